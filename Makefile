@@ -1,0 +1,37 @@
+# Every target creates .venv on a fresh clone and installs the project into it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: test lint chat run bench score clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/ruff format --check bot tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
+
+test: lint
+	$(BIN)/softlift-bot faq check
+	$(BIN)/pytest
+
+chat: $(STAMP)
+	$(BIN)/softlift-bot chat
+
+run: $(STAMP)
+	$(BIN)/softlift-bot run
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_matcher.py
+
+score: $(STAMP)
+	$(BIN)/python ../shared/tools/score_answers.py ../shared/eval/dev_en.yaml --show-failures
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

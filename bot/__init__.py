@@ -1,0 +1,1 @@
+"""Soft lifting patient assistant: FAQ answers and two weeks of aftercare."""

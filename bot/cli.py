@@ -1,0 +1,164 @@
+"""Command line: ask, chat, faq check, course preview and run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from typing import TextIO
+
+from bot.console import chat
+from bot.core import Assistant, Outcome, suggestions
+from bot.knowledge import FaqError, KnowledgeBase, load_faq
+from bot.matching import Kind
+from bot.selftest import self_test
+
+EXIT_PROBLEM = 1
+EXIT_USAGE = 2
+
+
+def _outcome_json(question: str, outcome: Outcome, language: str) -> str:
+    decision = outcome.decision
+    return json.dumps(
+        {
+            "question": question,
+            "kind": str(decision.kind),
+            "entry": decision.entry_id if decision.kind is Kind.ANSWER else None,
+            "score": decision.score,
+            "suggestions": suggestions(outcome),
+            "language": language,
+            "text": outcome.reply.plain(),
+        },
+        ensure_ascii=False,
+    )
+
+
+def cmd_ask(args: argparse.Namespace, kb: KnowledgeBase, out: TextIO, inp: TextIO) -> int:
+    """Answer one question, or every line of stdin with `-`."""
+    assistant = Assistant(kb)
+    questions = (line.rstrip("\r\n") for line in inp) if args.question == "-" else [args.question]
+    for question in questions:
+        outcome = assistant.ask(question)
+        if args.json:
+            out.write(_outcome_json(question, outcome, kb.language) + "\n")
+        else:
+            out.write(outcome.reply.plain() + "\n")
+        out.flush()
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, kb: KnowledgeBase, out: TextIO, inp: TextIO) -> int:
+    """Talk to the bot in the terminal."""
+    interactive = inp.isatty()
+
+    def lines() -> Iterator[str]:
+        while True:
+            if interactive:
+                out.write("> ")
+                out.flush()
+            line = inp.readline()
+            if not line:
+                return
+            yield line
+
+    def write(text: str) -> None:
+        out.write(text + "\n\n")
+        out.flush()
+
+    chat(Assistant(kb), lines(), write)
+    return 0
+
+
+def cmd_faq_check(args: argparse.Namespace, kb: KnowledgeBase, out: TextIO, inp: TextIO) -> int:
+    """Validate a FAQ file and check that every phrasing reaches its own entry."""
+    conflicts = self_test(kb)
+    for conflict in conflicts:
+        out.write(f"{kb.source}: {conflict}\n")
+    phrasings = sum(len(e.questions) for e in kb.entries) + sum(
+        len(d.questions) for d in kb.declines
+    )
+    status = f"{len(conflicts)} conflict(s)" if conflicts else "OK"
+    out.write(
+        f"{kb.source}: {len(kb.entries)} entries, {len(kb.declines)} declines, "
+        f"{phrasings} phrasings, {len(kb.red_flags)} red flags: {status}\n"
+    )
+    return EXIT_PROBLEM if conflicts else 0
+
+
+def cmd_course_preview(
+    args: argparse.Namespace, kb: KnowledgeBase, out: TextIO, inp: TextIO
+) -> int:
+    """Print every day of the aftercare course."""
+    from bot.aftercare import preview
+
+    out.write(preview(kb))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, kb: KnowledgeBase, out: TextIO, inp: TextIO) -> int:
+    """Start the Telegram bot."""
+    from bot.telegram_app.runner import run
+
+    return run(kb)
+
+
+Command = Callable[[argparse.Namespace, KnowledgeBase, TextIO, TextIO], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--faq",
+        default=argparse.SUPPRESS,
+        metavar="PATH",
+        help="FAQ file to use (default: $SOFTLIFT_FAQ or the shipped faq/softlifting.yaml)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="softlift-bot",
+        description="Soft lifting patient assistant: FAQ answers and aftercare.",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = sub.add_parser("run", parents=[common], help="start the Telegram bot")
+    run.set_defaults(handler=cmd_run)
+    chat_p = sub.add_parser("chat", parents=[common], help="talk to the bot in the terminal")
+    chat_p.set_defaults(handler=cmd_chat)
+    ask = sub.add_parser("ask", parents=[common], help="answer a question (or stdin lines with -)")
+    ask.add_argument("question", help="the question, or - to read one question per line")
+    ask.add_argument("--json", action="store_true", help="print JSON (JSON Lines for -)")
+    ask.set_defaults(handler=cmd_ask)
+    faq = sub.add_parser("faq", help="FAQ file tools")
+    faq_sub = faq.add_subparsers(dest="faq_command", required=True, metavar="SUBCOMMAND")
+    check = faq_sub.add_parser("check", parents=[common], help="validate and self-test a FAQ")
+    check.add_argument("path", nargs="?", help="the FAQ file (default: as --faq)")
+    check.set_defaults(handler=cmd_faq_check)
+    course = sub.add_parser("course", help="aftercare course tools")
+    course_sub = course.add_subparsers(dest="course_command", required=True, metavar="SUBCOMMAND")
+    preview = course_sub.add_parser(
+        "preview", parents=[common], help="print all days of the course"
+    )
+    preview.set_defaults(handler=cmd_course_preview)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `softlift-bot` and `python -m bot`."""
+    args = build_parser().parse_args(argv)
+    path = (
+        getattr(args, "path", None) or getattr(args, "faq", None) or os.environ.get("SOFTLIFT_FAQ")
+    )
+    try:
+        kb = load_faq(path or None)
+    except FaqError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_PROBLEM if args.command == "faq" else EXIT_USAGE
+    handler: Command = args.handler
+    return handler(args, kb, sys.stdout, sys.stdin)
+
+
+def console_main() -> None:
+    """Console-script wrapper that turns main's result into the exit code."""
+    sys.exit(main())

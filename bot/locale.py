@@ -1,0 +1,46 @@
+"""User-facing strings and matcher language data, one YAML file per language."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Locale:
+    """Strings and word lists of one language."""
+
+    language: str
+    stopwords: frozenset[str]
+    suffixes: tuple[str, ...]
+    number_weight: float
+    messages: Mapping[str, str]
+
+    def t(self, key: str, **values: Any) -> str:
+        """The message `key`, with its placeholders filled in."""
+        text = self.messages[key]
+        return text.format(**values) if values else text
+
+
+@cache
+def get_locale(language: str) -> Locale:
+    """Load the locale file shipped for a language (cached: it never changes at run time)."""
+    try:
+        raw = resources.files("bot.locales").joinpath(f"{language}.yaml").read_text("utf-8")
+    except FileNotFoundError:
+        raise ValueError(f"no locale file for language {language!r}") from None
+    data = yaml.safe_load(raw)
+    matching = data["matching"]
+    return Locale(
+        language=language,
+        stopwords=frozenset(str(w).lower() for w in matching["stopwords"]),
+        suffixes=tuple(sorted(matching["suffixes"], key=len, reverse=True)),
+        number_weight=float(matching["number_weight"]),
+        messages=MappingProxyType({str(k): str(v) for k, v in data["ui"].items()}),
+    )

@@ -1,0 +1,36 @@
+"""The FAQ self-test: every phrasing must reach its own entry; declines must fall back."""
+
+from __future__ import annotations
+
+from bot.knowledge import KnowledgeBase
+from bot.matching import Decision, Kind, Matcher
+
+
+def _describe(decision: Decision) -> str:
+    if decision.kind is Kind.URGENT and decision.red_flag is not None:
+        return f"the red flag '{decision.red_flag.id}'"
+    if decision.kind is Kind.ANSWER:
+        return f"entry '{decision.entry_id}' (score {decision.score})"
+    names = ", ".join(f"'{c.entry_id}' {c.score}" for c in decision.candidates)
+    return f"{decision.kind} ({names or 'no candidates'})"
+
+
+def self_test(kb: KnowledgeBase, matcher: Matcher | None = None) -> list[str]:
+    """Every conflict between a phrasing and where the matcher sends it."""
+    matcher = matcher or Matcher(kb)
+    conflicts: list[str] = []
+    for entry in kb.entries:
+        for question in entry.questions:
+            decision = matcher.decide(question)
+            if decision.kind is not Kind.ANSWER or decision.entry_id != entry.id:
+                conflicts.append(
+                    f"entry '{entry.id}': question {question!r} reaches {_describe(decision)}"
+                )
+    for decline in kb.declines:
+        for question in decline.questions:
+            decision = matcher.decide(question)
+            if decision.kind is Kind.ANSWER or decision.kind is Kind.URGENT:
+                conflicts.append(
+                    f"decline '{decline.id}': question {question!r} reaches {_describe(decision)}"
+                )
+    return conflicts

@@ -1,0 +1,113 @@
+"""The SQLite connection, its file permissions and the ordered schema migrations."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+# Ordered schema changes; applied once each, recorded in the `migrations` table. Append only.
+MIGRATIONS: tuple[tuple[str, str], ...] = (
+    (
+        "0001_questions_and_feedback",
+        """
+        CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,
+            asked_at TEXT NOT NULL,          -- UTC ISO 8601
+            kind TEXT NOT NULL,              -- answer | clarify | fallback | urgent
+            entry_id TEXT                    -- the answered entry; no user id, no text
+        );
+        CREATE INDEX questions_asked_at ON questions (asked_at);
+        CREATE TABLE unanswered (
+            id INTEGER PRIMARY KEY,
+            asked_at TEXT NOT NULL,
+            text TEXT NOT NULL               -- a question that fell back; no user id
+        );
+        CREATE INDEX unanswered_asked_at ON unanswered (asked_at);
+        CREATE TABLE feedback (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL,        -- kept only so that /forget can delete it
+            entry_id TEXT NOT NULL,
+            helpful INTEGER NOT NULL,
+            given_at TEXT NOT NULL
+        );
+        CREATE INDEX feedback_user ON feedback (user_id);
+        """,
+    ),
+)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The complete SQL statements of a script, in order."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
+    if pending.strip():
+        yield pending
+
+
+def sqlite_path(url: str) -> Path:
+    """The file path of a `sqlite:///path` URL; ValueError for anything else."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or len(url) == len(prefix):
+        raise ValueError(f"DATABASE_URL must look like sqlite:///path/to/file.db, not {url!r}")
+    return Path(url[len(prefix) :])
+
+
+class Database:
+    """One SQLite file, created private (0600), migrated on open; safe across threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Create the file ourselves so that it is private from its first byte.
+            fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+            os.close(fd)
+            path.chmod(0o600)
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        self._conn.execute("PRAGMA busy_timeout = 5000")
+        if str(path) != ":memory:":
+            self._conn.execute("PRAGMA journal_mode = WAL")
+        self._lock = threading.RLock()
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            done = {row["name"] for row in conn.execute("SELECT name FROM migrations")}
+            for name, sql in MIGRATIONS:
+                if name in done:
+                    continue
+                for statement in _statements(sql):
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO migrations (name, applied_at) VALUES (?, datetime('now'))", (name,)
+                )
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A serialised write transaction (BEGIN IMMEDIATE ... COMMIT or ROLLBACK)."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()
