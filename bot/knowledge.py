@@ -456,6 +456,8 @@ def _parse(c: _Checker, doc: _Map) -> KnowledgeBase:
         ("synonyms", "declines", "red_flags", "aftercare"),
     )
     language = str(doc.get("language", "en"))
+    if not resources.files("bot.locales").joinpath(f"{language}.yaml").is_file():
+        c.add(doc.lines.get("language", 1), f"no locale for language '{language}' (bot/locales/)")
     clinic_block = c.mapping(
         doc.get("clinic"),
         doc.lines.get("clinic", 1),

@@ -19,6 +19,8 @@ class Locale:
     language: str
     stopwords: frozenset[str]
     suffixes: tuple[str, ...]
+    unstemmed: frozenset[str]
+    synonyms: tuple[tuple[str, ...], ...]
     number_weight: float
     messages: Mapping[str, str]
 
@@ -41,6 +43,8 @@ def get_locale(language: str) -> Locale:
         language=language,
         stopwords=frozenset(str(w).lower() for w in matching["stopwords"]),
         suffixes=tuple(sorted(matching["suffixes"], key=len, reverse=True)),
+        unstemmed=frozenset(str(w) for w in matching.get("unstemmed", ())),
+        synonyms=tuple(tuple(str(w) for w in g) for g in matching.get("synonyms", ())),
         number_weight=float(matching["number_weight"]),
         messages=MappingProxyType({str(k): str(v) for k, v in data["ui"].items()}),
     )

@@ -22,6 +22,8 @@ MARGIN = 0.06
 CLARIFY_SPAN = 0.15
 # How much of a label's score comes from its single best phrasing versus all its words together.
 BEST_DOC_SHARE = 0.75
+# Keywords and titles are short; a real phrasing that matches as well should win over them.
+KEYWORD_FACTOR = 0.9
 MAX_CANDIDATES = 3
 MIN_TYPO_LENGTH = 4
 TYPO_CACHE_SIZE = 4096
@@ -60,23 +62,31 @@ class Analyzer:
 
     def __init__(self, locale: Locale, synonyms: Iterable[tuple[str, ...]], corpus: Iterable[str]):
         self.locale = locale
-        self._single: dict[str, str] = {}
-        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
-        groups = [tuple(synonyms)]
+        groups = tuple(synonyms)
         raw_words: dict[str, int] = defaultdict(int)
-        for text in corpus:
+        for text in (*corpus, *(phrase for group in groups for phrase in group)):
             for word in utils.default_process(text).split():
                 raw_words[word] += 1
-        for group in groups[0]:
+        words_by_stem: dict[str, set[str]] = defaultdict(set)
+        for word in raw_words:
+            words_by_stem[self._stem(word)].add(word)
+        self._exact: dict[str, str] = {}
+        self._by_stem: dict[str, str] = {}
+        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        for group in groups:
             canonical = "".join(self._stems(group[0]))
+            members = {w for phrase in group for w in utils.default_process(phrase).split()}
             for phrase in group:
                 stems = tuple(self._stems(phrase))
-                for word in utils.default_process(phrase).split():
-                    raw_words[word] += 1
-                if len(stems) == 1:
-                    self._single[stems[0]] = canonical
-                elif stems:
+                if len(stems) > 1:
                     self._phrases[stems[0]].append((stems, canonical))
+                    continue
+                word = utils.default_process(phrase)
+                self._exact[word] = canonical
+                # A stem stands for the group only when no other known word shares it
+                # ("expecting" must not turn "what to expect" into a pregnancy question).
+                if words_by_stem[stems[0]] <= members:
+                    self._by_stem[stems[0]] = canonical
         for options in self._phrases.values():
             options.sort(key=lambda item: len(item[0]), reverse=True)
         # Most frequent first, so that a typo equally close to two words takes the commoner one.
@@ -85,6 +95,8 @@ class Analyzer:
         self._typos: dict[str, str] = {}
 
     def _stem(self, word: str) -> str:
+        if word in self.locale.unstemmed:
+            return word
         for suffix in self.locale.suffixes:
             if word.endswith(suffix) and len(word) - len(suffix) >= 3:
                 return word[: -len(suffix)]
@@ -126,8 +138,11 @@ class Analyzer:
                     break
             if matched:
                 continue
-            if raw[i] not in self.locale.stopwords and len(raw[i]) > 1:
-                out.append(self._single.get(stems[i], stems[i]))
+            mapped = self._exact.get(raw[i]) or self._by_stem.get(stems[i])
+            if mapped:
+                out.append(mapped)
+            elif raw[i] not in self.locale.stopwords and len(raw[i]) > 1:
+                out.append(stems[i])
             i += 1
         return out
 
@@ -136,6 +151,7 @@ class Analyzer:
 class _Doc:
     label: str
     norm: float
+    factor: float
 
 
 class Matcher:
@@ -145,15 +161,22 @@ class Matcher:
         self.kb = kb
         self.locale = locale or get_locale(kb.language)
         self._entry_ids = frozenset(e.id for e in kb.entries)
-        labelled: list[tuple[str, str]] = []
+        labelled: list[tuple[str, str, float]] = []
         for entry in kb.entries:
-            labelled += [(entry.id, q) for q in (*entry.questions, *entry.keywords, entry.title)]
+            labelled += [(entry.id, q, 1.0) for q in entry.questions]
+            labelled += [(entry.id, q, KEYWORD_FACTOR) for q in (*entry.keywords, entry.title)]
         for decline in kb.declines:
-            labelled += [(decline.id, q) for q in (*decline.questions, *decline.keywords)]
-        self.analyzer = Analyzer(self.locale, kb.synonyms, (text for _, text in labelled))
-        token_sets = [(label, frozenset(self.analyzer.tokens(text))) for label, text in labelled]
+            labelled += [(decline.id, q, 1.0) for q in decline.questions]
+            labelled += [(decline.id, q, KEYWORD_FACTOR) for q in decline.keywords]
+        self.analyzer = Analyzer(
+            self.locale, (*self.locale.synonyms, *kb.synonyms), (text for _, text, _ in labelled)
+        )
+        token_sets = [
+            (label, frozenset(self.analyzer.tokens(text)), factor)
+            for label, text, factor in labelled
+        ]
         label_tokens: dict[str, set[str]] = defaultdict(set)
-        for label, tokens in token_sets:
+        for label, tokens, _ in token_sets:
             label_tokens[label] |= tokens
         df: dict[str, int] = defaultdict(int)
         for tokens in label_tokens.values():
@@ -164,13 +187,13 @@ class Matcher:
         self._unknown_idf = math.log(1 + n_labels / 0.5)
         self._docs: list[_Doc] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
-        for label, tokens in token_sets:
+        for label, tokens, factor in token_sets:
             if not tokens:
                 continue
             norm = math.sqrt(sum(self._idf[t] ** 2 for t in tokens))
             for token in tokens:
                 self._postings[token].append(len(self._docs))
-            self._docs.append(_Doc(label, norm))
+            self._docs.append(_Doc(label, norm, factor))
         self._label_postings: dict[str, list[str]] = {
             t: sorted(label for label, tokens in label_tokens.items() if t in tokens) for t in df
         }
@@ -199,7 +222,7 @@ class Matcher:
         best: dict[str, float] = defaultdict(float)
         for doc_index, dot in dots.items():
             doc = self._docs[doc_index]
-            cosine = dot / (q_norm * doc.norm)
+            cosine = doc.factor * dot / (q_norm * doc.norm)
             if cosine > best[doc.label]:
                 best[doc.label] = cosine
         total = q_norm**2

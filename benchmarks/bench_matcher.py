@@ -1,0 +1,108 @@
+"""Matcher latency per question (median, p99) and the time to load and index the FAQ.
+
+Run: .venv/bin/python benchmarks/bench_matcher.py [--faq PATH] [--questions N]
+Questions are the FAQ's own phrasings perturbed the way patients type (typos, swapped words,
+capitals, emoji, rambling prefixes) plus gibberish, so every code path of the matcher runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+
+from bot.core import Assistant
+from bot.knowledge import KnowledgeBase, load_faq
+from bot.matching import Matcher
+
+NOISE = ["hi!", "sorry to bother you,", "quick question:", "my friend asked me", "😊", "??", "pls"]
+
+
+def typo(word: str, rng: random.Random) -> str:
+    """One random edit inside a word, as thumbs make."""
+    if len(word) < 4:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    edit = rng.choice(["swap", "drop", "double"])
+    if edit == "swap":
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    if edit == "drop":
+        return word[:i] + word[i + 1 :]
+    return word[:i] + word[i] + word[i:]
+
+
+def perturb(question: str, rng: random.Random) -> str:
+    """A patient-style variant of a phrasing."""
+    words = [typo(w, rng) if rng.random() < 0.25 else w for w in question.split()]
+    if len(words) > 3 and rng.random() < 0.3:
+        i = rng.randrange(len(words) - 1)
+        words[i], words[i + 1] = words[i + 1], words[i]
+    text = " ".join(words)
+    if rng.random() < 0.2:
+        text = text.upper()
+    if rng.random() < 0.3:
+        text = f"{rng.choice(NOISE)} {text} {rng.choice(NOISE)}"
+    return text
+
+
+def questions_for(kb: KnowledgeBase, count: int, seed: int = 7) -> list[str]:
+    """`count` questions drawn from the FAQ's phrasings, perturbed, with 10% gibberish."""
+    rng = random.Random(seed)
+    phrasings = [q for e in kb.entries for q in e.questions] + [
+        q for d in kb.declines for q in d.questions
+    ]
+    out = []
+    for _ in range(count):
+        if rng.random() < 0.1:
+            out.append(
+                "".join(rng.choice("qwrtzpsdfghjklxcvbnm ") for _ in range(rng.randint(3, 30)))
+            )
+        else:
+            out.append(perturb(rng.choice(phrasings), rng))
+    return out
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100) by nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    """Measure and print."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--faq", default=None)
+    parser.add_argument("--questions", type=int, default=5000)
+    parser.add_argument("--load-runs", type=int, default=15)
+    args = parser.parse_args()
+
+    load_ms = []
+    for _ in range(args.load_runs):
+        start = time.perf_counter()
+        kb = load_faq(args.faq)
+        Assistant(kb)
+        load_ms.append((time.perf_counter() - start) * 1000)
+
+    kb = load_faq(args.faq)
+    matcher = Matcher(kb)
+    questions = questions_for(kb, args.questions)
+    per_question_ms = []
+    for question in questions:
+        start = time.perf_counter_ns()
+        matcher.decide(question)
+        per_question_ms.append((time.perf_counter_ns() - start) / 1e6)
+
+    print(f"FAQ: {kb.source}: {len(kb.entries)} entries, {len(kb.declines)} declines")
+    print(
+        f"load + validate + index: median {statistics.median(load_ms):.1f} ms "
+        f"(min {min(load_ms):.1f}, max {max(load_ms):.1f}) over {args.load_runs} runs"
+    )
+    print(
+        f"decide() over {len(questions)} questions: median {statistics.median(per_question_ms):.3f} ms, "
+        f"p99 {percentile(per_question_ms, 99):.3f} ms, max {max(per_question_ms):.3f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""Shared fixtures: the real shipped FAQ and a small test FAQ."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core import Assistant
+from bot.knowledge import KnowledgeBase, load_faq
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    """The shipped FAQ, loaded and validated as in production."""
+    return load_faq()
+
+
+@pytest.fixture(scope="session")
+def assistant(kb: KnowledgeBase) -> Assistant:
+    """The answer engine over the shipped FAQ."""
+    return Assistant(kb)
+
+
+@pytest.fixture
+def minimal_text() -> str:
+    """A small valid FAQ file's text, for tests that break it on purpose."""
+    return (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")

@@ -1,0 +1,125 @@
+"""The command line: ask (one-shot, JSON, JSON Lines), chat, faq check and --faq."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+KEYS = {"question", "kind", "entry", "score", "suggestions", "language", "text"}
+
+
+def run(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bot` as a user would."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("SOFTLIFT_FAQ", None) if env is None else None
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=full_env,
+        check=False,
+    )
+
+
+def test_ask_prints_the_reply() -> None:
+    result = run("ask", "how long does the procedure take")
+    assert result.returncode == 0
+    assert "hour" in result.stdout.lower()
+
+
+def test_ask_json_is_one_object_with_the_contract() -> None:
+    result = run("ask", "--json", "how long does the procedure take")
+    row = json.loads(result.stdout)
+    assert set(row) == KEYS
+    assert row["kind"] == "answer" and row["language"] == "en"
+    assert 0 <= row["score"] <= 100
+    assert isinstance(row["suggestions"], list)
+
+
+def test_json_lines_batch_keeps_order_and_count() -> None:
+    questions = [
+        "does it hurt",
+        "what is the price",
+        "",
+        "my vision went blurry after the injections",
+        "qwrtzp vbnm",
+        "how long does it last",
+    ]
+    result = run("ask", "--json", "-", stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["question"] for r in rows] == questions
+    assert all(set(r) == KEYS for r in rows)
+    kinds = [r["kind"] for r in rows]
+    assert kinds[1] == "fallback" and kinds[2] == "fallback" and kinds[4] == "fallback"
+    assert kinds[3] == "urgent"
+    assert rows[0]["kind"] in {"answer", "clarify"}
+    assert rows[5]["kind"] == "answer" and rows[5]["entry"]
+    assert all(r["entry"] is None for r in rows if r["kind"] != "answer")
+
+
+def test_faq_option_and_env_choose_another_file() -> None:
+    mini = str(FIXTURES / "minimal.yaml")
+    by_flag = run("ask", "--faq", mini, "--json", "how long does the procedure take")
+    by_env = run("ask", "--json", "how long does the procedure take", env={"SOFTLIFT_FAQ": mini})
+    for result in (by_flag, by_env):
+        assert json.loads(result.stdout)["entry"] == "duration"
+
+
+def test_faq_check_passes_on_the_shipped_file() -> None:
+    result = run("faq", "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "OK" in result.stdout
+
+
+def test_faq_check_reports_a_broken_file(tmp_path: Path) -> None:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text.replace("related: [duration]", "related: [nowhere]"), encoding="utf-8")
+    result = run("faq", "check", str(broken))
+    assert result.returncode == 1
+    assert f"{broken}:" in result.stderr and "'nowhere' does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_faq_check_lists_self_test_conflicts(tmp_path: Path) -> None:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    clash = tmp_path / "clash.yaml"
+    clash.write_text(
+        text.replace("will i get bruises", "procedure take how long"), encoding="utf-8"
+    )
+    result = run("faq", "check", str(clash))
+    assert result.returncode == 1
+    assert "entry 'bruising': question 'procedure take how long' reaches clarify" in result.stdout
+
+
+def test_bad_faq_stops_other_commands_with_exit_2(tmp_path: Path) -> None:
+    broken = tmp_path / "bad.yaml"
+    broken.write_text("version: [1\n", encoding="utf-8")
+    result = run("ask", "--faq", str(broken), "hello")
+    assert result.returncode == 2
+    assert "YAML syntax error" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("quit_word", ["/quit", None])
+def test_chat_over_a_pipe_numbers_buttons_and_presses_them(quit_word: str | None) -> None:
+    lines = ["/topics", "1", "does it hurt", "what is the price"]
+    if quit_word:
+        lines.append(quit_word)
+    result = run("chat", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0
+    out = result.stdout
+    assert "[1]" in out
+    assert "choose a question" in out
+    assert "doesn't cover" in out or "not covered" in out.lower()
+    assert out.rstrip().endswith("Goodbye!")
