@@ -15,18 +15,22 @@ from bot.knowledge import KnowledgeBase, RedFlag
 from bot.locale import Locale, get_locale
 from bot.safety import find_red_flag
 
-# Score thresholds (cosine similarity, 0-1), tuned on the development question set.
-ANSWER_AT = 0.50
-CLARIFY_AT = 0.30
-MARGIN = 0.06
-CLARIFY_SPAN = 0.15
-# How much of a label's score comes from its single best phrasing versus all its words together.
-BEST_DOC_SHARE = 0.75
-# Keywords and titles are short; a real phrasing that matches as well should win over them.
-KEYWORD_FACTOR = 0.9
 MAX_CANDIDATES = 3
 MIN_TYPO_LENGTH = 4
 TYPO_CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """The matcher's knobs; scores are 0-1 (a weighted cosine similarity)."""
+
+    answer_at: float = 0.50  # answer when the best entry scores at least this ...
+    margin: float = 0.06  # ... and leads the runner-up by at least this
+    clarify_at: float = 0.30  # below answer_at but above this: "did you mean"
+    clarify_span: float = 0.15  # candidates this close to the best are offered
+    best_doc_share: float = 0.75  # best single phrasing versus all of an entry's words
+    keyword_factor: float = 0.9  # a real phrasing should beat a bare keyword or title
+    unknown_factor: float = 1.0  # weight of a word the FAQ never uses, relative to the rarest
 
 
 class Kind(StrEnum):
@@ -77,11 +81,14 @@ class Analyzer:
             canonical = "".join(self._stems(group[0]))
             members = {w for phrase in group for w in utils.default_process(phrase).split()}
             for phrase in group:
-                stems = tuple(self._stems(phrase))
+                stems = tuple(self._stems(phrase, content_only=True)) or tuple(self._stems(phrase))
                 if len(stems) > 1:
                     self._phrases[stems[0]].append((stems, canonical))
                     continue
-                word = utils.default_process(phrase)
+                words = utils.default_process(phrase).split()
+                # "the sauna": the stop word drops out and the phrase is one word.
+                content = [w for w in words if w not in self.locale.stopwords and len(w) > 1]
+                word = content[0] if len(words) > 1 and content else " ".join(words)
                 self._exact[word] = canonical
                 # A stem stands for the group only when no other known word shares it
                 # ("expecting" must not turn "what to expect" into a pregnancy question).
@@ -102,8 +109,11 @@ class Analyzer:
                 return word[: -len(suffix)]
         return word
 
-    def _stems(self, text: str) -> list[str]:
-        return [self._stem(w) for w in utils.default_process(text).split()]
+    def _stems(self, text: str, content_only: bool = False) -> list[str]:
+        words = utils.default_process(text).split()
+        if content_only:
+            words = [w for w in words if w not in self.locale.stopwords and len(w) > 1]
+        return [self._stem(w) for w in words]
 
     def _correct(self, word: str) -> str:
         """The known word a misspelt one was meant to be, or the word itself."""
@@ -122,27 +132,27 @@ class Analyzer:
             self._typos[word] = fixed
         return fixed
 
+    def _keep(self, word: str) -> bool:
+        """Whether a word carries meaning: not a stop word, unless a synonym names it."""
+        return word in self._exact or (word not in self.locale.stopwords and len(word) > 1)
+
     def tokens(self, text: str) -> list[str]:
         """The matchable tokens of a text, in order."""
-        raw = [self._correct(w) for w in utils.default_process(text).split()]
-        stems = [self._stem(w) for w in raw]
+        kept = [w for w in map(self._correct, utils.default_process(text).split()) if self._keep(w)]
+        stems = [self._stem(w) for w in kept]
         out: list[str] = []
         i = 0
-        while i < len(raw):
-            matched = False
+        while i < len(kept):
+            phrase_len = 0
             for phrase, canonical in self._phrases.get(stems[i], ()):
                 if tuple(stems[i : i + len(phrase)]) == phrase:
                     out.append(canonical)
-                    i += len(phrase)
-                    matched = True
+                    phrase_len = len(phrase)
                     break
-            if matched:
+            if phrase_len:
+                i += phrase_len
                 continue
-            mapped = self._exact.get(raw[i]) or self._by_stem.get(stems[i])
-            if mapped:
-                out.append(mapped)
-            elif raw[i] not in self.locale.stopwords and len(raw[i]) > 1:
-                out.append(stems[i])
+            out.append(self._exact.get(kept[i]) or self._by_stem.get(stems[i]) or stems[i])
             i += 1
         return out
 
@@ -157,17 +167,22 @@ class _Doc:
 class Matcher:
     """The FAQ indexed for matching; `decide` is a pure function of the question."""
 
-    def __init__(self, kb: KnowledgeBase, locale: Locale | None = None) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, locale: Locale | None = None, tuning: Tuning | None = None
+    ) -> None:
         self.kb = kb
+        self.tuning = tuning or Tuning()
         self.locale = locale or get_locale(kb.language)
         self._entry_ids = frozenset(e.id for e in kb.entries)
         labelled: list[tuple[str, str, float]] = []
         for entry in kb.entries:
             labelled += [(entry.id, q, 1.0) for q in entry.questions]
-            labelled += [(entry.id, q, KEYWORD_FACTOR) for q in (*entry.keywords, entry.title)]
+            labelled += [
+                (entry.id, q, self.tuning.keyword_factor) for q in (*entry.keywords, entry.title)
+            ]
         for decline in kb.declines:
             labelled += [(decline.id, q, 1.0) for q in decline.questions]
-            labelled += [(decline.id, q, KEYWORD_FACTOR) for q in decline.keywords]
+            labelled += [(decline.id, q, self.tuning.keyword_factor) for q in decline.keywords]
         self.analyzer = Analyzer(
             self.locale, (*self.locale.synonyms, *kb.synonyms), (text for _, text, _ in labelled)
         )
@@ -184,7 +199,7 @@ class Matcher:
                 df[token] += 1
         n_labels = len(label_tokens)
         self._idf = {t: math.log(1 + n_labels / n) for t, n in df.items()}
-        self._unknown_idf = math.log(1 + n_labels / 0.5)
+        self._unknown_idf = math.log(1 + n_labels / 0.5) * self.tuning.unknown_factor
         self._docs: list[_Doc] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
         for label, tokens, factor in token_sets:
@@ -226,8 +241,9 @@ class Matcher:
             if cosine > best[doc.label]:
                 best[doc.label] = cosine
         total = q_norm**2
+        share = self.tuning.best_doc_share
         scores = {
-            label: BEST_DOC_SHARE * score + (1 - BEST_DOC_SHARE) * cover[label] / total
+            label: share * score + (1 - share) * cover[label] / total
             for label, score in best.items()
         }
         return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
@@ -243,15 +259,21 @@ class Matcher:
         top_score = ranked[0][1] if ranked else 0.0
         if flag is not None:
             return Decision(Kind.URGENT, None, 100.0, candidates, flag)
-        if not entries or ranked[0][0] not in self._entry_ids:
+        if not entries:
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
+        t = self.tuning
         best_id, best = entries[0]
+        if ranked[0][0] not in self._entry_ids:
+            # An uncovered subject won; offer the entry only when it was just as close.
+            if best >= t.clarify_at and top_score - best < t.margin:
+                return Decision(Kind.CLARIFY, None, round(best * 100, 1), candidates[:1])
+            return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
         runner_up = entries[1][1] if len(entries) > 1 else 0.0
-        if best >= ANSWER_AT and best - runner_up >= MARGIN:
+        if best >= t.answer_at and best - runner_up >= t.margin:
             return Decision(Kind.ANSWER, best_id, round(best * 100, 1), candidates)
-        if best >= CLARIFY_AT:
+        if best >= t.clarify_at:
             close = tuple(
-                c for c in candidates if c.score >= max(CLARIFY_AT, best - CLARIFY_SPAN) * 100
+                c for c in candidates if c.score >= max(t.clarify_at, best - t.clarify_span) * 100
             )
             return Decision(Kind.CLARIFY, None, round(best * 100, 1), close)
         return Decision(Kind.FALLBACK, None, round(best * 100, 1), candidates)
