@@ -37,6 +37,8 @@ class Assistant:
             decision = Decision(Kind.FALLBACK, None, 0.0, ())
             return Outcome(decision, Reply(self.locale.t("empty_message"), kind=Kind.FALLBACK))
         decision = self.matcher.decide(text)
+        if decision.kind is Kind.FALLBACK and not self.matcher.analyzer.tokens(text):
+            return Outcome(decision, self.replies.small_talk(text))
         return Outcome(decision, self.replies.for_decision(decision))
 
     def press(self, data: str) -> Reply:

@@ -18,10 +18,14 @@ class Locale:
 
     language: str
     stopwords: frozenset[str]
+    greetings: frozenset[str]
+    thanks: frozenset[str]
     suffixes: tuple[str, ...]
     unstemmed: frozenset[str]
     synonyms: tuple[tuple[str, ...], ...]
     number_weight: float
+    common_words: Mapping[str, int]
+    rare_from_rank: int
     messages: Mapping[str, str]
 
     def t(self, key: str, **values: Any) -> str:
@@ -38,13 +42,24 @@ def get_locale(language: str) -> Locale:
     except FileNotFoundError:
         raise ValueError(f"no locale file for language {language!r}") from None
     data = yaml.safe_load(raw)
+    words = resources.files("bot.locales").joinpath(f"{language}.words")
+    ranks: dict[str, int] = {}
+    if words.is_file():
+        lines = words.read_text("utf-8").splitlines()
+        ranks = {w: rank for rank, w in enumerate(w for w in lines if not w.startswith("#"))}
     matching = data["matching"]
     return Locale(
         language=language,
-        stopwords=frozenset(str(w).lower() for w in matching["stopwords"]),
+        stopwords=frozenset(
+            str(w).lower() for key in ("stopwords", "greetings", "thanks") for w in matching[key]
+        ),
+        greetings=frozenset(str(w).lower() for w in matching["greetings"]),
+        thanks=frozenset(str(w).lower() for w in matching["thanks"]),
         suffixes=tuple(sorted(matching["suffixes"], key=len, reverse=True)),
         unstemmed=frozenset(str(w) for w in matching.get("unstemmed", ())),
         synonyms=tuple(tuple(str(w) for w in g) for g in matching.get("synonyms", ())),
         number_weight=float(matching["number_weight"]),
+        common_words=MappingProxyType(ranks),
+        rare_from_rank=int(matching.get("rare_from_rank", 20000)),
         messages=MappingProxyType({str(k): str(v) for k, v in data["ui"].items()}),
     )

@@ -16,6 +16,8 @@ from bot.locale import Locale, get_locale
 from bot.safety import find_red_flag
 
 MAX_CANDIDATES = 3
+# The least weight an unknown but common word keeps, relative to the rarest.
+COMMON_FLOOR = 0.15
 MIN_TYPO_LENGTH = 4
 TYPO_CACHE_SIZE = 4096
 
@@ -24,13 +26,13 @@ TYPO_CACHE_SIZE = 4096
 class Tuning:
     """The matcher's knobs; scores are 0-1 (a weighted cosine similarity)."""
 
-    answer_at: float = 0.50  # answer when the best entry scores at least this ...
-    margin: float = 0.06  # ... and leads the runner-up by at least this
+    answer_at: float = 0.45  # answer when the best entry scores at least this ...
+    margin: float = 0.04  # ... and leads the runner-up by at least this
     clarify_at: float = 0.30  # below answer_at but above this: "did you mean"
     clarify_span: float = 0.15  # candidates this close to the best are offered
     best_doc_share: float = 0.75  # best single phrasing versus all of an entry's words
     keyword_factor: float = 0.9  # a real phrasing should beat a bare keyword or title
-    unknown_factor: float = 1.0  # weight of a word the FAQ never uses, relative to the rarest
+    unknown_factor: float = 0.75  # weight of a word the FAQ never uses, relative to the rarest
 
 
 class Kind(StrEnum):
@@ -117,7 +119,12 @@ class Analyzer:
 
     def _correct(self, word: str) -> str:
         """The known word a misspelt one was meant to be, or the word itself."""
-        if word in self._known or len(word) < MIN_TYPO_LENGTH or not word.isalpha():
+        if (
+            word in self._known
+            or word in self.locale.common_words
+            or len(word) < MIN_TYPO_LENGTH
+            or not word.isalpha()
+        ):
             return word
         cached = self._typos.get(word)
         if cached is not None:
@@ -218,7 +225,13 @@ class Matcher:
             return self._idf[token]
         if token.isdigit():
             return self._unknown_idf * self.locale.number_weight
-        return self._unknown_idf
+        rank = self.locale.common_words.get(token)
+        if rank is None:
+            return self._unknown_idf
+        # A common word ("talking") says little about the topic; a rare one ("pilates") a lot.
+        return self._unknown_idf * min(
+            1.0, max(COMMON_FLOOR, math.sqrt(rank / self.locale.rare_from_rank))
+        )
 
     def rank(self, question: str) -> list[tuple[str, float]]:
         """Every label (entry or decline) with a score 0-1, best first."""

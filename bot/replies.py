@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rapidfuzz import utils
+
 from bot.knowledge import Entry, KnowledgeBase
 from bot.locale import Locale
 from bot.matching import Decision, Kind
@@ -155,6 +157,14 @@ class Replies:
         return Reply(
             self._clinic_text(self.kb.texts.fallback), buttons=tuple(rows), kind=Kind.FALLBACK
         )
+
+    def small_talk(self, text: str) -> Reply:
+        """A friendly reply to a message with no question in it ("hi", "thanks!")."""
+        words = set(utils.default_process(text).split())
+        if words & self.locale.thanks:
+            return Reply(self.locale.t("thanks_reply"), kind=Kind.FALLBACK)
+        key = "greeting_reply" if words & self.locale.greetings else "empty_message"
+        return Reply(self.locale.t(key), buttons=self._groups(), kind=Kind.FALLBACK)
 
     def for_decision(self, decision: Decision) -> Reply:
         """The reply to a matcher decision."""

@@ -1,0 +1,148 @@
+"""The matcher's spec: how patients type, and what each message must lead to."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import Assistant
+from bot.knowledge import parse_faq
+from bot.matching import Kind, Matcher
+
+# (message, expected entry id). Written for this spec; not taken from any evaluation set.
+ANSWERS = [
+    ("how long does the procedure take", "duration"),
+    ("procedure how long take", "duration"),  # word order
+    ("HOW LONG DOES IT LAST", "how-long-lasts"),  # capitals
+    ("how lnog does the rsult last", "how-long-lasts"),  # typos
+    ("does soft lifting hurt", "pain-during"),
+    ("painful??", "pain-during"),  # a single word
+    ("will i get bruises 😬", "bruising"),  # emoji
+    ("haematoma after fillers", "bruising"),  # synonym
+    ("can i go to the banya", "sauna"),  # synonym
+    ("can i have it while nursing", "breastfeeding"),
+    ("can i do it while breastfeeding", "breastfeeding"),
+    ("im pregnant", "pregnancy"),
+    ("what is softlifting", "what-is-soft-lifting"),
+    ("is 3d modeling the same thing", "what-is-soft-lifting"),
+    ("when can i put makeup on again", "makeup"),
+    ("can i sleep on my stomach", "sleeping"),
+    ("solarium after the procedure", "solarium"),
+    ("do i need spf", "sun-protection"),
+    ("nasolabial folds", "deep-folds"),
+    ("what about bags under my eyes", "under-eyes"),
+    ("i am allergic to hyaluronic acid", "allergy"),
+    ("i have a blood clotting disorder", "clotting"),
+    ("how is it different from plastic surgery", "vs-plastic-surgery"),
+    ("is the result immediate", "when-results"),
+    ("is there much swelling afterwards", "swelling"),
+    ("how long does recovery take after soft lifting", "rehabilitation"),
+    (
+        "hello, sorry for the long message, i've been reading about this for weeks and my "
+        "sister had it done last year, and what i really want to know is whether i can "
+        "sleep on my stomach afterwards because that's the only way i can fall asleep",
+        "sleeping",
+    ),
+]
+
+# Messages the article does not answer: they must never get a confident answer.
+OUT_OF_SCOPE = [
+    "how much does it cost",
+    "what are your prices",
+    "can i book for friday",
+    "do you do botox",
+    "can i go to the gym the next day",
+    "can i drink alcohol after",
+    "can i fly after the procedure",
+    "hello",
+    "thank you!",
+    "lol",
+    "🙂🙂🙂",
+    "xkcd qwpz vmbn",
+    "what's the weather tomorrow",
+    "who is the president",
+]
+
+NOT_URGENT = [
+    "is some swelling normal?",
+    "how long do bruises last",
+    "does it hurt",
+    "will i have pain afterwards",
+    "my skin is naturally pale, can i still have it",
+    "i have blue eyes, does that matter",
+]
+
+URGENT = [
+    "the skin near the injection turned white",
+    "my lip looks blue and mottled",
+    "the pain is getting worse every hour",
+    "severe pain in my cheek since last night",
+    "my vision is blurry since the injection",
+    "i can't breathe properly and my tongue is swelling",
+    "i broke out in hives",
+    "i have a fever and there is pus where the needle went in",
+]
+
+
+@pytest.fixture(scope="module")
+def matcher(assistant: Assistant) -> Matcher:
+    """The matcher over the shipped FAQ."""
+    return assistant.matcher
+
+
+@pytest.mark.parametrize(("message", "entry_id"), ANSWERS)
+def test_answers(matcher: Matcher, message: str, entry_id: str) -> None:
+    decision = matcher.decide(message)
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
+    assert 0 < decision.score <= 100
+
+
+@pytest.mark.parametrize("message", OUT_OF_SCOPE)
+def test_out_of_scope_never_gets_an_answer(matcher: Matcher, message: str) -> None:
+    assert matcher.decide(message).kind in {Kind.FALLBACK, Kind.CLARIFY}
+
+
+@pytest.mark.parametrize("message", URGENT)
+def test_red_flags_are_urgent(matcher: Matcher, message: str) -> None:
+    decision = matcher.decide(message)
+    assert decision.kind is Kind.URGENT
+    assert decision.red_flag is not None
+
+
+@pytest.mark.parametrize("message", NOT_URGENT)
+def test_ordinary_side_effect_questions_are_not_urgent(matcher: Matcher, message: str) -> None:
+    assert matcher.decide(message).kind is not Kind.URGENT
+
+
+def test_vision_and_breathing_add_the_emergency_line(assistant: Assistant) -> None:
+    vision = assistant.ask("my vision went blurry").reply.plain()
+    skin = assistant.ask("the skin near the injection turned white").reply.plain()
+    emergency = assistant.kb.texts.emergency.format(**assistant.kb.clinic.fields())
+    assert emergency in vision
+    assert emergency not in skin
+    assert assistant.kb.clinic.phone in skin
+
+
+def test_ambiguous_question_clarifies_with_close_candidates(minimal_text: str) -> None:
+    kb = parse_faq(
+        minimal_text.replace("will i get bruises", "how long does the bruise take"), "mini.yaml"
+    )
+    decision = Matcher(kb).decide("how long does it take")
+    assert decision.kind is Kind.CLARIFY
+    assert {c.entry_id for c in decision.candidates} == {"duration", "bruising"}
+
+
+def test_runners_up_are_reported_best_first(matcher: Matcher) -> None:
+    decision = matcher.decide("how long does the swelling last")
+    scores = [c.score for c in decision.candidates]
+    assert scores == sorted(scores, reverse=True)
+    assert len(decision.candidates) >= 2
+
+
+def test_empty_and_stopword_only_messages_fall_back(matcher: Matcher) -> None:
+    assert matcher.decide("").kind is Kind.FALLBACK
+    assert matcher.decide("is it the").kind is Kind.FALLBACK
+
+
+def test_decide_is_pure(matcher: Matcher) -> None:
+    first = matcher.decide("can i wash my face with hot water")
+    assert matcher.decide("can i wash my face with hot water") == first
