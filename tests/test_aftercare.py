@@ -1,0 +1,442 @@
+"""Pure course logic: reading dates and times, the schedule across DST, messages, enrolment."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.aftercare import (
+    CANCEL,
+    CHECKIN,
+    FOLLOW_UP,
+    OTHER_DATE,
+    PICK_DATE,
+    PICK_TIME,
+    PICK_ZONE,
+    Aftercare,
+    CheckinPress,
+    Conversation,
+    CourseStatus,
+    Enrol,
+    PatientCourse,
+    Refusal,
+    Reschedule,
+    Step,
+    Turn,
+    course_day,
+    day_over,
+    follow_up_day,
+    local_due,
+    parse_date,
+    parse_time,
+    parse_zone,
+    plan_days,
+    preview,
+    read_checkin,
+    read_follow_up,
+    read_procedure_date,
+)
+from bot.knowledge import KnowledgeBase, load_faq
+from bot.replies import CALLBACK_DATA_LIMIT, Reply
+
+FIXTURE = Path(__file__).parent / "fixtures" / "aftercare.yaml"
+BERLIN = ZoneInfo("Europe/Berlin")
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@pytest.fixture(scope="module")
+def course_kb() -> KnowledgeBase:
+    """A small FAQ with a 14-day course (the shipped one is still being written)."""
+    return load_faq(FIXTURE)
+
+
+@pytest.fixture(scope="module")
+def ac(course_kb: KnowledgeBase) -> Aftercare:
+    """The course logic over the fixture FAQ."""
+    return Aftercare(course_kb)
+
+
+def _data(reply: Reply) -> list[str]:
+    return [b.data for row in reply.buttons for b in row if b.data]
+
+
+def _button(reply: Reply, label: str) -> str:
+    return next(b.data for row in reply.buttons for b in row if b.label == label)
+
+
+# --- reading what the patient types ------------------------------------------------------------
+
+TODAY = date(2025, 5, 20)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("03.05.2025", date(2025, 5, 3)),
+        ("3.5.25", date(2025, 5, 3)),
+        ("3.5.2025", date(2025, 5, 3)),
+        ("03.05.25", date(2025, 5, 3)),
+        ("2025-05-03", date(2025, 5, 3)),
+        ("2025-5-3", date(2025, 5, 3)),
+        ("  20.05.2025 ", date(2025, 5, 20)),
+        ("29.02.2024", date(2024, 2, 29)),
+        ("31.02.2025", None),
+        ("29.02.2025", None),
+        ("13.13.2025", None),
+        ("2025/05/03", None),
+        ("03/05/2025", None),
+        ("3 May 2025", None),
+        ("03.05", None),
+        ("yesterday", None),
+        ("", None),
+        ("1.1.1", None),
+    ],
+)
+def test_parse_date(text: str, expected: date | None) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("20.05.2025", date(2025, 5, 20)),  # today
+        ("6.5.25", date(2025, 5, 6)),  # 14 days ago: the last day of the course
+        ("5.5.25", Refusal.TOO_OLD),  # 15 days ago
+        ("21.05.2025", Refusal.FUTURE),
+        ("2026-01-01", Refusal.FUTURE),
+        ("last tuesday", Refusal.UNREADABLE),
+        ("32.05.2025", Refusal.UNREADABLE),
+    ],
+)
+def test_procedure_date_accept_and_refuse(text: str, expected: date | Refusal) -> None:
+    assert read_procedure_date(text, TODAY, 14) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("09:00", time(9)),
+        ("9:00", time(9)),
+        ("21.30", time(21, 30)),
+        ("00:05", time(0, 5)),
+        ("23:59", time(23, 59)),
+        ("24:00", None),
+        ("12:60", None),
+        ("9", None),
+        ("nine", None),
+        ("9:5", None),
+    ],
+)
+def test_parse_time(text: str, expected: time | None) -> None:
+    assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Europe/Berlin", "Europe/Berlin"),
+        ("europe/berlin", "Europe/Berlin"),
+        ("Berlin", "Europe/Berlin"),
+        ("New York", "America/New_York"),
+        ("America/New_York", "America/New_York"),
+        ("UTC", "UTC"),
+        ("Mars/Olympus", None),
+        ("../../etc/passwd", None),
+        ("", None),
+    ],
+)
+def test_parse_zone(text: str, expected: str | None) -> None:
+    assert parse_zone(text) == expected
+
+
+# --- the schedule ------------------------------------------------------------------------------
+
+
+def test_day_one_is_the_procedure_date() -> None:
+    procedure = date(2025, 5, 20)
+    assert course_day(procedure, datetime(2025, 5, 20, 6, tzinfo=BERLIN), "Europe/Berlin") == 1
+    assert course_day(procedure, datetime(2025, 6, 2, 23, tzinfo=BERLIN), "Europe/Berlin") == 14
+
+
+@pytest.mark.parametrize(
+    ("zone", "procedure", "utc_hours"),
+    [
+        # EU summer time starts on 30 March 2025: 09:00 local is 08:00 UTC, then 07:00 UTC.
+        ("Europe/Berlin", date(2025, 3, 25), [8] * 5 + [7] * 9),
+        # EU summer time ends on 26 October 2025.
+        ("Europe/Berlin", date(2025, 10, 20), [7] * 6 + [8] * 8),
+        # US daylight time starts on 9 March 2025: 14:00 UTC, then 13:00 UTC.
+        ("America/New_York", date(2025, 3, 3), [14] * 6 + [13] * 8),
+        # US daylight time ends on 2 November 2025.
+        ("America/New_York", date(2025, 10, 27), [13] * 6 + [14] * 8),
+    ],
+)
+def test_nine_o_clock_stays_nine_o_clock_across_dst(
+    zone: str, procedure: date, utc_hours: list[int]
+) -> None:
+    for day, hour in enumerate(utc_hours, start=1):
+        due = local_due(procedure, day, time(9), zone)
+        assert due.tzinfo is UTC
+        local = due.astimezone(ZoneInfo(zone))
+        assert (local.date(), local.time()) == (procedure + timedelta(days=day - 1), time(9))
+        assert due.hour == hour, day
+
+
+def test_a_time_inside_the_spring_gap_still_gets_a_message() -> None:
+    due = local_due(date(2025, 3, 30), 1, time(2, 30), "Europe/Berlin")
+    assert due == datetime(2025, 3, 30, 1, 30, tzinfo=UTC)  # 03:30 summer time
+
+
+def test_plan_sends_today_at_once_and_the_rest_at_the_chosen_time() -> None:
+    now = datetime(2025, 5, 22, 7, 15, tzinfo=UTC)  # day 3 for a procedure on the 20th
+    plan = plan_days(date(2025, 5, 20), time(19), "Europe/Berlin", now, 14)
+    assert [day for day, _ in plan] == list(range(3, 15))
+    assert plan[0][1] == now
+    assert plan[1][1] == datetime(2025, 5, 23, 17, tzinfo=UTC)
+    assert plan[-1][1] == datetime(2025, 6, 2, 17, tzinfo=UTC)
+
+
+def test_enrolment_late_in_the_evening_uses_the_local_date() -> None:
+    # 23:30 in New York on 20 May is already 21 May in UTC.
+    now = datetime(2025, 5, 20, 23, 30, tzinfo=NEW_YORK)
+    plan = plan_days(date(2025, 5, 20), time(9), "America/New_York", now, 14)
+    assert plan[0] == (1, now.astimezone(UTC))
+    assert plan[1] == (2, datetime(2025, 5, 21, 9, tzinfo=NEW_YORK).astimezone(UTC))
+    assert len(plan) == 14
+
+
+def test_enrolling_after_the_last_day_still_sends_the_last_message() -> None:
+    now = datetime(2025, 6, 3, 10, tzinfo=UTC)  # day 15
+    assert plan_days(date(2025, 5, 20), time(9), "UTC", now, 14) == ((14, now),)
+
+
+def test_day_over_is_judged_in_the_patients_zone() -> None:
+    due = datetime(2025, 5, 20, 9, tzinfo=NEW_YORK).astimezone(UTC)
+    late_same_day = datetime(2025, 5, 20, 23, 50, tzinfo=NEW_YORK)
+    assert not day_over(due, late_same_day, "America/New_York")
+    assert day_over(due, late_same_day + timedelta(minutes=15), "America/New_York")
+
+
+@pytest.mark.parametrize(
+    ("procedure", "months", "expected"),
+    [
+        (date(2025, 5, 20), 9, date(2026, 2, 20)),
+        (date(2025, 5, 31), 9, date(2026, 2, 28)),
+        (date(2025, 1, 15), 12, date(2026, 1, 15)),
+    ],
+)
+def test_follow_up_day(procedure: date, months: int, expected: date) -> None:
+    assert procedure + timedelta(days=follow_up_day(procedure, months) - 1) == expected
+
+
+# --- messages ----------------------------------------------------------------------------------
+
+
+def test_every_day_has_its_own_message_ending_with_the_check_in(ac: Aftercare) -> None:
+    messages = [ac.day_message(123, day) for day in range(1, 15)]
+    assert len({m.plain() for m in messages}) == 14
+    for day, message in enumerate(messages, start=1):
+        assert message.title == f"Day {day} of 14"
+        assert message.text.endswith("How do you feel today?")
+        labels = [b.label for row in message.buttons for b in row]
+        assert labels[:6] == [
+            "All good",
+            "Swelling",
+            "Bruising",
+            "Pain",
+            "Lumps or unevenness",
+            "Something worrying",
+        ]
+        assert all(len(d.encode()) <= CALLBACK_DATA_LIMIT for d in _data(message))
+    assert "hot water" in messages[0].text and "hot water" not in messages[1].text
+    assert "makeup (last day today)" in messages[2].text
+    assert "makeup" not in messages[3].text
+
+
+def test_only_the_last_day_offers_the_follow_up(ac: Aftercare) -> None:
+    assert not any(d.startswith(FOLLOW_UP) for d in _data(ac.day_message(1, 13)))
+    last = ac.day_message(77, 14)
+    assert _button(last, "Remind me about a follow-up visit") == f"{FOLLOW_UP}77"
+    assert read_follow_up(f"{FOLLOW_UP}77") == 77
+
+
+def test_callback_data_fits_with_a_huge_course_id(ac: Aftercare) -> None:
+    message = ac.day_message(2**63 - 1, 14)
+    assert all(len(d.encode()) <= CALLBACK_DATA_LIMIT for d in _data(message))
+
+
+def test_check_in_buttons_round_trip(ac: Aftercare) -> None:
+    data = _button(ac.day_message(5, 9), "Swelling")
+    assert data.startswith(CHECKIN)
+    assert read_checkin(data) == CheckinPress(5, 9, "swelling")
+    assert read_checkin("ac:c:x:9:swelling") is None
+    assert read_checkin("ac:c:5:9") is None
+
+
+def test_check_in_replies(ac: Aftercare, course_kb: KnowledgeBase) -> None:
+    swelling = ac.checkin_option(CheckinPress(1, 2, "swelling"))
+    worrying = ac.checkin_option(CheckinPress(1, 2, "worrying"))
+    assert swelling is not None and worrying is not None
+    assert ac.checkin_reply(swelling).text == "Swelling goes down within days."
+    assert ac.checkin_reply(worrying).text == "Contact your treating doctor now: [+00 000]."
+    assert ac.checkin_option(CheckinPress(1, 15, "good")) is None
+    assert ac.checkin_option(CheckinPress(1, 2, "nope")) is None
+
+
+def test_follow_up_message_has_the_booking_button(ac: Aftercare) -> None:
+    message = ac.follow_up_message()
+    assert message.text == "Time for a follow-up visit: https://example.com/book"
+    assert message.buttons[0][0].url == "https://example.com/book"
+
+
+def test_preview_prints_every_day_and_the_follow_up(course_kb: KnowledgeBase) -> None:
+    text = preview(course_kb)
+    for day in range(1, 15):
+        assert f"Day {day} of 14" in text
+    assert "[Something worrying]" in text
+    assert "about 9 months" in text
+    assert text.index("Day 9 of 14") < text.index("Day 10 of 14")
+
+
+def test_preview_without_a_course(minimal_text: str) -> None:
+    from bot.knowledge import parse_faq
+
+    assert "no aftercare course" in preview(parse_faq(minimal_text, "mini.yaml"))
+
+
+def _course(**changes: object) -> PatientCourse:
+    course = PatientCourse(
+        id=1,
+        user_id=10,
+        chat_id=10,
+        procedure_date=date(2025, 5, 20),
+        send_time=time(9),
+        timezone="Europe/Berlin",
+        status=CourseStatus.ACTIVE,
+        enrolled_at=datetime(2025, 5, 20, 8, tzinfo=UTC),
+        next_due=datetime(2025, 5, 23, 7, tzinfo=UTC),
+    )
+    return replace(course, **changes)  # type: ignore[arg-type]
+
+
+def test_status_shows_the_day_and_the_next_local_time(ac: Aftercare) -> None:
+    now = datetime(2025, 5, 22, 12, tzinfo=UTC)
+    status = ac.status(_course(), now)
+    assert "day 3 of 14" in status.text
+    assert "Fri 23.05, 09:00 (Europe/Berlin)" in status.text
+    assert [b.label for row in status.buttons for b in row] == [
+        "Change time",
+        "Time zone",
+        "Pause",
+        "Stop",
+    ]
+    paused = ac.status(_course(status=CourseStatus.PAUSED), now)
+    assert "paused" in paused.text and "Resume" in [b.label for r in paused.buttons for b in r]
+
+
+# --- the enrolment conversation ----------------------------------------------------------------
+
+NOW = datetime(2025, 5, 20, 12, tzinfo=UTC)
+
+
+def test_enrol_with_buttons(ac: Aftercare) -> None:
+    turn = ac.start(NOW)
+    assert turn.state == Conversation(Step.DATE, "Europe/Berlin")
+    assert "14 days" in turn.reply.text and "When was your procedure?" in turn.reply.text
+    assert _button(turn.reply, "Yesterday") == f"{PICK_DATE}2025-05-19"
+    turn = ac.on_button(turn.state, _button(turn.reply, "Yesterday"), NOW)
+    assert turn.state is not None and turn.state.step is Step.TIME
+    assert turn.action is None
+    turn = ac.on_button(turn.state, _button(turn.reply, "Evening 19:00"), NOW)
+    assert turn.state is None
+    assert turn.action == Enrol(date(2025, 5, 19), time(19), "Europe/Berlin")
+    assert "day 2 of 14" in turn.reply.text
+    assert "/stop" in turn.reply.text and "not watched around the clock" in turn.reply.text
+    assert "19:00 (Europe/Berlin)" in turn.reply.text and "01.06.2025" in turn.reply.text
+
+
+def test_enrol_with_a_typed_date_and_time(ac: Aftercare) -> None:
+    turn = ac.start(NOW)
+    assert turn.state is not None
+    state = turn.state
+    turn = ac.on_button(state, OTHER_DATE, NOW)
+    assert turn.state == state and "DD.MM" not in turn.reply.text
+    for wrong, why in [
+        ("31.02.2025", "can't read"),
+        ("21.05.2025", "future"),
+        ("01.05.2025", "more than 14 days"),
+    ]:
+        turn = ac.on_text(state, wrong, NOW)
+        assert turn.state == state and turn.action is None
+        assert why in turn.reply.text
+        assert "DD.MM.YYYY" in turn.reply.text and "D.M.YY" in turn.reply.text
+        assert "YYYY-MM-DD" in turn.reply.text
+    turn = ac.on_text(state, "18.5.25", NOW)
+    assert turn.state is not None
+    state = turn.state
+    turn = ac.on_text(state, "25:00", NOW)
+    assert turn.state == state and "HH:MM" in turn.reply.text
+    turn = ac.on_text(state, "07:45", NOW)
+    assert turn.action == Enrol(date(2025, 5, 18), time(7, 45), "Europe/Berlin")
+
+
+def test_timezone_during_enrolment_returns_to_the_open_question(ac: Aftercare) -> None:
+    late = datetime(2025, 5, 20, 23, 30, tzinfo=UTC)  # already 21 May in Berlin
+    start = ac.start(late)
+    assert start.state is not None
+    assert _button(start.reply, "Today") == f"{PICK_DATE}2025-05-21"
+    turn = ac.ask_zone(start.state, None)
+    assert turn.state is not None and turn.state.step is Step.ZONE
+    assert f"{PICK_ZONE}America/New_York" in _data(turn.reply)
+    turn = ac.on_button(turn.state, f"{PICK_ZONE}America/New_York", late)
+    assert turn.state == Conversation(Step.DATE, "America/New_York")
+    # The buttons now count days in New York, where it is still 20 May.
+    assert _button(turn.reply, "Today") == f"{PICK_DATE}2025-05-20"
+
+
+def test_a_typed_zone_and_an_unknown_one(ac: Aftercare) -> None:
+    state = Conversation(Step.ZONE, "Europe/Berlin", date(2025, 5, 19), back_to=Step.TIME)
+    turn = ac.on_text(state, "Atlantis/Capital", NOW)
+    assert turn.state == state and "don't know" in turn.reply.text
+    turn = ac.on_text(state, "chicago", NOW)
+    assert turn.state == Conversation(Step.TIME, "America/Chicago", date(2025, 5, 19))
+    assert "America/Chicago" in turn.reply.text
+
+
+@pytest.mark.parametrize("step", list(Step))
+def test_cancel_at_any_step(ac: Aftercare, step: Step) -> None:
+    state = Conversation(step, "Europe/Berlin", date(2025, 5, 19), time(9), Step.DATE)
+    for turn in (ac.cancel(state), ac.on_button(state, CANCEL, NOW)):
+        assert turn == Turn(turn.reply, None)
+        assert "Cancelled" in turn.reply.text
+
+
+def test_stale_buttons_reask_the_open_question(ac: Aftercare) -> None:
+    state = Conversation(Step.TIME, "Europe/Berlin", date(2025, 5, 19))
+    turn = ac.on_button(state, f"{PICK_DATE}2025-05-18", NOW)
+    assert turn.state == state and f"{PICK_TIME}0900" in _data(turn.reply)
+    assert ac.on_button(None, f"{PICK_TIME}0900", NOW).reply == ac.stale()
+
+
+def test_changing_time_and_zone_when_enrolled(ac: Aftercare) -> None:
+    course = _course()
+    turn = ac.ask_new_time(course)
+    assert turn.state is not None and turn.state.step is Step.NEW_TIME
+    done = ac.on_button(turn.state, f"{PICK_TIME}1300", NOW)
+    assert done.action == Reschedule(time(13), "Europe/Berlin") and done.state is None
+    turn = ac.ask_zone(None, course)
+    assert turn.state is not None
+    done = ac.on_text(turn.state, "America/New_York", NOW)
+    assert done.action == Reschedule(time(9), "America/New_York")
+    assert ac.ask_zone(None, None).reply == ac.not_enrolled()
+
+
+def test_conversation_survives_json(ac: Aftercare) -> None:
+    state = Conversation(Step.ZONE, "Asia/Dubai", date(2025, 5, 19), time(7, 5), Step.TIME)
+    assert Conversation.from_json(state.to_json()) == state
+    assert Conversation.from_json("{broken") is None
+    assert Conversation.from_json('{"step": "nope", "timezone": "UTC"}') is None
