@@ -1,0 +1,126 @@
+"""Reply composition: buttons, paging, callback data limits, long-text splitting, packaging."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bot.core import Assistant, suggestions
+from bot.matching import Kind
+from bot.replies import CALLBACK_DATA_LIMIT, PAGE_SIZE, parse_feedback, split_message
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def all_buttons(assistant: Assistant) -> list[str]:
+    """Every button's data reachable from the topic screens and every answer."""
+    replies = [
+        assistant.replies.welcome(),
+        assistant.replies.topics(),
+        assistant.replies.fallback(),
+    ]
+    for topic in assistant.kb.topics:
+        page = 0
+        while (reply := assistant.replies.group(topic.id, page)) is not None:
+            replies.append(reply)
+            page += 1
+    replies += [assistant.replies.entry(e) for e in assistant.kb.entries]
+    return [b.data for r in replies for row in r.buttons for b in row if b.data]
+
+
+def test_callback_data_fit_telegrams_limit(assistant: Assistant) -> None:
+    data = all_buttons(assistant)
+    assert data
+    assert max(len(d.encode()) for d in data) <= CALLBACK_DATA_LIMIT
+
+
+def test_every_button_leads_somewhere(assistant: Assistant) -> None:
+    for data in all_buttons(assistant):
+        if parse_feedback(data) is None:
+            assert assistant.replies.on_button(data) is not None, data
+
+
+def test_stale_or_forged_buttons_get_a_polite_reply(assistant: Assistant) -> None:
+    for data in ["e:no-such-entry", "g:procedure:99", "g:nowhere:0", "g:procedure:x", "zzz", ""]:
+        reply = assistant.press(data)
+        assert reply.text == assistant.locale.t("stale_button")
+
+
+def test_topic_pages_hold_at_most_page_size_entries(assistant: Assistant) -> None:
+    seen: set[str] = set()
+    for topic in assistant.kb.topics:
+        page = 0
+        while (reply := assistant.replies.group(topic.id, page)) is not None:
+            entries = [b for row in reply.buttons for b in row if b.data.startswith("e:")]
+            assert 0 < len(entries) <= PAGE_SIZE
+            seen |= {b.data[2:] for b in entries}
+            page += 1
+    assert seen == {e.id for e in assistant.kb.entries}
+
+
+def test_answer_has_related_topics_and_feedback_row(assistant: Assistant) -> None:
+    outcome = assistant.ask("how long does the result last")
+    assert outcome.reply.kind is Kind.ANSWER
+    feedback = [parse_feedback(b.data) for row in outcome.reply.buttons for b in row]
+    assert [f.helpful for f in feedback if f] == [True, False]
+    assert 1 <= len(suggestions(outcome)) <= 3
+    assert assistant.locale.t("helpful_prompt") in outcome.reply.plain()
+
+
+def test_clarify_offers_candidates_and_none_of_these(assistant: Assistant) -> None:
+    from bot.matching import Candidate, Decision
+
+    decision = Decision(
+        Kind.CLARIFY, None, 40.0, (Candidate("swelling", 40), Candidate("bruising", 38))
+    )
+    reply = assistant.replies.for_decision(decision)
+    data = [b.data for row in reply.buttons for b in row]
+    assert data == ["e:swelling", "e:bruising", "none"]
+
+
+def test_fallback_names_the_clinic_and_offers_topics(assistant: Assistant) -> None:
+    reply = assistant.ask("how much does it cost").reply
+    assert assistant.kb.clinic.phone in reply.text
+    assert any(b.data == "tp" for row in reply.buttons for b in row)
+    assert any(b.url == assistant.kb.clinic.booking_url for row in reply.buttons for b in row)
+
+
+@pytest.mark.parametrize("limit", [50, 200, 4096])
+def test_split_message_respects_limit_and_keeps_text(limit: int) -> None:
+    text = "\n\n".join(f"Paragraph {i}. " + "word " * (i * 7) for i in range(40))
+    chunks = split_message(text, limit)
+    assert all(0 < len(c) <= limit for c in chunks)
+    assert " ".join(" ".join(chunks).split()) == " ".join(text.split())
+
+
+def test_split_message_prefers_paragraph_boundaries() -> None:
+    chunks = split_message("a" * 30 + "\n\n" + "b" * 30, 40)
+    assert chunks == ["a" * 30, "b" * 30]
+
+
+def test_wheel_ships_the_default_faq_and_locale(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    wheel = next(tmp_path.glob("softlift_faq_bot-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "bot/faq/softlifting.yaml" in names
+    assert "bot/locales/en.yaml" in names and "bot/locales/en.words" in names
