@@ -101,7 +101,7 @@ def cmd_run(args: argparse.Namespace, kb: KnowledgeBase, out: TextIO, inp: TextI
     """Start the Telegram bot."""
     from bot.telegram_app.runner import run
 
-    return run(kb)
+    return run(kb, faq_path=getattr(args, "faq", None))
 
 
 Command = Callable[[argparse.Namespace, KnowledgeBase, TextIO, TextIO], int]

@@ -1,0 +1,173 @@
+"""Settings: one frozen object read from the environment once, in main, and validated."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bot.storage.database import sqlite_path
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_DATABASE_URL = "sqlite:///data/softlift.db"
+DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"  # noqa: S104 - the webhook server must be reachable
+DEFAULT_WEBHOOK_PORT = 8443
+DEFAULT_TICK_SECONDS = 30.0
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class ConfigError(Exception):
+    """A missing or malformed setting; the message is one readable line."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot reads from the environment."""
+
+    token: str = field(repr=False)
+    api_base_url: str = DEFAULT_API_BASE_URL
+    faq_path: Path | None = None
+    database_path: Path = Path("data/softlift.db")
+    admin_ids: frozenset[int] = frozenset()
+    staff_chat_id: int | None = None
+    log_level: str = "INFO"
+    webhook_url: str | None = None
+    webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
+    webhook_port: int = DEFAULT_WEBHOOK_PORT
+    webhook_secret: str | None = field(default=None, repr=False)
+    tick_seconds: float = DEFAULT_TICK_SECONDS
+
+    @property
+    def base_file_url(self) -> str:
+        """The file download URL that goes with `api_base_url` (…/bot -> …/file/bot)."""
+        cut = self.api_base_url.rfind("/bot")
+        return f"{self.api_base_url[:cut]}/file{self.api_base_url[cut:]}"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Read and validate the settings; ConfigError names the first bad one."""
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        webhook_url = _webhook_url(get("SOFTLIFT_WEBHOOK_URL"))
+        secret = get("SOFTLIFT_WEBHOOK_SECRET")
+        if secret is not None and not SECRET_PATTERN.match(secret):
+            raise ConfigError(
+                "SOFTLIFT_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
+            )
+        if webhook_url is not None and secret is None:
+            raise ConfigError(
+                "SOFTLIFT_WEBHOOK_SECRET is required with SOFTLIFT_WEBHOOK_URL, "
+                "so that only Telegram can post updates"
+            )
+        faq = get("SOFTLIFT_FAQ")
+        return cls(
+            token=_token(get("TELEGRAM_BOT_TOKEN")),
+            api_base_url=_api_base_url(get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL),
+            faq_path=Path(faq) if faq else None,
+            database_path=_database(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
+            admin_ids=frozenset(_ints("SOFTLIFT_ADMIN_IDS", get("SOFTLIFT_ADMIN_IDS") or "")),
+            staff_chat_id=_int("SOFTLIFT_STAFF_CHAT_ID", get("SOFTLIFT_STAFF_CHAT_ID")),
+            log_level=_log_level(get("LOG_LEVEL") or "INFO"),
+            webhook_url=webhook_url,
+            webhook_listen=get("SOFTLIFT_WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN,
+            webhook_port=_port(get("SOFTLIFT_WEBHOOK_PORT")),
+            webhook_secret=secret,
+            tick_seconds=_tick(get("SOFTLIFT_TICK_SECONDS")),
+        )
+
+
+def _token(value: str | None) -> str:
+    if value is None:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram (/newbot) "
+            "and set the token it gives you, or try the bot without one: softlift-bot chat"
+        )
+    if not TOKEN_PATTERN.match(value):
+        # Never echo the value: a near-miss is still mostly a secret.
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters); "
+            "copy it again from @BotFather"
+        )
+    return value
+
+
+def _api_base_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or "/bot" not in parts.path:
+        raise ConfigError(
+            "TELEGRAM_API_BASE_URL must be an http(s) URL whose path ends in /bot, "
+            f"like {DEFAULT_API_BASE_URL}, not {value!r}"
+        )
+    return value
+
+
+def _database(value: str) -> Path:
+    try:
+        return sqlite_path(value)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _int(name: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _ints(name: str, value: str) -> list[int]:
+    try:
+        return [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise ConfigError(
+            f"{name} must be Telegram user ids separated by commas, like 12345,67890, not {value!r}"
+        ) from None
+
+
+def _log_level(value: str) -> str:
+    level = value.upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {value!r}")
+    return level
+
+
+def _webhook_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ConfigError(
+            f"SOFTLIFT_WEBHOOK_URL must be an https:// URL (Telegram requires TLS), not {value!r}"
+        )
+    return value
+
+
+def _port(value: str | None) -> int:
+    port = _int("SOFTLIFT_WEBHOOK_PORT", value)
+    if port is None:
+        return DEFAULT_WEBHOOK_PORT
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"SOFTLIFT_WEBHOOK_PORT must be 1-65535, not {port}")
+    return port
+
+
+def _tick(value: str | None) -> float:
+    if value is None:
+        return DEFAULT_TICK_SECONDS
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ConfigError(f"SOFTLIFT_TICK_SECONDS must be a number, not {value!r}") from None
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ConfigError(f"SOFTLIFT_TICK_SECONDS must be greater than 0, not {value!r}")
+    return seconds

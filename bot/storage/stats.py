@@ -1,0 +1,125 @@
+"""What patients asked and how helpful the answers were: recording and the admin report."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.storage.database import Database
+
+UNANSWERED_TEXT_LIMIT = 500
+TOP_LIMIT = 5
+KINDS = ("answer", "clarify", "fallback", "urgent")
+
+
+@dataclass(frozen=True)
+class EntryFeedback:
+    """How many 👍 and 👎 one entry received."""
+
+    entry_id: str
+    helpful: int
+    not_helpful: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """The figures /stats shows."""
+
+    last_7_days: dict[str, int]
+    last_30_days: dict[str, int]
+    top_entries: list[tuple[str, int]]
+    feedback: list[EntryFeedback]
+    unanswered: list[tuple[str, int]]
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: stats times must be timezone-aware UTC")
+    return moment.isoformat(timespec="seconds")
+
+
+class Stats:
+    """Records questions, unanswered texts and feedback; all their SQL lives here."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def record_question(
+        self, kind: str, entry_id: str | None, at: datetime, unanswered_text: str | None = None
+    ) -> None:
+        """Record one question (kind, entry, time; no user) and, if it fell back, its text."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO questions (asked_at, kind, entry_id) VALUES (?, ?, ?)",
+                (_iso(at), kind, entry_id),
+            )
+            if unanswered_text is not None and unanswered_text.strip():
+                conn.execute(
+                    "INSERT INTO unanswered (asked_at, text) VALUES (?, ?)",
+                    (_iso(at), unanswered_text.strip()[:UNANSWERED_TEXT_LIMIT]),
+                )
+
+    def record_feedback(self, user_id: int, entry_id: str, helpful: bool, at: datetime) -> None:
+        """Record a 👍 / 👎; a second vote by the same user on the same entry replaces the first."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "DELETE FROM feedback WHERE user_id = ? AND entry_id = ?", (user_id, entry_id)
+            )
+            conn.execute(
+                "INSERT INTO feedback (user_id, entry_id, helpful, given_at) VALUES (?, ?, ?, ?)",
+                (user_id, entry_id, int(helpful), _iso(at)),
+            )
+
+    def report(self, now: datetime, top: int = TOP_LIMIT) -> Report:
+        """Counts by kind for 7 and 30 days, top entries, feedback and frequent unanswered."""
+        week = _iso(now - timedelta(days=7))
+        month = _iso(now - timedelta(days=30))
+        with self.db.transaction() as conn:
+            by_kind = {
+                since: {
+                    row["kind"]: row["n"]
+                    for row in conn.execute(
+                        "SELECT kind, COUNT(*) AS n FROM questions WHERE asked_at >= ? "
+                        "GROUP BY kind",
+                        (since,),
+                    )
+                }
+                for since in (week, month)
+            }
+            top_entries = [
+                (row["entry_id"], row["n"])
+                for row in conn.execute(
+                    "SELECT entry_id, COUNT(*) AS n FROM questions "
+                    "WHERE asked_at >= ? AND entry_id IS NOT NULL "
+                    "GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT ?",
+                    (month, top),
+                )
+            ]
+            feedback = [
+                EntryFeedback(row["entry_id"], row["yes"], row["no"])
+                for row in conn.execute(
+                    "SELECT entry_id, SUM(helpful) AS yes, SUM(1 - helpful) AS no FROM feedback "
+                    "GROUP BY entry_id ORDER BY yes + no DESC, entry_id LIMIT ?",
+                    (top * 2,),
+                )
+            ]
+            texts = [
+                row["text"]
+                for row in conn.execute("SELECT text FROM unanswered WHERE asked_at >= ?", (month,))
+            ]
+        # Group texts that differ only in case and spacing; show the first spelling seen.
+        counts: Counter[str] = Counter()
+        spelling: dict[str, str] = {}
+        for text in texts:
+            key = " ".join(text.casefold().split())
+            counts[key] += 1
+            spelling.setdefault(key, text)
+        unanswered = [(spelling[key], n) for key, n in counts.most_common(top)]
+        return Report(
+            last_7_days={kind: by_kind[week].get(kind, 0) for kind in KINDS},
+            last_30_days={kind: by_kind[month].get(kind, 0) for kind in KINDS},
+            top_entries=top_entries,
+            feedback=feedback,
+            unanswered=unanswered,
+        )

@@ -1,0 +1,167 @@
+"""Thin handlers: read the update, call the core, render its reply."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.core import MAX_QUESTION_CHARS, Assistant, Outcome
+from bot.knowledge import FaqError, load_faq
+from bot.matching import Kind
+from bot.replies import GROUP, TOPICS, Reply, parse_feedback
+from bot.telegram_app.context import Context, Services
+from bot.telegram_app.messaging import (
+    alert_staff,
+    answer_press,
+    drop_feedback_row,
+    has_words,
+    send_for_press,
+    send_reply,
+    send_text,
+    send_to,
+    show_in_place,
+    without_mention,
+)
+from bot.telegram_app.render import stats_reply
+
+log = logging.getLogger(__name__)
+
+
+async def start(update: Update, context: Context) -> None:
+    """/start (and, until aftercare exists, /start aftercare): welcome and topics."""
+    if update.effective_message is None:
+        return
+    await send_reply(update.effective_message, context.services.assistant.replies.welcome())
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """/help: how to ask, with the topics."""
+    if update.effective_message is None:
+        return
+    await send_reply(update.effective_message, context.services.assistant.replies.help())
+
+
+async def topics(update: Update, context: Context) -> None:
+    """/topics: the topic buttons."""
+    if update.effective_message is None:
+        return
+    await send_reply(update.effective_message, context.services.assistant.replies.topics())
+
+
+async def question(update: Update, context: Context) -> None:
+    """Any text: ask the engine, reply, record, and alert the staff if urgent."""
+    message, services = update.effective_message, context.services
+    if message is None or message.text is None:
+        return
+    text = without_mention(message.text, context.bot.username)
+    locale = services.assistant.locale
+    if not has_words(text):
+        await send_text(message, locale.t("empty_message"))
+        return
+    if len(text) > MAX_QUESTION_CHARS:
+        await send_text(message, locale.t("too_long", limit=MAX_QUESTION_CHARS))
+    outcome = services.assistant.ask(text)
+    await send_reply(message, outcome.reply)
+    await _record(services, outcome, text)
+    if outcome.decision.kind is Kind.URGENT and services.settings.staff_chat_id is not None:
+        await alert_staff(message, services.settings.staff_chat_id, locale, text)
+
+
+async def press(update: Update, context: Context) -> None:
+    """A button: feedback is stored, menus change in place, anything else is a new message."""
+    query, services = update.callback_query, context.services
+    if query is None:
+        return
+    data = query.data or ""
+    feedback = parse_feedback(data)
+    if feedback is not None and services.assistant.kb.entry(feedback.entry_id) is not None:
+        await answer_press(query, services.assistant.replies.feedback_thanks())
+        await asyncio.to_thread(
+            services.stats.record_feedback,
+            query.from_user.id,
+            feedback.entry_id,
+            feedback.helpful,
+            services.now(),
+        )
+        await drop_feedback_row(query)
+        return
+    await answer_press(query)
+    reply = services.assistant.replies.on_button(data)
+    if reply is not None and data.partition(":")[0] in {GROUP, TOPICS}:
+        await show_in_place(query, reply)
+    else:
+        await send_for_press(query, reply or services.assistant.replies.stale())
+
+
+async def non_text(update: Update, context: Context) -> None:
+    """Photos, stickers, voice and the like: the bot reads text only."""
+    if update.effective_message is None:
+        return
+    await send_text(update.effective_message, context.services.assistant.locale.t("non_text"))
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not know (or one the user may not use)."""
+    if update.effective_message is None:
+        return
+    locale = context.services.assistant.locale
+    await send_text(update.effective_message, locale.t("unknown_command"))
+
+
+async def stats(update: Update, context: Context) -> None:
+    """/stats (admins): questions by kind, top entries, feedback, unanswered questions."""
+    message, services = update.effective_message, context.services
+    if message is None:
+        return
+    report = await asyncio.to_thread(services.stats.report, services.now())
+    await send_reply(message, stats_reply(report, services.assistant.kb, services.assistant.locale))
+
+
+async def reload(update: Update, context: Context) -> None:
+    """/reload (admins): re-read the FAQ; on an error keep the old one and show the error."""
+    message, services = update.effective_message, context.services
+    if message is None:
+        return
+    locale = services.assistant.locale
+    try:
+        assistant = await asyncio.to_thread(_load_assistant, services)
+    except FaqError as exc:
+        await send_text(message, locale.t("reload_failed", errors=str(exc)))
+        return
+    services.assistant = assistant
+    log.info("FAQ reloaded from %s", assistant.kb.source)
+    text = locale.t("reload_ok", entries=len(assistant.kb.entries), source=assistant.kb.source)
+    await send_text(message, text)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the update id, chat id and exception (never texts); apologise to the user."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    chat = update.effective_chat if isinstance(update, Update) else None
+    log.error(
+        "update %s in chat %s failed", update_id, chat.id if chat else None, exc_info=context.error
+    )
+    if chat is None:
+        return
+    try:
+        await send_to(chat, Reply(context.services.assistant.locale.t("error_apology")))
+    except TelegramError as exc:
+        log.warning("could not send the apology to chat %s: %s", chat.id, type(exc).__name__)
+
+
+def _load_assistant(services: Services) -> Assistant:
+    return Assistant(load_faq(services.settings.faq_path))
+
+
+async def _record(services: Services, outcome: Outcome, text: str) -> None:
+    decision = outcome.decision
+    await asyncio.to_thread(
+        services.stats.record_question,
+        str(decision.kind),
+        decision.entry_id if decision.kind is Kind.ANSWER else None,
+        services.now(),
+        text[:MAX_QUESTION_CHARS] if decision.kind is Kind.FALLBACK else None,
+    )

@@ -1,0 +1,142 @@
+"""Sending replies: split, rendered as HTML, failures of non-essential calls only logged."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from html import escape
+
+from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, MessageEntity, User
+from telegram.constants import ChatType
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import filters
+
+from bot.locale import Locale
+from bot.replies import FEEDBACK, Reply
+from bot.telegram_app.render import html_template, messages
+
+# An alert quotes at most this much of the patient's message, well inside one Telegram message.
+ALERT_QUOTE_LIMIT = 3000
+
+log = logging.getLogger(__name__)
+
+
+async def send_reply(message: Message, reply: Reply) -> None:
+    """Send a reply to the chat of `message`, split if long, buttons on the last part."""
+    for part in messages(reply):
+        await message.reply_html(part.html, reply_markup=part.keyboard)
+
+
+async def send_to(chat: Chat, reply: Reply) -> None:
+    """Send a reply to a chat without quoting anything."""
+    for part in messages(reply):
+        await chat.send_message(part.html, reply_markup=part.keyboard)
+
+
+async def send_text(message: Message, text: str) -> None:
+    """Send plain text (escaped) to the chat of `message`."""
+    await send_reply(message, Reply(text))
+
+
+async def answer_press(query: CallbackQuery, text: str | None = None) -> None:
+    """Stop the client's spinner; a press too old to answer is not an error."""
+    try:
+        await query.answer(text)
+    except BadRequest as exc:
+        log.info("could not answer a button press: %s", exc)
+
+
+async def show_in_place(query: CallbackQuery, reply: Reply) -> None:
+    """Replace the pressed message with the reply (menus), or send it when that is impossible."""
+    message = query.message
+    parts = messages(reply)
+    if not isinstance(message, Message) or len(parts) > 1:
+        await send_for_press(query, reply)
+        return
+    try:
+        await message.edit_text(parts[0].html, reply_markup=parts[0].keyboard)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def send_for_press(query: CallbackQuery, reply: Reply) -> None:
+    """Send a reply to the chat where a button was pressed."""
+    if query.message is not None:
+        await send_to(query.message.chat, reply)
+
+
+async def drop_feedback_row(query: CallbackQuery) -> None:
+    """Remove the 👍 / 👎 row from the pressed message, keeping its other buttons."""
+    message = query.message
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return
+    rows = [
+        row
+        for row in message.reply_markup.inline_keyboard
+        if not any(str(b.callback_data or "").startswith(f"{FEEDBACK}:") for b in row)
+    ]
+    with contextlib.suppress(BadRequest):
+        await message.edit_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+
+
+async def alert_staff(message: Message, staff_chat_id: int, locale: Locale, text: str) -> None:
+    """Tell the clinic's staff chat who sent an urgent message and what it said."""
+    user: User | None = message.from_user
+    name = user.mention_html() if user else escape(locale.t("no_username"))
+    username = f"@{user.username}" if user and user.username else locale.t("no_username")
+    html = html_template(
+        locale,
+        "urgent_alert",
+        name=name,
+        username=escape(username),
+        message=escape(text[:ALERT_QUOTE_LIMIT], quote=False),
+    )
+    try:
+        await message.get_bot().send_message(staff_chat_id, html)
+    except TelegramError as exc:
+        log.warning("could not alert the staff chat: %s", type(exc).__name__)
+
+
+class _AddressedToBot(filters.MessageFilter):
+    """Private messages, and group messages that mention, command or reply to the bot."""
+
+    def filter(self, message: Message) -> bool:
+        """Whether the bot should answer this message."""
+        if message.chat.type == ChatType.PRIVATE:
+            return True
+        bot = message.get_bot()
+        replied = message.reply_to_message
+        if replied is not None and replied.from_user and replied.from_user.id == bot.id:
+            return True
+        handle = f"@{bot.username}".lower()
+        wanted: list[str | None] = [
+            MessageEntity.MENTION,
+            MessageEntity.TEXT_MENTION,
+            MessageEntity.BOT_COMMAND,
+        ]
+        for entity, text in message.parse_entities(wanted).items():
+            if entity.type == MessageEntity.TEXT_MENTION:
+                if entity.user is not None and entity.user.id == bot.id:
+                    return True
+            elif text.lower() == handle or text.lower().endswith(handle):
+                return True
+        return False
+
+
+ADDRESSED = _AddressedToBot(name="addressed_to_bot")
+
+
+def without_mention(text: str, username: str) -> str:
+    """The text with the bot's @username removed."""
+    handle = f"@{username}"
+    at = text.lower().find(handle.lower())
+    while at != -1:
+        text = text[:at] + text[at + len(handle) :]
+        at = text.lower().find(handle.lower())
+    return text.strip()
+
+
+def has_words(text: str) -> bool:
+    """Whether the text has a letter or digit (not only emoji, punctuation or spaces)."""
+    return any(ch.isalnum() for ch in text)

@@ -1,0 +1,106 @@
+"""Turn transport-free replies into Telegram HTML messages and inline keyboards."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
+
+from bot.knowledge import KnowledgeBase
+from bot.locale import Locale
+from bot.replies import Reply, split_message
+from bot.storage.stats import Report
+
+TEXT_LIMIT = int(MessageLimit.MAX_TEXT_LENGTH)
+CALLBACK_DATA_LIMIT = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One Telegram message: HTML text and an optional inline keyboard."""
+
+    html: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """The reply's buttons as an inline keyboard; data over Telegram's 64 bytes is dropped."""
+    rows: list[list[InlineKeyboardButton]] = []
+    for row in reply.buttons:
+        buttons: list[InlineKeyboardButton] = []
+        for button in row:
+            if button.url:
+                buttons.append(InlineKeyboardButton(button.label, url=button.url))
+            elif len(button.data.encode()) <= CALLBACK_DATA_LIMIT:
+                buttons.append(InlineKeyboardButton(button.label, callback_data=button.data))
+            else:
+                log.warning("dropped a button whose callback data exceeds 64 bytes")
+        if buttons:
+            rows.append(buttons)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def messages(reply: Reply, limit: int = TEXT_LIMIT) -> list[Message]:
+    """The reply as messages of at most `limit` visible characters; buttons on the last one."""
+    head = f"<b>{escape(reply.title)}</b>\n\n" if reply.title else ""
+    chunks = split_message(reply.text, limit - (len(reply.title) + 2 if reply.title else 0))
+    texts = [escape(chunk, quote=False) for chunk in chunks]
+    texts[0] = (head + texts[0]).strip()
+    markup = keyboard(reply)
+    return [Message(text, markup if i == len(texts) - 1 else None) for i, text in enumerate(texts)]
+
+
+def plain(text: str) -> list[Message]:
+    """Plain text (escaped) as messages within Telegram's limit."""
+    return messages(Reply(text))
+
+
+def html_template(locale: Locale, key: str, **html_values: str) -> str:
+    """A locale string escaped as HTML, with values that are already HTML filled in."""
+    return escape(locale.messages[key], quote=False).format(**html_values)
+
+
+def stats_reply(report: Report, kb: KnowledgeBase, locale: Locale) -> Reply:
+    """The /stats report as a reply."""
+
+    def title(entry_id: str) -> str:
+        entry = kb.entry(entry_id)
+        return entry.title if entry else entry_id
+
+    def period(days: int, counts: dict[str, int]) -> str:
+        return locale.t("stats_period", days=days, total=sum(counts.values()), **counts)
+
+    def section(header: str, lines: list[str]) -> str:
+        return "\n".join([locale.t(header), *(lines or [locale.t("stats_none")])])
+
+    count_line = "stats_count_line"
+    sections = [
+        period(7, report.last_7_days),
+        period(30, report.last_30_days),
+        section(
+            "stats_top_entries",
+            [locale.t(count_line, label=title(e), count=n) for e, n in report.top_entries],
+        ),
+        section(
+            "stats_feedback",
+            [
+                locale.t(
+                    "stats_feedback_line",
+                    label=title(f.entry_id),
+                    helpful=f.helpful,
+                    not_helpful=f.not_helpful,
+                )
+                for f in report.feedback
+            ],
+        ),
+        section(
+            "stats_unanswered",
+            [locale.t(count_line, label=text, count=n) for text, n in report.unanswered],
+        ),
+    ]
+    return Reply("\n\n".join(sections), title=locale.t("stats_title"))

@@ -1,0 +1,72 @@
+"""`softlift-bot run`: read the settings, build the application, poll or serve the webhook."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import sys
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import TextIO
+from urllib.parse import urlsplit
+
+from telegram.error import InvalidToken
+
+from bot.config import ConfigError, Settings
+from bot.knowledge import KnowledgeBase
+from bot.telegram_app.app import ALLOWED_UPDATES, build_application
+from bot.telegram_app.logging_setup import configure_logging
+
+EXIT_CONFIG = 2
+# Long-poll duration; Telegram answers at once when an update arrives.
+POLL_TIMEOUT_SECONDS = 10
+# Negative: retry start-up calls (getMe, deleteWebhook / setWebhook) for as long as it takes.
+RETRY_FOREVER = -1
+
+log = logging.getLogger(__name__)
+
+
+def run(
+    kb: KnowledgeBase,
+    faq_path: str | None = None,
+    env: Mapping[str, str] | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Run the bot until SIGINT / SIGTERM; 2 with one line on stderr for bad settings."""
+    err = err or sys.stderr
+    try:
+        settings = Settings.from_env(os.environ if env is None else env)
+    except ConfigError as exc:
+        err.write(f"softlift-bot: {exc}\n")
+        return EXIT_CONFIG
+    if faq_path:
+        settings = replace(settings, faq_path=Path(faq_path))
+    configure_logging(settings.log_level, [settings.token, settings.webhook_secret or ""])
+    try:
+        app = build_application(settings, kb)
+    except (OSError, sqlite3.Error) as exc:
+        err.write(f"softlift-bot: cannot open the database {settings.database_path}: {exc}\n")
+        return EXIT_CONFIG
+    try:
+        if settings.webhook_url:
+            app.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=RETRY_FOREVER,
+            )
+        else:
+            app.run_polling(
+                timeout=POLL_TIMEOUT_SECONDS,
+                allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=RETRY_FOREVER,
+            )
+    except InvalidToken:
+        err.write("softlift-bot: Telegram refused the token; check TELEGRAM_BOT_TOKEN\n")
+        return EXIT_CONFIG
+    return 0

@@ -1,0 +1,592 @@
+"""A Bot API stub that behaves like Telegram where it matters, for tests and benchmarks.
+
+`FakeTelegram` is the transport-free state: it answers Bot API methods, queues updates and
+enforces Telegram's limits (4,096 characters, 64-byte callback data, HTML that parses, about
+30 messages a second overall and one a second per chat, sustained). `BotApiStub` serves it
+over HTTP on 127.0.0.1 for a real bot process; `RecordingRequest` plugs it into an
+Application in place of the network.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import math
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+from telegram.error import TimedOut
+from telegram.request import BaseRequest, RequestData
+
+TEXT_LIMIT = 4096
+CALLBACK_DATA_LIMIT = 64
+OVERALL_PER_SECOND = 30.0
+CHAT_BURST = 5.0
+CHAT_PER_SECOND = 1.0
+GROUP_PER_MINUTE = 20.0
+# Methods that send or change a message and therefore count towards the flood limits.
+COUNTED = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendPhoto"})
+STRING_PARAMS = frozenset(
+    {"text", "parse_mode", "callback_query_id", "url", "secret_token", "action", "caption"}
+)
+ALLOWED_TAGS = re.compile(
+    r"</?(b|strong|i|em|u|ins|s|strike|del|code|pre|tg-spoiler|blockquote)>"
+    r'|<a href="[^"<>]*">|</a>|<span class="tg-spoiler">|</span>'
+)
+ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
+
+
+@dataclass
+class Call:
+    """One Bot API call as the stub saw it."""
+
+    method: str
+    params: dict[str, Any]
+    at: float
+    status: int = 200
+    error: str = ""
+
+
+@dataclass
+class _Bucket:
+    capacity: float
+    rate: float
+    tokens: float
+    at: float
+
+    def take(self, now: float) -> float:
+        """Take a token; 0 when allowed, else the seconds until one is available."""
+        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+@dataclass
+class _Failure:
+    mode: str
+    times: int
+
+
+class Timeout(Exception):
+    """The stub was told to let this call time out."""
+
+
+@dataclass
+class FakeTelegram:
+    """The Bot API's state: updates to deliver, messages sent, limits enforced."""
+
+    token: str
+    bot_id: int = 7000000001
+    username: str = "softlift_test_bot"
+    limits: bool = True
+    max_poll_seconds: float = 1.0
+    hang_seconds: float = 7.0
+    calls: list[Call] = field(default_factory=list)
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    answered: set[str] = field(default_factory=set)
+    too_many_requests: int = 0
+
+    def __post_init__(self) -> None:
+        self._cond = threading.Condition()
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._query_ids = itertools.count(1)
+        self._queries: set[str] = set()
+        self._messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self._failures: dict[str, _Failure] = {}
+        self._overall = _Bucket(OVERALL_PER_SECOND, OVERALL_PER_SECOND, OVERALL_PER_SECOND, 0.0)
+        self._chats: dict[int, _Bucket] = {}
+        self.commands: list[dict[str, Any]] = []
+        self.webhook_url = ""
+
+    # --- what tests do -------------------------------------------------------------------------
+
+    @property
+    def bot_user(self) -> dict[str, Any]:
+        """The bot's own User object."""
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "Softlift",
+            "username": self.username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+
+    def fail(self, method: str, times: int = 1, mode: str = "500") -> None:
+        """Make the next `times` calls of `method` fail: "500", "502" or "timeout"."""
+        with self._cond:
+            self._failures[method] = _Failure(mode, times)
+
+    def push(self, **update: Any) -> dict[str, Any]:
+        """Queue an update (its update_id is added) and return it."""
+        with self._cond:
+            update = {"update_id": next(self._update_ids), **update}
+            self._updates.append(update)
+            self._cond.notify_all()
+        return update
+
+    def text(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        user_id: int | None = None,
+        first_name: str = "Anna",
+        username: str | None = "anna_patient",
+        chat_type: str = "private",
+        reply_to: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A user's text message, with command and mention entities as Telegram adds them."""
+        message = self.user_message(chat_id, user_id, first_name, username, chat_type)
+        message["text"] = text
+        entities = [
+            {"type": "mention", "offset": m.start(), "length": len(m.group())}
+            for m in re.finditer(r"@\w{5,32}", text)
+        ]
+        command = re.match(r"/\w+(@\w+)?", text)
+        if command:
+            entities.insert(0, {"type": "bot_command", "offset": 0, "length": command.end()})
+        if entities:
+            message["entities"] = entities
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        return self.push(message=message)
+
+    def media(self, chat_id: int, kind: str, **user: Any) -> dict[str, Any]:
+        """A non-text message: photo, sticker, voice, video, location or document."""
+        message = self.user_message(chat_id, **user)
+        message[kind] = {
+            "photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}],
+            "sticker": {
+                "file_id": "s1",
+                "file_unique_id": "u2",
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            },
+            "voice": {"file_id": "v1", "file_unique_id": "u3", "duration": 2},
+            "video": {
+                "file_id": "v2",
+                "file_unique_id": "u4",
+                "width": 1,
+                "height": 1,
+                "duration": 1,
+            },
+            "location": {"latitude": 52.5, "longitude": 13.4},
+            "document": {"file_id": "d1", "file_unique_id": "u5"},
+        }[kind]
+        return self.push(message=message)
+
+    def press(self, message: dict[str, Any], data: str, user_id: int | None = None) -> str:
+        """Press a button on a message the bot sent; returns the callback query id."""
+        chat_id = message["chat"]["id"]
+        with self._cond:
+            query_id = f"q{next(self._query_ids)}"
+            self._queries.add(query_id)
+        self.push(
+            callback_query={
+                "id": query_id,
+                "from": self._user(user_id or abs(chat_id), "Anna", "anna_patient"),
+                "chat_instance": f"ci{chat_id}",
+                "message": message,
+                "data": data,
+            }
+        )
+        return query_id
+
+    def user_message(
+        self,
+        chat_id: int,
+        user_id: int | None = None,
+        first_name: str = "Anna",
+        username: str | None = "anna_patient",
+        chat_type: str = "private",
+    ) -> dict[str, Any]:
+        """The common fields of a message from a user."""
+        user = self._user(user_id or abs(chat_id), first_name, username)
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+        if chat_type == "private":
+            chat["first_name"] = first_name
+        else:
+            chat["title"] = "Clinic patients"
+        with self._cond:
+            message_id = next(self._message_ids)
+        return {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": user}
+
+    @staticmethod
+    def _user(user_id: int, first_name: str, username: str | None) -> dict[str, Any]:
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if username:
+            user["username"] = username
+        return user
+
+    def pending(self) -> list[dict[str, Any]]:
+        """Updates queued and not yet confirmed by the bot."""
+        with self._cond:
+            return list(self._updates)
+
+    def messages_to(self, chat_id: int) -> list[dict[str, Any]]:
+        """Messages the bot sent to a chat, oldest first (edits show the latest version)."""
+        with self._cond:
+            return [m for m in self.sent if m["chat"]["id"] == chat_id]
+
+    def wait_for(
+        self, predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition"
+    ) -> Any:
+        """Wait until `predicate()` is truthy and return it; AssertionError on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                result = predicate()
+                if result:
+                    return result
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"timed out waiting for {what}")
+                self._cond.wait(min(left, 0.05))
+
+    def wait_messages(
+        self, chat_id: int, count: int, timeout: float = 10.0
+    ) -> list[dict[str, Any]]:
+        """Wait until the bot has sent at least `count` messages to a chat."""
+        return self.wait_for(  # type: ignore[no-any-return]
+            lambda: len(self.messages_to(chat_id)) >= count and self.messages_to(chat_id),
+            timeout,
+            f"{count} message(s) to chat {chat_id}",
+        )
+
+    def unanswered_queries(self) -> set[str]:
+        """Callback queries the bot has not answered."""
+        with self._cond:
+            return self._queries - self.answered
+
+    def calls_of(self, method: str) -> list[Call]:
+        """Every call of one method."""
+        with self._cond:
+            return [c for c in self.calls if c.method == method]
+
+    # --- what the bot does ---------------------------------------------------------------------
+
+    def handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Answer one Bot API call: (HTTP status, JSON body); raises Timeout on demand."""
+        now = time.monotonic()
+        with self._cond:
+            call = Call(method, params, now)
+            self.calls.append(call)
+            failure = self._failures.get(method)
+            if failure is not None and failure.times > 0:
+                failure.times -= 1
+                if failure.mode == "timeout":
+                    call.status, call.error = 0, "timeout"
+                    raise Timeout(method)
+                code = int(failure.mode)
+                call.status, call.error = code, "injected"
+                return code, _error(code, "Internal Server Error" if code == 500 else "Bad Gateway")
+        if method == "getUpdates":
+            return 200, {"ok": True, "result": self._get_updates(params)}
+        with self._cond:
+            status, body = self._dispatch(method, params, now)
+            call.status = status
+            if status != 200:
+                call.error = body.get("description", "")
+            self._cond.notify_all()
+            return status, body
+
+    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        wait = min(float(params.get("timeout") or 0), self.max_poll_seconds)
+        limit = int(params.get("limit") or 100)
+        deadline = time.monotonic() + wait
+        with self._cond:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            while not self._updates and time.monotonic() < deadline:
+                self._cond.wait(deadline - time.monotonic())
+            return list(self._updates[:limit])
+
+    def _dispatch(
+        self, method: str, params: dict[str, Any], now: float
+    ) -> tuple[int, dict[str, Any]]:
+        if method in COUNTED:
+            problem = self._check_message(params)
+            if problem:
+                return 400, _error(400, f"Bad Request: {problem}")
+            wait = self._take(int(params["chat_id"]), now)
+            if wait:
+                self.too_many_requests += 1
+                retry_after = max(1, math.ceil(wait))
+                body = _error(429, f"Too Many Requests: retry after {retry_after}")
+                body["parameters"] = {"retry_after": retry_after}
+                return 429, body
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            return 404, _error(404, "Not Found")
+        return handler(params)  # type: ignore[no-any-return]
+
+    def _check_message(self, params: dict[str, Any]) -> str:
+        text = params.get("text")
+        if text is not None:
+            visible = text
+            if params.get("parse_mode") == "HTML":
+                stripped = ALLOWED_TAGS.sub("", text)
+                if "<" in stripped or ">" in stripped or "&" in ENTITY.sub("", stripped):
+                    return "can't parse entities: unsupported start tag or unescaped character"
+                visible = html.unescape(stripped)
+            if not visible.strip():
+                return "message text is empty"
+            if len(visible) > TEXT_LIMIT:
+                return "message is too long"
+        for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT:
+                    return "BUTTON_DATA_INVALID"
+        return ""
+
+    def _take(self, chat_id: int, now: float) -> float:
+        if not self.limits:
+            return 0.0
+        bucket = self._chats.get(chat_id)
+        if bucket is None:
+            if chat_id < 0:
+                bucket = _Bucket(GROUP_PER_MINUTE, GROUP_PER_MINUTE / 60, GROUP_PER_MINUTE, now)
+            else:
+                bucket = _Bucket(CHAT_BURST, CHAT_PER_SECOND, CHAT_BURST, now)
+            self._chats[chat_id] = bucket
+        if self._overall.at == 0.0:
+            self._overall.at = now
+        wait_all = self._overall.take(now)
+        if wait_all:
+            return wait_all
+        wait_chat = bucket.take(now)
+        if wait_chat:
+            self._overall.tokens += 1  # the refused message did not count overall
+        return wait_chat
+
+    def _store(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "from": self.bot_user,
+            "text": params["text"],
+            "parse_mode": params.get("parse_mode"),
+        }
+        if chat_id < 0:
+            message["chat"]["title"] = "Clinic patients"
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        self._messages[(chat_id, message["message_id"])] = message
+        self.sent.append(message)
+        return message
+
+    @staticmethod
+    def _public(message: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in message.items() if k != "parse_mode"}
+
+    def _m_getMe(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        return 200, {"ok": True, "result": self.bot_user}
+
+    def _m_sendMessage(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        return 200, {"ok": True, "result": self._public(self._store(params))}
+
+    def _m_editMessageText(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        message = self._messages.get((int(params["chat_id"]), int(params["message_id"])))
+        if message is None:
+            return 400, _error(400, "Bad Request: message to edit not found")
+        markup = params.get("reply_markup")
+        if message["text"] == params["text"] and message.get("reply_markup") == markup:
+            return 400, _error(400, "Bad Request: message is not modified")
+        message["text"] = params["text"]
+        message["edited"] = message.get("edited", 0) + 1
+        if markup:
+            message["reply_markup"] = markup
+        else:
+            message.pop("reply_markup", None)
+        return 200, {"ok": True, "result": self._public(message)}
+
+    def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        message = self._messages.get((int(params["chat_id"]), int(params["message_id"])))
+        if message is None:
+            return 400, _error(400, "Bad Request: message to edit not found")
+        markup = params.get("reply_markup")
+        if markup:
+            message["reply_markup"] = markup
+        else:
+            message.pop("reply_markup", None)
+        return 200, {"ok": True, "result": self._public(message)}
+
+    def _m_answerCallbackQuery(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        query_id = str(params["callback_query_id"])
+        if query_id not in self._queries or query_id in self.answered:
+            return 400, _error(400, "Bad Request: query is too old or query ID is invalid")
+        self.answered.add(query_id)
+        return 200, {"ok": True, "result": True}
+
+    def _m_setMyCommands(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        self.commands = list(params.get("commands") or [])
+        return 200, {"ok": True, "result": True}
+
+    def _m_deleteWebhook(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        self.webhook_url = ""
+        return 200, {"ok": True, "result": True}
+
+    def _m_setWebhook(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        self.webhook_url = str(params.get("url", ""))
+        return 200, {"ok": True, "result": True}
+
+    def _m_sendChatAction(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        return 200, {"ok": True, "result": True}
+
+
+def _error(code: int, description: str) -> dict[str, Any]:
+    return {"ok": False, "error_code": code, "description": description}
+
+
+def decode_params(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Form fields as PTB sends them: strings as they are, everything else JSON-encoded."""
+    params: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in STRING_PARAMS:
+            params[key] = value
+            continue
+        try:
+            params[key] = json.loads(value)
+        except ValueError:
+            params[key] = value
+    return params
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        fake = self.server.fake
+        match = re.fullmatch(r"/bot([^/]+)/(\w+)", self.path.split("?")[0])
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode() if length else ""
+        if match is None or match.group(1) != fake.token:
+            self._send(401, _error(401, "Unauthorized"))
+            return
+        if "json" in (self.headers.get("Content-Type") or ""):
+            params = json.loads(body or "{}")
+        else:
+            params = decode_params(parse_qsl(body, keep_blank_values=True))
+        try:
+            status, payload = fake.handle(match.group(2), params)
+        except Timeout:
+            time.sleep(fake.hang_seconds)
+            self.close_connection = True
+            return
+        self._send(status, payload)
+
+    def _send(self, status: int, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the request line contains the token."""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeTelegram
+
+
+class BotApiStub:
+    """FakeTelegram served over HTTP on 127.0.0.1 (a free port) in a background thread."""
+
+    def __init__(self, fake: FakeTelegram) -> None:
+        self.fake = fake
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.fake = fake
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        """The value for TELEGRAM_API_BASE_URL."""
+        return f"http://127.0.0.1:{self._server.server_address[1]}/bot"
+
+    def start(self) -> BotApiStub:
+        """Start serving."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@contextmanager
+def serve(token: str, **options: Any) -> Iterator[BotApiStub]:
+    """A running stub for the duration of a with block."""
+    stub = BotApiStub(FakeTelegram(token, **options)).start()
+    try:
+        yield stub
+    finally:
+        stub.stop()
+
+
+class RecordingRequest(BaseRequest):
+    """A BaseRequest that answers from a FakeTelegram in process; the calls are recorded."""
+
+    def __init__(self, fake: FakeTelegram) -> None:
+        self.fake = fake
+
+    @property
+    def read_timeout(self) -> float | None:
+        """No network, no time-out."""
+        return None
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        """Answer from the fake; its "timeout" failures raise TimedOut."""
+        endpoint = url.rsplit("/", 1)[-1]
+        params = json.loads(json.dumps(request_data.parameters)) if request_data else {}
+        try:
+            status, payload = self.fake.handle(endpoint, params)
+        except Timeout:
+            raise TimedOut("injected time-out") from None
+        return status, json.dumps(payload).encode()

@@ -1,0 +1,349 @@
+"""Handler tests: real Update objects through the real Application, a fake Bot API in process."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botapi_stub import FakeTelegram, RecordingRequest
+from telegram import Update
+
+from bot.config import Settings
+from bot.core import MAX_QUESTION_CHARS
+from bot.knowledge import load_faq
+from bot.locale import get_locale
+from bot.replies import Reply
+from bot.telegram_app import throttle
+from bot.telegram_app.app import _post_init, build_application
+from bot.telegram_app.context import App
+from bot.telegram_app.render import messages
+
+TOKEN = "123456789:TEST-token-for-handler-tests_abcdef"
+FAQ = Path(__file__).parent / "fixtures" / "telegram.yaml"
+ADMIN = 4242
+STAFF_CHAT = -100500
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+T = get_locale("en").t
+
+
+@pytest.fixture
+def fake() -> FakeTelegram:
+    """The fake Bot API, limits on."""
+    return FakeTelegram(TOKEN)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings with an admin, a staff chat and a private database."""
+    return Settings(
+        token=TOKEN,
+        faq_path=FAQ,
+        database_path=tmp_path / "bot.db",
+        admin_ids=frozenset({ADMIN}),
+        staff_chat_id=STAFF_CHAT,
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings, fake: FakeTelegram) -> AsyncIterator[App]:
+    """The application as production builds it, initialised, with the fake network."""
+    application = build_application(
+        settings, load_faq(FAQ), request=RecordingRequest(fake), clock=lambda: NOW
+    )
+    async with application:
+        yield application
+    application.bot_data.services.close()
+
+
+@pytest.fixture(autouse=True)
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries without waiting, so failure tests stay fast."""
+    monkeypatch.setattr(throttle, "BACKOFF_SECONDS", (0.0,))
+
+
+async def feed(app: App, update: dict[str, Any]) -> None:
+    """Process one update dict exactly as polling would."""
+    await app.process_update(Update.de_json(update, app.bot))
+
+
+def sent_to(fake: FakeTelegram, chat_id: int) -> list[dict[str, Any]]:
+    """Messages the bot sent to one chat."""
+    return fake.messages_to(chat_id)
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every inline button of a message."""
+    return [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
+
+
+def db_rows(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of a query on the bot's database."""
+    conn = sqlite3.connect(settings.database_path)
+    try:
+        return list(conn.execute(sql))
+    finally:
+        conn.close()
+
+
+async def test_start_sends_welcome_disclaimer_and_topics(app: App, fake: FakeTelegram) -> None:
+    await feed(app, fake.text(1, "/start"))
+    (message,) = sent_to(fake, 1)
+    assert "soft lifting" in message["text"]
+    assert "not a consultation" in message["text"]
+    assert [b["callback_data"] for b in buttons(message)] == ["g:procedure:0", "g:recovery:0"]
+
+
+async def test_start_aftercare_deep_link_is_plain_start_for_now(
+    app: App, fake: FakeTelegram
+) -> None:
+    await feed(app, fake.text(1, "/start aftercare"))
+    assert "not a consultation" in sent_to(fake, 1)[0]["text"]
+
+
+async def test_help_and_topics_show_topic_buttons(app: App, fake: FakeTelegram) -> None:
+    await feed(app, fake.text(1, "/help"))
+    await feed(app, fake.text(1, "/topics"))
+    help_message, topics_message = sent_to(fake, 1)
+    assert help_message["text"] == T("help")
+    assert topics_message["text"] == T("topics_header")
+    assert len(buttons(topics_message)) == 2
+
+
+async def test_answer_is_html_escaped_with_related_and_feedback_and_recorded(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    await feed(app, fake.text(1, "how long does the procedure take"))
+    (message,) = sent_to(fake, 1)
+    assert message["text"].startswith("<b>How long it takes</b>\n\n")
+    assert "&lt; 60 minutes" in message["text"]
+    data = [b["callback_data"] for b in buttons(message)]
+    assert data == ["e:bruising", "e:pain-during", "fb:1:duration", "fb:0:duration"]
+    assert db_rows(settings, "SELECT * FROM questions") == [
+        (1, "2025-03-01T12:00:00+00:00", "answer", "duration")
+    ]
+    assert db_rows(settings, "SELECT * FROM unanswered") == []
+
+
+async def test_clarify_offers_candidates_and_the_button_answers(
+    app: App, fake: FakeTelegram
+) -> None:
+    await feed(app, fake.text(1, "does it hurt"))
+    (clarify,) = sent_to(fake, 1)
+    assert clarify["text"] == T("clarify_header")
+    data = [b["callback_data"] for b in buttons(clarify)]
+    assert set(data) == {"e:pain-during", "e:pain-after", "none"}
+    query_id = await press(app, fake, clarify, "e:pain-after")
+    assert query_id in fake.answered
+    assert sent_to(fake, 1)[-1]["text"].startswith("<b>Pain afterwards</b>")
+
+
+async def test_topic_button_edits_the_menu_in_place(app: App, fake: FakeTelegram) -> None:
+    await feed(app, fake.text(1, "/topics"))
+    (menu,) = sent_to(fake, 1)
+    await press(app, fake, menu, "g:recovery:0")
+    (edited,) = sent_to(fake, 1)
+    assert edited["edited"] == 1
+    assert edited["text"] == "Recovery: choose a question"
+    assert [b["callback_data"] for b in buttons(edited)][:2] == ["e:pain-after", "e:bruising"]
+    assert not fake.unanswered_queries()
+
+
+async def press(app: App, fake: FakeTelegram, message: dict[str, Any], data: str) -> str:
+    """Press a button on a bot message and process the callback query."""
+    query_id = fake.press(message, data)
+    await feed(app, fake.pending()[-1])
+    return query_id
+
+
+@pytest.mark.parametrize(
+    "data", ["e:no-such-entry", "g:nope:0", "g:recovery:9", "xyz", "fb:1:gone"]
+)
+async def test_stale_or_forged_press_gets_polite_answer(
+    app: App, fake: FakeTelegram, data: str
+) -> None:
+    await feed(app, fake.text(1, "/topics"))
+    await press(app, fake, sent_to(fake, 1)[0], data)
+    assert sent_to(fake, 1)[-1]["text"] == T("stale_button")
+    assert not fake.unanswered_queries()
+
+
+async def test_feedback_is_stored_thanked_and_its_row_removed(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    await feed(app, fake.text(1, "will i get bruises"))
+    answer = sent_to(fake, 1)[0]
+    await press(app, fake, answer, "fb:0:bruising")
+    await press(app, fake, answer, "fb:1:bruising")
+    (call, _) = fake.calls_of("answerCallbackQuery")
+    assert call.params["text"] == T("feedback_thanks")
+    assert [b["callback_data"] for b in buttons(sent_to(fake, 1)[0])] == ["e:duration"]
+    assert db_rows(settings, "SELECT user_id, entry_id, helpful FROM feedback") == [
+        (1, "bruising", 1)
+    ]
+
+
+async def test_fallback_stores_text_without_user(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    await feed(app, fake.text(1, "what about mars rovers"))
+    (message,) = sent_to(fake, 1)
+    assert "Clinic &lt;Test&gt; &amp; Co" in message["text"]
+    assert next(b.get("url") for b in buttons(message)) == "https://example.com/book"
+    assert db_rows(settings, "SELECT asked_at, text FROM unanswered") == [
+        ("2025-03-01T12:00:00+00:00", "what about mars rovers")
+    ]
+    assert db_rows(settings, "SELECT kind, entry_id FROM questions") == [("fallback", None)]
+
+
+async def test_urgent_answers_and_alerts_staff_with_name_username_and_text(
+    app: App, fake: FakeTelegram
+) -> None:
+    await feed(app, fake.text(7, "I have a fever <b>help</b>", first_name="Eve & Co"))
+    (reply,) = sent_to(fake, 7)
+    assert reply["text"] == "Contact your treating doctor now: +00 000."
+    (alert,) = sent_to(fake, STAFF_CHAT)
+    assert '<a href="tg://user?id=7">Eve &amp; Co</a>' in alert["text"]
+    assert "@anna_patient" in alert["text"]
+    assert "I have a fever &lt;b&gt;help&lt;/b&gt;" in alert["text"]
+
+
+@pytest.mark.parametrize("kind", ["photo", "sticker", "voice", "video", "location", "document"])
+async def test_non_text_messages_get_a_friendly_line(
+    app: App, fake: FakeTelegram, kind: str
+) -> None:
+    await feed(app, fake.media(1, kind))
+    assert [m["text"] for m in sent_to(fake, 1)] == [T("non_text")]
+
+
+@pytest.mark.parametrize("text", ["👍🙂", "?!", "   "])
+async def test_emoji_only_or_empty_asks_for_words_and_records_nothing(
+    app: App, fake: FakeTelegram, settings: Settings, text: str
+) -> None:
+    await feed(app, fake.text(1, text))
+    assert sent_to(fake, 1)[0]["text"] == T("empty_message")
+    assert db_rows(settings, "SELECT * FROM questions") == []
+
+
+async def test_over_long_message_is_read_in_part(app: App, fake: FakeTelegram) -> None:
+    await feed(app, fake.text(1, "will i get bruises " + "x" * 5000))
+    note, answer = sent_to(fake, 1)
+    assert note["text"] == T("too_long", limit=MAX_QUESTION_CHARS)
+    assert answer["text"].startswith("<b>Bruises &amp; &lt;swelling&gt;</b>")
+
+
+async def test_groups_answer_only_commands_mentions_and_replies(
+    app: App, fake: FakeTelegram
+) -> None:
+    group = {"chat_type": "group", "user_id": 5}
+    await feed(app, fake.text(-1, "will i get bruises", **group))
+    await feed(app, fake.text(-1, "/help@other_bot", **group))
+    assert sent_to(fake, -1) == []
+    await feed(app, fake.text(-1, "@softlift_test_bot will i get bruises", **group))
+    await feed(app, fake.text(-1, "/help@softlift_test_bot", **group))
+    await feed(app, fake.text(-1, "/frobnicate@softlift_test_bot", **group))
+    bot_message = sent_to(fake, -1)[0]
+    await feed(
+        app, fake.text(-1, "how long does the procedure take", reply_to=bot_message, **group)
+    )
+    texts = [m["text"] for m in sent_to(fake, -1)]
+    assert texts[0].startswith("<b>Bruises")
+    assert texts[1:3] == [T("help"), T("unknown_command")]
+    assert texts[3].startswith("<b>How long it takes")
+
+
+async def test_stats_for_admin_and_unknown_command_for_others(app: App, fake: FakeTelegram) -> None:
+    await feed(app, fake.text(1, "will i get bruises"))
+    await feed(app, fake.text(1, "how much does it cost"))
+    await feed(app, fake.text(1, "how much does it COST "))
+    await press(app, fake, sent_to(fake, 1)[0], "fb:1:bruising")
+    await feed(app, fake.text(1, "/stats"))
+    assert sent_to(fake, 1)[-1]["text"] == T("unknown_command")
+    await feed(app, fake.text(ADMIN, "/stats"))
+    (report,) = sent_to(fake, ADMIN)
+    text = report["text"]
+    assert text.startswith("<b>Statistics</b>")
+    assert "Last 7 days: 3 questions (answered 1, clarified 0, fell back 2, urgent 0)" in text
+    assert "• Bruises &amp; &lt;swelling&gt;: 1" in text
+    assert "• Bruises &amp; &lt;swelling&gt;: 👍 1 / 👎 0" in text
+    assert "• how much does it cost: 2" in text
+
+
+async def test_reload_keeps_old_faq_on_error_and_swaps_on_success(
+    app: App, fake: FakeTelegram, settings: Settings, tmp_path: Path
+) -> None:
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(FAQ.read_text().replace("related: [duration]", "related: [nowhere]"))
+    app.bot_data.services.settings = Settings(
+        token=TOKEN,
+        faq_path=faq,
+        database_path=settings.database_path,
+        admin_ids=frozenset({ADMIN}),
+    )
+    await feed(app, fake.text(ADMIN, "/reload"))
+    assert "nowhere" in sent_to(fake, ADMIN)[-1]["text"]
+    assert T("reload_failed", errors="").strip() in sent_to(fake, ADMIN)[-1]["text"]
+    await feed(app, fake.text(ADMIN, "will i get bruises"))
+    assert sent_to(fake, ADMIN)[-1]["text"].startswith("<b>Bruises")
+    faq.write_text(FAQ.read_text().replace("title: Bruises & <swelling>", "title: Bruising"))
+    await feed(app, fake.text(ADMIN, "/reload"))
+    assert sent_to(fake, ADMIN)[-1]["text"].startswith("FAQ reloaded: 4 entries")
+    await feed(app, fake.text(ADMIN, "will i get bruises"))
+    assert sent_to(fake, ADMIN)[-1]["text"].startswith("<b>Bruising</b>")
+    await feed(app, fake.text(1, "/reload"))
+    assert sent_to(fake, 1)[-1]["text"] == T("unknown_command")
+
+
+async def test_long_reply_is_split_on_paragraphs_within_the_limit() -> None:
+    text = "\n\n".join(f"Paragraph {i} " + "word " * 300 for i in range(10))
+    parts = messages(Reply(text, title="Title <x>"))
+    assert len(parts) > 1
+    assert parts[0].html.startswith("<b>Title &lt;x&gt;</b>\n\n")
+    assert all(len(p.html) <= 4096 for p in parts)
+    assert all(p.keyboard is None for p in parts)
+
+
+async def test_transient_failures_are_retried_and_the_reply_arrives(
+    app: App, fake: FakeTelegram
+) -> None:
+    fake.fail("sendMessage", times=1, mode="500")
+    await feed(app, fake.text(1, "/help"))
+    fake.fail("sendMessage", times=1, mode="timeout")
+    await feed(app, fake.text(1, "/topics"))
+    assert [m["text"] for m in sent_to(fake, 1)] == [T("help"), T("topics_header")]
+
+
+async def test_error_handler_logs_ids_not_text_and_apologises(
+    app: App, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.fail("sendMessage", times=throttle.MAX_RETRIES + 1, mode="500")
+    with caplog.at_level(logging.INFO):
+        update = fake.text(3, "will i get bruises secretword")
+        await feed(app, update)
+    assert sent_to(fake, 3)[-1]["text"] == T("error_apology")
+    assert f"update {update['update_id']} in chat 3 failed" in caplog.text
+    assert "secretword" not in caplog.text
+    assert TOKEN not in caplog.text
+
+
+async def test_command_menu_is_registered_and_a_refusal_only_warns(
+    app: App, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    await _post_init(app)
+    assert [c["command"] for c in fake.commands] == ["start", "topics", "help"]
+    fake.fail("setMyCommands", times=throttle.MAX_RETRIES + 1, mode="500")
+    await _post_init(app)
+    assert "could not register the command menu" in caplog.text
+
+
+async def test_callback_data_over_64_bytes_never_reaches_telegram() -> None:
+    from bot.replies import Button
+
+    reply = Reply("x", buttons=((Button("ok", "e:ok"), Button("long", "e:" + "x" * 80)),))
+    (part,) = messages(reply)
+    assert part.keyboard is not None
+    assert [b.callback_data for b in part.keyboard.inline_keyboard[0]] == ["e:ok"]
