@@ -37,6 +37,57 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX feedback_user ON feedback (user_id);
         """,
     ),
+    (
+        "0002_aftercare",
+        """
+        CREATE TABLE courses (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL,
+            chat_id INTEGER NOT NULL,
+            procedure_date TEXT NOT NULL,    -- the patient's local date, YYYY-MM-DD
+            send_time TEXT NOT NULL,         -- local HH:MM
+            timezone TEXT NOT NULL,          -- IANA name
+            status TEXT NOT NULL,            -- active | paused | ended
+            enrolled_at TEXT NOT NULL,       -- UTC ISO 8601, like every *_at below
+            ended_at TEXT,
+            end_reason TEXT                  -- completed | stopped | blocked
+        );
+        CREATE UNIQUE INDEX courses_one_open_per_user ON courses (user_id) WHERE status != 'ended';
+        CREATE INDEX courses_ended_at ON courses (ended_at);
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            course_id INTEGER NOT NULL REFERENCES courses (id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL,
+            day INTEGER NOT NULL,            -- course day; day 1 is the procedure date
+            kind TEXT NOT NULL,              -- day | follow_up
+            due_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',  -- pending | sending | sent | skipped
+            not_before TEXT,                 -- set after a failed attempt
+            claimed_at TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            sent_at TEXT,
+            message_id INTEGER,
+            UNIQUE (user_id, course_id, day)
+        );
+        CREATE INDEX deliveries_due ON deliveries (status, due_at);
+        CREATE INDEX deliveries_course ON deliveries (course_id);
+        CREATE TABLE checkins (
+            id INTEGER PRIMARY KEY,
+            course_id INTEGER NOT NULL REFERENCES courses (id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL,
+            day INTEGER NOT NULL,
+            answer TEXT NOT NULL,            -- the check-in option id; no free text
+            answered_at TEXT NOT NULL,
+            UNIQUE (course_id, day, answer)
+        );
+        CREATE INDEX checkins_user ON checkins (user_id);
+        CREATE TABLE conversations (
+            user_id INTEGER PRIMARY KEY,     -- an unfinished aftercare conversation
+            state TEXT NOT NULL,             -- JSON of bot.aftercare.Conversation
+            updated_at TEXT NOT NULL
+        );
+        """,
+    ),
 )
 
 
