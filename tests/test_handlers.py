@@ -347,3 +347,19 @@ async def test_callback_data_over_64_bytes_never_reaches_telegram() -> None:
     (part,) = messages(reply)
     assert part.keyboard is not None
     assert [b.callback_data for b in part.keyboard.inline_keyboard[0]] == ["e:ok"]
+
+
+def test_log_filter_masks_the_token_in_messages_arguments_and_tracebacks() -> None:
+    from bot.telegram_app.logging_setup import SecretMaskFilter
+
+    mask = SecretMaskFilter([TOKEN])
+    try:
+        raise RuntimeError(f"POST https://api.telegram.org/bot{TOKEN}/getMe failed")
+    except RuntimeError as exc:
+        record = logging.LogRecord(
+            "x", logging.ERROR, __file__, 1, "url %s", (f"/bot{TOKEN}/x",), (type(exc), exc, None)
+        )
+    assert mask.filter(record)
+    formatted = logging.Formatter().format(record)
+    assert TOKEN not in formatted
+    assert "[secret]" in formatted

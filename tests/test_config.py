@@ -1,0 +1,146 @@
+"""Settings: read from a mapping, validated, one readable line for anything wrong."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, Settings
+
+TOKEN = "123456789:AAExampleTokenForTests_0123456789abc"
+
+
+def test_defaults_with_only_a_token() -> None:
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN})
+    assert settings.api_base_url == "https://api.telegram.org/bot"
+    assert settings.base_file_url == "https://api.telegram.org/file/bot"
+    assert settings.database_path == Path("data/softlift.db")
+    assert settings.faq_path is None
+    assert settings.admin_ids == frozenset()
+    assert settings.staff_chat_id is None
+    assert settings.log_level == "INFO"
+    assert settings.webhook_url is None
+    assert (settings.webhook_listen, settings.webhook_port) == ("0.0.0.0", 8443)
+    assert settings.tick_seconds == 30.0
+
+
+def test_every_setting_read() -> None:
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot{token}",
+            "SOFTLIFT_FAQ": "faq/other.yaml",
+            "DATABASE_URL": "sqlite:////data/softlift.db",
+            "SOFTLIFT_ADMIN_IDS": " 12, 34 ,",
+            "SOFTLIFT_STAFF_CHAT_ID": "-100123",
+            "LOG_LEVEL": "debug",
+            "SOFTLIFT_WEBHOOK_URL": "https://bot.example.com/hook",
+            "SOFTLIFT_WEBHOOK_LISTEN": "127.0.0.1",
+            "SOFTLIFT_WEBHOOK_PORT": "8080",
+            "SOFTLIFT_WEBHOOK_SECRET": "s3cret_-X",
+            "SOFTLIFT_TICK_SECONDS": "0.5",
+        }
+    )
+    assert settings.base_file_url == "http://127.0.0.1:8081/file/bot{token}"
+    assert settings.faq_path == Path("faq/other.yaml")
+    assert settings.database_path == Path("/data/softlift.db")
+    assert settings.admin_ids == frozenset({12, 34})
+    assert settings.staff_chat_id == -100123
+    assert settings.log_level == "DEBUG"
+    assert settings.webhook_url == "https://bot.example.com/hook"
+    assert (settings.webhook_listen, settings.webhook_port) == ("127.0.0.1", 8080)
+    assert settings.webhook_secret == "s3cret_-X"
+    assert settings.tick_seconds == 0.5
+
+
+def test_token_and_secret_stay_out_of_repr() -> None:
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "SOFTLIFT_WEBHOOK_URL": "https://x.example/h",
+        "SOFTLIFT_WEBHOOK_SECRET": "topsecretvalue",
+    }
+    text = repr(Settings.from_env(env))
+    assert TOKEN not in text
+    assert "topsecretvalue" not in text
+
+
+def test_missing_token_says_botfather_and_chat() -> None:
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": "  "})
+    message = str(raised.value)
+    assert "@BotFather" in message
+    assert "softlift-bot chat" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("TELEGRAM_BOT_TOKEN", "not-a-token", "does not look like a bot token"),
+        ("TELEGRAM_API_BASE_URL", "ftp://x/bot", "TELEGRAM_API_BASE_URL"),
+        ("TELEGRAM_API_BASE_URL", "https://api.example.com/", "TELEGRAM_API_BASE_URL"),
+        ("DATABASE_URL", "postgres://db", "sqlite:///"),
+        ("SOFTLIFT_ADMIN_IDS", "12,abc", "SOFTLIFT_ADMIN_IDS"),
+        ("SOFTLIFT_STAFF_CHAT_ID", "staff", "SOFTLIFT_STAFF_CHAT_ID"),
+        ("LOG_LEVEL", "loud", "LOG_LEVEL"),
+        ("SOFTLIFT_WEBHOOK_URL", "http://bot.example.com/hook", "https://"),
+        ("SOFTLIFT_WEBHOOK_PORT", "70000", "SOFTLIFT_WEBHOOK_PORT"),
+        ("SOFTLIFT_WEBHOOK_SECRET", "has space", "SOFTLIFT_WEBHOOK_SECRET"),
+        ("SOFTLIFT_WEBHOOK_SECRET", "x" * 257, "SOFTLIFT_WEBHOOK_SECRET"),
+        ("SOFTLIFT_TICK_SECONDS", "0", "greater than 0"),
+        ("SOFTLIFT_TICK_SECONDS", "-1", "greater than 0"),
+        ("SOFTLIFT_TICK_SECONDS", "nan", "greater than 0"),
+        ("SOFTLIFT_TICK_SECONDS", "soon", "SOFTLIFT_TICK_SECONDS"),
+    ],
+)
+def test_malformed_settings_name_the_setting_in_one_line(
+    name: str, value: str, expected: str
+) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, name: value}
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env(env)
+    message = str(raised.value)
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_token_is_never_echoed_in_errors() -> None:
+    almost = "123456789:short"
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": almost})
+    assert almost not in str(raised.value)
+
+
+def test_webhook_url_needs_a_secret() -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "SOFTLIFT_WEBHOOK_URL": "https://bot.example.com/hook"}
+    with pytest.raises(ConfigError, match="SOFTLIFT_WEBHOOK_SECRET is required"):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "@BotFather"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "LOG_LEVEL": "loud"}, "LOG_LEVEL"),
+    ],
+)
+def test_run_with_bad_settings_exits_2_with_one_line(
+    env: dict[str, str], expected: str, tmp_path: Path
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert expected in lines[0]
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,68 @@
+"""The stats store: recording without user data, and the admin report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.storage.database import Database
+from bot.storage.stats import Stats
+
+NOW = datetime(2025, 3, 31, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def stats(tmp_path: Path) -> Iterator[Stats]:
+    """A stats store over a fresh database."""
+    db = Database(tmp_path / "stats.db")
+    yield Stats(db)
+    db.close()
+
+
+def test_report_counts_by_kind_for_7_and_30_days(stats: Stats) -> None:
+    stats.record_question("answer", "pain", NOW - timedelta(days=1))
+    stats.record_question("answer", "pain", NOW - timedelta(days=10))
+    stats.record_question("clarify", None, NOW - timedelta(days=2))
+    stats.record_question("urgent", None, NOW - timedelta(days=3))
+    stats.record_question("answer", "old", NOW - timedelta(days=40))
+    report = stats.report(NOW)
+    assert report.last_7_days == {"answer": 1, "clarify": 1, "fallback": 0, "urgent": 1}
+    assert report.last_30_days == {"answer": 2, "clarify": 1, "fallback": 0, "urgent": 1}
+    assert report.top_entries == [("pain", 2)]
+
+
+def test_unanswered_texts_grouped_by_frequency_without_user(stats: Stats) -> None:
+    for text in ("How much is it?", "how much  is it?", "Do you park cars", "HOW MUCH IS IT?"):
+        stats.record_question("fallback", None, NOW, unanswered_text=text)
+    stats.record_question("fallback", None, NOW - timedelta(days=31), unanswered_text="old one")
+    report = stats.report(NOW)
+    assert report.unanswered == [("How much is it?", 3), ("Do you park cars", 1)]
+    with stats.db.transaction() as conn:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(unanswered)")]
+    assert columns == ["id", "asked_at", "text"]
+
+
+def test_feedback_per_entry_and_a_second_vote_replaces_the_first(stats: Stats) -> None:
+    stats.record_feedback(1, "pain", helpful=False, at=NOW)
+    stats.record_feedback(1, "pain", helpful=True, at=NOW)
+    stats.record_feedback(2, "pain", helpful=False, at=NOW)
+    stats.record_feedback(2, "cost", helpful=True, at=NOW)
+    report = stats.report(NOW)
+    assert [(f.entry_id, f.helpful, f.not_helpful) for f in report.feedback] == [
+        ("pain", 1, 1),
+        ("cost", 1, 0),
+    ]
+
+
+def test_naive_times_are_refused(stats: Stats) -> None:
+    with pytest.raises(ValueError, match="naive"):
+        stats.record_question("answer", "pain", datetime(2025, 1, 1))  # noqa: DTZ001
+
+
+def test_empty_report(stats: Stats) -> None:
+    report = stats.report(NOW)
+    assert sum(report.last_30_days.values()) == 0
+    assert (report.top_entries, report.feedback, report.unanswered) == ([], [], [])
