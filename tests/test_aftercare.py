@@ -40,7 +40,7 @@ from bot.aftercare import (
     read_follow_up,
     read_procedure_date,
 )
-from bot.knowledge import KnowledgeBase, load_faq
+from bot.knowledge import KnowledgeBase, load_faq, parse_faq
 from bot.replies import CALLBACK_DATA_LIMIT, Reply
 
 FIXTURE = Path(__file__).parent / "fixtures" / "aftercare.yaml"
@@ -303,8 +303,6 @@ def test_preview_prints_every_day_and_the_follow_up(course_kb: KnowledgeBase) ->
 
 
 def test_preview_without_a_course(minimal_text: str) -> None:
-    from bot.knowledge import parse_faq
-
     assert "no aftercare course" in preview(parse_faq(minimal_text, "mini.yaml"))
 
 

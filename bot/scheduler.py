@@ -1,0 +1,125 @@
+"""The delivery tick: claim the due aftercare messages, send them, record the result."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.aftercare import Aftercare, Delivery, EndReason, day_over
+from bot.replies import Reply
+from bot.storage.courses import CourseRepo
+
+logger = logging.getLogger(__name__)
+
+BATCH = 100
+CONCURRENCY = 8
+# A claim older than this belongs to a process that died mid-send; a live tick finishes a
+# batch in seconds, so a generous lease never releases a claim that is still in flight.
+CLAIM_LEASE = timedelta(minutes=10)
+# After an unexpected error the message waits at least this long (a later tick retries it).
+ERROR_BACKOFF = timedelta(seconds=30)
+
+
+class RecipientGone(Exception):
+    """The patient cannot be reached any more (blocked the bot, deleted the chat)."""
+
+
+class RetryLater(Exception):
+    """Sending failed for now (rate limit, network); try again after `seconds`."""
+
+    def __init__(self, seconds: float = 0.0) -> None:
+        super().__init__(f"retry after {seconds} s")
+        self.seconds = seconds
+
+
+# Sends one reply to a chat and returns the sent message's id; raises RecipientGone or RetryLater.
+Send = Callable[[int, Reply], Awaitable[int]]
+
+
+@dataclass
+class TickReport:
+    """What one tick did; counts only, no patient data."""
+
+    sent: int = 0
+    skipped: int = 0
+    retried: int = 0
+    ended: int = 0
+    purged: int = 0
+
+
+async def tick(
+    repo: CourseRepo,
+    now: datetime,
+    send: Send,
+    aftercare: Aftercare,
+    *,
+    batch: int = BATCH,
+    concurrency: int = CONCURRENCY,
+) -> TickReport:
+    """Send every message due at `now` (timezone-aware), batch by batch, and purge old courses."""
+    if now.tzinfo is None:
+        raise ValueError("tick needs a timezone-aware now")
+    report = TickReport()
+    released = await asyncio.to_thread(repo.release_claims, now - CLAIM_LEASE)
+    if released:
+        logger.warning("released %d stale delivery claims", released)
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(delivery: Delivery) -> None:
+        async with gate:
+            await _deliver(repo, now, send, aftercare, delivery, report)
+
+    while True:
+        claimed = await asyncio.to_thread(repo.claim_due, now, batch)
+        async with asyncio.TaskGroup() as group:
+            for delivery in claimed:
+                group.create_task(one(delivery))
+        if len(claimed) < batch:
+            break
+    report.purged = await asyncio.to_thread(repo.purge, now)
+    return report
+
+
+async def _deliver(
+    repo: CourseRepo,
+    now: datetime,
+    send: Send,
+    aftercare: Aftercare,
+    delivery: Delivery,
+    report: TickReport,
+) -> None:
+    """Send one claimed message and record what happened; never raises."""
+    if day_over(delivery.due_at, now, delivery.timezone):
+        # Ids only: the log must not reveal message text or symptoms.
+        logger.info(
+            "skipped delivery %d (course %d, day %d): its local day has passed",
+            delivery.id,
+            delivery.course_id,
+            delivery.day,
+        )
+        await asyncio.to_thread(repo.mark_skipped, delivery.id, now)
+        report.skipped += 1
+        return
+    try:
+        message_id = await send(delivery.chat_id, aftercare.message_for(delivery))
+    except RecipientGone:
+        logger.info("course %d ended: the patient cannot be reached", delivery.course_id)
+        await asyncio.to_thread(repo.end_course, delivery.course_id, EndReason.BLOCKED, now)
+        report.ended += 1
+        return
+    except RetryLater as exc:
+        wait = max(timedelta(seconds=exc.seconds), timedelta(seconds=1))
+        await asyncio.to_thread(repo.retry_later, delivery.id, now + wait)
+        report.retried += 1
+        return
+    except Exception as exc:
+        # Kept for a later tick: the local-day rule ends the retries of a message that never goes.
+        logger.warning("delivery %d failed (%s), retrying later", delivery.id, type(exc).__name__)
+        await asyncio.to_thread(repo.retry_later, delivery.id, now + ERROR_BACKOFF)
+        report.retried += 1
+        return
+    await asyncio.to_thread(repo.mark_sent, delivery.id, message_id, now)
+    report.sent += 1
