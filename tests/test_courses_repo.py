@@ -199,9 +199,11 @@ def test_the_conversation_survives_a_restart(tmp_path: Path) -> None:
     first.close()
     second = Database(tmp_path / "bot.db")
     repo = CourseRepo(second)
-    assert repo.load_conversation(USER) == state
+    assert repo.load_conversation(USER, NOW) == state
+    assert repo.load_conversation(USER, NOW + timedelta(hours=23)) == state
+    assert repo.load_conversation(USER, NOW + timedelta(hours=25)) is None  # left a day ago
     repo.clear_conversation(USER)
-    assert repo.load_conversation(USER) is None
+    assert repo.load_conversation(USER, NOW) is None
     second.close()
 
 
@@ -236,7 +238,7 @@ def test_purge_deletes_courses_ended_over_30_days_ago(repo: CourseRepo, db: Data
     assert repo.purge(NOW + timedelta(days=31)) == 1
     assert repo.course(old) is None and repo.course(recent) is not None
     assert _count(db, "SELECT count(*) FROM checkins") == 0
-    assert repo.load_conversation(3003) is None
+    assert repo.load_conversation(3003, NOW) is None
 
 
 def test_purge_also_ends_courses_paused_past_their_last_day(repo: CourseRepo) -> None:

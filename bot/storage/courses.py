@@ -20,6 +20,8 @@ from bot.storage.database import Database
 
 RETENTION = timedelta(days=30)
 CONVERSATION_RETENTION = timedelta(days=7)
+# An aftercare question left unanswered this long no longer captures what the patient types.
+CONVERSATION_TIMEOUT = timedelta(days=1)
 
 _OPEN = "status != 'ended'"
 _COURSE_COLUMNS = """
@@ -375,11 +377,12 @@ class CourseRepo:
                 (user_id, state.to_json(), _iso(now)),
             )
 
-    def load_conversation(self, user_id: int) -> Conversation | None:
-        """The patient's open aftercare question, or None."""
+    def load_conversation(self, user_id: int, now: datetime) -> Conversation | None:
+        """The patient's open aftercare question, or None (also when it was left a day ago)."""
         with self.db.transaction() as conn:
             row = conn.execute(
-                "SELECT state FROM conversations WHERE user_id = ?", (user_id,)
+                "SELECT state FROM conversations WHERE user_id = ? AND updated_at >= ?",
+                (user_id, _iso(now - CONVERSATION_TIMEOUT)),
             ).fetchone()
         return Conversation.from_json(row["state"]) if row else None
 
