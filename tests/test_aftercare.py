@@ -438,3 +438,13 @@ def test_conversation_survives_json(ac: Aftercare) -> None:
     assert Conversation.from_json(state.to_json()) == state
     assert Conversation.from_json("{broken") is None
     assert Conversation.from_json('{"step": "nope", "timezone": "UTC"}') is None
+
+
+def test_the_shipped_course_reads_differently_every_day(kb: KnowledgeBase) -> None:
+    shipped = Aftercare(kb)
+    messages = [shipped.day_message(10**12, day) for day in range(1, shipped.course.days + 1)]
+    assert len({m.text for m in messages}) == len(messages)
+    for message in messages:
+        assert len(message.plain()) <= 4096
+        assert all(len(d.encode()) <= CALLBACK_DATA_LIMIT for d in _data(message))
+    assert "Day 14 of 14" in preview(kb)
