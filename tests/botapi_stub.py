@@ -127,7 +127,7 @@ class FakeTelegram:
         }
 
     def fail(self, method: str, times: int = 1, mode: str = "500") -> None:
-        """Make the next `times` calls of `method` fail: "500", "502" or "timeout"."""
+        """Make the next `times` calls of `method` fail: "500", "502", "429" or "timeout"."""
         with self._cond:
             self._failures[method] = _Failure(mode, times)
 
@@ -297,6 +297,10 @@ class FakeTelegram:
                     raise Timeout(method)
                 code = int(failure.mode)
                 call.status, call.error = code, "injected"
+                if code == 429:
+                    body = _error(429, "Too Many Requests: retry after 1")
+                    body["parameters"] = {"retry_after": 1}
+                    return 429, body
                 return code, _error(code, "Internal Server Error" if code == 500 else "Bad Gateway")
         if method == "getUpdates":
             return 200, {"ok": True, "result": self._get_updates(params)}
@@ -518,6 +522,9 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     fake: FakeTelegram
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up (a time-out, a bot shutting down) is not an error here."""
 
 
 class BotApiStub:

@@ -1,0 +1,292 @@
+"""End to end: the real `softlift-bot run` process against the Bot API stub on 127.0.0.1."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botapi_stub import BotApiStub, FakeTelegram, serve
+
+from bot.core import MAX_QUESTION_CHARS
+from bot.locale import get_locale
+
+TOKEN = "987654321:E2E-secret-token_never-printed-xyz"
+FAQ = Path(__file__).parent / "fixtures" / "telegram.yaml"
+ADMIN = 31337
+STAFF_CHAT = -100777
+T = get_locale("en").t
+
+
+@dataclass
+class BotProcess:
+    """A running bot and where its output goes."""
+
+    process: subprocess.Popen[bytes]
+    output: Path
+
+    def text(self) -> str:
+        """Everything the bot printed so far."""
+        return self.output.read_text(errors="replace")
+
+    def stop(self) -> int:
+        """SIGTERM, then wait for a clean exit."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=20)
+
+
+def start_bot(stub: BotApiStub, tmp: Path, **extra: str) -> BotProcess:
+    """Start `python -m bot run` against the stub; returns once it polls or serves."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": stub.base_url,
+        "SOFTLIFT_FAQ": str(FAQ),
+        "DATABASE_URL": f"sqlite:///{tmp / 'bot.db'}",
+        "SOFTLIFT_ADMIN_IDS": str(ADMIN),
+        "SOFTLIFT_STAFF_CHAT_ID": str(STAFF_CHAT),
+        "LOG_LEVEL": "DEBUG",
+        **extra,
+    }
+    output = tmp / "bot-output.txt"
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], env=env, stdout=sink, stderr=subprocess.STDOUT
+        )
+    bot = BotProcess(process, output)
+    stub.fake.wait_for(
+        lambda: process.poll() is not None or "is up" in bot.text(), 30, "the bot to start"
+    )
+    assert process.poll() is None, bot.text()
+    return bot
+
+
+@pytest.fixture(scope="module")
+def stub() -> Iterator[BotApiStub]:
+    """The Bot API stub, shared by the module's tests."""
+    with serve(TOKEN) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def bot(stub: BotApiStub, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
+    """The bot process in polling mode."""
+    process = start_bot(stub, tmp_path_factory.mktemp("bot"))
+    stub.fake.wait_for(lambda: stub.fake.calls_of("getUpdates"), 10, "polling")
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def fake(stub: BotApiStub, bot: BotProcess) -> FakeTelegram:
+    """The stub's state, with the bot running."""
+    return stub.fake
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every inline button of a message."""
+    return [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
+
+
+def test_start_registers_commands_and_welcomes(fake: FakeTelegram) -> None:
+    assert [c["command"] for c in fake.commands] == ["start", "topics", "help"]
+    assert fake.calls_of("deleteWebhook")
+    fake.text(101, "/start")
+    (welcome,) = fake.wait_messages(101, 1)
+    assert "not a consultation" in welcome["text"]
+    assert [b["callback_data"] for b in buttons(welcome)] == ["g:procedure:0", "g:recovery:0"]
+
+
+def test_question_gets_the_answer(fake: FakeTelegram) -> None:
+    fake.text(102, "how long does the procedure take")
+    (answer,) = fake.wait_messages(102, 1)
+    assert answer["text"].startswith("<b>How long it takes</b>")
+    assert "fb:1:duration" in [b["callback_data"] for b in buttons(answer)]
+
+
+def test_topic_button_edits_the_menu_and_is_answered(fake: FakeTelegram) -> None:
+    fake.text(103, "/topics")
+    (menu,) = fake.wait_messages(103, 1)
+    query = fake.press(menu, "g:recovery:0")
+    fake.wait_for(lambda: query in fake.answered, what="the press to be answered")
+    fake.wait_for(lambda: fake.messages_to(103)[0].get("edited"), what="the edit")
+    assert fake.messages_to(103)[0]["text"] == "Recovery: choose a question"
+
+
+def test_clarify_and_its_button(fake: FakeTelegram) -> None:
+    fake.text(104, "does it hurt")
+    (clarify,) = fake.wait_messages(104, 1)
+    assert clarify["text"] == T("clarify_header")
+    query = fake.press(clarify, "e:pain-during")
+    answer = fake.wait_messages(104, 2)[1]
+    assert answer["text"].startswith("<b>Pain during the procedure</b>")
+    fake.wait_for(lambda: query in fake.answered, what="the press to be answered")
+
+
+def test_fallback_non_text_and_over_long(fake: FakeTelegram) -> None:
+    fake.text(105, "what about mars rovers")
+    assert "Not covered" in fake.wait_messages(105, 1)[0]["text"]
+    fake.media(106, "sticker")
+    assert fake.wait_messages(106, 1)[0]["text"] == T("non_text")
+    fake.text(107, "will i get bruises " + "y" * 5000)
+    note, answer = fake.wait_messages(107, 2)
+    assert note["text"] == T("too_long", limit=MAX_QUESTION_CHARS)
+    assert answer["text"].startswith("<b>Bruises &amp; &lt;swelling&gt;</b>")
+
+
+def test_stale_button_gets_a_polite_answer(fake: FakeTelegram) -> None:
+    fake.text(108, "/topics")
+    (menu,) = fake.wait_messages(108, 1)
+    query = fake.press(menu, "e:deleted-long-ago")
+    assert fake.wait_messages(108, 2)[1]["text"] == T("stale_button")
+    fake.wait_for(lambda: query in fake.answered, what="the press to be answered")
+
+
+def test_stats_for_admin_only(fake: FakeTelegram) -> None:
+    fake.text(109, "/stats")
+    assert fake.wait_messages(109, 1)[0]["text"] == T("unknown_command")
+    fake.text(ADMIN, "/stats")
+    (report,) = fake.wait_messages(ADMIN, 1)
+    assert report["text"].startswith("<b>Statistics</b>")
+    assert "Last 7 days:" in report["text"]
+    assert "what about mars rovers" in report["text"]
+
+
+def test_urgent_alerts_the_staff_chat(fake: FakeTelegram) -> None:
+    fake.text(110, "I have a fever", first_name="Maria", username="maria_k")
+    assert fake.wait_messages(110, 1)[0]["text"].startswith("Contact your treating doctor")
+    (alert,) = fake.wait_messages(STAFF_CHAT, 1)
+    assert "Maria" in alert["text"]
+    assert "@maria_k" in alert["text"]
+    assert "I have a fever" in alert["text"]
+
+
+def test_server_errors_429_and_time_outs_never_stop_the_bot(
+    fake: FakeTelegram, bot: BotProcess
+) -> None:
+    fake.fail("getUpdates", times=2, mode="500")
+    fake.text(111, "/help")
+    assert fake.wait_messages(111, 1, timeout=15)[0]["text"] == T("help")
+    fake.fail("sendMessage", times=1, mode="502")
+    fake.text(112, "/help")
+    fake.wait_messages(112, 1)
+    fake.fail("sendMessage", times=1, mode="429")
+    fake.text(113, "/help")
+    fake.wait_messages(113, 1)
+    fake.fail("sendMessage", times=1, mode="timeout")
+    fake.text(114, "/help")
+    fake.wait_messages(114, 1, timeout=20)
+    assert bot.process.poll() is None
+
+
+def test_bursts_stay_under_telegrams_limits(fake: FakeTelegram) -> None:
+    before = fake.too_many_requests
+    for i in range(7):
+        fake.text(120, f"will i get bruises {i}")
+    for user in range(200, 260):
+        fake.text(user, "how long does the procedure take")
+    fake.wait_messages(120, 7, timeout=20)
+    for user in range(200, 260):
+        fake.wait_messages(user, 1, timeout=20)
+    assert fake.too_many_requests == before
+    texts = [m["text"] for m in fake.messages_to(120)]
+    assert all(t.startswith("<b>Bruises") for t in texts)
+
+
+def test_clean_shutdown_and_the_token_never_printed(fake: FakeTelegram, bot: BotProcess) -> None:
+    assert not fake.unanswered_queries()
+    assert bot.stop() == 0
+    output = bot.text()
+    assert "is up" in output
+    assert TOKEN not in output
+    assert TOKEN.split(":")[1] not in output
+    errors = [c for c in fake.calls if c.status == 400]
+    assert errors == [], errors
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 10.0) -> None:
+    """Wait until something accepts connections on 127.0.0.1:port."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def post(port: int, path: str, update: dict[str, Any], secret: str | None) -> int:
+    """POST an update to 127.0.0.1 as Telegram would; the HTTP status."""
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("POST", path, json.dumps(update), headers)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_webhook_mode_refuses_requests_without_the_secret(tmp_path: Path, stub: BotApiStub) -> None:
+    with serve(TOKEN) as hooked:
+        port = free_port()
+        bot = start_bot(
+            hooked,
+            tmp_path,
+            SOFTLIFT_WEBHOOK_URL="https://bot.example.com/tg-hook",
+            SOFTLIFT_WEBHOOK_LISTEN="127.0.0.1",
+            SOFTLIFT_WEBHOOK_PORT=str(port),
+            SOFTLIFT_WEBHOOK_SECRET="hook-secret_1",
+        )
+        try:
+            hooked.fake.wait_for(lambda: hooked.fake.webhook_url, what="setWebhook")
+            wait_for_port(port)
+            assert hooked.fake.webhook_url == "https://bot.example.com/tg-hook"
+            message = hooked.fake.user_message(301)
+            update = {"update_id": 1, "message": {**message, "text": "will i get bruises"}}
+            assert post(port, "/tg-hook", update, None) == 403
+            assert post(port, "/tg-hook", update, "wrong") == 403
+            assert hooked.fake.messages_to(301) == []
+            assert post(port, "/tg-hook", update, "hook-secret_1") == 200
+            assert hooked.fake.wait_messages(301, 1)[0]["text"].startswith("<b>Bruises")
+        finally:
+            assert bot.stop() == 0
+        assert "hook-secret_1" not in bot.text()
+        assert TOKEN not in bot.text()
+
+
+def test_startup_survives_server_errors(tmp_path: Path) -> None:
+    with serve(TOKEN) as flaky:
+        flaky.fake.fail("getMe", times=2, mode="500")
+        flaky.fake.fail("setMyCommands", times=10, mode="500")
+        started = time.monotonic()
+        bot = start_bot(flaky, tmp_path)
+        try:
+            flaky.fake.text(401, "/help")
+            assert flaky.fake.wait_messages(401, 1)[0]["text"] == T("help")
+            assert "could not register the command menu" in bot.text()
+        finally:
+            assert bot.stop() == 0
+        assert time.monotonic() - started < 30
