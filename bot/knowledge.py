@@ -301,6 +301,9 @@ class _Checker:
             return ()
         out: list[str] = []
         for item, item_line in zip(value, value.lines, strict=True):
+            if isinstance(item, bool):
+                self.add(item_line, f"'{key}' has a yes/no value: put the word in quotes", entry)
+                continue
             if not isinstance(item, str | int | float) or not str(item).strip():
                 self.add(item_line, f"'{key}' has an empty or non-text item", entry)
                 continue
@@ -606,6 +609,9 @@ def _parse(c: _Checker, doc: _Map) -> KnowledgeBase:
     for group, line in zip(syn_value or [], getattr(syn_value, "lines", []), strict=False):
         if not isinstance(group, _Seq) or len(group) < 2:
             c.add(line, "each synonyms group must list at least two words")
+            continue
+        if any(isinstance(w, bool) for w in group):
+            c.add(line, "a synonyms group has a yes/no value (on, off, yes, no): quote the word")
             continue
         words = tuple(" ".join(str(w).lower().split()) for w in group)
         for word in words:

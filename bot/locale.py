@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -20,12 +21,12 @@ class Locale:
     stopwords: frozenset[str]
     greetings: frozenset[str]
     thanks: frozenset[str]
-    suffixes: tuple[str, ...]
+    stemmer: str
     unstemmed: frozenset[str]
     synonyms: tuple[tuple[str, ...], ...]
     number_weight: float
+    clause_break: re.Pattern[str]
     common_words: Mapping[str, int]
-    rare_from_rank: int
     messages: Mapping[str, str]
 
     def t(self, key: str, **values: Any) -> str:
@@ -55,11 +56,11 @@ def get_locale(language: str) -> Locale:
         ),
         greetings=frozenset(str(w).lower() for w in matching["greetings"]),
         thanks=frozenset(str(w).lower() for w in matching["thanks"]),
-        suffixes=tuple(sorted(matching["suffixes"], key=len, reverse=True)),
+        stemmer=str(matching["stemmer"]),
         unstemmed=frozenset(str(w) for w in matching.get("unstemmed", ())),
         synonyms=tuple(tuple(str(w) for w in g) for g in matching.get("synonyms", ())),
         number_weight=float(matching["number_weight"]),
+        clause_break=re.compile(str(matching["clause_break"]), re.IGNORECASE),
         common_words=MappingProxyType(ranks),
-        rare_from_rank=int(matching.get("rare_from_rank", 20000)),
         messages=MappingProxyType({str(k): str(v) for k, v in data["ui"].items()}),
     )

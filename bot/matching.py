@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+import snowballstemmer
 from rapidfuzz import process, utils
 from rapidfuzz.distance import OSA
 
@@ -16,21 +17,21 @@ from bot.locale import Locale, get_locale
 from bot.safety import find_red_flag
 
 MAX_CANDIDATES = 3
-# The least weight an unknown but common word keeps, relative to the rarest.
-COMMON_FLOOR = 0.15
+MIN_CLAUSE_TOKENS = 2
 MIN_TYPO_LENGTH = 4
-TYPO_CACHE_SIZE = 4096
+CACHE_SIZE = 8192
 
 
 @dataclass(frozen=True)
 class Tuning:
     """The matcher's knobs; scores are 0-1 (a weighted cosine similarity)."""
 
-    answer_at: float = 0.45  # answer when the best entry scores at least this ...
+    answer_at: float = 0.50  # answer when the best entry scores at least this ...
     margin: float = 0.04  # ... and leads the runner-up by at least this
     clarify_at: float = 0.30  # below answer_at but above this: "did you mean"
     clarify_span: float = 0.15  # candidates this close to the best are offered
     best_doc_share: float = 0.75  # best single phrasing versus all of an entry's words
+    long_message: int = 10  # from this many words on, clauses are scored on their own too
     keyword_factor: float = 0.9  # a real phrasing should beat a bare keyword or title
     unknown_factor: float = 0.75  # weight of a word the FAQ never uses, relative to the rarest
 
@@ -68,6 +69,8 @@ class Analyzer:
 
     def __init__(self, locale: Locale, synonyms: Iterable[tuple[str, ...]], corpus: Iterable[str]):
         self.locale = locale
+        self._stemmer = snowballstemmer.stemmer(locale.stemmer)
+        self._stem_cache: dict[str, str] = {}
         groups = tuple(synonyms)
         raw_words: dict[str, int] = defaultdict(int)
         for text in (*corpus, *(phrase for group in groups for phrase in group)):
@@ -80,22 +83,22 @@ class Analyzer:
         self._by_stem: dict[str, str] = {}
         self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         for group in groups:
-            canonical = "".join(self._stems(group[0]))
+            canonical = "".join(self._stem(w) for w in self._words(group[0]))
             members = {w for phrase in group for w in utils.default_process(phrase).split()}
             for phrase in group:
-                stems = tuple(self._stems(phrase, content_only=True)) or tuple(self._stems(phrase))
-                if len(stems) > 1:
-                    self._phrases[stems[0]].append((stems, canonical))
+                words = self._words(phrase)
+                if len(words) > 1:
+                    self._phrases[self._stem(words[0])].append(
+                        (tuple(self._stem(w) for w in words), canonical)
+                    )
                     continue
-                words = utils.default_process(phrase).split()
-                # "the sauna": the stop word drops out and the phrase is one word.
-                content = [w for w in words if w not in self.locale.stopwords and len(w) > 1]
-                word = content[0] if len(words) > 1 and content else " ".join(words)
+                word = " ".join(words) or utils.default_process(phrase)
                 self._exact[word] = canonical
                 # A stem stands for the group only when no other known word shares it
                 # ("expecting" must not turn "what to expect" into a pregnancy question).
-                if words_by_stem[stems[0]] <= members:
-                    self._by_stem[stems[0]] = canonical
+                stem = self._stem(word)
+                if words_by_stem[stem] <= members:
+                    self._by_stem[stem] = canonical
         for options in self._phrases.values():
             options.sort(key=lambda item: len(item[0]), reverse=True)
         # Most frequent first, so that a typo equally close to two words takes the commoner one.
@@ -104,18 +107,17 @@ class Analyzer:
         self._typos: dict[str, str] = {}
 
     def _stem(self, word: str) -> str:
-        if word in self.locale.unstemmed:
-            return word
-        for suffix in self.locale.suffixes:
-            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-                return word[: -len(suffix)]
-        return word
+        stem = self._stem_cache.get(word)
+        if stem is None:
+            stem = word if word in self.locale.unstemmed else self._stemmer.stemWord(word)
+            if len(self._stem_cache) < CACHE_SIZE:
+                self._stem_cache[word] = stem
+        return stem
 
-    def _stems(self, text: str, content_only: bool = False) -> list[str]:
-        words = utils.default_process(text).split()
-        if content_only:
-            words = [w for w in words if w not in self.locale.stopwords and len(w) > 1]
-        return [self._stem(w) for w in words]
+    @staticmethod
+    def _words(text: str) -> list[str]:
+        """Normalised words; one-letter leftovers of possessives ("crow's") dropped."""
+        return [w for w in utils.default_process(text).split() if len(w) > 1 or w.isdigit()]
 
     def _correct(self, word: str) -> str:
         """The known word a misspelt one was meant to be, or the word itself."""
@@ -135,21 +137,19 @@ class Analyzer:
         # Typos rarely hit a short word's first letter; requiring it avoids "wine" -> "line".
         if found is not None and (len(word) > 5 or found[0][0] == word[0]):
             fixed = found[0]
-        if len(self._typos) < TYPO_CACHE_SIZE:
+        if len(self._typos) < CACHE_SIZE:
             self._typos[word] = fixed
         return fixed
 
-    def _keep(self, word: str) -> bool:
-        """Whether a word carries meaning: not a stop word, unless a synonym names it."""
-        return word in self._exact or (word not in self.locale.stopwords and len(word) > 1)
-
     def tokens(self, text: str) -> list[str]:
         """The matchable tokens of a text, in order."""
-        kept = [w for w in map(self._correct, utils.default_process(text).split()) if self._keep(w)]
-        stems = [self._stem(w) for w in kept]
+        raw = utils.default_process(text).split()
+        # One-letter words only matter when a synonym names them ("can't" -> "can t" -> not).
+        words = [w for w in map(self._correct, raw) if len(w) > 1 or w in self._exact]
+        stems = [self._stem(w) for w in words]
         out: list[str] = []
         i = 0
-        while i < len(kept):
+        while i < len(words):
             phrase_len = 0
             for phrase, canonical in self._phrases.get(stems[i], ()):
                 if tuple(stems[i : i + len(phrase)]) == phrase:
@@ -159,7 +159,11 @@ class Analyzer:
             if phrase_len:
                 i += phrase_len
                 continue
-            out.append(self._exact.get(kept[i]) or self._by_stem.get(stems[i]) or stems[i])
+            mapped = self._exact.get(words[i]) or self._by_stem.get(stems[i])
+            if mapped:
+                out.append(mapped)
+            elif words[i] not in self.locale.stopwords:
+                out.append(stems[i])
             i += 1
         return out
 
@@ -201,8 +205,8 @@ class Matcher:
         for label, tokens, _ in token_sets:
             label_tokens[label] |= tokens
         df: dict[str, int] = defaultdict(int)
-        for tokens in label_tokens.values():
-            for token in tokens:
+        for words in label_tokens.values():
+            for token in words:
                 df[token] += 1
         n_labels = len(label_tokens)
         self._idf = {t: math.log(1 + n_labels / n) for t, n in df.items()}
@@ -225,19 +229,10 @@ class Matcher:
             return self._idf[token]
         if token.isdigit():
             return self._unknown_idf * self.locale.number_weight
-        rank = self.locale.common_words.get(token)
-        if rank is None:
-            return self._unknown_idf
-        # A common word ("talking") says little about the topic; a rare one ("pilates") a lot.
-        return self._unknown_idf * min(
-            1.0, max(COMMON_FLOOR, math.sqrt(rank / self.locale.rare_from_rank))
-        )
+        return self._unknown_idf
 
-    def rank(self, question: str) -> list[tuple[str, float]]:
-        """Every label (entry or decline) with a score 0-1, best first."""
-        tokens = frozenset(self.analyzer.tokens(question))
-        if not tokens:
-            return []
+    def _score(self, tokens: frozenset[str]) -> dict[str, float]:
+        """Each label's score 0-1 for a set of tokens."""
         weights = {t: self._weight(t) ** 2 for t in tokens}
         q_norm = math.sqrt(sum(weights.values()))
         dots: dict[int, float] = defaultdict(float)
@@ -255,10 +250,24 @@ class Matcher:
                 best[doc.label] = cosine
         total = q_norm**2
         share = self.tuning.best_doc_share
-        scores = {
+        return {
             label: share * score + (1 - share) * cover[label] / total
             for label, score in best.items()
         }
+
+    def rank(self, question: str) -> list[tuple[str, float]]:
+        """Every label (entry or decline) with a score 0-1, best first."""
+        tokens = frozenset(self.analyzer.tokens(question))
+        if not tokens:
+            return []
+        scores = self._score(tokens)
+        if len(tokens) >= self.tuning.long_message:
+            # A rambling message usually asks its question in one clause: score clauses too.
+            for clause in self.locale.clause_break.split(question):
+                clause_tokens = frozenset(self.analyzer.tokens(clause))
+                if len(clause_tokens) >= MIN_CLAUSE_TOKENS:
+                    for label, score in self._score(clause_tokens).items():
+                        scores[label] = max(scores.get(label, 0.0), score)
         return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
     def decide(self, question: str) -> Decision:

@@ -6,7 +6,7 @@ import pytest
 
 from bot.core import Assistant
 from bot.knowledge import parse_faq
-from bot.matching import Kind, Matcher
+from bot.matching import Kind, Matcher, Tuning
 
 # (message, expected entry id). Written for this spec; not taken from any evaluation set.
 ANSWERS = [
@@ -122,13 +122,17 @@ def test_vision_and_breathing_add_the_emergency_line(assistant: Assistant) -> No
     assert assistant.kb.clinic.phone in skin
 
 
-def test_ambiguous_question_clarifies_with_close_candidates(minimal_text: str) -> None:
-    kb = parse_faq(
-        minimal_text.replace("will i get bruises", "how long does the bruise take"), "mini.yaml"
-    )
-    decision = Matcher(kb).decide("how long does it take")
+def test_close_runner_up_clarifies_with_both_candidates(minimal_text: str) -> None:
+    kb = parse_faq(minimal_text, "mini.yaml")
+    decision = Matcher(kb, tuning=Tuning(margin=0.2)).decide("how long")
     assert decision.kind is Kind.CLARIFY
     assert {c.entry_id for c in decision.candidates} == {"duration", "bruising"}
+
+
+def test_clear_winner_is_answered_not_clarified(minimal_text: str) -> None:
+    kb = parse_faq(minimal_text, "mini.yaml")
+    decision = Matcher(kb, tuning=Tuning(margin=0.2)).decide("how long do the bruises last")
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "bruising")
 
 
 def test_runners_up_are_reported_best_first(matcher: Matcher) -> None:
