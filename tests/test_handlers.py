@@ -221,12 +221,12 @@ async def test_non_text_messages_get_a_friendly_line(
 
 
 @pytest.mark.parametrize("text", ["👍🙂", "?!", "   "])
-async def test_emoji_only_or_empty_asks_for_words_and_records_nothing(
+async def test_emoji_only_or_empty_asks_for_words_and_stores_no_text(
     app: App, fake: FakeTelegram, settings: Settings, text: str
 ) -> None:
     await feed(app, fake.text(1, text))
     assert sent_to(fake, 1)[0]["text"] == T("empty_message")
-    assert db_rows(settings, "SELECT * FROM questions") == []
+    assert db_rows(settings, "SELECT * FROM unanswered") == []
 
 
 async def test_over_long_message_is_read_in_part(app: App, fake: FakeTelegram) -> None:

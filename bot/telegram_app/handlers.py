@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 
 from bot.core import MAX_QUESTION_CHARS, Assistant, Outcome
@@ -17,7 +17,6 @@ from bot.telegram_app.messaging import (
     alert_staff,
     answer_press,
     drop_feedback_row,
-    has_words,
     send_for_press,
     send_reply,
     send_text,
@@ -57,17 +56,15 @@ async def question(update: Update, context: Context) -> None:
     if message is None or message.text is None:
         return
     text = without_mention(message.text, context.bot.username)
-    locale = services.assistant.locale
-    if not has_words(text):
-        await send_text(message, locale.t("empty_message"))
-        return
     if len(text) > MAX_QUESTION_CHARS:
-        await send_text(message, locale.t("too_long", limit=MAX_QUESTION_CHARS))
+        limit_note = services.assistant.locale.t("too_long", limit=MAX_QUESTION_CHARS)
+        await send_text(message, limit_note)
     outcome = services.assistant.ask(text)
     await send_reply(message, outcome.reply)
     await _record(services, outcome, text)
-    if outcome.decision.kind is Kind.URGENT and services.settings.staff_chat_id is not None:
-        await alert_staff(message, services.settings.staff_chat_id, locale, text)
+    staff_chat = services.settings.staff_chat_id
+    if outcome.decision.kind is Kind.URGENT and staff_chat is not None:
+        await alert_staff(message, staff_chat, services.assistant.locale, text)
 
 
 async def press(update: Update, context: Context) -> None:
@@ -76,17 +73,7 @@ async def press(update: Update, context: Context) -> None:
     if query is None:
         return
     data = query.data or ""
-    feedback = parse_feedback(data)
-    if feedback is not None and services.assistant.kb.entry(feedback.entry_id) is not None:
-        await answer_press(query, services.assistant.replies.feedback_thanks())
-        await asyncio.to_thread(
-            services.stats.record_feedback,
-            query.from_user.id,
-            feedback.entry_id,
-            feedback.helpful,
-            services.now(),
-        )
-        await drop_feedback_row(query)
+    if await _take_feedback(query, services, data):
         return
     await answer_press(query)
     reply = services.assistant.replies.on_button(data)
@@ -156,12 +143,31 @@ def _load_assistant(services: Services) -> Assistant:
     return Assistant(load_faq(services.settings.faq_path))
 
 
+async def _take_feedback(query: CallbackQuery, services: Services, data: str) -> bool:
+    """Store a 👍 / 👎 on a known entry, thank and drop the row; False if not feedback."""
+    feedback = parse_feedback(data)
+    if feedback is None or services.assistant.kb.entry(feedback.entry_id) is None:
+        return False
+    await answer_press(query, services.assistant.replies.feedback_thanks())
+    await asyncio.to_thread(
+        services.stats.record_feedback,
+        query.from_user.id,
+        feedback.entry_id,
+        feedback.helpful,
+        services.now(),
+    )
+    await drop_feedback_row(query)
+    return True
+
+
 async def _record(services: Services, outcome: Outcome, text: str) -> None:
+    """Record the question; its text only when it got the "not covered" reply (not small talk)."""
     decision = outcome.decision
+    unanswered = outcome.reply == services.assistant.replies.fallback()
     await asyncio.to_thread(
         services.stats.record_question,
         str(decision.kind),
         decision.entry_id if decision.kind is Kind.ANSWER else None,
         services.now(),
-        text[:MAX_QUESTION_CHARS] if decision.kind is Kind.FALLBACK else None,
+        text[:MAX_QUESTION_CHARS] if unanswered else None,
     )

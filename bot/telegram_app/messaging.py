@@ -135,8 +135,3 @@ def without_mention(text: str, username: str) -> str:
         text = text[:at] + text[at + len(handle) :]
         at = text.lower().find(handle.lower())
     return text.strip()
-
-
-def has_words(text: str) -> bool:
-    """Whether the text has a letter or digit (not only emoji, punctuation or spaces)."""
-    return any(ch.isalnum() for ch in text)
