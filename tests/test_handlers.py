@@ -242,18 +242,20 @@ async def test_groups_answer_only_commands_mentions_and_replies(
     group = {"chat_type": "group", "user_id": 5}
     await feed(app, fake.text(-1, "will i get bruises", **group))
     await feed(app, fake.text(-1, "/help@other_bot", **group))
+    await feed(app, fake.text(-1, "/frobnicate", **group))
     assert sent_to(fake, -1) == []
     await feed(app, fake.text(-1, "@softlift_test_bot will i get bruises", **group))
     await feed(app, fake.text(-1, "/help@softlift_test_bot", **group))
     await feed(app, fake.text(-1, "/frobnicate@softlift_test_bot", **group))
+    await feed(app, fake.text(-1, "/topics", **group))
     bot_message = sent_to(fake, -1)[0]
     await feed(
         app, fake.text(-1, "how long does the procedure take", reply_to=bot_message, **group)
     )
     texts = [m["text"] for m in sent_to(fake, -1)]
     assert texts[0].startswith("<b>Bruises")
-    assert texts[1:3] == [T("help"), T("unknown_command")]
-    assert texts[3].startswith("<b>How long it takes")
+    assert texts[1:4] == [T("help"), T("unknown_command"), T("topics_header")]
+    assert texts[4].startswith("<b>How long it takes")
 
 
 async def test_stats_for_admin_and_unknown_command_for_others(app: App, fake: FakeTelegram) -> None:

@@ -66,3 +66,10 @@ def test_empty_report(stats: Stats) -> None:
     report = stats.report(NOW)
     assert sum(report.last_30_days.values()) == 0
     assert (report.top_entries, report.feedback, report.unanswered) == ([], [], [])
+
+
+def test_forget_user_deletes_only_their_feedback(stats: Stats) -> None:
+    stats.record_feedback(1, "pain", helpful=True, at=NOW)
+    stats.record_feedback(2, "pain", helpful=False, at=NOW)
+    assert stats.forget_user(1) == 1
+    assert [(f.helpful, f.not_helpful) for f in stats.report(NOW).feedback] == [(0, 1)]

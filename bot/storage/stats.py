@@ -71,6 +71,11 @@ class Stats:
                 (user_id, entry_id, int(helpful), _iso(at)),
             )
 
+    def forget_user(self, user_id: int) -> int:
+        """Delete a user's feedback (the only stats row that names a user); rows deleted."""
+        with self.db.transaction() as conn:
+            return conn.execute("DELETE FROM feedback WHERE user_id = ?", (user_id,)).rowcount
+
     def report(self, now: datetime, top: int = TOP_LIMIT) -> Report:
         """Counts by kind for 7 and 30 days, top entries, feedback and frequent unanswered."""
         week = _iso(now - timedelta(days=7))

@@ -72,22 +72,28 @@ def build_application(
     db = Database(settings.database_path)
     app.bot_data.services = Services(settings, Assistant(kb), db, Stats(db), clock or utc_now)
 
+    # CommandHandler itself ignores /command@other_bot; plain /command in a group is ours too.
+    command = filters.UpdateType.MESSAGE
     private_or_addressed = filters.UpdateType.MESSAGE & ADDRESSED
     admins = filters.User(user_id=settings.admin_ids)
     # --- Handlers, in order: within a group the first matching handler wins. -----------------
-    # Aftercare (issue 4) goes HERE, before the general commands: /aftercare, /timezone,
-    # /cancel, /stop, /forget, the `/start aftercare` deep link (a CommandHandler("start", ...,
-    # filters=filters.Regex(r"^/start(@\w+)? aftercare$"))) and its own CallbackQueryHandler
-    # with a `pattern=` for its button prefix. Its tick: app.job_queue.run_repeating(...,
-    # interval=settings.tick_seconds).
     handler_list: list[Any] = [
-        # Until aftercare exists, `/start aftercare` is plain /start.
-        CommandHandler("start", handlers.start, filters=private_or_addressed),
-        CommandHandler("help", handlers.help_command, filters=private_or_addressed),
-        CommandHandler("topics", handlers.topics, filters=private_or_addressed),
-        CommandHandler("stats", handlers.stats, filters=private_or_addressed & admins),
-        CommandHandler("reload", handlers.reload, filters=private_or_addressed & admins),
-        # Any other command, including admin commands from non-admins.
+        # Aftercare (issue 4) goes HERE, at the top, because its handlers must precede the
+        # general ones below: /aftercare, /timezone, /cancel, /stop, /forget; the deep link
+        # `/start aftercare` (CommandHandler("start", ..., filters=command &
+        # filters.Regex(r"^/start(@\w+)?\s+aftercare\b"))) before plain /start; its typed
+        # dates, times and time zones before the question handler; its CallbackQueryHandler
+        # (with a `pattern=` for its prefix) before the catch-all press handler. Its tick:
+        # app.job_queue.run_repeating(..., interval=settings.tick_seconds).
+        #
+        # FAQ. Until aftercare exists, `/start aftercare` is plain /start.
+        CommandHandler("start", handlers.start, filters=command),
+        CommandHandler("help", handlers.help_command, filters=command),
+        CommandHandler("topics", handlers.topics, filters=command),
+        CommandHandler("stats", handlers.stats, filters=command & admins),
+        CommandHandler("reload", handlers.reload, filters=command & admins),
+        # Any other command, including admin commands from non-admins; in groups only when
+        # addressed as /command@this_bot, since a plain one may be meant for another bot.
         MessageHandler(filters.COMMAND & private_or_addressed, handlers.unknown_command),
         MessageHandler(filters.TEXT & private_or_addressed, handlers.question),
         MessageHandler(
