@@ -29,6 +29,8 @@ run: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_matcher.py
+	$(BIN)/python benchmarks/score_heldout.py
+	$(BIN)/python benchmarks/bench_bot.py --runs 3
 
 score: $(STAMP)
 	$(BIN)/python ../shared/tools/score_answers.py ../shared/eval/dev_en.yaml --show-failures
