@@ -58,8 +58,14 @@ async def tick(
     *,
     batch: int = BATCH,
     concurrency: int = CONCURRENCY,
+    purge: bool = True,
+    stopping: asyncio.Event | None = None,
 ) -> TickReport:
-    """Send every message due at `now` (timezone-aware), batch by batch, and purge old courses."""
+    """Send every message due at `now` (timezone-aware), batch by batch, and purge old courses.
+
+    A set `stopping` event ends the tick after the batch in flight (a clean shutdown leaves
+    no claimed rows behind); `purge=False` leaves old courses for a later tick.
+    """
     if now.tzinfo is None:
         raise ValueError("tick needs a timezone-aware now")
     report = TickReport()
@@ -77,9 +83,10 @@ async def tick(
         async with asyncio.TaskGroup() as group:
             for delivery in claimed:
                 group.create_task(one(delivery))
-        if len(claimed) < batch:
+        if len(claimed) < batch or (stopping is not None and stopping.is_set()):
             break
-    report.purged = await asyncio.to_thread(repo.purge, now)
+    if purge:
+        report.purged = await asyncio.to_thread(repo.purge, now)
     return report
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -254,3 +255,29 @@ async def test_the_follow_up_message_months_later(repo: CourseRepo, ac: Aftercar
 async def test_naive_now_is_refused(repo: CourseRepo, ac: Aftercare) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         await tick(repo, datetime(2025, 5, 20, 7), Sender(), ac)  # noqa: DTZ001 - on purpose
+
+
+async def test_purge_can_wait_for_a_later_tick(repo: CourseRepo, ac: Aftercare) -> None:
+    now = datetime(2025, 5, 20, 7, tzinfo=UTC)
+    course_id = _enroll(repo, now, date(2025, 5, 20))
+    repo.end_course(course_id, EndReason.STOPPED, now)
+    report = await tick(repo, now + timedelta(days=31), Sender(), ac, purge=False)
+    assert report.purged == 0 and repo.course(course_id) is not None
+
+
+async def test_a_stopping_tick_ends_after_the_batch_in_flight(
+    repo: CourseRepo, ac: Aftercare
+) -> None:
+    now = datetime(2025, 5, 20, 7, tzinfo=UTC)
+    for user in range(30):
+        _enroll(repo, now, date(2025, 5, 20), user=user)
+    stopping = asyncio.Event()
+    send = Sender()
+
+    async def stop_after_first(chat_id: int, reply: Reply) -> int:
+        stopping.set()
+        return await send(chat_id, reply)
+
+    report = await tick(repo, now, stop_after_first, ac, batch=10, stopping=stopping)
+    assert report.sent == 10  # the claimed batch finishes; nothing is left claimed
+    assert len(repo.claim_due(now, 100)) == 20
