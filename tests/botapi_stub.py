@@ -110,6 +110,7 @@ class FakeTelegram:
         self._chats: dict[int, _Bucket] = {}
         self.commands: list[dict[str, Any]] = []
         self.webhook_url = ""
+        self._blocked: set[int] = set()
 
     # --- what tests do -------------------------------------------------------------------------
 
@@ -130,6 +131,11 @@ class FakeTelegram:
         """Make the next `times` calls of `method` fail: "500", "502", "429" or "timeout"."""
         with self._cond:
             self._failures[method] = _Failure(mode, times)
+
+    def block(self, chat_id: int) -> None:
+        """The user of a private chat blocks the bot: sending there answers 403 from now on."""
+        with self._cond:
+            self._blocked.add(chat_id)
 
     def push(self, **update: Any) -> dict[str, Any]:
         """Queue an update (its update_id is added) and return it."""
@@ -326,6 +332,8 @@ class FakeTelegram:
     def _dispatch(
         self, method: str, params: dict[str, Any], now: float
     ) -> tuple[int, dict[str, Any]]:
+        if method in COUNTED and int(params.get("chat_id", 0)) in self._blocked:
+            return 403, _error(403, "Forbidden: bot was blocked by the user")
         if method in COUNTED:
             problem = self._check_message(params)
             if problem:

@@ -101,7 +101,7 @@ def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_start_registers_commands_and_welcomes(fake: FakeTelegram) -> None:
-    assert [c["command"] for c in fake.commands] == ["start", "topics", "help"]
+    assert [c["command"] for c in fake.commands] == ["start", "topics", "help", "forget"]
     assert fake.calls_of("deleteWebhook")
     fake.text(101, "/start")
     (welcome,) = fake.wait_messages(101, 1)

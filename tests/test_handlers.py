@@ -98,11 +98,16 @@ async def test_start_sends_welcome_disclaimer_and_topics(app: App, fake: FakeTel
     assert [b["callback_data"] for b in buttons(message)] == ["g:procedure:0", "g:recovery:0"]
 
 
-async def test_start_aftercare_deep_link_is_plain_start_for_now(
+async def test_without_a_course_aftercare_commands_say_so_and_the_deep_link_welcomes(
     app: App, fake: FakeTelegram
 ) -> None:
     await feed(app, fake.text(1, "/start aftercare"))
-    assert "not a consultation" in sent_to(fake, 1)[0]["text"]
+    note, welcome = sent_to(fake, 1)
+    assert note["text"] == T("ac_unavailable")
+    assert "not a consultation" in welcome["text"]
+    for command in ("/aftercare", "/timezone", "/cancel", "/stop"):
+        await feed(app, fake.text(2, command))
+    assert [m["text"] for m in sent_to(fake, 2)] == [T("ac_unavailable")] * 4
 
 
 async def test_help_and_topics_show_topic_buttons(app: App, fake: FakeTelegram) -> None:
@@ -336,7 +341,7 @@ async def test_command_menu_is_registered_and_a_refusal_only_warns(
     app: App, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
     await _post_init(app)
-    assert [c["command"] for c in fake.commands] == ["start", "topics", "help"]
+    assert [c["command"] for c in fake.commands] == ["start", "topics", "help", "forget"]
     fake.fail("setMyCommands", times=throttle.MAX_RETRIES + 1, mode="500")
     await _post_init(app)
     assert "could not register the command menu" in caplog.text

@@ -20,13 +20,25 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.aftercare import PREFIX
 from bot.config import Settings
 from bot.core import Assistant
 from bot.knowledge import KnowledgeBase
+from bot.storage.courses import CourseRepo
 from bot.storage.database import Database
 from bot.storage.stats import Stats
+from bot.telegram_app import aftercare_handlers as aftercare
 from bot.telegram_app import handlers
-from bot.telegram_app.context import App, BotData, Clock, Context, Services, utc_now
+from bot.telegram_app.context import (
+    App,
+    BotData,
+    Clock,
+    Context,
+    Services,
+    aftercare_service,
+    utc_now,
+)
+from bot.telegram_app.delivery import Delivery, telegram_send
 from bot.telegram_app.messaging import ADDRESSED
 from bot.telegram_app.throttle import Throttle
 from bot.telegram_app.updates import ChatOrderedProcessor
@@ -36,6 +48,8 @@ CONCURRENT_UPDATES = 64
 # The only update types the bot handles; Telegram sends nothing else.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 MENU = ("start", "topics", "help")
+AFTERCARE_MENU = ("aftercare", "timezone", "cancel", "stop")
+PRIVACY_MENU = ("forget",)
 
 log = logging.getLogger(__name__)
 
@@ -64,29 +78,50 @@ def build_application(
         .rate_limiter(Throttle())
         .concurrent_updates(ChatOrderedProcessor(CONCURRENT_UPDATES))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app: App = builder.build()
     db = Database(settings.database_path)
-    app.bot_data.services = Services(settings, Assistant(kb), db, Stats(db), clock or utc_now)
+    courses = CourseRepo(db)
+    now = clock or utc_now
+    delivery = Delivery(
+        courses, telegram_send(app.bot), now, lambda: app.bot_data.services.current_aftercare()
+    )
+    app.bot_data.services = Services(
+        settings,
+        Assistant(kb),
+        db,
+        Stats(db),
+        courses,
+        aftercare_service(kb, courses),
+        delivery,
+        now,
+    )
 
     # CommandHandler itself ignores /command@other_bot; plain /command in a group is ours too.
     command = filters.UpdateType.MESSAGE
+    private = filters.ChatType.PRIVATE
     private_or_addressed = filters.UpdateType.MESSAGE & ADDRESSED
     admins = filters.User(user_id=settings.admin_ids)
+    deep_link = filters.Regex(r"^/start(@\w+)?\s+aftercare\b")
     # --- Handlers, in order: within a group the first matching handler wins. -----------------
     handler_list: list[Any] = [
-        # Aftercare (issue 4) goes HERE, at the top, because its handlers must precede the
-        # general ones below: /aftercare, /timezone, /cancel, /stop, /forget; the deep link
-        # `/start aftercare` (CommandHandler("start", ..., filters=command &
-        # filters.Regex(r"^/start(@\w+)?\s+aftercare\b"))) before plain /start; its typed
-        # dates, times and time zones before the question handler; its CallbackQueryHandler
-        # (with a `pattern=` for its prefix) before the catch-all press handler. Its tick:
-        # app.job_queue.run_repeating(..., interval=settings.tick_seconds).
-        #
-        # FAQ. Until aftercare exists, `/start aftercare` is plain /start.
+        # Aftercare first: the deep link before plain /start, its buttons before the catch-all
+        # press handler. Courses are personal, so its commands work in private chats only.
+        # Typed answers to an open aftercare question go through `handlers.question`, which
+        # asks aftercare before the FAQ.
+        CommandHandler("start", aftercare.deep_link, filters=command & private & deep_link),
+        CommandHandler("aftercare", aftercare.aftercare, filters=command & private),
+        CommandHandler("timezone", aftercare.timezone, filters=command & private),
+        CommandHandler("cancel", aftercare.cancel, filters=command & private),
+        CommandHandler("stop", aftercare.stop, filters=command & private),
+        CommandHandler("forget", aftercare.forget, filters=command & private),
+        CommandHandler(aftercare.COMMANDS, aftercare.private_only, filters=command & ~private),
+        CallbackQueryHandler(aftercare.press, pattern=f"^{PREFIX}"),
+        # FAQ.
         CommandHandler("start", handlers.start, filters=command),
         CommandHandler("help", handlers.help_command, filters=command),
         CommandHandler("topics", handlers.topics, filters=command),
@@ -104,18 +139,36 @@ def build_application(
     app.add_handlers(handler_list)
     # ------------------------------------------------------------------------------------------
     app.add_error_handler(handlers.on_error)
+    # The database holds the schedule; the job only wakes the tick (first run right at start).
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            _tick, interval=settings.tick_seconds, first=0, name="aftercare-tick"
+        )
     return app
 
 
+async def _tick(context: Context) -> None:
+    """The repeating job: start a delivery tick (it runs in the background, one at a time)."""
+    context.services.delivery.kick()
+
+
 async def _post_init(app: App) -> None:
-    """Register the command menu; a refusal is logged and the bot keeps running."""
-    locale = app.bot_data.services.assistant.locale
-    commands = [BotCommand(name, locale.t(f"command_{name}")) for name in MENU]
+    """Release claims a killed process left; register the menu (a refusal is only logged)."""
+    services = app.bot_data.services
+    await services.delivery.release_claims()
+    locale = services.assistant.locale
+    names = (*MENU, *(AFTERCARE_MENU if services.aftercare else ()), *PRIVACY_MENU)
+    commands = [BotCommand(name, locale.t(f"command_{name}")) for name in names]
     try:
         await app.bot.set_my_commands(commands)
     except TelegramError as exc:
         log.warning("could not register the command menu (%s); continuing", exc)
     log.info("bot @%s is up", app.bot.username)
+
+
+async def _post_stop(app: App) -> None:
+    """Let the delivery tick in flight finish its batch before the database closes."""
+    await app.bot_data.services.delivery.stop()
 
 
 async def _post_shutdown(app: App) -> None:

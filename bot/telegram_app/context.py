@@ -5,14 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from bot.aftercare import Aftercare
+from bot.aftercare_service import AftercareService
 from bot.config import Settings
 from bot.core import Assistant
+from bot.knowledge import KnowledgeBase
+from bot.storage.courses import CourseRepo
 from bot.storage.database import Database
 from bot.storage.stats import Stats
+
+if TYPE_CHECKING:
+    from bot.telegram_app.delivery import Delivery
 
 Clock = Callable[[], datetime]
 
@@ -22,19 +29,31 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def aftercare_service(kb: KnowledgeBase, courses: CourseRepo) -> AftercareService | None:
+    """The aftercare use cases over a FAQ's course; None when the FAQ has no aftercare block."""
+    return AftercareService(courses, Aftercare(kb)) if kb.course is not None else None
+
+
 @dataclass
 class Services:
-    """Settings, the assistant (replaced by /reload), storage and the clock."""
+    """Settings, the assistant and aftercare (replaced by /reload), storage and the clock."""
 
     settings: Settings
     assistant: Assistant
     db: Database
     stats: Stats
+    courses: CourseRepo
+    aftercare: AftercareService | None
+    delivery: Delivery
     clock: Clock = utc_now
 
     def now(self) -> datetime:
         """The injected clock's current time."""
         return self.clock()
+
+    def current_aftercare(self) -> Aftercare | None:
+        """The course of the FAQ in use, if it has one."""
+        return self.aftercare.aftercare if self.aftercare is not None else None
 
     def close(self) -> None:
         """Release the database."""

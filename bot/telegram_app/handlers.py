@@ -12,9 +12,9 @@ from bot.core import MAX_QUESTION_CHARS, Assistant, Outcome
 from bot.knowledge import FaqError, load_faq
 from bot.matching import Kind
 from bot.replies import GROUP, TOPICS, Reply, parse_feedback
-from bot.telegram_app.context import Context, Services
+from bot.telegram_app import aftercare_handlers
+from bot.telegram_app.context import Context, Services, aftercare_service
 from bot.telegram_app.messaging import (
-    alert_staff,
     answer_press,
     drop_feedback_row,
     send_for_press,
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 async def start(update: Update, context: Context) -> None:
-    """/start (and, until aftercare exists, /start aftercare): welcome and topics."""
+    """/start: welcome and topics (the deep link /start aftercare has its own handler)."""
     if update.effective_message is None:
         return
     await send_reply(update.effective_message, context.services.assistant.replies.welcome())
@@ -51,11 +51,13 @@ async def topics(update: Update, context: Context) -> None:
 
 
 async def question(update: Update, context: Context) -> None:
-    """Any text: ask the engine, reply, record, and alert the staff if urgent."""
+    """Any text: an open aftercare question's answer, else ask the engine, reply, record, alert."""
     message, services = update.effective_message, context.services
     if message is None or message.text is None:
         return
     text = without_mention(message.text, context.bot.username)
+    if await aftercare_handlers.open_question(message, context, text):
+        return
     if len(text) > MAX_QUESTION_CHARS:
         limit_note = services.assistant.locale.t("too_long", limit=MAX_QUESTION_CHARS)
         await send_text(message, limit_note)
@@ -64,7 +66,7 @@ async def question(update: Update, context: Context) -> None:
     await _record(services, outcome, text)
     staff_chat = services.settings.staff_chat_id
     if outcome.decision.kind is Kind.URGENT and staff_chat is not None:
-        await alert_staff(message, staff_chat, services.assistant.locale, text)
+        await aftercare_handlers.alert_urgent(message, context, staff_chat, text)
 
 
 async def press(update: Update, context: Context) -> None:
@@ -99,12 +101,14 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 
 async def stats(update: Update, context: Context) -> None:
-    """/stats (admins): questions by kind, top entries, feedback, unanswered questions."""
+    """/stats (admins): questions, top entries, feedback, unanswered, aftercare check-ins."""
     message, services = update.effective_message, context.services
     if message is None:
         return
     report = await asyncio.to_thread(services.stats.report, services.now())
-    await send_reply(message, stats_reply(report, services.assistant.kb, services.assistant.locale))
+    checkins = await asyncio.to_thread(services.courses.checkin_stats)
+    kb, locale = services.assistant.kb, services.assistant.locale
+    await send_reply(message, stats_reply(report, kb, locale, checkins))
 
 
 async def reload(update: Update, context: Context) -> None:
@@ -119,6 +123,7 @@ async def reload(update: Update, context: Context) -> None:
         await send_text(message, locale.t("reload_failed", errors=str(exc)))
         return
     services.assistant = assistant
+    services.aftercare = aftercare_service(assistant.kb, services.courses)
     log.info("FAQ reloaded from %s", assistant.kb.source)
     text = locale.t("reload_ok", entries=len(assistant.kb.entries), source=assistant.kb.source)
     await send_text(message, text)

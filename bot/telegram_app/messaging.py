@@ -6,11 +6,12 @@ import contextlib
 import logging
 from html import escape
 
-from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, MessageEntity, User
+from telegram import Bot, CallbackQuery, Chat, InlineKeyboardMarkup, Message, MessageEntity, User
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import filters
 
+from bot.aftercare import StaffAlert
 from bot.locale import Locale
 from bot.replies import FEEDBACK, Reply
 from bot.telegram_app.render import html_template, messages
@@ -82,18 +83,50 @@ async def drop_feedback_row(query: CallbackQuery) -> None:
 
 async def alert_staff(message: Message, staff_chat_id: int, locale: Locale, text: str) -> None:
     """Tell the clinic's staff chat who sent an urgent message and what it said."""
-    user: User | None = message.from_user
-    name = user.mention_html() if user else escape(locale.t("no_username"))
-    username = f"@{user.username}" if user and user.username else locale.t("no_username")
     html = html_template(
         locale,
         "urgent_alert",
-        name=name,
-        username=escape(username),
+        **_who(message.from_user, locale),
         message=escape(text[:ALERT_QUOTE_LIMIT], quote=False),
     )
+    await _post_alert(message.get_bot(), staff_chat_id, html)
+
+
+async def alert_staff_aftercare(
+    bot: Bot,
+    staff_chat_id: int,
+    user: User | None,
+    locale: Locale,
+    alert: StaffAlert,
+    days: int,
+    text: str | None = None,
+) -> None:
+    """Tell the staff chat about a worrying check-in, or an enrolled patient's urgent message."""
+    values = {
+        **_who(user, locale),
+        "day": str(alert.day),
+        "days": str(days),
+        "answer": escape(alert.answer, quote=False),
+    }
+    if text is None:
+        html = html_template(locale, "ac_staff_alert", **values)
+    else:
+        quote = escape(text[:ALERT_QUOTE_LIMIT], quote=False)
+        html = html_template(locale, "urgent_alert_aftercare", **values, message=quote)
+    await _post_alert(bot, staff_chat_id, html)
+
+
+def _who(user: User | None, locale: Locale) -> dict[str, str]:
+    """The patient's name (a mention link) and @username, as HTML."""
+    name = user.mention_html() if user else escape(locale.t("no_username"))
+    username = f"@{user.username}" if user and user.username else locale.t("no_username")
+    return {"name": name, "username": escape(username)}
+
+
+async def _post_alert(bot: Bot, staff_chat_id: int, html: str) -> None:
+    """Send an alert; a failure is logged by its type only (the alert holds health data)."""
     try:
-        await message.get_bot().send_message(staff_chat_id, html)
+        await bot.send_message(staff_chat_id, html)
     except TelegramError as exc:
         log.warning("could not alert the staff chat: %s", type(exc).__name__)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -12,6 +13,7 @@ from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 from bot.knowledge import KnowledgeBase
 from bot.locale import Locale
 from bot.replies import Reply, split_message
+from bot.storage.courses import CheckinCount
 from bot.storage.stats import Report
 
 TEXT_LIMIT = int(MessageLimit.MAX_TEXT_LENGTH)
@@ -65,8 +67,10 @@ def html_template(locale: Locale, key: str, **html_values: str) -> str:
     return escape(locale.messages[key], quote=False).format(**html_values)
 
 
-def stats_reply(report: Report, kb: KnowledgeBase, locale: Locale) -> Reply:
-    """The /stats report as a reply."""
+def stats_reply(
+    report: Report, kb: KnowledgeBase, locale: Locale, checkins: Sequence[CheckinCount] = ()
+) -> Reply:
+    """The /stats report as a reply; check-in counts per day and answer when there is a course."""
 
     def title(entry_id: str) -> str:
         entry = kb.entry(entry_id)
@@ -103,4 +107,23 @@ def stats_reply(report: Report, kb: KnowledgeBase, locale: Locale) -> Reply:
             [locale.t(count_line, label=text, count=n) for text, n in report.unanswered],
         ),
     ]
+    if kb.course is not None or checkins:
+        sections.append(section("stats_checkins", _checkin_lines(checkins, kb, locale)))
     return Reply("\n\n".join(sections), title=locale.t("stats_title"))
+
+
+def _checkin_lines(
+    checkins: Sequence[CheckinCount], kb: KnowledgeBase, locale: Locale
+) -> list[str]:
+    """One line per course day: each answer's label and how often it was given."""
+    labels = {o.id: o.label for o in kb.course.checkin_options} if kb.course else {}
+    by_day: dict[int, list[str]] = {}
+    for count in checkins:
+        label = labels.get(count.answer, count.answer)
+        by_day.setdefault(count.day, []).append(
+            locale.t("stats_checkin_answer", label=label, count=count.count)
+        )
+    return [
+        locale.t("stats_checkin_line", day=day, answers=", ".join(answers))
+        for day, answers in sorted(by_day.items())
+    ]

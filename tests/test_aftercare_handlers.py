@@ -1,0 +1,348 @@
+"""Aftercare through the real Application: commands, buttons, typed answers, alerts, /forget."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botapi_stub import FakeTelegram, RecordingRequest
+from telegram import Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.config import Settings
+from bot.knowledge import load_faq
+from bot.locale import get_locale
+from bot.replies import Reply
+from bot.scheduler import RecipientGone, RetryLater
+from bot.storage.courses import CourseRepo
+from bot.telegram_app import throttle
+from bot.telegram_app.app import _post_init, build_application
+from bot.telegram_app.context import App
+from bot.telegram_app.delivery import Delivery, telegram_send
+
+TOKEN = "123456789:TEST-token-for-handler-tests_abcdef"
+FAQ = Path(__file__).parent / "fixtures" / "aftercare.yaml"
+ADMIN = 4242
+STAFF_CHAT = -100500
+NOW = datetime(2025, 5, 20, 10, tzinfo=UTC)  # 12:00 in Berlin, the clinic's zone
+T = get_locale("en").t
+TABLES = ("courses", "deliveries", "checkins", "conversations", "feedback")
+
+
+@pytest.fixture
+def fake() -> FakeTelegram:
+    """The fake Bot API, limits on."""
+    return FakeTelegram(TOKEN)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings with an admin, a staff chat and a private database."""
+    return Settings(
+        token=TOKEN,
+        faq_path=FAQ,
+        database_path=tmp_path / "bot.db",
+        admin_ids=frozenset({ADMIN}),
+        staff_chat_id=STAFF_CHAT,
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings, fake: FakeTelegram) -> AsyncIterator[App]:
+    """The application over the aftercare fixture, the fake network and a fixed clock."""
+    application = build_application(
+        settings, load_faq(FAQ), request=RecordingRequest(fake), clock=lambda: NOW
+    )
+    async with application:
+        yield application
+        await application.bot_data.services.delivery.stop()
+    application.bot_data.services.close()
+
+
+@pytest.fixture(autouse=True)
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries without waiting."""
+    monkeypatch.setattr(throttle, "BACKOFF_SECONDS", (0.0,))
+
+
+async def feed(app: App, update: dict[str, Any]) -> None:
+    """Process one update, then wait for any delivery tick it started."""
+    await app.process_update(Update.de_json(update, app.bot))
+    await app.bot_data.services.delivery.idle()
+
+
+async def press(app: App, fake: FakeTelegram, message: dict[str, Any], label: str) -> None:
+    """Press the button with this label on a bot message."""
+    data = next(b["callback_data"] for b in buttons(message) if b["text"] == label)
+    fake.press(message, data)
+    await feed(app, fake.pending()[-1])
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every inline button of a message."""
+    return [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
+
+
+def texts(fake: FakeTelegram, chat_id: int) -> list[str]:
+    """The texts the bot sent to a chat."""
+    return [m["text"] for m in fake.messages_to(chat_id)]
+
+
+def rows_about(settings: Settings, user_id: int) -> dict[str, int]:
+    """How many rows of each personal table mention the user."""
+    conn = sqlite3.connect(settings.database_path)
+    try:
+        return {
+            table: conn.execute(
+                f"SELECT count(*) FROM {table} WHERE user_id = ?",  # noqa: S608 - fixed names
+                (user_id,),
+            ).fetchone()[0]
+            for table in TABLES
+        }
+    finally:
+        conn.close()
+
+
+async def enrol(app: App, fake: FakeTelegram, chat: int) -> dict[str, Any]:
+    """Enrol with the buttons (procedure yesterday, mornings); the day message that follows."""
+    await feed(app, fake.text(chat, "/aftercare"))
+    await press(app, fake, fake.messages_to(chat)[-1], "Yesterday")
+    await press(app, fake, fake.messages_to(chat)[-1], "Morning 09:00")
+    return fake.messages_to(chat)[-1]
+
+
+async def test_enrol_with_buttons_and_todays_message_comes_at_once(
+    app: App, fake: FakeTelegram
+) -> None:
+    await feed(app, fake.text(1, "/aftercare"))
+    (question,) = fake.messages_to(1)
+    assert T("ac_ask_date") in question["text"]
+    day = await enrol(app, fake, 1)
+    confirmation = fake.messages_to(1)[-2]
+    assert "day 2 of 14" in confirmation["text"] and "/stop" in confirmation["text"]
+    assert "not watched around the clock" in confirmation["text"]
+    assert day["text"].startswith("<b>Day 2 of 14</b>")
+    assert [b["text"] for b in buttons(day)][-1] == "Something worrying"
+    assert not fake.unanswered_queries()
+
+
+async def test_deep_link_and_a_typed_date_refused_then_accepted(
+    app: App, fake: FakeTelegram
+) -> None:
+    await feed(app, fake.text(2, "/start aftercare"))
+    await press(app, fake, fake.messages_to(2)[-1], "Another date")
+    assert texts(fake, 2)[-1] == T("ac_type_date")
+    for wrong in ("2025/05/18", "21.05.2025", "01.04.2025"):
+        await feed(app, fake.text(2, wrong))
+        assert T("ac_date_forms") in texts(fake, 2)[-1]
+    await feed(app, fake.text(2, "18.05.2025"))
+    assert "At what time" in texts(fake, 2)[-1]
+    await feed(app, fake.text(2, "08:15"))
+    confirmation, day = texts(fake, 2)[-2:]
+    assert "day 3 of 14" in confirmation and "08:15 (Europe/Berlin)" in confirmation
+    assert day.startswith("<b>Day 3 of 14</b>")
+
+
+async def test_checkins_reply_and_worrying_alerts_the_staff_without_logging_it(
+    app: App, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    day = await enrol(app, fake, 3)
+    with caplog.at_level(logging.DEBUG, logger="bot"):
+        await press(app, fake, day, "Bruising")
+        assert texts(fake, 3)[-1] == "Arnica cream helps."
+        assert fake.messages_to(STAFF_CHAT) == []
+        await press(app, fake, day, "Something worrying")
+    assert texts(fake, 3)[-1] == "Contact your treating doctor now: [+00 000]."
+    (alert,) = texts(fake, STAFF_CHAT)
+    assert '<a href="tg://user?id=3">Anna</a>' in alert
+    assert "@anna_patient" in alert
+    assert "Day: 2 of 14" in alert and "Answer: Something worrying" in alert
+    # The bot's own logs (PTB's DEBUG request logs are capped at INFO by configure_logging).
+    ours = " ".join(r.getMessage().lower() for r in caplog.records if r.name.startswith("bot"))
+    assert "worrying" not in ours and "bruising" not in ours
+
+
+async def test_red_flag_text_from_an_enrolled_patient_alerts_with_the_day(
+    app: App, fake: FakeTelegram
+) -> None:
+    await enrol(app, fake, 4)
+    await feed(app, fake.text(4, "I have blurred vision"))
+    assert texts(fake, 4)[-1].startswith("Call emergency services now.")
+    (alert,) = texts(fake, STAFF_CHAT)
+    assert "Day: 2 of 14" in alert and "I have blurred vision" in alert
+
+
+async def test_red_flag_during_enrolment_is_urgent_and_the_question_stays_open(
+    app: App, fake: FakeTelegram
+) -> None:
+    await feed(app, fake.text(5, "/aftercare"))
+    await feed(app, fake.text(5, "blurry vision since this morning"))
+    assert texts(fake, 5)[-1].startswith("Call emergency services now.")
+    assert "Urgent message from a patient\n" in texts(fake, STAFF_CHAT)[0]
+    await feed(app, fake.text(5, "19.05.2025"))
+    assert "At what time" in texts(fake, 5)[-1]
+
+
+async def test_faq_questions_still_answered_around_aftercare(app: App, fake: FakeTelegram) -> None:
+    await feed(app, fake.text(6, "will i get bruises"))
+    assert texts(fake, 6)[-1].startswith("<b>Bruising</b>")
+    await enrol(app, fake, 6)
+    await feed(app, fake.text(6, "how long does the procedure take"))
+    assert texts(fake, 6)[-1].startswith("<b>How long it takes</b>")
+
+
+async def test_status_pause_resume_timezone_cancel_and_stop(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    await feed(app, fake.text(7, "/cancel"))
+    assert texts(fake, 7)[-1] == T("ac_nothing_to_cancel")
+    await feed(app, fake.text(7, "/aftercare"))
+    await feed(app, fake.text(7, "/timezone"))
+    assert "Europe/Berlin" in texts(fake, 7)[-1]
+    await feed(app, fake.text(7, "/cancel"))
+    assert texts(fake, 7)[-1] == T("ac_cancelled")
+    await enrol(app, fake, 7)
+    await feed(app, fake.text(7, "/aftercare"))
+    status = fake.messages_to(7)[-1]
+    assert "day 2 of 14" in status["text"] and "Next message: Wed 21.05, 09:00" in status["text"]
+    await press(app, fake, status, "Pause")
+    assert texts(fake, 7)[-1].startswith("Paused")
+    await press(app, fake, fake.messages_to(7)[-1], "Resume")
+    assert texts(fake, 7)[-1].startswith("Resumed")
+    await feed(app, fake.text(7, "/timezone"))
+    await press(app, fake, fake.messages_to(7)[-1], "America/New York")
+    assert texts(fake, 7)[-1] == T("ac_time_changed", time="09:00", zone="America/New_York")
+    await feed(app, fake.text(7, "/stop"))
+    assert texts(fake, 7)[-1] == T("ac_stopped")
+    assert rows_about(settings, 7)["courses"] == 1  # ended, kept until /forget or the purge
+
+
+async def test_forget_deletes_every_row_about_the_patient(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    await feed(app, fake.text(8, "will i get bruises"))
+    answer = fake.messages_to(8)[-1]
+    fake.press(answer, "fb:1:bruising")
+    await feed(app, fake.pending()[-1])
+    day = await enrol(app, fake, 8)
+    await press(app, fake, day, "Swelling")
+    await feed(app, fake.text(8, "/timezone"))  # an open question too
+    assert all(rows_about(settings, 8)[t] for t in TABLES)
+    await enrol(app, fake, 9)
+    await feed(app, fake.text(8, "/forget"))
+    assert texts(fake, 8)[-1] == T("forget_done")
+    assert rows_about(settings, 8) == dict.fromkeys(TABLES, 0)
+    assert rows_about(settings, 9)["courses"] == 1  # nobody else's
+
+
+async def test_aftercare_commands_in_a_group_point_to_the_private_chat(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    group = {"chat_type": "group", "user_id": 10}
+    for command in ("/aftercare", "/forget", "/stop@softlift_test_bot"):
+        await feed(app, fake.text(-10, command, **group))
+    assert texts(fake, -10) == [T("ac_private_only")] * 3
+    await feed(app, fake.text(-10, "/start aftercare", **group))
+    assert "not a consultation" in texts(fake, -10)[-1]
+    assert rows_about(settings, 10)["conversations"] == 0
+
+
+async def test_stats_count_checkins_per_day_and_answer(app: App, fake: FakeTelegram) -> None:
+    for chat in (11, 12):
+        day = await enrol(app, fake, chat)
+        await press(app, fake, day, "Swelling")
+    await press(app, fake, day, "Pain")
+    await feed(app, fake.text(ADMIN, "/stats"))
+    report = texts(fake, ADMIN)[-1]
+    assert "Aftercare check-ins by day:\n• Day 2: Pain 1, Swelling 2" in report
+
+
+async def test_command_menu_lists_the_aftercare_commands(app: App, fake: FakeTelegram) -> None:
+    await _post_init(app)
+    assert [c["command"] for c in fake.commands] == [
+        "start",
+        "topics",
+        "help",
+        "aftercare",
+        "timezone",
+        "cancel",
+        "stop",
+        "forget",
+    ]
+
+
+async def test_a_blocked_patient_ends_the_course(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    await enrol(app, fake, 13)
+    fake.block(13)
+    repo = app.bot_data.services.courses
+    course = repo.course_for(13)
+    assert course is not None and course.next_due is not None
+    services = app.bot_data.services
+    services.clock = lambda: NOW + timedelta(days=1)
+    services.delivery = Delivery(
+        repo, telegram_send(app.bot), services.clock, services.current_aftercare
+    )
+    services.delivery.kick()
+    await services.delivery.idle()
+    ended = repo.course(course.id)
+    assert ended is not None and ended.end_reason is not None
+    assert ended.end_reason.value == "blocked"
+    assert rows_about(settings, 13)["deliveries"] == 1  # only the day that was sent
+
+
+class _Bot:
+    """Raises one Bot API error from send_message."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    async def send_message(self, *args: Any, **kwargs: Any) -> Any:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (Forbidden("Forbidden: bot was blocked by the user"), RecipientGone),
+        (BadRequest("Bad Request: chat not found"), RecipientGone),
+        (RetryAfter(7), RetryLater),
+        (TimedOut(), RetryLater),
+        (NetworkError("Bad Gateway"), RetryLater),
+        (BadRequest("Bad Request: can't parse entities"), BadRequest),
+    ],
+)
+async def test_send_maps_telegram_errors_to_the_tick(
+    error: Exception, expected: type[Exception]
+) -> None:
+    send = telegram_send(_Bot(error))  # type: ignore[arg-type]
+    with pytest.raises(expected) as raised:
+        await send(1, Reply("hello"))
+    if isinstance(error, RetryAfter):
+        assert isinstance(raised.value, RetryLater) and raised.value.seconds == 7
+
+
+async def test_the_purge_runs_at_most_once_an_hour(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = app.bot_data.services
+    purges: list[datetime] = []
+    monkeypatch.setattr(CourseRepo, "purge", lambda self, now: purges.append(now) or 0)
+    moments = iter([NOW, NOW + timedelta(minutes=30), NOW + timedelta(minutes=61)])
+    clock_now = [NOW]
+
+    def clock() -> datetime:
+        return clock_now[0]
+
+    delivery = Delivery(services.courses, telegram_send(app.bot), clock, services.current_aftercare)
+    for moment in moments:
+        clock_now[0] = moment
+        delivery.kick()
+        await delivery.idle()
+    assert purges == [NOW, NOW + timedelta(minutes=61)]
