@@ -36,8 +36,8 @@ TABLES = ("courses", "deliveries", "checkins", "conversations", "feedback")
 
 @pytest.fixture
 def fake() -> FakeTelegram:
-    """The fake Bot API, limits on."""
-    return FakeTelegram(TOKEN)
+    """The fake Bot API without flood limits (the end-to-end tests keep them)."""
+    return FakeTelegram(TOKEN, limits=False)
 
 
 @pytest.fixture
@@ -65,9 +65,10 @@ async def app(settings: Settings, fake: FakeTelegram) -> AsyncIterator[App]:
 
 
 @pytest.fixture(autouse=True)
-def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Retries without waiting."""
+def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries without waiting, and no per-chat pacing: these tests send many to one chat."""
     monkeypatch.setattr(throttle, "BACKOFF_SECONDS", (0.0,))
+    monkeypatch.setattr(throttle, "CHAT_BURST", 10_000)
 
 
 async def feed(app: App, update: dict[str, Any]) -> None:

@@ -8,10 +8,11 @@ from collections.abc import Iterable
 
 MASK = "[secret]"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-# httpx logs each request URL at INFO, and the URL contains the token.
-QUIET_LOGGERS = ("httpx", "httpcore")
+# httpx logs each request URL at INFO, and the URL contains the token; APScheduler logs two
+# INFO lines per run of the delivery tick's job (every few seconds).
+QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler")
 # PTB's DEBUG logs print every request's parameters, which include patients' messages.
-LIBRARY_LOGGERS = ("telegram", "apscheduler", "tornado")
+LIBRARY_LOGGERS = ("telegram", "tornado")
 
 
 class SecretMaskFilter(logging.Filter):
