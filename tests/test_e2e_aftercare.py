@@ -247,3 +247,16 @@ def test_database_is_private_and_logs_hold_no_texts(fake: FakeTelegram, running:
     for secret in (TOKEN, "Something worrying", "Swelling goes down", "bruises", "Day 1 of 14"):
         assert secret not in output
     assert [c for c in fake.calls if c.status == 400] == []
+
+
+def test_messages_due_while_the_bot_was_down_go_out_at_start(tmp_path: Path) -> None:
+    seed(tmp_path / "bot.db", range(700, 703))
+    with serve(TOKEN) as fresh:
+        # The default 30 s tick: only the first run at start-up can deliver within the wait.
+        bot = start_bot(fresh, tmp_path, SOFTLIFT_FAQ=str(FAQ))
+        try:
+            for chat in range(700, 703):
+                message = fresh.fake.wait_messages(chat, 1, timeout=10)[0]
+                assert message["text"].startswith("<b>Day 1 of 14</b>")
+        finally:
+            assert bot.stop() == 0

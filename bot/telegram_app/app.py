@@ -139,10 +139,13 @@ def build_application(
     app.add_handlers(handler_list)
     # ------------------------------------------------------------------------------------------
     app.add_error_handler(handlers.on_error)
-    # The database holds the schedule; the job only wakes the tick (first run right at start).
+    # The database holds the schedule; the jobs only wake the tick: once as soon as the job
+    # queue starts (however long start-up took: a late run is never dropped), then repeatedly.
     if app.job_queue is not None:
+        late_ok = {"misfire_grace_time": None, "coalesce": True}
+        app.job_queue.run_once(_tick, when=0, name="aftercare-first-tick", job_kwargs=late_ok)
         app.job_queue.run_repeating(
-            _tick, interval=settings.tick_seconds, first=0, name="aftercare-tick"
+            _tick, interval=settings.tick_seconds, name="aftercare-tick", job_kwargs=late_ok
         )
     return app
 
