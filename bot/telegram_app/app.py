@@ -151,7 +151,7 @@ def build_application(
 
 
 async def _tick(context: Context) -> None:
-    """The repeating job: start a delivery tick (it runs in the background, one at a time)."""
+    """The jobs: start a delivery tick (it runs in the background, one at a time)."""
     context.services.delivery.kick()
 
 
