@@ -123,6 +123,7 @@ class CourseRule:
     first_day: int
     last_day: int
     text: str
+    short: str  # a few words for the daily "still in force" line
 
 
 @dataclass(frozen=True)
@@ -355,7 +356,7 @@ def _parse_course(c: _Checker, doc: _Map) -> Course | None:
         return None
     rules: list[CourseRule] = []
     for item, _line in c.items(block, "rules"):
-        rule = c.mapping(item, item.line, "an aftercare rule", ("id", "days", "text"))
+        rule = c.mapping(item, item.line, "an aftercare rule", ("id", "days", "text"), ("short",))
         if rule is None:
             continue
         rid = c.ident(rule.get("id"), rule.line)
@@ -367,7 +368,9 @@ def _parse_course(c: _Checker, doc: _Map) -> Course | None:
                 rid,
             )
             continue
-        rules.append(CourseRule(rid, span[0], span[1], c.text(rule, "text", rid)))
+        text = c.text(rule, "text", rid)
+        short = c.text(rule, "short", rid, TITLE_LIMIT) if "short" in rule else text
+        rules.append(CourseRule(rid, span[0], span[1], text, short))
     daily_value = block.get("daily")
     daily: list[str] = []
     if isinstance(daily_value, _Map):

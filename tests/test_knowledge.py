@@ -166,6 +166,7 @@ aftercare:
   days: 3
   rules:
     - {id: hot-water, days: "1-5", text: No hot water.}
+    - {id: makeup, days: "1-2", text: No makeup., short: "mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm"}
   daily:
     1: First day.
     2: Second day.
@@ -179,3 +180,4 @@ aftercare:
     message = _error(minimal_text + course)
     assert "entry 'hot-water': rule days must be N or N-M inside 1-3" in message
     assert "aftercare 'daily' has no note for day 3" in message
+    assert "entry 'makeup': 'short' is 41 characters, at most 40" in message
