@@ -108,6 +108,9 @@ async def test_without_a_course_aftercare_commands_say_so_and_the_deep_link_welc
     for command in ("/aftercare", "/timezone", "/cancel", "/stop"):
         await feed(app, fake.text(2, command))
     assert [m["text"] for m in sent_to(fake, 2)] == [T("ac_unavailable")] * 4
+    await press(app, fake, sent_to(fake, 2)[0], "ac:c:1:2:good")
+    assert sent_to(fake, 2)[-1]["text"] == T("ac_unavailable")
+    assert not fake.unanswered_queries()
 
 
 async def test_help_and_topics_show_topic_buttons(app: App, fake: FakeTelegram) -> None:
