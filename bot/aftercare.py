@@ -11,7 +11,7 @@ from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.knowledge import CheckinOption, Course, KnowledgeBase
+from bot.knowledge import CheckinOption, Course, CourseRule, KnowledgeBase
 from bot.locale import Locale, get_locale
 from bot.replies import Button, Reply
 
@@ -578,19 +578,7 @@ class Aftercare:
 
     def day_message(self, course_id: int, day: int) -> Reply:
         """Day `day`'s note, the rules in force and the check-in question with its buttons."""
-        parts = [self.course.note(day)]
-        rules = self.course.rules_for(day)
-        if rules:
-            lines = [self._t("ac_rules_header")]
-            for rule in rules:
-                if rule.first_day == rule.last_day:
-                    when = self._t("ac_rule_today_only")
-                elif rule.last_day == day:
-                    when = self._t("ac_rule_last_day")
-                else:
-                    when = self._t("ac_rule_until", day=rule.last_day)
-                lines.append(f"• {rule.text} ({when})")
-            parts.append("\n".join(lines))
+        parts = [self.course.note(day), *self._reminders(day)]
         parts.append(self.course.checkin_question)
         options = [
             Button(o.label, f"{CHECKIN}{course_id}:{day}:{o.id}")
@@ -603,6 +591,33 @@ class Aftercare:
             rows.append((Button(self.course.follow_up_button, f"{FOLLOW_UP}{course_id}"),))
         title = self._t("ac_day_title", day=day, days=self.course.days)
         return Reply("\n\n".join(parts), title, tuple(rows))
+
+    def _reminders(self, day: int) -> list[str]:
+        """Rules that start or end today in full, one rotating focus rule, the rest by name.
+
+        Day 1 lists every rule in full; later days would otherwise repeat the same block.
+        """
+        rules = self.course.rules_for(day)
+        if not rules:
+            return []
+        changing = [r for r in rules if day in (1, r.first_day, r.last_day)]
+        ongoing = [r for r in rules if r not in changing]
+        focus = [ongoing.pop(day % len(ongoing))] if ongoing else []
+        lines = [self._t("ac_rules_header")]
+        lines += [f"• {rule.text} ({self._rule_span(rule, day)})" for rule in (*changing, *focus)]
+        parts = ["\n".join(lines)]
+        for last_day in sorted({r.last_day for r in ongoing}):
+            names = "; ".join(r.short for r in ongoing if r.last_day == last_day)
+            parts.append(self._t("ac_rules_still", day=last_day, rules=names))
+        return parts
+
+    def _rule_span(self, rule: CourseRule, day: int) -> str:
+        """How long a rule still applies, as seen on `day`."""
+        if rule.first_day == rule.last_day:
+            return self._t("ac_rule_today_only")
+        if rule.last_day == day:
+            return self._t("ac_rule_last_day")
+        return self._t("ac_rule_until", day=rule.last_day)
 
     def follow_up_message(self) -> Reply:
         """The reminder months later, with the booking button when the clinic has one."""

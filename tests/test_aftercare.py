@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -255,6 +256,21 @@ def test_every_day_has_its_own_message_ending_with_the_check_in(ac: Aftercare) -
     assert "hot water" in messages[0].text and "hot water" not in messages[1].text
     assert "makeup (last day today)" in messages[2].text
     assert "makeup" not in messages[3].text
+
+
+def test_reminders_name_every_rule_in_force_without_repeating_the_same_block() -> None:
+    course = load_faq().course
+    assert course is not None
+    shipped = Aftercare(load_faq())
+    blocks = []
+    for day in range(1, course.days + 1):
+        text = shipped.day_message(1, day).text
+        for rule in course.rules_for(day):
+            assert rule.text in text or rule.short in text, (day, rule.id)
+        if day == 1:
+            assert all(rule.text in text for rule in course.rules_for(1))
+        blocks.append(text.split("\n\n", 1)[1])
+    assert all(a != b for a, b in pairwise(blocks))
 
 
 def test_only_the_last_day_offers_the_follow_up(ac: Aftercare) -> None:
