@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint chat run bench score clean
+.PHONY: test lint chat run bench bench-aftercare score clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_matcher.py
 	$(BIN)/python benchmarks/score_heldout.py
 	$(BIN)/python benchmarks/bench_bot.py --runs 3
+
+bench-aftercare: $(STAMP)
+	$(BIN)/python benchmarks/bench_aftercare.py
 
 score: $(STAMP)
 	$(BIN)/python ../shared/tools/score_answers.py ../shared/eval/dev_en.yaml --show-failures
