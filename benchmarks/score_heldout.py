@@ -44,11 +44,13 @@ def main() -> None:
             print(
                 f"- {item['q']!r} want {item['entry']} got {decision.kind} {decision.entry_id} {names}"
             )
-    print(
-        f"in-scope correct {ok_in}/{n_in} ({ok_in / n_in:.1%}) | "
-        f"out-of-scope declined {ok_out}/{n_out} ({ok_out / n_out:.1%}) | "
-        f"confidently wrong {wrong}/{n_in + n_out} ({wrong / (n_in + n_out):.1%})"
-    )
+    parts = []
+    if n_in:
+        parts.append(f"in-scope correct {ok_in}/{n_in} ({ok_in / n_in:.1%})")
+    if n_out:
+        parts.append(f"out-of-scope declined {ok_out}/{n_out} ({ok_out / n_out:.1%})")
+    parts.append(f"confidently wrong {wrong}/{n_in + n_out} ({wrong / (n_in + n_out):.1%})")
+    print(" | ".join(parts))
 
 
 if __name__ == "__main__":
