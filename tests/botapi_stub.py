@@ -467,6 +467,11 @@ class FakeTelegram:
         return 200, {"ok": True, "result": True}
 
 
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every inline button of a sent message."""
+    return [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
+
+
 def _error(code: int, description: str) -> dict[str, Any]:
     return {"ok": False, "error_code": code, "description": description}
 

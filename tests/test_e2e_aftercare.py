@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botapi_stub import BotApiStub, FakeTelegram, serve
+from botapi_stub import BotApiStub, FakeTelegram, buttons, serve
 from test_e2e_bot import TOKEN, BotProcess, start_bot
 
 from bot.aftercare import local_today, plan_days
@@ -76,11 +76,6 @@ def running(stub: BotApiStub, tmp_path_factory: pytest.TempPathFactory) -> Itera
 def fake(stub: BotApiStub, running: Running) -> FakeTelegram:
     """The stub's state, with the bot running."""
     return stub.fake
-
-
-def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every inline button of a message."""
-    return [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
 
 
 def press(

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botapi_stub import BotApiStub, FakeTelegram, serve
+from botapi_stub import BotApiStub, FakeTelegram, buttons, serve
 
 from bot.core import MAX_QUESTION_CHARS
 from bot.locale import get_locale
@@ -93,11 +93,6 @@ def bot(stub: BotApiStub, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 def fake(stub: BotApiStub, bot: BotProcess) -> FakeTelegram:
     """The stub's state, with the bot running."""
     return stub.fake
-
-
-def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every inline button of a message."""
-    return [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
 
 
 def test_start_registers_commands_and_welcomes(fake: FakeTelegram) -> None:
