@@ -82,15 +82,18 @@ class Analyzer:
         self._exact: dict[str, str] = {}
         self._by_stem: dict[str, str] = {}
         self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        self._loose_phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         for group in groups:
             canonical = "".join(self._stem(w) for w in self._words(group[0]))
             members = {w for phrase in group for w in utils.default_process(phrase).split()}
             for phrase in group:
                 words = self._words(phrase)
                 if len(words) > 1:
-                    self._phrases[self._stem(words[0])].append(
-                        (tuple(self._stem(w) for w in words), canonical)
-                    )
+                    self._add_phrase(self._phrases, words, canonical)
+                    content = [w for w in words if w not in locale.stopwords]
+                    # "put to sleep" also matches "put me to sleep"; "make up" stays a phrase.
+                    if 1 < len(content) < len(words):
+                        self._add_phrase(self._loose_phrases, content, canonical)
                     continue
                 word = " ".join(words) or utils.default_process(phrase)
                 self._exact[word] = canonical
@@ -99,8 +102,9 @@ class Analyzer:
                 stem = self._stem(word)
                 if words_by_stem[stem] <= members:
                     self._by_stem[stem] = canonical
-        for options in self._phrases.values():
-            options.sort(key=lambda item: len(item[0]), reverse=True)
+        for table in (self._phrases, self._loose_phrases):
+            for options in table.values():
+                options.sort(key=lambda item: len(item[0]), reverse=True)
         # Most frequent first, so that a typo equally close to two words takes the commoner one.
         self._vocabulary = sorted(raw_words, key=lambda w: -raw_words[w])
         self._known = frozenset(raw_words)
@@ -141,30 +145,48 @@ class Analyzer:
             self._typos[word] = fixed
         return fixed
 
+    def _add_phrase(
+        self, table: dict[str, list[tuple[tuple[str, ...], str]]], words: list[str], canonical: str
+    ) -> None:
+        stems = tuple(self._stem(w) for w in words)
+        table[stems[0]].append((stems, canonical))
+
+    @staticmethod
+    def _fold_phrases(
+        items: list[tuple[str, str, bool]], table: dict[str, list[tuple[tuple[str, ...], str]]]
+    ) -> list[tuple[str, str, bool]]:
+        """Replace each phrase of `table` in (word, stem, folded) items by its canonical token."""
+        out: list[tuple[str, str, bool]] = []
+        i = 0
+        while i < len(items):
+            for phrase, canonical in table.get(items[i][1], ()):
+                span = items[i : i + len(phrase)]
+                if tuple(stem for _, stem, _ in span) == phrase and not any(f for *_, f in span):
+                    out.append((canonical, canonical, True))
+                    i += len(phrase)
+                    break
+            else:
+                out.append(items[i])
+                i += 1
+        return out
+
     def tokens(self, text: str) -> list[str]:
         """The matchable tokens of a text, in order."""
         raw = utils.default_process(text).split()
         # One-letter words only matter when a synonym names them ("can't" -> "can t" -> not).
         words = [w for w in map(self._correct, raw) if len(w) > 1 or w in self._exact]
-        stems = [self._stem(w) for w in words]
+        items = self._fold_phrases([(w, self._stem(w), False) for w in words], self._phrases)
+        stop = self.locale.stopwords
+        items = [item for item in items if item[2] or item[0] not in stop or item[0] in self._exact]
+        items = self._fold_phrases(items, self._loose_phrases)
         out: list[str] = []
-        i = 0
-        while i < len(words):
-            phrase_len = 0
-            for phrase, canonical in self._phrases.get(stems[i], ()):
-                if tuple(stems[i : i + len(phrase)]) == phrase:
-                    out.append(canonical)
-                    phrase_len = len(phrase)
-                    break
-            if phrase_len:
-                i += phrase_len
-                continue
-            mapped = self._exact.get(words[i]) or self._by_stem.get(stems[i])
-            if mapped:
+        for word, stem, folded in items:
+            if folded:
+                out.append(word)
+            elif mapped := self._exact.get(word) or self._by_stem.get(stem):
                 out.append(mapped)
-            elif words[i] not in self.locale.stopwords:
-                out.append(stems[i])
-            i += 1
+            elif word not in stop:
+                out.append(stem)
         return out
 
 
