@@ -521,7 +521,7 @@ def _parse(c: _Checker, doc: _Map) -> KnowledgeBase:
     entries: list[Entry] = []
     related_refs: list[tuple[str, str, int]] = []
 
-    def claim(kind: str, value: Any, line: int) -> str:
+    def claim(value: Any, line: int) -> str:
         ident = c.ident(value, line)
         if ident and ident in seen_ids:
             c.add(line, f"duplicate id (first used on line {seen_ids[ident]})", ident)
@@ -552,7 +552,7 @@ def _parse(c: _Checker, doc: _Map) -> KnowledgeBase:
         )
         if block is None:
             continue
-        eid = claim("entry", block.get("id"), block.lines.get("id", block.line))
+        eid = claim(block.get("id"), block.lines.get("id", block.line))
         topic = str(block.get("topic", ""))
         if "topic" in block and topic not in topic_ids:
             c.add(block.lines["topic"], f"unknown topic '{topic}'", eid)
@@ -595,7 +595,7 @@ def _parse(c: _Checker, doc: _Map) -> KnowledgeBase:
         block = c.mapping(item, item.line, "a decline", ("id", "questions"), ("keywords",))
         if block is None:
             continue
-        did = claim("decline", block.get("id"), block.lines.get("id", block.line))
+        did = claim(block.get("id"), block.lines.get("id", block.line))
         declines.append(
             Decline(
                 did,

@@ -26,7 +26,7 @@ class Locale:
     synonyms: tuple[tuple[str, ...], ...]
     number_weight: float
     clause_break: re.Pattern[str]
-    common_words: Mapping[str, int]
+    common_words: frozenset[str]
     messages: Mapping[str, str]
 
     def t(self, key: str, **values: Any) -> str:
@@ -44,10 +44,10 @@ def get_locale(language: str) -> Locale:
         raise ValueError(f"no locale file for language {language!r}") from None
     data = yaml.safe_load(raw)
     words = resources.files("bot.locales").joinpath(f"{language}.words")
-    ranks: dict[str, int] = {}
+    common: frozenset[str] = frozenset()
     if words.is_file():
         lines = words.read_text("utf-8").splitlines()
-        ranks = {w: rank for rank, w in enumerate(w for w in lines if not w.startswith("#"))}
+        common = frozenset(w for w in lines if not w.startswith("#"))
     matching = data["matching"]
     return Locale(
         language=language,
@@ -61,6 +61,6 @@ def get_locale(language: str) -> Locale:
         synonyms=tuple(tuple(str(w) for w in g) for g in matching.get("synonyms", ())),
         number_weight=float(matching["number_weight"]),
         clause_break=re.compile(str(matching["clause_break"]), re.IGNORECASE),
-        common_words=MappingProxyType(ranks),
+        common_words=common,
         messages=MappingProxyType({str(k): str(v) for k, v in data["ui"].items()}),
     )

@@ -226,12 +226,13 @@ class Matcher:
         label_tokens: dict[str, set[str]] = defaultdict(set)
         for label, tokens, _ in token_sets:
             label_tokens[label] |= tokens
-        df: dict[str, int] = defaultdict(int)
-        for words in label_tokens.values():
-            for token in words:
-                df[token] += 1
+        # Which labels use each token: the coverage score's index and the document frequency.
+        self._label_postings: dict[str, list[str]] = defaultdict(list)
+        for label in sorted(label_tokens):
+            for token in label_tokens[label]:
+                self._label_postings[token].append(label)
         n_labels = len(label_tokens)
-        self._idf = {t: math.log(1 + n_labels / n) for t, n in df.items()}
+        self._idf = {t: math.log(1 + n_labels / len(ls)) for t, ls in self._label_postings.items()}
         self._unknown_idf = math.log(1 + n_labels / 0.5) * self.tuning.unknown_factor
         self._docs: list[_Doc] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
@@ -242,9 +243,6 @@ class Matcher:
             for token in tokens:
                 self._postings[token].append(len(self._docs))
             self._docs.append(_Doc(label, norm, factor))
-        self._label_postings: dict[str, list[str]] = {
-            t: sorted(label for label, tokens in label_tokens.items() if t in tokens) for t in df
-        }
 
     def _weight(self, token: str) -> float:
         if token in self._idf:
