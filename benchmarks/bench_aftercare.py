@@ -35,6 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from botapi_stub import BotApiStub, FakeTelegram, serve
+from procstat import cpu_seconds, peak_rss_mb
 
 from bot.aftercare import local_today, plan_days
 from bot.storage.courses import CourseRepo
@@ -43,7 +44,6 @@ from bot.storage.database import Database
 TOKEN = "555000222:BENCH-token_not-a-real-one-0123456"  # noqa: S105 - a fake for the stub
 FIRST_CHAT = 1_000_000
 TELEGRAM_RATE = 30.0
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -73,13 +73,7 @@ class Usage:
 
 def read_usage(pid: int) -> Usage:
     """User + system CPU seconds and peak RSS (VmHWM) of a live process."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-    rss = float("nan")
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            rss = int(line.split()[1]) / 1024
-    return Usage(cpu, rss)
+    return Usage(cpu_seconds(pid), peak_rss_mb(pid))
 
 
 def midday_zone(now: datetime) -> str:

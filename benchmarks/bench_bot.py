@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from botapi_stub import FakeTelegram, serve
+from procstat import cpu_seconds, peak_rss_mb
 
 from bot.knowledge import load_faq
 
@@ -32,7 +33,6 @@ TOKEN = "555000111:BENCH-token_not-a-real-one-0123456"  # noqa: S105 - a fake fo
 USERS = 200
 QUESTIONS_PER_USER = 5
 FIRST_CHAT = 10_000
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -47,20 +47,6 @@ class Result:
     latency_p50_s: float
     latency_p95_s: float
     peak_rss_mb: float
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def peak_rss_mb(pid: int) -> float:
-    """The process's peak resident set size (VmHWM)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def questions(seed: int) -> list[str]:
