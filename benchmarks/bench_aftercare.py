@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from botapi_stub import BotApiStub, FakeTelegram, serve
 from procstat import cpu_seconds, peak_rss_mb
 
-from bot.aftercare import local_today, plan_days
+from bot.aftercare.schedule import local_today, plan_days
 from bot.storage.courses import CourseRepo
 from bot.storage.database import Database
 

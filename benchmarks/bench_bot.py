@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from botapi_stub import FakeTelegram, serve
 from procstat import cpu_seconds, peak_rss_mb
 
-from bot.knowledge import load_faq
+from bot.answers.loader import load_faq
 
 TOKEN = "555000111:BENCH-token_not-a-real-one-0123456"  # noqa: S105 - a fake for the stub
 USERS = 200

@@ -12,10 +12,11 @@ import random
 import statistics
 import time
 
-from bot.core import Assistant
-from bot.knowledge import KnowledgeBase, load_faq
+from bot.answers.assistant import Assistant
+from bot.answers.knowledge import KnowledgeBase
+from bot.answers.loader import load_faq
+from bot.answers.matcher import Matcher
 from bot.locale import get_locale
-from bot.matching import Matcher
 
 NOISE = ["hi!", "sorry to bother you,", "quick question:", "my friend asked me", "😊", "??", "pls"]
 

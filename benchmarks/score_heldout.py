@@ -10,9 +10,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.core import Assistant
-from bot.knowledge import load_faq
-from bot.matching import Kind
+from bot.answers.assistant import Assistant
+from bot.answers.loader import load_faq
+from bot.answers.matcher import Kind
 
 HERE = Path(__file__).parent
 

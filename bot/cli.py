@@ -9,11 +9,16 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TextIO
 
+from bot.aftercare.day_messages import DayMessages, preview
+from bot.answers.assistant import Assistant, Outcome
+from bot.answers.knowledge import KnowledgeBase
+from bot.answers.loader import load_faq
+from bot.answers.matcher import Kind
+from bot.answers.selftest import self_test
+from bot.config import resolve_faq_path
 from bot.console import chat
-from bot.core import Assistant, Outcome, suggestions
-from bot.knowledge import FaqError, KnowledgeBase, load_faq
-from bot.matching import Kind
-from bot.selftest import self_test
+from bot.faqdoc import FaqError
+from bot.locale import get_locale
 
 EXIT_PROBLEM = 1
 EXIT_USAGE = 2
@@ -27,7 +32,7 @@ def _outcome_json(question: str, outcome: Outcome, language: str) -> str:
             "kind": str(decision.kind),
             "entry": decision.entry_id if decision.kind is Kind.ANSWER else None,
             "score": decision.score,
-            "suggestions": suggestions(outcome),
+            "suggestions": outcome.suggestions(),
             "language": language,
             "text": outcome.reply.plain(),
         },
@@ -91,9 +96,11 @@ def cmd_course_preview(
     args: argparse.Namespace, kb: KnowledgeBase, out: TextIO, inp: TextIO
 ) -> int:
     """Print every day of the aftercare course."""
-    from bot.aftercare import preview
-
-    out.write(preview(kb))
+    if kb.course is None:
+        out.write(f"{kb.source}: no aftercare course in this FAQ file\n")
+        return 0
+    messages = DayMessages(kb.course, get_locale(kb.language), kb.clinic, kb.texts.urgent)
+    out.write(preview(messages))
     return 0
 
 
@@ -101,7 +108,7 @@ def cmd_run(args: argparse.Namespace, kb: KnowledgeBase, out: TextIO, inp: TextI
     """Start the Telegram bot."""
     from bot.telegram_app.runner import run
 
-    return run(kb, faq_path=getattr(args, "faq", None))
+    return run(kb, faq_option=args.faq_option)
 
 
 Command = Callable[[argparse.Namespace, KnowledgeBase, TextIO, TextIO], int]
@@ -147,11 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `softlift-bot` and `python -m bot`."""
     args = build_parser().parse_args(argv)
-    path = (
-        getattr(args, "path", None) or getattr(args, "faq", None) or os.environ.get("SOFTLIFT_FAQ")
-    )
+    args.faq_option = getattr(args, "path", None) or getattr(args, "faq", None)
     try:
-        kb = load_faq(path or None)
+        kb = load_faq(resolve_faq_path(args.faq_option, os.environ))
     except FaqError as exc:
         sys.stderr.write(f"{exc}\n")
         return EXIT_PROBLEM if args.command == "faq" else EXIT_USAGE

@@ -49,8 +49,11 @@ class Settings:
         return f"{self.api_base_url[:cut]}/file{self.api_base_url[cut:]}"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Settings:
-        """Read and validate the settings; ConfigError names the first bad one."""
+    def from_env(cls, env: Mapping[str, str], faq_option: str | None = None) -> Settings:
+        """Read and validate the settings; ConfigError names the first bad one.
+
+        `faq_option` is the command line's --faq, which wins over SOFTLIFT_FAQ.
+        """
 
         def get(name: str) -> str | None:
             value = env.get(name, "").strip()
@@ -67,11 +70,10 @@ class Settings:
                 "SOFTLIFT_WEBHOOK_SECRET is required with SOFTLIFT_WEBHOOK_URL, "
                 "so that only Telegram can post updates"
             )
-        faq = get("SOFTLIFT_FAQ")
         return cls(
             token=_token(get("TELEGRAM_BOT_TOKEN")),
             api_base_url=_api_base_url(get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL),
-            faq_path=Path(faq) if faq else None,
+            faq_path=resolve_faq_path(faq_option, env),
             database_path=_database(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             admin_ids=frozenset(_ints("SOFTLIFT_ADMIN_IDS", get("SOFTLIFT_ADMIN_IDS") or "")),
             staff_chat_id=_int("SOFTLIFT_STAFF_CHAT_ID", get("SOFTLIFT_STAFF_CHAT_ID")),
@@ -82,6 +84,12 @@ class Settings:
             webhook_secret=secret,
             tick_seconds=_tick(get("SOFTLIFT_TICK_SECONDS")),
         )
+
+
+def resolve_faq_path(cli_value: str | None, env: Mapping[str, str]) -> Path | None:
+    """The FAQ file to use: --faq, else $SOFTLIFT_FAQ, else None for the shipped one."""
+    value = cli_value or env.get("SOFTLIFT_FAQ", "").strip()
+    return Path(value) if value else None
 
 
 def _token(value: str | None) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from bot.core import Assistant
-from bot.replies import Button, Reply, parse_feedback
+from bot.answers.assistant import Assistant
+from bot.buttons import Vote, parse
+from bot.messages import Button, Reply
 
 QUIT = frozenset({"/quit", "/exit", "/q"})
 
@@ -52,7 +53,7 @@ def _reply_to(assistant: Assistant, line: str, buttons: list[Button]) -> Reply |
         button = buttons[number - 1]
         if button.url:
             return Reply(button.url)
-        if parse_feedback(button.data) is not None:
+        if isinstance(parse(button.data), Vote):
             return Reply(assistant.replies.feedback_thanks())
         return assistant.press(button.data)
     return assistant.ask(line).reply

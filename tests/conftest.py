@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import Assistant
-from bot.knowledge import KnowledgeBase, load_faq
+from bot.answers.assistant import Assistant
+from bot.answers.knowledge import KnowledgeBase
+from bot.answers.loader import load_faq
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -10,39 +10,23 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.aftercare import (
-    CANCEL,
-    CHECKIN,
-    FOLLOW_UP,
-    OTHER_DATE,
-    PICK_DATE,
-    PICK_TIME,
-    PICK_ZONE,
-    Aftercare,
-    CheckinPress,
-    Conversation,
-    CourseStatus,
-    Enrol,
-    PatientCourse,
-    Refusal,
-    Reschedule,
-    Step,
-    Turn,
+from bot import buttons
+from bot.aftercare.conversation import Conversation, Enrol, Enrolment, Reschedule, Step, Turn
+from bot.aftercare.day_messages import DayMessages, preview
+from bot.aftercare.inputs import Refusal, parse_date, parse_time, parse_zone, read_procedure_date
+from bot.aftercare.records import CourseStatus, PatientCourse
+from bot.aftercare.schedule import (
     course_day,
     day_over,
     follow_up_day,
     local_due,
-    parse_date,
-    parse_time,
-    parse_zone,
     plan_days,
-    preview,
-    read_checkin,
-    read_follow_up,
-    read_procedure_date,
 )
-from bot.knowledge import KnowledgeBase, load_faq, parse_faq
-from bot.replies import CALLBACK_DATA_LIMIT, Reply
+from bot.aftercare.status import StatusReplies
+from bot.answers.knowledge import KnowledgeBase
+from bot.answers.loader import load_faq
+from bot.locale import get_locale
+from bot.messages import Reply
 
 FIXTURE = Path(__file__).parent / "fixtures" / "aftercare.yaml"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -55,10 +39,38 @@ def course_kb() -> KnowledgeBase:
     return load_faq(FIXTURE)
 
 
+def day_messages(kb: KnowledgeBase) -> DayMessages:
+    """The day messages of a FAQ's course."""
+    assert kb.course is not None
+    return DayMessages(kb.course, get_locale(kb.language), kb.clinic, kb.texts.urgent)
+
+
 @pytest.fixture(scope="module")
-def ac(course_kb: KnowledgeBase) -> Aftercare:
-    """The course logic over the fixture FAQ."""
-    return Aftercare(course_kb)
+def messages(course_kb: KnowledgeBase) -> DayMessages:
+    """The day messages over the fixture FAQ."""
+    return day_messages(course_kb)
+
+
+@pytest.fixture(scope="module")
+def enrolment(course_kb: KnowledgeBase) -> Enrolment:
+    """The enrolment conversation over the fixture FAQ."""
+    assert course_kb.course is not None
+    clinic = course_kb.clinic
+    return Enrolment(course_kb.course, get_locale("en"), clinic.timezone, clinic.phone)
+
+
+@pytest.fixture(scope="module")
+def status(course_kb: KnowledgeBase) -> StatusReplies:
+    """The status replies over the fixture FAQ."""
+    return StatusReplies(14, get_locale("en"))
+
+
+def _press(data: str) -> buttons.PickDate | buttons.OtherDate | buttons.PickTime | buttons.PickZone:
+    press = buttons.parse(data)
+    assert isinstance(
+        press, buttons.PickDate | buttons.OtherDate | buttons.PickTime | buttons.PickZone
+    )
+    return press
 
 
 def _data(reply: Reply) -> list[str]:
@@ -237,8 +249,8 @@ def test_follow_up_day(procedure: date, months: int, expected: date) -> None:
 # --- messages ----------------------------------------------------------------------------------
 
 
-def test_every_day_has_its_own_message_ending_with_the_check_in(ac: Aftercare) -> None:
-    messages = [ac.day_message(123, day) for day in range(1, 15)]
+def test_every_day_has_its_own_message_ending_with_the_check_in(messages: DayMessages) -> None:
+    messages = [messages.day_message(123, day) for day in range(1, 15)]
     assert len({m.plain() for m in messages}) == 14
     for day, message in enumerate(messages, start=1):
         assert message.title == f"Day {day} of 14"
@@ -252,7 +264,7 @@ def test_every_day_has_its_own_message_ending_with_the_check_in(ac: Aftercare) -
             "Lumps or unevenness",
             "Something worrying",
         ]
-        assert all(len(d.encode()) <= CALLBACK_DATA_LIMIT for d in _data(message))
+        assert all(len(d.encode()) <= buttons.DATA_LIMIT for d in _data(message))
     assert "hot water" in messages[0].text and "hot water" not in messages[1].text
     assert "makeup (last day today)" in messages[2].text
     assert "makeup" not in messages[3].text
@@ -261,7 +273,7 @@ def test_every_day_has_its_own_message_ending_with_the_check_in(ac: Aftercare) -
 def test_reminders_name_every_rule_in_force_without_repeating_the_same_block() -> None:
     course = load_faq().course
     assert course is not None
-    shipped = Aftercare(load_faq())
+    shipped = day_messages(load_faq())
     blocks = []
     for day in range(1, course.days + 1):
         text = shipped.day_message(1, day).text
@@ -273,53 +285,47 @@ def test_reminders_name_every_rule_in_force_without_repeating_the_same_block() -
     assert all(a != b for a, b in pairwise(blocks))
 
 
-def test_only_the_last_day_offers_the_follow_up(ac: Aftercare) -> None:
-    assert not any(d.startswith(FOLLOW_UP) for d in _data(ac.day_message(1, 13)))
-    last = ac.day_message(77, 14)
-    assert _button(last, "Remind me about a follow-up visit") == f"{FOLLOW_UP}77"
-    assert read_follow_up(f"{FOLLOW_UP}77") == 77
+def test_only_the_last_day_offers_the_follow_up(messages: DayMessages) -> None:
+    assert not any(d.startswith("ac:f:") for d in _data(messages.day_message(1, 13)))
+    last = messages.day_message(77, 14)
+    assert _button(last, "Remind me about a follow-up visit") == buttons.follow_up(77)
+    assert buttons.parse(buttons.follow_up(77)) == buttons.FollowUp(77)
 
 
-def test_callback_data_fits_with_a_huge_course_id(ac: Aftercare) -> None:
-    message = ac.day_message(2**63 - 1, 14)
-    assert all(len(d.encode()) <= CALLBACK_DATA_LIMIT for d in _data(message))
+def test_callback_data_fits_with_a_huge_course_id(messages: DayMessages) -> None:
+    message = messages.day_message(2**63 - 1, 14)
+    assert all(len(d.encode()) <= buttons.DATA_LIMIT for d in _data(message))
 
 
-def test_check_in_buttons_round_trip(ac: Aftercare) -> None:
-    data = _button(ac.day_message(5, 9), "Swelling")
-    assert data.startswith(CHECKIN)
-    assert read_checkin(data) == CheckinPress(5, 9, "swelling")
-    assert read_checkin("ac:c:x:9:swelling") is None
-    assert read_checkin("ac:c:5:9") is None
+def test_check_in_buttons_round_trip(messages: DayMessages) -> None:
+    data = _button(messages.day_message(5, 9), "Swelling")
+    assert buttons.parse(data) == buttons.Checkin(5, 9, "swelling")
+    assert buttons.parse("ac:c:x:9:swelling") is None
+    assert buttons.parse("ac:c:5:9") is None
 
 
-def test_check_in_replies(ac: Aftercare, course_kb: KnowledgeBase) -> None:
-    swelling = ac.checkin_option(CheckinPress(1, 2, "swelling"))
-    worrying = ac.checkin_option(CheckinPress(1, 2, "worrying"))
+def test_check_in_replies(messages: DayMessages) -> None:
+    swelling = messages.course.option("swelling")
+    worrying = messages.course.option("worrying")
     assert swelling is not None and worrying is not None
-    assert ac.checkin_reply(swelling).text == "Swelling goes down within days."
-    assert ac.checkin_reply(worrying).text == "Contact your treating doctor now: [+00 000]."
-    assert ac.checkin_option(CheckinPress(1, 15, "good")) is None
-    assert ac.checkin_option(CheckinPress(1, 2, "nope")) is None
+    assert messages.checkin_reply(swelling).text == "Swelling goes down within days."
+    assert messages.checkin_reply(worrying).text == "Contact your treating doctor now: [+00 000]."
+    assert messages.course.option("nope") is None
 
 
-def test_follow_up_message_has_the_booking_button(ac: Aftercare) -> None:
-    message = ac.follow_up_message()
+def test_follow_up_message_has_the_booking_button(messages: DayMessages) -> None:
+    message = messages.follow_up_message()
     assert message.text == "Time for a follow-up visit: https://example.com/book"
     assert message.buttons[0][0].url == "https://example.com/book"
 
 
 def test_preview_prints_every_day_and_the_follow_up(course_kb: KnowledgeBase) -> None:
-    text = preview(course_kb)
+    text = preview(day_messages(course_kb))
     for day in range(1, 15):
         assert f"Day {day} of 14" in text
     assert "[Something worrying]" in text
     assert "about 9 months" in text
     assert text.index("Day 9 of 14") < text.index("Day 10 of 14")
-
-
-def test_preview_without_a_course(minimal_text: str) -> None:
-    assert "no aftercare course" in preview(parse_faq(minimal_text, "mini.yaml"))
 
 
 def _course(**changes: object) -> PatientCourse:
@@ -337,18 +343,18 @@ def _course(**changes: object) -> PatientCourse:
     return replace(course, **changes)  # type: ignore[arg-type]
 
 
-def test_status_shows_the_day_and_the_next_local_time(ac: Aftercare) -> None:
+def test_status_shows_the_day_and_the_next_local_time(status: StatusReplies) -> None:
     now = datetime(2025, 5, 22, 12, tzinfo=UTC)
-    status = ac.status(_course(), now)
-    assert "day 3 of 14" in status.text
-    assert "Fri 23.05, 09:00 (Europe/Berlin)" in status.text
-    assert [b.label for row in status.buttons for b in row] == [
+    shown = status.status(_course(), now)
+    assert "day 3 of 14" in shown.text
+    assert "Fri 23.05, 09:00 (Europe/Berlin)" in shown.text
+    assert [b.label for row in shown.buttons for b in row] == [
         "Change time",
         "Time zone",
         "Pause",
         "Stop",
     ]
-    paused = ac.status(_course(status=CourseStatus.PAUSED), now)
+    paused = status.status(_course(status=CourseStatus.PAUSED), now)
     assert "paused" in paused.text and "Resume" in [b.label for r in paused.buttons for b in r]
 
 
@@ -357,15 +363,15 @@ def test_status_shows_the_day_and_the_next_local_time(ac: Aftercare) -> None:
 NOW = datetime(2025, 5, 20, 12, tzinfo=UTC)
 
 
-def test_enrol_with_buttons(ac: Aftercare) -> None:
-    turn = ac.start(NOW)
+def test_enrol_with_buttons(enrolment: Enrolment) -> None:
+    turn = enrolment.start(NOW)
     assert turn.state == Conversation(Step.DATE, "Europe/Berlin")
     assert "14 days" in turn.reply.text and "When was your procedure?" in turn.reply.text
-    assert _button(turn.reply, "Yesterday") == f"{PICK_DATE}2025-05-19"
-    turn = ac.on_button(turn.state, _button(turn.reply, "Yesterday"), NOW)
+    assert _button(turn.reply, "Yesterday") == buttons.pick_date(date(2025, 5, 19))
+    turn = enrolment.on_press(turn.state, _press(_button(turn.reply, "Yesterday")), NOW)
     assert turn.state is not None and turn.state.step is Step.TIME
     assert turn.action is None
-    turn = ac.on_button(turn.state, _button(turn.reply, "Evening 19:00"), NOW)
+    turn = enrolment.on_press(turn.state, _press(_button(turn.reply, "Evening 19:00")), NOW)
     assert turn.state is None
     assert turn.action == Enrol(date(2025, 5, 19), time(19), "Europe/Berlin")
     assert "day 2 of 14" in turn.reply.text
@@ -373,83 +379,82 @@ def test_enrol_with_buttons(ac: Aftercare) -> None:
     assert "19:00 (Europe/Berlin)" in turn.reply.text and "01.06.2025" in turn.reply.text
 
 
-def test_enrol_with_a_typed_date_and_time(ac: Aftercare) -> None:
-    turn = ac.start(NOW)
+def test_enrol_with_a_typed_date_and_time(enrolment: Enrolment) -> None:
+    turn = enrolment.start(NOW)
     assert turn.state is not None
     state = turn.state
-    turn = ac.on_button(state, OTHER_DATE, NOW)
+    turn = enrolment.on_press(state, buttons.OtherDate(), NOW)
     assert turn.state == state and "DD.MM" not in turn.reply.text
     for wrong, why in [
         ("31.02.2025", "can't read"),
         ("21.05.2025", "future"),
         ("01.05.2025", "more than 14 days"),
     ]:
-        turn = ac.on_text(state, wrong, NOW)
+        turn = enrolment.on_text(state, wrong, NOW)
         assert turn.state == state and turn.action is None
         assert why in turn.reply.text
         assert "DD.MM.YYYY" in turn.reply.text and "D.M.YY" in turn.reply.text
         assert "YYYY-MM-DD" in turn.reply.text
-    turn = ac.on_text(state, "18.5.25", NOW)
+    turn = enrolment.on_text(state, "18.5.25", NOW)
     assert turn.state is not None
     state = turn.state
-    turn = ac.on_text(state, "25:00", NOW)
+    turn = enrolment.on_text(state, "25:00", NOW)
     assert turn.state == state and "HH:MM" in turn.reply.text
-    turn = ac.on_text(state, "07:45", NOW)
+    turn = enrolment.on_text(state, "07:45", NOW)
     assert turn.action == Enrol(date(2025, 5, 18), time(7, 45), "Europe/Berlin")
 
 
-def test_timezone_during_enrolment_returns_to_the_open_question(ac: Aftercare) -> None:
+def test_timezone_during_enrolment_returns_to_the_open_question(enrolment: Enrolment) -> None:
     late = datetime(2025, 5, 20, 23, 30, tzinfo=UTC)  # already 21 May in Berlin
-    start = ac.start(late)
+    start = enrolment.start(late)
     assert start.state is not None
-    assert _button(start.reply, "Today") == f"{PICK_DATE}2025-05-21"
-    turn = ac.ask_zone(start.state, None)
-    assert turn.state is not None and turn.state.step is Step.ZONE
-    assert f"{PICK_ZONE}America/New_York" in _data(turn.reply)
-    turn = ac.on_button(turn.state, f"{PICK_ZONE}America/New_York", late)
+    assert _button(start.reply, "Today") == buttons.pick_date(date(2025, 5, 21))
+    turn = enrolment.ask_zone(start.state, None)
+    assert turn is not None and turn.state is not None and turn.state.step is Step.ZONE
+    assert buttons.pick_zone("America/New_York") in _data(turn.reply)
+    turn = enrolment.on_press(turn.state, _press(buttons.pick_zone("America/New_York")), late)
     assert turn.state == Conversation(Step.DATE, "America/New_York")
     # The buttons now count days in New York, where it is still 20 May.
-    assert _button(turn.reply, "Today") == f"{PICK_DATE}2025-05-20"
+    assert _button(turn.reply, "Today") == buttons.pick_date(date(2025, 5, 20))
 
 
-def test_a_typed_zone_and_an_unknown_one(ac: Aftercare) -> None:
+def test_a_typed_zone_and_an_unknown_one(enrolment: Enrolment) -> None:
     state = Conversation(Step.ZONE, "Europe/Berlin", date(2025, 5, 19), back_to=Step.TIME)
-    turn = ac.on_text(state, "Atlantis/Capital", NOW)
+    turn = enrolment.on_text(state, "Atlantis/Capital", NOW)
     assert turn.state == state and "don't know" in turn.reply.text
-    turn = ac.on_text(state, "chicago", NOW)
+    turn = enrolment.on_text(state, "chicago", NOW)
     assert turn.state == Conversation(Step.TIME, "America/Chicago", date(2025, 5, 19))
     assert "America/Chicago" in turn.reply.text
 
 
 @pytest.mark.parametrize("step", list(Step))
-def test_cancel_at_any_step(ac: Aftercare, step: Step) -> None:
+def test_cancel_at_any_step(enrolment: Enrolment, step: Step) -> None:
     state = Conversation(step, "Europe/Berlin", date(2025, 5, 19), time(9), Step.DATE)
-    for turn in (ac.cancel(state), ac.on_button(state, CANCEL, NOW)):
-        assert turn == Turn(turn.reply, None)
-        assert "Cancelled" in turn.reply.text
+    turn = enrolment.cancel(state)
+    assert turn == Turn(turn.reply, None)
+    assert "Cancelled" in turn.reply.text
 
 
-def test_stale_buttons_reask_the_open_question(ac: Aftercare) -> None:
+def test_stale_buttons_reask_the_open_question(enrolment: Enrolment) -> None:
     state = Conversation(Step.TIME, "Europe/Berlin", date(2025, 5, 19))
-    turn = ac.on_button(state, f"{PICK_DATE}2025-05-18", NOW)
-    assert turn.state == state and f"{PICK_TIME}0900" in _data(turn.reply)
-    assert ac.on_button(None, f"{PICK_TIME}0900", NOW).reply == ac.stale()
+    turn = enrolment.on_press(state, _press(buttons.pick_date(date(2025, 5, 18))), NOW)
+    assert turn.state == state and buttons.pick_time(time(9)) in _data(turn.reply)
 
 
-def test_changing_time_and_zone_when_enrolled(ac: Aftercare) -> None:
+def test_changing_time_and_zone_when_enrolled(enrolment: Enrolment) -> None:
     course = _course()
-    turn = ac.ask_new_time(course)
+    turn = enrolment.ask_new_time(course)
     assert turn.state is not None and turn.state.step is Step.NEW_TIME
-    done = ac.on_button(turn.state, f"{PICK_TIME}1300", NOW)
+    done = enrolment.on_press(turn.state, _press(buttons.pick_time(time(13))), NOW)
     assert done.action == Reschedule(time(13), "Europe/Berlin") and done.state is None
-    turn = ac.ask_zone(None, course)
-    assert turn.state is not None
-    done = ac.on_text(turn.state, "America/New_York", NOW)
+    turn = enrolment.ask_zone(None, course)
+    assert turn is not None and turn.state is not None
+    done = enrolment.on_text(turn.state, "America/New_York", NOW)
     assert done.action == Reschedule(time(9), "America/New_York")
-    assert ac.ask_zone(None, None).reply == ac.not_enrolled()
+    assert enrolment.ask_zone(None, None) is None
 
 
-def test_conversation_survives_json(ac: Aftercare) -> None:
+def test_conversation_survives_json() -> None:
     state = Conversation(Step.ZONE, "Asia/Dubai", date(2025, 5, 19), time(7, 5), Step.TIME)
     assert Conversation.from_json(state.to_json()) == state
     assert Conversation.from_json("{broken") is None
@@ -457,10 +462,10 @@ def test_conversation_survives_json(ac: Aftercare) -> None:
 
 
 def test_the_shipped_course_reads_differently_every_day(kb: KnowledgeBase) -> None:
-    shipped = Aftercare(kb)
+    shipped = day_messages(kb)
     messages = [shipped.day_message(10**12, day) for day in range(1, shipped.course.days + 1)]
     assert len({m.text for m in messages}) == len(messages)
     for message in messages:
         assert len(message.plain()) <= 4096
-        assert all(len(d.encode()) <= CALLBACK_DATA_LIMIT for d in _data(message))
-    assert "Day 14 of 14" in preview(kb)
+        assert all(len(d.encode()) <= buttons.DATA_LIMIT for d in _data(message))
+    assert "Day 14 of 14" in preview(shipped)

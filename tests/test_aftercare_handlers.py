@@ -14,11 +14,11 @@ from botapi_stub import FakeTelegram, RecordingRequest
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.aftercare.tick import RecipientGone, RetryLater
+from bot.answers.loader import load_faq
 from bot.config import Settings
-from bot.knowledge import load_faq
 from bot.locale import get_locale
-from bot.replies import Reply
-from bot.scheduler import RecipientGone, RetryLater
+from bot.messages import Reply
 from bot.storage.courses import CourseRepo
 from bot.telegram_app import throttle
 from bot.telegram_app.app import _post_init, build_application
@@ -282,13 +282,13 @@ async def test_a_blocked_patient_ends_the_course(
 ) -> None:
     await enrol(app, fake, 13)
     fake.block(13)
-    repo = app.bot_data.services.courses
+    repo = app.bot_data.services.store.courses
     course = repo.course_for(13)
     assert course is not None and course.next_due is not None
     services = app.bot_data.services
     services.clock = lambda: NOW + timedelta(days=1)
     services.delivery = Delivery(
-        repo, telegram_send(app.bot), services.clock, services.current_aftercare
+        services.store, telegram_send(app.bot), services.clock, services.day_messages
     )
     services.delivery.kick()
     await services.delivery.idle()
@@ -341,7 +341,7 @@ async def test_the_purge_runs_at_most_once_an_hour(
     def clock() -> datetime:
         return clock_now[0]
 
-    delivery = Delivery(services.courses, telegram_send(app.bot), clock, services.current_aftercare)
+    delivery = Delivery(services.store, telegram_send(app.bot), clock, services.day_messages)
     for moment in moments:
         clock_now[0] = moment
         delivery.kick()

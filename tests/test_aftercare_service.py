@@ -8,24 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.aftercare import (
-    CANCEL,
-    CHANGE_TIME,
-    PAUSE,
-    PICK_TIME,
-    RESUME,
-    STOP,
-    Aftercare,
-    CourseStatus,
-    StaffAlert,
-    Step,
-)
-from bot.aftercare_service import AftercareService, Patient, Response
-from bot.knowledge import load_faq
-from bot.replies import Reply
-from bot.scheduler import tick
+from bot import buttons
+from bot.aftercare.conversation import Step
+from bot.aftercare.records import CourseStatus, StaffAlert
+from bot.aftercare.service import CourseService, Patient, Response
+from bot.aftercare.tick import tick
+from bot.answers.loader import load_faq
+from bot.buttons import CourseAction
+from bot.messages import Reply
 from bot.storage.courses import CourseRepo
 from bot.storage.database import Database
+from bot.storage.store import Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "aftercare.yaml"
 NOW = datetime(2025, 5, 20, 10, tzinfo=UTC)  # 12:00 in Berlin, the clinic's zone
@@ -33,17 +26,23 @@ ME = Patient(77, 77)
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Iterator[CourseRepo]:
-    """A repository over a fresh database file."""
-    db = Database(tmp_path / "bot.db")
-    yield CourseRepo(db)
-    db.close()
+def store(tmp_path: Path) -> Iterator[Store]:
+    """The store over a fresh database file."""
+    store = Store(Database(tmp_path / "bot.db"))
+    yield store
+    store.close()
 
 
 @pytest.fixture
-def service(repo: CourseRepo) -> AftercareService:
+def repo(store: Store) -> CourseRepo:
+    """The course repository of the store, for direct checks."""
+    return store.courses
+
+
+@pytest.fixture
+def service(store: Store) -> CourseService:
     """The service over the fixture course."""
-    return AftercareService(repo, Aftercare(load_faq(FIXTURE)))
+    return CourseService(store, load_faq(FIXTURE))
 
 
 def _press(response: Response, label: str) -> str:
@@ -63,33 +62,33 @@ class Inbox:
         return len(self.messages)
 
 
-async def _enrol(service: AftercareService, now: datetime = NOW) -> Response:
+async def _enrol(service: CourseService, now: datetime = NOW) -> Response:
     first = await service.open(ME, now)
-    chosen = await service.button(ME, _press(first, "Yesterday"), now)
-    return await service.button(ME, _press(chosen, "Morning 09:00"), now)
+    chosen = await service.press(ME, _press(first, "Yesterday"), now)
+    return await service.press(ME, _press(chosen, "Morning 09:00"), now)
 
 
 async def test_enrol_with_buttons_then_day_two_comes_at_once(
-    service: AftercareService, repo: CourseRepo
+    service: CourseService, repo: CourseRepo
 ) -> None:
     done = await _enrol(service)
     assert done.deliver_now and "day 2 of 14" in done.replies[0].text
     inbox = Inbox()
-    await tick(repo, NOW, inbox, service.aftercare)
+    await tick(service.store, NOW, inbox, service.messages)
     assert [m.title for m in inbox.messages] == ["Day 2 of 14"]
     assert repo.load_conversation(ME.user_id, NOW) is None
 
 
 async def test_enrol_with_a_typed_date_survives_a_restart(
-    service: AftercareService, tmp_path: Path
+    service: CourseService, tmp_path: Path
 ) -> None:
     await service.open(ME, NOW)
     refused = await service.text(ME, "2025/05/18", NOW)
     assert refused is not None and "DD.MM.YYYY" in refused.replies[0].text
     await service.text(ME, "18.05.2025", NOW)
     # A restart: a new database connection and service read the open question back.
-    db = Database(tmp_path / "bot.db")
-    restarted = AftercareService(CourseRepo(db), service.aftercare)
+    again = Store(Database(tmp_path / "bot.db"))
+    restarted = CourseService(again, load_faq(FIXTURE))
     state = restarted.repo.load_conversation(ME.user_id, NOW)
     assert state is not None and state.step is Step.TIME
     done = await restarted.text(ME, "08:15", NOW)
@@ -97,100 +96,146 @@ async def test_enrol_with_a_typed_date_survives_a_restart(
     course = restarted.repo.course_for(ME.user_id)
     assert course is not None
     assert (course.procedure_date, course.send_time) == (date(2025, 5, 18), time(8, 15))
-    db.close()
+    again.close()
 
 
-async def test_text_without_an_open_question_is_not_ours(service: AftercareService) -> None:
+async def test_text_without_an_open_question_is_not_ours(service: CourseService) -> None:
     assert await service.text(ME, "does it hurt?", NOW) is None
 
 
-async def test_a_red_flag_is_left_to_the_urgent_path_and_the_question_stays(
-    service: AftercareService, repo: CourseRepo
-) -> None:
-    await service.open(ME, NOW)
-    assert await service.text(ME, "I have blurred vision", NOW) is None
-    state = repo.load_conversation(ME.user_id, NOW)
-    assert state is not None and state.step is Step.DATE
-
-
-async def test_cancel_and_timezone(service: AftercareService, repo: CourseRepo) -> None:
+async def test_cancel_and_timezone(service: CourseService, repo: CourseRepo) -> None:
     await service.open(ME, NOW)
     zone = await service.timezone(ME, NOW)
     assert "Europe/Berlin" in zone.replies[0].text
     back = await service.text(ME, "America/New_York", NOW)
     assert back is not None and "When was your procedure?" in back.replies[0].text
-    cancelled = await service.button(ME, CANCEL, NOW)
+    cancelled = await service.press(ME, buttons.cancel(), NOW)
     assert "Cancelled" in cancelled.replies[0].text
     assert repo.load_conversation(ME.user_id, NOW) is None
     assert "nothing to cancel" in (await service.cancel(ME, NOW)).replies[0].text
 
 
 async def test_status_pause_resume_change_time_and_stop(
-    service: AftercareService, repo: CourseRepo
+    service: CourseService, repo: CourseRepo
 ) -> None:
     await _enrol(service)
     status = await service.open(ME, NOW + timedelta(hours=1))
     assert "day 2 of 14" in status.replies[0].text
-    await service.button(ME, PAUSE, NOW)
+    await service.press(ME, buttons.course(CourseAction.PAUSE), NOW)
     course = repo.course_for(ME.user_id)
     assert course is not None and course.status is CourseStatus.PAUSED
-    resumed = await service.button(ME, RESUME, NOW)
+    resumed = await service.press(ME, buttons.course(CourseAction.RESUME), NOW)
     assert "Resumed" in resumed.replies[0].text
-    asked = await service.button(ME, CHANGE_TIME, NOW)
-    assert PICK_TIME + "1900" in [b.data for row in asked.replies[0].buttons for b in row]
-    await service.button(ME, PICK_TIME + "1900", NOW)
+    asked = await service.press(ME, buttons.course(CourseAction.CHANGE_TIME), NOW)
+    assert buttons.pick_time(time(19)) in [b.data for row in asked.replies[0].buttons for b in row]
+    await service.press(ME, buttons.pick_time(time(19)), NOW)
     course = repo.course_for(ME.user_id)
     assert course is not None and course.send_time == time(19)
-    stopped = await service.button(ME, STOP, NOW)
+    stopped = await service.press(ME, buttons.course(CourseAction.STOP), NOW)
     assert "Stopped" in stopped.replies[0].text
     assert repo.course_for(ME.user_id) is None
     assert "not signed up" in (await service.stop(ME, NOW)).replies[0].text
 
 
 async def test_checkins_reply_and_worrying_alerts_the_staff_once(
-    service: AftercareService, repo: CourseRepo
+    service: CourseService, repo: CourseRepo
 ) -> None:
     await _enrol(service)
     inbox = Inbox()
-    await tick(repo, NOW, inbox, service.aftercare)
+    await tick(service.store, NOW, inbox, service.messages)
     day_message = Response((inbox.messages[0],))
-    good = await service.button(ME, _press(day_message, "Bruising"), NOW)
+    good = await service.press(ME, _press(day_message, "Bruising"), NOW)
     assert good.replies[0].text == "Arnica cream helps." and good.alert is None
     worrying = _press(day_message, "Something worrying")
-    first = await service.button(ME, worrying, NOW)
+    first = await service.press(ME, worrying, NOW)
     course = repo.course_for(ME.user_id)
     assert course is not None
     assert first.alert == StaffAlert(ME.user_id, course.id, 2, "Something worrying")
     assert "Contact your treating doctor now" in first.replies[0].text
-    again = await service.button(ME, worrying, NOW)
+    again = await service.press(ME, worrying, NOW)
     assert again.alert is None and "Contact your treating doctor" in again.replies[0].text
-    stranger = await service.button(Patient(5, 5), worrying, NOW)
+    stranger = await service.press(Patient(5, 5), worrying, NOW)
     assert "out of date" in stranger.replies[0].text
     assert [(c.day, c.answer) for c in repo.checkin_stats()] == [(2, "bruising"), (2, "worrying")]
 
 
 async def test_follow_up_button_after_the_last_day(
-    service: AftercareService, repo: CourseRepo
+    service: CourseService, repo: CourseRepo
 ) -> None:
     await _enrol(service)
     inbox = Inbox()
     for offset in range(14):
-        await tick(repo, NOW + timedelta(days=offset), inbox, service.aftercare)
+        await tick(service.store, NOW + timedelta(days=offset), inbox, service.messages)
     assert inbox.messages[-1].title == "Day 14 of 14"
     assert repo.course_for(ME.user_id) is None  # completed
-    done = await service.button(
+    done = await service.press(
         ME, _press(Response((inbox.messages[-1],)), "Remind me about a follow-up visit"), NOW
     )
     assert "19.02.2026" in done.replies[0].text  # 9 months after 19 May 2025
-    course = repo.course_for(ME.user_id)
-    assert course is not None and course.follow_up_due is not None
+    # The finished course stays finished: no "day 14 of 14" status for months.
+    assert repo.course_for(ME.user_id) is None
+    assert "When was your procedure?" in (await service.open(ME, NOW)).replies[0].text
 
 
-async def test_forget_leaves_nothing(service: AftercareService, repo: CourseRepo) -> None:
+async def test_forget_leaves_nothing(service: CourseService, repo: CourseRepo) -> None:
     await _enrol(service)
-    repo.forget_user(ME.user_id)
+    await service.store.forget_user(ME.user_id)
     assert repo.course_for(ME.user_id) is None
     assert repo.checkin_stats() == []
     inbox = Inbox()
-    await tick(repo, NOW + timedelta(days=1), inbox, service.aftercare)
+    await tick(service.store, NOW + timedelta(days=1), inbox, service.messages)
     assert inbox.messages == []
+
+
+async def _complete_with_follow_up(service: CourseService, inbox: Inbox) -> None:
+    """Enrol, receive all 14 days and ask for the follow-up reminder."""
+    await _enrol(service)
+    for offset in range(14):
+        await tick(service.store, NOW + timedelta(days=offset), inbox, service.messages)
+    last = Response((inbox.messages[-1],))
+    await service.press(ME, _press(last, "Remind me about a follow-up visit"), NOW)
+
+
+async def test_the_follow_up_never_reopens_a_finished_course(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    inbox = Inbox()
+    await _complete_with_follow_up(service, inbox)
+    later = NOW + timedelta(days=40)
+    # A new procedure a month later: enrolment is open, and /stop of it keeps the reminder.
+    await _enrol(service, later)
+    new_course = repo.course_for(ME.user_id)
+    assert new_course is not None and new_course.procedure_date == date(2025, 6, 28)
+    await service.stop(ME, later)
+    # An urgent message in between is not "day 56 of 14": the patient has no open course.
+    assert await service.red_flag_alert(ME, later) is None
+    # Purging in between keeps the course that still owes its reminder.
+    repo.purge(NOW + timedelta(days=200))
+    reminder = NOW.replace(year=2026, month=2, day=19, hour=8)
+    sent_before = len(inbox.messages)
+    await tick(service.store, reminder, inbox, service.messages)
+    assert len(inbox.messages) == sent_before + 1
+    assert "follow-up visit" in inbox.messages[-1].text
+    # Afterwards the old course is purged 30 days after the reminder went out.
+    assert repo.purge(reminder + timedelta(days=31)) >= 1
+
+
+@pytest.mark.parametrize("day", [999, 0, 5])
+async def test_a_forged_check_in_day_is_refused(
+    service: CourseService, repo: CourseRepo, day: int
+) -> None:
+    await _enrol(service)  # today is day 2 of the course
+    course = repo.course_for(ME.user_id)
+    assert course is not None
+    forged = await service.press(ME, buttons.checkin(course.id, day, "good"), NOW)
+    assert "out of date" in forged.replies[0].text and forged.alert is None
+    assert repo.checkin_stats() == []
+
+
+async def test_an_alert_after_the_last_day_names_the_last_day(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    await _enrol(service)
+    await service.press(ME, buttons.course(CourseAction.PAUSE), NOW)
+    alert = await service.red_flag_alert(ME, NOW + timedelta(days=40))
+    assert alert is not None and alert.day == 14

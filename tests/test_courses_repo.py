@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.aftercare import Conversation, CourseStatus, EndReason, Step, plan_days
+from bot.aftercare.conversation import Conversation, Step
+from bot.aftercare.records import CourseStatus, DeliveryKind, EndReason
+from bot.aftercare.schedule import plan_days
 from bot.storage.courses import AlreadyEnrolled, CheckinCount, CourseRepo
 from bot.storage.database import Database
+from bot.storage.store import Store
 
 NOW = datetime(2025, 5, 20, 10, tzinfo=UTC)  # 12:00 in Berlin
 PROCEDURE = date(2025, 5, 20)
@@ -168,14 +171,25 @@ def test_change_time_moves_every_unsent_message(repo: CourseRepo) -> None:
     assert later[0].due_at == datetime(2025, 5, 20, 23, 30, tzinfo=UTC)
 
 
-def test_follow_up_reopens_a_completed_course(repo: CourseRepo) -> None:
+def test_follow_up_keeps_a_completed_course_completed(repo: CourseRepo) -> None:
     course_id = _enroll(repo)
     repo.end_course(course_id, EndReason.COMPLETED, NOW)
     due = repo.add_follow_up(course_id, 277, NOW)
     assert due == datetime(2026, 2, 20, 8, tzinfo=UTC)
     assert repo.add_follow_up(course_id, 277, NOW) == due
-    course = repo.course_for(USER)
-    assert course is not None and course.follow_up_due == due and course.next_due is None
+    assert repo.course_for(USER) is None
+    course = repo.course(course_id)
+    assert course is not None and course.status is CourseStatus.ENDED
+    assert course.follow_up_due == due
+    # A new course can start meanwhile; the reminder still goes out on its day.
+    _enroll(repo, USER, NOW + timedelta(days=30))
+    assert [d.kind for d in repo.claim_due(due, 100)].count(DeliveryKind.FOLLOW_UP) == 1
+
+
+def test_a_stopped_course_gets_no_follow_up(repo: CourseRepo) -> None:
+    course_id = _enroll(repo)
+    repo.end_course(course_id, EndReason.STOPPED, NOW)
+    assert repo.add_follow_up(course_id, 277, NOW) is None
 
 
 def test_checkins_are_counted_per_day_and_answer(repo: CourseRepo) -> None:
@@ -207,7 +221,7 @@ def test_the_conversation_survives_a_restart(tmp_path: Path) -> None:
     second.close()
 
 
-def test_forget_leaves_no_row_about_the_patient(repo: CourseRepo, db: Database) -> None:
+async def test_forget_leaves_no_row_about_the_patient(repo: CourseRepo, db: Database) -> None:
     course_id = _enroll(repo)
     _enroll(repo, OTHER)
     repo.record_checkin(course_id, USER, 1, "pain", NOW)
@@ -218,7 +232,8 @@ def test_forget_leaves_no_row_about_the_patient(repo: CourseRepo, db: Database) 
                 "INSERT INTO feedback (user_id, entry_id, helpful, given_at) VALUES (?, 'x', 1, ?)",
                 (user, NOW.isoformat()),
             )
-    repo.forget_user(USER)
+    store = Store(db)
+    await store.forget_user(USER)
     for table in USER_TABLES:
         sql = f"SELECT count(*) FROM {table} WHERE user_id = ?"  # noqa: S608 - fixed names
         assert _count(db, sql, USER) == 0, table

@@ -13,7 +13,7 @@ import pytest
 from botapi_stub import BotApiStub, FakeTelegram, buttons, serve
 from test_e2e_bot import TOKEN, BotProcess, start_bot
 
-from bot.aftercare import local_today, plan_days
+from bot.aftercare.schedule import local_today, plan_days
 from bot.locale import get_locale
 from bot.storage.courses import CourseRepo
 from bot.storage.database import Database

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from botapi_stub import BotApiStub, FakeTelegram, buttons, serve
 
-from bot.core import MAX_QUESTION_CHARS
+from bot.answers.assistant import MAX_QUESTION_CHARS
 from bot.locale import get_locale
 
 TOKEN = "987654321:E2E-secret-token_never-printed-xyz"

@@ -13,15 +13,15 @@ import pytest
 from botapi_stub import FakeTelegram, RecordingRequest
 from telegram import Update
 
+from bot.answers.assistant import MAX_QUESTION_CHARS
+from bot.answers.loader import load_faq
 from bot.config import Settings
-from bot.core import MAX_QUESTION_CHARS
-from bot.knowledge import load_faq
 from bot.locale import get_locale
-from bot.replies import Reply
+from bot.messages import Reply
 from bot.telegram_app import throttle
 from bot.telegram_app.app import _post_init, build_application
 from bot.telegram_app.context import App
-from bot.telegram_app.render import messages
+from bot.telegram_app.render import parts
 
 TOKEN = "123456789:TEST-token-for-handler-tests_abcdef"
 FAQ = Path(__file__).parent / "fixtures" / "telegram.yaml"
@@ -310,11 +310,11 @@ async def test_reload_keeps_old_faq_on_error_and_swaps_on_success(
 
 async def test_long_reply_is_split_on_paragraphs_within_the_limit() -> None:
     text = "\n\n".join(f"Paragraph {i} " + "word " * 300 for i in range(10))
-    parts = messages(Reply(text, title="Title <x>"))
-    assert len(parts) > 1
-    assert parts[0].html.startswith("<b>Title &lt;x&gt;</b>\n\n")
-    assert all(len(p.html) <= 4096 for p in parts)
-    assert all(p.keyboard is None for p in parts)
+    pieces = parts(Reply(text, title="Title <x>"))
+    assert len(pieces) > 1
+    assert pieces[0].html.startswith("<b>Title &lt;x&gt;</b>\n\n")
+    assert all(len(p.html) <= 4096 for p in pieces)
+    assert all(p.keyboard is None for p in pieces)
 
 
 async def test_transient_failures_are_retried_and_the_reply_arrives(
@@ -351,10 +351,10 @@ async def test_command_menu_is_registered_and_a_refusal_only_warns(
 
 
 async def test_callback_data_over_64_bytes_never_reaches_telegram() -> None:
-    from bot.replies import Button
+    from bot.messages import Button
 
     reply = Reply("x", buttons=((Button("ok", "e:ok"), Button("long", "e:" + "x" * 80)),))
-    (part,) = messages(reply)
+    (part,) = parts(reply)
     assert part.keyboard is not None
     assert [b.callback_data for b in part.keyboard.inline_keyboard[0]] == ["e:ok"]
 

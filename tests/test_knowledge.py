@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import ANSWER_LIMIT, FaqError, KnowledgeBase, load_faq, parse_faq
-from bot.selftest import self_test
+from bot.answers.knowledge import KnowledgeBase
+from bot.answers.loader import ANSWER_LIMIT, load_faq, parse_faq
+from bot.answers.selftest import self_test
+from bot.faqdoc import FaqError
 
 
 def test_shipped_faq_is_valid_and_complete(kb: KnowledgeBase) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import Assistant
-from bot.knowledge import parse_faq
-from bot.matching import Kind, Matcher, Tuning
+from bot.answers.assistant import Assistant
+from bot.answers.loader import parse_faq
+from bot.answers.matcher import Kind, Matcher, Tuning
 
 # (message, expected entry id). Written for this spec; not taken from any evaluation set.
 ANSWERS = [

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import Assistant, suggestions
-from bot.matching import Kind
-from bot.replies import CALLBACK_DATA_LIMIT, PAGE_SIZE, parse_feedback, split_message
+from bot import buttons
+from bot.answers.assistant import Assistant
+from bot.answers.matcher import Kind
+from bot.answers.replies import PAGE_SIZE
+from bot.messages import split_message
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,13 +37,15 @@ def all_buttons(assistant: Assistant) -> list[str]:
 def test_callback_data_fit_telegrams_limit(assistant: Assistant) -> None:
     data = all_buttons(assistant)
     assert data
-    assert max(len(d.encode()) for d in data) <= CALLBACK_DATA_LIMIT
+    assert max(len(d.encode()) for d in data) <= buttons.DATA_LIMIT
 
 
 def test_every_button_leads_somewhere(assistant: Assistant) -> None:
     for data in all_buttons(assistant):
-        if parse_feedback(data) is None:
-            assert assistant.replies.on_button(data) is not None, data
+        press = buttons.parse(data)
+        assert press is not None, data
+        if not isinstance(press, buttons.Vote):
+            assert assistant.replies.on_press(press) is not None, data
 
 
 def test_stale_or_forged_buttons_get_a_polite_reply(assistant: Assistant) -> None:
@@ -64,15 +68,15 @@ def test_topic_pages_hold_at_most_page_size_entries(assistant: Assistant) -> Non
 
 def test_answer_has_related_topics_and_feedback_row(assistant: Assistant) -> None:
     outcome = assistant.ask("how long does the result last")
-    assert outcome.reply.kind is Kind.ANSWER
-    feedback = [parse_feedback(b.data) for row in outcome.reply.buttons for b in row]
-    assert [f.helpful for f in feedback if f] == [True, False]
-    assert 1 <= len(suggestions(outcome)) <= 3
+    assert outcome.decision.kind is Kind.ANSWER and not outcome.not_covered
+    feedback = [buttons.parse(b.data) for row in outcome.reply.buttons for b in row]
+    assert [f.helpful for f in feedback if isinstance(f, buttons.Vote)] == [True, False]
+    assert 1 <= len(outcome.suggestions()) <= 3
     assert assistant.locale.t("helpful_prompt") in outcome.reply.plain()
 
 
 def test_clarify_offers_candidates_and_none_of_these(assistant: Assistant) -> None:
-    from bot.matching import Candidate, Decision
+    from bot.answers.matcher import Candidate, Decision
 
     decision = Decision(
         Kind.CLARIFY, None, 40.0, (Candidate("swelling", 40), Candidate("bruising", 38))
@@ -80,6 +84,13 @@ def test_clarify_offers_candidates_and_none_of_these(assistant: Assistant) -> No
     reply = assistant.replies.for_decision(decision)
     data = [b.data for row in reply.buttons for b in row]
     assert data == ["e:swelling", "e:bruising", "none"]
+
+
+def test_not_covered_is_a_field_of_the_outcome(assistant: Assistant) -> None:
+    assert assistant.ask("how much does it cost").not_covered
+    for small_talk in ("hi", "thanks!", "", "🙂"):
+        assert not assistant.ask(small_talk).not_covered, small_talk
+    assert not assistant.ask("my lip turned blue").not_covered
 
 
 def test_fallback_names_the_clinic_and_offers_topics(assistant: Assistant) -> None:

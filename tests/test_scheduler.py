@@ -12,12 +12,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.aftercare import Aftercare, CourseStatus, EndReason, plan_days
-from bot.knowledge import load_faq
-from bot.replies import Reply
-from bot.scheduler import RecipientGone, RetryLater, tick
+from bot.aftercare.day_messages import DayMessages
+from bot.aftercare.records import CourseStatus, EndReason
+from bot.aftercare.schedule import plan_days
+from bot.aftercare.tick import RecipientGone, RetryLater, tick
+from bot.answers.loader import load_faq
+from bot.locale import get_locale
+from bot.messages import Reply
 from bot.storage.courses import CourseRepo
 from bot.storage.database import Database
+from bot.storage.store import Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "aftercare.yaml"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -44,17 +48,25 @@ class Sender:
 
 
 @pytest.fixture(scope="module")
-def ac() -> Aftercare:
-    """The course logic over the fixture FAQ."""
-    return Aftercare(load_faq(FIXTURE))
+def ac() -> DayMessages:
+    """The day messages over the fixture FAQ."""
+    kb = load_faq(FIXTURE)
+    assert kb.course is not None
+    return DayMessages(kb.course, get_locale("en"), kb.clinic, kb.texts.urgent)
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Iterator[CourseRepo]:
-    """A repository over a fresh database file."""
-    db = Database(tmp_path / "bot.db")
-    yield CourseRepo(db)
-    db.close()
+def store(tmp_path: Path) -> Iterator[Store]:
+    """The store over a fresh database file."""
+    store = Store(Database(tmp_path / "bot.db"))
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def repo(store: Store) -> CourseRepo:
+    """The course repository of the store."""
+    return store.courses
 
 
 def _enroll(
@@ -76,11 +88,13 @@ def _every(start: datetime, end: datetime, step: timedelta) -> Iterator[datetime
         moment += step
 
 
-async def test_today_is_sent_at_once_after_enrolment(repo: CourseRepo, ac: Aftercare) -> None:
+async def test_today_is_sent_at_once_after_enrolment(
+    store: Store, repo: CourseRepo, ac: DayMessages
+) -> None:
     now = datetime(2025, 5, 22, 16, tzinfo=BERLIN)
     _enroll(repo, now, date(2025, 5, 20))
     send = Sender()
-    report = await tick(repo, now.astimezone(UTC), send, ac)
+    report = await tick(store, now.astimezone(UTC), send, ac)
     assert report.sent == 1
     assert send.sent[0][0] == USER
     assert send.titles() == ["Day 3 of 14"]
@@ -96,7 +110,7 @@ async def test_today_is_sent_at_once_after_enrolment(repo: CourseRepo, ac: After
     ],
 )
 async def test_all_14_days_once_each_at_nine_local_across_dst(
-    repo: CourseRepo, ac: Aftercare, zone: str, procedure: date
+    store: Store, repo: CourseRepo, ac: DayMessages, zone: str, procedure: date
 ) -> None:
     tz = ZoneInfo(zone)
     start = datetime.combine(procedure, time(7), tzinfo=tz)
@@ -105,7 +119,7 @@ async def test_all_14_days_once_each_at_nine_local_across_dst(
     sent_at: list[datetime] = []
     for now in _every(start, start + timedelta(days=16), timedelta(minutes=15)):
         before = len(send.sent)
-        await tick(repo, now.astimezone(UTC), send, ac)
+        await tick(store, now.astimezone(UTC), send, ac)
         sent_at += [now.astimezone(tz)] * (len(send.sent) - before)
     assert send.titles() == [f"Day {d} of 14" for d in range(1, 15)]
     assert sent_at[0] == start  # day 1 right after enrolment
@@ -115,31 +129,33 @@ async def test_all_14_days_once_each_at_nine_local_across_dst(
     assert repo.course_for(USER) is None  # completed
 
 
-async def test_enrolment_late_in_the_evening(repo: CourseRepo, ac: Aftercare) -> None:
+async def test_enrolment_late_in_the_evening(
+    store: Store, repo: CourseRepo, ac: DayMessages
+) -> None:
     late = datetime(2025, 5, 20, 23, 40, tzinfo=NEW_YORK)  # already 21 May in UTC
     _enroll(repo, late, date(2025, 5, 20), "America/New_York")
     send = Sender()
-    await tick(repo, late.astimezone(UTC), send, ac)
-    await tick(repo, datetime(2025, 5, 21, 8, 59, tzinfo=NEW_YORK).astimezone(UTC), send, ac)
+    await tick(store, late.astimezone(UTC), send, ac)
+    await tick(store, datetime(2025, 5, 21, 8, 59, tzinfo=NEW_YORK).astimezone(UTC), send, ac)
     assert send.titles() == ["Day 1 of 14"]
-    await tick(repo, datetime(2025, 5, 21, 9, 0, tzinfo=NEW_YORK).astimezone(UTC), send, ac)
+    await tick(store, datetime(2025, 5, 21, 9, 0, tzinfo=NEW_YORK).astimezone(UTC), send, ac)
     assert send.titles() == ["Day 1 of 14", "Day 2 of 14"]
 
 
 async def test_restart_sends_todays_late_message_and_skips_a_past_day(
-    repo: CourseRepo, ac: Aftercare, caplog: pytest.LogCaptureFixture
+    store: Store, repo: CourseRepo, ac: DayMessages, caplog: pytest.LogCaptureFixture
 ) -> None:
     enrolled = datetime(2025, 5, 20, 8, tzinfo=BERLIN)
     _enroll(repo, enrolled, date(2025, 5, 20))
     send = Sender()
-    await tick(repo, enrolled.astimezone(UTC), send, ac)
+    await tick(store, enrolled.astimezone(UTC), send, ac)
     # The bot is down from day 1 until 22:00 on day 2: day 2 is still today, so it goes late.
-    await tick(repo, datetime(2025, 5, 21, 22, tzinfo=BERLIN).astimezone(UTC), send, ac)
+    await tick(store, datetime(2025, 5, 21, 22, tzinfo=BERLIN).astimezone(UTC), send, ac)
     assert send.titles() == ["Day 1 of 14", "Day 2 of 14"]
     # Down again until 10:00 on day 4: day 3 has passed and is skipped, day 4 goes.
-    with caplog.at_level(logging.INFO, logger="bot.scheduler"):
+    with caplog.at_level(logging.INFO, logger="bot.aftercare.tick"):
         report = await tick(
-            repo, datetime(2025, 5, 23, 10, tzinfo=BERLIN).astimezone(UTC), send, ac
+            store, datetime(2025, 5, 23, 10, tzinfo=BERLIN).astimezone(UTC), send, ac
         )
     assert (report.sent, report.skipped) == (1, 1)
     assert send.titles()[-1] == "Day 4 of 14"
@@ -147,126 +163,136 @@ async def test_restart_sends_todays_late_message_and_skips_a_past_day(
     assert "note" not in caplog.text.lower()  # ids only, no message text
 
 
-async def test_pause_and_resume(repo: CourseRepo, ac: Aftercare) -> None:
+async def test_pause_and_resume(store: Store, repo: CourseRepo, ac: DayMessages) -> None:
     enrolled = datetime(2025, 5, 20, 8, tzinfo=BERLIN)
     course_id = _enroll(repo, enrolled, date(2025, 5, 20))
     send = Sender()
-    await tick(repo, enrolled.astimezone(UTC), send, ac)
+    await tick(store, enrolled.astimezone(UTC), send, ac)
     repo.pause(course_id)
     for day in (21, 22):
-        await tick(repo, datetime(2025, 5, day, 9, tzinfo=BERLIN).astimezone(UTC), send, ac)
+        await tick(store, datetime(2025, 5, day, 9, tzinfo=BERLIN).astimezone(UTC), send, ac)
     assert send.titles() == ["Day 1 of 14"]
     repo.resume(course_id)
-    report = await tick(repo, datetime(2025, 5, 22, 11, tzinfo=BERLIN).astimezone(UTC), send, ac)
+    report = await tick(store, datetime(2025, 5, 22, 11, tzinfo=BERLIN).astimezone(UTC), send, ac)
     assert (report.sent, report.skipped) == (1, 1)  # day 3 still today; day 2 is over
     assert send.titles() == ["Day 1 of 14", "Day 3 of 14"]
 
 
-async def test_stop_sends_nothing_more(repo: CourseRepo, ac: Aftercare) -> None:
+async def test_stop_sends_nothing_more(store: Store, repo: CourseRepo, ac: DayMessages) -> None:
     enrolled = datetime(2025, 5, 20, 8, tzinfo=BERLIN)
     course_id = _enroll(repo, enrolled, date(2025, 5, 20))
     repo.end_course(course_id, EndReason.STOPPED, enrolled)
     send = Sender()
     for now in _every(enrolled, enrolled + timedelta(days=15), timedelta(hours=6)):
-        await tick(repo, now.astimezone(UTC), send, ac)
+        await tick(store, now.astimezone(UTC), send, ac)
     assert send.sent == []
 
 
-async def test_a_blocked_bot_ends_the_course(repo: CourseRepo, ac: Aftercare) -> None:
+async def test_a_blocked_bot_ends_the_course(
+    store: Store, repo: CourseRepo, ac: DayMessages
+) -> None:
     enrolled = datetime(2025, 5, 20, 8, tzinfo=UTC)
     course_id = _enroll(repo, enrolled, date(2025, 5, 20))
-    report = await tick(repo, enrolled, Sender(failures=[RecipientGone()]), ac)
+    report = await tick(store, enrolled, Sender(failures=[RecipientGone()]), ac)
     assert report.ended == 1
     course = repo.course(course_id)
     assert course is not None and course.status is CourseStatus.ENDED
     send = Sender()
-    await tick(repo, enrolled + timedelta(days=2), send, ac)
+    await tick(store, enrolled + timedelta(days=2), send, ac)
     assert send.sent == []
 
 
-async def test_a_burst_of_429s_loses_nothing(repo: CourseRepo, ac: Aftercare) -> None:
+async def test_a_burst_of_429s_loses_nothing(
+    store: Store, repo: CourseRepo, ac: DayMessages
+) -> None:
     now = datetime(2025, 5, 20, 7, tzinfo=UTC)
     for user in range(20):
         _enroll(repo, now, date(2025, 5, 20), user=user)
     send = Sender(failures=[RetryLater(3) for _ in range(15)])
-    report = await tick(repo, now, send, ac)
+    report = await tick(store, now, send, ac)
     assert (report.sent, report.retried) == (5, 15)
     # The rate-limited rows wait for a later tick instead of being hammered again now.
-    again = await tick(repo, now + timedelta(seconds=2), send, ac)
+    again = await tick(store, now + timedelta(seconds=2), send, ac)
     assert again.sent == 0
-    await tick(repo, now + timedelta(seconds=3), send, ac)
+    await tick(store, now + timedelta(seconds=3), send, ac)
     assert sorted(chat for chat, _ in send.sent) == list(range(20))
 
 
 async def test_an_unexpected_error_is_retried_by_a_later_tick(
-    repo: CourseRepo, ac: Aftercare
+    store: Store, repo: CourseRepo, ac: DayMessages
 ) -> None:
     now = datetime(2025, 5, 20, 7, tzinfo=UTC)
     _enroll(repo, now, date(2025, 5, 20))
     send = Sender(failures=[OSError("network down")])
-    assert (await tick(repo, now, send, ac)).retried == 1
-    assert (await tick(repo, now + timedelta(minutes=1), send, ac)).sent == 1
+    assert (await tick(store, now, send, ac)).retried == 1
+    assert (await tick(store, now + timedelta(minutes=1), send, ac)).sent == 1
 
 
 async def test_claims_left_by_a_hard_kill_are_sent_after_restart(
-    repo: CourseRepo, ac: Aftercare
+    store: Store, repo: CourseRepo, ac: DayMessages
 ) -> None:
     now = datetime(2025, 5, 20, 7, tzinfo=UTC)
     for user in range(3):
         _enroll(repo, now, date(2025, 5, 20), user=user)
     repo.claim_due(now, 2)  # the killed process had claimed two rows but never sent them
     send = Sender()
-    await tick(repo, now, send, ac)
+    await tick(store, now, send, ac)
     assert len(send.sent) == 1
     assert repo.release_claims() == 2  # at start-up, before the first tick
-    await tick(repo, now + timedelta(seconds=30), send, ac)
+    await tick(store, now + timedelta(seconds=30), send, ac)
     assert sorted(chat for chat, _ in send.sent) == [0, 1, 2]
 
 
-async def test_many_patients_in_several_batches(repo: CourseRepo, ac: Aftercare) -> None:
+async def test_many_patients_in_several_batches(
+    store: Store, repo: CourseRepo, ac: DayMessages
+) -> None:
     now = datetime(2025, 5, 20, 7, tzinfo=UTC)
     for user in range(250):
         _enroll(repo, now, date(2025, 5, 20), user=user)
     send = Sender()
-    report = await tick(repo, now, send, ac, batch=40, concurrency=5)
+    report = await tick(store, now, send, ac, batch=40, concurrency=5)
     assert report.sent == 250
     assert sorted(chat for chat, _ in send.sent) == list(range(250))
-    assert (await tick(repo, now, send, ac)).sent == 0
+    assert (await tick(store, now, send, ac)).sent == 0
 
 
-async def test_tick_purges_old_courses(repo: CourseRepo, ac: Aftercare) -> None:
+async def test_tick_purges_old_courses(store: Store, repo: CourseRepo, ac: DayMessages) -> None:
     now = datetime(2025, 5, 20, 7, tzinfo=UTC)
     course_id = _enroll(repo, now, date(2025, 5, 20))
     repo.end_course(course_id, EndReason.STOPPED, now)
-    report = await tick(repo, now + timedelta(days=31), Sender(), ac)
+    report = await tick(store, now + timedelta(days=31), Sender(), ac)
     assert report.purged == 1 and repo.course(course_id) is None
 
 
-async def test_the_follow_up_message_months_later(repo: CourseRepo, ac: Aftercare) -> None:
+async def test_the_follow_up_message_months_later(
+    store: Store, repo: CourseRepo, ac: DayMessages
+) -> None:
     now = datetime(2025, 5, 20, 7, tzinfo=UTC)
     course_id = _enroll(repo, now, date(2025, 5, 20))
     repo.add_follow_up(course_id, 277, now)
     send = Sender()
-    await tick(repo, now, send, ac)
-    await tick(repo, datetime(2026, 2, 20, 9, tzinfo=BERLIN).astimezone(UTC), send, ac)
+    await tick(store, now, send, ac)
+    await tick(store, datetime(2026, 2, 20, 9, tzinfo=BERLIN).astimezone(UTC), send, ac)
     assert send.sent[-1][1].text == "Time for a follow-up visit: https://example.com/book"
 
 
-async def test_naive_now_is_refused(repo: CourseRepo, ac: Aftercare) -> None:
+async def test_naive_now_is_refused(store: Store, repo: CourseRepo, ac: DayMessages) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        await tick(repo, datetime(2025, 5, 20, 7), Sender(), ac)  # noqa: DTZ001 - on purpose
+        await tick(store, datetime(2025, 5, 20, 7), Sender(), ac)  # noqa: DTZ001 - on purpose
 
 
-async def test_purge_can_wait_for_a_later_tick(repo: CourseRepo, ac: Aftercare) -> None:
+async def test_purge_can_wait_for_a_later_tick(
+    store: Store, repo: CourseRepo, ac: DayMessages
+) -> None:
     now = datetime(2025, 5, 20, 7, tzinfo=UTC)
     course_id = _enroll(repo, now, date(2025, 5, 20))
     repo.end_course(course_id, EndReason.STOPPED, now)
-    report = await tick(repo, now + timedelta(days=31), Sender(), ac, purge=False)
+    report = await tick(store, now + timedelta(days=31), Sender(), ac, purge=False)
     assert report.purged == 0 and repo.course(course_id) is not None
 
 
 async def test_a_stopping_tick_ends_after_the_batch_in_flight(
-    repo: CourseRepo, ac: Aftercare
+    store: Store, repo: CourseRepo, ac: DayMessages
 ) -> None:
     now = datetime(2025, 5, 20, 7, tzinfo=UTC)
     for user in range(30):
@@ -278,6 +304,6 @@ async def test_a_stopping_tick_ends_after_the_batch_in_flight(
         stopping.set()
         return await send(chat_id, reply)
 
-    report = await tick(repo, now, stop_after_first, ac, batch=10, stopping=stopping)
+    report = await tick(store, now, stop_after_first, ac, batch=10, stopping=stopping)
     assert report.sent == 10  # the claimed batch finishes; nothing is left claimed
     assert len(repo.claim_due(now, 100)) == 20

@@ -5,18 +5,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from bot.aftercare import (
-    Conversation,
-    CourseStatus,
-    Delivery,
-    DeliveryKind,
-    EndReason,
-    PatientCourse,
-    local_due,
-)
-from bot.storage.database import Database
+from bot.aftercare.conversation import Conversation
+from bot.aftercare.records import CourseStatus, Delivery, DeliveryKind, EndReason, PatientCourse
+from bot.aftercare.schedule import local_due
+from bot.storage.database import Database, moment, stamp
 
 RETENTION = timedelta(days=30)
 CONVERSATION_RETENTION = timedelta(days=7)
@@ -24,6 +18,7 @@ CONVERSATION_RETENTION = timedelta(days=7)
 CONVERSATION_TIMEOUT = timedelta(days=1)
 
 _OPEN = "status != 'ended'"
+
 _COURSE_COLUMNS = """
     c.id, c.user_id, c.chat_id, c.procedure_date, c.send_time, c.timezone, c.status,
     c.enrolled_at, c.ended_at, c.end_reason,
@@ -49,18 +44,8 @@ class CheckinCount:
     count: int
 
 
-def _iso(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: course times must be timezone-aware")
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _moment(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
 def _course(row: sqlite3.Row) -> PatientCourse:
-    enrolled = _moment(row["enrolled_at"])
+    enrolled = moment(row["enrolled_at"])
     if enrolled is None:
         raise ValueError(f"course {row['id']} has no enrolment time")
     return PatientCourse(
@@ -72,10 +57,10 @@ def _course(row: sqlite3.Row) -> PatientCourse:
         timezone=row["timezone"],
         status=CourseStatus(row["status"]),
         enrolled_at=enrolled,
-        ended_at=_moment(row["ended_at"]),
+        ended_at=moment(row["ended_at"]),
         end_reason=EndReason(row["end_reason"]) if row["end_reason"] else None,
-        next_due=_moment(row["next_due"]),
-        follow_up_due=_moment(row["follow_up_due"]),
+        next_due=moment(row["next_due"]),
+        follow_up_due=moment(row["follow_up_due"]),
     )
 
 
@@ -109,7 +94,7 @@ class CourseRepo:
                         procedure_date.isoformat(),
                         send_time.strftime("%H:%M"),
                         timezone,
-                        _iso(now),
+                        stamp(now),
                     ),
                 )
             except sqlite3.IntegrityError:
@@ -118,7 +103,7 @@ class CourseRepo:
             conn.executemany(
                 "INSERT INTO deliveries (course_id, user_id, day, kind, due_at)"
                 " VALUES (?, ?, ?, 'day', ?)",
-                [(course_id, user_id, day, _iso(due)) for day, due in plan],
+                [(course_id, user_id, day, stamp(due)) for day, due in plan],
             )
         course = self.course(course_id or 0)
         if course is None:
@@ -165,7 +150,7 @@ class CourseRepo:
             cursor = conn.execute(
                 f"UPDATE courses SET status = 'ended', ended_at = ?, end_reason = ?"  # noqa: S608 - constant
                 f" WHERE id = ? AND {_OPEN}",
-                (_iso(now), reason.value, course_id),
+                (stamp(now), reason.value, course_id),
             )
             conn.execute(
                 "DELETE FROM deliveries WHERE course_id = ? AND status IN ('pending', 'sending')",
@@ -193,7 +178,7 @@ class CourseRepo:
             conn.executemany(
                 "UPDATE deliveries SET due_at = ? WHERE id = ?",
                 [
-                    (_iso(local_due(procedure, r["day"], send_time, timezone)), r["id"])
+                    (stamp(local_due(procedure, r["day"], send_time, timezone)), r["id"])
                     for r in pending
                 ],
             )
@@ -202,7 +187,8 @@ class CourseRepo:
         """Schedule the follow-up reminder on `day`; its due time, or None if not possible."""
         with self.db.transaction() as conn:
             course = conn.execute(
-                "SELECT user_id, procedure_date, send_time, timezone, status FROM courses"
+                "SELECT user_id, procedure_date, send_time, timezone, status, end_reason"
+                " FROM courses"
                 " WHERE id = ?",
                 (course_id,),
             ).fetchone()
@@ -213,20 +199,10 @@ class CourseRepo:
                 (course_id,),
             ).fetchone()
             if existing is not None:
-                return _moment(existing["due_at"])
-            if course["status"] == CourseStatus.ENDED.value:
-                # A completed course opens again for its reminder, unless a new one is open.
-                other = conn.execute(
-                    f"SELECT 1 FROM courses WHERE user_id = ? AND {_OPEN}",  # noqa: S608 - constant
-                    (course["user_id"],),
-                ).fetchone()
-                if other is not None:
-                    return None
-                conn.execute(
-                    "UPDATE courses SET status = 'active', ended_at = NULL, end_reason = NULL"
-                    " WHERE id = ?",
-                    (course_id,),
-                )
+                return moment(existing["due_at"])
+            ended = course["status"] == CourseStatus.ENDED.value
+            if ended and course["end_reason"] != EndReason.COMPLETED.value:
+                return None
             due = local_due(
                 date.fromisoformat(course["procedure_date"]),
                 day,
@@ -236,15 +212,16 @@ class CourseRepo:
             conn.execute(
                 "INSERT INTO deliveries (course_id, user_id, day, kind, due_at)"
                 " VALUES (?, ?, ?, 'follow_up', ?)",
-                (course_id, course["user_id"], day, _iso(due)),
+                (course_id, course["user_id"], day, stamp(due)),
             )
         return due
 
     # deliveries
 
     def claim_due(self, now: datetime, limit: int) -> list[Delivery]:
-        """Atomically mark up to `limit` due messages of active courses as being sent."""
-        stamp = _iso(now)
+        """Atomically mark up to `limit` due messages of sendable courses as being sent."""
+        at = stamp(now)
+        # A course sends while it is active; a completed one still sends its follow-up.
         with self.db.transaction() as conn:
             ids = [
                 r["id"]
@@ -253,11 +230,13 @@ class CourseRepo:
                     " attempts = attempts + 1"
                     " WHERE id IN (SELECT d.id FROM deliveries d JOIN courses c"
                     "  ON c.id = d.course_id"
-                    "  WHERE d.status = 'pending' AND d.due_at <= ? AND c.status = 'active'"
+                    "  WHERE d.status = 'pending' AND d.due_at <= ?"
+                    "  AND (c.status = 'active' OR (d.kind = 'follow_up' AND c.status = 'ended'"
+                    "  AND c.end_reason = 'completed'))"
                     "  AND (d.not_before IS NULL OR d.not_before <= ?)"
                     "  ORDER BY d.due_at, d.id LIMIT ?)"
                     " RETURNING id",
-                    (stamp, stamp, stamp, limit),
+                    (at, at, at, limit),
                 ).fetchall()
             ]
             if not ids:
@@ -297,7 +276,7 @@ class CourseRepo:
             row = conn.execute(
                 "UPDATE deliveries SET status = ?, sent_at = ?, message_id = ?"
                 " WHERE id = ? AND status = 'sending' RETURNING course_id",
-                (status, _iso(now), message_id, delivery_id),
+                (status, stamp(now), message_id, delivery_id),
             ).fetchone()
             if row is None:
                 return
@@ -306,10 +285,11 @@ class CourseRepo:
                 (row["course_id"],),
             ).fetchone()
             if left is None:
+                # The retention period runs from the last message, a late follow-up included.
                 conn.execute(
-                    "UPDATE courses SET status = 'ended', ended_at = ?, end_reason = ?"
-                    " WHERE id = ? AND status != 'ended'",
-                    (_iso(now), EndReason.COMPLETED.value, row["course_id"]),
+                    "UPDATE courses SET status = 'ended', ended_at = ?,"
+                    " end_reason = coalesce(end_reason, ?) WHERE id = ?",
+                    (stamp(now), EndReason.COMPLETED.value, row["course_id"]),
                 )
 
     def retry_later(self, delivery_id: int, not_before: datetime) -> None:
@@ -318,7 +298,7 @@ class CourseRepo:
             conn.execute(
                 "UPDATE deliveries SET status = 'pending', not_before = ?, claimed_at = NULL"
                 " WHERE id = ? AND status = 'sending'",
-                (_iso(not_before), delivery_id),
+                (stamp(not_before), delivery_id),
             )
 
     def release_claims(self, claimed_before: datetime | None = None) -> int:
@@ -333,7 +313,7 @@ class CourseRepo:
                 cursor = conn.execute(
                     "UPDATE deliveries SET status = 'pending', claimed_at = NULL"
                     " WHERE status = 'sending' AND claimed_at < ?",
-                    (_iso(claimed_before),),
+                    (stamp(claimed_before),),
                 )
         return cursor.rowcount
 
@@ -352,7 +332,7 @@ class CourseRepo:
             cursor = conn.execute(
                 "INSERT OR IGNORE INTO checkins (course_id, user_id, day, answer, answered_at)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (course_id, user_id, day, answer, _iso(now)),
+                (course_id, user_id, day, answer, stamp(now)),
             )
         return cursor.rowcount == 1
 
@@ -374,7 +354,7 @@ class CourseRepo:
                 "INSERT INTO conversations (user_id, state, updated_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (user_id) DO UPDATE SET state = excluded.state,"
                 " updated_at = excluded.updated_at",
-                (user_id, state.to_json(), _iso(now)),
+                (user_id, state.to_json(), stamp(now)),
             )
 
     def load_conversation(self, user_id: int, now: datetime) -> Conversation | None:
@@ -382,7 +362,7 @@ class CourseRepo:
         with self.db.transaction() as conn:
             row = conn.execute(
                 "SELECT state FROM conversations WHERE user_id = ? AND updated_at >= ?",
-                (user_id, _iso(now - CONVERSATION_TIMEOUT)),
+                (user_id, stamp(now - CONVERSATION_TIMEOUT)),
             ).fetchone()
         return Conversation.from_json(row["state"]) if row else None
 
@@ -394,19 +374,21 @@ class CourseRepo:
     # privacy
 
     def forget_user(self, user_id: int) -> None:
-        """Delete everything stored about the patient: courses, messages, answers, feedback."""
+        """Delete the patient's courses, messages, check-in answers and open questions."""
         with self.db.transaction() as conn:
-            for table in ("checkins", "deliveries", "courses", "conversations", "feedback"):
+            for table in ("checkins", "deliveries", "courses", "conversations"):
                 conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))  # noqa: S608 - fixed names
 
     def purge(self, now: datetime) -> int:
         """Delete courses ended (or paused past their last message) over 30 days ago."""
-        cutoff = _iso(now - RETENTION)
+        cutoff = stamp(now - RETENTION)
         with self.db.transaction() as conn:
             stale = [
                 r["id"]
                 for r in conn.execute(
-                    "SELECT id FROM courses WHERE status = 'ended' AND ended_at < ?"
+                    "SELECT id FROM courses c WHERE status = 'ended' AND ended_at < ?"
+                    " AND NOT EXISTS (SELECT 1 FROM deliveries d"
+                    "  WHERE d.course_id = c.id AND d.status IN ('pending', 'sending'))"
                     " UNION SELECT c.id FROM courses c WHERE c.status = 'paused'"
                     " AND (SELECT max(due_at) FROM deliveries d WHERE d.course_id = c.id) < ?",
                     (cutoff, cutoff),
@@ -418,6 +400,6 @@ class CourseRepo:
                 conn.execute("DELETE FROM courses WHERE id = ?", (course_id,))
             conn.execute(
                 "DELETE FROM conversations WHERE updated_at < ?",
-                (_iso(now - CONVERSATION_RETENTION),),
+                (stamp(now - CONVERSATION_RETENTION),),
             )
         return len(stale)

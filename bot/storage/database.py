@@ -7,6 +7,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 # Ordered schema changes; applied once each, recorded in the `migrations` table. Append only.
@@ -89,6 +90,18 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         """,
     ),
 )
+
+
+def stamp(moment: datetime) -> str:
+    """A timezone-aware instant as the stored text: UTC ISO 8601 to the second."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: stored times must be timezone-aware")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def moment(text: str | None) -> datetime | None:
+    """A stored time back as an aware datetime (None stays None)."""
+    return datetime.fromisoformat(text) if text else None
 
 
 def _statements(script: str) -> Iterator[str]:

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.storage.database import Database
+from bot.storage.database import Database, stamp
 
 UNANSWERED_TEXT_LIMIT = 500
 TOP_LIMIT = 5
@@ -33,12 +33,6 @@ class Report:
     unanswered: list[tuple[str, int]]
 
 
-def _iso(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: stats times must be timezone-aware UTC")
-    return moment.isoformat(timespec="seconds")
-
-
 class Stats:
     """Records questions, unanswered texts and feedback; all their SQL lives here."""
 
@@ -52,12 +46,12 @@ class Stats:
         with self.db.transaction() as conn:
             conn.execute(
                 "INSERT INTO questions (asked_at, kind, entry_id) VALUES (?, ?, ?)",
-                (_iso(at), kind, entry_id),
+                (stamp(at), kind, entry_id),
             )
             if unanswered_text is not None and unanswered_text.strip():
                 conn.execute(
                     "INSERT INTO unanswered (asked_at, text) VALUES (?, ?)",
-                    (_iso(at), unanswered_text.strip()[:UNANSWERED_TEXT_LIMIT]),
+                    (stamp(at), unanswered_text.strip()[:UNANSWERED_TEXT_LIMIT]),
                 )
 
     def record_feedback(self, user_id: int, entry_id: str, helpful: bool, at: datetime) -> None:
@@ -68,7 +62,7 @@ class Stats:
             )
             conn.execute(
                 "INSERT INTO feedback (user_id, entry_id, helpful, given_at) VALUES (?, ?, ?, ?)",
-                (user_id, entry_id, int(helpful), _iso(at)),
+                (user_id, entry_id, int(helpful), stamp(at)),
             )
 
     def forget_user(self, user_id: int) -> int:
@@ -78,8 +72,8 @@ class Stats:
 
     def report(self, now: datetime, top: int = TOP_LIMIT) -> Report:
         """Counts by kind for 7 and 30 days, top entries, feedback and frequent unanswered."""
-        week = _iso(now - timedelta(days=7))
-        month = _iso(now - timedelta(days=30))
+        week = stamp(now - timedelta(days=7))
+        month = stamp(now - timedelta(days=30))
         with self.db.transaction() as conn:
             by_kind = {
                 since: {

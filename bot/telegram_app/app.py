@@ -20,26 +20,18 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.aftercare import PREFIX
+from bot.aftercare.service import CourseService
+from bot.answers.assistant import Assistant
+from bot.answers.knowledge import KnowledgeBase
+from bot.buttons import AFTERCARE_PREFIX
 from bot.config import Settings
-from bot.core import Assistant
-from bot.knowledge import KnowledgeBase
-from bot.storage.courses import CourseRepo
 from bot.storage.database import Database
-from bot.storage.stats import Stats
-from bot.telegram_app import aftercare_handlers as aftercare
-from bot.telegram_app import handlers
-from bot.telegram_app.context import (
-    App,
-    BotData,
-    Clock,
-    Context,
-    Services,
-    aftercare_service,
-    utc_now,
-)
+from bot.storage.store import Store
+from bot.telegram_app import answer_handlers as answers
+from bot.telegram_app import course_handlers as courses
+from bot.telegram_app.context import App, BotData, Clock, Context, Services, utc_now
 from bot.telegram_app.delivery import Delivery, telegram_send
-from bot.telegram_app.messaging import ADDRESSED
+from bot.telegram_app.sending import ADDRESSED
 from bot.telegram_app.throttle import Throttle
 from bot.telegram_app.updates import ChatOrderedProcessor
 
@@ -84,21 +76,13 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app: App = builder.build()
-    db = Database(settings.database_path)
-    courses = CourseRepo(db)
+    store = Store(Database(settings.database_path))
     now = clock or utc_now
     delivery = Delivery(
-        courses, telegram_send(app.bot), now, lambda: app.bot_data.services.current_aftercare()
+        store, telegram_send(app.bot), now, lambda: app.bot_data.services.day_messages()
     )
     app.bot_data.services = Services(
-        settings,
-        Assistant(kb),
-        db,
-        Stats(db),
-        courses,
-        aftercare_service(kb, courses),
-        delivery,
-        now,
+        settings, Assistant(kb), store, CourseService.for_faq(store, kb), delivery, now
     )
 
     # CommandHandler itself ignores /command@other_bot; plain /command in a group is ours too.
@@ -111,34 +95,34 @@ def build_application(
     handler_list: list[Any] = [
         # Aftercare first: the deep link before plain /start, its buttons before the catch-all
         # press handler. Courses are personal, so its commands work in private chats only.
-        # Typed answers to an open aftercare question go through `handlers.question`, which
+        # Typed answers to an open aftercare question go through `answers.question`, which
         # asks aftercare before the FAQ.
-        CommandHandler("start", aftercare.deep_link, filters=command & private & deep_link),
-        CommandHandler("aftercare", aftercare.aftercare, filters=command & private),
-        CommandHandler("timezone", aftercare.timezone, filters=command & private),
-        CommandHandler("cancel", aftercare.cancel, filters=command & private),
-        CommandHandler("stop", aftercare.stop, filters=command & private),
-        CommandHandler("forget", aftercare.forget, filters=command & private),
-        CommandHandler(aftercare.COMMANDS, aftercare.private_only, filters=command & ~private),
-        CallbackQueryHandler(aftercare.press, pattern=f"^{PREFIX}"),
+        CommandHandler("start", courses.deep_link, filters=command & private & deep_link),
+        CommandHandler("aftercare", courses.aftercare, filters=command & private),
+        CommandHandler("timezone", courses.timezone, filters=command & private),
+        CommandHandler("cancel", courses.cancel, filters=command & private),
+        CommandHandler("stop", courses.stop, filters=command & private),
+        CommandHandler("forget", courses.forget, filters=command & private),
+        CommandHandler(courses.COMMANDS, courses.private_only, filters=command & ~private),
+        CallbackQueryHandler(courses.press, pattern=f"^{AFTERCARE_PREFIX}"),
         # FAQ.
-        CommandHandler("start", handlers.start, filters=command),
-        CommandHandler("help", handlers.help_command, filters=command),
-        CommandHandler("topics", handlers.topics, filters=command),
-        CommandHandler("stats", handlers.stats, filters=command & admins),
-        CommandHandler("reload", handlers.reload, filters=command & admins),
+        CommandHandler("start", answers.start, filters=command),
+        CommandHandler("help", answers.help_command, filters=command),
+        CommandHandler("topics", answers.topics, filters=command),
+        CommandHandler("stats", answers.stats, filters=command & admins),
+        CommandHandler("reload", answers.reload, filters=command & admins),
         # Any other command, including admin commands from non-admins; in groups only when
         # addressed as /command@this_bot, since a plain one may be meant for another bot.
-        MessageHandler(filters.COMMAND & private_or_addressed, handlers.unknown_command),
-        MessageHandler(filters.TEXT & private_or_addressed, handlers.question),
+        MessageHandler(filters.COMMAND & private_or_addressed, answers.unknown_command),
+        MessageHandler(filters.TEXT & private_or_addressed, answers.question),
         MessageHandler(
-            ~filters.TEXT & ~filters.StatusUpdate.ALL & private_or_addressed, handlers.non_text
+            ~filters.TEXT & ~filters.StatusUpdate.ALL & private_or_addressed, answers.non_text
         ),
-        CallbackQueryHandler(handlers.press),
+        CallbackQueryHandler(answers.press),
     ]
     app.add_handlers(handler_list)
     # ------------------------------------------------------------------------------------------
-    app.add_error_handler(handlers.on_error)
+    app.add_error_handler(answers.on_error)
     # The database holds the schedule; the jobs only wake the tick: once as soon as the job
     # queue starts (however long start-up took: a late run is never dropped), then repeatedly.
     if app.job_queue is not None:
@@ -160,7 +144,7 @@ async def _post_init(app: App) -> None:
     services = app.bot_data.services
     await services.delivery.release_claims()
     locale = services.assistant.locale
-    names = (*MENU, *(AFTERCARE_MENU if services.aftercare else ()), *PRIVACY_MENU)
+    names = (*MENU, *(AFTERCARE_MENU if services.course_service else ()), *PRIVACY_MENU)
     commands = [BotCommand(name, locale.t(f"command_{name}")) for name in names]
     try:
         await app.bot.set_my_commands(commands)

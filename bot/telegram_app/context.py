@@ -9,14 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
-from bot.aftercare import Aftercare
-from bot.aftercare_service import AftercareService
+from bot.aftercare.day_messages import DayMessages
+from bot.aftercare.service import CourseService
+from bot.answers.assistant import Assistant
 from bot.config import Settings
-from bot.core import Assistant
-from bot.knowledge import KnowledgeBase
-from bot.storage.courses import CourseRepo
-from bot.storage.database import Database
-from bot.storage.stats import Stats
+from bot.storage.store import Store
 
 if TYPE_CHECKING:
     from bot.telegram_app.delivery import Delivery
@@ -29,21 +26,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def aftercare_service(kb: KnowledgeBase, courses: CourseRepo) -> AftercareService | None:
-    """The aftercare use cases over a FAQ's course; None when the FAQ has no aftercare block."""
-    return AftercareService(courses, Aftercare(kb)) if kb.course is not None else None
-
-
 @dataclass
 class Services:
-    """Settings, the assistant and aftercare (replaced by /reload), storage and the clock."""
+    """Settings, the assistant and the course (replaced by /reload), storage and the clock."""
 
     settings: Settings
     assistant: Assistant
-    db: Database
-    stats: Stats
-    courses: CourseRepo
-    aftercare: AftercareService | None
+    store: Store
+    course_service: CourseService | None
     delivery: Delivery
     clock: Clock = utc_now
 
@@ -51,13 +41,13 @@ class Services:
         """The injected clock's current time."""
         return self.clock()
 
-    def current_aftercare(self) -> Aftercare | None:
-        """The course of the FAQ in use, if it has one."""
-        return self.aftercare.aftercare if self.aftercare is not None else None
+    def day_messages(self) -> DayMessages | None:
+        """The day messages of the FAQ in use, if it has a course."""
+        return self.course_service.messages if self.course_service is not None else None
 
     def close(self) -> None:
         """Release the database."""
-        self.db.close()
+        self.store.close()
 
 
 class BotData:

@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from bot.aftercare import Aftercare
-from bot.replies import Reply
-from bot.scheduler import RecipientGone, RetryLater, Send, TickReport, tick
-from bot.storage.courses import CourseRepo
-from bot.telegram_app.render import messages
+from bot.aftercare.day_messages import DayMessages
+from bot.aftercare.tick import RecipientGone, RetryLater, Send, TickReport, tick
+from bot.messages import Reply
+from bot.storage.store import Store
+from bot.telegram_app.render import parts
 
 # Old courses are deleted on the tick, but a sweep of the whole table at most this often.
 PURGE_EVERY = timedelta(hours=1)
@@ -34,7 +34,7 @@ def telegram_send(bot: Bot) -> Send:
     async def send(chat_id: int, reply: Reply) -> int:
         message_id = 0
         try:
-            for part in messages(reply):
+            for part in parts(reply):
                 sent = await bot.send_message(chat_id, part.html, reply_markup=part.keyboard)
                 message_id = sent.message_id
         except Forbidden as exc:
@@ -59,15 +59,15 @@ class Delivery:
 
     def __init__(
         self,
-        repo: CourseRepo,
+        store: Store,
         send: Send,
         clock: Callable[[], datetime],
-        aftercare: Callable[[], Aftercare | None],
+        day_messages: Callable[[], DayMessages | None],
     ) -> None:
-        self._repo = repo
+        self._store = store
         self._send = send
         self._clock = clock
-        self._aftercare = aftercare
+        self._day_messages = day_messages
         self._lock = asyncio.Lock()
         self._waiting = False
         self._tasks: set[asyncio.Task[None]] = set()
@@ -76,7 +76,7 @@ class Delivery:
 
     async def release_claims(self) -> int:
         """At start-up: put back every message a killed process had claimed but not recorded."""
-        released = await asyncio.to_thread(self._repo.release_claims)
+        released = await self._store.run(self._store.courses.release_claims)
         if released:
             log.warning("start-up: %d aftercare messages were in flight; they go again", released)
         return released
@@ -120,13 +120,13 @@ class Delivery:
             self._lock.release()
 
     async def _tick(self) -> None:
-        aftercare = self._aftercare()
-        if aftercare is None or self._stopping.is_set():
+        day_messages = self._day_messages()
+        if day_messages is None or self._stopping.is_set():
             return
         now = self._clock()
         purge = self._last_purge is None or now - self._last_purge >= PURGE_EVERY
         report = await tick(
-            self._repo, now, self._send, aftercare, purge=purge, stopping=self._stopping
+            self._store, now, self._send, day_messages, purge=purge, stopping=self._stopping
         )
         if purge:
             self._last_purge = now

@@ -10,9 +10,9 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
-from bot.knowledge import KnowledgeBase
+from bot.answers.knowledge import KnowledgeBase
 from bot.locale import Locale
-from bot.replies import Reply, split_message
+from bot.messages import Reply, split_message
 from bot.storage.courses import CheckinCount
 from bot.storage.stats import Report
 
@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Message:
-    """One Telegram message: HTML text and an optional inline keyboard."""
+class Part:
+    """One Telegram message of a reply: HTML text and an optional inline keyboard."""
 
     html: str
     keyboard: InlineKeyboardMarkup | None = None
@@ -47,19 +47,19 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def messages(reply: Reply, limit: int = TEXT_LIMIT) -> list[Message]:
+def parts(reply: Reply, limit: int = TEXT_LIMIT) -> list[Part]:
     """The reply as messages of at most `limit` visible characters; buttons on the last one."""
     head = f"<b>{escape(reply.title)}</b>\n\n" if reply.title else ""
     chunks = split_message(reply.text, limit - (len(reply.title) + 2 if reply.title else 0))
     texts = [escape(chunk, quote=False) for chunk in chunks]
     texts[0] = (head + texts[0]).strip()
     markup = keyboard(reply)
-    return [Message(text, markup if i == len(texts) - 1 else None) for i, text in enumerate(texts)]
+    return [Part(text, markup if i == len(texts) - 1 else None) for i, text in enumerate(texts)]
 
 
-def plain(text: str) -> list[Message]:
+def plain(text: str) -> list[Part]:
     """Plain text (escaped) as messages within Telegram's limit."""
-    return messages(Reply(text))
+    return parts(Reply(text))
 
 
 def html_template(locale: Locale, key: str, **html_values: str) -> str:

@@ -7,15 +7,13 @@ import os
 import sqlite3
 import sys
 from collections.abc import Mapping
-from dataclasses import replace
-from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
 from telegram.error import InvalidToken
 
+from bot.answers.knowledge import KnowledgeBase
 from bot.config import ConfigError, Settings
-from bot.knowledge import KnowledgeBase
 from bot.telegram_app.app import ALLOWED_UPDATES, build_application
 from bot.telegram_app.logging_setup import configure_logging
 
@@ -30,19 +28,17 @@ log = logging.getLogger(__name__)
 
 def run(
     kb: KnowledgeBase,
-    faq_path: str | None = None,
+    faq_option: str | None = None,
     env: Mapping[str, str] | None = None,
     err: TextIO | None = None,
 ) -> int:
     """Run the bot until SIGINT / SIGTERM; 2 with one line on stderr for bad settings."""
     err = err or sys.stderr
     try:
-        settings = Settings.from_env(os.environ if env is None else env)
+        settings = Settings.from_env(os.environ if env is None else env, faq_option)
     except ConfigError as exc:
         err.write(f"softlift-bot: {exc}\n")
         return EXIT_CONFIG
-    if faq_path:
-        settings = replace(settings, faq_path=Path(faq_path))
     configure_logging(settings.log_level, [settings.token, settings.webhook_secret or ""])
     try:
         app = build_application(settings, kb)

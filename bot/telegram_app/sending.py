@@ -11,10 +11,11 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import filters
 
-from bot.aftercare import StaffAlert
+from bot import buttons
+from bot.aftercare.records import StaffAlert
 from bot.locale import Locale
-from bot.replies import FEEDBACK, Reply
-from bot.telegram_app.render import html_template, messages
+from bot.messages import Reply
+from bot.telegram_app.render import html_template, parts
 
 # An alert quotes at most this much of the patient's message, well inside one Telegram message.
 ALERT_QUOTE_LIMIT = 3000
@@ -24,13 +25,13 @@ log = logging.getLogger(__name__)
 
 async def send_reply(message: Message, reply: Reply) -> None:
     """Send a reply to the chat of `message`, split if long, buttons on the last part."""
-    for part in messages(reply):
+    for part in parts(reply):
         await message.reply_html(part.html, reply_markup=part.keyboard)
 
 
 async def send_to(chat: Chat, reply: Reply) -> None:
     """Send a reply to a chat without quoting anything."""
-    for part in messages(reply):
+    for part in parts(reply):
         await chat.send_message(part.html, reply_markup=part.keyboard)
 
 
@@ -50,12 +51,12 @@ async def answer_press(query: CallbackQuery, text: str | None = None) -> None:
 async def show_in_place(query: CallbackQuery, reply: Reply) -> None:
     """Replace the pressed message with the reply (menus), or send it when that is impossible."""
     message = query.message
-    parts = messages(reply)
-    if not isinstance(message, Message) or len(parts) > 1:
+    pieces = parts(reply)
+    if not isinstance(message, Message) or len(pieces) > 1:
         await send_for_press(query, reply)
         return
     try:
-        await message.edit_text(parts[0].html, reply_markup=parts[0].keyboard)
+        await message.edit_text(pieces[0].html, reply_markup=pieces[0].keyboard)
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
@@ -75,7 +76,7 @@ async def drop_feedback_row(query: CallbackQuery) -> None:
     rows = [
         row
         for row in message.reply_markup.inline_keyboard
-        if not any(str(b.callback_data or "").startswith(f"{FEEDBACK}:") for b in row)
+        if not any(isinstance(buttons.parse(str(b.callback_data or "")), buttons.Vote) for b in row)
     ]
     with contextlib.suppress(BadRequest):
         await message.edit_reply_markup(InlineKeyboardMarkup(rows) if rows else None)

@@ -1,18 +1,17 @@
-"""Thin aftercare handlers: read the update, call AftercareService, send what it answers."""
+"""Thin aftercare handlers: read the update, call the CourseService, send what it answers."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from telegram import Chat, Message, Update, User
 from telegram.constants import ChatType
 
-from bot.aftercare_service import AftercareService, Patient, Response
-from bot.replies import Reply
-from bot.telegram_app.context import Context, Services
-from bot.telegram_app.messaging import (
+from bot.aftercare.service import CourseService, Patient, Response
+from bot.messages import Reply
+from bot.telegram_app.context import Context
+from bot.telegram_app.sending import (
     alert_staff,
     alert_staff_aftercare,
     answer_press,
@@ -24,35 +23,35 @@ from bot.telegram_app.messaging import (
 # Commands that only make sense in a private chat (a group must not see anyone's course).
 COMMANDS = ("aftercare", "timezone", "cancel", "stop", "forget")
 
-UseCase = Callable[[AftercareService, Patient, datetime], Awaitable[Response]]
+UseCase = Callable[[CourseService, Patient, datetime], Awaitable[Response]]
 
 
 async def aftercare(update: Update, context: Context) -> None:
     """/aftercare and the deep link /start aftercare: the status, or the first question."""
-    await _run(update, context, AftercareService.open)
+    await _run(update, context, CourseService.open)
 
 
 async def deep_link(update: Update, context: Context) -> None:
     """/start aftercare (a clinic's QR code): as /aftercare; without a course, also the welcome."""
-    await _run(update, context, AftercareService.open)
-    if context.services.aftercare is None and update.effective_message is not None:
+    await _run(update, context, CourseService.open)
+    if context.services.course_service is None and update.effective_message is not None:
         welcome = context.services.assistant.replies.welcome()
         await send_to(update.effective_message.chat, welcome)
 
 
 async def timezone(update: Update, context: Context) -> None:
     """/timezone: choose the time zone during enrolment or for the running course."""
-    await _run(update, context, AftercareService.timezone)
+    await _run(update, context, CourseService.timezone)
 
 
 async def cancel(update: Update, context: Context) -> None:
     """/cancel: leave the open aftercare question."""
-    await _run(update, context, AftercareService.cancel)
+    await _run(update, context, CourseService.cancel)
 
 
 async def stop(update: Update, context: Context) -> None:
     """/stop: end the course."""
-    await _run(update, context, AftercareService.stop)
+    await _run(update, context, CourseService.stop)
 
 
 async def forget(update: Update, context: Context) -> None:
@@ -60,8 +59,7 @@ async def forget(update: Update, context: Context) -> None:
     message, user, services = update.effective_message, update.effective_user, context.services
     if message is None or user is None:
         return
-    await asyncio.to_thread(services.courses.forget_user, user.id)
-    await asyncio.to_thread(services.stats.forget_user, user.id)
+    await services.store.forget_user(user.id)
     await send_text(message, services.assistant.locale.t("forget_done"))
 
 
@@ -75,22 +73,22 @@ async def private_only(update: Update, context: Context) -> None:
 
 
 async def press(update: Update, context: Context) -> None:
-    """An "ac:" button: enrolment answers, check-ins and the course buttons."""
+    """An aftercare button: enrolment answers, check-ins and the course buttons."""
     query, services = update.callback_query, context.services
     if query is None:
         return
     await answer_press(query)
-    if services.aftercare is None or query.message is None:
-        await send_for_press(query, _unavailable(services))
+    if services.course_service is None or query.message is None:
+        await send_for_press(query, _unavailable(context))
         return
     patient = Patient(query.from_user.id, query.from_user.id)
-    response = await services.aftercare.button(patient, query.data or "", services.now())
+    response = await services.course_service.press(patient, query.data or "", services.now())
     await _respond(context, query.message.chat, query.from_user, response)
 
 
 async def open_question(message: Message, context: Context, text: str) -> bool:
-    """Answer typed text while an aftercare question is open; False when it is not ours."""
-    service, user = context.services.aftercare, message.from_user
+    """Answer typed text while an aftercare question is open; False when none is."""
+    service, user = context.services.course_service, message.from_user
     if service is None or user is None or message.chat.type != ChatType.PRIVATE:
         return False
     response = await service.text(Patient(user.id, user.id), text, context.services.now())
@@ -104,14 +102,16 @@ async def alert_urgent(message: Message, context: Context, staff_chat_id: int, t
     """The staff alert for an urgent message, with the course day when the sender is enrolled."""
     services, user = context.services, message.from_user
     locale = services.assistant.locale
+    service = services.course_service
     alert = None
-    if services.aftercare is not None and user is not None:
-        alert = await services.aftercare.red_flag_alert(Patient(user.id, user.id), services.now())
-    if alert is None or services.aftercare is None:
+    if service is not None and user is not None:
+        alert = await service.red_flag_alert(Patient(user.id, user.id), services.now())
+    if alert is None or service is None:
         await alert_staff(message, staff_chat_id, locale, text)
         return
-    days = services.aftercare.aftercare.course.days
-    await alert_staff_aftercare(context.bot, staff_chat_id, user, locale, alert, days, text)
+    await alert_staff_aftercare(
+        context.bot, staff_chat_id, user, locale, alert, service.course.days, text
+    )
 
 
 async def _run(update: Update, context: Context, use_case: UseCase) -> None:
@@ -119,10 +119,10 @@ async def _run(update: Update, context: Context, use_case: UseCase) -> None:
     message, user, services = update.effective_message, update.effective_user, context.services
     if message is None or user is None:
         return
-    if services.aftercare is None:
-        await send_to(message.chat, _unavailable(services))
+    if services.course_service is None:
+        await send_to(message.chat, _unavailable(context))
         return
-    response = await use_case(services.aftercare, Patient(user.id, user.id), services.now())
+    response = await use_case(services.course_service, Patient(user.id, user.id), services.now())
     await _respond(context, message.chat, user, response)
 
 
@@ -131,14 +131,15 @@ async def _respond(context: Context, chat: Chat, user: User, response: Response)
     services = context.services
     for reply in response.replies:
         await send_to(chat, reply)
-    staff_chat = services.settings.staff_chat_id
-    if response.alert is not None and staff_chat is not None and services.aftercare is not None:
-        days = services.aftercare.aftercare.course.days
+    staff_chat, service = services.settings.staff_chat_id, services.course_service
+    if response.alert is not None and staff_chat is not None and service is not None:
         locale = services.assistant.locale
-        await alert_staff_aftercare(context.bot, staff_chat, user, locale, response.alert, days)
+        await alert_staff_aftercare(
+            context.bot, staff_chat, user, locale, response.alert, service.course.days
+        )
     if response.deliver_now:
         services.delivery.kick()
 
 
-def _unavailable(services: Services) -> Reply:
-    return Reply(services.assistant.locale.t("ac_unavailable"))
+def _unavailable(context: Context) -> Reply:
+    return Reply(context.services.assistant.locale.t("ac_unavailable"))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.knowledge import KnowledgeBase
+from bot import buttons
+from bot.answers.knowledge import KnowledgeBase
+from bot.answers.matcher import Decision, Kind, Matcher
+from bot.answers.replies import Replies
 from bot.locale import Locale, get_locale
-from bot.matching import Decision, Kind, Matcher
-from bot.replies import ENTRY, Replies, Reply
+from bot.messages import Reply
 
 # Longer messages are read up to this many characters: enough for any real question.
 MAX_QUESTION_CHARS = 2000
@@ -15,10 +17,16 @@ MAX_QUESTION_CHARS = 2000
 
 @dataclass(frozen=True)
 class Outcome:
-    """A decision and the reply that renders it."""
+    """A decision, the reply that renders it, and whether it was the "not covered" reply."""
 
     decision: Decision
     reply: Reply
+    not_covered: bool = False
+
+    def suggestions(self) -> list[str]:
+        """The entry ids the reply offers as buttons."""
+        presses = (buttons.parse(b.data) for row in self.reply.buttons for b in row if b.data)
+        return [p.entry_id for p in presses if isinstance(p, buttons.ShowEntry)]
 
 
 class Assistant:
@@ -31,27 +39,19 @@ class Assistant:
         self.replies = Replies(kb, self.locale)
 
     def ask(self, question: str) -> Outcome:
-        """Decide and reply to one free-text message."""
+        """Decide and reply to one free-text message (red flags first, once)."""
         text = question[:MAX_QUESTION_CHARS]
         if not text.strip():
             decision = Decision(Kind.FALLBACK, None, 0.0, ())
-            return Outcome(decision, Reply(self.locale.t("empty_message"), kind=Kind.FALLBACK))
+            return Outcome(decision, Reply(self.locale.t("empty_message")))
         decision = self.matcher.decide(text)
         if decision.kind is Kind.FALLBACK and not self.matcher.analyzer.tokens(text):
             return Outcome(decision, self.replies.small_talk(text))
-        return Outcome(decision, self.replies.for_decision(decision))
+        reply = self.replies.for_decision(decision)
+        return Outcome(decision, reply, not_covered=decision.kind is Kind.FALLBACK)
 
     def press(self, data: str) -> Reply:
         """The reply to a navigation button; a polite note for stale or forged data."""
-        return self.replies.on_button(data) or self.replies.stale()
-
-
-def suggestions(outcome: Outcome) -> list[str]:
-    """The entry ids a reply offers as buttons."""
-    entry_ids: list[str] = []
-    for row in outcome.reply.buttons:
-        for button in row:
-            prefix, _, rest = button.data.partition(":")
-            if prefix == ENTRY:
-                entry_ids.append(rest)
-    return entry_ids
+        press = buttons.parse(data)
+        reply = self.replies.on_press(press) if press is not None else None
+        return reply or self.replies.stale()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.knowledge import KnowledgeBase, RedFlag
+from bot.answers.knowledge import KnowledgeBase, RedFlag
 
 
 def find_red_flag(kb: KnowledgeBase, text: str) -> RedFlag | None:

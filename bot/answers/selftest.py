@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.knowledge import KnowledgeBase
-from bot.matching import Decision, Kind, Matcher
+from bot.answers.knowledge import KnowledgeBase
+from bot.answers.matcher import Decision, Kind, Matcher
 
 
 def _describe(decision: Decision) -> str:

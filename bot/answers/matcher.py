@@ -12,9 +12,9 @@ import snowballstemmer
 from rapidfuzz import process, utils
 from rapidfuzz.distance import OSA
 
-from bot.knowledge import KnowledgeBase, RedFlag
+from bot.answers.knowledge import KnowledgeBase, RedFlag
+from bot.answers.safety import find_red_flag
 from bot.locale import Locale, get_locale
-from bot.safety import find_red_flag
 
 MAX_CANDIDATES = 3
 MIN_CLAUSE_TOKENS = 2

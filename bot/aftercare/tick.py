@@ -8,9 +8,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.aftercare import Aftercare, Delivery, EndReason, day_over
-from bot.replies import Reply
-from bot.storage.courses import CourseRepo
+from bot.aftercare.day_messages import DayMessages
+from bot.aftercare.records import Delivery, EndReason
+from bot.aftercare.schedule import day_over
+from bot.messages import Reply
+from bot.storage.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +53,10 @@ class TickReport:
 
 
 async def tick(
-    repo: CourseRepo,
+    store: Store,
     now: datetime,
     send: Send,
-    aftercare: Aftercare,
+    messages: DayMessages,
     *,
     batch: int = BATCH,
     concurrency: int = CONCURRENCY,
@@ -69,36 +71,38 @@ async def tick(
     if now.tzinfo is None:
         raise ValueError("tick needs a timezone-aware now")
     report = TickReport()
-    released = await asyncio.to_thread(repo.release_claims, now - CLAIM_LEASE)
+    repo = store.courses
+    released = await store.run(repo.release_claims, now - CLAIM_LEASE)
     if released:
         logger.warning("released %d stale delivery claims", released)
     gate = asyncio.Semaphore(concurrency)
 
     async def one(delivery: Delivery) -> None:
         async with gate:
-            await _deliver(repo, now, send, aftercare, delivery, report)
+            await _deliver(store, now, send, messages, delivery, report)
 
     while True:
-        claimed = await asyncio.to_thread(repo.claim_due, now, batch)
+        claimed = await store.run(repo.claim_due, now, batch)
         async with asyncio.TaskGroup() as group:
             for delivery in claimed:
                 group.create_task(one(delivery))
         if len(claimed) < batch or (stopping is not None and stopping.is_set()):
             break
     if purge:
-        report.purged = await asyncio.to_thread(repo.purge, now)
+        report.purged = await store.run(repo.purge, now)
     return report
 
 
 async def _deliver(
-    repo: CourseRepo,
+    store: Store,
     now: datetime,
     send: Send,
-    aftercare: Aftercare,
+    messages: DayMessages,
     delivery: Delivery,
     report: TickReport,
 ) -> None:
     """Send one claimed message and record what happened; never raises."""
+    repo = store.courses
     if day_over(delivery.due_at, now, delivery.timezone):
         # Ids only: the log must not reveal message text or symptoms.
         logger.info(
@@ -107,26 +111,26 @@ async def _deliver(
             delivery.course_id,
             delivery.day,
         )
-        await asyncio.to_thread(repo.mark_skipped, delivery.id, now)
+        await store.run(repo.mark_skipped, delivery.id, now)
         report.skipped += 1
         return
     try:
-        message_id = await send(delivery.chat_id, aftercare.message_for(delivery))
+        message_id = await send(delivery.chat_id, messages.message_for(delivery))
     except RecipientGone:
         logger.info("course %d ended: the patient cannot be reached", delivery.course_id)
-        await asyncio.to_thread(repo.end_course, delivery.course_id, EndReason.BLOCKED, now)
+        await store.run(repo.end_course, delivery.course_id, EndReason.BLOCKED, now)
         report.ended += 1
         return
     except RetryLater as exc:
         wait = max(timedelta(seconds=exc.seconds), timedelta(seconds=1))
-        await asyncio.to_thread(repo.retry_later, delivery.id, now + wait)
+        await store.run(repo.retry_later, delivery.id, now + wait)
         report.retried += 1
         return
     except Exception as exc:
         # Kept for a later tick: the local-day rule ends the retries of a message that never goes.
         logger.warning("delivery %d failed (%s), retrying later", delivery.id, type(exc).__name__)
-        await asyncio.to_thread(repo.retry_later, delivery.id, now + ERROR_BACKOFF)
+        await store.run(repo.retry_later, delivery.id, now + ERROR_BACKOFF)
         report.retried += 1
         return
-    await asyncio.to_thread(repo.mark_sent, delivery.id, message_id, now)
+    await store.run(repo.mark_sent, delivery.id, message_id, now)
     report.sent += 1

@@ -8,13 +8,17 @@ import logging
 from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 
-from bot.core import MAX_QUESTION_CHARS, Assistant, Outcome
-from bot.knowledge import FaqError, load_faq
-from bot.matching import Kind
-from bot.replies import GROUP, TOPICS, Reply, parse_feedback
-from bot.telegram_app import aftercare_handlers
-from bot.telegram_app.context import Context, Services, aftercare_service
-from bot.telegram_app.messaging import (
+from bot import buttons
+from bot.aftercare.service import CourseService
+from bot.answers.assistant import MAX_QUESTION_CHARS, Assistant, Outcome
+from bot.answers.loader import load_faq
+from bot.answers.matcher import Kind
+from bot.faqdoc import FaqError
+from bot.messages import Reply
+from bot.telegram_app import course_handlers
+from bot.telegram_app.context import Context, Services
+from bot.telegram_app.render import stats_reply
+from bot.telegram_app.sending import (
     answer_press,
     drop_feedback_row,
     send_for_press,
@@ -24,7 +28,6 @@ from bot.telegram_app.messaging import (
     show_in_place,
     without_mention,
 )
-from bot.telegram_app.render import stats_reply
 
 log = logging.getLogger(__name__)
 
@@ -56,17 +59,19 @@ async def question(update: Update, context: Context) -> None:
     if message is None or message.text is None:
         return
     text = without_mention(message.text, context.bot.username)
-    if await aftercare_handlers.open_question(message, context, text):
+    outcome = services.assistant.ask(text)
+    # A red flag always gets the urgent answer; an open aftercare question stays open.
+    urgent = outcome.decision.kind is Kind.URGENT
+    if not urgent and await course_handlers.open_question(message, context, text):
         return
     if len(text) > MAX_QUESTION_CHARS:
         limit_note = services.assistant.locale.t("too_long", limit=MAX_QUESTION_CHARS)
         await send_text(message, limit_note)
-    outcome = services.assistant.ask(text)
     await send_reply(message, outcome.reply)
     await _record(services, outcome, text)
     staff_chat = services.settings.staff_chat_id
-    if outcome.decision.kind is Kind.URGENT and staff_chat is not None:
-        await aftercare_handlers.alert_urgent(message, context, staff_chat, text)
+    if urgent and staff_chat is not None:
+        await course_handlers.alert_urgent(message, context, staff_chat, text)
 
 
 async def press(update: Update, context: Context) -> None:
@@ -78,11 +83,11 @@ async def press(update: Update, context: Context) -> None:
     if await _take_feedback(query, services, data):
         return
     await answer_press(query)
-    reply = services.assistant.replies.on_button(data)
-    if reply is not None and data.partition(":")[0] in {GROUP, TOPICS}:
+    reply = services.assistant.press(data)
+    if isinstance(buttons.parse(data), buttons.ShowGroup | buttons.ShowTopics):
         await show_in_place(query, reply)
     else:
-        await send_for_press(query, reply or services.assistant.replies.stale())
+        await send_for_press(query, reply)
 
 
 async def non_text(update: Update, context: Context) -> None:
@@ -105,8 +110,9 @@ async def stats(update: Update, context: Context) -> None:
     message, services = update.effective_message, context.services
     if message is None:
         return
-    report = await asyncio.to_thread(services.stats.report, services.now())
-    checkins = await asyncio.to_thread(services.courses.checkin_stats)
+    store = services.store
+    report = await store.run(store.stats.report, services.now())
+    checkins = await store.run(store.courses.checkin_stats)
     kb, locale = services.assistant.kb, services.assistant.locale
     await send_reply(message, stats_reply(report, kb, locale, checkins))
 
@@ -123,7 +129,7 @@ async def reload(update: Update, context: Context) -> None:
         await send_text(message, locale.t("reload_failed", errors=str(exc)))
         return
     services.assistant = assistant
-    services.aftercare = aftercare_service(assistant.kb, services.courses)
+    services.course_service = CourseService.for_faq(services.store, assistant.kb)
     log.info("FAQ reloaded from %s", assistant.kb.source)
     text = locale.t("reload_ok", entries=len(assistant.kb.entries), source=assistant.kb.source)
     await send_text(message, text)
@@ -150,12 +156,15 @@ def _load_assistant(services: Services) -> Assistant:
 
 async def _take_feedback(query: CallbackQuery, services: Services, data: str) -> bool:
     """Store a 👍 / 👎 on a known entry, thank and drop the row; False if not feedback."""
-    feedback = parse_feedback(data)
-    if feedback is None or services.assistant.kb.entry(feedback.entry_id) is None:
+    feedback = buttons.parse(data)
+    if (
+        not isinstance(feedback, buttons.Vote)
+        or services.assistant.kb.entry(feedback.entry_id) is None
+    ):
         return False
     await answer_press(query, services.assistant.replies.feedback_thanks())
-    await asyncio.to_thread(
-        services.stats.record_feedback,
+    await services.store.run(
+        services.store.stats.record_feedback,
         query.from_user.id,
         feedback.entry_id,
         feedback.helpful,
@@ -168,11 +177,10 @@ async def _take_feedback(query: CallbackQuery, services: Services, data: str) ->
 async def _record(services: Services, outcome: Outcome, text: str) -> None:
     """Record the question; its text only when it got the "not covered" reply (not small talk)."""
     decision = outcome.decision
-    unanswered = outcome.reply == services.assistant.replies.fallback()
-    await asyncio.to_thread(
-        services.stats.record_question,
+    await services.store.run(
+        services.store.stats.record_question,
         str(decision.kind),
         decision.entry_id if decision.kind is Kind.ANSWER else None,
         services.now(),
-        text[:MAX_QUESTION_CHARS] if unanswered else None,
+        text[:MAX_QUESTION_CHARS] if outcome.not_covered else None,
     )

@@ -1,0 +1,1 @@
+"""The aftercare course: course data, schedule, enrolment conversation, day messages, service, tick."""

@@ -1,0 +1,282 @@
+"""The enrolment conversation: procedure date, send time and time zone, one question at a time."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+from bot import buttons
+from bot.aftercare.course import Course
+from bot.aftercare.inputs import (
+    Refusal,
+    check_procedure_date,
+    parse_time,
+    parse_zone,
+    read_procedure_date,
+)
+from bot.aftercare.records import CourseStatus, PatientCourse
+from bot.aftercare.schedule import clamp_day, course_day, local_today
+from bot.locale import Locale
+from bot.messages import Button, Reply, button_rows
+
+DATE_CHOICES = (
+    (0, "ac_today"),
+    (1, "ac_yesterday"),
+    (2, "ac_2_days_ago"),
+    (3, "ac_3_days_ago"),
+)
+TIME_CHOICES = (("ac_morning", time(9)), ("ac_midday", time(13)), ("ac_evening", time(19)))
+COMMON_ZONES = (
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Kyiv",
+    "Europe/Moscow",
+    "Asia/Dubai",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+)
+
+
+class Step(StrEnum):
+    """The open question of an aftercare conversation."""
+
+    DATE = "date"
+    TIME = "time"
+    ZONE = "zone"
+    NEW_TIME = "new_time"
+    NEW_ZONE = "new_zone"
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """An unfinished aftercare conversation; stored so that it survives a restart."""
+
+    step: Step
+    timezone: str
+    procedure_date: date | None = None
+    send_time: time | None = None
+    back_to: Step | None = None
+
+    def to_json(self) -> str:
+        """The state as JSON text for storage."""
+        return json.dumps(
+            {
+                "step": self.step.value,
+                "timezone": self.timezone,
+                "procedure_date": self.procedure_date.isoformat() if self.procedure_date else None,
+                "send_time": self.send_time.strftime("%H:%M") if self.send_time else None,
+                "back_to": self.back_to.value if self.back_to else None,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Conversation | None:
+        """The state stored as JSON, or None when it cannot be read (it is then dropped)."""
+        try:
+            raw = json.loads(text)
+            return cls(
+                step=Step(raw["step"]),
+                timezone=str(raw["timezone"]),
+                procedure_date=date.fromisoformat(raw["procedure_date"])
+                if raw.get("procedure_date")
+                else None,
+                send_time=time.fromisoformat(raw["send_time"]) if raw.get("send_time") else None,
+                back_to=Step(raw["back_to"]) if raw.get("back_to") else None,
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+@dataclass(frozen=True)
+class Enrol:
+    """The answers are complete: enrol the patient."""
+
+    procedure_date: date
+    send_time: time
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Reschedule:
+    """An enrolled patient chose a new send time or time zone."""
+
+    send_time: time
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The reply to one step, the conversation to keep (None ends it) and what to do."""
+
+    reply: Reply
+    state: Conversation | None
+    action: Enrol | Reschedule | None = None
+
+
+def hhmm(at: time) -> str:
+    """A time of day as HH:MM."""
+    return at.strftime("%H:%M")
+
+
+EnrolmentPress = buttons.PickDate | buttons.OtherDate | buttons.PickTime | buttons.PickZone
+
+
+class Enrolment:
+    """Asks the enrolment questions and reads their answers; pure."""
+
+    def __init__(self, course: Course, locale: Locale, clinic_zone: str, clinic_phone: str) -> None:
+        self.course = course
+        self.locale = locale
+        self.clinic_zone = clinic_zone
+        self.clinic_phone = clinic_phone
+
+    def _t(self, key: str, **values: object) -> str:
+        return self.locale.t(key, **values)
+
+    def _cancel_row(self) -> tuple[Button, ...]:
+        return (Button(self._t("ac_cancel_button"), buttons.cancel()),)
+
+    def start(self, now: datetime) -> Turn:
+        """The first question of a new enrolment, in the clinic's time zone."""
+        state = Conversation(Step.DATE, self.clinic_zone)
+        question = self._date_question(state, now)
+        text = f"{self._t('ac_intro', days=self.course.days)}\n\n{question.text}"
+        return Turn(replace(question, text=text), state)
+
+    def _date_question(self, state: Conversation, now: datetime) -> Reply:
+        today = local_today(now, state.timezone)
+        choices = [
+            Button(self._t(key), buttons.pick_date(today - timedelta(days=ago)))
+            for ago, key in DATE_CHOICES
+        ]
+        rows = (
+            *button_rows(choices, 2),
+            (Button(self._t("ac_other_date"), buttons.other_date()),),
+            self._cancel_row(),
+        )
+        return Reply(self._t("ac_ask_date"), buttons=rows)
+
+    def _time_question(self, state: Conversation) -> Reply:
+        choices = tuple(Button(self._t(key), buttons.pick_time(at)) for key, at in TIME_CHOICES)
+        text = self._t("ac_ask_time", zone=state.timezone)
+        return Reply(text, buttons=(choices, self._cancel_row()))
+
+    def _zone_question(self, state: Conversation) -> Reply:
+        zones = [self.clinic_zone, *(z for z in COMMON_ZONES if z != self.clinic_zone)]
+        choices = [Button(z.replace("_", " "), buttons.pick_zone(z)) for z in zones]
+        return Reply(
+            self._t("ac_ask_zone", zone=state.timezone),
+            buttons=(*button_rows(choices, 2), self._cancel_row()),
+        )
+
+    def question(self, state: Conversation, now: datetime) -> Reply:
+        """The open question of a conversation, asked again."""
+        if state.step is Step.DATE:
+            return self._date_question(state, now)
+        if state.step in (Step.TIME, Step.NEW_TIME):
+            return self._time_question(state)
+        return self._zone_question(state)
+
+    def on_text(self, state: Conversation, text: str, now: datetime) -> Turn:
+        """The answer to something typed while a question is open."""
+        if state.step is Step.DATE:
+            today = local_today(now, state.timezone)
+            return self._date_read(state, read_procedure_date(text, today, self.course.days), now)
+        if state.step in (Step.TIME, Step.NEW_TIME):
+            at = parse_time(text)
+            if at is None:
+                reply = self._time_question(state)
+                return Turn(replace(reply, text=self._t("ac_time_unreadable")), state)
+            return self._time_chosen(state, at, now)
+        zone = parse_zone(text)
+        if zone is None:
+            reply = self._zone_question(state)
+            return Turn(replace(reply, text=self._t("ac_zone_unreadable")), state)
+        return self._zone_chosen(state, zone, now)
+
+    def on_press(self, state: Conversation, press: EnrolmentPress, now: datetime) -> Turn:
+        """The answer to a question's button; a button of another question re-asks this one."""
+        if state.step is Step.DATE and isinstance(press, buttons.OtherDate):
+            return Turn(Reply(self._t("ac_type_date"), buttons=(self._cancel_row(),)), state)
+        if state.step is Step.DATE and isinstance(press, buttons.PickDate):
+            today = local_today(now, state.timezone)
+            return self._date_read(
+                state, check_procedure_date(press.day, today, self.course.days), now
+            )
+        if state.step in (Step.TIME, Step.NEW_TIME) and isinstance(press, buttons.PickTime):
+            return self._time_chosen(state, press.at, now)
+        if state.step in (Step.ZONE, Step.NEW_ZONE) and isinstance(press, buttons.PickZone):
+            zone = parse_zone(press.zone)
+            if zone is not None:
+                return self._zone_chosen(state, zone, now)
+        return Turn(self.question(state, now), state)
+
+    def _date_read(self, state: Conversation, result: date | Refusal, now: datetime) -> Turn:
+        if isinstance(result, Refusal):
+            refusal = self._t(result.value, days=self.course.days)
+            reply = self._date_question(state, now)
+            return Turn(replace(reply, text=f"{refusal} {self._t('ac_date_forms')}"), state)
+        nxt = replace(state, step=Step.TIME, procedure_date=result)
+        return Turn(self._time_question(nxt), nxt)
+
+    def _time_chosen(self, state: Conversation, at: time, now: datetime) -> Turn:
+        if state.step is Step.NEW_TIME:
+            reply = Reply(self._t("ac_time_changed", time=hhmm(at), zone=state.timezone))
+            return Turn(reply, None, Reschedule(at, state.timezone))
+        if state.procedure_date is None:
+            restart = replace(state, step=Step.DATE)
+            return Turn(self._date_question(restart, now), restart)
+        enrol = Enrol(state.procedure_date, at, state.timezone)
+        return Turn(self.confirmation(enrol, now), None, enrol)
+
+    def _zone_chosen(self, state: Conversation, zone: str, now: datetime) -> Turn:
+        if state.step is Step.NEW_ZONE:
+            at = state.send_time or TIME_CHOICES[0][1]
+            reply = Reply(self._t("ac_time_changed", time=hhmm(at), zone=zone))
+            return Turn(reply, None, Reschedule(at, zone))
+        back = replace(state, step=state.back_to or Step.DATE, timezone=zone, back_to=None)
+        question = self.question(back, now)
+        text = f"{self._t('ac_zone_set', zone=zone)}\n\n{question.text}"
+        return Turn(replace(question, text=text), back)
+
+    def cancel(self, state: Conversation | None) -> Turn:
+        """/cancel: leave the open question."""
+        key = "ac_cancelled" if state is not None else "ac_nothing_to_cancel"
+        return Turn(Reply(self._t(key)), None)
+
+    def ask_zone(self, state: Conversation | None, course: PatientCourse | None) -> Turn | None:
+        """/timezone during enrolment or for a running course; None when there is neither."""
+        if state is not None and state.step not in (Step.ZONE, Step.NEW_ZONE):
+            nxt = replace(state, step=Step.ZONE, back_to=state.step)
+            if state.step is Step.NEW_TIME:
+                nxt = replace(state, step=Step.NEW_ZONE)
+            return Turn(self._zone_question(nxt), nxt)
+        if state is not None:
+            return Turn(self._zone_question(state), state)
+        if course is not None and course.status is not CourseStatus.ENDED:
+            nxt = Conversation(Step.NEW_ZONE, course.timezone, send_time=course.send_time)
+            return Turn(self._zone_question(nxt), nxt)
+        return None
+
+    def ask_new_time(self, course: PatientCourse) -> Turn:
+        """The "change the time" button of the status."""
+        state = Conversation(Step.NEW_TIME, course.timezone, send_time=course.send_time)
+        return Turn(self._time_question(state), state)
+
+    def confirmation(self, enrol: Enrol, now: datetime) -> Reply:
+        """What will come, when, for how long, how to stop, and who watches the messages."""
+        day = clamp_day(course_day(enrol.procedure_date, now, enrol.timezone), self.course.days)
+        last = enrol.procedure_date + timedelta(days=self.course.days - 1)
+        text = self._t(
+            "ac_enrolled",
+            day=day,
+            days=self.course.days,
+            time=hhmm(enrol.send_time),
+            zone=enrol.timezone,
+            last=last.strftime("%d.%m.%Y"),
+            phone=self.clinic_phone,
+        )
+        return Reply(text)

@@ -1,0 +1,205 @@
+"""Aftercare use cases: the course logic applied to the stored state, for any transport."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import buttons
+from bot.aftercare.conversation import Enrol, Enrolment, Reschedule, Turn
+from bot.aftercare.course import Course
+from bot.aftercare.day_messages import DayMessages
+from bot.aftercare.records import CourseStatus, EndReason, StaffAlert
+from bot.aftercare.schedule import clamp_day, course_day, follow_up_day, plan_days
+from bot.aftercare.status import StatusReplies
+from bot.answers.knowledge import KnowledgeBase
+from bot.buttons import CourseAction
+from bot.locale import Locale, get_locale
+from bot.messages import Reply
+from bot.storage.courses import AlreadyEnrolled
+from bot.storage.store import Store
+
+
+@dataclass(frozen=True)
+class Patient:
+    """Who is talking: the Telegram user and the private chat the messages go to."""
+
+    user_id: int
+    chat_id: int
+
+
+@dataclass(frozen=True)
+class Response:
+    """The replies to send, an alert for the staff chat, and whether a message is due at once."""
+
+    replies: tuple[Reply, ...] = ()
+    alert: StaffAlert | None = None
+    deliver_now: bool = False
+
+
+class CourseService:
+    """Runs each aftercare command or button against the store."""
+
+    def __init__(self, store: Store, kb: KnowledgeBase, locale: Locale | None = None) -> None:
+        if kb.course is None:
+            raise ValueError(f"{kb.source} has no aftercare course")
+        self.store = store
+        self.repo = store.courses
+        self.course: Course = kb.course
+        self.locale = locale or get_locale(kb.language)
+        self.enrolment = Enrolment(self.course, self.locale, kb.clinic.timezone, kb.clinic.phone)
+        self.messages = DayMessages(self.course, self.locale, kb.clinic, kb.texts.urgent)
+        self.status = StatusReplies(self.course.days, self.locale)
+
+    @classmethod
+    def for_faq(cls, store: Store, kb: KnowledgeBase) -> CourseService | None:
+        """The service over a FAQ's course; None when the FAQ has no aftercare block."""
+        return cls(store, kb) if kb.course is not None else None
+
+    async def open(self, patient: Patient, now: datetime) -> Response:
+        """/aftercare or /start aftercare: the status when enrolled, else the first question."""
+        course = await self.store.run(self.repo.course_for, patient.user_id)
+        if course is not None:
+            await self.store.run(self.repo.clear_conversation, patient.user_id)
+            return Response((self.status.status(course, now),))
+        return await self._apply(patient, self.enrolment.start(now), now)
+
+    async def timezone(self, patient: Patient, now: datetime) -> Response:
+        """/timezone: change the zone during enrolment or of the running course."""
+        state = await self.store.run(self.repo.load_conversation, patient.user_id, now)
+        course = await self.store.run(self.repo.course_for, patient.user_id)
+        turn = self.enrolment.ask_zone(state, course)
+        if turn is None:
+            return Response((self.status.not_enrolled(),))
+        return await self._apply(patient, turn, now)
+
+    async def cancel(self, patient: Patient, now: datetime) -> Response:
+        """/cancel: leave the open aftercare question."""
+        state = await self.store.run(self.repo.load_conversation, patient.user_id, now)
+        return await self._apply(patient, self.enrolment.cancel(state), now)
+
+    async def stop(self, patient: Patient, now: datetime) -> Response:
+        """/stop or the stop button: end the course."""
+        await self.store.run(self.repo.clear_conversation, patient.user_id)
+        course = await self.store.run(self.repo.course_for, patient.user_id)
+        if course is None:
+            return Response((self.status.not_enrolled(),))
+        await self.store.run(self.repo.end_course, course.id, EndReason.STOPPED, now)
+        return Response((self.status.stopped(),))
+
+    async def text(self, patient: Patient, text: str, now: datetime) -> Response | None:
+        """The answer to typed text while an aftercare question is open; None when none is."""
+        state = await self.store.run(self.repo.load_conversation, patient.user_id, now)
+        if state is None:
+            return None
+        return await self._apply(patient, self.enrolment.on_text(state, text, now), now)
+
+    async def red_flag_alert(self, patient: Patient, now: datetime) -> StaffAlert | None:
+        """A staff alert when an enrolled patient's free text was a red flag (no text in it)."""
+        course = await self.store.run(self.repo.course_for, patient.user_id)
+        if course is None:
+            return None
+        day = clamp_day(course_day(course.procedure_date, now, course.timezone), self.course.days)
+        return StaffAlert(patient.user_id, course.id, day, self.locale.t("ac_alert_free_text"))
+
+    async def press(self, patient: Patient, data: str, now: datetime) -> Response:
+        """The answer to an aftercare button; a stale or forged one gets the polite note."""
+        press = buttons.parse(data)
+        if isinstance(press, buttons.Checkin):
+            return await self._checkin(patient, press, now)
+        if isinstance(press, buttons.FollowUp):
+            return await self._follow_up(patient, press.course_id, now)
+        if isinstance(press, buttons.Course):
+            return await self._course_button(patient, press.action, now)
+        state = await self.store.run(self.repo.load_conversation, patient.user_id, now)
+        if isinstance(press, buttons.Cancel):
+            return await self._apply(patient, self.enrolment.cancel(state), now)
+        enrolment_press = (buttons.PickDate, buttons.OtherDate, buttons.PickTime, buttons.PickZone)
+        if state is None or not isinstance(press, enrolment_press):
+            return Response((self.status.stale(),))
+        return await self._apply(patient, self.enrolment.on_press(state, press, now), now)
+
+    async def _course_button(
+        self, patient: Patient, action: CourseAction, now: datetime
+    ) -> Response:
+        if action is CourseAction.STOP:
+            return await self.stop(patient, now)
+        course = await self.store.run(self.repo.course_for, patient.user_id)
+        if course is None:
+            return Response((self.status.not_enrolled(),))
+        if action is CourseAction.CHANGE_TIME:
+            return await self._apply(patient, self.enrolment.ask_new_time(course), now)
+        if action is CourseAction.CHANGE_ZONE:
+            turn = self.enrolment.ask_zone(None, course)
+            return await self._apply(patient, turn, now) if turn else Response()
+        if action is CourseAction.PAUSE:
+            await self.store.run(self.repo.pause, course.id)
+            return Response((self.status.paused(),))
+        await self.store.run(self.repo.resume, course.id)
+        fresh = await self.store.run(self.repo.course, course.id)
+        return Response((self.status.resumed(fresh or course, now),))
+
+    async def _checkin(self, patient: Patient, press: buttons.Checkin, now: datetime) -> Response:
+        course = await self.store.run(self.repo.course, press.course_id)
+        option = self.course.option(press.option_id)
+        if (
+            course is None
+            or course.user_id != patient.user_id
+            or option is None
+            or not 1 <= press.day <= self.course.days
+            or press.day > course_day(course.procedure_date, now, course.timezone)
+        ):
+            return Response((self.status.stale(),))
+        first = await self.store.run(
+            self.repo.record_checkin, course.id, patient.user_id, press.day, option.id, now
+        )
+        # One staff alert per worrying answer and day, however often the button is pressed.
+        alert = StaffAlert(patient.user_id, course.id, press.day, option.label)
+        return Response(
+            (self.messages.checkin_reply(option),), alert if first and option.urgent else None
+        )
+
+    async def _follow_up(self, patient: Patient, course_id: int, now: datetime) -> Response:
+        course = await self.store.run(self.repo.course, course_id)
+        months = self.course.follow_up_months
+        if course is None or course.user_id != patient.user_id or not months:
+            return Response((self.status.stale(),))
+        day = follow_up_day(course.procedure_date, months)
+        due = await self.store.run(self.repo.add_follow_up, course_id, day, now)
+        if due is None:
+            return Response((self.status.stale(),))
+        return Response((self.messages.follow_up_scheduled(course, due),))
+
+    async def _apply(self, patient: Patient, turn: Turn, now: datetime) -> Response:
+        """Store the conversation a turn leaves open and carry out its action."""
+        if turn.state is None:
+            await self.store.run(self.repo.clear_conversation, patient.user_id)
+        else:
+            await self.store.run(self.repo.save_conversation, patient.user_id, turn.state, now)
+        action = turn.action
+        if isinstance(action, Enrol):
+            plan = plan_days(
+                action.procedure_date, action.send_time, action.timezone, now, self.course.days
+            )
+            try:
+                await self.store.run(
+                    self.repo.enroll,
+                    patient.user_id,
+                    patient.chat_id,
+                    action.procedure_date,
+                    action.send_time,
+                    action.timezone,
+                    plan,
+                    now,
+                )
+            except AlreadyEnrolled:
+                return await self.open(patient, now)
+            return Response((turn.reply,), deliver_now=True)
+        if isinstance(action, Reschedule):
+            course = await self.store.run(self.repo.course_for, patient.user_id)
+            if course is None or course.status is CourseStatus.ENDED:
+                return Response((self.status.not_enrolled(),))
+            await self.store.run(
+                self.repo.change_time, course.id, action.send_time, action.timezone
+            )
+        return Response((turn.reply,))

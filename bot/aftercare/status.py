@@ -1,0 +1,83 @@
+"""What an enrolled patient sees of their course: the status and its buttons; pure."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot import buttons
+from bot.aftercare.records import CourseStatus, PatientCourse
+from bot.aftercare.schedule import clamp_day, course_day
+from bot.buttons import CourseAction
+from bot.locale import Locale
+from bot.messages import Button, Reply
+
+
+class StatusReplies:
+    """The status of a running course and the replies to its buttons."""
+
+    def __init__(self, days: int, locale: Locale) -> None:
+        self.days = days
+        self.locale = locale
+
+    def _t(self, key: str, **values: object) -> str:
+        return self.locale.t(key, **values)
+
+    def _button(self, key: str, action: CourseAction) -> Button:
+        return Button(self._t(key), buttons.course(action))
+
+    def status(self, course: PatientCourse, now: datetime) -> Reply:
+        """Day N of the course, the next message's local time and the course buttons."""
+        day = clamp_day(course_day(course.procedure_date, now, course.timezone), self.days)
+        lines = [self._t("ac_status_day", day=day, days=self.days)]
+        if course.status is CourseStatus.PAUSED:
+            lines.append(self._t("ac_status_paused"))
+            toggle = self._button("ac_resume_button", CourseAction.RESUME)
+        else:
+            toggle = self._button("ac_pause_button", CourseAction.PAUSE)
+            if course.next_due is not None:
+                lines.append(self._t("ac_status_next", when=_local(course.next_due, course)))
+        if course.follow_up_due is not None:
+            lines.append(self._t("ac_status_follow_up", when=_local(course.follow_up_due, course)))
+        rows = (
+            (
+                self._button("ac_change_time_button", CourseAction.CHANGE_TIME),
+                self._button("ac_change_zone_button", CourseAction.CHANGE_ZONE),
+            ),
+            (toggle, self._button("ac_stop_button", CourseAction.STOP)),
+        )
+        return Reply("\n".join(lines), buttons=rows)
+
+    def not_enrolled(self) -> Reply:
+        """For course commands from a patient without a course."""
+        return Reply(self._t("ac_not_enrolled"))
+
+    def paused(self) -> Reply:
+        """After the pause button."""
+        return Reply(
+            self._t("ac_paused"),
+            buttons=((self._button("ac_resume_button", CourseAction.RESUME),),),
+        )
+
+    def resumed(self, course: PatientCourse, now: datetime) -> Reply:
+        """After the resume button: the status again."""
+        status = self.status(course, now)
+        return replace(status, text=f"{self._t('ac_resumed')}\n{status.text}")
+
+    def stopped(self) -> Reply:
+        """After /stop or the stop button."""
+        return Reply(self._t("ac_stopped"))
+
+    def stale(self) -> Reply:
+        """An outdated or forged aftercare button."""
+        return Reply(self._t("ac_stale"))
+
+    def unavailable(self) -> Reply:
+        """Aftercare commands when the FAQ in use has no course."""
+        return Reply(self._t("ac_unavailable"))
+
+
+def _local(when: datetime, course: PatientCourse) -> str:
+    local = when.astimezone(ZoneInfo(course.timezone))
+    return f"{local.strftime('%a %d.%m, %H:%M')} ({course.timezone})"

@@ -1,0 +1,116 @@
+"""The validated FAQ: clinic, texts, topics, entries, declines, synonyms, red flags, course."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.aftercare.course import Course
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """How patients reach the clinic."""
+
+    name: str
+    phone: str
+    booking_url: str
+    address: str
+    timezone: str
+
+    def fields(self) -> dict[str, str]:
+        """Placeholders available to the FAQ's texts."""
+        return {
+            "name": self.name,
+            "phone": self.phone,
+            "booking_url": self.booking_url,
+            "address": self.address,
+        }
+
+    def format(self, template: str) -> str:
+        """A FAQ text with the clinic's details filled in (placeholders are checked at load)."""
+        return template.format(**self.fields())
+
+    @property
+    def booking_link(self) -> str | None:
+        """The booking URL when it is a web link a button can open, else None."""
+        return self.booking_url if self.booking_url.startswith(("https://", "http://")) else None
+
+
+@dataclass(frozen=True)
+class Texts:
+    """The FAQ's fixed texts."""
+
+    disclaimer: str
+    fallback: str
+    urgent: str
+    emergency: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A group of entries as a patient thinks of them."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One answerable fact."""
+
+    id: str
+    topic: str
+    title: str
+    questions: tuple[str, ...]
+    keywords: tuple[str, ...]
+    answer: str
+    related: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Decline:
+    """A subject the article does not cover: matching it means an honest fallback."""
+
+    id: str
+    questions: tuple[str, ...]
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """Signs that need a doctor now."""
+
+    id: str
+    emergency: bool
+    patterns: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The validated FAQ file."""
+
+    source: str
+    language: str
+    clinic: Clinic
+    texts: Texts
+    topics: tuple[Topic, ...]
+    entries: tuple[Entry, ...]
+    declines: tuple[Decline, ...]
+    synonyms: tuple[tuple[str, ...], ...]
+    red_flags: tuple[RedFlag, ...]
+    course: Course | None
+    by_id: Mapping[str, Entry] = field(repr=False, compare=False)
+
+    def entry(self, entry_id: str) -> Entry | None:
+        """The entry with this id, or None."""
+        return self.by_id.get(entry_id)
+
+    def topic(self, topic_id: str) -> Topic | None:
+        """The topic with this id, or None."""
+        return next((t for t in self.topics if t.id == topic_id), None)
+
+    def entries_in(self, topic_id: str) -> tuple[Entry, ...]:
+        """Entries of one topic, in file order."""
+        return tuple(e for e in self.entries if e.topic == topic_id)

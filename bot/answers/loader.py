@@ -1,0 +1,272 @@
+"""Load and validate the FAQ YAML into frozen dataclasses; every problem names file and line."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from bot.aftercare.course import parse_course
+from bot.answers.knowledge import Clinic, Decline, Entry, KnowledgeBase, RedFlag, Texts, Topic
+from bot.faqdoc import (
+    TELEGRAM_TEXT_LIMIT,
+    TITLE_LIMIT,
+    Checker,
+    FaqError,
+    Loader,
+    Map,
+    Problem,
+    Seq,
+)
+
+ANSWER_LIMIT = 1000
+DEFAULT_FAQ = "softlifting.yaml"
+
+
+def _parse_red_flags(c: Checker, doc: Map) -> tuple[RedFlag, ...]:
+    flags: list[RedFlag] = []
+    for item, _line in c.items(doc, "red_flags"):
+        flag = c.mapping(item, item.line, "a red flag", ("id", "patterns"), ("emergency",))
+        if flag is None:
+            continue
+        fid = c.ident(flag.get("id"), flag.line)
+        compiled: list[re.Pattern[str]] = []
+        patterns = flag.get("patterns")
+        if isinstance(patterns, Seq) and patterns:
+            for pattern, pline in zip(patterns, patterns.lines, strict=True):
+                try:
+                    compiled.append(re.compile(str(pattern), re.IGNORECASE))
+                except re.error as exc:
+                    c.add(
+                        pline, f"pattern {pattern!r} is not a valid regular expression: {exc}", fid
+                    )
+        else:
+            c.add(flag.lines.get("patterns", flag.line), "'patterns' must be a non-empty list", fid)
+        flags.append(RedFlag(fid, flag.get("emergency", False) is True, tuple(compiled)))
+    return tuple(flags)
+
+
+def _parse(c: Checker, doc: Map) -> KnowledgeBase:
+    c.mapping(
+        doc,
+        1,
+        "the FAQ file",
+        ("version", "language", "clinic", "texts", "topics", "entries"),
+        ("synonyms", "declines", "red_flags", "aftercare"),
+    )
+    language = str(doc.get("language", "en"))
+    if not resources.files("bot.locales").joinpath(f"{language}.yaml").is_file():
+        c.add(doc.lines.get("language", 1), f"no locale for language '{language}' (bot/locales/)")
+    clinic_block = c.mapping(
+        doc.get("clinic"),
+        doc.lines.get("clinic", 1),
+        "clinic",
+        ("name", "phone", "booking_url", "address", "timezone"),
+    )
+    clinic = Clinic("", "", "", "", "UTC")
+    if clinic_block is not None:
+        tz = c.text(clinic_block, "timezone")
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            c.add(
+                clinic_block.lines.get("timezone", clinic_block.line), f"unknown time zone {tz!r}"
+            )
+            tz = "UTC"
+        clinic = Clinic(
+            c.text(clinic_block, "name"),
+            c.text(clinic_block, "phone"),
+            c.text(clinic_block, "booking_url"),
+            c.text(clinic_block, "address"),
+            tz,
+        )
+    texts_block = c.mapping(
+        doc.get("texts"),
+        doc.lines.get("texts", 1),
+        "texts",
+        ("disclaimer", "fallback", "urgent", "emergency"),
+    )
+    texts = Texts("", "", "", "")
+    if texts_block is not None:
+        values = [
+            c.text(texts_block, k, None, TELEGRAM_TEXT_LIMIT) for k in Texts.__dataclass_fields__
+        ]
+        for key, value in zip(Texts.__dataclass_fields__, values, strict=True):
+            try:
+                value.format(**clinic.fields())
+            except (KeyError, IndexError, ValueError) as exc:
+                c.add(
+                    texts_block.lines.get(key, texts_block.line),
+                    f"'{key}' has a bad placeholder {exc}",
+                )
+        texts = Texts(*values)
+
+    topics: list[Topic] = []
+    for item, _line in c.items(doc, "topics"):
+        block = c.mapping(item, item.line, "a topic", ("id", "title"))
+        if block is not None:
+            tid = c.ident(block.get("id"), block.line)
+            topics.append(Topic(tid, c.text(block, "title", tid, TITLE_LIMIT)))
+    topic_ids = {t.id for t in topics}
+
+    seen_ids: dict[str, int] = {}
+    seen_questions: dict[str, str] = {}
+    entries: list[Entry] = []
+    related_refs: list[tuple[str, str, int]] = []
+
+    def claim(value: Any, line: int) -> str:
+        ident = c.ident(value, line)
+        if ident and ident in seen_ids:
+            c.add(line, f"duplicate id (first used on line {seen_ids[ident]})", ident)
+        elif ident:
+            seen_ids[ident] = line
+        return ident
+
+    def claim_questions(block: Map, ident: str) -> tuple[str, ...]:
+        questions = c.texts(block, "questions", ident, required=True)
+        lines = block["questions"].lines if isinstance(block.get("questions"), Seq) else []
+        for question, line in zip(questions, lines, strict=False):
+            key = " ".join(question.lower().split())
+            owner = seen_questions.get(key)
+            if owner is not None:
+                c.add(line, f"question {question!r} is also listed under '{owner}'", ident)
+            else:
+                seen_questions[key] = ident
+        return questions
+
+    for item, _line in c.items(doc, "entries"):
+        block = c.mapping(
+            item,
+            item.line,
+            "an entry",
+            ("id", "topic", "title", "questions", "answer"),
+            ("keywords", "related"),
+            entry=str(item.get("id")) if isinstance(item.get("id"), str) else None,
+        )
+        if block is None:
+            continue
+        eid = claim(block.get("id"), block.lines.get("id", block.line))
+        topic = str(block.get("topic", ""))
+        if "topic" in block and topic not in topic_ids:
+            c.add(block.lines["topic"], f"unknown topic '{topic}'", eid)
+        answer = c.text(block, "answer", eid)
+        if len(answer) > TELEGRAM_TEXT_LIMIT:
+            c.add(
+                block.lines["answer"],
+                f"answer is over Telegram's {TELEGRAM_TEXT_LIMIT} characters",
+                eid,
+            )
+        elif len(answer) > ANSWER_LIMIT:
+            c.add(
+                block.lines["answer"],
+                f"answer is {len(answer)} characters, at most {ANSWER_LIMIT}",
+                eid,
+            )
+        related = c.texts(block, "related", eid, required=False)
+        for ref in related:
+            related_refs.append((eid, ref, block.lines["related"]))
+        entries.append(
+            Entry(
+                eid,
+                topic,
+                c.text(block, "title", eid, TITLE_LIMIT),
+                claim_questions(block, eid),
+                c.texts(block, "keywords", eid, required=False),
+                answer,
+                related,
+            )
+        )
+    entry_ids = {e.id for e in entries}
+    for eid, ref, line in related_refs:
+        if ref not in entry_ids:
+            c.add(line, f"related id '{ref}' does not exist", eid)
+        elif ref == eid:
+            c.add(line, "an entry cannot be related to itself", eid)
+
+    declines: list[Decline] = []
+    for item, _line in c.items(doc, "declines"):
+        block = c.mapping(item, item.line, "a decline", ("id", "questions"), ("keywords",))
+        if block is None:
+            continue
+        did = claim(block.get("id"), block.lines.get("id", block.line))
+        declines.append(
+            Decline(
+                did,
+                claim_questions(block, did),
+                c.texts(block, "keywords", did, required=False),
+            )
+        )
+
+    synonyms: list[tuple[str, ...]] = []
+    seen_words: dict[str, int] = {}
+    syn_value = doc.get("synonyms")
+    if syn_value is not None and not isinstance(syn_value, Seq):
+        c.add(doc.lines["synonyms"], "'synonyms' must be a list of word lists")
+    for group, line in zip(syn_value or [], getattr(syn_value, "lines", []), strict=False):
+        if not isinstance(group, Seq) or len(group) < 2:
+            c.add(line, "each synonyms group must list at least two words")
+            continue
+        if any(isinstance(w, bool) for w in group):
+            c.add(line, "a synonyms group has a yes/no value (on, off, yes, no): quote the word")
+            continue
+        words = tuple(" ".join(str(w).lower().split()) for w in group)
+        for word in words:
+            if word in seen_words:
+                c.add(line, f"synonym '{word}' is also in the group on line {seen_words[word]}")
+            seen_words[word] = line
+        synonyms.append(words)
+
+    if not entries:
+        c.add(doc.lines.get("entries", 1), "the FAQ has no entries")
+    return KnowledgeBase(
+        source=c.file,
+        language=language,
+        clinic=clinic,
+        texts=texts,
+        topics=tuple(topics),
+        entries=tuple(entries),
+        declines=tuple(declines),
+        synonyms=tuple(synonyms),
+        red_flags=_parse_red_flags(c, doc),
+        course=parse_course(c, doc),
+        by_id=MappingProxyType({e.id: e for e in entries}),
+    )
+
+
+def parse_faq(text: str, file: str) -> KnowledgeBase:
+    """Validate FAQ YAML text; raise FaqError naming file, line and entry."""
+    try:
+        doc = yaml.load(text, Loader=Loader)  # noqa: S506 - Loader is a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise FaqError([Problem(file, line, f"YAML syntax error: {exc.problem}")]) from None
+    except yaml.YAMLError as exc:
+        raise FaqError([Problem(file, 1, f"YAML error: {exc}")]) from None
+    checker = Checker(file)
+    if not isinstance(doc, Map):
+        raise FaqError([Problem(file, 1, "the FAQ file must be a YAML mapping")])
+    kb = _parse(checker, doc)
+    if checker.problems:
+        raise FaqError(sorted(checker.problems, key=lambda p: p.line))
+    return kb
+
+
+def load_faq(path: str | Path | None = None) -> KnowledgeBase:
+    """Load the FAQ from a path, or the shipped default when path is None."""
+    if path is None:
+        resource = resources.files("bot.faq").joinpath(DEFAULT_FAQ)
+        return parse_faq(resource.read_text(encoding="utf-8"), f"faq/{DEFAULT_FAQ}")
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FaqError([Problem(str(path), 0, f"cannot read the file: {exc.strerror}")]) from None
+    except UnicodeDecodeError:
+        raise FaqError([Problem(str(path), 0, "the file is not UTF-8 text")]) from None
+    return parse_faq(text, str(path))

@@ -1,0 +1,183 @@
+"""The FAQ file as YAML with line numbers, and the problem collector every section's validator uses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+TELEGRAM_TEXT_LIMIT = 4096
+TITLE_LIMIT = 40
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a FAQ file, located by file, line and entry."""
+
+    file: str
+    line: int
+    message: str
+    entry: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        return (
+            f"{where}: entry '{self.entry}': {self.message}"
+            if self.entry
+            else f"{where}: {self.message}"
+        )
+
+
+class FaqError(Exception):
+    """The FAQ file is unusable; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+# --- YAML with line numbers -------------------------------------------------------------------
+
+
+class Map(dict[str, Any]):
+    """A mapping that remembers the line of itself and of each key."""
+
+    line = 0
+    lines: dict[str, int]
+
+
+class Seq(list[Any]):
+    """A sequence that remembers its line and each item's line."""
+
+    line = 0
+    lines: list[int]
+
+
+class Loader(yaml.SafeLoader):
+    """SafeLoader that keeps line numbers and refuses duplicate keys."""
+
+
+def _construct_map(loader: Loader, node: yaml.MappingNode) -> Map:
+    loader.flatten_mapping(node)
+    result = Map()
+    result.line = node.start_mark.line + 1
+    result.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        key_text = str(key)
+        line = key_node.start_mark.line + 1
+        if key_text in result:
+            raise yaml.MarkedYAMLError(
+                problem=f"duplicate key '{key_text}'", problem_mark=key_node.start_mark
+            )
+        result[key_text] = loader.construct_object(value_node, deep=True)
+        result.lines[key_text] = line
+    return result
+
+
+def _construct_seq(loader: Loader, node: yaml.SequenceNode) -> Seq:
+    result = Seq(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+class Checker:
+    """Collects problems while reading a parsed FAQ document."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, line: int, message: str, entry: str | None = None) -> None:
+        """Record one problem."""
+        self.problems.append(Problem(self.file, line, message, entry))
+
+    def mapping(
+        self,
+        value: Any,
+        line: int,
+        what: str,
+        required: tuple[str, ...],
+        optional: tuple[str, ...] = (),
+        entry: str | None = None,
+    ) -> Map | None:
+        """Check a mapping's type and keys; None when it is not a mapping."""
+        if not isinstance(value, Map):
+            self.add(line, f"{what} must be a mapping", entry)
+            return None
+        for key in value:
+            if key not in required and key not in optional:
+                allowed = ", ".join((*required, *optional))
+                self.add(
+                    value.lines[key], f"unknown key '{key}' in {what} (allowed: {allowed})", entry
+                )
+        for key in required:
+            if key not in value:
+                self.add(value.line, f"{what} is missing '{key}'", entry)
+        return value
+
+    def text(self, parent: Map, key: str, entry: str | None = None, limit: int = 0) -> str:
+        """A required non-empty string field."""
+        value = parent.get(key)
+        line = parent.lines.get(key, parent.line)
+        if key not in parent:
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            self.add(line, f"'{key}' must be a non-empty text", entry)
+            return ""
+        if limit and len(value.strip()) > limit:
+            self.add(line, f"'{key}' is {len(value.strip())} characters, at most {limit}", entry)
+        return value.strip()
+
+    def texts(self, parent: Map, key: str, entry: str | None, required: bool) -> tuple[str, ...]:
+        """A list of non-empty strings."""
+        if key not in parent:
+            return ()
+        value = parent[key]
+        line = parent.lines[key]
+        if not isinstance(value, Seq) or (required and not value):
+            self.add(line, f"'{key}' must be a non-empty list", entry)
+            return ()
+        out: list[str] = []
+        for item, item_line in zip(value, value.lines, strict=True):
+            if isinstance(item, bool):
+                self.add(item_line, f"'{key}' has a yes/no value: put the word in quotes", entry)
+                continue
+            if not isinstance(item, str | int | float) or not str(item).strip():
+                self.add(item_line, f"'{key}' has an empty or non-text item", entry)
+                continue
+            out.append(str(item).strip())
+        return tuple(out)
+
+    def ident(self, value: Any, line: int, entry: str | None = None) -> str:
+        """A valid id."""
+        if not isinstance(value, str) or not ID_PATTERN.match(value):
+            self.add(line, f"id {value!r} must be 1-32 characters of a-z, 0-9 and '-'", entry)
+            return ""
+        return value
+
+    def items(self, doc: Map, key: str) -> Iterator[tuple[Map, int]]:
+        """The mappings of a top-level list."""
+        value = doc.get(key)
+        if value is None:
+            return
+        if not isinstance(value, Seq):
+            self.add(doc.lines[key], f"'{key}' must be a list")
+            return
+        for item, line in zip(value, value.lines, strict=True):
+            if not isinstance(item, Map):
+                self.add(line, f"each item of '{key}' must be a mapping")
+                continue
+            yield item, line
