@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from string import Formatter
 from typing import Any
 
 import yaml
@@ -96,9 +97,11 @@ Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constru
 class Checker:
     """Collects problems while reading a parsed FAQ document."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, placeholders: tuple[str, ...]) -> None:
         self.file = file
+        self.placeholders = placeholders
         self.problems: list[Problem] = []
+        self.ids = Ids(self)
 
     def add(self, line: int, message: str, entry: str | None = None) -> None:
         """Record one problem."""
@@ -161,12 +164,21 @@ class Checker:
             out.append(str(item).strip())
         return tuple(out)
 
-    def ident(self, value: Any, line: int, entry: str | None = None) -> str:
-        """A valid id."""
-        if not isinstance(value, str) or not ID_PATTERN.match(value):
-            self.add(line, f"id {value!r} must be 1-32 characters of a-z, 0-9 and '-'", entry)
-            return ""
-        return value
+    def template(self, text: str, line: int, what: str, entry: str | None = None) -> None:
+        """Check that a text formatted with the clinic's details uses only plain, known names."""
+        allowed = ", ".join(f"{{{name}}}" for name in self.placeholders)
+        advice = f"(allowed: {allowed}); write {{{{ and }}}} for literal braces"
+        try:
+            parsed = list(Formatter().parse(text))
+        except ValueError:
+            self.add(line, f"{what} has a {{ or }} that is not a placeholder {advice}", entry)
+            return
+        for _literal, name, spec, conversion in parsed:
+            if name is None:
+                continue
+            fault = _placeholder_fault(name, spec, conversion, self.placeholders)
+            if fault:
+                self.add(line, f"{what} has {fault} {advice}", entry)
 
     def items(self, doc: Map, key: str) -> Iterator[tuple[Map, int]]:
         """The mappings of a top-level list."""
@@ -181,3 +193,42 @@ class Checker:
                 self.add(line, f"each item of '{key}' must be a mapping")
                 continue
             yield item, line
+
+
+def _placeholder_fault(
+    name: str, spec: str | None, conversion: str | None, allowed: tuple[str, ...]
+) -> str | None:
+    """What is wrong with one replacement field, or None when it is a plain allowed name."""
+    shown = f"{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"
+    head = re.split(r"[.\[]", name, maxsplit=1)[0]
+    if not head or head.isdigit():
+        return f"a positional placeholder {shown}"
+    if head != name:
+        return f"a placeholder {shown} with attribute or index access"
+    if spec or conversion:
+        return f"a placeholder {shown} with a conversion or format spec"
+    if name not in allowed:
+        return f"an unknown placeholder {shown}"
+    return None
+
+
+class Ids:
+    """Every id read so far, by kind: one pattern for all, no duplicates within a kind."""
+
+    def __init__(self, checker: Checker) -> None:
+        self.checker = checker
+        self.first_lines: dict[str, dict[str, int]] = {}
+
+    def claim(self, value: Any, line: int, kind: str) -> str:
+        """The id, or "" when it is malformed; a duplicate of its kind is reported but returned."""
+        if not isinstance(value, str) or not ID_PATTERN.match(value):
+            self.checker.add(line, f"id {value!r} must be 1-32 characters of a-z, 0-9 and '-'")
+            return ""
+        seen = self.first_lines.setdefault(kind, {})
+        if value in seen:
+            self.checker.add(
+                line, f"duplicate id '{value}' (first used on line {seen[value]})", value
+            )
+        else:
+            seen[value] = line
+        return value

@@ -6,10 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from bot.aftercare.day_messages import DayMessages
 from bot.answers.knowledge import KnowledgeBase
 from bot.answers.loader import ANSWER_LIMIT, load_faq, parse_faq
 from bot.answers.selftest import self_test
 from bot.faqdoc import FaqError
+from bot.locale import get_locale
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ALLOWED = "(allowed: {name}, {phone}, {booking_url}, {address}); write {{ and }} for literal braces"
 
 
 def test_shipped_faq_is_valid_and_complete(kb: KnowledgeBase) -> None:
@@ -84,7 +89,7 @@ def test_duplicate_ids(minimal_text: str) -> None:
     first = _line_of(broken, "- id: duration", 1)
     second = _line_of(broken, "- id: duration", 2)
     assert (
-        f"mini.yaml:{second}: entry 'duration': duplicate id (first used on line {first})"
+        f"mini.yaml:{second}: entry 'duration': duplicate id 'duration' (first used on line {first})"
         in message
     )
 
@@ -139,7 +144,7 @@ def test_bad_regex_in_red_flag(minimal_text: str) -> None:
 
 def test_bad_placeholder_in_text(minimal_text: str) -> None:
     broken = minimal_text.replace("Call {name} at {phone}.", "Call {clinic_name}.")
-    assert "'fallback' has a bad placeholder" in _error(broken)
+    assert "'fallback' has an unknown placeholder {clinic_name}" in _error(broken)
 
 
 def test_all_problems_reported_at_once(minimal_text: str) -> None:
@@ -183,3 +188,154 @@ aftercare:
     assert "entry 'hot-water': rule days must be N or N-M inside 1-3" in message
     assert "aftercare 'daily' has no note for day 3" in message
     assert "entry 'makeup': 'short' is 41 characters, at most 40" in message
+
+
+@pytest.fixture
+def course_text() -> str:
+    """A small valid FAQ file with a 14-day course and a 9-month follow-up."""
+    return (FIXTURES / "aftercare.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_fixture_loads(path: Path) -> None:
+    assert load_faq(path).entries
+
+
+def test_same_id_in_different_kinds_is_allowed(course_text: str) -> None:
+    kb = parse_faq(course_text, "f.yaml")
+    assert kb.course is not None
+    assert kb.entry("bruising") and kb.course.option("bruising")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "ident"),
+    [
+        ("  - id: price", "  - id: duration", "duration"),
+        ("  - id: recovery\n", "  - id: procedure\n", "procedure"),
+        ("{id: swelling, label: Swelling", "{id: good, label: Swelling", "good"),
+        ("{id: makeup, days", "{id: hot-water, days", "hot-water"),
+        ("red_flags:\n", "red_flags:\n  - {id: vision, patterns: [blind]}\n", "vision"),
+    ],
+    ids=["decline-vs-entry", "topic", "check-in-option", "rule", "red-flag"],
+)
+def test_duplicate_ids_within_each_kind(course_text: str, old: str, new: str, ident: str) -> None:
+    assert old in course_text
+    broken = course_text.replace(old, new)
+    with pytest.raises(FaqError) as info:
+        parse_faq(broken, "f.yaml")
+    first = _line_of(broken, f"id: {ident}", 1)
+    second = _line_of(broken, f"id: {ident}", 2)
+    expected = (
+        f"f.yaml:{second}: entry '{ident}': duplicate id '{ident}' (first used on line {first})"
+    )
+    assert expected in str(info.value)
+
+
+def _course(text: str, days: int, months: int) -> str:
+    """The fixture's course stretched to `days` days (one note each) with a new follow-up."""
+    notes = "".join(f"    {day}: Note {day}.\n" for day in range(15, days + 1))
+    return (
+        text.replace("  days: 14\n", f"  days: {days}\n")
+        .replace("  checkin:\n", f"{notes}  checkin:\n")
+        .replace("after_months: 9", f"after_months: {months}")
+    )
+
+
+@pytest.mark.parametrize(("days", "months", "first"), [(60, 1, 29), (29, 1, 29), (60, 2, 60)])
+def test_course_reaching_the_follow_up_day_is_refused(
+    course_text: str, days: int, months: int, first: int
+) -> None:
+    broken = _course(course_text, days, months)
+    with pytest.raises(FaqError) as info:
+        parse_faq(broken, "f.yaml")
+    line = _line_of(broken, f"  days: {days}")
+    assert str(info.value) == (
+        f"f.yaml:{line}: aftercare 'days' ({days}) must end before the follow-up, "
+        f"which can fall on day {first} after {months} month(s)"
+    )
+
+
+@pytest.mark.parametrize(("days", "months"), [(28, 1), (59, 2), (60, 3)])
+def test_course_ending_before_the_follow_up_loads(course_text: str, days: int, months: int) -> None:
+    course = parse_faq(_course(course_text, days, months), "f.yaml").course
+    assert course is not None
+    assert (course.days, course.follow_up_months) == (days, months)
+
+
+# Each place a text is formatted with the clinic's details: (old, new with TEXT, what, entry).
+PLACES = {
+    "fallback": (
+        'fallback: "Not covered. Call {name} at {phone}."',
+        "fallback: 'TEXT'",
+        "'fallback'",
+        None,
+    ),
+    "urgent": (
+        'urgent: "Contact your treating doctor now: {phone}."',
+        "urgent: 'TEXT'",
+        "'urgent'",
+        None,
+    ),
+    "reply": ("reply: Glad to hear it.}", "reply: 'TEXT'}", "'reply'", "good"),
+    "follow-up": (
+        'text: "Time for a follow-up visit: {booking_url}"',
+        "text: 'TEXT'",
+        "follow_up 'text'",
+        None,
+    ),
+    "daily": ("    2: Day two note.", "    2: 'TEXT'", "the note for day 2", None),
+    "rule": ("text: No decorative makeup}", "text: 'TEXT'}", "'text'", "makeup"),
+    "short": (
+        "text: No sauna or steam room}",
+        "text: No sauna, short: 'TEXT'}",
+        "'short'",
+        "sauna",
+    ),
+}
+FAULTS = {
+    "{nme}": "an unknown placeholder {nme}",
+    "{name.first}": "a placeholder {name.first} with attribute or index access",
+    "{name[x]}": "a placeholder {name[x]} with attribute or index access",
+    "{}": "a positional placeholder {}",
+    "{0}": "a positional placeholder {0}",
+    "{name!r}": "a placeholder {name!r} with a conversion or format spec",
+    "{name:>30}": "a placeholder {name:>30} with a conversion or format spec",
+    "call } now": "a { or } that is not a placeholder",
+    "call {name now": "a { or } that is not a placeholder",
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("place", PLACES)
+def test_bad_placeholder_is_refused_where_clinic_details_are_filled_in(
+    course_text: str, place: str, fault: str
+) -> None:
+    old, new, what, entry = PLACES[place]
+    assert old in course_text
+    broken = course_text.replace(old, new.replace("TEXT", f"Marker {fault}"))
+    with pytest.raises(FaqError) as info:
+        parse_faq(broken, "f.yaml")
+    where = f"f.yaml:{_line_of(broken, 'Marker')}: " + (f"entry '{entry}': " if entry else "")
+    assert str(info.value) == f"{where}{what} has {FAULTS[fault]} {ALLOWED}"
+
+
+def test_course_texts_get_the_clinic_details_and_literal_braces(course_text: str) -> None:
+    text = (
+        course_text.replace("    5: Day five note.", "    5: 'Call {phone} {{any time}}.'")
+        .replace("text: No sauna or steam room}", "text: 'No sauna, ask {name}'}")
+        .replace("text: No massage or pressure on the face}", "text: x, short: 'No {address}'}")
+    )
+    kb = parse_faq(text, "f.yaml")
+    assert kb.course is not None
+    messages = DayMessages(kb.course, get_locale(kb.language), kb.clinic, kb.texts.urgent)
+    day_five = messages.day_message(1, 5).text
+    assert "Call [+00 000] {any time}." in day_five
+    assert "No sauna, ask [Test clinic]" in day_five
+    assert "No [Street]" in day_five
+    assert "{" not in day_five.replace("{any time}", "")
+
+
+def test_entry_answers_are_shown_as_written(minimal_text: str) -> None:
+    text = minimal_text.replace("It takes no more than an hour.", "'Up to {an hour}, {nme}.'")
+    entry = parse_faq(text, "mini.yaml").entry("duration")
+    assert entry is not None and entry.answer == "Up to {an hour}, {nme}."

@@ -30,7 +30,7 @@ class DayMessages:
 
     def day_message(self, course_id: int, day: int) -> Reply:
         """Day `day`'s note, the rules in force and the check-in question with its buttons."""
-        parts = [self.course.note(day), *self._reminders(day)]
+        parts = [self.clinic.format(self.course.note(day)), *self._reminders(day)]
         parts.append(self.course.checkin_question)
         options = [
             Button(o.label, buttons.checkin(course_id, day, o.id))
@@ -54,10 +54,15 @@ class DayMessages:
         ongoing = [r for r in rules if r not in changing]
         focus = [ongoing.pop(day % len(ongoing))] if ongoing else []
         lines = [self._t("ac_rules_header")]
-        lines += [f"• {rule.text} ({self._rule_span(rule, day)})" for rule in (*changing, *focus)]
+        lines += [
+            f"• {self.clinic.format(rule.text)} ({self._rule_span(rule, day)})"
+            for rule in (*changing, *focus)
+        ]
         parts = ["\n".join(lines)]
         for last_day in sorted({r.last_day for r in ongoing}):
-            names = "; ".join(r.short for r in ongoing if r.last_day == last_day)
+            names = "; ".join(
+                self.clinic.format(r.short) for r in ongoing if r.last_day == last_day
+            )
             parts.append(self._t("ac_rules_still", day=last_day, rules=names))
         return parts
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from bot.aftercare.course import Course
 
@@ -19,14 +20,11 @@ class Clinic:
     address: str
     timezone: str
 
+    PLACEHOLDERS: ClassVar[tuple[str, ...]] = ("name", "phone", "booking_url", "address")
+
     def fields(self) -> dict[str, str]:
         """Placeholders available to the FAQ's texts."""
-        return {
-            "name": self.name,
-            "phone": self.phone,
-            "booking_url": self.booking_url,
-            "address": self.address,
-        }
+        return {key: str(getattr(self, key)) for key in self.PLACEHOLDERS}
 
     def format(self, template: str) -> str:
         """A FAQ text with the clinic's details filled in (placeholders are checked at load)."""

@@ -6,7 +6,6 @@ import re
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -28,30 +27,35 @@ ANSWER_LIMIT = 1000
 DEFAULT_FAQ = "softlifting.yaml"
 
 
-def _parse_red_flags(c: Checker, doc: Map) -> tuple[RedFlag, ...]:
-    flags: list[RedFlag] = []
-    for item, _line in c.items(doc, "red_flags"):
-        flag = c.mapping(item, item.line, "a red flag", ("id", "patterns"), ("emergency",))
-        if flag is None:
-            continue
-        fid = c.ident(flag.get("id"), flag.line)
-        compiled: list[re.Pattern[str]] = []
-        patterns = flag.get("patterns")
-        if isinstance(patterns, Seq) and patterns:
-            for pattern, pline in zip(patterns, patterns.lines, strict=True):
-                try:
-                    compiled.append(re.compile(str(pattern), re.IGNORECASE))
-                except re.error as exc:
-                    c.add(
-                        pline, f"pattern {pattern!r} is not a valid regular expression: {exc}", fid
-                    )
-        else:
-            c.add(flag.lines.get("patterns", flag.line), "'patterns' must be a non-empty list", fid)
-        flags.append(RedFlag(fid, flag.get("emergency", False) is True, tuple(compiled)))
-    return tuple(flags)
-
-
 def _parse(c: Checker, doc: Map) -> KnowledgeBase:
+    """Every section of the FAQ document, in file order."""
+    language = _parse_header(c, doc)
+    clinic = _parse_clinic(c, doc)
+    texts = _parse_texts(c, doc)
+    topics = _parse_topics(c, doc)
+    questions: dict[str, str] = {}
+    entries = _parse_entries(c, doc, {t.id for t in topics}, questions)
+    declines = _parse_declines(c, doc, questions)
+    synonyms = _parse_synonyms(c, doc)
+    red_flags = _parse_red_flags(c, doc)
+    course = parse_course(c, doc)
+    return KnowledgeBase(
+        source=c.file,
+        language=language,
+        clinic=clinic,
+        texts=texts,
+        topics=topics,
+        entries=entries,
+        declines=declines,
+        synonyms=synonyms,
+        red_flags=red_flags,
+        course=course,
+        by_id=MappingProxyType({e.id: e for e in entries}),
+    )
+
+
+def _parse_header(c: Checker, doc: Map) -> str:
+    """Check the top-level keys; the file's language, which must have a locale."""
     c.mapping(
         doc,
         1,
@@ -62,83 +66,82 @@ def _parse(c: Checker, doc: Map) -> KnowledgeBase:
     language = str(doc.get("language", "en"))
     if not resources.files("bot.locales").joinpath(f"{language}.yaml").is_file():
         c.add(doc.lines.get("language", 1), f"no locale for language '{language}' (bot/locales/)")
-    clinic_block = c.mapping(
+    return language
+
+
+def _parse_clinic(c: Checker, doc: Map) -> Clinic:
+    """The clinic's details and time zone."""
+    block = c.mapping(
         doc.get("clinic"),
         doc.lines.get("clinic", 1),
         "clinic",
         ("name", "phone", "booking_url", "address", "timezone"),
     )
-    clinic = Clinic("", "", "", "", "UTC")
-    if clinic_block is not None:
-        tz = c.text(clinic_block, "timezone")
-        try:
-            ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError):
-            c.add(
-                clinic_block.lines.get("timezone", clinic_block.line), f"unknown time zone {tz!r}"
-            )
-            tz = "UTC"
-        clinic = Clinic(
-            c.text(clinic_block, "name"),
-            c.text(clinic_block, "phone"),
-            c.text(clinic_block, "booking_url"),
-            c.text(clinic_block, "address"),
-            tz,
-        )
-    texts_block = c.mapping(
+    if block is None:
+        return Clinic("", "", "", "", "UTC")
+    tz = c.text(block, "timezone")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        c.add(block.lines.get("timezone", block.line), f"unknown time zone {tz!r}")
+        tz = "UTC"
+    return Clinic(
+        c.text(block, "name"),
+        c.text(block, "phone"),
+        c.text(block, "booking_url"),
+        c.text(block, "address"),
+        tz,
+    )
+
+
+def _parse_texts(c: Checker, doc: Map) -> Texts:
+    """The fixed texts, each with only the clinic's placeholders."""
+    block = c.mapping(
         doc.get("texts"),
         doc.lines.get("texts", 1),
         "texts",
         ("disclaimer", "fallback", "urgent", "emergency"),
     )
-    texts = Texts("", "", "", "")
-    if texts_block is not None:
-        values = [
-            c.text(texts_block, k, None, TELEGRAM_TEXT_LIMIT) for k in Texts.__dataclass_fields__
-        ]
-        for key, value in zip(Texts.__dataclass_fields__, values, strict=True):
-            try:
-                value.format(**clinic.fields())
-            except (KeyError, IndexError, ValueError) as exc:
-                c.add(
-                    texts_block.lines.get(key, texts_block.line),
-                    f"'{key}' has a bad placeholder {exc}",
-                )
-        texts = Texts(*values)
+    if block is None:
+        return Texts("", "", "", "")
+    values = [c.text(block, k, None, TELEGRAM_TEXT_LIMIT) for k in Texts.__dataclass_fields__]
+    for key, value in zip(Texts.__dataclass_fields__, values, strict=True):
+        c.template(value, block.lines.get(key, block.line), f"'{key}'")
+    return Texts(*values)
 
+
+def _parse_topics(c: Checker, doc: Map) -> tuple[Topic, ...]:
+    """The topics /topics shows, in file order."""
     topics: list[Topic] = []
     for item, _line in c.items(doc, "topics"):
         block = c.mapping(item, item.line, "a topic", ("id", "title"))
         if block is not None:
-            tid = c.ident(block.get("id"), block.line)
+            tid = c.ids.claim(block.get("id"), block.lines.get("id", block.line), "topic")
             topics.append(Topic(tid, c.text(block, "title", tid, TITLE_LIMIT)))
-    topic_ids = {t.id for t in topics}
+    return tuple(topics)
 
-    seen_ids: dict[str, int] = {}
-    seen_questions: dict[str, str] = {}
+
+def _parse_questions(c: Checker, block: Map, ident: str, seen: dict[str, str]) -> tuple[str, ...]:
+    """An entry's or decline's questions; `seen` maps each question so far to its owner."""
+    questions = c.texts(block, "questions", ident, required=True)
+    lines = block["questions"].lines if isinstance(block.get("questions"), Seq) else []
+    for question, line in zip(questions, lines, strict=False):
+        key = " ".join(question.lower().split())
+        owner = seen.get(key)
+        if owner is not None:
+            c.add(line, f"question {question!r} is also listed under '{owner}'", ident)
+        else:
+            seen[key] = ident
+    return questions
+
+
+def _parse_entries(
+    c: Checker, doc: Map, topic_ids: set[str], questions: dict[str, str]
+) -> tuple[Entry, ...]:
+    """The answerable entries, with their topics and related ids checked."""
+    # Answers are shown as written (never formatted), so braces in them are plain text.
     entries: list[Entry] = []
     related_refs: list[tuple[str, str, int]] = []
-
-    def claim(value: Any, line: int) -> str:
-        ident = c.ident(value, line)
-        if ident and ident in seen_ids:
-            c.add(line, f"duplicate id (first used on line {seen_ids[ident]})", ident)
-        elif ident:
-            seen_ids[ident] = line
-        return ident
-
-    def claim_questions(block: Map, ident: str) -> tuple[str, ...]:
-        questions = c.texts(block, "questions", ident, required=True)
-        lines = block["questions"].lines if isinstance(block.get("questions"), Seq) else []
-        for question, line in zip(questions, lines, strict=False):
-            key = " ".join(question.lower().split())
-            owner = seen_questions.get(key)
-            if owner is not None:
-                c.add(line, f"question {question!r} is also listed under '{owner}'", ident)
-            else:
-                seen_questions[key] = ident
-        return questions
-
     for item, _line in c.items(doc, "entries"):
         block = c.mapping(
             item,
@@ -150,7 +153,7 @@ def _parse(c: Checker, doc: Map) -> KnowledgeBase:
         )
         if block is None:
             continue
-        eid = claim(block.get("id"), block.lines.get("id", block.line))
+        eid = c.ids.claim(block.get("id"), block.lines.get("id", block.line), "entry")
         topic = str(block.get("topic", ""))
         if "topic" in block and topic not in topic_ids:
             c.add(block.lines["topic"], f"unknown topic '{topic}'", eid)
@@ -175,7 +178,7 @@ def _parse(c: Checker, doc: Map) -> KnowledgeBase:
                 eid,
                 topic,
                 c.text(block, "title", eid, TITLE_LIMIT),
-                claim_questions(block, eid),
+                _parse_questions(c, block, eid, questions),
                 c.texts(block, "keywords", eid, required=False),
                 answer,
                 related,
@@ -187,21 +190,31 @@ def _parse(c: Checker, doc: Map) -> KnowledgeBase:
             c.add(line, f"related id '{ref}' does not exist", eid)
         elif ref == eid:
             c.add(line, "an entry cannot be related to itself", eid)
+    if not entries:
+        c.add(doc.lines.get("entries", 1), "the FAQ has no entries")
+    return tuple(entries)
 
+
+def _parse_declines(c: Checker, doc: Map, questions: dict[str, str]) -> tuple[Decline, ...]:
+    """The subjects the FAQ does not cover; their ids share the entries' namespace."""
     declines: list[Decline] = []
     for item, _line in c.items(doc, "declines"):
         block = c.mapping(item, item.line, "a decline", ("id", "questions"), ("keywords",))
         if block is None:
             continue
-        did = claim(block.get("id"), block.lines.get("id", block.line))
+        did = c.ids.claim(block.get("id"), block.lines.get("id", block.line), "entry")
         declines.append(
             Decline(
                 did,
-                claim_questions(block, did),
+                _parse_questions(c, block, did, questions),
                 c.texts(block, "keywords", did, required=False),
             )
         )
+    return tuple(declines)
 
+
+def _parse_synonyms(c: Checker, doc: Map) -> tuple[tuple[str, ...], ...]:
+    """Groups of words the matcher treats as one, each word in one group only."""
     synonyms: list[tuple[str, ...]] = []
     seen_words: dict[str, int] = {}
     syn_value = doc.get("synonyms")
@@ -220,22 +233,31 @@ def _parse(c: Checker, doc: Map) -> KnowledgeBase:
                 c.add(line, f"synonym '{word}' is also in the group on line {seen_words[word]}")
             seen_words[word] = line
         synonyms.append(words)
+    return tuple(synonyms)
 
-    if not entries:
-        c.add(doc.lines.get("entries", 1), "the FAQ has no entries")
-    return KnowledgeBase(
-        source=c.file,
-        language=language,
-        clinic=clinic,
-        texts=texts,
-        topics=tuple(topics),
-        entries=tuple(entries),
-        declines=tuple(declines),
-        synonyms=tuple(synonyms),
-        red_flags=_parse_red_flags(c, doc),
-        course=parse_course(c, doc),
-        by_id=MappingProxyType({e.id: e for e in entries}),
-    )
+
+def _parse_red_flags(c: Checker, doc: Map) -> tuple[RedFlag, ...]:
+    """The signs that need a doctor now, as compiled case-insensitive patterns."""
+    flags: list[RedFlag] = []
+    for item, _line in c.items(doc, "red_flags"):
+        flag = c.mapping(item, item.line, "a red flag", ("id", "patterns"), ("emergency",))
+        if flag is None:
+            continue
+        fid = c.ids.claim(flag.get("id"), flag.lines.get("id", flag.line), "red flag")
+        compiled: list[re.Pattern[str]] = []
+        patterns = flag.get("patterns")
+        if isinstance(patterns, Seq) and patterns:
+            for pattern, pline in zip(patterns, patterns.lines, strict=True):
+                try:
+                    compiled.append(re.compile(str(pattern), re.IGNORECASE))
+                except re.error as exc:
+                    c.add(
+                        pline, f"pattern {pattern!r} is not a valid regular expression: {exc}", fid
+                    )
+        else:
+            c.add(flag.lines.get("patterns", flag.line), "'patterns' must be a non-empty list", fid)
+        flags.append(RedFlag(fid, flag.get("emergency", False) is True, tuple(compiled)))
+    return tuple(flags)
 
 
 def parse_faq(text: str, file: str) -> KnowledgeBase:
@@ -248,7 +270,7 @@ def parse_faq(text: str, file: str) -> KnowledgeBase:
         raise FaqError([Problem(file, line, f"YAML syntax error: {exc.problem}")]) from None
     except yaml.YAMLError as exc:
         raise FaqError([Problem(file, 1, f"YAML error: {exc}")]) from None
-    checker = Checker(file)
+    checker = Checker(file, Clinic.PLACEHOLDERS)
     if not isinstance(doc, Map):
         raise FaqError([Problem(file, 1, "the FAQ file must be a YAML mapping")])
     kb = _parse(checker, doc)
