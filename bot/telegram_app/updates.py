@@ -9,25 +9,36 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+# Updates waiting at once, all chats together; a flood of this size stalls only new arrivals.
+MAX_PENDING_UPDATES = 10_000
+
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
-    """Concurrent across chats, sequential within one chat (replies keep the user's order)."""
+    """Concurrent across chats, sequential within one chat (replies keep the user's order).
+
+    PTB holds its own semaphore while calling `do_process_update`, so that one is sized for
+    pending updates; the real concurrency limit is taken only after the chat's turn has come.
+    Otherwise a chat flooding the bot would fill every slot with updates that merely wait
+    for their own chat, and every other patient would wait behind them.
+    """
 
     def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(MAX_PENDING_UPDATES)
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Wait for the chat's previous update, then process this one."""
+        """Wait for the chat's previous update without holding a slot, then process this one."""
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
-            await coroutine
+            async with self._slots:
+                await coroutine
             return
         lock = self._locks.setdefault(chat.id, asyncio.Lock())
         self._users[chat.id] = self._users.get(chat.id, 0) + 1
         try:
-            async with lock:
+            async with lock, self._slots:
                 await coroutine
         finally:
             self._users[chat.id] -= 1
