@@ -1,8 +1,6 @@
 """`python -m bot`: the same as the `softlift-bot` command."""
 
-import sys
-
-from bot.cli import main
+from bot.cli import console_main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console_main()

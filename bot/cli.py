@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -22,11 +23,16 @@ from bot.locale import get_locale
 
 EXIT_PROBLEM = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report `... | head`
+# JSON allows these raw inside strings, but line-splitting readers (Python's splitlines among
+# them) treat them as line breaks: escaped, every answer stays on one line.
+_LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\u0085": "\\u0085"}
 
 
 def _outcome_json(question: str, outcome: Outcome, language: str) -> str:
     decision = outcome.decision
-    return json.dumps(
+    text = json.dumps(
         {
             "question": question,
             "kind": str(decision.kind),
@@ -38,6 +44,9 @@ def _outcome_json(question: str, outcome: Outcome, language: str) -> str:
         },
         ensure_ascii=False,
     )
+    for raw, escaped in _LINE_BREAKS.items():
+        text = text.replace(raw, escaped)
+    return text
 
 
 def cmd_ask(args: argparse.Namespace, kb: KnowledgeBase, out: TextIO, inp: TextIO) -> int:
@@ -165,5 +174,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def console_main() -> None:
-    """Console-script wrapper that turns main's result into the exit code."""
-    sys.exit(main())
+    """Console-script wrapper: UTF-8 in and out, and quiet exits on Ctrl-C and closed pipes."""
+    # Invalid bytes become U+FFFD instead of a traceback (UTF-8 locale) or lone surrogates
+    # echoed back as raw bytes (C locale, whose surrogateescape Python uses by default).
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+    try:
+        code = main()
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")
+        code = EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Python would report the pipe again while flushing at exit: point stdout elsewhere.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = EXIT_BROKEN_PIPE
+    sys.exit(code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -123,3 +124,68 @@ def test_chat_over_a_pipe_numbers_buttons_and_presses_them(quit_word: str | None
     assert "choose a question" in out
     assert "doesn't cover" in out or "not covered" in out.lower()
     assert out.rstrip().endswith("Goodbye!")
+
+
+@pytest.mark.parametrize("locale", ["C.UTF-8", "C"])
+def test_invalid_utf8_on_stdin_is_replaced_and_the_json_stays_valid(locale: str) -> None:
+    env = {**os.environ, "LC_ALL": locale, "LANG": locale}
+    env.pop("PYTHONIOENCODING", None)
+    env.pop("PYTHONUTF8", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", "-"],
+        input=b"does it hurt \xff\xfe\n\xc3(\n",
+        capture_output=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert b"Traceback" not in result.stderr
+    lines = result.stdout.decode("utf-8").splitlines()  # strict: raises on any raw byte
+    rows = [json.loads(line) for line in lines]
+    assert len(rows) == 2
+    assert rows[0]["question"] == "does it hurt \ufffd\ufffd"
+
+
+def test_unicode_line_separators_never_split_an_answer() -> None:
+    result = run("ask", "--json", "-", stdin="does\u2028it\u0085hurt\u2029\nhow long\n")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()  # splitlines also breaks on U+2028, U+2029, U+0085
+    assert len(lines) == 2
+    assert json.loads(lines[0])["question"] == "does\u2028it\u0085hurt\u2029"
+
+
+def test_a_closed_pipe_exits_quietly() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ask", "--json", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(b"does it hurt\n" * 5000)
+    process.stdin.close()
+    process.stdout.readline()
+    process.stdout.close()  # as `| head -1` does
+    assert process.stderr is not None
+    with process.stderr:
+        err = process.stderr.read()
+    assert process.wait(timeout=60) in (0, 141)
+    assert b"Traceback" not in err and b"BrokenPipe" not in err
+
+
+def test_ctrl_c_in_chat_exits_with_130_and_no_traceback() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(b"does it hurt\n")
+    process.stdin.flush()
+    process.stdout.readline()  # the intro: the chat is running and waits for more input
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert b"Traceback" not in err and b"KeyboardInterrupt" not in err
