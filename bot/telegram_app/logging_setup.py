@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+
+from telegram import TelegramObject
 
 MASK = "[secret]"
+WITHHELD = "[data withheld]"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # httpx logs each request URL at INFO, and the URL contains the token; APScheduler logs two
 # INFO lines per run of the delivery tick's job (every few seconds).
@@ -15,8 +18,17 @@ QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler")
 LIBRARY_LOGGERS = ("telegram", "tornado")
 
 
+def _payload(value: object) -> bool:
+    """True for values that carry what a patient sent: updates, their JSON, lists of them."""
+    return isinstance(value, TelegramObject | Mapping | list | tuple | bytes)
+
+
 class SecretMaskFilter(logging.Filter):
-    """Replaces every secret in a record's message, arguments and traceback with a mask."""
+    """Masks secrets in every record; withholds the update payloads libraries log.
+
+    PTB logs a webhook update it cannot parse in full at CRITICAL (message text included),
+    and its DEBUG lines print whole updates: such arguments never reach the log.
+    """
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
@@ -29,6 +41,10 @@ class SecretMaskFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Mask the record in place; never drops it."""
+        if isinstance(record.args, Mapping):
+            record.args = {k: WITHHELD if _payload(v) else v for k, v in record.args.items()}
+        elif record.args:
+            record.args = tuple(WITHHELD if _payload(a) else a for a in record.args)
         if not self.secrets:
             return True
         message = record.getMessage()
