@@ -89,6 +89,28 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "0003_claim_leases_and_alerts",
+        """
+        ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;   -- the claiming process
+        ALTER TABLE deliveries ADD COLUMN lease_until TEXT;  -- another may take over after this
+        UPDATE deliveries SET lease_until = claimed_at WHERE status = 'sending';
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,          -- the staff alert outbox: deleted once sent
+            user_id INTEGER,                 -- the patient, so that /forget erases it
+            chat_id INTEGER NOT NULL,        -- the staff chat
+            html TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',  -- pending | sending
+            not_before TEXT,
+            claimed_by TEXT,
+            lease_until TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX alerts_due ON alerts (status, id);
+        CREATE INDEX alerts_user ON alerts (user_id);
+        """,
+    ),
 )
 
 
@@ -116,12 +138,25 @@ def _statements(script: str) -> Iterator[str]:
         yield pending
 
 
+class DatabaseTooNew(Exception):
+    """The database was migrated by a newer version of the bot; this one must not touch it."""
+
+
 def sqlite_path(url: str) -> Path:
     """The file path of a `sqlite:///path` URL; ValueError for anything else."""
+    form = "DATABASE_URL must look like sqlite:///path/to/file.db"
     prefix = "sqlite:///"
     if not url.startswith(prefix) or len(url) == len(prefix):
-        raise ValueError(f"DATABASE_URL must look like sqlite:///path/to/file.db, not {url!r}")
-    return Path(url[len(prefix) :])
+        raise ValueError(f"{form}, not {url!r}")
+    path = url[len(prefix) :]
+    if "?" in path or "#" in path:
+        # sqlite3 would take them as part of the file name: a file called "bot.db?mode=ro".
+        raise ValueError(f"{form}, without ?options or #fragments, not {url!r}")
+    if path in {":memory:", ""} or path.startswith(":memory:"):
+        raise ValueError(
+            f"{form}: an in-memory database would lose every schedule on restart, not {url!r}"
+        )
+    return Path(path)
 
 
 class Database:
@@ -138,6 +173,8 @@ class Database:
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA foreign_keys = ON")
+        # Erased rows are overwritten, not left readable in free pages of the file.
+        self._conn.execute("PRAGMA secure_delete = ON")
         self._conn.execute("PRAGMA busy_timeout = 5000")
         if str(path) != ":memory:":
             self._conn.execute("PRAGMA journal_mode = WAL")
@@ -150,6 +187,12 @@ class Database:
                 "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
             done = {row["name"] for row in conn.execute("SELECT name FROM migrations")}
+            unknown = done - {name for name, _ in MIGRATIONS}
+            if unknown:
+                raise DatabaseTooNew(
+                    f"the database {self.path} was upgraded by a newer version of the bot "
+                    f"(migration {sorted(unknown)[-1]}); run that version, or restore a backup"
+                )
             for name, sql in MIGRATIONS:
                 if name in done:
                     continue

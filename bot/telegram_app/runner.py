@@ -14,6 +14,7 @@ from telegram.error import InvalidToken
 
 from bot.answers.knowledge import KnowledgeBase
 from bot.config import ConfigError, Settings
+from bot.storage.database import DatabaseTooNew
 from bot.telegram_app.app import ALLOWED_UPDATES, build_application
 from bot.telegram_app.logging_setup import configure_logging
 
@@ -42,6 +43,9 @@ def run(
     configure_logging(settings.log_level, [settings.token, settings.webhook_secret or ""])
     try:
         app = build_application(settings, kb)
+    except DatabaseTooNew as exc:
+        err.write(f"softlift-bot: {exc}\n")
+        return EXIT_CONFIG
     except (OSError, sqlite3.Error) as exc:
         err.write(f"softlift-bot: cannot open the database {settings.database_path}: {exc}\n")
         return EXIT_CONFIG

@@ -1,0 +1,84 @@
+"""Hostile input and faults: bad settings and databases refused in one line, data erased for good."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.storage.database import Database, DatabaseTooNew, sqlite_path
+
+TOKEN = "123456:ABCdefGhIJKlmNoPQRstuVWXyz0123456789"
+
+
+def run_bot(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """`softlift-bot run` with only the given settings; it must stop before reaching Telegram."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TELEGRAM_BOT_TOKEN": TOKEN, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+
+
+def assert_one_line_exit_2(result: subprocess.CompletedProcess[str], expected: str) -> None:
+    """Start-up was refused with one readable line and exit code 2."""
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and expected in lines[0], result.stderr
+    assert TOKEN not in result.stderr
+
+
+def test_a_database_from_a_newer_bot_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    Database(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO migrations VALUES ('0099_from_the_future', 'now')")
+    with pytest.raises(DatabaseTooNew, match="newer version"):
+        Database(path)
+    result = run_bot({"DATABASE_URL": f"sqlite:///{path}"}, tmp_path)
+    assert_one_line_exit_2(result, "newer version of the bot")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite:///:memory:", "in-memory"),
+        ("sqlite:///bot.db?mode=ro", "?options"),
+        ("sqlite:///bot.db#x", "?options"),
+    ],
+)
+def test_database_urls_that_would_lose_or_misname_data_are_refused(
+    url: str, expected: str, tmp_path: Path
+) -> None:
+    with pytest.raises(ValueError, match=re.escape("sqlite:///path/to/file.db")):
+        sqlite_path(url)
+    assert_one_line_exit_2(run_bot({"DATABASE_URL": url}, tmp_path), expected)
+    assert list(tmp_path.glob("bot.db*")) == []
+
+
+def test_erased_rows_do_not_linger_in_the_file(tmp_path: Path) -> None:
+    # Debian's SQLite already defaults to secure_delete; the bot sets it for builds that don't.
+    path = tmp_path / "bot.db"
+    db = Database(path)
+    with db.transaction() as conn:
+        assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
+    texts = [f"question {i} with some filler words" for i in range(40)]
+    texts.insert(20, "my phone is 5550199-UNIQUE-MARKER")
+    with db.transaction() as conn:
+        for text in texts:
+            conn.execute(
+                "INSERT INTO unanswered (asked_at, text) VALUES ('2025-01-01', ?)", (text,)
+            )
+    with db.transaction() as conn:
+        conn.execute("DELETE FROM unanswered WHERE text LIKE '%UNIQUE-MARKER'")
+    db.close()
+    data = b"".join(p.read_bytes() for p in tmp_path.glob("bot.db*"))
+    assert b"UNIQUE-MARKER" not in data
