@@ -73,3 +73,36 @@ def test_forget_user_deletes_only_their_feedback(stats: Stats) -> None:
     stats.record_feedback(2, "pain", helpful=False, at=NOW)
     assert stats.forget_user(1) == 1
     assert [(f.helpful, f.not_helpful) for f in stats.report(NOW).feedback] == [(0, 1)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my number is 07700 900123, call me",
+        "+44 (7700) 900-123 please",
+        "write to anna.k@example.com",
+        "my insta is @anna_k",
+        "see https://example.com/me",
+    ],
+)
+def test_unanswered_texts_with_contact_details_are_not_kept(stats: Stats, text: str) -> None:
+    stats.record_question("fallback", None, NOW, unanswered_text=text)
+    report = stats.report(NOW)
+    assert report.unanswered == [] and report.last_7_days["fallback"] == 1
+
+
+@pytest.mark.parametrize("text", ["is 3 ml enough", "can I have it at 45", "price in 2025?"])
+def test_ordinary_numbers_are_kept(stats: Stats, text: str) -> None:
+    stats.record_question("fallback", None, NOW, unanswered_text=text)
+    assert stats.report(NOW).unanswered == [(text, 1)]
+
+
+def test_unanswered_texts_are_purged_after_the_retention_period(tmp_path: Path) -> None:
+    db = Database(tmp_path / "stats.db")
+    stats = Stats(db, unanswered_retention=timedelta(days=90))
+    stats.record_question("fallback", None, NOW - timedelta(days=91), unanswered_text="old")
+    stats.record_question("fallback", None, NOW - timedelta(days=89), unanswered_text="recent")
+    assert stats.purge(NOW) == 1
+    with db.transaction() as conn:
+        assert [r["text"] for r in conn.execute("SELECT text FROM unanswered")] == ["recent"]
+    db.close()

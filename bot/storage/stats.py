@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -9,6 +10,22 @@ from datetime import datetime, timedelta
 from bot.storage.database import Database, stamp
 
 UNANSWERED_TEXT_LIMIT = 500
+UNANSWERED_RETENTION = timedelta(days=90)
+# Texts that carry a way to reach someone are never kept: an e-mail address, a link, an
+# @handle, or a run of seven or more digits (a phone number, however it is spaced).
+_CONTACT = re.compile(
+    r"[^\s@]+@[^\s@]+\.\w+"
+    r"|https?://|www\.|\bt\.me/"
+    r"|(?<!\w)@\w{3,}"
+    r"|(?:\d[\s().+/-]{0,3}){7,}"
+)
+
+
+def looks_like_contact(text: str) -> bool:
+    """True when a text seems to hold contact details (phone, e-mail, link, @username)."""
+    return _CONTACT.search(text) is not None
+
+
 TOP_LIMIT = 5
 KINDS = ("answer", "clarify", "fallback", "urgent")
 
@@ -36,22 +53,30 @@ class Report:
 class Stats:
     """Records questions, unanswered texts and feedback; all their SQL lives here."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self, db: Database, unanswered_retention: timedelta = UNANSWERED_RETENTION
+    ) -> None:
         self.db = db
+        self.unanswered_retention = unanswered_retention
 
     def record_question(
         self, kind: str, entry_id: str | None, at: datetime, unanswered_text: str | None = None
     ) -> None:
-        """Record one question (kind, entry, time; no user) and, if it fell back, its text."""
+        """Record one question (kind, entry, time; no user) and, if it fell back, its text.
+
+        The text is kept (without any user id) only when it holds no contact details.
+        """
+        text = (unanswered_text or "").strip()[:UNANSWERED_TEXT_LIMIT]
+        if looks_like_contact(text):
+            text = ""
         with self.db.transaction() as conn:
             conn.execute(
                 "INSERT INTO questions (asked_at, kind, entry_id) VALUES (?, ?, ?)",
                 (stamp(at), kind, entry_id),
             )
-            if unanswered_text is not None and unanswered_text.strip():
+            if text:
                 conn.execute(
-                    "INSERT INTO unanswered (asked_at, text) VALUES (?, ?)",
-                    (stamp(at), unanswered_text.strip()[:UNANSWERED_TEXT_LIMIT]),
+                    "INSERT INTO unanswered (asked_at, text) VALUES (?, ?)", (stamp(at), text)
                 )
 
     def record_feedback(self, user_id: int, entry_id: str, helpful: bool, at: datetime) -> None:
@@ -64,6 +89,15 @@ class Stats:
                 "INSERT INTO feedback (user_id, entry_id, helpful, given_at) VALUES (?, ?, ?, ?)",
                 (user_id, entry_id, int(helpful), stamp(at)),
             )
+
+    def purge(self, now: datetime) -> int:
+        """Delete unanswered texts older than the retention period; how many were deleted."""
+        with self.db.transaction() as conn:
+            cursor = conn.execute(
+                "DELETE FROM unanswered WHERE asked_at < ?",
+                (stamp(now - self.unanswered_retention),),
+            )
+        return cursor.rowcount
 
     def forget_user(self, user_id: int) -> int:
         """Delete a user's feedback (the only stats row that names a user); rows deleted."""
