@@ -18,9 +18,6 @@ logger = logging.getLogger(__name__)
 
 BATCH = 100
 CONCURRENCY = 8
-# A claim older than this belongs to a process that died mid-send; a live tick finishes a
-# batch in seconds, so a generous lease never releases a claim that is still in flight.
-CLAIM_LEASE = timedelta(minutes=10)
 # After an unexpected error the message waits at least this long (a later tick retries it).
 ERROR_BACKOFF = timedelta(seconds=30)
 
@@ -50,6 +47,7 @@ class TickReport:
     retried: int = 0
     ended: int = 0
     purged: int = 0
+    purged_texts: int = 0
 
 
 async def tick(
@@ -62,17 +60,20 @@ async def tick(
     concurrency: int = CONCURRENCY,
     purge: bool = True,
     stopping: asyncio.Event | None = None,
+    owner: str = "",
 ) -> TickReport:
-    """Send every message due at `now` (timezone-aware), batch by batch, and purge old courses.
+    """Send every message due at `now` (timezone-aware), batch by batch; purge old data.
 
     A set `stopping` event ends the tick after the batch in flight (a clean shutdown leaves
-    no claimed rows behind); `purge=False` leaves old courses for a later tick.
+    no claimed rows behind); `purge=False` leaves old courses for a later tick. Claims are
+    made for `owner` with a lease: only a claim whose lease has run out (its process died) is
+    taken over, so two processes on one database never send the same day twice.
     """
     if now.tzinfo is None:
         raise ValueError("tick needs a timezone-aware now")
     report = TickReport()
     repo = store.courses
-    released = await store.run(repo.release_claims, now - CLAIM_LEASE)
+    released = await store.run(repo.release_expired, now)
     if released:
         logger.warning("released %d stale delivery claims", released)
     gate = asyncio.Semaphore(concurrency)
@@ -82,7 +83,7 @@ async def tick(
             await _deliver(store, now, send, messages, delivery, report)
 
     while True:
-        claimed = await store.run(repo.claim_due, now, batch)
+        claimed = await store.run(repo.claim_due, now, batch, owner)
         async with asyncio.TaskGroup() as group:
             for delivery in claimed:
                 group.create_task(one(delivery))
@@ -90,6 +91,7 @@ async def tick(
             break
     if purge:
         report.purged = await store.run(repo.purge, now)
+        report.purged_texts = await store.run(store.stats.purge, now)
     return report
 
 

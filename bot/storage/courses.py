@@ -13,6 +13,9 @@ from bot.aftercare.schedule import local_due
 from bot.storage.database import Database, moment, stamp
 
 RETENTION = timedelta(days=30)
+# A claim older than this belongs to a process that died mid-send; a live tick finishes a
+# batch in seconds, so a generous lease never hands over a claim that is still in flight.
+CLAIM_LEASE = timedelta(minutes=5)
 CONVERSATION_RETENTION = timedelta(days=7)
 # An aftercare question left unanswered this long no longer captures what the patient types.
 CONVERSATION_TIMEOUT = timedelta(days=1)
@@ -218,8 +221,10 @@ class CourseRepo:
 
     # deliveries
 
-    def claim_due(self, now: datetime, limit: int) -> list[Delivery]:
-        """Atomically mark up to `limit` due messages of sendable courses as being sent."""
+    def claim_due(
+        self, now: datetime, limit: int, owner: str = "", lease: timedelta = CLAIM_LEASE
+    ) -> list[Delivery]:
+        """Atomically claim up to `limit` due messages for `owner` until the lease runs out."""
         at = stamp(now)
         # A course sends while it is active; a completed one still sends its follow-up.
         with self.db.transaction() as conn:
@@ -227,7 +232,7 @@ class CourseRepo:
                 r["id"]
                 for r in conn.execute(
                     "UPDATE deliveries SET status = 'sending', claimed_at = ?,"
-                    " attempts = attempts + 1"
+                    " claimed_by = ?, lease_until = ?, attempts = attempts + 1"
                     " WHERE id IN (SELECT d.id FROM deliveries d JOIN courses c"
                     "  ON c.id = d.course_id"
                     "  WHERE d.status = 'pending' AND d.due_at <= ?"
@@ -236,7 +241,7 @@ class CourseRepo:
                     "  AND (d.not_before IS NULL OR d.not_before <= ?)"
                     "  ORDER BY d.due_at, d.id LIMIT ?)"
                     " RETURNING id",
-                    (at, at, at, limit),
+                    (at, owner, stamp(now + lease), at, at, limit),
                 ).fetchall()
             ]
             if not ids:
@@ -296,10 +301,20 @@ class CourseRepo:
         """Put a claimed message back to be sent by a later tick."""
         with self.db.transaction() as conn:
             conn.execute(
-                "UPDATE deliveries SET status = 'pending', not_before = ?, claimed_at = NULL"
-                " WHERE id = ? AND status = 'sending'",
+                "UPDATE deliveries SET status = 'pending', not_before = ?, claimed_at = NULL,"
+                " claimed_by = NULL, lease_until = NULL WHERE id = ? AND status = 'sending'",
                 (stamp(not_before), delivery_id),
             )
+
+    def release_expired(self, now: datetime) -> int:
+        """Put back the claims whose lease has run out (their process died); live ones stay."""
+        with self.db.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE deliveries SET status = 'pending', claimed_at = NULL, claimed_by = NULL,"
+                " lease_until = NULL WHERE status = 'sending' AND lease_until < ?",
+                (stamp(now),),
+            )
+        return cursor.rowcount
 
     def release_claims(self, claimed_before: datetime | None = None) -> int:
         """Put claims left by a killed process back (all of them when no time is given)."""

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
 
+from bot.storage.alerts import AlertRepo
 from bot.storage.courses import CourseRepo
 from bot.storage.database import Database
 from bot.storage.stats import Stats
@@ -23,6 +24,7 @@ class Store:
         self.db = db
         self.courses = CourseRepo(db)
         self.stats = Stats(db)
+        self.alerts = AlertRepo(db)
         # SQLite serialises writers anyway: one thread keeps the event loop free and never
         # takes threads from the loop's default pool.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
@@ -36,6 +38,7 @@ class Store:
         """Erase everything stored about one patient, in every repository."""
         await self.run(self.courses.forget_user, user_id)
         await self.run(self.stats.forget_user, user_id)
+        await self.run(self.alerts.forget_user, user_id)
 
     def close(self) -> None:
         """Finish the calls in flight and close the database."""
