@@ -58,8 +58,65 @@ class Seq(list[Any]):
     lines: list[int]
 
 
+# A FAQ file needs neither deep nesting nor many aliases; hostile files use both to make a few
+# kilobytes expand into gigabytes ("billion laughs") or to exhaust the parser's recursion.
+MAX_DEPTH = 30
+MAX_ALIASES = 100
+MAX_NODES = 200_000
+
+
+class TooComplex(yaml.MarkedYAMLError):
+    """The YAML nests too deeply or expands (through aliases) into too many values."""
+
+
 class Loader(yaml.SafeLoader):
-    """SafeLoader that keeps line numbers and refuses duplicate keys."""
+    """SafeLoader that keeps line numbers, refuses duplicate keys and limits expansion."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        """Compose one node, counting aliases and nesting depth as they are met."""
+        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise TooComplex(problem=f"more than {MAX_ALIASES} aliases", problem_mark=mark)
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise TooComplex(problem=f"nested more than {MAX_DEPTH} levels deep", problem_mark=mark)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def get_single_node(self) -> yaml.Node | None:
+        """The document's node, refused when aliases would expand it past MAX_NODES values."""
+        node: yaml.Node | None = super().get_single_node()
+        if node is not None and _expanded_size(node, {}) > MAX_NODES:
+            raise TooComplex(
+                problem=f"its aliases expand to more than {MAX_NODES:,} values",
+                problem_mark=node.start_mark,
+            )
+        return node
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values a node stands for once every alias is expanded (memoised per node)."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(child, sizes) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size += sum(
+            _expanded_size(key, sizes) + _expanded_size(value, sizes) for key, value in node.value
+        )
+    sizes[id(node)] = min(size, MAX_NODES + 1)
+    return sizes[id(node)]
 
 
 def _construct_map(loader: Loader, node: yaml.MappingNode) -> Map:

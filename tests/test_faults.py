@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.answers.loader import load_faq, parse_faq
+from bot.faqdoc import FaqError
 from bot.storage.database import Database, DatabaseTooNew, sqlite_path
 
 TOKEN = "123456:ABCdefGhIJKlmNoPQRstuVWXyz0123456789"
@@ -82,3 +84,72 @@ def test_erased_rows_do_not_linger_in_the_file(tmp_path: Path) -> None:
     db.close()
     data = b"".join(p.read_bytes() for p in tmp_path.glob("bot.db*"))
     assert b"UNIQUE-MARKER" not in data
+
+
+# --- hostile or broken FAQ files -----------------------------------------------------------------
+
+BOMB = """
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
+"""
+
+
+def _doubling_bomb(levels: int) -> str:
+    lines = ['x0: &x0 ["lol", "lol"]']
+    lines += [f"x{n}: &x{n} [*x{n - 1}, *x{n - 1}]" for n in range(1, levels)]
+    return "\n".join(lines) + f"\nentries: [{{id: *x{levels - 1}}}]\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (BOMB + "entries: [{id: *i}]\n", "expand to more than 200,000 values"),
+        ("x: &x 1\nl: [" + ", ".join(["*x"] * 150) + "]\n", "more than 100 aliases"),
+        (_doubling_bomb(40), "expand to more than 200,000 values"),
+        ("entries: " + "[" * 5000 + "]" * 5000 + "\n", "nested more than 30 levels"),
+    ],
+    ids=["billion-laughs", "many-aliases", "doubling-aliases", "deep-nesting"],
+)
+def test_yaml_bombs_are_refused_with_one_line(text: str, expected: str) -> None:
+    with pytest.raises(FaqError) as raised:
+        parse_faq(text, "bomb.yaml")
+    (problem,) = raised.value.problems
+    assert problem.file == "bomb.yaml" and expected in problem.message
+
+
+def test_an_oversized_file_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    with path.open("w", encoding="utf-8") as out:
+        out.write("entries:\n")
+        line = "  - {id: x, questions: [" + ", ".join(["padding"] * 50) + "]}\n"
+        for _ in range(20_000):
+            out.write(line)
+    with pytest.raises(FaqError, match="at most 4 MB"):
+        load_faq(path)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "faq", "check", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1 and "at most 4 MB" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [("2", "needs a newer bot"), ("0", "unknown format"), ("'one'", "whole number")],
+)
+def test_the_format_version_is_checked(minimal_text: str, version: str, expected: str) -> None:
+    text = minimal_text.replace("version: 1", f"version: {version}", 1)
+    assert text != minimal_text
+    with pytest.raises(FaqError, match=expected):
+        parse_faq(text, "v.yaml")

@@ -21,10 +21,14 @@ from bot.faqdoc import (
     Map,
     Problem,
     Seq,
+    TooComplex,
 )
 
 ANSWER_LIMIT = 1000
 DEFAULT_FAQ = "softlifting.yaml"
+FORMAT_VERSION = 1
+# A whole clinic's FAQ in two languages is a few hundred kilobytes.
+MAX_FILE_BYTES = 4 * 1024 * 1024
 
 
 def _parse(c: Checker, doc: Map) -> KnowledgeBase:
@@ -63,6 +67,16 @@ def _parse_header(c: Checker, doc: Map) -> str:
         ("version", "language", "clinic", "texts", "topics", "entries"),
         ("synonyms", "declines", "red_flags", "aftercare"),
     )
+    version = doc.get("version")
+    if "version" in doc and (not isinstance(version, int) or isinstance(version, bool)):
+        c.add(doc.lines["version"], f"'version' must be a whole number, not {str(version)[:40]!r}")
+    elif isinstance(version, int) and version != FORMAT_VERSION:
+        newer = "a newer bot: upgrade the bot" if version > FORMAT_VERSION else "an unknown format"
+        c.add(
+            doc.lines["version"],
+            f"this file is FAQ format version {version}, which needs {newer} "
+            f"(this one reads version {FORMAT_VERSION})",
+        )
     language = str(doc.get("language", "en"))
     if not resources.files("bot.locales").joinpath(f"{language}.yaml").is_file():
         c.add(doc.lines.get("language", 1), f"no locale for language '{language}' (bot/locales/)")
@@ -262,8 +276,15 @@ def _parse_red_flags(c: Checker, doc: Map) -> tuple[RedFlag, ...]:
 
 def parse_faq(text: str, file: str) -> KnowledgeBase:
     """Validate FAQ YAML text; raise FaqError naming file, line and entry."""
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > MAX_FILE_BYTES:
+        limit = MAX_FILE_BYTES // (1024 * 1024)
+        raise FaqError([Problem(file, 1, f"the file is {size:,} bytes; at most {limit} MB")])
     try:
         doc = yaml.load(text, Loader=Loader)  # noqa: S506 - Loader is a SafeLoader subclass
+    except TooComplex as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        raise FaqError([Problem(file, line, f"the YAML is too complex: {exc.problem}")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -286,6 +307,11 @@ def load_faq(path: str | Path | None = None) -> KnowledgeBase:
         return parse_faq(resource.read_text(encoding="utf-8"), f"faq/{DEFAULT_FAQ}")
     file = Path(path)
     try:
+        if file.stat().st_size > MAX_FILE_BYTES:
+            size, limit = file.stat().st_size, MAX_FILE_BYTES // (1024 * 1024)
+            raise FaqError(
+                [Problem(str(path), 1, f"the file is {size:,} bytes; at most {limit} MB")]
+            )
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise FaqError([Problem(str(path), 0, f"cannot read the file: {exc.strerror}")]) from None
