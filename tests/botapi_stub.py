@@ -2,9 +2,10 @@
 
 `FakeTelegram` is the transport-free state: it answers Bot API methods, queues updates and
 enforces Telegram's limits (4,096 characters, 64-byte callback data, HTML that parses, about
-30 messages a second overall and one a second per chat, sustained). `BotApiStub` serves it
-over HTTP on 127.0.0.1 for a real bot process; `RecordingRequest` plugs it into an
-Application in place of the network.
+30 messages a second overall and one a second per chat, sustained) and fails on demand,
+including the case that makes repeats possible: a call carried out whose answer never reaches
+the bot. `BotApiStub` serves it over HTTP on 127.0.0.1 for a real bot process;
+`RecordingRequest` plugs it into an Application in place of the network.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import itertools
 import json
 import math
 import re
+import select
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-from telegram.error import TimedOut
+from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 TEXT_LIMIT = 4096
@@ -34,6 +36,10 @@ CHAT_PER_SECOND = 1.0
 GROUP_PER_MINUTE = 20.0
 # Methods that send or change a message and therefore count towards the flood limits.
 COUNTED = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendPhoto"})
+# Failures Telegram answers, and failures where no answer reaches the bot: "timeout" holds the
+# connection until the client gives up (its read time-out, 5 s in PTB), "drop" closes it at once.
+ANSWERED = frozenset({"500", "502", "429"})
+LOST = frozenset({"timeout", "drop"})
 STRING_PARAMS = frozenset(
     {"text", "parse_mode", "callback_query_id", "url", "secret_token", "action", "caption"}
 )
@@ -76,10 +82,27 @@ class _Bucket:
 class _Failure:
     mode: str
     times: int
+    delivered: bool
+    every: int
+    seen: int = 0
+
+    def strikes(self) -> bool:
+        """Count one call; True when this call fails."""
+        if self.times <= 0:
+            return False
+        self.seen += 1
+        if self.seen % self.every:
+            return False
+        self.times -= 1
+        return True
 
 
-class Timeout(Exception):
-    """The stub was told to let this call time out."""
+class AnswerLost(Exception):
+    """No answer goes back for this call: `mode` is "timeout" or "drop"."""
+
+    def __init__(self, mode: str) -> None:
+        super().__init__(mode)
+        self.mode = mode
 
 
 @dataclass
@@ -91,11 +114,12 @@ class FakeTelegram:
     username: str = "softlift_test_bot"
     limits: bool = True
     max_poll_seconds: float = 1.0
-    hang_seconds: float = 7.0
+    hang_seconds: float = 30.0
     calls: list[Call] = field(default_factory=list)
     sent: list[dict[str, Any]] = field(default_factory=list)
     answered: set[str] = field(default_factory=set)
     too_many_requests: int = 0
+    lost_answers: int = 0
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
@@ -127,10 +151,25 @@ class FakeTelegram:
             "supports_inline_queries": False,
         }
 
-    def fail(self, method: str, times: int = 1, mode: str = "500") -> None:
-        """Make the next `times` calls of `method` fail: "500", "502", "429" or "timeout"."""
+    def fail(
+        self,
+        method: str,
+        times: int = 1,
+        mode: str = "500",
+        *,
+        delivered: bool = False,
+        every: int = 1,
+    ) -> None:
+        """Make `times` calls of `method` fail (the next ones, or every `every`-th one).
+
+        `mode` is "500", "502" or "429" (Telegram answers with that error and does nothing),
+        or "timeout" or "drop" (no answer reaches the bot). With `delivered` a lost answer
+        comes after the call was carried out: the message is sent, the bot cannot know it.
+        """
+        if mode not in ANSWERED | LOST or (delivered and mode not in LOST):
+            raise ValueError(f"unknown failure {mode!r} (delivered={delivered})")
         with self._cond:
-            self._failures[method] = _Failure(mode, times)
+            self._failures[method] = _Failure(mode, times, delivered, every)
 
     def block(self, chat_id: int) -> None:
         """The user of a private chat blocks the bot: sending there answers 403 from now on."""
@@ -290,17 +329,18 @@ class FakeTelegram:
     # --- what the bot does ---------------------------------------------------------------------
 
     def handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        """Answer one Bot API call: (HTTP status, JSON body); raises Timeout on demand."""
+        """Answer one Bot API call: (HTTP status, JSON body); raises AnswerLost on demand."""
         now = time.monotonic()
         with self._cond:
             call = Call(method, params, now)
             self.calls.append(call)
             failure = self._failures.get(method)
-            if failure is not None and failure.times > 0:
-                failure.times -= 1
-                if failure.mode == "timeout":
-                    call.status, call.error = 0, "timeout"
-                    raise Timeout(method)
+            if failure is None or not failure.strikes():
+                failure = None
+            elif failure.mode in LOST and not failure.delivered:
+                call.status, call.error = 0, failure.mode
+                raise AnswerLost(failure.mode)
+            elif failure.mode in ANSWERED:
                 code = int(failure.mode)
                 call.status, call.error = code, "injected"
                 if code == 429:
@@ -316,7 +356,17 @@ class FakeTelegram:
             if status != 200:
                 call.error = body.get("description", "")
             self._cond.notify_all()
+            if failure is not None:
+                # Carried out, but the answer never arrives: the bot cannot tell it from a loss.
+                call.error = f"answer lost ({failure.mode})"
+                self.lost_answers += 1
+                raise AnswerLost(failure.mode)
             return status, body
+
+    def lost_after_delivery(self, method: str = "sendMessage") -> list[Call]:
+        """Calls carried out whose answer the bot never got."""
+        with self._cond:
+            return [c for c in self.calls if c.method == method and c.error.startswith("answer")]
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
@@ -514,8 +564,10 @@ class _Handler(BaseHTTPRequestHandler):
             params = decode_params(parse_qsl(body, keep_blank_values=True))
         try:
             status, payload = fake.handle(match.group(2), params)
-        except Timeout:
-            time.sleep(fake.hang_seconds)
+        except AnswerLost as lost:
+            if lost.mode == "timeout":
+                # Hold the request until the client gives up and hangs up (or hang_seconds).
+                select.select([self.connection], [], [], fake.hang_seconds)
             self.close_connection = True
             return
         self._send(status, payload)
@@ -602,11 +654,13 @@ class RecordingRequest(BaseRequest):
         connect_timeout: Any = None,
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
-        """Answer from the fake; its "timeout" failures raise TimedOut."""
+        """Answer from the fake; a lost answer raises what HTTPXRequest would."""
         endpoint = url.rsplit("/", 1)[-1]
         params = json.loads(json.dumps(request_data.parameters)) if request_data else {}
         try:
             status, payload = self.fake.handle(endpoint, params)
-        except Timeout:
-            raise TimedOut("injected time-out") from None
+        except AnswerLost as lost:
+            if lost.mode == "timeout":
+                raise TimedOut("injected time-out") from lost
+            raise NetworkError("injected: disconnected without an answer") from lost
         return status, json.dumps(payload).encode()

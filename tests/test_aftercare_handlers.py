@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.locale import get_locale
 from bot.messages import Reply
 from bot.storage.courses import CourseRepo
-from bot.telegram_app import throttle
+from bot.telegram_app import ratelimit
 from bot.telegram_app.app import _post_init, build_application
 from bot.telegram_app.context import App
 from bot.telegram_app.delivery import Delivery, telegram_send
@@ -66,9 +66,10 @@ async def app(settings: Settings, fake: FakeTelegram) -> AsyncIterator[App]:
 
 @pytest.fixture(autouse=True)
 def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Retries without waiting, and no per-chat pacing: these tests send many to one chat."""
-    monkeypatch.setattr(throttle, "BACKOFF_SECONDS", (0.0,))
-    monkeypatch.setattr(throttle, "CHAT_BURST", 10_000)
+    """Retries without waiting and no pacing: these tests send many, and the fake has no limits."""
+    monkeypatch.setattr(ratelimit, "BACKOFF_SECONDS", (0.0,))
+    monkeypatch.setattr(ratelimit, "OVERALL_RATE", 10_000.0)
+    monkeypatch.setattr(ratelimit, "PRIVATE_CHAT", ratelimit.Pace(burst=10_000, per_second=1.0))
 
 
 async def feed(app: App, update: dict[str, Any]) -> None:

@@ -1,4 +1,8 @@
-"""End to end: aftercare in the real `softlift-bot run` process against the Bot API stub."""
+"""End to end: aftercare in the real `softlift-bot run` process against the Bot API stub.
+
+The clinic's zone is chosen so that it is midday there when the module starts: no test can
+see a patient's day change, whatever the wall clock says.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +15,16 @@ from typing import Any
 
 import pytest
 from botapi_stub import BotApiStub, FakeTelegram, buttons, serve
-from test_e2e_bot import TOKEN, BotProcess, start_bot
+from e2e_support import FIXTURES, TOKEN, BotProcess, midday_zone, start_bot
 
 from bot.aftercare.schedule import local_today, plan_days
 from bot.locale import get_locale
 from bot.storage.courses import CourseRepo
 from bot.storage.database import Database
 
-FAQ = Path(__file__).parent / "fixtures" / "aftercare.yaml"
+FIXTURE_FAQ = FIXTURES / "aftercare.yaml"
+FIXTURE_ZONE = "timezone: Europe/Berlin"
 STAFF_CHAT = -100888
-ADMIN = 31337
-ZONE = "Europe/Berlin"
 TABLES = ("courses", "deliveries", "checkins", "conversations", "feedback")
 T = get_locale("en").t
 
@@ -29,8 +32,8 @@ T = get_locale("en").t
 class Running:
     """The bot process of this module, restartable on the same database."""
 
-    def __init__(self, stub: BotApiStub, tmp: Path) -> None:
-        self.stub, self.tmp = stub, tmp
+    def __init__(self, stub: BotApiStub, tmp: Path, faq: Path) -> None:
+        self.stub, self.tmp, self.faq = stub, tmp, faq
         self.db_path = tmp / "bot.db"
         self.outputs: list[str] = []
         self.process = self._start()
@@ -39,7 +42,7 @@ class Running:
         return start_bot(
             self.stub,
             self.tmp,
-            SOFTLIFT_FAQ=str(FAQ),
+            self.faq,
             SOFTLIFT_STAFF_CHAT_ID=str(STAFF_CHAT),
             SOFTLIFT_TICK_SECONDS="0.2",
         )
@@ -57,6 +60,22 @@ class Running:
 
 
 @pytest.fixture(scope="module")
+def zone() -> str:
+    """The clinic's zone: one where it is 12:00-12:59 now, so local midnight is hours away."""
+    return midday_zone()
+
+
+@pytest.fixture(scope="module")
+def faq(zone: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The aftercare fixture with the clinic in `zone`."""
+    text = FIXTURE_FAQ.read_text(encoding="utf-8")
+    assert text.count(FIXTURE_ZONE) == 1
+    path = tmp_path_factory.mktemp("faq") / "aftercare.yaml"
+    path.write_text(text.replace(FIXTURE_ZONE, f"timezone: {zone}"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
 def stub() -> Iterator[BotApiStub]:
     """The Bot API stub for this module."""
     with serve(TOKEN) as running:
@@ -64,9 +83,11 @@ def stub() -> Iterator[BotApiStub]:
 
 
 @pytest.fixture(scope="module")
-def running(stub: BotApiStub, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+def running(
+    stub: BotApiStub, faq: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Running]:
     """The bot with the aftercare fixture and a 0.2 s tick."""
-    bot = Running(stub, tmp_path_factory.mktemp("aftercare"))
+    bot = Running(stub, tmp_path_factory.mktemp("aftercare"), faq)
     stub.fake.wait_for(lambda: stub.fake.calls_of("getUpdates"), 10, "polling")
     yield bot
     bot.stop()
@@ -118,28 +139,39 @@ def rows_about(db_path: Path, user_id: int) -> dict[str, int]:
     }
 
 
-def seed(db_path: Path, chats: range) -> None:
+def seed(db_path: Path, chats: range, zone: str) -> None:
     """Courses whose first message is due now, written straight into the database."""
     now = datetime.now(UTC)
-    today = local_today(now, ZONE)
+    today = local_today(now, zone)
     db = Database(db_path)
     try:
         repo = CourseRepo(db)
         for chat in chats:
-            plan = plan_days(today, time(9), ZONE, now, 14)
-            repo.enroll(chat, chat, today, time(9), ZONE, plan, now)
+            plan = plan_days(today, time(9), zone, now, 14)
+            repo.enroll(chat, chat, today, time(9), zone, plan, now)
     finally:
         db.close()
 
 
+def sent_rows(db_path: Path, chats: range) -> int:
+    """Deliveries to these chats recorded as sent."""
+    rows = query(
+        db_path,
+        "SELECT count(*) FROM deliveries WHERE user_id BETWEEN ? AND ? AND status = 'sent'",
+        chats.start,
+        chats.stop - 1,
+    )
+    return int(rows[0][0])
+
+
 def test_enrol_with_buttons_day_n_at_once_checkin_and_worrying_alert(
-    fake: FakeTelegram, running: Running
+    fake: FakeTelegram, running: Running, zone: str
 ) -> None:
     (question,) = say(fake, 501, "/aftercare")
     assert T("ac_ask_date") in question["text"]
     press(fake, 501, "Today")
     confirmation, day = press(fake, 501, "Evening 19:00", expect=2)
-    assert "day 1 of 14" in confirmation["text"] and "19:00 (Europe/Berlin)" in confirmation["text"]
+    assert "day 1 of 14" in confirmation["text"] and f"19:00 ({zone})" in confirmation["text"]
     assert day["text"].startswith("<b>Day 1 of 14</b>")
     assert "No hot water on your face (today)" in day["text"]
     (advice,) = press(fake, 501, "Swelling")
@@ -156,13 +188,13 @@ def test_enrol_with_buttons_day_n_at_once_checkin_and_worrying_alert(
     ]
 
 
-def test_enrol_with_a_typed_date_after_a_refused_one(fake: FakeTelegram) -> None:
+def test_enrol_with_a_typed_date_after_a_refused_one(fake: FakeTelegram, zone: str) -> None:
     say(fake, 502, "/start aftercare")
     (typing,) = press(fake, 502, "Another date")
     assert typing["text"] == T("ac_type_date")
     (refused,) = say(fake, 502, "1.1.20")
     assert T("ac_date_forms") in refused["text"]
-    three_days_ago = local_today(datetime.now(UTC), ZONE) - timedelta(days=3)
+    three_days_ago = local_today(datetime.now(UTC), zone) - timedelta(days=3)
     (asked,) = say(fake, 502, three_days_ago.strftime("%d.%m.%Y"))
     assert "At what time" in asked["text"]
     confirmation, day = say(fake, 502, "07:30", expect=2)
@@ -185,9 +217,9 @@ def test_forget_leaves_no_row_for_the_patient(fake: FakeTelegram, running: Runni
     assert rows_about(running.db_path, 503) == dict.fromkeys(TABLES, 0)
 
 
-def test_a_blocked_patient_ends_the_course(fake: FakeTelegram, running: Running) -> None:
+def test_a_blocked_patient_ends_the_course(fake: FakeTelegram, running: Running, zone: str) -> None:
     fake.block(504)
-    seed(running.db_path, range(504, 505))
+    seed(running.db_path, range(504, 505), zone)
     fake.wait_for(
         lambda: (
             query(running.db_path, "SELECT end_reason FROM courses WHERE user_id = 504")
@@ -200,28 +232,45 @@ def test_a_blocked_patient_ends_the_course(fake: FakeTelegram, running: Running)
 
 
 def test_a_burst_of_429s_loses_nothing_and_repeats_nothing(
-    fake: FakeTelegram, running: Running
+    fake: FakeTelegram, running: Running, zone: str
 ) -> None:
     refused_before = len([c for c in fake.calls_of("sendMessage") if c.status == 429])
     fake.fail("sendMessage", times=12, mode="429")
     chats = range(600, 620)
-    seed(running.db_path, chats)
+    seed(running.db_path, chats, zone)
     for chat in chats:
         fake.wait_messages(chat, 1, timeout=30)
-    fake.wait_for(
-        lambda: (
-            query(
-                running.db_path,
-                "SELECT count(*) FROM deliveries WHERE user_id >= 600 AND status = 'sent'",
-            )
-            == [(20,)]
-        ),
-        what="every delivery recorded",
-    )
+    fake.wait_for(lambda: sent_rows(running.db_path, chats) == 20, what="every delivery recorded")
     assert [len(fake.messages_to(chat)) for chat in chats] == [1] * 20
     refused = len([c for c in fake.calls_of("sendMessage") if c.status == 429])
     assert refused - refused_before == 12
     assert all(fake.messages_to(c)[0]["text"].startswith("<b>Day 1 of 14") for c in chats)
+
+
+@pytest.mark.parametrize(
+    ("delivered", "chats"),
+    [(False, range(800, 810)), (True, range(820, 830))],
+    ids=["lost-before-delivery", "lost-after-delivery"],
+)
+def test_a_daily_message_arrives_at_least_once_and_repeats_only_if_its_answer_was_lost(
+    fake: FakeTelegram, running: Running, zone: str, delivered: bool, chats: range
+) -> None:
+    lost_before = len(fake.lost_after_delivery())
+    dropped_before = len([c for c in fake.calls_of("sendMessage") if c.error == "drop"])
+    # One send gets no answer: the connection closes, before or after Telegram carried it out.
+    fake.fail("sendMessage", times=1, mode="drop", delivered=delivered)
+    seed(running.db_path, chats, zone)
+    fake.wait_for(
+        lambda: sent_rows(running.db_path, chats) == len(chats), what="every delivery recorded"
+    )
+    lost = [int(c.params["chat_id"]) for c in fake.lost_after_delivery()[lost_before:]]
+    dropped = len([c for c in fake.calls_of("sendMessage") if c.error == "drop"])
+    assert (len(lost), dropped - dropped_before) == ((1, 0) if delivered else (0, 1))
+    counts = {chat: len(fake.messages_to(chat)) for chat in chats}
+    assert counts == {chat: 2 if chat in lost else 1 for chat in chats}
+    assert all(
+        m["text"].startswith("<b>Day 1 of 14") for chat in chats for m in fake.messages_to(chat)
+    )
 
 
 def test_enrolment_survives_a_restart_half_way(fake: FakeTelegram, running: Running) -> None:
@@ -244,11 +293,13 @@ def test_database_is_private_and_logs_hold_no_texts(fake: FakeTelegram, running:
     assert [c for c in fake.calls if c.status == 400] == []
 
 
-def test_messages_due_while_the_bot_was_down_go_out_at_start(tmp_path: Path) -> None:
-    seed(tmp_path / "bot.db", range(700, 703))
+def test_messages_due_while_the_bot_was_down_go_out_at_start(
+    tmp_path: Path, faq: Path, zone: str
+) -> None:
+    seed(tmp_path / "bot.db", range(700, 703), zone)
     with serve(TOKEN) as fresh:
         # The default 30 s tick: only the first run at start-up can deliver within the wait.
-        bot = start_bot(fresh, tmp_path, SOFTLIFT_FAQ=str(FAQ))
+        bot = start_bot(fresh, tmp_path, faq)
         try:
             for chat in range(700, 703):
                 message = fresh.fake.wait_messages(chat, 1, timeout=10)[0]

@@ -18,7 +18,7 @@ from bot.answers.loader import load_faq
 from bot.config import Settings
 from bot.locale import get_locale
 from bot.messages import Reply
-from bot.telegram_app import throttle
+from bot.telegram_app import ratelimit
 from bot.telegram_app.app import _post_init, build_application
 from bot.telegram_app.context import App
 from bot.telegram_app.render import parts
@@ -63,7 +63,7 @@ async def app(settings: Settings, fake: FakeTelegram) -> AsyncIterator[App]:
 @pytest.fixture(autouse=True)
 def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries without waiting, so failure tests stay fast."""
-    monkeypatch.setattr(throttle, "BACKOFF_SECONDS", (0.0,))
+    monkeypatch.setattr(ratelimit, "BACKOFF_SECONDS", (0.0,))
 
 
 async def feed(app: App, update: dict[str, Any]) -> None:
@@ -330,7 +330,7 @@ async def test_transient_failures_are_retried_and_the_reply_arrives(
 async def test_error_handler_logs_ids_not_text_and_apologises(
     app: App, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
-    fake.fail("sendMessage", times=throttle.MAX_RETRIES + 1, mode="500")
+    fake.fail("sendMessage", times=ratelimit.MAX_RETRIES + 1, mode="500")
     with caplog.at_level(logging.INFO):
         update = fake.text(3, "will i get bruises secretword")
         await feed(app, update)
@@ -345,7 +345,7 @@ async def test_command_menu_is_registered_and_a_refusal_only_warns(
 ) -> None:
     await _post_init(app)
     assert [c["command"] for c in fake.commands] == ["start", "topics", "help", "forget"]
-    fake.fail("setMyCommands", times=throttle.MAX_RETRIES + 1, mode="500")
+    fake.fail("setMyCommands", times=ratelimit.MAX_RETRIES + 1, mode="500")
     await _post_init(app)
     assert "could not register the command menu" in caplog.text
 

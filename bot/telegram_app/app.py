@@ -31,8 +31,8 @@ from bot.telegram_app import answer_handlers as answers
 from bot.telegram_app import course_handlers as courses
 from bot.telegram_app.context import App, BotData, Clock, Context, Services, utc_now
 from bot.telegram_app.delivery import Delivery, telegram_send
+from bot.telegram_app.ratelimit import RateLimiter
 from bot.telegram_app.sending import ADDRESSED
-from bot.telegram_app.throttle import Throttle
 from bot.telegram_app.updates import ChatOrderedProcessor
 
 # Updates handled at once; each chat's own updates are still handled one after another.
@@ -67,7 +67,7 @@ def build_application(
             )
         )
         .context_types(ContextTypes(context=Context, bot_data=BotData))
-        .rate_limiter(Throttle())
+        .rate_limiter(RateLimiter())
         .concurrent_updates(ChatOrderedProcessor(CONCURRENT_UPDATES))
         .post_init(_post_init)
         .post_stop(_post_stop)

@@ -29,7 +29,12 @@ log = logging.getLogger(__name__)
 
 
 def telegram_send(bot: Bot) -> Send:
-    """The tick's sender: the reply rendered and sent through the bot (and its rate limiter)."""
+    """The tick's sender: the reply rendered and sent through the bot and its rate limiter.
+
+    The rate limiter has already retried what can be retried (`ratelimit.py`); this only says
+    what a failure that got through means for the schedule. RetryLater leaves the message due,
+    so a later tick sends it: the request is not repeated here.
+    """
 
     async def send(chat_id: int, reply: Reply) -> int:
         message_id = 0
@@ -39,7 +44,7 @@ def telegram_send(bot: Bot) -> Send:
                 message_id = sent.message_id
         except Forbidden as exc:
             raise RecipientGone from exc
-        except RetryAfter as exc:
+        except RetryAfter as exc:  # still flooded after the limiter's waits: honour the wait
             delay = exc.retry_after
             seconds = delay if isinstance(delay, int) else delay.total_seconds()
             raise RetryLater(seconds) from exc
@@ -47,7 +52,7 @@ def telegram_send(bot: Bot) -> Send:
             if any(marker in str(exc).lower() for marker in GONE_MARKERS):
                 raise RecipientGone from exc
             raise
-        except NetworkError as exc:  # time-outs, 5xx and connection failures
+        except NetworkError as exc:  # 5xx, time-outs, network errors: still failing after retries
             raise RetryLater from exc
         return message_id
 

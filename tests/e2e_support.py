@@ -1,0 +1,75 @@
+"""What the end-to-end tests share: the bot process against the stub, and a time-of-day-safe zone."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from botapi_stub import BotApiStub
+
+TOKEN = "987654321:E2E-secret-token_never-printed-xyz"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@dataclass
+class BotProcess:
+    """A running bot and where its output goes."""
+
+    process: subprocess.Popen[bytes]
+    output: Path
+
+    def text(self) -> str:
+        """Everything the bot printed so far."""
+        return self.output.read_text(errors="replace")
+
+    def stop(self) -> int:
+        """SIGTERM, then wait for a clean exit."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=20)
+
+
+def start_bot(stub: BotApiStub, tmp: Path, faq: Path, **extra: str) -> BotProcess:
+    """Start `python -m bot run` against the stub; returns once it polls or serves.
+
+    `extra` adds or overrides environment variables (SOFTLIFT_ADMIN_IDS, ...).
+    """
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": stub.base_url,
+        "SOFTLIFT_FAQ": str(faq),
+        "DATABASE_URL": f"sqlite:///{tmp / 'bot.db'}",
+        "LOG_LEVEL": "DEBUG",
+        **extra,
+    }
+    output = tmp / "bot-output.txt"
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], env=env, stdout=sink, stderr=subprocess.STDOUT
+        )
+    bot = BotProcess(process, output)
+    stub.fake.wait_for(
+        lambda: process.poll() is not None or "is up" in bot.text(), 30, "the bot to start"
+    )
+    assert process.poll() is None, bot.text()
+    return bot
+
+
+def midday_zone(now: datetime | None = None) -> str:
+    """A fixed-offset IANA zone where it is 12:00-12:59 at `now` (default: this instant).
+
+    Local midnight is then at least 11 hours away, so no test or benchmark run that uses this
+    zone can see a patient's day change, whatever the wall clock says.
+    """
+    offset = 12 - (now or datetime.now(UTC)).astimezone(UTC).hour  # hours east of UTC: +12..-11
+    if offset == 0:
+        return "Etc/GMT"
+    # POSIX sign convention: Etc/GMT-5 is five hours east of UTC.
+    return f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
