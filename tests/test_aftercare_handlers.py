@@ -348,3 +348,30 @@ async def test_the_purge_runs_at_most_once_an_hour(
         delivery.kick()
         await delivery.idle()
     assert purges == [NOW, NOW + timedelta(minutes=61)]
+
+
+async def test_a_second_process_starting_leaves_the_first_ones_claims_alone(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    await enrol(app, fake, 21)
+    repo = app.bot_data.services.store.courses
+    # The process already running has claimed tomorrow's message and is sending it.
+    (claimed,) = repo.claim_due(NOW + timedelta(days=1), 10, "the-running-process")
+    # A new process starts on the same database (a rolling deploy).
+    second = build_application(
+        settings, load_faq(FAQ), request=RecordingRequest(fake), clock=lambda: NOW
+    )
+    async with second:
+        await _post_init(second)
+        second.bot_data.services.delivery.kick()
+        await second.bot_data.services.delivery.idle()
+        await second.bot_data.services.delivery.stop()
+    second.bot_data.services.close()
+    conn = sqlite3.connect(settings.database_path)
+    try:
+        status, owner = conn.execute(
+            "SELECT status, claimed_by FROM deliveries WHERE id = ?", (claimed.id,)
+        ).fetchone()
+    finally:
+        conn.close()
+    assert (status, owner) == ("sending", "the-running-process")

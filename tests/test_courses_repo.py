@@ -131,11 +131,14 @@ def test_retry_later_waits_and_release_returns_dead_claims(repo: CourseRepo) -> 
     assert repo.claim_due(NOW + timedelta(seconds=29), 10) == []
     (again,) = repo.claim_due(NOW + timedelta(seconds=30), 10)
     assert again.attempts == 2
-    # A process killed mid-send leaves the row claimed; the next start puts it back.
-    assert repo.release_claims(NOW) == 0
-    assert repo.release_claims(NOW + timedelta(minutes=1)) == 1
-    assert len(repo.claim_due(NOW + timedelta(minutes=1), 10)) == 1
-    assert repo.release_claims() == 1
+    # A process killed mid-send leaves the row claimed until its lease runs out.
+    assert repo.release_expired(NOW + timedelta(seconds=30)) == 0
+    assert repo.release_expired(NOW + timedelta(minutes=5, seconds=31)) == 1
+    (claimed,) = repo.claim_due(NOW + timedelta(minutes=6), 10, "me")
+    # A process stopping cleanly gives back its own claims only.
+    assert repo.release_owned("someone else") == 0
+    assert repo.release_owned("me") == 1
+    assert claimed.id == delivery.id
 
 
 def test_pause_holds_messages_and_resume_releases_them(repo: CourseRepo) -> None:

@@ -67,8 +67,9 @@ def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def feed(app: App, update: dict[str, Any]) -> None:
-    """Process one update dict exactly as polling would."""
+    """Process one update dict exactly as polling would, then let the outbox send its alerts."""
     await app.process_update(Update.de_json(update, app.bot))
+    await app.bot_data.services.delivery.idle()
 
 
 def sent_to(fake: FakeTelegram, chat_id: int) -> list[dict[str, Any]]:

@@ -228,19 +228,39 @@ async def test_an_unexpected_error_is_retried_by_a_later_tick(
     assert (await tick(store, now + timedelta(minutes=1), send, ac)).sent == 1
 
 
-async def test_claims_left_by_a_hard_kill_are_sent_after_restart(
+async def test_claims_of_a_killed_process_are_taken_over_when_the_lease_runs_out(
     store: Store, repo: CourseRepo, ac: DayMessages
 ) -> None:
     now = datetime(2025, 5, 20, 7, tzinfo=UTC)
     for user in range(3):
         _enroll(repo, now, date(2025, 5, 20), user=user)
-    repo.claim_due(now, 2)  # the killed process had claimed two rows but never sent them
+    # The killed process had claimed two rows but never sent them.
+    repo.claim_due(now, 2, "dead-process", timedelta(minutes=5))
     send = Sender()
-    await tick(store, now, send, ac)
+    await tick(store, now, send, ac, owner="new-process")
     assert len(send.sent) == 1
-    assert repo.release_claims() == 2  # at start-up, before the first tick
-    await tick(store, now + timedelta(seconds=30), send, ac)
+    # A second process running meanwhile (a rolling deploy) leaves live claims alone ...
+    await tick(store, now + timedelta(minutes=4), send, ac, owner="new-process")
+    assert len(send.sent) == 1
+    # ... and takes them over once their lease has run out.
+    await tick(store, now + timedelta(minutes=5, seconds=1), send, ac, owner="new-process")
     assert sorted(chat for chat, _ in send.sent) == [0, 1, 2]
+
+
+async def test_two_processes_on_one_database_never_send_a_day_twice(
+    store: Store, repo: CourseRepo, ac: DayMessages, tmp_path: Path
+) -> None:
+    now = datetime(2025, 5, 20, 7, tzinfo=UTC)
+    for user in range(300):
+        _enroll(repo, now, date(2025, 5, 20), user=user)
+    other = Store(Database(tmp_path / "bot.db"))  # a second process's connection
+    send = Sender()
+    first = tick(store, now, send, ac, owner="old", batch=20)
+    second = tick(other, now + timedelta(seconds=1), send, ac, owner="new", batch=20)
+    await asyncio.gather(first, second)
+    other.close()
+    chats = [chat for chat, _ in send.sent]
+    assert sorted(chats) == list(range(300))
 
 
 async def test_many_patients_in_several_batches(

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from bot.aftercare.day_messages import DayMessages
 from bot.aftercare.records import Delivery, EndReason
 from bot.aftercare.schedule import day_over
+from bot.instances import died_here
 from bot.messages import Reply
 from bot.storage.store import Store
 
@@ -73,7 +74,7 @@ async def tick(
         raise ValueError("tick needs a timezone-aware now")
     report = TickReport()
     repo = store.courses
-    released = await store.run(repo.release_expired, now)
+    released = await store.run(repo.release_expired, now, died_here)
     if released:
         logger.warning("released %d stale delivery claims", released)
     gate = asyncio.Semaphore(concurrency)

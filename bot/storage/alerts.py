@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -65,13 +66,33 @@ class AlertRepo:
                 (stamp(not_before), alert_id),
             )
 
-    def release_expired(self, now: datetime) -> int:
-        """Put back the alerts claimed by a process that died (their lease has run out)."""
+    def release_expired(self, now: datetime, dead: Callable[[str], bool] | None = None) -> int:
+        """Put back the claims whose lease has run out, or whose process `dead` says has died."""
+        with self.db.transaction() as conn:
+            owners = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT DISTINCT claimed_by FROM alerts WHERE status = 'sending'"
+                    " AND claimed_by IS NOT NULL"
+                )
+            ]
+            gone = [owner for owner in owners if dead is not None and dead(owner)]
+            marks = ",".join("?" * len(gone)) or "NULL"
+            cursor = conn.execute(
+                "UPDATE alerts SET status = 'pending', claimed_by = NULL,"  # noqa: S608 - placeholders only
+                f" lease_until = NULL WHERE status = 'sending'"
+                f" AND (lease_until < ? OR claimed_by IN ({marks}))",
+                (stamp(now), *gone),
+            )
+        return cursor.rowcount
+
+    def release_owned(self, owner: str) -> int:
+        """A process stopping cleanly gives back the alerts it still holds."""
         with self.db.transaction() as conn:
             cursor = conn.execute(
                 "UPDATE alerts SET status = 'pending', claimed_by = NULL, lease_until = NULL"
-                " WHERE status = 'sending' AND lease_until < ?",
-                (stamp(now),),
+                " WHERE status = 'sending' AND claimed_by = ?",
+                (owner,),
             )
         return cursor.rowcount
 

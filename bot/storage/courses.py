@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -306,30 +306,34 @@ class CourseRepo:
                 (stamp(not_before), delivery_id),
             )
 
-    def release_expired(self, now: datetime) -> int:
-        """Put back the claims whose lease has run out (their process died); live ones stay."""
+    def release_expired(self, now: datetime, dead: Callable[[str], bool] | None = None) -> int:
+        """Put back the claims whose lease has run out, or whose process `dead` says has died."""
         with self.db.transaction() as conn:
+            owners = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT DISTINCT claimed_by FROM deliveries WHERE status = 'sending'"
+                    " AND claimed_by IS NOT NULL"
+                )
+            ]
+            gone = [owner for owner in owners if dead is not None and dead(owner)]
+            marks = ",".join("?" * len(gone)) or "NULL"
             cursor = conn.execute(
-                "UPDATE deliveries SET status = 'pending', claimed_at = NULL, claimed_by = NULL,"
-                " lease_until = NULL WHERE status = 'sending' AND lease_until < ?",
-                (stamp(now),),
+                "UPDATE deliveries SET status = 'pending', claimed_at = NULL, claimed_by = NULL,"  # noqa: S608 - placeholders only
+                f" lease_until = NULL WHERE status = 'sending'"
+                f" AND (lease_until < ? OR claimed_by IN ({marks}))",
+                (stamp(now), *gone),
             )
         return cursor.rowcount
 
-    def release_claims(self, claimed_before: datetime | None = None) -> int:
-        """Put claims left by a killed process back (all of them when no time is given)."""
+    def release_owned(self, owner: str) -> int:
+        """A process stopping cleanly gives back the claims it still holds."""
         with self.db.transaction() as conn:
-            if claimed_before is None:
-                cursor = conn.execute(
-                    "UPDATE deliveries SET status = 'pending', claimed_at = NULL"
-                    " WHERE status = 'sending'"
-                )
-            else:
-                cursor = conn.execute(
-                    "UPDATE deliveries SET status = 'pending', claimed_at = NULL"
-                    " WHERE status = 'sending' AND claimed_at < ?",
-                    (stamp(claimed_before),),
-                )
+            cursor = conn.execute(
+                "UPDATE deliveries SET status = 'pending', claimed_at = NULL, claimed_by = NULL,"
+                " lease_until = NULL WHERE status = 'sending' AND claimed_by = ?",
+                (owner,),
+            )
         return cursor.rowcount
 
     # check-ins

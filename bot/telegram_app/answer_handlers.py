@@ -69,9 +69,8 @@ async def question(update: Update, context: Context) -> None:
         await send_text(message, limit_note)
     await send_reply(message, outcome.reply)
     await _record(services, outcome, text)
-    staff_chat = services.settings.staff_chat_id
-    if urgent and staff_chat is not None:
-        await course_handlers.alert_urgent(message, context, staff_chat, text)
+    if urgent:
+        await course_handlers.alert_urgent(message, context, text)
 
 
 async def press(update: Update, context: Context) -> None:

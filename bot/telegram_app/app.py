@@ -30,7 +30,7 @@ from bot.storage.store import Store
 from bot.telegram_app import answer_handlers as answers
 from bot.telegram_app import course_handlers as courses
 from bot.telegram_app.context import App, BotData, Clock, Context, Services, utc_now
-from bot.telegram_app.delivery import Delivery, telegram_send
+from bot.telegram_app.delivery import Delivery, telegram_send, telegram_send_alert
 from bot.telegram_app.ratelimit import RateLimiter
 from bot.telegram_app.sending import ADDRESSED
 from bot.telegram_app.updates import ChatOrderedProcessor
@@ -79,7 +79,11 @@ def build_application(
     store = Store(Database(settings.database_path))
     now = clock or utc_now
     delivery = Delivery(
-        store, telegram_send(app.bot), now, lambda: app.bot_data.services.day_messages()
+        store,
+        telegram_send(app.bot),
+        now,
+        lambda: app.bot_data.services.day_messages(),
+        telegram_send_alert(app.bot),
     )
     app.bot_data.services = Services(
         settings, Assistant(kb), store, CourseService.for_faq(store, kb), delivery, now
@@ -140,9 +144,8 @@ async def _tick(context: Context) -> None:
 
 
 async def _post_init(app: App) -> None:
-    """Release claims a killed process left; register the menu (a refusal is only logged)."""
+    """Register the menu (a refusal is only logged)."""
     services = app.bot_data.services
-    await services.delivery.release_claims()
     locale = services.assistant.locale
     names = (*MENU, *(AFTERCARE_MENU if services.course_service else ()), *PRIVACY_MENU)
     commands = [BotCommand(name, locale.t(f"command_{name}")) for name in names]
@@ -154,7 +157,7 @@ async def _post_init(app: App) -> None:
 
 
 async def _post_stop(app: App) -> None:
-    """Let the delivery tick in flight finish its batch before the database closes."""
+    """Let the deliveries in flight finish their batch and give back their claims."""
     await app.bot_data.services.delivery.stop()
 
 

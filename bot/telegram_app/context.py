@@ -41,6 +41,14 @@ class Services:
         """The injected clock's current time."""
         return self.clock()
 
+    async def queue_alert(self, user_id: int | None, html: str) -> None:
+        """Put a staff alert in the outbox (when a staff chat is set) and wake its sender."""
+        staff_chat = self.settings.staff_chat_id
+        if staff_chat is None:
+            return
+        await self.store.run(self.store.alerts.enqueue, user_id, staff_chat, html, self.now())
+        self.delivery.kick_alerts()
+
     def day_messages(self) -> DayMessages | None:
         """The day messages of the FAQ in use, if it has a course."""
         return self.course_service.messages if self.course_service is not None else None

@@ -12,12 +12,12 @@ from bot.aftercare.service import CourseService, Patient, Response
 from bot.messages import Reply
 from bot.telegram_app.context import Context
 from bot.telegram_app.sending import (
-    alert_staff,
-    alert_staff_aftercare,
     answer_press,
+    course_alert_html,
     send_for_press,
     send_text,
     send_to,
+    urgent_alert_html,
 )
 
 # Commands that only make sense in a private chat (a group must not see anyone's course).
@@ -98,20 +98,18 @@ async def open_question(message: Message, context: Context, text: str) -> bool:
     return True
 
 
-async def alert_urgent(message: Message, context: Context, staff_chat_id: int, text: str) -> None:
-    """The staff alert for an urgent message, with the course day when the sender is enrolled."""
+async def alert_urgent(message: Message, context: Context, text: str) -> None:
+    """Queue the staff alert for an urgent message, with the course day when enrolled."""
     services, user = context.services, message.from_user
-    locale = services.assistant.locale
-    service = services.course_service
+    locale, service = services.assistant.locale, services.course_service
     alert = None
     if service is not None and user is not None:
         alert = await service.red_flag_alert(Patient(user.id, user.id), services.now())
     if alert is None or service is None:
-        await alert_staff(message, staff_chat_id, locale, text)
-        return
-    await alert_staff_aftercare(
-        context.bot, staff_chat_id, user, locale, alert, service.course.days, text
-    )
+        html = urgent_alert_html(user, locale, text)
+    else:
+        html = course_alert_html(user, locale, alert, service.course.days, text)
+    await services.queue_alert(user.id if user else None, html)
 
 
 async def _run(update: Update, context: Context, use_case: UseCase) -> None:
@@ -131,12 +129,11 @@ async def _respond(context: Context, chat: Chat, user: User, response: Response)
     services = context.services
     for reply in response.replies:
         await send_to(chat, reply)
-    staff_chat, service = services.settings.staff_chat_id, services.course_service
-    if response.alert is not None and staff_chat is not None and service is not None:
+    service = services.course_service
+    if response.alert is not None and service is not None:
         locale = services.assistant.locale
-        await alert_staff_aftercare(
-            context.bot, staff_chat, user, locale, response.alert, service.course.days
-        )
+        html = course_alert_html(user, locale, response.alert, service.course.days)
+        await services.queue_alert(user.id, html)
     if response.deliver_now:
         services.delivery.kick()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from telegram import Bot
@@ -13,14 +13,16 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.aftercare.day_messages import DayMessages
 from bot.aftercare.tick import RecipientGone, RetryLater, Send, TickReport, tick
+from bot.instances import instance_id
 from bot.messages import Reply
+from bot.staff_alerts import AlertReport, SendAlert, flush
 from bot.storage.store import Store
 from bot.telegram_app.render import parts
 
 # Old courses are deleted on the tick, but a sweep of the whole table at most this often.
 PURGE_EVERY = timedelta(hours=1)
-# On shutdown a tick finishes its batch in flight; past this it is cancelled (its claims are
-# released at the next start).
+# On shutdown a tick finishes its batch in flight; past this it is cancelled and the process
+# gives its claims back.
 STOP_GRACE_SECONDS = 15.0
 # Bad requests that mean the chat is gone for good rather than a malformed message.
 GONE_MARKERS = ("chat not found", "user is deactivated", "peer_id_invalid")
@@ -59,57 +61,46 @@ def telegram_send(bot: Bot) -> Send:
     return send
 
 
-class Delivery:
-    """Runs the delivery tick on the timer and at once after an enrolment, one tick at a time."""
+def telegram_send_alert(bot: Bot) -> SendAlert:
+    """The outbox's sender: an alert, already HTML, to the staff chat."""
 
-    def __init__(
-        self,
-        store: Store,
-        send: Send,
-        clock: Callable[[], datetime],
-        day_messages: Callable[[], DayMessages | None],
-    ) -> None:
-        self._store = store
-        self._send = send
-        self._clock = clock
-        self._day_messages = day_messages
+    async def send(chat_id: int, html: str) -> None:
+        try:
+            await bot.send_message(chat_id, html)
+        except Forbidden as exc:
+            raise RecipientGone from exc
+        except RetryAfter as exc:
+            delay = exc.retry_after
+            raise RetryLater(delay if isinstance(delay, int) else delay.total_seconds()) from exc
+        except NetworkError as exc:
+            raise RetryLater from exc
+
+    return send
+
+
+class _SingleFlight:
+    """Runs one job at a time; a kick while it runs schedules exactly one more run."""
+
+    def __init__(self, name: str, job: Callable[[], Awaitable[None]]) -> None:
+        self.name = name
+        self._job = job
         self._lock = asyncio.Lock()
         self._waiting = False
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._stopping = asyncio.Event()
-        self._last_purge: datetime | None = None
-
-    async def release_claims(self) -> int:
-        """At start-up: put back every message a killed process had claimed but not recorded."""
-        released = await self._store.run(self._store.courses.release_claims)
-        if released:
-            log.warning("start-up: %d aftercare messages were in flight; they go again", released)
-        return released
+        self._stopping = False
+        self.tasks: set[asyncio.Task[None]] = set()
 
     def kick(self) -> None:
-        """Start a tick now, or after the running one; a tick already waiting covers this call."""
-        if self._waiting or self._stopping.is_set():
+        """Run now, or after the running job; a run already waiting covers this call."""
+        if self._waiting or self._stopping:
             return
         self._waiting = True
-        task = asyncio.get_running_loop().create_task(self._run(), name="aftercare-tick")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task = asyncio.get_running_loop().create_task(self._run(), name=self.name)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
-    async def idle(self) -> None:
-        """Wait until no tick is running or waiting."""
-        while self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    async def stop(self) -> None:
-        """Let the tick in flight finish its batch, then refuse new ticks."""
-        self._stopping.set()
-        if not self._tasks:
-            return
-        _, late = await asyncio.wait(set(self._tasks), timeout=STOP_GRACE_SECONDS)
-        for task in late:
-            task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.gather(*late, return_exceptions=True)
+    def stop(self) -> None:
+        """Refuse new runs."""
+        self._stopping = True
 
     async def _run(self) -> None:
         try:
@@ -117,25 +108,102 @@ class Delivery:
         finally:
             self._waiting = False  # acquired, or cancelled while waiting: a new kick may queue
         try:
-            await self._tick()
+            await self._job()
         except Exception:
-            # The next tick tries again; the database still holds every message due.
-            log.exception("the aftercare tick failed")
+            # The next run tries again; the database still holds everything due.
+            log.exception("the %s failed", self.name)
         finally:
             self._lock.release()
 
-    async def _tick(self) -> None:
+
+class Delivery:
+    """The delivery loops: staff alerts and aftercare messages, each one run at a time.
+
+    Alerts have their own loop so that a long aftercare batch never delays an urgent alert.
+    Both claim rows in the database under this process's id with a lease; a clean stop gives
+    the claims back, a killed process's claims are taken over when their lease runs out.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        send: Send,
+        clock: Callable[[], datetime],
+        day_messages: Callable[[], DayMessages | None],
+        send_alert: SendAlert | None = None,
+    ) -> None:
+        self._store = store
+        self._send = send
+        self._send_alert = send_alert
+        self._clock = clock
+        self._day_messages = day_messages
+        self.owner = instance_id()
+        self._stopping = asyncio.Event()
+        self._last_purge: datetime | None = None
+        self._courses = _SingleFlight("aftercare tick", self._course_tick)
+        self._alerts = _SingleFlight("staff alert delivery", self._alert_tick)
+
+    def kick(self) -> None:
+        """Deliver what is due now: alerts first, then aftercare messages."""
+        self._alerts.kick()
+        self._courses.kick()
+
+    def kick_alerts(self) -> None:
+        """Send the queued staff alerts now."""
+        self._alerts.kick()
+
+    async def idle(self) -> None:
+        """Wait until no run is running or waiting."""
+        while tasks := self._alerts.tasks | self._courses.tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def stop(self) -> None:
+        """Let the runs in flight finish their batch, then give back this process's claims."""
+        self._stopping.set()
+        self._alerts.stop()
+        self._courses.stop()
+        tasks = self._alerts.tasks | self._courses.tasks
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)
+            for task in late:
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(*late, return_exceptions=True)
+        store = self._store
+        released = await store.run(store.courses.release_owned, self.owner)
+        released += await store.run(store.alerts.release_owned, self.owner)
+        if released:
+            log.info("gave back %d claims at shutdown", released)
+
+    async def _alert_tick(self) -> None:
+        if self._send_alert is None or self._stopping.is_set():
+            return
+        report = await flush(self._store, self._clock(), self._send_alert, self.owner)
+        _log_alerts(report)
+
+    async def _course_tick(self) -> None:
         day_messages = self._day_messages()
         if day_messages is None or self._stopping.is_set():
             return
         now = self._clock()
         purge = self._last_purge is None or now - self._last_purge >= PURGE_EVERY
         report = await tick(
-            self._store, now, self._send, day_messages, purge=purge, stopping=self._stopping
+            self._store,
+            now,
+            self._send,
+            day_messages,
+            purge=purge,
+            stopping=self._stopping,
+            owner=self.owner,
         )
         if purge:
             self._last_purge = now
         _log_report(report)
+
+
+def _log_alerts(report: AlertReport) -> None:
+    if report.sent or report.retried:
+        log.info("staff alerts: %d sent, %d to retry", report.sent, report.retried)
 
 
 def _log_report(report: TickReport) -> None:

@@ -6,9 +6,9 @@ import contextlib
 import logging
 from html import escape
 
-from telegram import Bot, CallbackQuery, Chat, InlineKeyboardMarkup, Message, MessageEntity, User
+from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, MessageEntity, User
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 from telegram.ext import filters
 
 from bot import buttons
@@ -82,27 +82,16 @@ async def drop_feedback_row(query: CallbackQuery) -> None:
         await message.edit_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
 
 
-async def alert_staff(message: Message, staff_chat_id: int, locale: Locale, text: str) -> None:
-    """Tell the clinic's staff chat who sent an urgent message and what it said."""
-    html = html_template(
-        locale,
-        "urgent_alert",
-        **_who(message.from_user, locale),
-        message=escape(text[:ALERT_QUOTE_LIMIT], quote=False),
-    )
-    await _post_alert(message.get_bot(), staff_chat_id, html)
+def urgent_alert_html(user: User | None, locale: Locale, text: str) -> str:
+    """The staff alert for an urgent message: who sent it and what it said."""
+    quote = escape(text[:ALERT_QUOTE_LIMIT], quote=False)
+    return html_template(locale, "urgent_alert", **_who(user, locale), message=quote)
 
 
-async def alert_staff_aftercare(
-    bot: Bot,
-    staff_chat_id: int,
-    user: User | None,
-    locale: Locale,
-    alert: StaffAlert,
-    days: int,
-    text: str | None = None,
-) -> None:
-    """Tell the staff chat about a worrying check-in, or an enrolled patient's urgent message."""
+def course_alert_html(
+    user: User | None, locale: Locale, alert: StaffAlert, days: int, text: str | None = None
+) -> str:
+    """The staff alert for a worrying check-in, or an enrolled patient's urgent message."""
     values = {
         **_who(user, locale),
         "day": str(alert.day),
@@ -110,11 +99,9 @@ async def alert_staff_aftercare(
         "answer": escape(alert.answer, quote=False),
     }
     if text is None:
-        html = html_template(locale, "ac_staff_alert", **values)
-    else:
-        quote = escape(text[:ALERT_QUOTE_LIMIT], quote=False)
-        html = html_template(locale, "urgent_alert_aftercare", **values, message=quote)
-    await _post_alert(bot, staff_chat_id, html)
+        return html_template(locale, "ac_staff_alert", **values)
+    quote = escape(text[:ALERT_QUOTE_LIMIT], quote=False)
+    return html_template(locale, "urgent_alert_aftercare", **values, message=quote)
 
 
 def _who(user: User | None, locale: Locale) -> dict[str, str]:
@@ -122,14 +109,6 @@ def _who(user: User | None, locale: Locale) -> dict[str, str]:
     name = user.mention_html() if user else escape(locale.t("no_username"))
     username = f"@{user.username}" if user and user.username else locale.t("no_username")
     return {"name": name, "username": escape(username)}
-
-
-async def _post_alert(bot: Bot, staff_chat_id: int, html: str) -> None:
-    """Send an alert; a failure is logged by its type only (the alert holds health data)."""
-    try:
-        await bot.send_message(staff_chat_id, html)
-    except TelegramError as exc:
-        log.warning("could not alert the staff chat: %s", type(exc).__name__)
 
 
 class _AddressedToBot(filters.MessageFilter):

@@ -1,0 +1,68 @@
+"""Staff alerts leave the patient's request path: queued in the database, sent by the loop."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.aftercare.tick import RecipientGone, RetryLater
+from bot.instances import died_here
+from bot.storage.store import Store
+
+# One alert claimed at a time: a process killed mid-send strands at most one, for one lease.
+BATCH = 1
+ALERT_LEASE = timedelta(minutes=2)
+# An alert that fails for another reason waits this long before the next try.
+ERROR_BACKOFF = timedelta(seconds=30)
+UNREACHABLE_BACKOFF = timedelta(minutes=10)
+
+# Sends one alert (already rendered for the transport) to a chat; raises RetryLater to wait.
+SendAlert = Callable[[int, str], Awaitable[None]]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AlertReport:
+    """What one flush did; counts only."""
+
+    sent: int = 0
+    retried: int = 0
+
+
+async def flush(store: Store, now: datetime, send: SendAlert, owner: str = "") -> AlertReport:
+    """Send the queued alerts, oldest first; each at least once, deleted once it is accepted."""
+    repo = store.alerts
+    report = AlertReport()
+    released = await store.run(repo.release_expired, now, died_here)
+    if released:
+        log.warning("%d staff alerts were claimed by a stopped process; they go again", released)
+    while claimed := await store.run(repo.claim, now, BATCH, owner, ALERT_LEASE):
+        for index, alert in enumerate(claimed):
+            try:
+                await send(alert.chat_id, alert.html)
+            except RetryLater as exc:
+                # The staff chat is rate-limited: this alert and the rest wait, in order.
+                wait = now + max(timedelta(seconds=exc.seconds), timedelta(seconds=1))
+                for waiting in claimed[index:]:
+                    await store.run(repo.retry_later, waiting.id, wait)
+                report.retried += len(claimed) - index
+                return report
+            except RecipientGone:
+                # Kept, not dropped: once the bot is back in the staff chat the alert arrives.
+                log.error("the staff chat cannot be reached; alert %d waits", alert.id)
+                await store.run(repo.retry_later, alert.id, now + UNREACHABLE_BACKOFF)
+                report.retried += 1
+                continue
+            except Exception as exc:
+                log.warning(
+                    "staff alert %d failed (%s); retried later", alert.id, type(exc).__name__
+                )
+                await store.run(repo.retry_later, alert.id, now + ERROR_BACKOFF)
+                report.retried += 1
+                continue
+            await store.run(repo.sent, alert.id)
+            report.sent += 1
+    return report
