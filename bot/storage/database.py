@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 import threading
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 # Ordered schema changes; applied once each, recorded in the `migrations` table. Append only.
 MIGRATIONS: tuple[tuple[str, str], ...] = (
@@ -140,6 +142,30 @@ def _statements(script: str) -> Iterator[str]:
 
 class DatabaseTooNew(Exception):
     """The database was migrated by a newer version of the bot; this one must not touch it."""
+
+
+class AnotherPoller(Exception):
+    """Another process already polls Telegram with this database."""
+
+
+def hold_poller_lock(database: Path) -> IO[bytes]:
+    """Take the one polling slot of a database file; keep the returned file open while polling.
+
+    Telegram serves one getUpdates consumer per bot. An OS lock on a file beside the database
+    is released by the kernel however the holder ends, so a crashed poller never blocks the next.
+    """
+    lock_path = database.with_name(f"{database.name}.polling")
+    fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+    handle = os.fdopen(fd, "r+b")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise AnotherPoller(
+            f"another softlift-bot is already polling Telegram with {database}; stop it first, "
+            "or run several instances in webhook mode (SOFTLIFT_WEBHOOK_URL)"
+        ) from None
+    return handle
 
 
 def sqlite_path(url: str) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sqlite3
@@ -14,9 +15,10 @@ from telegram.error import InvalidToken
 
 from bot.answers.knowledge import KnowledgeBase
 from bot.config import ConfigError, Settings
-from bot.storage.database import DatabaseTooNew
+from bot.storage.database import AnotherPoller, DatabaseTooNew, hold_poller_lock
 from bot.telegram_app.app import ALLOWED_UPDATES, build_application
 from bot.telegram_app.logging_setup import configure_logging
+from bot.telegram_app.webhook import CannotListen, serve
 
 EXIT_CONFIG = 2
 # Long-poll duration; Telegram answers at once when an update arrives.
@@ -50,23 +52,29 @@ def run(
         err.write(f"softlift-bot: cannot open the database {settings.database_path}: {exc}\n")
         return EXIT_CONFIG
     try:
-        if settings.webhook_url:
-            app.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret,
-                allowed_updates=ALLOWED_UPDATES,
-                bootstrap_retries=RETRY_FOREVER,
+        if settings.webhook_url and settings.webhook_secret:
+            asyncio.run(
+                serve(
+                    app,
+                    listen=settings.webhook_listen,
+                    port=settings.webhook_port,
+                    url_path=urlsplit(settings.webhook_url).path,
+                    webhook_url=settings.webhook_url,
+                    secret=settings.webhook_secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
             )
         else:
-            app.run_polling(
-                timeout=POLL_TIMEOUT_SECONDS,
-                allowed_updates=ALLOWED_UPDATES,
-                bootstrap_retries=RETRY_FOREVER,
-            )
+            with hold_poller_lock(settings.database_path):
+                app.run_polling(
+                    timeout=POLL_TIMEOUT_SECONDS,
+                    allowed_updates=ALLOWED_UPDATES,
+                    bootstrap_retries=RETRY_FOREVER,
+                )
     except InvalidToken:
         err.write("softlift-bot: Telegram refused the token; check TELEGRAM_BOT_TOKEN\n")
+        return EXIT_CONFIG
+    except (AnotherPoller, CannotListen) as exc:
+        err.write(f"softlift-bot: {exc}\n")
         return EXIT_CONFIG
     return 0

@@ -1,0 +1,214 @@
+"""The fault suite, end to end: floods, kills, hostile webhook bodies and refused start-ups."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from botapi_stub import BotApiStub, serve
+from e2e_support import FIXTURES, TOKEN, BotProcess, start_bot
+
+FAQ = FIXTURES / "telegram.yaml"
+STAFF_CHAT = -100777
+
+
+@pytest.fixture
+def stub() -> Iterator[BotApiStub]:
+    """A fresh Bot API stub for each test."""
+    with serve(TOKEN) as running:
+        yield running
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_flooding_chat_does_not_hold_up_the_others(stub: BotApiStub, tmp_path: Path) -> None:
+    bot = start_bot(stub, tmp_path, FAQ)
+    fake = stub.fake
+    try:
+        for i in range(300):  # a mass forward into one chat
+            fake.text(500, f"how long does the procedure take {i}")
+        for chat in range(501, 506):
+            fake.text(chat, "will i get bruises")
+        for chat in range(501, 506):
+            fake.wait_messages(chat, 1, timeout=30)
+        # Each chat is paced at about one message a second, so the flooding chat has had only
+        # a handful of its 300 replies when the others are answered; before the fix the quiet
+        # chats waited behind hundreds of its updates.
+        assert len(fake.messages_to(500)) < 60
+    finally:
+        # A clean stop would first answer the whole flood at the chat's pace: not needed here.
+        bot.process.kill()
+        bot.process.wait(timeout=20)
+
+
+def test_urgent_alerts_survive_a_kill_and_stay_out_of_the_reply_path(
+    stub: BotApiStub, tmp_path: Path
+) -> None:
+    fake = stub.fake
+    staff = {"SOFTLIFT_STAFF_CHAT_ID": str(STAFF_CHAT)}
+    bot = start_bot(stub, tmp_path, FAQ, **staff)
+    patients = range(600, 609)
+    try:
+        for chat in patients:
+            fake.text(chat, f"I have a fever, patient {chat}")
+        # Every patient gets the urgent reply at once, before the staff chat's slow pace
+        # (about 18 alerts a minute) could have sent their alerts.
+        for chat in patients:
+            fake.wait_messages(chat, 1, timeout=30)
+        fake.wait_for(lambda: len(fake.messages_to(STAFF_CHAT)) >= 2, 30, "the first alerts")
+    finally:
+        bot.process.kill()  # SIGKILL: no clean shutdown, alerts still queued
+        bot.process.wait(timeout=20)
+    assert len(fake.messages_to(STAFF_CHAT)) < len(patients)
+    again = start_bot(stub, tmp_path, FAQ, **staff)
+    try:
+        fake.wait_for(lambda: len(fake.messages_to(STAFF_CHAT)) >= len(patients), 60, "every alert")
+    finally:
+        assert again.stop() == 0
+    alerts = [m["text"] for m in fake.messages_to(STAFF_CHAT)]
+    for chat in patients:
+        assert any(f"patient {chat}" in alert for alert in alerts), chat
+    assert fake.too_many_requests == 0
+
+
+def _post(port: int, headers: dict[str, str], body_bytes: int) -> int:
+    """POST a body of this size to the webhook, in chunks; the status, or 0 if cut off."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.putrequest("POST", "/tg-hook")
+        for name, value in {**headers, "Content-Length": str(body_bytes)}.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        chunk = b" " * 65536
+        try:
+            for _ in range(body_bytes // len(chunk)):
+                connection.send(chunk)
+        except OSError:
+            pass  # the server closed the connection without reading the rest: good
+        return connection.getresponse().status
+    except (OSError, http.client.HTTPException):
+        return 0
+    finally:
+        connection.close()
+
+
+def _rss_mb(bot: BotProcess) -> float:
+    status = Path(f"/proc/{bot.process.pid}/status").read_text()
+    line = next(x for x in status.splitlines() if x.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+def test_oversized_webhook_bodies_are_refused_unread(stub: BotApiStub, tmp_path: Path) -> None:
+    port = free_port()
+    bot = start_bot(
+        stub,
+        tmp_path,
+        FAQ,
+        SOFTLIFT_WEBHOOK_URL="https://bot.example.com/tg-hook",
+        SOFTLIFT_WEBHOOK_LISTEN="127.0.0.1",
+        SOFTLIFT_WEBHOOK_PORT=str(port),
+        SOFTLIFT_WEBHOOK_SECRET="hook-secret_1",
+    )
+    try:
+        stub.fake.wait_for(lambda: stub.fake.webhook_url, 30, "setWebhook")
+        before = _rss_mb(bot)
+        right = {
+            "Content-Type": "application/json",
+            "X-Telegram-Bot-Api-Secret-Token": "hook-secret_1",
+        }
+        wrong = {**right, "X-Telegram-Bot-Api-Secret-Token": "guess"}
+        for _ in range(4):
+            assert _post(port, wrong, 90 * 1024 * 1024) in (403, 0)
+            assert _post(port, right, 90 * 1024 * 1024) in (413, 0)
+        assert _rss_mb(bot) - before < 50
+        # The webhook still works for Telegram.
+        message = stub.fake.user_message(301)
+        assert (
+            _post_json(port, right, {"update_id": 9, "message": {**message, "text": "hi"}}) == 200
+        )
+        stub.fake.wait_messages(301, 1)
+    finally:
+        assert bot.stop() == 0
+
+
+def _post_json(port: int, headers: dict[str, str], update: dict[str, object]) -> int:
+    import json
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("POST", "/tg-hook", json.dumps(update), headers)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def _run_refused(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "SOFTLIFT_FAQ": str(FAQ),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def _assert_one_line(result: subprocess.CompletedProcess[str], expected: str) -> None:
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], result.stderr
+    assert TOKEN not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("listen", "expected"),
+    [
+        ("127.0.0.1", "cannot listen for the webhook on 127.0.0.1"),
+        ("no-such-host.invalid", "no-such-host.invalid"),
+    ],
+    ids=["port-in-use", "unknown-address"],
+)
+def test_a_webhook_address_that_cannot_be_used_stops_start_up_in_one_line(
+    listen: str, expected: str, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _run_refused(
+            {
+                "SOFTLIFT_WEBHOOK_URL": "https://bot.example.com/tg-hook",
+                "SOFTLIFT_WEBHOOK_SECRET": "hook-secret_1",
+                "SOFTLIFT_WEBHOOK_LISTEN": listen,
+                "SOFTLIFT_WEBHOOK_PORT": str(port),
+            },
+            tmp_path,
+        )
+    _assert_one_line(result, expected)
+
+
+def test_a_second_poller_on_the_same_database_is_refused(stub: BotApiStub, tmp_path: Path) -> None:
+    bot = start_bot(stub, tmp_path, FAQ)
+    try:
+        result = _run_refused({"TELEGRAM_API_BASE_URL": stub.base_url}, tmp_path)
+        _assert_one_line(result, "already polling")
+        assert "SOFTLIFT_WEBHOOK_URL" in result.stderr
+    finally:
+        assert bot.stop() == 0
