@@ -17,11 +17,12 @@ from typing import Any
 from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
 
-# Telegram allows about 30 messages a second overall. The bot sends at most 25 a second, at
-# most 3 at once: no second ever holds more than 28, and a request may reach Telegram up to a
-# second late (a busy machine, a slow network) before that could add up to 30.
-OVERALL_RATE = 25.0
-OVERALL_BURST = 3
+# Telegram allows about 30 messages a second overall. The bot sends at most 28 a second, at
+# most 2 at once: requests may reach Telegram a whole second late (a busy machine, a slow
+# network) before what arrives together could add up to 30. The margin is in the burst, not
+# the rate: the old limiter allowed 28 at once and failed on a busy machine.
+OVERALL_RATE = 28.0
+OVERALL_BURST = 2
 # 5xx answers, time-outs and network errors: retried this often, after these pauses.
 MAX_RETRIES = 3
 BACKOFF_SECONDS = (0.5, 1.0, 2.0)
