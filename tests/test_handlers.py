@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ from telegram import Update
 from bot.answers.assistant import MAX_QUESTION_CHARS
 from bot.answers.loader import load_faq
 from bot.config import Settings
+from bot.faqdoc import FaqError
 from bot.locale import get_locale
 from bot.messages import Reply
 from bot.telegram_app import ratelimit
@@ -374,3 +376,27 @@ def test_log_filter_masks_the_token_in_messages_arguments_and_tracebacks() -> No
     formatted = logging.Formatter().format(record)
     assert TOKEN not in formatted
     assert "[secret]" in formatted
+
+
+@pytest.mark.parametrize("placeholder", ["{name.first}", "{name[x]}", "{nme}"])
+async def test_reload_shows_the_admin_the_line_faq_check_prints(
+    app: App, fake: FakeTelegram, settings: Settings, tmp_path: Path, placeholder: str
+) -> None:
+    faq = tmp_path / "faq.yaml"
+    original = FAQ.read_text()
+    broken = original.replace('fallback: "', f'fallback: "{placeholder} ', 1)
+    assert broken != original
+    faq.write_text(broken)
+    app.bot_data.services.settings = Settings(
+        token=TOKEN,
+        faq_path=faq,
+        database_path=settings.database_path,
+        admin_ids=frozenset({ADMIN}),
+    )
+    await feed(app, fake.text(ADMIN, "/reload"))
+    shown = sent_to(fake, ADMIN)[-1]["text"]
+    with pytest.raises(FaqError) as raised:  # what `faq check` prints, one line
+        load_faq(faq)
+    assert len(str(raised.value).splitlines()) == 1
+    assert html.escape(str(raised.value), quote=False) in shown
+    assert T("error_apology") not in shown

@@ -59,7 +59,8 @@ async def question(update: Update, context: Context) -> None:
     if message is None or message.text is None:
         return
     text = without_mention(message.text, context.bot.username)
-    outcome = services.assistant.ask(text)
+    # Off the event loop: one slow message must never hold up every other patient's reply.
+    outcome = await asyncio.to_thread(services.assistant.ask, text)
     # A red flag always gets the urgent answer; an open aftercare question stays open.
     urgent = outcome.decision.kind is Kind.URGENT
     if not urgent and await course_handlers.open_question(message, context, text):
