@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from bot.aftercare.course import Course
+from bot.answers.safety import RedFlag
 
 
 @dataclass(frozen=True)
@@ -74,15 +74,6 @@ class Decline:
     id: str
     questions: tuple[str, ...]
     keywords: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class RedFlag:
-    """Signs that need a doctor now."""
-
-    id: str
-    emergency: bool
-    patterns: tuple[re.Pattern[str], ...]
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -11,7 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot.aftercare.course import parse_course
-from bot.answers.knowledge import Clinic, Decline, Entry, KnowledgeBase, RedFlag, Texts, Topic
+from bot.answers.knowledge import Clinic, Decline, Entry, KnowledgeBase, Texts, Topic
+from bot.answers.safety import parse_red_flags
 from bot.faqdoc import (
     TELEGRAM_TEXT_LIMIT,
     TITLE_LIMIT,
@@ -41,7 +41,7 @@ def _parse(c: Checker, doc: Map) -> KnowledgeBase:
     entries = _parse_entries(c, doc, {t.id for t in topics}, questions)
     declines = _parse_declines(c, doc, questions)
     synonyms = _parse_synonyms(c, doc)
-    red_flags = _parse_red_flags(c, doc)
+    red_flags = parse_red_flags(c, doc)
     course = parse_course(c, doc)
     return KnowledgeBase(
         source=c.file,
@@ -248,30 +248,6 @@ def _parse_synonyms(c: Checker, doc: Map) -> tuple[tuple[str, ...], ...]:
             seen_words[word] = line
         synonyms.append(words)
     return tuple(synonyms)
-
-
-def _parse_red_flags(c: Checker, doc: Map) -> tuple[RedFlag, ...]:
-    """The signs that need a doctor now, as compiled case-insensitive patterns."""
-    flags: list[RedFlag] = []
-    for item, _line in c.items(doc, "red_flags"):
-        flag = c.mapping(item, item.line, "a red flag", ("id", "patterns"), ("emergency",))
-        if flag is None:
-            continue
-        fid = c.ids.claim(flag.get("id"), flag.lines.get("id", flag.line), "red flag")
-        compiled: list[re.Pattern[str]] = []
-        patterns = flag.get("patterns")
-        if isinstance(patterns, Seq) and patterns:
-            for pattern, pline in zip(patterns, patterns.lines, strict=True):
-                try:
-                    compiled.append(re.compile(str(pattern), re.IGNORECASE))
-                except re.error as exc:
-                    c.add(
-                        pline, f"pattern {pattern!r} is not a valid regular expression: {exc}", fid
-                    )
-        else:
-            c.add(flag.lines.get("patterns", flag.line), "'patterns' must be a non-empty list", fid)
-        flags.append(RedFlag(fid, flag.get("emergency", False) is True, tuple(compiled)))
-    return tuple(flags)
 
 
 def parse_faq(text: str, file: str) -> KnowledgeBase:

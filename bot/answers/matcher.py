@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-import snowballstemmer
-from rapidfuzz import process, utils
-from rapidfuzz.distance import OSA
-
-from bot.answers.knowledge import KnowledgeBase, RedFlag
-from bot.answers.safety import find_red_flag
+from bot.answers.analyzer import Analyzer
+from bot.answers.knowledge import KnowledgeBase
+from bot.answers.safety import RedFlag, find_red_flag
 from bot.locale import Locale, get_locale
 
 MAX_CANDIDATES = 3
 MIN_CLAUSE_TOKENS = 2
-MIN_TYPO_LENGTH = 4
-CACHE_SIZE = 8192
 
 
 @dataclass(frozen=True)
@@ -62,132 +56,6 @@ class Decision:
     score: float
     candidates: tuple[Candidate, ...]
     red_flag: RedFlag | None = None
-
-
-class Analyzer:
-    """Turns text into matchable tokens: typos fixed, stems, synonyms, no stop words."""
-
-    def __init__(self, locale: Locale, synonyms: Iterable[tuple[str, ...]], corpus: Iterable[str]):
-        self.locale = locale
-        self._stemmer = snowballstemmer.stemmer(locale.stemmer)
-        self._stem_cache: dict[str, str] = {}
-        groups = tuple(synonyms)
-        raw_words: dict[str, int] = defaultdict(int)
-        for text in (*corpus, *(phrase for group in groups for phrase in group)):
-            for word in utils.default_process(text).split():
-                raw_words[word] += 1
-        words_by_stem: dict[str, set[str]] = defaultdict(set)
-        for word in raw_words:
-            words_by_stem[self._stem(word)].add(word)
-        self._exact: dict[str, str] = {}
-        self._by_stem: dict[str, str] = {}
-        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
-        self._loose_phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
-        for group in groups:
-            canonical = "".join(self._stem(w) for w in self._words(group[0]))
-            members = {w for phrase in group for w in utils.default_process(phrase).split()}
-            for phrase in group:
-                words = self._words(phrase)
-                if len(words) > 1:
-                    self._add_phrase(self._phrases, words, canonical)
-                    content = [w for w in words if w not in locale.stopwords]
-                    # "put to sleep" also matches "put me to sleep"; "make up" stays a phrase.
-                    if 1 < len(content) < len(words):
-                        self._add_phrase(self._loose_phrases, content, canonical)
-                    continue
-                word = " ".join(words) or utils.default_process(phrase)
-                self._exact[word] = canonical
-                # A stem stands for the group only when no other known word shares it
-                # ("expecting" must not turn "what to expect" into a pregnancy question).
-                stem = self._stem(word)
-                if words_by_stem[stem] <= members:
-                    self._by_stem[stem] = canonical
-        for table in (self._phrases, self._loose_phrases):
-            for options in table.values():
-                options.sort(key=lambda item: len(item[0]), reverse=True)
-        # Most frequent first, so that a typo equally close to two words takes the commoner one.
-        self._vocabulary = sorted(raw_words, key=lambda w: -raw_words[w])
-        self._known = frozenset(raw_words)
-        self._typos: dict[str, str] = {}
-
-    def _stem(self, word: str) -> str:
-        stem = self._stem_cache.get(word)
-        if stem is None:
-            stem = word if word in self.locale.unstemmed else self._stemmer.stemWord(word)
-            if len(self._stem_cache) < CACHE_SIZE:
-                self._stem_cache[word] = stem
-        return stem
-
-    @staticmethod
-    def _words(text: str) -> list[str]:
-        """Normalised words; one-letter leftovers of possessives ("crow's") dropped."""
-        return [w for w in utils.default_process(text).split() if len(w) > 1 or w.isdigit()]
-
-    def _correct(self, word: str) -> str:
-        """The known word a misspelt one was meant to be, or the word itself."""
-        if (
-            word in self._known
-            or word in self.locale.common_words
-            or len(word) < MIN_TYPO_LENGTH
-            or not word.isalpha()
-        ):
-            return word
-        cached = self._typos.get(word)
-        if cached is not None:
-            return cached
-        limit = 1 if len(word) <= 7 else 2
-        found = process.extractOne(word, self._vocabulary, scorer=OSA.distance, score_cutoff=limit)
-        fixed = word
-        # Typos rarely hit a short word's first letter; requiring it avoids "wine" -> "line".
-        if found is not None and (len(word) > 5 or found[0][0] == word[0]):
-            fixed = found[0]
-        if len(self._typos) < CACHE_SIZE:
-            self._typos[word] = fixed
-        return fixed
-
-    def _add_phrase(
-        self, table: dict[str, list[tuple[tuple[str, ...], str]]], words: list[str], canonical: str
-    ) -> None:
-        stems = tuple(self._stem(w) for w in words)
-        table[stems[0]].append((stems, canonical))
-
-    @staticmethod
-    def _fold_phrases(
-        items: list[tuple[str, str, bool]], table: dict[str, list[tuple[tuple[str, ...], str]]]
-    ) -> list[tuple[str, str, bool]]:
-        """Replace each phrase of `table` in (word, stem, folded) items by its canonical token."""
-        out: list[tuple[str, str, bool]] = []
-        i = 0
-        while i < len(items):
-            for phrase, canonical in table.get(items[i][1], ()):
-                span = items[i : i + len(phrase)]
-                if tuple(stem for _, stem, _ in span) == phrase and not any(f for *_, f in span):
-                    out.append((canonical, canonical, True))
-                    i += len(phrase)
-                    break
-            else:
-                out.append(items[i])
-                i += 1
-        return out
-
-    def tokens(self, text: str) -> list[str]:
-        """The matchable tokens of a text, in order."""
-        raw = utils.default_process(text).split()
-        # One-letter words only matter when a synonym names them ("can't" -> "can t" -> not).
-        words = [w for w in map(self._correct, raw) if len(w) > 1 or w in self._exact]
-        items = self._fold_phrases([(w, self._stem(w), False) for w in words], self._phrases)
-        stop = self.locale.stopwords
-        items = [item for item in items if item[2] or item[0] not in stop or item[0] in self._exact]
-        items = self._fold_phrases(items, self._loose_phrases)
-        out: list[str] = []
-        for word, stem, folded in items:
-            if folded:
-                out.append(word)
-            elif mapped := self._exact.get(word) or self._by_stem.get(stem):
-                out.append(mapped)
-            elif word not in stop:
-                out.append(stem)
-        return out
 
 
 @dataclass(frozen=True)
