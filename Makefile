@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint chat run bench bench-aftercare score clean
+.PHONY: test lint chat run bench bench-aftercare score lock clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ bench-aftercare: $(STAMP)
 
 score: $(STAMP)
 	$(BIN)/python ../shared/tools/score_answers.py ../shared/eval/dev_en.yaml --show-failures
+
+# requirements.lock: the exact packages the Docker image installs; rerun after changing the
+# dependencies in pyproject.toml (tests/test_packaging.py fails until the lock covers them).
+lock: $(STAMP)
+	$(BIN)/python scripts/lock_requirements.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -19,6 +19,13 @@ DEFAULT_TICK_SECONDS = 30.0
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# …/bot, or …/bot{token} with a placeholder PTB 22 fills in (telegram/_bot.py,
+# _SUPPORTED_INSERTIONS), then optionally /test.
+API_BASE_PATH = re.compile(
+    r"(?:/[^{}]*)?/bot(?:\{(?:token|TOKEN|bot_token|BOT_TOKEN|bot-token|BOT-TOKEN)\}(?:/test)?)?"
+)
+# A bot id, a colon (maybe %-encoded) and a few secret characters: never put it in a message.
+TOKEN_LIKE = re.compile(r"\d+(?::|%3[Aa])[A-Za-z0-9_-]{6,}")
 
 
 class ConfigError(Exception):
@@ -72,7 +79,9 @@ class Settings:
             )
         return cls(
             token=_token(get("TELEGRAM_BOT_TOKEN")),
-            api_base_url=_api_base_url(get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL),
+            api_base_url=_api_base_url(
+                get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL, get("TELEGRAM_BOT_TOKEN")
+            ),
             faq_path=resolve_faq_path(faq_option, env),
             database_path=_database(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             admin_ids=frozenset(_ints("SOFTLIFT_ADMIN_IDS", get("SOFTLIFT_ADMIN_IDS") or "")),
@@ -107,14 +116,39 @@ def _token(value: str | None) -> str:
     return value
 
 
-def _api_base_url(value: str) -> str:
+def _api_base_url(value: str, token: str | None = None) -> str:
+    """The Bot API URL as python-telegram-bot takes it: the token goes right after /bot.
+
+    PTB 22 replaces a {token} placeholder with the token, else appends the token to the URL, so
+    the path must end in /bot or /bot{token} (/bot{token}/test: Telegram's test environment).
+    """
     parts = urlsplit(value)
-    if parts.scheme not in {"http", "https"} or not parts.netloc or "/bot" not in parts.path:
+    try:
+        valid_port = parts.port is None or parts.port > 0
+    except ValueError:
+        valid_port = False
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or not valid_port
+        or any(char in parts.netloc for char in "{}")
+        or any(char in value for char in "?#")
+        or not API_BASE_PATH.fullmatch(parts.path)
+    ):
         raise ConfigError(
-            "TELEGRAM_API_BASE_URL must be an http(s) URL whose path ends in /bot, "
-            f"like {DEFAULT_API_BASE_URL}, not {value!r}"
+            "TELEGRAM_API_BASE_URL must be an http(s) URL whose path ends in /bot or /bot{token} "
+            "(/bot{token}/test for Telegram's test environment), "
+            f"like {DEFAULT_API_BASE_URL}, not {_shown(value, token)}"
         )
     return value
+
+
+def _shown(value: str, token: str | None) -> str:
+    """The value quoted for an error message, unless it seems to hold a bot token."""
+    secret = token.partition(":")[2] if token else ""
+    if TOKEN_LIKE.search(value) or (secret and secret in value):
+        return "the value given (not shown: it seems to contain a bot token)"
+    return repr(value)
 
 
 def _database(value: str) -> Path:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from telegram import Bot
 
 from bot.config import ConfigError, Settings
 
@@ -105,6 +106,71 @@ def test_malformed_settings_name_the_setting_in_one_line(
     message = str(raised.value)
     assert expected in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "https://api.telegram.org/bot",
+        "http://127.0.0.1:8081/bot{token}",
+        "http://127.0.0.1:8081/bot{BOT_TOKEN}",
+        "https://proxy.example.com/telegram/bot",
+        "https://api.telegram.org/bot{token}/test",
+    ],
+)
+def test_api_base_url_forms_give_python_telegram_bot_the_right_urls(base_url: str) -> None:
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base_url})
+    bot = Bot(TOKEN, base_url=settings.api_base_url, base_file_url=settings.base_file_url)
+    head = base_url[: base_url.rfind("/bot")]
+    tail = "/test" if base_url.endswith("/test") else ""
+    assert bot.base_url == f"{head}/bot{TOKEN}{tail}"
+    assert bot.base_file_url == f"{head}/file/bot{TOKEN}{tail}"
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "https://api.telegram.org/bot/",
+        "https://api.telegram.org/bots",
+        "https://api.telegram.org/bot/getMe",
+        "https://api.telegram.org/bot/test",
+        "https://api.telegram.org/bot{token}/getMe",
+        "https://api.telegram.org/bot{tok}",
+        "https://api.telegram.org/bot?",
+        "https://api.telegram.org/bot?proxy=1",
+        "https://api.telegram.org/bot#",
+        "http://{token}.example.com/bot",
+        "http://127.0.0.1:99999/bot",
+        "https:///bot",
+    ],
+)
+def test_api_base_url_must_end_where_the_token_goes(base_url: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base_url})
+    message = str(raised.value)
+    assert "TELEGRAM_API_BASE_URL" in message and "ends in /bot" in message
+    assert repr(base_url) in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        f"https://api.telegram.org/bot{TOKEN}",
+        f"https://api.telegram.org/bot{TOKEN}/",
+        f"https://api.telegram.org/bot{TOKEN.replace(':', '%3A')}",
+        f"https://api.telegram.org/bot{TOKEN.partition(':')[2]}",
+        "https://api.telegram.org/bot987654321:AAOtherBotsToken_0123456789xyz",
+        "https://api.telegram.org/bot987654321:AAShort",
+    ],
+)
+def test_api_base_url_errors_never_echo_a_token(base_url: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base_url})
+    message = str(raised.value)
+    assert "TELEGRAM_API_BASE_URL" in message and "not shown" in message
+    assert TOKEN.partition(":")[2] not in message
+    assert "AAOtherBotsToken" not in message and "AAShort" not in message
 
 
 def test_token_is_never_echoed_in_errors() -> None:
