@@ -90,7 +90,15 @@ def running(
     bot = Running(stub, tmp_path_factory.mktemp("aftercare"), faq)
     stub.fake.wait_for(lambda: stub.fake.calls_of("getUpdates"), 10, "polling")
     yield bot
-    bot.stop()
+    # Every test of the module ran against this bot: it must stop cleanly, and its log must
+    # hold no message text, symptom or token.
+    assert bot.stop() == 0
+    output = "\n".join(bot.outputs)
+    assert "aftercare tick:" in output
+    assert " ERROR " not in output
+    for secret in (TOKEN, "Something worrying", "Swelling goes down", "bruises", "Procedure day"):
+        assert secret not in output
+    assert [c for c in stub.fake.calls if c.status == 400] == []
 
 
 @pytest.fixture
@@ -171,8 +179,9 @@ def test_enrol_with_buttons_day_n_at_once_checkin_and_worrying_alert(
     assert T("ac_ask_date") in question["text"]
     press(fake, 501, "Today")
     confirmation, day = press(fake, 501, "Evening 19:00", expect=2)
-    assert "day 1 of 14" in confirmation["text"] and f"19:00 ({zone})" in confirmation["text"]
-    assert day["text"].startswith("<b>Day 1 of 14</b>")
+    assert "procedure day (day 0 of 14)" in confirmation["text"]
+    assert f"19:00 ({zone})" in confirmation["text"]
+    assert day["text"].startswith("<b>Procedure day</b>")
     assert "No hot water on your face (today)" in day["text"]
     (advice,) = press(fake, 501, "Swelling")
     assert advice["text"] == "Swelling goes down within days."
@@ -181,10 +190,10 @@ def test_enrol_with_buttons_day_n_at_once_checkin_and_worrying_alert(
     (alert,) = fake.wait_messages(STAFF_CHAT, 1)
     assert '<a href="tg://user?id=501">Anna</a>' in alert["text"]
     assert "@anna_patient" in alert["text"]
-    assert "Day: 1 of 14" in alert["text"] and "Answer: Something worrying" in alert["text"]
+    assert "Day: 0 of 14" in alert["text"] and "Answer: Something worrying" in alert["text"]
     assert query(running.db_path, "SELECT day, answer FROM checkins WHERE user_id = 501") == [
-        (1, "swelling"),
-        (1, "worrying"),
+        (0, "swelling"),
+        (0, "worrying"),
     ]
 
 
@@ -198,8 +207,8 @@ def test_enrol_with_a_typed_date_after_a_refused_one(fake: FakeTelegram, zone: s
     (asked,) = say(fake, 502, three_days_ago.strftime("%d.%m.%Y"))
     assert "At what time" in asked["text"]
     confirmation, day = say(fake, 502, "07:30", expect=2)
-    assert "day 4 of 14" in confirmation["text"] and "07:30" in confirmation["text"]
-    assert day["text"].startswith("<b>Day 4 of 14</b>")
+    assert "day 3 of 14" in confirmation["text"] and "07:30" in confirmation["text"]
+    assert day["text"].startswith("<b>Day 3 of 14</b>")
 
 
 def test_forget_leaves_no_row_for_the_patient(fake: FakeTelegram, running: Running) -> None:
@@ -244,7 +253,7 @@ def test_a_burst_of_429s_loses_nothing_and_repeats_nothing(
     assert [len(fake.messages_to(chat)) for chat in chats] == [1] * 20
     refused = len([c for c in fake.calls_of("sendMessage") if c.status == 429])
     assert refused - refused_before == 12
-    assert all(fake.messages_to(c)[0]["text"].startswith("<b>Day 1 of 14") for c in chats)
+    assert all(fake.messages_to(c)[0]["text"].startswith("<b>Procedure day") for c in chats)
 
 
 @pytest.mark.parametrize(
@@ -269,7 +278,7 @@ def test_a_daily_message_arrives_at_least_once_and_repeats_only_if_its_answer_wa
     counts = {chat: len(fake.messages_to(chat)) for chat in chats}
     assert counts == {chat: 2 if chat in lost else 1 for chat in chats}
     assert all(
-        m["text"].startswith("<b>Day 1 of 14") for chat in chats for m in fake.messages_to(chat)
+        m["text"].startswith("<b>Procedure day") for chat in chats for m in fake.messages_to(chat)
     )
 
 
@@ -278,19 +287,12 @@ def test_enrolment_survives_a_restart_half_way(fake: FakeTelegram, running: Runn
     press(fake, 505, "2 days ago")
     running.restart()
     confirmation, day = press(fake, 505, "Morning 09:00", expect=2)
-    assert "day 3 of 14" in confirmation["text"]
-    assert day["text"].startswith("<b>Day 3 of 14</b>")
+    assert "day 2 of 14" in confirmation["text"]
+    assert day["text"].startswith("<b>Day 2 of 14</b>")
 
 
-def test_database_is_private_and_logs_hold_no_texts(fake: FakeTelegram, running: Running) -> None:
+def test_the_database_is_private(fake: FakeTelegram, running: Running) -> None:
     assert stat.S_IMODE(running.db_path.stat().st_mode) == 0o600
-    assert running.stop() == 0
-    output = "\n".join(running.outputs)
-    assert "aftercare tick:" in output
-    assert " ERROR " not in output
-    for secret in (TOKEN, "Something worrying", "Swelling goes down", "bruises", "Day 1 of 14"):
-        assert secret not in output
-    assert [c for c in fake.calls if c.status == 400] == []
 
 
 def test_messages_due_while_the_bot_was_down_go_out_at_start(
@@ -303,6 +305,6 @@ def test_messages_due_while_the_bot_was_down_go_out_at_start(
         try:
             for chat in range(700, 703):
                 message = fresh.fake.wait_messages(chat, 1, timeout=10)[0]
-                assert message["text"].startswith("<b>Day 1 of 14</b>")
+                assert message["text"].startswith("<b>Procedure day</b>")
         finally:
             assert bot.stop() == 0

@@ -311,7 +311,7 @@ async def test_reload_keeps_old_faq_on_error_and_swaps_on_success(
     assert sent_to(fake, 1)[-1]["text"] == T("unknown_command")
 
 
-async def test_long_reply_is_split_on_paragraphs_within_the_limit() -> None:
+def test_long_reply_is_split_on_paragraphs_within_the_limit() -> None:
     text = "\n\n".join(f"Paragraph {i} " + "word " * 300 for i in range(10))
     pieces = parts(Reply(text, title="Title <x>"))
     assert len(pieces) > 1
@@ -353,7 +353,7 @@ async def test_command_menu_is_registered_and_a_refusal_only_warns(
     assert "could not register the command menu" in caplog.text
 
 
-async def test_callback_data_over_64_bytes_never_reaches_telegram() -> None:
+def test_callback_data_over_64_bytes_never_reaches_telegram() -> None:
     from bot.messages import Button
 
     reply = Reply("x", buttons=((Button("ok", "e:ok"), Button("long", "e:" + "x" * 80)),))
