@@ -26,6 +26,10 @@ class Locale:
     synonyms: tuple[tuple[str, ...], ...]
     number_weight: float
     clause_break: re.Pattern[str]
+    sentence_break: re.Pattern[str]
+    negation: str
+    negation_break: re.Pattern[str]
+    sign_fillers: frozenset[str]
     common_words: frozenset[str]
     messages: Mapping[str, str]
 
@@ -61,6 +65,10 @@ def get_locale(language: str) -> Locale:
         synonyms=tuple(tuple(str(w) for w in g) for g in matching.get("synonyms", ())),
         number_weight=float(matching["number_weight"]),
         clause_break=re.compile(str(matching["clause_break"]), re.IGNORECASE),
+        sentence_break=re.compile(str(matching["sentence_break"]), re.IGNORECASE),
+        negation=str(matching["negation"]),
+        negation_break=re.compile(str(matching["negation_break"]), re.IGNORECASE),
+        sign_fillers=frozenset(str(w).lower() for w in matching.get("sign_fillers", ())),
         common_words=common,
         messages=MappingProxyType({str(k): str(v) for k, v in data["ui"].items()}),
     )

@@ -121,6 +121,10 @@ class Analyzer:
                 i += 1
         return out
 
+    def stems(self, text: str) -> set[str]:
+        """The stems of a text's words as written: no typo fixing, synonyms or stop words."""
+        return {self._stem(word) for word in self._words(text)}
+
     def tokens(self, text: str) -> list[str]:
         """The matchable tokens of a text, in order."""
         raw = utils.default_process(text).split()

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from bot.answers.analyzer import Analyzer
 from bot.answers.knowledge import KnowledgeBase
-from bot.answers.safety import RedFlag, find_red_flag
+from bot.answers.safety import RedFlag, RedFlagDetector
 from bot.locale import Locale, get_locale
 
 MAX_CANDIDATES = 3
@@ -84,9 +84,14 @@ class Matcher:
         for decline in kb.declines:
             labelled += [(decline.id, q, 1.0) for q in decline.questions]
             labelled += [(decline.id, q, self.tuning.keyword_factor) for q in decline.keywords]
+        # Red-flag signs and examples join the vocabulary, so that typos are fixed towards them.
+        flag_texts = [t for f in kb.red_flags for t in (*f.signs, *f.examples, *f.unless)]
         self.analyzer = Analyzer(
-            self.locale, (*self.locale.synonyms, *kb.synonyms), (text for _, text, _ in labelled)
+            self.locale,
+            (*self.locale.synonyms, *kb.synonyms),
+            [*(text for _, text, _ in labelled), *flag_texts],
         )
+        self.red_flags = RedFlagDetector(kb.red_flags, self.analyzer)
         token_sets = [
             (label, frozenset(self.analyzer.tokens(text)), factor)
             for label, text, factor in labelled
@@ -160,7 +165,7 @@ class Matcher:
 
     def decide(self, question: str) -> Decision:
         """Answer, clarify, fall back or raise the alarm for one message."""
-        flag = find_red_flag(self.kb, question)
+        flag = self.red_flags.find(question)
         ranked = self.rank(question)
         entries = [(label, s) for label, s in ranked if label in self._entry_ids]
         candidates = tuple(

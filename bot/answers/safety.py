@@ -1,54 +1,213 @@
-"""Red flags: signs in a message that need a doctor now; their data, validation and detection."""
+"""Red flags: signs in a message that need a doctor now; their data, validation and detection.
+
+A flag is described in plain words a doctor can read and extend: each sign ("skin turned
+white", "can't breathe") is matched through the same analyzer as questions (typos, stems,
+synonyms), its words in any order with a few words between, within one sentence. A sign after
+a negation ("no fever", "it isn't blue") does not count. Regular expressions remain as an
+escape hatch and run on RE2, whose matching time is linear in the message's length.
+"""
 
 from __future__ import annotations
 
-import re
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
-from bot.faqdoc import Checker, Map, Seq
+import re2
 
-if TYPE_CHECKING:
-    from bot.answers.knowledge import KnowledgeBase
+from bot.answers.analyzer import Analyzer
+from bot.faqdoc import Checker, Map
+
+# A sign's words may have this many other words between them, in all.
+SIGN_GAP = 4
+# A negation right before a sign (or inside it) cancels it: "no fever", "lip is not blue".
+# Reaching further would also cancel "not sure, but my lip is blue".
+NEGATION_REACH = 1
+PATTERN_LIMIT = 500
 
 
 @dataclass(frozen=True)
 class RedFlag:
-    """Signs that need a doctor now."""
+    """Signs that need a doctor now, in plain words, with what they must and must not catch."""
 
     id: str
     emergency: bool
-    patterns: tuple[re.Pattern[str], ...]
+    signs: tuple[str, ...]
+    unless: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    not_examples: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
 
 
 def parse_red_flags(c: Checker, doc: Map) -> tuple[RedFlag, ...]:
-    """The signs that need a doctor now, as compiled case-insensitive patterns."""
+    """The red_flags block: signs in plain words, examples, not_examples, RE2 patterns."""
     flags: list[RedFlag] = []
     for item, _line in c.items(doc, "red_flags"):
-        flag = c.mapping(item, item.line, "a red flag", ("id", "patterns"), ("emergency",))
+        flag = c.mapping(
+            item,
+            item.line,
+            "a red flag",
+            ("id", "signs", "examples", "not_examples"),
+            ("emergency", "unless", "patterns"),
+        )
         if flag is None:
             continue
         fid = c.ids.claim(flag.get("id"), flag.lines.get("id", flag.line), "red flag")
-        compiled: list[re.Pattern[str]] = []
-        patterns = flag.get("patterns")
-        if isinstance(patterns, Seq) and patterns:
-            for pattern, pline in zip(patterns, patterns.lines, strict=True):
-                try:
-                    compiled.append(re.compile(str(pattern), re.IGNORECASE))
-                except re.error as exc:
-                    c.add(
-                        pline, f"pattern {pattern!r} is not a valid regular expression: {exc}", fid
-                    )
-        else:
-            c.add(flag.lines.get("patterns", flag.line), "'patterns' must be a non-empty list", fid)
-        flags.append(RedFlag(fid, flag.get("emergency", False) is True, tuple(compiled)))
+        emergency = flag.get("emergency", False)
+        if not isinstance(emergency, bool):
+            c.add(flag.lines["emergency"], "'emergency' must be true or false", fid)
+        patterns = c.texts(flag, "patterns", fid, required=False)
+        for pattern, line in zip(patterns, _lines(flag, "patterns"), strict=False):
+            problem = _pattern_problem(pattern)
+            if problem:
+                c.add(line, f"pattern {pattern!r} {problem}", fid)
+        flags.append(
+            RedFlag(
+                fid,
+                emergency is True,
+                c.texts(flag, "signs", fid, required=True),
+                c.texts(flag, "unless", fid, required=False),
+                c.texts(flag, "examples", fid, required=True),
+                c.texts(flag, "not_examples", fid, required=True),
+                patterns,
+            )
+        )
     return tuple(flags)
 
 
-def find_red_flag(kb: KnowledgeBase, text: str) -> RedFlag | None:
-    """The first red flag whose pattern the message matches, emergencies first."""
-    folded = " ".join(text.lower().split())
-    hits = [flag for flag in kb.red_flags if any(p.search(folded) for p in flag.patterns)]
-    if not hits:
-        return None
-    return next((f for f in hits if f.emergency), hits[0])
+def _lines(block: Map, key: str) -> list[int]:
+    value = block.get(key)
+    return list(getattr(value, "lines", []))
+
+
+def _pattern_problem(pattern: str) -> str:
+    """Why an escape-hatch pattern cannot be used, or "" when it can."""
+    if len(pattern) > PATTERN_LIMIT:
+        return f"is longer than {PATTERN_LIMIT} characters"
+    try:
+        re2.compile(pattern, _options())
+    except re2.error as exc:
+        reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
+        return (
+            f"is not a regular expression RE2 accepts ({reason}); look-arounds and "
+            "back-references are not supported: write the sign in plain words instead"
+        )
+    return ""
+
+
+def _options() -> Any:
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False  # a refused pattern is reported as a FAQ problem, not on stderr
+    return options
+
+
+@dataclass(frozen=True)
+class _Sign:
+    """A sign as slots of alternative tokens ("lip/skin turned blue/white": two slots)."""
+
+    flag: RedFlag
+    slots: tuple[frozenset[str], ...]
+    negated_by_itself: bool
+
+
+class RedFlagDetector:
+    """Finds the red flags a message describes; built once per FAQ with the question analyzer."""
+
+    def __init__(self, flags: Iterable[RedFlag], analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self.flags = tuple(flags)
+        locale = analyzer.locale
+        self._negation = _one_token(analyzer, locale.negation)
+        fillers = {t for word in locale.sign_fillers for t in analyzer.tokens(word)}
+        self._signs: dict[str, list[_Sign]] = defaultdict(list)
+        self._unless: dict[str, frozenset[str]] = {}
+        self._patterns: dict[str, list[Any]] = {}  # compiled RE2 (the package has no types)
+        for flag in self.flags:
+            for text in flag.signs:
+                sign = self._sign(flag, text, fillers)
+                if sign is not None:
+                    for token in sign.slots[0]:
+                        self._signs[token].append(sign)
+            # Matched as written: a synonym ("purple" for a bruise) must not widen an exception.
+            self._unless[flag.id] = frozenset(t for w in flag.unless for t in analyzer.stems(w))
+            self._patterns[flag.id] = [re2.compile(p, _options()) for p in flag.patterns]
+
+    def _sign(self, flag: RedFlag, text: str, fillers: set[str]) -> _Sign | None:
+        """A sign's slots: each word, or each "a/b/c" set of alternatives, is one slot."""
+        slots: list[frozenset[str]] = []
+        for word in text.split():
+            options = frozenset(
+                t for alt in word.split("/") for t in self.analyzer.tokens(alt) if t not in fillers
+            )
+            if options and options not in slots:
+                slots.append(options)
+        if not slots:
+            return None
+        return _Sign(flag, tuple(slots), any(self._negation in slot for slot in slots))
+
+    def find(self, text: str) -> RedFlag | None:
+        """The red flag a message describes, emergencies first, or None."""
+        hits = self.find_all(text)
+        return next((f for f in hits if f.emergency), hits[0] if hits else None)
+
+    def find_all(self, text: str) -> list[RedFlag]:
+        """Every red flag the message describes, in the FAQ's order."""
+        hit: set[str] = set()
+        locale = self.analyzer.locale
+        for sentence in locale.sentence_break.split(text):
+            tokens, segments = self._tokens(sentence)
+            present, written = set(tokens), self.analyzer.stems(sentence)
+            for first in present:
+                for sign in self._signs.get(first, ()):
+                    if sign.flag.id in hit or self._unless[sign.flag.id] & written:
+                        continue
+                    if self._matches(sign, tokens, segments):
+                        hit.add(sign.flag.id)
+        folded = " ".join(text.split())
+        for flag in self.flags:
+            if flag.id not in hit and any(p.search(folded) for p in self._patterns[flag.id]):
+                hit.add(flag.id)
+        return [flag for flag in self.flags if flag.id in hit]
+
+    def _tokens(self, sentence: str) -> tuple[list[str], list[int]]:
+        """The sentence's tokens, and for each the number of its negation segment."""
+        tokens: list[str] = []
+        segments: list[int] = []
+        for number, part in enumerate(self.analyzer.locale.negation_break.split(sentence)):
+            for token in self.analyzer.tokens(part):
+                tokens.append(token)
+                segments.append(number)
+        return tokens, segments
+
+    def _matches(self, sign: _Sign, tokens: list[str], segments: list[int]) -> bool:
+        """Every slot filled close together, and not after a negation."""
+        width = len(sign.slots) + SIGN_GAP
+        for start, token in enumerate(tokens):
+            if not any(token in slot for slot in sign.slots):
+                continue
+            window = tokens[start : start + width]
+            found = [
+                next((i for i, t in enumerate(window) if t in slot), -1) for slot in sign.slots
+            ]
+            if -1 in found:
+                continue
+            end = start + max(found)
+            if sign.negated_by_itself or not self._negated(tokens, segments, start, end):
+                return True
+        return False
+
+    def _negated(self, tokens: list[str], segments: list[int], start: int, end: int) -> bool:
+        """A negation in the same segment shortly before the sign, or inside it."""
+        for index in range(max(0, start - NEGATION_REACH), end + 1):
+            if tokens[index] == self._negation and segments[index] == segments[start]:
+                return True
+        return False
+
+
+def _one_token(analyzer: Analyzer, word: str) -> str:
+    tokens = analyzer.tokens(word)
+    if len(tokens) != 1:
+        raise ValueError(f"the locale's negation word {word!r} must be one token, not {tokens}")
+    return tokens[0]

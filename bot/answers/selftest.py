@@ -33,4 +33,23 @@ def self_test(kb: KnowledgeBase, matcher: Matcher | None = None) -> list[str]:
                 conflicts.append(
                     f"decline '{decline.id}': question {question!r} reaches {_describe(decision)}"
                 )
+    return conflicts + red_flag_conflicts(kb, matcher)
+
+
+def red_flag_conflicts(kb: KnowledgeBase, matcher: Matcher) -> list[str]:
+    """Each flag's examples must trigger it; its not_examples must trigger no flag at all."""
+    conflicts: list[str] = []
+    for flag in kb.red_flags:
+        for example in flag.examples:
+            hits = [f.id for f in matcher.red_flags.find_all(example)]
+            if flag.id not in hits:
+                found = ", ".join(f"'{h}'" for h in hits) or "no red flag"
+                conflicts.append(
+                    f"red flag '{flag.id}': example {example!r} does not trigger it ({found})"
+                )
+        for example in flag.not_examples:
+            hits = [f.id for f in matcher.red_flags.find_all(example)]
+            if hits:
+                found = ", ".join(f"'{h}'" for h in hits)
+                conflicts.append(f"red flag '{flag.id}': not_example {example!r} triggers {found}")
     return conflicts

@@ -1,0 +1,139 @@
+"""Red flags in plain words: a table of sentences per category, negation, the RE2 escape hatch."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.answers.assistant import Assistant
+from bot.answers.loader import parse_faq
+from bot.answers.matcher import Kind
+from bot.faqdoc import FaqError
+
+TABLE: dict[str, dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parent / "redflag_table.yaml").read_text(encoding="utf-8")
+)
+POSITIVE = [(cat, s) for cat, rows in TABLE.items() for s in rows["positive"]]
+NEGATIVE = [(cat, s) for cat, rows in TABLE.items() for s in rows["negative"]]
+
+
+def test_the_table_covers_every_category_of_the_shipped_flags(assistant: Assistant) -> None:
+    assert {f.id for f in assistant.kb.red_flags} == set(TABLE)
+    for flag in assistant.kb.red_flags:
+        assert flag.emergency is TABLE[flag.id]["emergency"], flag.id
+    assert len(POSITIVE) + len(NEGATIVE) >= 100
+
+
+@pytest.mark.parametrize(("category", "sentence"), POSITIVE)
+def test_danger_signs_get_the_urgent_reply(
+    assistant: Assistant, category: str, sentence: str
+) -> None:
+    outcome = assistant.ask(sentence)
+    assert outcome.decision.kind is Kind.URGENT, outcome.decision
+    hits = [f.id for f in assistant.matcher.red_flags.find_all(sentence)]
+    assert category in hits
+    emergency = assistant.kb.clinic.format(assistant.kb.texts.emergency)
+    if TABLE[category]["emergency"]:
+        assert emergency in outcome.reply.text
+
+
+@pytest.mark.parametrize(("category", "sentence"), NEGATIVE)
+def test_ordinary_side_effects_negations_and_questions_are_not_urgent(
+    assistant: Assistant, category: str, sentence: str
+) -> None:
+    assert assistant.matcher.red_flags.find_all(sentence) == []
+
+
+FLAG_FAQ = """
+version: 1
+language: en
+clinic: {name: C, phone: "1", booking_url: "https://c.example", address: A, timezone: UTC}
+texts: {disclaimer: D, fallback: F, urgent: U, emergency: E}
+topics: [{id: t, title: T}]
+entries:
+  - {id: e, topic: t, title: Title, questions: [how long does it last], answer: A year., source: clinic}
+red_flags:
+  - id: lips
+    emergency: false
+    signs: [lip/lips turned blue/white]
+    examples: [my lip turned blue]
+    not_examples: [my lip isn't blue]
+    patterns: [PATTERN]
+"""
+
+
+def _faq(pattern: str) -> str:
+    return FLAG_FAQ.replace("PATTERN", pattern)
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        ("my lip turned blue", True),
+        ("my lips are going blue!!", True),
+        ("my lipp turned bleu", True),  # typos in short words
+        ("blue is my lip", True),  # word order
+        ("my lip is kind of a strange blue colour", True),  # words in between
+        ("my lip is not blue", False),
+        ("no blue lips at all", False),
+        ("not sure why, but my lip is blue", True),
+        ("what if my lip turns white?", True),  # a question about a danger sign
+        ("I bought a blue dress for the party", False),
+    ],
+)
+def test_signs_are_matched_through_the_question_analyzer(message: str, urgent: bool) -> None:
+    assistant = Assistant(parse_faq(_faq("zzzzz"), "f.yaml"))
+    assert (assistant.ask(message).decision.kind is Kind.URGENT) is urgent, message
+
+
+def test_patterns_run_on_a_linear_time_engine(tmp_path: Path) -> None:
+    # Nested quantifiers take exponential time on Python's backtracking engine (a message of
+    # forty e's would take hours); RE2 answers in linear time. The subprocess bounds the wait.
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(_faq("'(e+)+z'"), encoding="utf-8")
+    script = textwrap.dedent(
+        f"""
+        from bot.answers.assistant import Assistant
+        from bot.answers.loader import load_faq
+        assistant = Assistant(load_faq({str(faq)!r}))
+        print(assistant.ask("e" * 2000 + "!").decision.kind)
+        print(assistant.ask("e" * 40 + "z").decision.kind)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.split() == ["fallback", "urgent"]
+
+
+@pytest.mark.parametrize("pattern", ["'(?!bruise)blue'", "'(a)\\1'", "'(unclosed'"])
+def test_patterns_re2_cannot_run_are_refused_at_load(pattern: str) -> None:
+    with pytest.raises(FaqError, match="not a regular expression RE2 accepts") as raised:
+        parse_faq(_faq(pattern), "f.yaml")
+    assert raised.value.problems[0].line == 15  # the patterns line
+
+
+def test_faq_check_verifies_examples_and_not_examples(tmp_path: Path) -> None:
+    wrong = (
+        _faq("zzzzz")
+        .replace("examples: [my lip turned blue]", "examples: [my nose is cold]")
+        .replace("not_examples: [my lip isn't blue]", "not_examples: [my lips are white]")
+    )
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(wrong, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "faq", "check", str(faq)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "example 'my nose is cold' does not trigger it" in result.stdout
+    assert "not_example 'my lips are white' triggers 'lips'" in result.stdout
