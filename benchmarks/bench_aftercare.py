@@ -99,7 +99,7 @@ def seed(db_path: Path, patients: int) -> float:
         for i in range(patients):
             chat = FIRST_CHAT + i
             plan = plan_days(today, clock_time(9), zone, now, 14)
-            repo.enroll(chat, chat, today, clock_time(9), zone, ((1, minute), *plan[1:]), now)
+            repo.enroll(chat, chat, today, clock_time(9), zone, ((0, minute), *plan[1:]), now)
     finally:
         db.close()
     return time.monotonic() - started
@@ -140,7 +140,7 @@ def recorded(db_path: Path) -> int:
     conn = sqlite3.connect(db_path, timeout=30)
     try:
         row = conn.execute(
-            "SELECT count(*) FROM deliveries WHERE day = 1 AND status = 'sent'"
+            "SELECT count(*) FROM deliveries WHERE day = 0 AND status = 'sent'"
         ).fetchone()
         return int(row[0])
     finally:

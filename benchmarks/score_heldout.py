@@ -1,56 +1,81 @@
-"""Score the matcher on benchmarks/heldout_en.yaml (questions never used for tuning).
+"""Score the answer engine on held-out question sets (questions never used for tuning).
 
-Run: .venv/bin/python benchmarks/score_heldout.py [--show-failures]
+Run: .venv/bin/python benchmarks/score_heldout.py [--set FILE] [--faq FILE] [--show-failures]
+
+Two formats are read. `heldout_en.yaml`: {q, entry} where entry is the expected entry id or
+null (out of scope). `heldout_safety_en.yaml` (written from the article alone, before any
+tuning on it): {q, expect, topic} as in the shared dev sets, expect being regular expressions
+one of which must match the reply (null: out of scope); topics starting with "redflag" must get
+the urgent reply.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from bot.answers.assistant import Assistant
+from bot.answers.assistant import Assistant, Outcome
 from bot.answers.loader import load_faq
 from bot.answers.matcher import Kind
 
 HERE = Path(__file__).parent
+SETS = ("heldout_en.yaml", "heldout_safety_en.yaml")
+
+
+def judge(item: dict[str, Any], outcome: Outcome) -> tuple[str, bool, bool]:
+    """(kind of question, passed, answered confidently but wrongly)."""
+    decision = outcome.decision
+    answered = decision.kind is Kind.ANSWER
+    if str(item.get("topic", "")).startswith("redflag"):
+        return "urgent", decision.kind is Kind.URGENT, answered
+    if "entry" in item:
+        if item["entry"] is None:
+            return "out", not answered, answered
+        good = answered and decision.entry_id == item["entry"]
+        return "in", good, answered and not good
+    if item["expect"] is None:
+        return "out", not answered, answered
+    text = outcome.reply.plain()
+    good = answered and any(re.search(p, text, re.IGNORECASE) for p in item["expect"])
+    return "in", good, answered and not good
+
+
+def score(path: Path, assistant: Assistant, show: bool) -> str:
+    """One summary line for a set."""
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))
+    counts = {"in": [0, 0], "out": [0, 0], "urgent": [0, 0]}
+    wrong = 0
+    for item in items:
+        outcome = assistant.ask(item["q"])
+        kind, good, bad = judge(item, outcome)
+        counts[kind][0] += 1
+        counts[kind][1] += good
+        wrong += bad
+        if show and not good:
+            d = outcome.decision
+            names = [f"{c.entry_id} {c.score}" for c in d.candidates]
+            want = item.get("entry", item.get("topic"))
+            print(f"- {item['q']!r} want {want} got {d.kind} {d.entry_id} {names}")
+    labels = {"in": "in-scope correct", "out": "out-of-scope declined", "urgent": "urgent"}
+    parts = [f"{labels[k]} {ok}/{n} ({ok / n:.1%})" for k, (n, ok) in counts.items() if n]
+    parts.append(f"confidently wrong {wrong}/{len(items)} ({wrong / len(items):.1%})")
+    return f"{path.name}: " + " | ".join(parts)
 
 
 def main() -> None:
-    """Print in-scope accuracy, out-of-scope declines and confidently wrong answers."""
+    """Print one summary line per set."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--set", default=str(HERE / "heldout_en.yaml"))
+    parser.add_argument("--set", action="append", help="a set (default: both shipped sets)")
+    parser.add_argument("--faq", default=None, help="FAQ file (default: the shipped one)")
     parser.add_argument("--show-failures", action="store_true")
     args = parser.parse_args()
-    items = yaml.safe_load(Path(args.set).read_text(encoding="utf-8"))
-    assistant = Assistant(load_faq())
-    n_in = ok_in = n_out = ok_out = wrong = 0
-    for item in items:
-        decision = assistant.ask(item["q"]).decision
-        answered = decision.kind is Kind.ANSWER
-        if item["entry"] is None:
-            n_out += 1
-            ok_out += not answered
-            wrong += answered
-            good = not answered
-        else:
-            n_in += 1
-            good = answered and decision.entry_id == item["entry"]
-            ok_in += good
-            wrong += answered and not good
-        if args.show_failures and not good:
-            names = [f"{c.entry_id} {c.score}" for c in decision.candidates]
-            print(
-                f"- {item['q']!r} want {item['entry']} got {decision.kind} {decision.entry_id} {names}"
-            )
-    parts = []
-    if n_in:
-        parts.append(f"in-scope correct {ok_in}/{n_in} ({ok_in / n_in:.1%})")
-    if n_out:
-        parts.append(f"out-of-scope declined {ok_out}/{n_out} ({ok_out / n_out:.1%})")
-    parts.append(f"confidently wrong {wrong}/{n_in + n_out} ({wrong / (n_in + n_out):.1%})")
-    print(" | ".join(parts))
+    assistant = Assistant(load_faq(args.faq))
+    for name in args.set or [str(HERE / s) for s in SETS]:
+        print(score(Path(name), assistant, args.show_failures))
 
 
 if __name__ == "__main__":

@@ -93,10 +93,15 @@ def cmd_faq_check(args: argparse.Namespace, kb: KnowledgeBase, out: TextIO, inp:
     phrasings = sum(len(e.questions) for e in kb.entries) + sum(
         len(d.questions) for d in kb.declines
     )
+    # Texts marked `source: clinic` are the clinic's own facts: listed for its doctor's review.
+    clinic = kb.clinic_texts()
+    if clinic:
+        out.write(f"{kb.source}: the clinic's own (source: clinic): {', '.join(clinic)}\n")
     status = f"{len(conflicts)} conflict(s)" if conflicts else "OK"
     out.write(
         f"{kb.source}: {len(kb.entries)} entries, {len(kb.declines)} declines, "
-        f"{phrasings} phrasings, {len(kb.red_flags)} red flags: {status}\n"
+        f"{phrasings} phrasings, {len(kb.red_flags)} red flags, "
+        f"{len(kb.provenance())} sourced texts ({len(clinic)} the clinic's own): {status}\n"
     )
     return EXIT_PROBLEM if conflicts else 0
 

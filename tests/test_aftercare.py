@@ -169,61 +169,66 @@ def test_parse_zone(text: str, expected: str | None) -> None:
 # --- the schedule ------------------------------------------------------------------------------
 
 
-def test_day_one_is_the_procedure_date() -> None:
+def test_day_n_is_n_days_after_the_procedure() -> None:
     procedure = date(2025, 5, 20)
-    assert course_day(procedure, datetime(2025, 5, 20, 6, tzinfo=BERLIN), "Europe/Berlin") == 1
-    assert course_day(procedure, datetime(2025, 6, 2, 23, tzinfo=BERLIN), "Europe/Berlin") == 14
+    assert course_day(procedure, datetime(2025, 5, 20, 6, tzinfo=BERLIN), "Europe/Berlin") == 0
+    assert course_day(procedure, datetime(2025, 6, 2, 23, tzinfo=BERLIN), "Europe/Berlin") == 13
+    # Two weeks after the procedure is day 14, the day the article judges the full result.
+    assert course_day(procedure, datetime(2025, 6, 3, 0, 1, tzinfo=BERLIN), "Europe/Berlin") == 14
+    assert local_due(procedure, 14, time(9), "Europe/Berlin").astimezone(BERLIN) == datetime(
+        2025, 6, 3, 9, tzinfo=BERLIN
+    )
 
 
 @pytest.mark.parametrize(
     ("zone", "procedure", "utc_hours"),
     [
         # EU summer time starts on 30 March 2025: 09:00 local is 08:00 UTC, then 07:00 UTC.
-        ("Europe/Berlin", date(2025, 3, 25), [8] * 5 + [7] * 9),
+        ("Europe/Berlin", date(2025, 3, 25), [8] * 5 + [7] * 10),
         # EU summer time ends on 26 October 2025.
-        ("Europe/Berlin", date(2025, 10, 20), [7] * 6 + [8] * 8),
+        ("Europe/Berlin", date(2025, 10, 20), [7] * 6 + [8] * 9),
         # US daylight time starts on 9 March 2025: 14:00 UTC, then 13:00 UTC.
-        ("America/New_York", date(2025, 3, 3), [14] * 6 + [13] * 8),
+        ("America/New_York", date(2025, 3, 3), [14] * 6 + [13] * 9),
         # US daylight time ends on 2 November 2025.
-        ("America/New_York", date(2025, 10, 27), [13] * 6 + [14] * 8),
+        ("America/New_York", date(2025, 10, 27), [13] * 6 + [14] * 9),
     ],
 )
 def test_nine_o_clock_stays_nine_o_clock_across_dst(
     zone: str, procedure: date, utc_hours: list[int]
 ) -> None:
-    for day, hour in enumerate(utc_hours, start=1):
+    for day, hour in enumerate(utc_hours):
         due = local_due(procedure, day, time(9), zone)
         assert due.tzinfo is UTC
         local = due.astimezone(ZoneInfo(zone))
-        assert (local.date(), local.time()) == (procedure + timedelta(days=day - 1), time(9))
+        assert (local.date(), local.time()) == (procedure + timedelta(days=day), time(9))
         assert due.hour == hour, day
 
 
 def test_a_time_inside_the_spring_gap_still_gets_a_message() -> None:
-    due = local_due(date(2025, 3, 30), 1, time(2, 30), "Europe/Berlin")
+    due = local_due(date(2025, 3, 30), 0, time(2, 30), "Europe/Berlin")
     assert due == datetime(2025, 3, 30, 1, 30, tzinfo=UTC)  # 03:30 summer time
 
 
 def test_plan_sends_today_at_once_and_the_rest_at_the_chosen_time() -> None:
-    now = datetime(2025, 5, 22, 7, 15, tzinfo=UTC)  # day 3 for a procedure on the 20th
+    now = datetime(2025, 5, 22, 7, 15, tzinfo=UTC)  # day 2 for a procedure on the 20th
     plan = plan_days(date(2025, 5, 20), time(19), "Europe/Berlin", now, 14)
-    assert [day for day, _ in plan] == list(range(3, 15))
+    assert [day for day, _ in plan] == list(range(2, 15))
     assert plan[0][1] == now
     assert plan[1][1] == datetime(2025, 5, 23, 17, tzinfo=UTC)
-    assert plan[-1][1] == datetime(2025, 6, 2, 17, tzinfo=UTC)
+    assert plan[-1] == (14, datetime(2025, 6, 3, 17, tzinfo=UTC))  # two weeks after the 20th
 
 
 def test_enrolment_late_in_the_evening_uses_the_local_date() -> None:
     # 23:30 in New York on 20 May is already 21 May in UTC.
     now = datetime(2025, 5, 20, 23, 30, tzinfo=NEW_YORK)
     plan = plan_days(date(2025, 5, 20), time(9), "America/New_York", now, 14)
-    assert plan[0] == (1, now.astimezone(UTC))
-    assert plan[1] == (2, datetime(2025, 5, 21, 9, tzinfo=NEW_YORK).astimezone(UTC))
-    assert len(plan) == 14
+    assert plan[0] == (0, now.astimezone(UTC))
+    assert plan[1] == (1, datetime(2025, 5, 21, 9, tzinfo=NEW_YORK).astimezone(UTC))
+    assert len(plan) == 15  # the procedure day and the 14 days after it
 
 
 def test_enrolling_after_the_last_day_still_sends_the_last_message() -> None:
-    now = datetime(2025, 6, 3, 10, tzinfo=UTC)  # day 15
+    now = datetime(2025, 6, 4, 10, tzinfo=UTC)  # day 15
     assert plan_days(date(2025, 5, 20), time(9), "UTC", now, 14) == ((14, now),)
 
 
@@ -243,17 +248,18 @@ def test_day_over_is_judged_in_the_patients_zone() -> None:
     ],
 )
 def test_follow_up_day(procedure: date, months: int, expected: date) -> None:
-    assert procedure + timedelta(days=follow_up_day(procedure, months) - 1) == expected
+    assert procedure + timedelta(days=follow_up_day(procedure, months)) == expected
 
 
 # --- messages ----------------------------------------------------------------------------------
 
 
 def test_every_day_has_its_own_message_ending_with_the_check_in(messages: DayMessages) -> None:
-    messages = [messages.day_message(123, day) for day in range(1, 15)]
-    assert len({m.plain() for m in messages}) == 14
-    for day, message in enumerate(messages, start=1):
-        assert message.title == f"Day {day} of 14"
+    messages = [messages.day_message(123, day) for day in range(15)]
+    assert len({m.plain() for m in messages}) == 15
+    assert messages[0].title == "Procedure day"
+    for day, message in enumerate(messages):
+        assert day == 0 or message.title == f"Day {day} of 14"
         assert message.text.endswith("How do you feel today?")
         labels = [b.label for row in message.buttons for b in row]
         assert labels[:6] == [
@@ -275,12 +281,12 @@ def test_reminders_name_every_rule_in_force_without_repeating_the_same_block() -
     assert course is not None
     shipped = day_messages(load_faq())
     blocks = []
-    for day in range(1, course.days + 1):
+    for day in range(course.days + 1):
         text = shipped.day_message(1, day).text
         for rule in course.rules_for(day):
             assert rule.text in text or rule.short in text, (day, rule.id)
-        if day == 1:
-            assert all(rule.text in text for rule in course.rules_for(1))
+        if day == 0:
+            assert all(rule.text in text for rule in course.rules_for(0))
         blocks.append(text.split("\n\n", 1)[1])
     assert all(a != b for a, b in pairwise(blocks))
 
@@ -290,6 +296,51 @@ def test_only_the_last_day_offers_the_follow_up(messages: DayMessages) -> None:
     last = messages.day_message(77, 14)
     assert _button(last, "Remind me about a follow-up visit") == buttons.follow_up(77)
     assert buttons.parse(buttons.follow_up(77)) == buttons.FollowUp(77)
+
+
+def test_an_open_ended_rule_never_ends(messages: DayMessages) -> None:
+    # The fixture's sun rule is "0-": from the procedure day on, with no end of its own.
+    for day in range(15):
+        text = messages.day_message(1, day).text
+        lines = [line for line in text.splitlines() if "SPF in the open sun" in line]
+        assert lines, day
+        for line in lines:
+            assert "last day today" not in line and "until day" not in line, (day, line)
+    last = messages.day_message(1, 14).text
+    assert "Still in force: SPF in the open sun." in last or "SPF in the open sun (ongoing)" in last
+    assert "last day today" not in last
+
+
+def test_the_shipped_sun_rule_never_shows_last_day_today(kb: KnowledgeBase) -> None:
+    shipped = day_messages(kb)
+    course = shipped.course
+    sun = next(r for r in course.rules if r.id == "sun")
+    assert sun.last_day is None
+    for day in range(course.days + 1):
+        text = shipped.day_message(1, day).text
+        assert f"{sun.text} (last day today)" not in text, day
+        assert sun.text in text or sun.short in text, day
+    # The rules the article limits to two weeks end on day 13, the fourteenth day.
+    thirteen = shipped.day_message(1, 13).text
+    assert "(last day today)" in thirteen
+    assert "(last day today)" not in shipped.day_message(1, 14).text
+
+
+def test_day_fourteen_says_the_two_weeks_are_over(kb: KnowledgeBase) -> None:
+    shipped = day_messages(kb)
+    last = shipped.day_message(1, 14)
+    assert last.title == "Day 14 of 14"
+    assert "two weeks since your procedure" in last.text
+    assert "full effect can be judged" in last.text
+    first = shipped.day_message(1, 0)
+    assert first.title == "Procedure day"
+    assert "Don't wash with hot water on the first day. (today)" in first.text
+
+
+def test_the_confirmation_on_the_procedure_day(enrolment: Enrolment) -> None:
+    reply = enrolment.confirmation(Enrol(date(2025, 5, 20), time(9), "Europe/Berlin"), NOW)
+    assert "Today is your procedure day (day 0 of 14)" in reply.text
+    assert "until 03.06.2025" in reply.text
 
 
 def test_callback_data_fits_with_a_huge_course_id(messages: DayMessages) -> None:
@@ -321,6 +372,7 @@ def test_follow_up_message_has_the_booking_button(messages: DayMessages) -> None
 
 def test_preview_prints_every_day_and_the_follow_up(course_kb: KnowledgeBase) -> None:
     text = preview(day_messages(course_kb))
+    assert text.index("Procedure day") < text.index("Day 1 of 14")
     for day in range(1, 15):
         assert f"Day {day} of 14" in text
     assert "[Something worrying]" in text
@@ -346,7 +398,7 @@ def _course(**changes: object) -> PatientCourse:
 def test_status_shows_the_day_and_the_next_local_time(status: StatusReplies) -> None:
     now = datetime(2025, 5, 22, 12, tzinfo=UTC)
     shown = status.status(_course(), now)
-    assert "day 3 of 14" in shown.text
+    assert "day 2 of 14 after your procedure" in shown.text  # procedure on 20 May
     assert "Fri 23.05, 09:00 (Europe/Berlin)" in shown.text
     assert [b.label for row in shown.buttons for b in row] == [
         "Change time",
@@ -356,6 +408,10 @@ def test_status_shows_the_day_and_the_next_local_time(status: StatusReplies) -> 
     ]
     paused = status.status(_course(status=CourseStatus.PAUSED), now)
     assert "paused" in paused.text and "Resume" in [b.label for r in paused.buttons for b in r]
+    on_the_day = status.status(_course(), datetime(2025, 5, 20, 12, tzinfo=UTC))
+    assert "today is your procedure day (day 0 of 14)" in on_the_day.text
+    two_weeks = status.status(_course(), datetime(2025, 6, 3, 12, tzinfo=UTC))
+    assert "day 14 of 14" in two_weeks.text
 
 
 # --- the enrolment conversation ----------------------------------------------------------------
@@ -374,9 +430,10 @@ def test_enrol_with_buttons(enrolment: Enrolment) -> None:
     turn = enrolment.on_press(turn.state, _press(_button(turn.reply, "Evening 19:00")), NOW)
     assert turn.state is None
     assert turn.action == Enrol(date(2025, 5, 19), time(19), "Europe/Berlin")
-    assert "day 2 of 14" in turn.reply.text
+    assert "Today is day 1 of 14 after your procedure" in turn.reply.text
     assert "/stop" in turn.reply.text and "not watched around the clock" in turn.reply.text
-    assert "19:00 (Europe/Berlin)" in turn.reply.text and "01.06.2025" in turn.reply.text
+    # Day 14, two weeks after the procedure on 19 May, is the last message.
+    assert "19:00 (Europe/Berlin)" in turn.reply.text and "until 02.06.2025" in turn.reply.text
 
 
 def test_enrol_with_a_typed_date_and_time(enrolment: Enrolment) -> None:
@@ -463,7 +520,7 @@ def test_conversation_survives_json() -> None:
 
 def test_the_shipped_course_reads_differently_every_day(kb: KnowledgeBase) -> None:
     shipped = day_messages(kb)
-    messages = [shipped.day_message(10**12, day) for day in range(1, shipped.course.days + 1)]
+    messages = [shipped.day_message(10**12, day) for day in range(shipped.course.days + 1)]
     assert len({m.text for m in messages}) == len(messages)
     for message in messages:
         assert len(message.plain()) <= 4096

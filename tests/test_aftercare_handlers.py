@@ -126,9 +126,9 @@ async def test_enrol_with_buttons_and_todays_message_comes_at_once(
     assert T("ac_ask_date") in question["text"]
     day = await enrol(app, fake, 1)
     confirmation = fake.messages_to(1)[-2]
-    assert "day 2 of 14" in confirmation["text"] and "/stop" in confirmation["text"]
+    assert "day 1 of 14" in confirmation["text"] and "/stop" in confirmation["text"]
     assert "not watched around the clock" in confirmation["text"]
-    assert day["text"].startswith("<b>Day 2 of 14</b>")
+    assert day["text"].startswith("<b>Day 1 of 14</b>")  # the procedure was yesterday
     assert [b["text"] for b in buttons(day)][-1] == "Something worrying"
     assert not fake.unanswered_queries()
 
@@ -146,8 +146,8 @@ async def test_deep_link_and_a_typed_date_refused_then_accepted(
     assert "At what time" in texts(fake, 2)[-1]
     await feed(app, fake.text(2, "08:15"))
     confirmation, day = texts(fake, 2)[-2:]
-    assert "day 3 of 14" in confirmation and "08:15 (Europe/Berlin)" in confirmation
-    assert day.startswith("<b>Day 3 of 14</b>")
+    assert "day 2 of 14" in confirmation and "08:15 (Europe/Berlin)" in confirmation
+    assert day.startswith("<b>Day 2 of 14</b>")  # 18 May is two days before 20 May
 
 
 async def test_checkins_reply_and_worrying_alerts_the_staff_without_logging_it(
@@ -163,7 +163,7 @@ async def test_checkins_reply_and_worrying_alerts_the_staff_without_logging_it(
     (alert,) = texts(fake, STAFF_CHAT)
     assert '<a href="tg://user?id=3">Anna</a>' in alert
     assert "@anna_patient" in alert
-    assert "Day: 2 of 14" in alert and "Answer: Something worrying" in alert
+    assert "Day: 1 of 14" in alert and "Answer: Something worrying" in alert
     # The bot's own logs (PTB's DEBUG request logs are capped at INFO by configure_logging).
     ours = " ".join(r.getMessage().lower() for r in caplog.records if r.name.startswith("bot"))
     assert "worrying" not in ours and "bruising" not in ours
@@ -176,7 +176,7 @@ async def test_red_flag_text_from_an_enrolled_patient_alerts_with_the_day(
     await feed(app, fake.text(4, "I have blurred vision"))
     assert texts(fake, 4)[-1].startswith("Call emergency services now.")
     (alert,) = texts(fake, STAFF_CHAT)
-    assert "Day: 2 of 14" in alert and "I have blurred vision" in alert
+    assert "Day: 1 of 14" in alert and "I have blurred vision" in alert
 
 
 async def test_red_flag_during_enrolment_is_urgent_and_the_question_stays_open(
@@ -211,7 +211,7 @@ async def test_status_pause_resume_timezone_cancel_and_stop(
     await enrol(app, fake, 7)
     await feed(app, fake.text(7, "/aftercare"))
     status = fake.messages_to(7)[-1]
-    assert "day 2 of 14" in status["text"] and "Next message: Wed 21.05, 09:00" in status["text"]
+    assert "day 1 of 14" in status["text"] and "Next message: Wed 21.05, 09:00" in status["text"]
     await press(app, fake, status, "Pause")
     assert texts(fake, 7)[-1].startswith("Paused")
     await press(app, fake, fake.messages_to(7)[-1], "Resume")
@@ -261,7 +261,7 @@ async def test_stats_count_checkins_per_day_and_answer(app: App, fake: FakeTeleg
     await press(app, fake, day, "Pain")
     await feed(app, fake.text(ADMIN, "/stats"))
     report = texts(fake, ADMIN)[-1]
-    assert "Aftercare check-ins by day:\n• Day 2: Pain 1, Swelling 2" in report
+    assert "Aftercare check-ins by day:\n• Day 1: Pain 1, Swelling 2" in report
 
 
 async def test_command_menu_lists_the_aftercare_commands(app: App, fake: FakeTelegram) -> None:

@@ -68,14 +68,14 @@ async def _enrol(service: CourseService, now: datetime = NOW) -> Response:
     return await service.press(ME, _press(chosen, "Morning 09:00"), now)
 
 
-async def test_enrol_with_buttons_then_day_two_comes_at_once(
+async def test_enrol_with_buttons_then_day_one_comes_at_once(
     service: CourseService, repo: CourseRepo
 ) -> None:
-    done = await _enrol(service)
-    assert done.deliver_now and "day 2 of 14" in done.replies[0].text
+    done = await _enrol(service)  # the procedure was yesterday: today is day 1
+    assert done.deliver_now and "day 1 of 14" in done.replies[0].text
     inbox = Inbox()
     await tick(service.store, NOW, inbox, service.messages)
-    assert [m.title for m in inbox.messages] == ["Day 2 of 14"]
+    assert [m.title for m in inbox.messages] == ["Day 1 of 14"]
     assert repo.load_conversation(ME.user_id, NOW) is None
 
 
@@ -120,7 +120,7 @@ async def test_status_pause_resume_change_time_and_stop(
 ) -> None:
     await _enrol(service)
     status = await service.open(ME, NOW + timedelta(hours=1))
-    assert "day 2 of 14" in status.replies[0].text
+    assert "day 1 of 14" in status.replies[0].text
     await service.press(ME, buttons.course(CourseAction.PAUSE), NOW)
     course = repo.course_for(ME.user_id)
     assert course is not None and course.status is CourseStatus.PAUSED
@@ -150,13 +150,13 @@ async def test_checkins_reply_and_worrying_alerts_the_staff_once(
     first = await service.press(ME, worrying, NOW)
     course = repo.course_for(ME.user_id)
     assert course is not None
-    assert first.alert == StaffAlert(ME.user_id, course.id, 2, "Something worrying")
+    assert first.alert == StaffAlert(ME.user_id, course.id, 1, "Something worrying")
     assert "Contact your treating doctor now" in first.replies[0].text
     again = await service.press(ME, worrying, NOW)
     assert again.alert is None and "Contact your treating doctor" in again.replies[0].text
     stranger = await service.press(Patient(5, 5), worrying, NOW)
     assert "out of date" in stranger.replies[0].text
-    assert [(c.day, c.answer) for c in repo.checkin_stats()] == [(2, "bruising"), (2, "worrying")]
+    assert [(c.day, c.answer) for c in repo.checkin_stats()] == [(1, "bruising"), (1, "worrying")]
 
 
 async def test_follow_up_button_after_the_last_day(
@@ -164,7 +164,7 @@ async def test_follow_up_button_after_the_last_day(
 ) -> None:
     await _enrol(service)
     inbox = Inbox()
-    for offset in range(14):
+    for offset in range(14):  # days 1 (today) to 14
         await tick(service.store, NOW + timedelta(days=offset), inbox, service.messages)
     assert inbox.messages[-1].title == "Day 14 of 14"
     assert repo.course_for(ME.user_id) is None  # completed
@@ -220,16 +220,33 @@ async def test_the_follow_up_never_reopens_a_finished_course(
     assert repo.purge(reminder + timedelta(days=31)) >= 1
 
 
-@pytest.mark.parametrize("day", [999, 0, 5])
+@pytest.mark.parametrize("day", [999, 15, -1, 2, 5])
 async def test_a_forged_check_in_day_is_refused(
     service: CourseService, repo: CourseRepo, day: int
 ) -> None:
-    await _enrol(service)  # today is day 2 of the course
+    await _enrol(service)  # today is day 1 of the course
     course = repo.course_for(ME.user_id)
     assert course is not None
     forged = await service.press(ME, buttons.checkin(course.id, day, "good"), NOW)
     assert "out of date" in forged.replies[0].text and forged.alert is None
     assert repo.checkin_stats() == []
+
+
+async def test_a_procedure_day_check_in_is_day_zero(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    first = await service.open(ME, NOW)
+    chosen = await service.press(ME, _press(first, "Today"), NOW)
+    done = await service.press(ME, _press(chosen, "Morning 09:00"), NOW)
+    assert "Today is your procedure day (day 0 of 14)" in done.replies[0].text
+    inbox = Inbox()
+    await tick(service.store, NOW, inbox, service.messages)
+    assert [m.title for m in inbox.messages] == ["Procedure day"]
+    course = repo.course_for(ME.user_id)
+    assert course is not None
+    answered = await service.press(ME, buttons.checkin(course.id, 0, "good"), NOW)
+    assert answered.replies[0].text == "Glad to hear it."
+    assert [(c.day, c.answer) for c in repo.checkin_stats()] == [(0, "good")]
 
 
 async def test_an_alert_after_the_last_day_names_the_last_day(

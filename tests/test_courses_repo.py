@@ -12,7 +12,7 @@ import pytest
 
 from bot.aftercare.conversation import Conversation, Step
 from bot.aftercare.records import CourseStatus, DeliveryKind, EndReason
-from bot.aftercare.schedule import plan_days
+from bot.aftercare.schedule import follow_up_day, plan_days, shortest_follow_up_day
 from bot.storage.courses import AlreadyEnrolled, CheckinCount, CourseRepo
 from bot.storage.database import Database
 from bot.storage.store import Store
@@ -64,7 +64,7 @@ def test_enrol_stores_the_course_and_one_row_per_day(repo: CourseRepo, db: Datab
     )
     assert course.next_due == NOW
     days = _column(db, "SELECT day FROM deliveries ORDER BY day")
-    assert days == list(range(1, 15))
+    assert days == list(range(15))  # the procedure day (0) and the 14 days after it
 
 
 def test_one_open_course_per_patient_and_one_row_per_day(repo: CourseRepo, db: Database) -> None:
@@ -84,10 +84,10 @@ def test_one_open_course_per_patient_and_one_row_per_day(repo: CourseRepo, db: D
 def test_a_claim_is_taken_once(repo: CourseRepo) -> None:
     _enroll(repo)
     first = repo.claim_due(NOW, 10)
-    assert [d.day for d in first] == [1]
+    assert [d.day for d in first] == [0]
     assert first[0].chat_id == USER and first[0].timezone == "Europe/Berlin"
     assert repo.claim_due(NOW, 10) == []
-    assert repo.claim_due(NOW + timedelta(days=1), 10)[0].day == 2
+    assert repo.claim_due(NOW + timedelta(days=1), 10)[0].day == 1
 
 
 def test_concurrent_claims_never_share_a_row(repo: CourseRepo) -> None:
@@ -113,11 +113,12 @@ def test_sent_rows_keep_the_message_id_and_the_last_one_completes(
     repo: CourseRepo, db: Database
 ) -> None:
     course_id = _enroll(repo)
-    for offset in range(14):
+    for offset in range(15):
         (delivery,) = repo.claim_due(NOW + timedelta(days=offset), 10)
+        assert delivery.day == offset
         repo.mark_sent(delivery.id, 500 + offset, NOW + timedelta(days=offset))
     ids = _column(db, "SELECT message_id FROM deliveries ORDER BY day")
-    assert ids == list(range(500, 514))
+    assert ids == list(range(500, 515))
     course = repo.course(course_id)
     assert course is not None and course.status is CourseStatus.ENDED
     assert course.end_reason is EndReason.COMPLETED
@@ -149,7 +150,7 @@ def test_pause_holds_messages_and_resume_releases_them(repo: CourseRepo) -> None
     course = repo.course_for(USER)
     assert course is not None and course.status is CourseStatus.PAUSED
     assert repo.resume(course_id)
-    assert [d.day for d in repo.claim_due(NOW + timedelta(days=3), 10)] == [1, 2, 3, 4]
+    assert [d.day for d in repo.claim_due(NOW + timedelta(days=3), 10)] == [0, 1, 2, 3]
 
 
 def test_stop_drops_unsent_messages(repo: CourseRepo, db: Database) -> None:
@@ -169,17 +170,19 @@ def test_change_time_moves_every_unsent_message(repo: CourseRepo) -> None:
     course = repo.course(course_id)
     assert course is not None and course.send_time == time(19, 30)
     later = repo.claim_due(datetime(2025, 5, 21, 23, tzinfo=UTC), 10)
-    # Day 1 (20 May) at 19:30 New York is 23:30 UTC; day 2 is not due before 21 May 23:30 UTC.
-    assert [d.day for d in later] == [1]
+    # Day 0 (20 May) at 19:30 New York is 23:30 UTC; day 1 is not due before 21 May 23:30 UTC.
+    assert [d.day for d in later] == [0]
     assert later[0].due_at == datetime(2025, 5, 20, 23, 30, tzinfo=UTC)
 
 
 def test_follow_up_keeps_a_completed_course_completed(repo: CourseRepo) -> None:
     course_id = _enroll(repo)
     repo.end_course(course_id, EndReason.COMPLETED, NOW)
-    due = repo.add_follow_up(course_id, 277, NOW)
+    day = follow_up_day(PROCEDURE, 9)
+    assert day == 276  # 20 February 2026: a day after the course's days 0..14
+    due = repo.add_follow_up(course_id, day, NOW)
     assert due == datetime(2026, 2, 20, 8, tzinfo=UTC)
-    assert repo.add_follow_up(course_id, 277, NOW) == due
+    assert repo.add_follow_up(course_id, day, NOW) == due
     assert repo.course_for(USER) is None
     course = repo.course(course_id)
     assert course is not None and course.status is CourseStatus.ENDED
@@ -189,10 +192,22 @@ def test_follow_up_keeps_a_completed_course_completed(repo: CourseRepo) -> None:
     assert [d.kind for d in repo.claim_due(due, 100)].count(DeliveryKind.FOLLOW_UP) == 1
 
 
+def test_the_follow_up_never_shares_a_day_with_the_course(repo: CourseRepo, db: Database) -> None:
+    # The follow-up is one more delivery row of the course, unique per (user, course, day):
+    # the shortest follow-up span is still after the course's last day (faq check keeps it so).
+    assert shortest_follow_up_day(1) == 28 and shortest_follow_up_day(9) > 14
+    procedure = date(2025, 1, 31)
+    plan = plan_days(procedure, time(9), "UTC", datetime(2025, 1, 31, 8, tzinfo=UTC), 27)
+    course_id = repo.enroll(USER, USER, procedure, time(9), "UTC", plan, NOW).id
+    assert repo.add_follow_up(course_id, follow_up_day(procedure, 1), NOW) is not None
+    days = _column(db, "SELECT day FROM deliveries WHERE course_id = ? ORDER BY day", course_id)
+    assert days == [*range(28), 28]  # days 0..27, then the follow-up on 28 February
+
+
 def test_a_stopped_course_gets_no_follow_up(repo: CourseRepo) -> None:
     course_id = _enroll(repo)
     repo.end_course(course_id, EndReason.STOPPED, NOW)
-    assert repo.add_follow_up(course_id, 277, NOW) is None
+    assert repo.add_follow_up(course_id, 276, NOW) is None
 
 
 def test_checkins_are_counted_per_day_and_answer(repo: CourseRepo) -> None:

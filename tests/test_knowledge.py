@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import cli
 from bot.aftercare.day_messages import DayMessages
 from bot.answers.knowledge import KnowledgeBase
 from bot.answers.loader import ANSWER_LIMIT, load_faq, parse_faq
@@ -137,11 +138,6 @@ def test_unknown_topic_and_bad_timezone(minimal_text: str) -> None:
     assert "unknown time zone 'Mars/Olympus'" in message
 
 
-def test_bad_regex_in_red_flag(minimal_text: str) -> None:
-    broken = minimal_text.replace(r"\bblurr?(ed|y) vision\b", "(unclosed")
-    assert "entry 'vision': pattern '(unclosed' is not a valid regular expression" in _error(broken)
-
-
 def test_bad_placeholder_in_text(minimal_text: str) -> None:
     broken = minimal_text.replace("Call {name} at {phone}.", "Call {clinic_name}.")
     assert "'fallback' has an unknown placeholder {clinic_name}" in _error(broken)
@@ -167,27 +163,42 @@ def test_not_a_mapping(tmp_path: Path) -> None:
         load_faq(path)
 
 
+SRC = "source: Side effects"
+
+
 def test_aftercare_block_is_validated(minimal_text: str) -> None:
-    course = """
+    course = f"""
 aftercare:
   days: 3
   rules:
-    - {id: hot-water, days: "1-5", text: No hot water.}
-    - {id: makeup, days: "1-2", text: No makeup., short: "mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm"}
+    - {{id: hot-water, days: "1-5", {SRC}, text: No hot water.}}
+    - {{id: makeup, days: "0-2", {SRC}, text: No makeup., short: "{"m" * 41}"}}
+    - {{id: sun, days: "4-", {SRC}, text: SPF.}}
   daily:
-    1: First day.
+    0: {{{SRC}, text: Procedure day.}}
+    1: {{{SRC}, text: First day.}}
     2: Second day.
+    4: {{{SRC}, text: Fourth day.}}
   checkin:
     question: How do you feel today?
     options:
-      - {id: good, label: All good, reply: Glad to hear it.}
-      - {id: worrying, label: Something worrying, urgent: true}
-  follow_up: {after_months: 9, button: Remind me, text: Time for a check-up.}
+      - {{id: good, label: All good, {SRC}, reply: Glad to hear it.}}
+      - {{id: worrying, label: Something worrying, urgent: true}}
+  follow_up: {{after_months: 9, button: Remind me, {SRC}, text: Time for a check-up.}}
 """
-    message = _error(minimal_text + course)
-    assert "entry 'hot-water': rule days must be N or N-M inside 1-3" in message
-    assert "aftercare 'daily' has no note for day 3" in message
+    text = minimal_text + course
+    message = _error(text)
+    inside = "rule days must be N, N-M or N- (from day N on, no end) inside 0-3"
+    assert f"mini.yaml:{_line_of(text, 'id: hot-water')}: entry 'hot-water': {inside}" in message
+    assert f"mini.yaml:{_line_of(text, 'id: sun')}: entry 'sun': {inside}" in message
     assert "entry 'makeup': 'short' is 41 characters, at most 40" in message
+    line = _line_of(text, "2: Second day.")
+    assert (
+        f"mini.yaml:{line}: the note for day 2 must be a mapping with its source: "
+        "2: {text: ..., source: ...}" in message
+    )
+    assert "aftercare 'daily' has no note for day 3" in message
+    assert f"mini.yaml:{_line_of(text, '4: {')}: aftercare 'daily' day 4 is outside 0-3" in message
 
 
 @pytest.fixture
@@ -233,7 +244,9 @@ def test_duplicate_ids_within_each_kind(course_text: str, old: str, new: str, id
 
 def _course(text: str, days: int, months: int) -> str:
     """The fixture's course stretched to `days` days (one note each) with a new follow-up."""
-    notes = "".join(f"    {day}: Note {day}.\n" for day in range(15, days + 1))
+    notes = "".join(
+        f"    {day}: {{source: Side effects, text: Note {day}.}}\n" for day in range(15, days + 1)
+    )
     return (
         text.replace("  days: 14\n", f"  days: {days}\n")
         .replace("  checkin:\n", f"{notes}  checkin:\n")
@@ -241,7 +254,8 @@ def _course(text: str, days: int, months: int) -> str:
     )
 
 
-@pytest.mark.parametrize(("days", "months", "first"), [(60, 1, 29), (29, 1, 29), (60, 2, 60)])
+# Day N is N days after the procedure: 31 January + 1 month is 28 February, day 28.
+@pytest.mark.parametrize(("days", "months", "first"), [(60, 1, 28), (28, 1, 28), (60, 2, 59)])
 def test_course_reaching_the_follow_up_day_is_refused(
     course_text: str, days: int, months: int, first: int
 ) -> None:
@@ -255,7 +269,7 @@ def test_course_reaching_the_follow_up_day_is_refused(
     )
 
 
-@pytest.mark.parametrize(("days", "months"), [(28, 1), (59, 2), (60, 3)])
+@pytest.mark.parametrize(("days", "months"), [(27, 1), (58, 2), (60, 3)])
 def test_course_ending_before_the_follow_up_loads(course_text: str, days: int, months: int) -> None:
     course = parse_faq(_course(course_text, days, months), "f.yaml").course
     assert course is not None
@@ -283,7 +297,7 @@ PLACES = {
         "follow_up 'text'",
         None,
     ),
-    "daily": ("    2: Day two note.", "    2: 'TEXT'", "the note for day 2", None),
+    "daily": ("text: Day two note.}", "text: 'TEXT'}", "the note for day 2", None),
     "rule": ("text: No decorative makeup}", "text: 'TEXT'}", "'text'", "makeup"),
     "short": (
         "text: No sauna or steam room}",
@@ -321,7 +335,7 @@ def test_bad_placeholder_is_refused_where_clinic_details_are_filled_in(
 
 def test_course_texts_get_the_clinic_details_and_literal_braces(course_text: str) -> None:
     text = (
-        course_text.replace("    5: Day five note.", "    5: 'Call {phone} {{any time}}.'")
+        course_text.replace("text: Day five note.}", "text: 'Call {phone} {{any time}}.'}")
         .replace("text: No sauna or steam room}", "text: 'No sauna, ask {name}'}")
         .replace("text: No massage or pressure on the face}", "text: x, short: 'No {address}'}")
     )
@@ -339,3 +353,175 @@ def test_entry_answers_are_shown_as_written(minimal_text: str) -> None:
     text = minimal_text.replace("It takes no more than an hour.", "'Up to {an hour}, {nme}.'")
     entry = parse_faq(text, "mini.yaml").entry("duration")
     assert entry is not None and entry.answer == "Up to {an hour}, {nme}."
+
+
+# --- provenance: every text names the article section it restates -----------------------------
+
+ARTICLE_SECTIONS = (
+    "Introduction",
+    "Method Definition",
+    "Principle of the procedure",
+    "Softlift Procedure",
+    "Indication for appointment",
+    "Expected results",
+    "Side effects",
+    "Postulates of the rehabilitation period",
+    "The result after the Softlift procedure",
+)
+MISSING = "has no 'source': name the article section(s) it restates, or write 'source: clinic'"
+
+
+def test_shipped_faq_names_an_article_section_for_every_text(kb: KnowledgeBase) -> None:
+    assert kb.sources == ARTICLE_SECTIONS
+    assert kb.course is not None
+    texts = kb.provenance()
+    # every answer, rule, daily note, check-in reply and the follow-up text
+    non_urgent = [o for o in kb.course.checkin_options if not o.urgent]
+    expected = len(kb.entries) + len(kb.course.rules) + kb.course.days + 1 + len(non_urgent) + 1
+    assert len(texts) == expected
+    for what, sources in texts:
+        assert sources, what
+        assert set(sources) <= set(ARTICLE_SECTIONS), what
+    assert kb.clinic_texts() == ()
+
+
+# (text to remove, what the message calls it, the line it names, entry)
+WITHOUT_SOURCE = {
+    "answer": ("    source: Softlift Procedure\n", "the answer", "- id: duration", "duration"),
+    "rule": (
+        "source: Postulates of the rehabilitation period, text: No decorative makeup}",
+        "the rule",
+        "id: makeup",
+        "makeup",
+    ),
+    "daily": (
+        "    3: {source: Postulates of the rehabilitation period, text: Day three note.}",
+        "the note for day 3",
+        "    3: {",
+        None,
+    ),
+    "reply": (
+        "{id: pain, label: Pain, source: Side effects, reply:",
+        "the reply",
+        "id: pain",
+        "pain",
+    ),
+    "follow-up": ("    source: Expected results\n", "follow_up 'text'", "after_months: 9", None),
+}
+
+
+@pytest.mark.parametrize("place", WITHOUT_SOURCE)
+def test_a_text_without_a_source_is_refused_with_file_and_line(
+    course_text: str, place: str
+) -> None:
+    old, what, marker, entry = WITHOUT_SOURCE[place]
+    assert course_text.count(old) == 1
+    stripped = {
+        "rule": "text: No decorative makeup}",
+        "daily": "    3: {text: Day three note.}",
+        "reply": "{id: pain, label: Pain, reply:",
+    }
+    broken = course_text.replace(old, stripped.get(place, ""))
+    with pytest.raises(FaqError) as info:
+        parse_faq(broken, "f.yaml")
+    where = f"f.yaml:{_line_of(broken, marker)}: " + (f"entry '{entry}': " if entry else "")
+    assert str(info.value).startswith(f"{where}{what} {MISSING}"), str(info.value)
+    assert len(info.value.problems) == 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "marker", "entry"),
+    [
+        (
+            "    source: Softlift Procedure\n",
+            "    source: Softlift procedur\n",
+            "source: Softlift procedur",
+            "duration",
+        ),
+        (
+            "    source: [Side effects, Postulates of the rehabilitation period]\n",
+            "    source:\n      - Side effects\n      - Postulates of rehabilitation\n",
+            "- Postulates of rehabilitation",
+            "bruising",
+        ),
+        (
+            "label: Bruising, source: Postulates of the rehabilitation period,",
+            "label: Bruising, source: the internet,",
+            "source: the internet",
+            "bruising",
+        ),
+    ],
+    ids=["answer", "one-of-a-list", "check-in-reply"],
+)
+def test_an_unknown_source_is_refused_with_file_and_line(
+    course_text: str, old: str, new: str, marker: str, entry: str
+) -> None:
+    assert course_text.count(old) == 1
+    broken = course_text.replace(old, new)
+    with pytest.raises(FaqError) as info:
+        parse_faq(broken, "f.yaml")
+    name = marker.split(": ", 1)[-1].removeprefix("- ")
+    declared = _line_of(broken, "sources: [")
+    assert str(info.value) == (
+        f"f.yaml:{_line_of(broken, marker)}: entry '{entry}': unknown source '{name}': "
+        f"use one of the sections under 'sources' (line {declared}) or 'clinic'"
+    )
+
+
+def test_without_declared_sources_only_clinic_is_allowed(minimal_text: str) -> None:
+    text = minimal_text.replace(
+        "sources: [Softlift Procedure, Side effects, Postulates of the rehabilitation period]\n", ""
+    )
+    message = _error(text.replace("source: Softlift Procedure", "source: clinic"))
+    assert "entry 'duration'" not in message
+    assert (
+        f"mini.yaml:{_line_of(text, 'source: [Side effects')}: entry 'bruising': unknown source "
+        "'Side effects': use a section listed under 'sources' (the file declares none) or 'clinic'"
+    ) in message
+
+
+def test_clinic_need_not_and_may_not_be_declared(minimal_text: str) -> None:
+    text = minimal_text.replace(
+        "sources: [Softlift Procedure,", "sources: [clinic, Softlift Procedure,"
+    )
+    assert "'clinic' is always allowed as a source: do not list it" in _error(text)
+    twice = minimal_text.replace(
+        "sources: [Softlift Procedure,", "sources: [Side effects, Softlift Procedure,"
+    )
+    assert "source 'Side effects' is listed twice" in _error(twice)
+
+
+def test_source_clinic_marks_the_clinics_own_facts(course_text: str) -> None:
+    text = course_text.replace("    source: Softlift Procedure\n", "    source: clinic\n").replace(
+        '{id: massage, days: "0-13", source: Postulates of the rehabilitation period,',
+        '{id: massage, days: "0-13", source: [Postulates of the rehabilitation period, clinic],',
+    )
+    kb = parse_faq(text, "f.yaml")
+    assert kb.entry("duration") is not None
+    assert kb.entry("duration").sources == ("clinic",)  # type: ignore[union-attr]
+    assert kb.clinic_texts() == ("entry 'duration'", "rule 'massage'")
+    assert parse_faq(course_text, "f.yaml").clinic_texts() == ()
+
+
+def test_faq_check_counts_the_clinics_own_texts(
+    course_text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "clinic.yaml"
+    path.write_text(
+        course_text.replace("    source: Softlift Procedure\n", "    source: clinic\n"),
+        encoding="utf-8",
+    )
+    assert cli.main(["faq", "check", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"{path}: the clinic's own (source: clinic): entry 'duration'"
+    assert out[-1].endswith(", 28 sourced texts (1 the clinic's own): OK"), out[-1]
+
+
+def test_an_open_ended_rule_has_no_last_day(course_text: str) -> None:
+    course = parse_faq(course_text, "f.yaml").course
+    assert course is not None
+    sun = next(r for r in course.rules if r.id == "sun")
+    assert (sun.first_day, sun.last_day) == (0, None)
+    assert all(sun in course.rules_for(day) for day in range(course.days + 1))
+    makeup = next(r for r in course.rules if r.id == "makeup")
+    assert (makeup.first_day, makeup.last_day) == (0, 2)

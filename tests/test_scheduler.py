@@ -97,19 +97,43 @@ async def test_today_is_sent_at_once_after_enrolment(
     report = await tick(store, now.astimezone(UTC), send, ac)
     assert report.sent == 1
     assert send.sent[0][0] == USER
-    assert send.titles() == ["Day 3 of 14"]
+    assert send.titles() == ["Day 2 of 14"]  # two days after the procedure
+
+
+async def test_day_fourteen_arrives_fourteen_days_after_the_procedure(
+    store: Store, repo: CourseRepo, ac: DayMessages
+) -> None:
+    procedure = date(2025, 5, 20)
+    enrolled = datetime(2025, 5, 20, 8, tzinfo=BERLIN)  # on the procedure day
+    course_id = _enroll(repo, enrolled, procedure)
+    plan = plan_days(procedure, time(9), "Europe/Berlin", enrolled, 14)
+    assert plan[-1] == (14, datetime(2025, 6, 3, 9, tzinfo=BERLIN).astimezone(UTC))
+    send = Sender()
+    arrived: dict[str, datetime] = {}
+    for now in _every(enrolled, enrolled + timedelta(days=16), timedelta(hours=1)):
+        before = len(send.sent)
+        await tick(store, now.astimezone(UTC), send, ac)
+        for _, reply in send.sent[before:]:
+            arrived[reply.title] = now
+    assert arrived["Procedure day"] == enrolled
+    assert arrived["Day 14 of 14"] == datetime(2025, 6, 3, 9, tzinfo=BERLIN)
+    assert arrived["Day 14 of 14"].date() - procedure == timedelta(days=14)
+    assert "Two weeks are over" in send.sent[-1][1].text
+    assert len(send.sent) == 15
+    course = repo.course(course_id)
+    assert course is not None and course.status is CourseStatus.ENDED
 
 
 @pytest.mark.parametrize(
     ("zone", "procedure"),
     [
-        ("Europe/Berlin", date(2025, 3, 25)),  # summer time starts on day 6
-        ("Europe/Berlin", date(2025, 10, 20)),  # and ends on day 7
-        ("America/New_York", date(2025, 3, 3)),  # daylight time starts on day 7
-        ("America/New_York", date(2025, 10, 27)),  # and ends on day 7
+        ("Europe/Berlin", date(2025, 3, 25)),  # summer time starts on day 5
+        ("Europe/Berlin", date(2025, 10, 20)),  # and ends on day 6
+        ("America/New_York", date(2025, 3, 3)),  # daylight time starts on day 6
+        ("America/New_York", date(2025, 10, 27)),  # and ends on day 6
     ],
 )
-async def test_all_14_days_once_each_at_nine_local_across_dst(
+async def test_all_15_days_once_each_at_nine_local_across_dst(
     store: Store, repo: CourseRepo, ac: DayMessages, zone: str, procedure: date
 ) -> None:
     tz = ZoneInfo(zone)
@@ -121,10 +145,10 @@ async def test_all_14_days_once_each_at_nine_local_across_dst(
         before = len(send.sent)
         await tick(store, now.astimezone(UTC), send, ac)
         sent_at += [now.astimezone(tz)] * (len(send.sent) - before)
-    assert send.titles() == [f"Day {d} of 14" for d in range(1, 15)]
-    assert sent_at[0] == start  # day 1 right after enrolment
-    for day, moment in enumerate(sent_at[1:], start=2):
-        assert moment.date() == procedure + timedelta(days=day - 1)
+    assert send.titles() == ["Procedure day", *(f"Day {d} of 14" for d in range(1, 15))]
+    assert sent_at[0] == start  # day 0 right after enrolment
+    for day, moment in enumerate(sent_at[1:], start=1):
+        assert moment.date() == procedure + timedelta(days=day)
         assert moment.time() == time(9)
     assert repo.course_for(USER) is None  # completed
 
@@ -137,9 +161,9 @@ async def test_enrolment_late_in_the_evening(
     send = Sender()
     await tick(store, late.astimezone(UTC), send, ac)
     await tick(store, datetime(2025, 5, 21, 8, 59, tzinfo=NEW_YORK).astimezone(UTC), send, ac)
-    assert send.titles() == ["Day 1 of 14"]
+    assert send.titles() == ["Procedure day"]
     await tick(store, datetime(2025, 5, 21, 9, 0, tzinfo=NEW_YORK).astimezone(UTC), send, ac)
-    assert send.titles() == ["Day 1 of 14", "Day 2 of 14"]
+    assert send.titles() == ["Procedure day", "Day 1 of 14"]
 
 
 async def test_restart_sends_todays_late_message_and_skips_a_past_day(
@@ -149,17 +173,17 @@ async def test_restart_sends_todays_late_message_and_skips_a_past_day(
     _enroll(repo, enrolled, date(2025, 5, 20))
     send = Sender()
     await tick(store, enrolled.astimezone(UTC), send, ac)
-    # The bot is down from day 1 until 22:00 on day 2: day 2 is still today, so it goes late.
+    # The bot is down from day 0 until 22:00 on day 1: day 1 is still today, so it goes late.
     await tick(store, datetime(2025, 5, 21, 22, tzinfo=BERLIN).astimezone(UTC), send, ac)
-    assert send.titles() == ["Day 1 of 14", "Day 2 of 14"]
-    # Down again until 10:00 on day 4: day 3 has passed and is skipped, day 4 goes.
+    assert send.titles() == ["Procedure day", "Day 1 of 14"]
+    # Down again until 10:00 on day 3: day 2 has passed and is skipped, day 3 goes.
     with caplog.at_level(logging.INFO, logger="bot.aftercare.tick"):
         report = await tick(
             store, datetime(2025, 5, 23, 10, tzinfo=BERLIN).astimezone(UTC), send, ac
         )
     assert (report.sent, report.skipped) == (1, 1)
-    assert send.titles()[-1] == "Day 4 of 14"
-    assert "day 3" in caplog.text and "local day has passed" in caplog.text
+    assert send.titles()[-1] == "Day 3 of 14"
+    assert "day 2" in caplog.text and "local day has passed" in caplog.text
     assert "note" not in caplog.text.lower()  # ids only, no message text
 
 
@@ -171,11 +195,11 @@ async def test_pause_and_resume(store: Store, repo: CourseRepo, ac: DayMessages)
     repo.pause(course_id)
     for day in (21, 22):
         await tick(store, datetime(2025, 5, day, 9, tzinfo=BERLIN).astimezone(UTC), send, ac)
-    assert send.titles() == ["Day 1 of 14"]
+    assert send.titles() == ["Procedure day"]
     repo.resume(course_id)
     report = await tick(store, datetime(2025, 5, 22, 11, tzinfo=BERLIN).astimezone(UTC), send, ac)
-    assert (report.sent, report.skipped) == (1, 1)  # day 3 still today; day 2 is over
-    assert send.titles() == ["Day 1 of 14", "Day 3 of 14"]
+    assert (report.sent, report.skipped) == (1, 1)  # day 2 still today; day 1 is over
+    assert send.titles() == ["Procedure day", "Day 2 of 14"]
 
 
 async def test_stop_sends_nothing_more(store: Store, repo: CourseRepo, ac: DayMessages) -> None:
@@ -289,7 +313,7 @@ async def test_the_follow_up_message_months_later(
 ) -> None:
     now = datetime(2025, 5, 20, 7, tzinfo=UTC)
     course_id = _enroll(repo, now, date(2025, 5, 20))
-    repo.add_follow_up(course_id, 277, now)
+    repo.add_follow_up(course_id, 276, now)  # 20 February 2026: 276 days after 20 May 2025
     send = Sender()
     await tick(store, now, send, ac)
     await tick(store, datetime(2026, 2, 20, 9, tzinfo=BERLIN).astimezone(UTC), send, ac)

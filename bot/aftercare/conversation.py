@@ -17,7 +17,7 @@ from bot.aftercare.inputs import (
     read_procedure_date,
 )
 from bot.aftercare.records import CourseStatus, PatientCourse
-from bot.aftercare.schedule import clamp_day, course_day, local_today
+from bot.aftercare.schedule import FIRST_DAY, clamp_day, course_day, local_today
 from bot.locale import Locale
 from bot.messages import Button, Reply, button_rows
 
@@ -268,12 +268,13 @@ class Enrolment:
 
     def confirmation(self, enrol: Enrol, now: datetime) -> Reply:
         """What will come, when, for how long, how to stop, and who watches the messages."""
-        day = clamp_day(course_day(enrol.procedure_date, now, enrol.timezone), self.course.days)
-        last = enrol.procedure_date + timedelta(days=self.course.days - 1)
+        days = self.course.days
+        day = clamp_day(course_day(enrol.procedure_date, now, enrol.timezone), days)
+        last = enrol.procedure_date + timedelta(days=days)  # day N is N days after the procedure
+        today_key = "ac_enrolled_procedure_day" if day == FIRST_DAY else "ac_enrolled_day"
         text = self._t(
             "ac_enrolled",
-            day=day,
-            days=self.course.days,
+            today=self._t(today_key, day=day, days=days),
             time=hhmm(enrol.send_time),
             zone=enrol.timezone,
             last=last.strftime("%d.%m.%Y"),

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.aftercare.schedule import shortest_follow_up_day
+from bot.aftercare.schedule import FIRST_DAY, shortest_follow_up_day
 from bot.faqdoc import TITLE_LIMIT, Checker, Map
+
+# Reads and checks the `source` of a block (the article sections its text restates, or
+# "clinic"): (block, what the text is, entry id or None) -> the names. The loader supplies it
+# with the section names the file declares.
+SourceReader = Callable[[Map, str, str | None], tuple[str, ...]]
+
+_DAY_RANGE = re.compile(r"(\d+)(?:\s*(-)\s*(\d+)?)?")
 
 
 @dataclass(frozen=True)
@@ -16,9 +24,22 @@ class CourseRule:
 
     id: str
     first_day: int
-    last_day: int
+    last_day: int | None  # None: no end (the article gives none); shown to the course's end
     text: str
     short: str  # a few words for the daily "still in force" line
+    sources: tuple[str, ...] = ()
+
+    def in_force(self, day: int) -> bool:
+        """True on the days of the rule's range."""
+        return self.first_day <= day and (self.last_day is None or day <= self.last_day)
+
+
+@dataclass(frozen=True)
+class DayNote:
+    """The day's own note and the article sections it restates."""
+
+    text: str
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -29,45 +50,60 @@ class CheckinOption:
     label: str
     reply: str
     urgent: bool
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Course:
-    """The day-by-day aftercare content."""
+    """The day-by-day aftercare content: days 0 (the procedure date) to `days`."""
 
     days: int
     rules: tuple[CourseRule, ...]
-    daily: tuple[str, ...]
+    daily: tuple[DayNote, ...]  # indexed by day number, 0..days
     checkin_question: str
     checkin_options: tuple[CheckinOption, ...]
     follow_up_months: int
     follow_up_button: str
     follow_up_text: str
+    follow_up_sources: tuple[str, ...] = ()
 
     def note(self, day: int) -> str:
-        """The day's own note (day is 1-based)."""
-        return self.daily[day - 1]
+        """The day's own note (day 0 is the procedure date)."""
+        return self.daily[day].text
 
     def rules_for(self, day: int) -> tuple[CourseRule, ...]:
         """The rules in force on the given day."""
-        return tuple(r for r in self.rules if r.first_day <= day <= r.last_day)
+        return tuple(r for r in self.rules if r.in_force(day))
 
     def option(self, option_id: str) -> CheckinOption | None:
         """A check-in option by id."""
         return next((o for o in self.checkin_options if o.id == option_id), None)
 
+    def sourced(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Every text of the course that names its source, with the names it gives."""
+        texts = [(f"rule '{r.id}'", r.sources) for r in self.rules]
+        texts += [(f"the note for day {day}", n.sources) for day, n in enumerate(self.daily)]
+        texts += [(f"check-in option '{o.id}'", o.sources) for o in self.checkin_options if o.reply]
+        if self.follow_up_text:
+            texts.append(("the follow-up text", self.follow_up_sources))
+        return tuple(texts)
 
-def _day_range(value: Any) -> tuple[int, int] | None:
-    text = str(value).strip()
-    match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", text)
+
+def _day_range(value: Any) -> tuple[int, int | None] | None:
+    """A rule's days: "N" (one day), "N-M" (N to M) or "N-" (from N on, with no end of its own)."""
+    if isinstance(value, bool):
+        return None
+    match = _DAY_RANGE.fullmatch(str(value).strip())
     if not match:
         return None
     first = int(match.group(1))
-    last = int(match.group(2) or first)
+    if match.group(2) and match.group(3) is None:
+        return first, None
+    last = int(match.group(3) or first)
     return (first, last) if first <= last else None
 
 
-def parse_course(c: Checker, doc: Map) -> Course | None:
+def parse_course(c: Checker, doc: Map, read_source: SourceReader) -> Course | None:
     """The aftercare course of a FAQ document, or None when it has none or it is unusable."""
     if "aftercare" not in doc:
         return None
@@ -76,13 +112,13 @@ def parse_course(c: Checker, doc: Map) -> Course | None:
     if block is None:
         return None
     days = block.get("days")
-    if not isinstance(days, int) or not 1 <= days <= 60:
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 60:
         c.add(block.lines.get("days", block.line), "aftercare 'days' must be a whole number 1-60")
         return None
-    rules = _parse_rules(c, block, days)
-    daily = _parse_daily(c, block, days)
-    question, options = _parse_checkin(c, block)
-    months, button, text = _parse_follow_up(c, block)
+    rules = _parse_rules(c, block, days, read_source)
+    daily = _parse_daily(c, block, days, read_source)
+    question, options = _parse_checkin(c, block, read_source)
+    months, button, text, sources = _parse_follow_up(c, block, read_source)
     if months and days >= (first := shortest_follow_up_day(months)):
         # The follow-up is stored as one more course day: it must come after the last one.
         c.add(
@@ -90,22 +126,26 @@ def parse_course(c: Checker, doc: Map) -> Course | None:
             f"aftercare 'days' ({days}) must end before the follow-up, "
             f"which can fall on day {first} after {months} month(s)",
         )
-    return Course(days, rules, daily, question, options, months, button, text)
+    return Course(days, rules, daily, question, options, months, button, text, sources)
 
 
-def _parse_rules(c: Checker, block: Map, days: int) -> tuple[CourseRule, ...]:
+def _parse_rules(
+    c: Checker, block: Map, days: int, read_source: SourceReader
+) -> tuple[CourseRule, ...]:
     """The reminders, each inside the course's days."""
     rules: list[CourseRule] = []
     for item, _line in c.items(block, "rules"):
-        rule = c.mapping(item, item.line, "an aftercare rule", ("id", "days", "text"), ("short",))
+        rule = c.mapping(
+            item, item.line, "an aftercare rule", ("id", "days", "text"), ("short", "source")
+        )
         if rule is None:
             continue
         rid = c.ids.claim(rule.get("id"), rule.lines.get("id", rule.line), "rule")
         span = _day_range(rule.get("days"))
-        if span is None or span[0] < 1 or span[1] > days:
+        if span is None or span[0] > days or (span[1] is not None and span[1] > days):
             c.add(
                 rule.lines.get("days", rule.line),
-                f"rule days must be N or N-M inside 1-{days}",
+                f"rule days must be N, N-M or N- (from day N on, no end) inside {FIRST_DAY}-{days}",
                 rid,
             )
             continue
@@ -115,35 +155,52 @@ def _parse_rules(c: Checker, block: Map, days: int) -> tuple[CourseRule, ...]:
         if "short" in rule:
             short = c.text(rule, "short", rid, TITLE_LIMIT)
             c.template(short, rule.lines["short"], "'short'", rid)
-        rules.append(CourseRule(rid, span[0], span[1], text, short))
+        sources = read_source(rule, "the rule", rid)
+        rules.append(CourseRule(rid, span[0], span[1], text, short, sources))
     return tuple(rules)
 
 
-def _parse_daily(c: Checker, block: Map, days: int) -> tuple[str, ...]:
-    """One note for each day of the course."""
+def _parse_daily(
+    c: Checker, block: Map, days: int, read_source: SourceReader
+) -> tuple[DayNote, ...]:
+    """One note, with its source, for each day of the course (0..days)."""
     daily_value = block.get("daily")
     if not isinstance(daily_value, Map):
         c.add(
             block.lines.get("daily", block.line), "aftercare 'daily' must map day numbers to notes"
         )
         return ()
-    daily: list[str] = []
-    for day in range(1, days + 1):
-        note = daily_value.get(str(day))
-        if not isinstance(note, str) or not note.strip():
+    daily: list[DayNote] = []
+    for day in range(FIRST_DAY, days + 1):
+        key, what = str(day), f"the note for day {day}"
+        line = daily_value.lines.get(key, daily_value.line)
+        value = daily_value.get(key)
+        if key not in daily_value:
             c.add(daily_value.line, f"aftercare 'daily' has no note for day {day}")
-            note = ""
-        c.template(
-            note, daily_value.lines.get(str(day), daily_value.line), f"the note for day {day}"
-        )
-        daily.append(note.strip())
+            daily.append(DayNote(""))
+            continue
+        if not isinstance(value, Map):
+            c.add(
+                line,
+                f"{what} must be a mapping with its source: {day}: {{text: ..., source: ...}}",
+            )
+            daily.append(DayNote(""))
+            continue
+        c.mapping(value, line, what, ("text",), ("source",))
+        text = c.text(value, "text")
+        c.template(text, value.lines.get("text", line), what)
+        daily.append(DayNote(text, read_source(value, what, None)))
     for key in daily_value:
-        if not key.isdigit() or not 1 <= int(key) <= days:
-            c.add(daily_value.lines[key], f"aftercare 'daily' day {key} is outside 1-{days}")
+        if not key.isdigit() or not FIRST_DAY <= int(key) <= days:
+            c.add(
+                daily_value.lines[key], f"aftercare 'daily' day {key} is outside {FIRST_DAY}-{days}"
+            )
     return tuple(daily)
 
 
-def _parse_checkin(c: Checker, block: Map) -> tuple[str, tuple[CheckinOption, ...]]:
+def _parse_checkin(
+    c: Checker, block: Map, read_source: SourceReader
+) -> tuple[str, tuple[CheckinOption, ...]]:
     """The daily question and its answer buttons."""
     checkin = c.mapping(
         block.get("checkin"),
@@ -156,7 +213,9 @@ def _parse_checkin(c: Checker, block: Map) -> tuple[str, tuple[CheckinOption, ..
     question = c.text(checkin, "question")
     options: list[CheckinOption] = []
     for item, _line in c.items(checkin, "options"):
-        opt = c.mapping(item, item.line, "a check-in option", ("id", "label"), ("reply", "urgent"))
+        opt = c.mapping(
+            item, item.line, "a check-in option", ("id", "label"), ("reply", "urgent", "source")
+        )
         if opt is None:
             continue
         oid = c.ids.claim(opt.get("id"), opt.lines.get("id", opt.line), "check-in option")
@@ -165,27 +224,37 @@ def _parse_checkin(c: Checker, block: Map) -> tuple[str, tuple[CheckinOption, ..
         if not urgent and "reply" not in opt:
             c.add(opt.line, "a check-in option needs a 'reply' unless it is urgent", oid)
         c.template(reply, opt.lines.get("reply", opt.line), "'reply'", oid)
-        options.append(CheckinOption(oid, c.text(opt, "label", oid, TITLE_LIMIT), reply, urgent))
+        # An urgent option without a reply sends the FAQ's urgent text: nothing of its own.
+        sources = read_source(opt, "the reply", oid) if "reply" in opt or "source" in opt else ()
+        label = c.text(opt, "label", oid, TITLE_LIMIT)
+        options.append(CheckinOption(oid, label, reply, urgent, sources))
     return question, tuple(options)
 
 
-def _parse_follow_up(c: Checker, block: Map) -> tuple[int, str, str]:
-    """Months until the follow-up reminder (0 when invalid), its button and its text."""
+def _parse_follow_up(
+    c: Checker, block: Map, read_source: SourceReader
+) -> tuple[int, str, str, tuple[str, ...]]:
+    """Months until the follow-up reminder (0 when invalid), its button, text and sources."""
     follow = c.mapping(
         block.get("follow_up"),
         block.lines.get("follow_up", block.line),
         "follow_up",
         ("after_months", "button", "text"),
+        ("source",),
     )
     if follow is None:
-        return 0, "", ""
+        return 0, "", "", ()
     months = 0
     months_value = follow.get("after_months")
-    if not isinstance(months_value, int) or not 1 <= months_value <= 24:
+    if (
+        not isinstance(months_value, int)
+        or isinstance(months_value, bool)
+        or not 1 <= months_value <= 24
+    ):
         c.add(follow.line, "follow_up 'after_months' must be a whole number 1-24")
     else:
         months = months_value
     button = c.text(follow, "button", None, TITLE_LIMIT)
     text = c.text(follow, "text")
     c.template(text, follow.lines.get("text", follow.line), "follow_up 'text'")
-    return months, button, text
+    return months, button, text, read_source(follow, "follow_up 'text'", None)

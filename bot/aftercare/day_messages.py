@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot import buttons
 from bot.aftercare.course import CheckinOption, Course, CourseRule
 from bot.aftercare.records import Delivery, DeliveryKind, PatientCourse
-from bot.aftercare.schedule import clamp_day
+from bot.aftercare.schedule import FIRST_DAY, clamp_day
 from bot.answers.knowledge import Clinic
 from bot.locale import Locale
 from bot.messages import Button, Reply, button_rows
@@ -39,18 +39,24 @@ class DayMessages:
         rows = list(button_rows(options, CHECKIN_COLUMNS))
         if day == self.course.days and self.course.follow_up_months:
             rows.append((Button(self.course.follow_up_button, buttons.follow_up(course_id)),))
-        title = self._t("ac_day_title", day=day, days=self.course.days)
-        return Reply("\n\n".join(parts), title, tuple(rows))
+        return Reply("\n\n".join(parts), self.title(day), tuple(rows))
+
+    def title(self, day: int) -> str:
+        """The day's title: "Procedure day" for day 0, else "Day N of DAYS"."""
+        if day == FIRST_DAY:
+            return self._t("ac_day_title_procedure", days=self.course.days)
+        return self._t("ac_day_title", day=day, days=self.course.days)
 
     def _reminders(self, day: int) -> list[str]:
         """Rules that start or end today in full, one rotating focus rule, the rest by name.
 
-        Day 1 lists every rule in full; later days would otherwise repeat the same block.
+        Day 0 lists every rule in full; later days would otherwise repeat the same block. A rule
+        without an end (the article gives it none) never "ends today".
         """
         rules = self.course.rules_for(day)
         if not rules:
             return []
-        changing = [r for r in rules if day in (1, r.first_day, r.last_day)]
+        changing = [r for r in rules if day in (FIRST_DAY, r.first_day) or r.last_day == day]
         ongoing = [r for r in rules if r not in changing]
         focus = [ongoing.pop(day % len(ongoing))] if ongoing else []
         lines = [self._t("ac_rules_header")]
@@ -59,15 +65,23 @@ class DayMessages:
             for rule in (*changing, *focus)
         ]
         parts = ["\n".join(lines)]
-        for last_day in sorted({r.last_day for r in ongoing}):
+        ends = sorted({r.last_day for r in ongoing if r.last_day is not None})
+        for last_day in (*ends, None):
             names = "; ".join(
                 self.clinic.format(r.short) for r in ongoing if r.last_day == last_day
             )
-            parts.append(self._t("ac_rules_still", day=last_day, rules=names))
+            if not names:
+                continue
+            if last_day is None:
+                parts.append(self._t("ac_rules_still_open", rules=names))
+            else:
+                parts.append(self._t("ac_rules_still", day=last_day, rules=names))
         return parts
 
     def _rule_span(self, rule: CourseRule, day: int) -> str:
         """How long a rule still applies, as seen on `day`."""
+        if rule.last_day is None:
+            return self._t("ac_rule_open")
         if rule.first_day == rule.last_day:
             return self._t("ac_rule_today_only")
         if rule.last_day == day:
@@ -106,7 +120,8 @@ def preview(messages: DayMessages) -> str:
     course = messages.course
     rule = "=" * 60
     blocks = [
-        f"{rule}\n{_render(messages.day_message(0, day))}" for day in range(1, course.days + 1)
+        f"{rule}\n{_render(messages.day_message(0, day))}"
+        for day in range(FIRST_DAY, course.days + 1)
     ]
     if course.follow_up_months:
         title = messages.locale.t("ac_follow_up_title", months=course.follow_up_months)

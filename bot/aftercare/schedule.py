@@ -1,4 +1,8 @@
-"""When each course message is due, in the patient's own time zone; pure."""
+"""When each course message is due, in the patient's own time zone; pure.
+
+Day N is N days after the procedure: day 0 is the procedure date itself, so "two weeks" (the
+article's rehabilitation period) are up on day 14, and a course of `days` days runs 0..days.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,12 @@ from calendar import monthrange
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+FIRST_DAY = 0  # the procedure date
+
 
 def local_due(procedure: date, day: int, at: time, zone: str) -> datetime:
-    """The UTC instant of local time `at` on course day `day` (day 1 is the procedure date)."""
-    local = datetime.combine(procedure + timedelta(days=day - 1), at, tzinfo=ZoneInfo(zone))
+    """The UTC instant of local time `at` on course day `day` (day 0 is the procedure date)."""
+    local = datetime.combine(procedure + timedelta(days=day), at, tzinfo=ZoneInfo(zone))
     return local.astimezone(UTC)
 
 
@@ -19,13 +25,13 @@ def local_today(now: datetime, zone: str) -> date:
 
 
 def course_day(procedure: date, now: datetime, zone: str) -> int:
-    """The course day number at `now` in the patient's zone (day 1 is the procedure date)."""
-    return (local_today(now, zone) - procedure).days + 1
+    """Whole days since the procedure at `now` in the patient's zone (0 on the procedure date)."""
+    return (local_today(now, zone) - procedure).days
 
 
 def clamp_day(day: int, days: int) -> int:
-    """A day number inside the course's 1..days (before day 1 is day 1, after the end the end)."""
-    return min(max(day, 1), days)
+    """A day number inside the course's 0..days (before day 0 is day 0, after the end the end)."""
+    return min(max(day, FIRST_DAY), days)
 
 
 def day_over(due_at: datetime, now: datetime, zone: str) -> bool:
@@ -52,12 +58,12 @@ def months_later(procedure: date, months: int) -> date:
 
 
 def follow_up_day(procedure: date, months: int) -> int:
-    """The course day number of the same date `months` calendar months after the procedure."""
-    return (months_later(procedure, months) - procedure).days + 1
+    """The day number (days since the procedure) of the same date `months` months later."""
+    return (months_later(procedure, months) - procedure).days
 
 
 def shortest_follow_up_day(months: int) -> int:
-    """The earliest course day a follow-up `months` later can fall on, whatever the date."""
+    """The earliest day number a follow-up `months` later can fall on, whatever the date."""
     # Month ends make the shortest spans (31 January -> 28 February): try each of a leap cycle.
     starts = (
         date(2024 + y, m, d)

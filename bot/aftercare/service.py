@@ -10,7 +10,7 @@ from bot.aftercare.conversation import Enrol, Enrolment, Reschedule, Turn
 from bot.aftercare.course import Course
 from bot.aftercare.day_messages import DayMessages
 from bot.aftercare.records import CourseStatus, EndReason, StaffAlert
-from bot.aftercare.schedule import clamp_day, course_day, follow_up_day, plan_days
+from bot.aftercare.schedule import FIRST_DAY, clamp_day, course_day, follow_up_day, plan_days
 from bot.aftercare.status import StatusReplies
 from bot.answers.knowledge import KnowledgeBase
 from bot.buttons import CourseAction
@@ -146,7 +146,7 @@ class CourseService:
             course is None
             or course.user_id != patient.user_id
             or option is None
-            or not 1 <= press.day <= self.course.days
+            or not FIRST_DAY <= press.day <= self.course.days
             or press.day > course_day(course.procedure_date, now, course.timezone)
         ):
             return Response((self.status.stale(),))

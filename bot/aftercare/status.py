@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot import buttons
 from bot.aftercare.records import CourseStatus, PatientCourse
-from bot.aftercare.schedule import clamp_day, course_day
+from bot.aftercare.schedule import FIRST_DAY, clamp_day, course_day
 from bot.buttons import CourseAction
 from bot.locale import Locale
 from bot.messages import Button, Reply
@@ -30,7 +30,8 @@ class StatusReplies:
     def status(self, course: PatientCourse, now: datetime) -> Reply:
         """Day N of the course, the next message's local time and the course buttons."""
         day = clamp_day(course_day(course.procedure_date, now, course.timezone), self.days)
-        lines = [self._t("ac_status_day", day=day, days=self.days)]
+        key = "ac_status_procedure_day" if day == FIRST_DAY else "ac_status_day"
+        lines = [self._t(key, day=day, days=self.days)]
         if course.status is CourseStatus.PAUSED:
             lines.append(self._t("ac_status_paused"))
             toggle = self._button("ac_resume_button", CourseAction.RESUME)

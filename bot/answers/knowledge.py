@@ -9,6 +9,9 @@ from typing import ClassVar
 from bot.aftercare.course import Course
 from bot.answers.safety import RedFlag
 
+# The source a clinic names for a fact of its own (not the article's), for its doctor to review.
+CLINIC_SOURCE = "clinic"
+
 
 @dataclass(frozen=True)
 class Clinic:
@@ -65,6 +68,7 @@ class Entry:
     keywords: tuple[str, ...]
     answer: str
     related: tuple[str, ...]
+    sources: tuple[str, ...] = ()  # the article sections the answer restates, or "clinic"
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ class KnowledgeBase:
     synonyms: tuple[tuple[str, ...], ...]
     red_flags: tuple[RedFlag, ...]
     course: Course | None
+    sources: tuple[str, ...]  # the article's section names a text may give as its source
     by_id: Mapping[str, Entry] = field(repr=False, compare=False)
 
     def entry(self, entry_id: str) -> Entry | None:
@@ -103,3 +108,12 @@ class KnowledgeBase:
     def entries_in(self, topic_id: str) -> tuple[Entry, ...]:
         """Entries of one topic, in file order."""
         return tuple(e for e in self.entries if e.topic == topic_id)
+
+    def provenance(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Every text that names its source (answers and the course's), with the names given."""
+        answers = tuple((f"entry '{e.id}'", e.sources) for e in self.entries)
+        return answers + (self.course.sourced() if self.course is not None else ())
+
+    def clinic_texts(self) -> tuple[str, ...]:
+        """The texts marked as the clinic's own facts (source: clinic), for its doctor's review."""
+        return tuple(what for what, sources in self.provenance() if CLINIC_SOURCE in sources)

@@ -10,7 +10,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot.aftercare.course import parse_course
-from bot.answers.knowledge import Clinic, Decline, Entry, KnowledgeBase, Texts, Topic
+from bot.answers.knowledge import (
+    CLINIC_SOURCE,
+    Clinic,
+    Decline,
+    Entry,
+    KnowledgeBase,
+    Texts,
+    Topic,
+)
 from bot.answers.safety import parse_red_flags
 from bot.faqdoc import (
     TELEGRAM_TEXT_LIMIT,
@@ -34,15 +42,16 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 def _parse(c: Checker, doc: Map) -> KnowledgeBase:
     """Every section of the FAQ document, in file order."""
     language = _parse_header(c, doc)
+    sources = _parse_sources(c, doc)
     clinic = _parse_clinic(c, doc)
     texts = _parse_texts(c, doc)
     topics = _parse_topics(c, doc)
     questions: dict[str, str] = {}
-    entries = _parse_entries(c, doc, {t.id for t in topics}, questions)
+    entries = _parse_entries(c, doc, {t.id for t in topics}, questions, sources)
     declines = _parse_declines(c, doc, questions)
     synonyms = _parse_synonyms(c, doc)
     red_flags = parse_red_flags(c, doc)
-    course = parse_course(c, doc)
+    course = parse_course(c, doc, sources.read)
     return KnowledgeBase(
         source=c.file,
         language=language,
@@ -54,6 +63,7 @@ def _parse(c: Checker, doc: Map) -> KnowledgeBase:
         synonyms=synonyms,
         red_flags=red_flags,
         course=course,
+        sources=sources.names,
         by_id=MappingProxyType({e.id: e for e in entries}),
     )
 
@@ -65,7 +75,7 @@ def _parse_header(c: Checker, doc: Map) -> str:
         1,
         "the FAQ file",
         ("version", "language", "clinic", "texts", "topics", "entries"),
-        ("synonyms", "declines", "red_flags", "aftercare"),
+        ("sources", "synonyms", "declines", "red_flags", "aftercare"),
     )
     version = doc.get("version")
     if "version" in doc and (not isinstance(version, int) or isinstance(version, bool)):
@@ -81,6 +91,62 @@ def _parse_header(c: Checker, doc: Map) -> str:
     if not resources.files("bot.locales").joinpath(f"{language}.yaml").is_file():
         c.add(doc.lines.get("language", 1), f"no locale for language '{language}' (bot/locales/)")
     return language
+
+
+class Sources:
+    """The article's section names the file declares; checks each text's `source` against them."""
+
+    def __init__(self, c: Checker, names: tuple[str, ...], line: int) -> None:
+        self.c = c
+        self.names = names
+        self.line = line
+
+    def read(self, block: Map, what: str, entry: str | None) -> tuple[str, ...]:
+        """The names a block gives as its `source` (one or a list); each must be declared."""
+        if "source" not in block:
+            self.c.add(
+                block.line,
+                f"{what} has no 'source': name the article section(s) it restates, "
+                f"or write 'source: {CLINIC_SOURCE}' for the clinic's own facts",
+                entry,
+            )
+            return ()
+        value, line = block["source"], block.lines["source"]
+        items, lines = (value, value.lines) if isinstance(value, Seq) else ([value], [line])
+        if not items or not all(isinstance(i, str) and i.strip() for i in items):
+            self.c.add(line, "'source' must be a section name or a list of section names", entry)
+            return ()
+        names = tuple(" ".join(i.split()) for i in items)
+        for name, name_line in zip(names, lines, strict=True):
+            if name == CLINIC_SOURCE or name in self.names:
+                continue
+            declared = (
+                f"one of the sections under 'sources' (line {self.line})"
+                if self.names
+                else "a section listed under 'sources' (the file declares none)"
+            )
+            self.c.add(
+                name_line, f"unknown source {name!r}: use {declared} or '{CLINIC_SOURCE}'", entry
+            )
+        return names
+
+
+def _parse_sources(c: Checker, doc: Map) -> Sources:
+    """The article's sections a text may name as its source, declared once at the top."""
+    if "sources" not in doc:
+        return Sources(c, (), 0)
+    line = doc.lines["sources"]
+    names = tuple(" ".join(n.split()) for n in c.texts(doc, "sources", None, required=True))
+    value = doc["sources"]
+    lines = value.lines if isinstance(value, Seq) and len(value) == len(names) else []
+    seen: set[str] = set()
+    for name, name_line in zip(names, lines or [line] * len(names), strict=True):
+        if name == CLINIC_SOURCE:
+            c.add(name_line, f"'{CLINIC_SOURCE}' is always allowed as a source: do not list it")
+        elif name in seen:
+            c.add(name_line, f"source {name!r} is listed twice")
+        seen.add(name)
+    return Sources(c, names, line)
 
 
 def _parse_clinic(c: Checker, doc: Map) -> Clinic:
@@ -150,7 +216,7 @@ def _parse_questions(c: Checker, block: Map, ident: str, seen: dict[str, str]) -
 
 
 def _parse_entries(
-    c: Checker, doc: Map, topic_ids: set[str], questions: dict[str, str]
+    c: Checker, doc: Map, topic_ids: set[str], questions: dict[str, str], sources: Sources
 ) -> tuple[Entry, ...]:
     """The answerable entries, with their topics and related ids checked."""
     # Answers are shown as written (never formatted), so braces in them are plain text.
@@ -162,7 +228,7 @@ def _parse_entries(
             item.line,
             "an entry",
             ("id", "topic", "title", "questions", "answer"),
-            ("keywords", "related"),
+            ("keywords", "related", "source"),
             entry=str(item.get("id")) if isinstance(item.get("id"), str) else None,
         )
         if block is None:
@@ -196,6 +262,7 @@ def _parse_entries(
                 c.texts(block, "keywords", eid, required=False),
                 answer,
                 related,
+                sources.read(block, "the answer", eid),
             )
         )
     entry_ids = {e.id for e in entries}

@@ -61,7 +61,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             id INTEGER PRIMARY KEY,
             course_id INTEGER NOT NULL REFERENCES courses (id) ON DELETE CASCADE,
             user_id INTEGER NOT NULL,
-            day INTEGER NOT NULL,            -- course day; day 1 is the procedure date
+            day INTEGER NOT NULL,            -- course day: days after the procedure (0 = its date)
             kind TEXT NOT NULL,              -- day | follow_up
             due_at TEXT NOT NULL,
             status TEXT NOT NULL DEFAULT 'pending',  -- pending | sending | sent | skipped
