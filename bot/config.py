@@ -16,6 +16,13 @@ DEFAULT_DATABASE_URL = "sqlite:///data/softlift.db"
 DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"  # noqa: S104 - the webhook server must be reachable
 DEFAULT_WEBHOOK_PORT = 8443
 DEFAULT_TICK_SECONDS = 30.0
+# Below this the tick would spin the CPU; above, a day's message could wait over an hour.
+TICK_RANGE = (0.1, 3600.0)
+DEFAULT_UNANSWERED_DAYS = 90
+UNANSWERED_DAYS_RANGE = (1, 3650)
+# Plain ASCII decimal ids: int() would also take "+1", "1_000" and other scripts' digits.
+USER_ID_PATTERN = re.compile(r"[1-9][0-9]{0,19}")
+CHAT_ID_PATTERN = re.compile(r"-?[1-9][0-9]{0,19}")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -48,6 +55,7 @@ class Settings:
     webhook_port: int = DEFAULT_WEBHOOK_PORT
     webhook_secret: str | None = field(default=None, repr=False)
     tick_seconds: float = DEFAULT_TICK_SECONDS
+    unanswered_days: int = DEFAULT_UNANSWERED_DAYS
 
     @property
     def base_file_url(self) -> str:
@@ -62,6 +70,14 @@ class Settings:
         `faq_option` is the command line's --faq, which wins over SOFTLIFT_FAQ.
         """
 
+        try:
+            return cls._read(env, faq_option)
+        except ConfigError as exc:
+            # A token pasted into another setting must not reach the screen or a log either.
+            raise ConfigError(_masked(str(exc), env.get("TELEGRAM_BOT_TOKEN", ""))) from None
+
+    @classmethod
+    def _read(cls, env: Mapping[str, str], faq_option: str | None) -> Settings:
         def get(name: str) -> str | None:
             value = env.get(name, "").strip()
             return value or None
@@ -92,6 +108,7 @@ class Settings:
             webhook_port=_port(get("SOFTLIFT_WEBHOOK_PORT")),
             webhook_secret=secret,
             tick_seconds=_tick(get("SOFTLIFT_TICK_SECONDS")),
+            unanswered_days=_unanswered_days(get("SOFTLIFT_UNANSWERED_DAYS")),
         )
 
 
@@ -158,22 +175,42 @@ def _database(value: str) -> Path:
         raise ConfigError(str(exc)) from None
 
 
+def _masked(message: str, token: str) -> str:
+    """The message with the token, its secret half and anything shaped like a token hidden."""
+    for secret in (token.strip(), token.strip().partition(":")[2]):
+        if len(secret) >= 8:
+            message = message.replace(secret, "[token]")
+    return TOKEN_LIKE.sub("[token]", message)
+
+
 def _int(name: str, value: str | None) -> int | None:
     if value is None:
         return None
-    try:
-        return int(value)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+    if not CHAT_ID_PATTERN.fullmatch(value) and value != "0":
+        raise ConfigError(f"{name} must be a whole number in plain digits, not {value!r}")
+    return int(value)
 
 
 def _ints(name: str, value: str) -> list[int]:
-    try:
-        return [int(part) for part in value.split(",") if part.strip()]
-    except ValueError:
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    bad = [part for part in parts if not USER_ID_PATTERN.fullmatch(part)]
+    if bad:
         raise ConfigError(
-            f"{name} must be Telegram user ids separated by commas, like 12345,67890, not {value!r}"
-        ) from None
+            f"{name} must be Telegram user ids in plain digits separated by commas, like "
+            f"12345,67890, not {bad[0]!r}"
+        )
+    return [int(part) for part in parts]
+
+
+def _unanswered_days(value: str | None) -> int:
+    if value is None:
+        return DEFAULT_UNANSWERED_DAYS
+    low, high = UNANSWERED_DAYS_RANGE
+    if not USER_ID_PATTERN.fullmatch(value) or not low <= int(value) <= high:
+        raise ConfigError(
+            f"SOFTLIFT_UNANSWERED_DAYS must be a whole number {low}-{high}, not {value!r}"
+        )
+    return int(value)
 
 
 def _log_level(value: str) -> str:
@@ -210,6 +247,7 @@ def _tick(value: str | None) -> float:
         seconds = float(value)
     except ValueError:
         raise ConfigError(f"SOFTLIFT_TICK_SECONDS must be a number, not {value!r}") from None
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise ConfigError(f"SOFTLIFT_TICK_SECONDS must be greater than 0, not {value!r}")
+    low, high = TICK_RANGE
+    if not math.isfinite(seconds) or not low <= seconds <= high:
+        raise ConfigError(f"SOFTLIFT_TICK_SECONDS must be {low:g}-{high:g} seconds, not {value!r}")
     return seconds

@@ -91,9 +91,9 @@ def test_missing_token_says_botfather_and_chat() -> None:
         ("SOFTLIFT_WEBHOOK_PORT", "70000", "SOFTLIFT_WEBHOOK_PORT"),
         ("SOFTLIFT_WEBHOOK_SECRET", "has space", "SOFTLIFT_WEBHOOK_SECRET"),
         ("SOFTLIFT_WEBHOOK_SECRET", "x" * 257, "SOFTLIFT_WEBHOOK_SECRET"),
-        ("SOFTLIFT_TICK_SECONDS", "0", "greater than 0"),
-        ("SOFTLIFT_TICK_SECONDS", "-1", "greater than 0"),
-        ("SOFTLIFT_TICK_SECONDS", "nan", "greater than 0"),
+        ("SOFTLIFT_TICK_SECONDS", "0", "0.1-3600 seconds"),
+        ("SOFTLIFT_TICK_SECONDS", "-1", "0.1-3600 seconds"),
+        ("SOFTLIFT_TICK_SECONDS", "nan", "0.1-3600 seconds"),
         ("SOFTLIFT_TICK_SECONDS", "soon", "SOFTLIFT_TICK_SECONDS"),
     ],
 )
@@ -210,3 +210,55 @@ def test_run_with_bad_settings_exits_2_with_one_line(
     assert len(lines) == 1, result.stderr
     assert expected in lines[0]
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("SOFTLIFT_ADMIN_IDS", "+1", "plain digits"),
+        ("SOFTLIFT_ADMIN_IDS", "0", "plain digits"),
+        ("SOFTLIFT_ADMIN_IDS", "12,٣٤", "plain digits"),  # Arabic-Indic digits int() would take
+        ("SOFTLIFT_ADMIN_IDS", "1_000", "plain digits"),
+        ("SOFTLIFT_STAFF_CHAT_ID", "-10_0", "plain digits"),
+        ("SOFTLIFT_WEBHOOK_PORT", "８４４３", "plain digits"),  # full-width digits
+        ("SOFTLIFT_TICK_SECONDS", "1e15", "0.1-3600 seconds"),
+        ("SOFTLIFT_TICK_SECONDS", "1e-6", "0.1-3600 seconds"),
+        ("SOFTLIFT_UNANSWERED_DAYS", "0", "1-3650"),
+        ("SOFTLIFT_UNANSWERED_DAYS", "ninety", "1-3650"),
+    ],
+)
+def test_numbers_are_plain_digits_in_a_sane_range(name: str, value: str, expected: str) -> None:
+    with pytest.raises(ConfigError, match=expected):
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, name: value})
+
+
+def test_plain_ids_and_the_retention_period_are_read() -> None:
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "SOFTLIFT_ADMIN_IDS": "12, 34",
+            "SOFTLIFT_STAFF_CHAT_ID": "-100123",
+            "SOFTLIFT_UNANSWERED_DAYS": "30",
+        }
+    )
+    assert settings.admin_ids == {12, 34} and settings.staff_chat_id == -100123
+    assert settings.unanswered_days == 30 and settings.tick_seconds == 30.0
+
+
+@pytest.mark.parametrize(
+    ("name", "template"),
+    [
+        ("SOFTLIFT_WEBHOOK_URL", "http://host/{token}"),
+        ("SOFTLIFT_WEBHOOK_URL", "ftp://host/hook/{secret}"),
+        ("TELEGRAM_API_BASE_URL", "https://api.example/x{token}"),
+        ("SOFTLIFT_STAFF_CHAT_ID", "{token}"),
+    ],
+)
+def test_the_token_is_masked_in_every_message(name: str, template: str) -> None:
+    secret = TOKEN.partition(":")[2]
+    value = template.format(token=TOKEN, secret=secret)
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, name: value})
+    message = str(raised.value)
+    assert name in message
+    assert TOKEN not in message and secret not in message

@@ -6,12 +6,13 @@ import asyncio
 import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import ParamSpec, TypeVar
 
 from bot.storage.alerts import AlertRepo
 from bot.storage.courses import CourseRepo
 from bot.storage.database import Database
-from bot.storage.stats import Stats
+from bot.storage.stats import UNANSWERED_RETENTION, Stats
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -20,10 +21,12 @@ T = TypeVar("T")
 class Store:
     """The database and its repositories, for async callers."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self, db: Database, unanswered_retention: timedelta = UNANSWERED_RETENTION
+    ) -> None:
         self.db = db
         self.courses = CourseRepo(db)
-        self.stats = Stats(db)
+        self.stats = Stats(db, unanswered_retention)
         self.alerts = AlertRepo(db)
         # SQLite serialises writers anyway: one thread keeps the event loop free and never
         # takes threads from the loop's default pool.

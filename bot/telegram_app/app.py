@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -76,7 +76,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app: App = builder.build()
-    store = Store(Database(settings.database_path))
+    store = Store(Database(settings.database_path), timedelta(days=settings.unanswered_days))
     now = clock or utc_now
     delivery = Delivery(
         store,
