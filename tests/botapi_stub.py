@@ -211,9 +211,13 @@ class FakeTelegram:
             message["reply_to_message"] = reply_to
         return self.push(message=message)
 
-    def media(self, chat_id: int, kind: str, **user: Any) -> dict[str, Any]:
+    def media(
+        self, chat_id: int, kind: str, caption: str | None = None, **user: Any
+    ) -> dict[str, Any]:
         """A non-text message: photo, sticker, voice, video, location or document."""
         message = self.user_message(chat_id, **user)
+        if caption is not None:
+            message["caption"] = caption
         message[kind] = {
             "photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}],
             "sticker": {

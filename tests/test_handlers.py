@@ -400,3 +400,17 @@ async def test_reload_shows_the_admin_the_line_faq_check_prints(
     assert len(str(raised.value).splitlines()) == 1
     assert html.escape(str(raised.value), quote=False) in shown
     assert T("error_apology") not in shown
+
+
+async def test_a_photo_caption_with_a_danger_sign_gets_the_urgent_reply_and_alert(
+    app: App, fake: FakeTelegram
+) -> None:
+    await feed(app, fake.media(8, "photo", caption="look, I have a fever since the morning"))
+    (reply,) = sent_to(fake, 8)
+    assert reply["text"] == "Contact your treating doctor now: +00 000."
+    (alert,) = sent_to(fake, STAFF_CHAT)
+    assert "I have a fever since the morning" in alert["text"]
+    await feed(app, fake.media(9, "photo", caption="will i get bruises"))
+    assert sent_to(fake, 9)[0]["text"].startswith("<b>Bruises")
+    await feed(app, fake.media(10, "photo"))
+    assert sent_to(fake, 10)[0]["text"] == T("non_text")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.error import TelegramError
 
 from bot import buttons
@@ -55,10 +55,15 @@ async def topics(update: Update, context: Context) -> None:
 
 async def question(update: Update, context: Context) -> None:
     """Any text: an open aftercare question's answer, else ask the engine, reply, record, alert."""
-    message, services = update.effective_message, context.services
+    message = update.effective_message
     if message is None or message.text is None:
         return
-    text = without_mention(message.text, context.bot.username)
+    await _answer(message, context, without_mention(message.text, context.bot.username))
+
+
+async def _answer(message: Message, context: Context, text: str) -> None:
+    """Ask the engine (red flags first), reply, record, and alert the staff when urgent."""
+    services = context.services
     # Off the event loop: one slow message must never hold up every other patient's reply.
     outcome = await asyncio.to_thread(services.assistant.ask, text)
     # A red flag always gets the urgent answer; an open aftercare question stays open.
@@ -91,10 +96,14 @@ async def press(update: Update, context: Context) -> None:
 
 
 async def non_text(update: Update, context: Context) -> None:
-    """Photos, stickers, voice and the like: the bot reads text only."""
-    if update.effective_message is None:
+    """Photos, stickers, voice: a caption is read like a question (red flags too), else a note."""
+    message = update.effective_message
+    if message is None:
         return
-    await send_text(update.effective_message, context.services.assistant.locale.t("non_text"))
+    if message.caption and message.caption.strip():
+        await _answer(message, context, without_mention(message.caption, context.bot.username))
+        return
+    await send_text(message, context.services.assistant.locale.t("non_text"))
 
 
 async def unknown_command(update: Update, context: Context) -> None:
