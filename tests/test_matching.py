@@ -150,3 +150,24 @@ def test_empty_and_stopword_only_messages_fall_back(matcher: Matcher) -> None:
 def test_decide_is_pure(matcher: Matcher) -> None:
     first = matcher.decide("can i wash my face with hot water")
     assert matcher.decide("can i wash my face with hot water") == first
+
+
+@pytest.mark.parametrize(
+    ("typo", "word"),
+    [
+        ("hrt", "hurt"),  # dropped letter, three left
+        ("wthin", "within"),  # dropped: keeps the first letter rather than "thin"
+        ("lsat", "last"),  # swapped first letters: the one known word that close
+        ("sauan", "sauna"),  # swapped
+        ("brusies", "bruises"),
+        ("slepp", "sleep"),  # doubled
+    ],
+)
+def test_short_word_typos_are_fixed_towards_the_faq(matcher: Matcher, typo: str, word: str) -> None:
+    assert matcher.analyzer.tokens(typo) == matcher.analyzer.tokens(word)
+
+
+@pytest.mark.parametrize("word", ["wine", "line", "lisp", "hat", "her", "thin", "cool"])
+def test_real_words_are_never_corrected(matcher: Matcher, word: str) -> None:
+    assert word in matcher.locale.common_words
+    assert matcher.analyzer.correct(word) == word

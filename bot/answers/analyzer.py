@@ -11,7 +11,7 @@ from rapidfuzz.distance import OSA
 
 from bot.locale import Locale
 
-MIN_TYPO_LENGTH = 4
+MIN_TYPO_LENGTH = 3
 CACHE_SIZE = 8192
 
 
@@ -74,7 +74,7 @@ class Analyzer:
         """Normalised words; one-letter leftovers of possessives ("crow's") dropped."""
         return [w for w in utils.default_process(text).split() if len(w) > 1 or w.isdigit()]
 
-    def _correct(self, word: str) -> str:
+    def correct(self, word: str) -> str:
         """The known word a misspelt one was meant to be, or the word itself."""
         if (
             word in self._known
@@ -87,11 +87,24 @@ class Analyzer:
         if cached is not None:
             return cached
         limit = 1 if len(word) <= 7 else 2
-        found = process.extractOne(word, self._vocabulary, scorer=OSA.distance, score_cutoff=limit)
+        found = process.extract(
+            word, self._vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=10
+        )
         fixed = word
-        # Typos rarely hit a short word's first letter; requiring it avoids "wine" -> "line".
-        if found is not None and (len(word) > 5 or found[0][0] == word[0]):
-            fixed = found[0]
+        if found:
+            distance = found[0][1]
+            closest = [(cand, index) for cand, dist, index in found if dist == distance]
+            # Among equally close words prefer one that keeps the first letter, then one that a
+            # dropped, doubled or swapped letter explains (not a changed one), then the commoner
+            # (the vocabulary is ordered by frequency): "wthin" is "within", not "thin".
+            best, _ = min(
+                closest,
+                key=lambda c: (c[0][0] != word[0], _substitution(word, c[0]), c[1]),
+            )
+            # A short word's typo must keep its first letter ("wine" is not "line"), unless it
+            # is the one known word that close ("lsat" for "last").
+            if len(word) > 5 or best[0] == word[0] or (len(closest) == 1 and distance == 1):
+                fixed = best
         if len(self._typos) < CACHE_SIZE:
             self._typos[word] = fixed
         return fixed
@@ -129,7 +142,7 @@ class Analyzer:
         """The matchable tokens of a text, in order."""
         raw = utils.default_process(text).split()
         # One-letter words only matter when a synonym names them ("can't" -> "can t" -> not).
-        words = [w for w in map(self._correct, raw) if len(w) > 1 or w in self._exact]
+        words = [w for w in map(self.correct, raw) if len(w) > 1 or w in self._exact]
         items = self._fold_phrases([(w, self._stem(w), False) for w in words], self._phrases)
         stop = self.locale.stopwords
         items = [item for item in items if item[2] or item[0] not in stop or item[0] in self._exact]
@@ -143,3 +156,8 @@ class Analyzer:
             elif word not in stop:
                 out.append(stem)
         return out
+
+
+def _substitution(typo: str, word: str) -> bool:
+    """True when the typo is the word with a letter changed rather than dropped, doubled or swapped."""
+    return len(typo) == len(word) and sorted(typo) != sorted(word)
