@@ -65,42 +65,67 @@ MAX_ALIASES = 100
 MAX_NODES = 200_000
 
 
-class TooComplex(yaml.MarkedYAMLError):
+class TooComplex(Exception):
     """The YAML nests too deeply or expands (through aliases) into too many values."""
 
+    def __init__(self, problem: str, line: int) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.line = line
 
-class Loader(yaml.SafeLoader):
-    """SafeLoader that keeps line numbers, refuses duplicate keys and limits expansion."""
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-        self._aliases = 0
+# libyaml's parser when PyYAML was built with it (the wheels are): several times faster.
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        """Compose one node, counting aliases and nesting depth as they are met."""
-        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-        if self.check_event(yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > MAX_ALIASES:
-                raise TooComplex(problem=f"more than {MAX_ALIASES} aliases", problem_mark=mark)
-        self._depth += 1
-        if self._depth > MAX_DEPTH:
-            raise TooComplex(problem=f"nested more than {MAX_DEPTH} levels deep", problem_mark=mark)
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
 
-    def get_single_node(self) -> yaml.Node | None:
-        """The document's node, refused when aliases would expand it past MAX_NODES values."""
-        node: yaml.Node | None = super().get_single_node()
+class Loader(_BaseLoader):  # type: ignore[misc]
+    """A safe loader that keeps line numbers and refuses duplicate keys."""
+
+
+def load_document(text: str) -> Any:
+    """Parse YAML text within the limits: nesting, aliases and their expansion checked first."""
+    check_shape(text)
+    loader = Loader(text)
+    try:
+        node = loader.get_single_node()
         if node is not None and _expanded_size(node, {}) > MAX_NODES:
             raise TooComplex(
-                problem=f"its aliases expand to more than {MAX_NODES:,} values",
-                problem_mark=node.start_mark,
+                f"its aliases expand to more than {MAX_NODES:,} values", _line(node.start_mark)
             )
-        return node
+        return loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+
+
+def check_shape(text: str) -> None:
+    """Refuse deep nesting and many aliases from the event stream, before anything is built."""
+    depth = aliases = 0
+    try:
+        events = list(yaml.parse(text, Loader=_BaseLoader))
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in str(exc.problem):  # libyaml's own limit, far above ours
+            raise TooComplex(
+                f"nested more than {MAX_DEPTH} levels deep", _line(exc.problem_mark)
+            ) from None
+        raise
+    for event in events:
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                problem = f"nested more than {MAX_DEPTH} levels deep"
+                raise TooComplex(problem, _line(event.start_mark))
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                problem = f"more than {MAX_ALIASES} aliases"
+                raise TooComplex(problem, _line(event.start_mark))
+
+
+def _line(mark: Any) -> int:
+    """The 1-based line of a YAML mark (Python's or libyaml's), 1 when there is none."""
+    return int(mark.line) + 1 if mark is not None else 1
 
 
 def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:

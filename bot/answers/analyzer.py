@@ -60,6 +60,7 @@ class Analyzer:
         self._vocabulary = sorted(raw_words, key=lambda w: -raw_words[w])
         self._known = frozenset(raw_words)
         self._typos: dict[str, str] = {}
+        self._token_cache: dict[str, tuple[str, ...]] = {}
 
     def _stem(self, word: str) -> str:
         stem = self._stem_cache.get(word)
@@ -139,7 +140,16 @@ class Analyzer:
         return {self._stem(word) for word in self._words(text)}
 
     def tokens(self, text: str) -> list[str]:
-        """The matchable tokens of a text, in order."""
+        """The matchable tokens of a text, in order (remembered: a message is read twice)."""
+        cached = self._token_cache.get(text)
+        if cached is None:
+            cached = tuple(self._tokens(text))
+            if len(self._token_cache) >= CACHE_SIZE:
+                self._token_cache.clear()
+            self._token_cache[text] = cached
+        return list(cached)
+
+    def _tokens(self, text: str) -> list[str]:
         raw = utils.default_process(text).split()
         # One-letter words only matter when a synonym names them ("can't" -> "can t" -> not).
         words = [w for w in map(self.correct, raw) if len(w) > 1 or w in self._exact]

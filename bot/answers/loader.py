@@ -25,11 +25,11 @@ from bot.faqdoc import (
     TITLE_LIMIT,
     Checker,
     FaqError,
-    Loader,
     Map,
     Problem,
     Seq,
     TooComplex,
+    load_document,
 )
 
 ANSWER_LIMIT = 1000
@@ -324,10 +324,10 @@ def parse_faq(text: str, file: str) -> KnowledgeBase:
         limit = MAX_FILE_BYTES // (1024 * 1024)
         raise FaqError([Problem(file, 1, f"the file is {size:,} bytes; at most {limit} MB")])
     try:
-        doc = yaml.load(text, Loader=Loader)  # noqa: S506 - Loader is a SafeLoader subclass
+        doc = load_document(text)
     except TooComplex as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        raise FaqError([Problem(file, line, f"the YAML is too complex: {exc.problem}")]) from None
+        problem = Problem(file, exc.line, f"the YAML is too complex: {exc.problem}")
+        raise FaqError([problem]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
