@@ -36,7 +36,7 @@ async def flush(store: Store, now: datetime, send: SendAlert, owner: str = "") -
     """Send the queued alerts, oldest first; each at least once, deleted once it is accepted."""
     repo = store.alerts
     report = AlertReport()
-    released = await store.run(repo.release_expired, now, died_here)
+    released = await store.run(repo.claims.release_expired, now, died_here)
     if released:
         log.warning("%d staff alerts were claimed by a stopped process; they go again", released)
     while claimed := await store.run(repo.claim, now, BATCH, owner, ALERT_LEASE):

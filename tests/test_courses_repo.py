@@ -133,12 +133,12 @@ def test_retry_later_waits_and_release_returns_dead_claims(repo: CourseRepo) -> 
     (again,) = repo.claim_due(NOW + timedelta(seconds=30), 10)
     assert again.attempts == 2
     # A process killed mid-send leaves the row claimed until its lease runs out.
-    assert repo.release_expired(NOW + timedelta(seconds=30)) == 0
-    assert repo.release_expired(NOW + timedelta(minutes=5, seconds=31)) == 1
+    assert repo.claims.release_expired(NOW + timedelta(seconds=30)) == 0
+    assert repo.claims.release_expired(NOW + timedelta(minutes=5, seconds=31)) == 1
     (claimed,) = repo.claim_due(NOW + timedelta(minutes=6), 10, "me")
     # A process stopping cleanly gives back its own claims only.
-    assert repo.release_owned("someone else") == 0
-    assert repo.release_owned("me") == 1
+    assert repo.claims.release_owned("someone else") == 0
+    assert repo.claims.release_owned("me") == 1
     assert claimed.id == delivery.id
 
 

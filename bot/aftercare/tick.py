@@ -74,7 +74,7 @@ async def tick(
         raise ValueError("tick needs a timezone-aware now")
     report = TickReport()
     repo = store.courses
-    released = await store.run(repo.release_expired, now, died_here)
+    released = await store.run(repo.claims.release_expired, now, died_here)
     if released:
         logger.warning("released %d stale delivery claims", released)
     gate = asyncio.Semaphore(concurrency)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.storage.courses import CLAIM_LEASE
+from bot.storage.claims import CLAIM_LEASE, Claims
 from bot.storage.database import Database, stamp
 
 
@@ -25,6 +24,7 @@ class AlertRepo:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.claims = Claims(db, "alerts")
 
     def enqueue(self, user_id: int | None, chat_id: int, html: str, now: datetime) -> int:
         """Keep an alert until it is sent; returns its id."""
@@ -65,36 +65,6 @@ class AlertRepo:
                 " lease_until = NULL WHERE id = ? AND status = 'sending'",
                 (stamp(not_before), alert_id),
             )
-
-    def release_expired(self, now: datetime, dead: Callable[[str], bool] | None = None) -> int:
-        """Put back the claims whose lease has run out, or whose process `dead` says has died."""
-        with self.db.transaction() as conn:
-            owners = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT DISTINCT claimed_by FROM alerts WHERE status = 'sending'"
-                    " AND claimed_by IS NOT NULL"
-                )
-            ]
-            gone = [owner for owner in owners if dead is not None and dead(owner)]
-            marks = ",".join("?" * len(gone)) or "NULL"
-            cursor = conn.execute(
-                "UPDATE alerts SET status = 'pending', claimed_by = NULL,"  # noqa: S608 - placeholders only
-                f" lease_until = NULL WHERE status = 'sending'"
-                f" AND (lease_until < ? OR claimed_by IN ({marks}))",
-                (stamp(now), *gone),
-            )
-        return cursor.rowcount
-
-    def release_owned(self, owner: str) -> int:
-        """A process stopping cleanly gives back the alerts it still holds."""
-        with self.db.transaction() as conn:
-            cursor = conn.execute(
-                "UPDATE alerts SET status = 'pending', claimed_by = NULL, lease_until = NULL"
-                " WHERE status = 'sending' AND claimed_by = ?",
-                (owner,),
-            )
-        return cursor.rowcount
 
     def pending(self) -> int:
         """How many alerts wait to be sent."""

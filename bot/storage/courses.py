@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot.aftercare.conversation import Conversation
 from bot.aftercare.records import CourseStatus, Delivery, DeliveryKind, EndReason, PatientCourse
 from bot.aftercare.schedule import local_due
+from bot.storage.claims import CLAIM_LEASE, Claims
 from bot.storage.database import Database, moment, stamp
 
 RETENTION = timedelta(days=30)
-# A claim older than this belongs to a process that died mid-send; a live tick finishes a
-# batch in seconds, so a generous lease never hands over a claim that is still in flight.
-CLAIM_LEASE = timedelta(minutes=5)
 CONVERSATION_RETENTION = timedelta(days=7)
 # An aftercare question left unanswered this long no longer captures what the patient types.
 CONVERSATION_TIMEOUT = timedelta(days=1)
@@ -72,6 +70,7 @@ class CourseRepo:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.claims = Claims(db, "deliveries")
 
     # courses
 
@@ -305,38 +304,6 @@ class CourseRepo:
                 " claimed_by = NULL, lease_until = NULL WHERE id = ? AND status = 'sending'",
                 (stamp(not_before), delivery_id),
             )
-
-    def release_expired(self, now: datetime, dead: Callable[[str], bool] | None = None) -> int:
-        """Put back the claims whose lease has run out, or whose process `dead` says has died."""
-        with self.db.transaction() as conn:
-            owners = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT DISTINCT claimed_by FROM deliveries WHERE status = 'sending'"
-                    " AND claimed_by IS NOT NULL"
-                )
-            ]
-            gone = [owner for owner in owners if dead is not None and dead(owner)]
-            marks = ",".join("?" * len(gone)) or "NULL"
-            cursor = conn.execute(
-                "UPDATE deliveries SET status = 'pending', claimed_at = NULL, claimed_by = NULL,"  # noqa: S608 - placeholders only
-                f" lease_until = NULL WHERE status = 'sending'"
-                f" AND (lease_until < ? OR claimed_by IN ({marks}))",
-                (stamp(now), *gone),
-            )
-        return cursor.rowcount
-
-    def release_owned(self, owner: str) -> int:
-        """A process stopping cleanly gives back the claims it still holds."""
-        with self.db.transaction() as conn:
-            cursor = conn.execute(
-                "UPDATE deliveries SET status = 'pending', claimed_at = NULL, claimed_by = NULL,"
-                " lease_until = NULL WHERE status = 'sending' AND claimed_by = ?",
-                (owner,),
-            )
-        return cursor.rowcount
-
-    # check-ins
 
     def record_checkin(
         self, course_id: int, user_id: int, day: int, answer: str, now: datetime

@@ -170,8 +170,8 @@ class Delivery:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(*late, return_exceptions=True)
         store = self._store
-        released = await store.run(store.courses.release_owned, self.owner)
-        released += await store.run(store.alerts.release_owned, self.owner)
+        released = await store.run(store.courses.claims.release_owned, self.owner)
+        released += await store.run(store.alerts.claims.release_owned, self.owner)
         if released:
             log.info("gave back %d claims at shutdown", released)
 
