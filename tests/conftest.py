@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,9 @@ import pytest
 from bot.answers.assistant import Assistant
 from bot.answers.knowledge import KnowledgeBase
 from bot.answers.loader import load_faq
+from bot.storage.courses import CourseRepo
+from bot.storage.database import Database
+from bot.storage.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -29,3 +33,17 @@ def assistant(kb: KnowledgeBase) -> Assistant:
 def minimal_text() -> str:
     """A small valid FAQ file's text, for tests that break it on purpose."""
     return (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """The store over a fresh database file."""
+    store = Store(Database(tmp_path / "bot.db"))
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def repo(store: Store) -> CourseRepo:
+    """The course repository of the store, for direct checks."""
+    return store.courses

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -23,20 +22,6 @@ from bot.storage.store import Store
 FIXTURE = Path(__file__).parent / "fixtures" / "aftercare.yaml"
 NOW = datetime(2025, 5, 20, 10, tzinfo=UTC)  # 12:00 in Berlin, the clinic's zone
 ME = Patient(77, 77)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    """The store over a fresh database file."""
-    store = Store(Database(tmp_path / "bot.db"))
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def repo(store: Store) -> CourseRepo:
-    """The course repository of the store, for direct checks."""
-    return store.courses
 
 
 @pytest.fixture

@@ -55,20 +55,6 @@ def ac() -> DayMessages:
     return DayMessages(kb.course, get_locale("en"), kb.clinic, kb.texts.urgent)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    """The store over a fresh database file."""
-    store = Store(Database(tmp_path / "bot.db"))
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def repo(store: Store) -> CourseRepo:
-    """The course repository of the store."""
-    return store.courses
-
-
 def _enroll(
     repo: CourseRepo,
     now: datetime,
