@@ -136,6 +136,12 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return next(out.glob("softlift_faq_bot-*.whl"))
 
 
+def test_the_wheel_ships_the_faq_files_and_the_locales(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "bot/faq/softlifting.yaml" in names
+    assert "bot/locales/en.yaml" in names and "bot/locales/en.words" in names
+
+
 def test_python_m_bot_runs_in_the_final_stage_layout(wheel: Path, tmp_path: Path) -> None:
     # The image's Python: the wheel unpacked into a fresh environment's site-packages, the
     # dependencies from this one (.pth lines: the editable install's import hook stays out).

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import zipfile
-from pathlib import Path
-
 import pytest
 
 from bot import buttons
@@ -14,8 +9,6 @@ from bot.answers.assistant import Assistant
 from bot.answers.matcher import Kind
 from bot.answers.replies import PAGE_SIZE
 from bot.messages import split_message
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def all_buttons(assistant: Assistant) -> list[str]:
@@ -111,27 +104,3 @@ def test_split_message_respects_limit_and_keeps_text(limit: int) -> None:
 def test_split_message_prefers_paragraph_boundaries() -> None:
     chunks = split_message("a" * 30 + "\n\n" + "b" * 30, 40)
     assert chunks == ["a" * 30, "b" * 30]
-
-
-def test_wheel_ships_the_default_faq_and_locale(tmp_path: Path) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(tmp_path),
-            str(ROOT),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    wheel = next(tmp_path.glob("softlift_faq_bot-*.whl"))
-    names = zipfile.ZipFile(wheel).namelist()
-    assert "bot/faq/softlifting.yaml" in names
-    assert "bot/locales/en.yaml" in names and "bot/locales/en.words" in names
