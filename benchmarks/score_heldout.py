@@ -3,10 +3,12 @@
 Run: .venv/bin/python benchmarks/score_heldout.py [--set FILE] [--faq FILE] [--show-failures]
 
 Two formats are read. `heldout_en.yaml`: {q, entry} where entry is the expected entry id or
-null (out of scope). `heldout_safety_en.yaml` (written from the article alone, before any
-tuning on it): {q, expect, topic} as in the shared dev sets, expect being regular expressions
-one of which must match the reply (null: out of scope); topics starting with "redflag" must get
-the urgent reply.
+null (out of scope). `heldout_safety_en.yaml` and `heldout_final_en.yaml` (each written from the
+article alone by someone who never saw the FAQ): {q, expect, topic} as in the shared dev sets,
+expect being regular expressions one of which must match the reply (null: out of scope); topics
+starting with "redflag" must get the urgent reply. heldout_safety_en.yaml was written before the
+answer-safety work and its failures were read while tuning; heldout_final_en.yaml was written
+after it and never read: it is the honest figure for questions nobody here has seen.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from bot.answers.loader import load_faq
 from bot.answers.matcher import Kind
 
 HERE = Path(__file__).parent
-SETS = ("heldout_en.yaml", "heldout_safety_en.yaml")
+SETS = ("heldout_en.yaml", "heldout_safety_en.yaml", "heldout_final_en.yaml")
 
 
 def judge(item: dict[str, Any], outcome: Outcome) -> tuple[str, bool, bool]:
