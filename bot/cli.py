@@ -8,12 +8,19 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import TextIO
 
 from bot.aftercare.day_messages import DayMessages, preview
-from bot.answers.assistant import Assistant, Outcome
+from bot.answers.assistant import Outcome
 from bot.answers.knowledge import KnowledgeBase
-from bot.answers.loader import load_faq
+from bot.answers.languages import (
+    Languages,
+    UnknownLanguage,
+    agreement_problems,
+    load_each,
+    load_languages,
+)
 from bot.answers.matcher import Kind
 from bot.answers.selftest import self_test
 from bot.config import resolve_faq_path
@@ -30,7 +37,7 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report `... | head`
 _LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\u0085": "\\u0085"}
 
 
-def _outcome_json(question: str, outcome: Outcome, language: str) -> str:
+def _outcome_json(question: str, outcome: Outcome) -> str:
     decision = outcome.decision
     text = json.dumps(
         {
@@ -39,7 +46,7 @@ def _outcome_json(question: str, outcome: Outcome, language: str) -> str:
             "entry": decision.entry_id if decision.kind is Kind.ANSWER else None,
             "score": decision.score,
             "suggestions": outcome.suggestions(),
-            "language": language,
+            "language": outcome.language,
             "text": outcome.reply.plain(),
         },
         ensure_ascii=False,
@@ -49,21 +56,20 @@ def _outcome_json(question: str, outcome: Outcome, language: str) -> str:
     return text
 
 
-def cmd_ask(args: argparse.Namespace, kb: KnowledgeBase, out: TextIO, inp: TextIO) -> int:
-    """Answer one question, or every line of stdin with `-`."""
-    assistant = Assistant(kb)
+def cmd_ask(args: argparse.Namespace, languages: Languages, out: TextIO, inp: TextIO) -> int:
+    """Answer one question, or every line of stdin with `-`, each in its own language."""
     questions = (line.rstrip("\r\n") for line in inp) if args.question == "-" else [args.question]
     for question in questions:
-        outcome = assistant.ask(question)
+        outcome = languages.ask(question, language=args.lang)
         if args.json:
-            out.write(_outcome_json(question, outcome, kb.language) + "\n")
+            out.write(_outcome_json(question, outcome) + "\n")
         else:
             out.write(outcome.reply.plain() + "\n")
         out.flush()
     return 0
 
 
-def cmd_chat(args: argparse.Namespace, kb: KnowledgeBase, out: TextIO, inp: TextIO) -> int:
+def cmd_chat(args: argparse.Namespace, languages: Languages, out: TextIO, inp: TextIO) -> int:
     """Talk to the bot in the terminal."""
     interactive = inp.isatty()
 
@@ -81,12 +87,35 @@ def cmd_chat(args: argparse.Namespace, kb: KnowledgeBase, out: TextIO, inp: Text
         out.write(text + "\n\n")
         out.flush()
 
-    chat(Assistant(kb), lines(), write)
+    chat(languages, lines(), write, language=args.lang)
     return 0
 
 
-def cmd_faq_check(args: argparse.Namespace, kb: KnowledgeBase, out: TextIO, inp: TextIO) -> int:
-    """Validate a FAQ file and check that every phrasing reaches its own entry."""
+def faq_check(paths: Sequence[Path], out: TextIO, err: TextIO) -> int:
+    """Validate each FAQ file on its own and all of them together; one summary line per file."""
+    results = load_each(paths)
+    failed = False
+    for result in results:
+        if isinstance(result, FaqError):
+            err.write(f"{result}\n")
+            failed = True
+        else:
+            failed |= _check_one(result, out)
+    kbs = [r for r in results if isinstance(r, KnowledgeBase)]
+    if len(kbs) == len(results) and len(kbs) > 1:
+        problems = agreement_problems(kbs)
+        for problem in problems:
+            err.write(f"{problem}\n")
+        sources = ", ".join(kb.source for kb in kbs)
+        status = f"{len(problems)} difference(s)" if problems else "OK"
+        languages = ", ".join(kb.language for kb in kbs)
+        out.write(f"{sources}: {len(kbs)} languages ({languages}) agree: {status}\n")
+        failed |= bool(problems)
+    return EXIT_PROBLEM if failed else 0
+
+
+def _check_one(kb: KnowledgeBase, out: TextIO) -> bool:
+    """Self-test one loaded file and print its summary line; True when it has conflicts."""
     conflicts = self_test(kb)
     for conflict in conflicts:
         out.write(f"{kb.source}: {conflict}\n")
@@ -103,13 +132,14 @@ def cmd_faq_check(args: argparse.Namespace, kb: KnowledgeBase, out: TextIO, inp:
         f"{phrasings} phrasings, {len(kb.red_flags)} red flags, "
         f"{len(kb.provenance())} sourced texts ({len(clinic)} the clinic's own): {status}\n"
     )
-    return EXIT_PROBLEM if conflicts else 0
+    return bool(conflicts)
 
 
 def cmd_course_preview(
-    args: argparse.Namespace, kb: KnowledgeBase, out: TextIO, inp: TextIO
+    args: argparse.Namespace, languages: Languages, out: TextIO, inp: TextIO
 ) -> int:
-    """Print every day of the aftercare course."""
+    """Print every day of the aftercare course (of the --lang file, else the first file)."""
+    kb = languages.assistant(args.lang).kb
     if kb.course is None:
         out.write(f"{kb.source}: no aftercare course in this FAQ file\n")
         return 0
@@ -118,14 +148,14 @@ def cmd_course_preview(
     return 0
 
 
-def cmd_run(args: argparse.Namespace, kb: KnowledgeBase, out: TextIO, inp: TextIO) -> int:
-    """Start the Telegram bot."""
+def cmd_run(args: argparse.Namespace, languages: Languages, out: TextIO, inp: TextIO) -> int:
+    """Start the Telegram bot (in the first file's language, for now)."""
     from bot.telegram_app.runner import run
 
-    return run(kb, faq_option=args.faq_option)
+    return run(languages.primary.kb, faq_option=args.faq_option)
 
 
-Command = Callable[[argparse.Namespace, KnowledgeBase, TextIO, TextIO], int]
+Command = Callable[[argparse.Namespace, Languages, TextIO, TextIO], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -134,8 +164,15 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--faq",
         default=argparse.SUPPRESS,
-        metavar="PATH",
-        help="FAQ file to use (default: $SOFTLIFT_FAQ or the shipped faq/softlifting.yaml)",
+        metavar="PATHS",
+        help="FAQ files to use, one per language, separated by commas (default: $SOFTLIFT_FAQ "
+        "or the shipped faq/softlifting.yaml and faq/softlifting.ru.yaml)",
+    )
+    lang = argparse.ArgumentParser(add_help=False)
+    lang.add_argument(
+        "--lang",
+        metavar="LANG",
+        help="answer in this language (en, ru: one of the FAQ files') instead of each message's own",
     )
     parser = argparse.ArgumentParser(
         prog="softlift-bot",
@@ -145,21 +182,26 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = sub.add_parser("run", parents=[common], help="start the Telegram bot")
     run.set_defaults(handler=cmd_run)
-    chat_p = sub.add_parser("chat", parents=[common], help="talk to the bot in the terminal")
+    chat_p = sub.add_parser("chat", parents=[common, lang], help="talk to the bot in the terminal")
     chat_p.set_defaults(handler=cmd_chat)
-    ask = sub.add_parser("ask", parents=[common], help="answer a question (or stdin lines with -)")
+    ask = sub.add_parser(
+        "ask", parents=[common, lang], help="answer a question (or stdin lines with -)"
+    )
     ask.add_argument("question", help="the question, or - to read one question per line")
     ask.add_argument("--json", action="store_true", help="print JSON (JSON Lines for -)")
     ask.set_defaults(handler=cmd_ask)
     faq = sub.add_parser("faq", help="FAQ file tools")
     faq_sub = faq.add_subparsers(dest="faq_command", required=True, metavar="SUBCOMMAND")
-    check = faq_sub.add_parser("check", parents=[common], help="validate and self-test a FAQ")
-    check.add_argument("path", nargs="?", help="the FAQ file (default: as --faq)")
-    check.set_defaults(handler=cmd_faq_check)
+    check = faq_sub.add_parser(
+        "check", parents=[common], help="validate and self-test the FAQ files, alone and together"
+    )
+    check.add_argument(
+        "path", nargs="*", help="the FAQ files, one per language (default: as --faq)"
+    )
     course = sub.add_parser("course", help="aftercare course tools")
     course_sub = course.add_subparsers(dest="course_command", required=True, metavar="SUBCOMMAND")
     preview = course_sub.add_parser(
-        "preview", parents=[common], help="print all days of the course"
+        "preview", parents=[common, lang], help="print all days of the course"
     )
     preview.set_defaults(handler=cmd_course_preview)
     return parser
@@ -168,14 +210,27 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `softlift-bot` and `python -m bot`."""
     args = build_parser().parse_args(argv)
-    args.faq_option = getattr(args, "path", None) or getattr(args, "faq", None)
+    args.faq_option = ",".join(getattr(args, "path", None) or []) or getattr(args, "faq", None)
+    paths = resolve_faq_path(args.faq_option, os.environ)
+    if args.command == "faq":
+        return faq_check(paths, sys.stdout, sys.stderr)
     try:
-        kb = load_faq(resolve_faq_path(args.faq_option, os.environ))
+        languages = load_languages(paths)
+        languages.assistant(getattr(args, "lang", None))
     except FaqError as exc:
         sys.stderr.write(f"{exc}\n")
-        return EXIT_PROBLEM if args.command == "faq" else EXIT_USAGE
+        return EXIT_USAGE
+    except UnknownLanguage as exc:
+        sys.stderr.write(f"softlift-bot: {exc}\n")
+        return EXIT_USAGE
+    if languages.left_out:
+        first = languages.left_out[0]
+        sys.stderr.write(
+            f"softlift-bot: {first.file} is left out ({len(languages.left_out)} problem(s), "
+            f"the first: {first}); `softlift-bot faq check` lists them\n"
+        )
     handler: Command = args.handler
-    return handler(args, kb, sys.stdout, sys.stdin)
+    return handler(args, languages, sys.stdout, sys.stdin)
 
 
 def console_main() -> None:

@@ -45,7 +45,7 @@ class Settings:
 
     token: str = field(repr=False)
     api_base_url: str = DEFAULT_API_BASE_URL
-    faq_path: Path | None = None
+    faq_paths: tuple[Path, ...] = ()  # one FAQ file per language; () for the shipped ones
     database_path: Path = Path("data/softlift.db")
     admin_ids: frozenset[int] = frozenset()
     staff_chat_id: int | None = None
@@ -56,6 +56,11 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     tick_seconds: float = DEFAULT_TICK_SECONDS
     unanswered_days: int = DEFAULT_UNANSWERED_DAYS
+
+    @property
+    def faq_path(self) -> Path | None:
+        """The first FAQ file (None: the shipped English one), for single-language callers."""
+        return self.faq_paths[0] if self.faq_paths else None
 
     @property
     def base_file_url(self) -> str:
@@ -98,7 +103,7 @@ class Settings:
             api_base_url=_api_base_url(
                 get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL, get("TELEGRAM_BOT_TOKEN")
             ),
-            faq_path=resolve_faq_path(faq_option, env),
+            faq_paths=resolve_faq_path(faq_option, env),
             database_path=_database(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             admin_ids=frozenset(_ints("SOFTLIFT_ADMIN_IDS", get("SOFTLIFT_ADMIN_IDS") or "")),
             staff_chat_id=_int("SOFTLIFT_STAFF_CHAT_ID", get("SOFTLIFT_STAFF_CHAT_ID")),
@@ -112,10 +117,13 @@ class Settings:
         )
 
 
-def resolve_faq_path(cli_value: str | None, env: Mapping[str, str]) -> Path | None:
-    """The FAQ file to use: --faq, else $SOFTLIFT_FAQ, else None for the shipped one."""
+def resolve_faq_path(cli_value: str | None, env: Mapping[str, str]) -> tuple[Path, ...]:
+    """The FAQ files to use, one per language: --faq, else $SOFTLIFT_FAQ, comma-separated.
+
+    () means the shipped ones: faq/softlifting.yaml, and faq/softlifting.ru.yaml when it loads.
+    """
     value = cli_value or env.get("SOFTLIFT_FAQ", "").strip()
-    return Path(value) if value else None
+    return tuple(Path(part.strip()) for part in value.split(",") if part.strip())
 
 
 def _token(value: str | None) -> str:

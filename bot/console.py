@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from bot.answers.assistant import Assistant
+from bot.answers.languages import Languages
 from bot.buttons import Vote, parse
 from bot.messages import Button, Reply
 
@@ -23,37 +24,55 @@ def render(reply: Reply) -> tuple[str, list[Button]]:
     return "\n".join(lines), buttons
 
 
-def chat(assistant: Assistant, lines: Iterable[str], write: Callable[[str], None]) -> None:
-    """Run a conversation over input lines until they end or the user types /quit."""
-    write(assistant.locale.t("console_intro"))
+def chat(
+    languages: Languages,
+    lines: Iterable[str],
+    write: Callable[[str], None],
+    language: str | None = None,
+) -> None:
+    """Run a conversation over input lines until they end or the user types /quit.
+
+    Each line is answered in its own language unless `language` forces one; commands and
+    numbers go to the language of the last reply, whose buttons are on the screen.
+    """
+    current = languages.assistant(language)
+    write(current.locale.t("console_intro"))
     buttons: list[Button] = []
     for raw in lines:
         line = raw.strip()
         if line.lower() in QUIT:
             break
-        reply = _reply_to(assistant, line, buttons)
+        if _is_command(line):
+            reply = _reply_to(current, line, buttons)
+        else:
+            outcome = languages.ask(line, language, fallback=current.kb.language)
+            current = languages.assistant(outcome.language)
+            reply = outcome.reply
         if reply is None:
-            write(assistant.locale.t("console_choice_invalid", number=line))
+            write(current.locale.t("console_choice_invalid", number=line))
             continue
         text, buttons = render(reply)
         write(text)
-    write(assistant.locale.t("console_bye"))
+    write(current.locale.t("console_bye"))
+
+
+def _is_command(line: str) -> bool:
+    return line.lower() in {"/start", "/topics", "/help"} or line.isdecimal()
 
 
 def _reply_to(assistant: Assistant, line: str, buttons: list[Button]) -> Reply | None:
+    """The reply to a command or a numbered button; None for a number with no button."""
     command = line.lower()
     if command in {"/start", "/topics"}:
         return assistant.replies.welcome() if command == "/start" else assistant.replies.topics()
     if command == "/help":
         return assistant.replies.help()
-    if line.isdigit():
-        number = int(line)
-        if not 1 <= number <= len(buttons):
-            return None
-        button = buttons[number - 1]
-        if button.url:
-            return Reply(button.url)
-        if isinstance(parse(button.data), Vote):
-            return Reply(assistant.replies.feedback_thanks())
-        return assistant.press(button.data)
-    return assistant.ask(line).reply
+    number = int(line)
+    if not 1 <= number <= len(buttons):
+        return None
+    button = buttons[number - 1]
+    if button.url:
+        return Reply(button.url)
+    if isinstance(parse(button.data), Vote):
+        return Reply(assistant.replies.feedback_thanks())
+    return assistant.press(button.data)

@@ -184,10 +184,16 @@ class Checker:
         self.placeholders = placeholders
         self.problems: list[Problem] = []
         self.ids = Ids(self)
+        # kind -> key -> line of things other than ids, for checks made across files later.
+        self.places: dict[str, dict[str, int]] = {}
 
     def add(self, line: int, message: str, entry: str | None = None) -> None:
         """Record one problem."""
         self.problems.append(Problem(self.file, line, message, entry))
+
+    def place(self, kind: str, key: str, line: int) -> None:
+        """Remember where something is (the first time), for problems found across files."""
+        self.places.setdefault(kind, {}).setdefault(key, line)
 
     def mapping(
         self,

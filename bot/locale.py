@@ -47,11 +47,7 @@ def get_locale(language: str) -> Locale:
     except FileNotFoundError:
         raise ValueError(f"no locale file for language {language!r}") from None
     data = yaml.safe_load(raw)
-    words = resources.files("bot.locales").joinpath(f"{language}.words")
-    common: frozenset[str] = frozenset()
-    if words.is_file():
-        lines = words.read_text("utf-8").splitlines()
-        common = frozenset(w for w in lines if not w.startswith("#"))
+    common = frozenset(word_list(language))
     matching = data["matching"]
     return Locale(
         language=language,
@@ -72,3 +68,12 @@ def get_locale(language: str) -> Locale:
         common_words=common,
         messages=MappingProxyType({str(k): str(v) for k, v in data["ui"].items()}),
     )
+
+
+@cache
+def word_list(language: str) -> tuple[str, ...]:
+    """The language's commonest words (`<language>.words`), most frequent first; () if none."""
+    words = resources.files("bot.locales").joinpath(f"{language}.words")
+    if not words.is_file():
+        return ()
+    return tuple(w for w in words.read_text("utf-8").splitlines() if w and not w.startswith("#"))

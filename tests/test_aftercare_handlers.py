@@ -45,7 +45,7 @@ def settings(tmp_path: Path) -> Settings:
     """Settings with an admin, a staff chat and a private database."""
     return Settings(
         token=TOKEN,
-        faq_path=FAQ,
+        faq_paths=(FAQ,),
         database_path=tmp_path / "bot.db",
         admin_ids=frozenset({ADMIN}),
         staff_chat_id=STAFF_CHAT,

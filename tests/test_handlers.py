@@ -44,7 +44,7 @@ def settings(tmp_path: Path) -> Settings:
     """Settings with an admin, a staff chat and a private database."""
     return Settings(
         token=TOKEN,
-        faq_path=FAQ,
+        faq_paths=(FAQ,),
         database_path=tmp_path / "bot.db",
         admin_ids=frozenset({ADMIN}),
         staff_chat_id=STAFF_CHAT,
@@ -293,7 +293,7 @@ async def test_reload_keeps_old_faq_on_error_and_swaps_on_success(
     faq.write_text(FAQ.read_text().replace("related: [duration]", "related: [nowhere]"))
     app.bot_data.services.settings = Settings(
         token=TOKEN,
-        faq_path=faq,
+        faq_paths=(faq,),
         database_path=settings.database_path,
         admin_ids=frozenset({ADMIN}),
     )
@@ -389,7 +389,7 @@ async def test_reload_shows_the_admin_the_line_faq_check_prints(
     faq.write_text(broken)
     app.bot_data.services.settings = Settings(
         token=TOKEN,
-        faq_path=faq,
+        faq_paths=(faq,),
         database_path=settings.database_path,
         admin_ids=frozenset({ADMIN}),
     )

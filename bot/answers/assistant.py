@@ -17,10 +17,11 @@ MAX_QUESTION_CHARS = 2000
 
 @dataclass(frozen=True)
 class Outcome:
-    """A decision, the reply that renders it, and whether it was the "not covered" reply."""
+    """A decision, the reply that renders it, its language, and whether it was "not covered"."""
 
     decision: Decision
     reply: Reply
+    language: str  # the language of the FAQ file that answered ("en", "ru")
     not_covered: bool = False
 
     def suggestions(self) -> list[str]:
@@ -43,12 +44,14 @@ class Assistant:
         text = question[:MAX_QUESTION_CHARS]
         if not text.strip():
             decision = Decision(Kind.FALLBACK, None, 0.0, ())
-            return Outcome(decision, Reply(self.locale.t("empty_message")))
+            return Outcome(decision, Reply(self.locale.t("empty_message")), self.kb.language)
         decision = self.matcher.decide(text)
         if decision.kind is Kind.FALLBACK and not self.matcher.analyzer.tokens(text):
-            return Outcome(decision, self.replies.small_talk(text))
+            return Outcome(decision, self.replies.small_talk(text), self.kb.language)
         reply = self.replies.for_decision(decision)
-        return Outcome(decision, reply, not_covered=decision.kind is Kind.FALLBACK)
+        return Outcome(
+            decision, reply, self.kb.language, not_covered=decision.kind is Kind.FALLBACK
+        )
 
     def press(self, data: str) -> Reply:
         """The reply to a navigation button; a polite note for stale or forged data."""

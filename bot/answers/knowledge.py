@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import ClassVar
 
 from bot.aftercare.course import Course
@@ -81,6 +82,19 @@ class Decline:
 
 
 @dataclass(frozen=True)
+class Places:
+    """Where the file declares each id and section, for problems found later across files."""
+
+    # kind ("entry", "topic", "red flag", "rule", "check-in option", "related", "section" ...)
+    # -> id or key -> line
+    lines: Mapping[str, Mapping[str, int]] = field(default_factory=lambda: MappingProxyType({}))
+
+    def line(self, kind: str, key: str, default: int = 1) -> int:
+        """The line of an id or section, else `default`."""
+        return self.lines.get(kind, {}).get(key, default)
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """The validated FAQ file."""
 
@@ -96,6 +110,7 @@ class KnowledgeBase:
     course: Course | None
     sources: tuple[str, ...]  # the article's section names a text may give as its source
     by_id: Mapping[str, Entry] = field(repr=False, compare=False)
+    places: Places = field(default_factory=Places, repr=False, compare=False)
 
     def entry(self, entry_id: str) -> Entry | None:
         """The entry with this id, or None."""

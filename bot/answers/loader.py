@@ -16,6 +16,7 @@ from bot.answers.knowledge import (
     Decline,
     Entry,
     KnowledgeBase,
+    Places,
     Texts,
     Topic,
 )
@@ -65,7 +66,21 @@ def _parse(c: Checker, doc: Map) -> KnowledgeBase:
         course=course,
         sources=sources.names,
         by_id=MappingProxyType({e.id: e for e in entries}),
+        places=_places(c, doc),
     )
+
+
+def _places(c: Checker, doc: Map) -> Places:
+    """The lines of every id and section, for the checks across language files."""
+    sections = dict(doc.lines)
+    course = doc.get("aftercare")
+    if isinstance(course, Map):
+        sections.update({f"aftercare.{key}": line for key, line in course.lines.items()})
+        checkin = course.get("checkin")
+        if isinstance(checkin, Map) and "options" in checkin:
+            sections["aftercare.checkin.options"] = checkin.lines["options"]
+    kinds = {**c.ids.first_lines, **c.places, "section": sections}
+    return Places(MappingProxyType({k: MappingProxyType(v) for k, v in kinds.items()}))
 
 
 def _parse_header(c: Checker, doc: Map) -> str:
@@ -251,6 +266,8 @@ def _parse_entries(
                 eid,
             )
         related = c.texts(block, "related", eid, required=False)
+        c.place("related", eid, block.lines.get("related", block.line))
+        c.place("entry topic", eid, block.lines.get("topic", block.line))
         for ref in related:
             related_refs.append((eid, ref, block.lines["related"]))
         entries.append(
@@ -343,11 +360,27 @@ def parse_faq(text: str, file: str) -> KnowledgeBase:
     return kb
 
 
+def is_shipped(name: str) -> bool:
+    """True when the package ships a FAQ file of this name (faq/ in the source tree)."""
+    return resources.files("bot.faq").joinpath(name).is_file()
+
+
+def load_shipped(name: str = DEFAULT_FAQ) -> KnowledgeBase:
+    """Load a FAQ file shipped with the package, such as faq/softlifting.yaml."""
+    resource = resources.files("bot.faq").joinpath(name)
+    try:
+        text = resource.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FaqError(
+            [Problem(f"faq/{name}", 0, f"cannot read the file: {exc.strerror}")]
+        ) from None
+    return parse_faq(text, f"faq/{name}")
+
+
 def load_faq(path: str | Path | None = None) -> KnowledgeBase:
     """Load the FAQ from a path, or the shipped default when path is None."""
     if path is None:
-        resource = resources.files("bot.faq").joinpath(DEFAULT_FAQ)
-        return parse_faq(resource.read_text(encoding="utf-8"), f"faq/{DEFAULT_FAQ}")
+        return load_shipped(DEFAULT_FAQ)
     file = Path(path)
     try:
         if file.stat().st_size > MAX_FILE_BYTES:

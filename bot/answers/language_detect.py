@@ -1,0 +1,307 @@
+"""Which language a message is written in; Russian typed on a Latin keyboard, back in Cyrillic.
+
+Cyrillic text is Russian. A Latin-script message is Russian in transliteration ("skolko
+derzhitsya effekt") when more of its words read as Russian words than as English ones: each
+word is looked up in English's word list as written, and in Russian's after converting it to
+Cyrillic with every spelling patients use (zh/j for ж, kh/h for х, ts/c for ц, y/i for ы and й,
+e for э, a missing soft sign ...). A word found in both lists ("no", "to", "net") tells
+nothing, one letter counts for nothing and two for half, and the Russian-only words must weigh
+at least one longer word: English is never read as transliteration on the strength of its short
+words. A message that tells nothing goes to the fallback language (the chat's so far).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import chain
+
+from bot.locale import word_list
+
+RUSSIAN = "ru"
+ENGLISH = "en"
+
+# Latin spellings of Russian letters, longer sequences first; the first option of each is the
+# one written when a word is not in the word list. "sh" may stand for щ ("eshe"), "ts" for
+# т + с ("otsutstvie") and "ia" for я ("rekomendacia") or и + а ("diabet"), so each alternative
+# is tried against the word list.
+TRANSLIT: dict[str, tuple[str, ...]] = {
+    "shch": ("щ",),
+    "sch": ("щ", "сч"),
+    "zh": ("ж",),
+    "kh": ("х",),
+    "ch": ("ч",),
+    "sh": ("ш", "щ"),
+    "ts": ("ц", "тс"),
+    "tz": ("ц",),
+    "yu": ("ю",),
+    "ju": ("ю",),
+    "iu": ("иу", "ю"),
+    "ya": ("я",),
+    "ja": ("я",),
+    "ia": ("иа", "я"),
+    "yo": ("ё",),
+    "jo": ("ё",),
+    "io": ("ио", "ё"),
+    "ye": ("е",),
+    "je": ("е",),
+    "iy": ("ий",),
+    "ij": ("ий",),
+    "yy": ("ый",),
+    "yj": ("ый",),
+    "a": ("а",),
+    "b": ("б",),
+    "c": ("ц", "к"),
+    "d": ("д",),
+    "e": ("е", "э"),
+    "f": ("ф",),
+    "g": ("г",),
+    "h": ("х",),
+    "i": ("и", "й"),
+    "j": ("й", "ж"),
+    "k": ("к",),
+    "l": ("л",),
+    "m": ("м",),
+    "n": ("н",),
+    "o": ("о",),
+    "p": ("п",),
+    "q": ("к",),
+    "r": ("р",),
+    "s": ("с",),
+    "t": ("т",),
+    "u": ("у",),
+    "v": ("в",),
+    "w": ("в", "ш"),
+    "x": ("кс", "х"),
+    "y": ("ы", "й"),
+    "z": ("з",),
+    "'": ("ь",),
+}
+LONGEST = max(map(len, TRANSLIT))
+# Letters patients mix up or leave out, folded together before a word-list lookup.
+FOLD = str.maketrans({"ё": "е", "э": "е", "й": "и", "ы": "и", "ь": None, "ъ": None})
+# Each Latin sequence with its options folded, duplicates dropped.
+_FOLDED = {
+    latin: tuple(dict.fromkeys(option.translate(FOLD) for option in options))
+    for latin, options in TRANSLIT.items()
+}
+# The endings of English contractions ("don't", "i'm") after the apostrophe; and contractions
+# typed without it, which the word list lacks ("im" would otherwise read as Russian "им").
+CONTRACTION_TAILS = frozenset({"t", "s", "m", "re", "ve", "ll", "d"})
+# fmt: off
+ENGLISH_CONTRACTIONS = frozenset((
+    "im", "ive", "id", "ill", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent",
+    "cant", "wont", "youre", "youve", "theyre", "thats", "whats", "theres", "hasnt", "havent",
+    "hadnt", "shouldnt", "wouldnt", "couldnt", "hes", "shes", "its", "lets", "hows",
+))
+# fmt: on
+# A message reads as transliterated Russian when its Russian-only words weigh at least this
+# (one word of three letters or more, or two shorter ones) and more than its English-only ones.
+MIN_RUSSIAN = 1.0
+_VOWELS = frozenset("aeiouy")
+_Y_ENDINGS = frozenset({"iy", "ij", "yy", "yj"})
+# A word's spellings tried before giving up: far more than any real word needs.
+MAX_STEPS = 4000
+
+_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+_CYRILLIC_WORD = re.compile(r"[а-яё-]+", re.IGNORECASE)
+_LATIN = re.compile(r"[a-z]", re.IGNORECASE)
+# Latin words, with apostrophes inside or at the end ("bol'no", "ochen'", "don't"); not the
+# letters of "3d" or "spf50".
+_LATIN_WORD = re.compile(r"(?<![0-9a-z'])[a-z]+(?:'[a-z]+)*'?(?![0-9a-z])", re.IGNORECASE)
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "´": "'"})
+
+
+class Transliterator:
+    """Latin-script Russian back to Cyrillic, spelt as in the Russian word list where it can."""
+
+    def __init__(self, russian_words: Iterable[str]) -> None:
+        best: dict[str, str] = {}
+        for word in russian_words:  # most frequent first: the first spelling of a form wins
+            best.setdefault(word.lower().translate(FOLD), word.lower())
+        self._words = best
+        # Each folded form's rank by frequency: the first is the commonest.
+        self._ranks = {folded: rank for rank, folded in enumerate(best)}
+        self._sorted = sorted(best)
+        self._cache: dict[str, str | None] = {}
+
+    def _has_prefix(self, prefix: str) -> bool:
+        index = bisect_left(self._sorted, prefix)
+        return index < len(self._sorted) and self._sorted[index].startswith(prefix)
+
+    def lookup(self, word: str) -> str | None:
+        """The commonest Russian word a Latin word may spell ("bolno" -> "больно"), else None."""
+        word = word.lower()
+        if word in self._cache:
+            return self._cache[word]
+        found: str | None = None
+        found_rank = len(self._sorted)
+        stack = [(0, "")]
+        seen: set[tuple[int, str]] = set()
+        steps = 0
+        while stack and steps < MAX_STEPS:
+            steps += 1
+            at, prefix = stack.pop()
+            if at == len(word):
+                rank = self._ranks.get(prefix)
+                if rank is not None and rank < found_rank:
+                    found, found_rank = self._words[prefix], rank
+                continue
+            for size in range(min(LONGEST, len(word) - at), 0, -1):
+                for option in _FOLDED.get(word[at : at + size], ()):
+                    state = (at + size, prefix + option)
+                    if state not in seen and (not option or self._has_prefix(state[1])):
+                        seen.add(state)
+                        stack.append(state)
+        if len(self._cache) < 8192:
+            self._cache[word] = found
+        return found
+
+    def to_cyrillic(self, text: str) -> str:
+        """The text with every Latin word written in Cyrillic; everything else kept."""
+
+        def convert(match: re.Match[str]) -> str:
+            word = match.group(0)
+            return self.lookup(word) or spell(word)
+
+        return _LATIN_WORD.sub(convert, text.translate(_APOSTROPHES))
+
+
+def spell(word: str) -> str:
+    """A Latin word in Cyrillic sequence by sequence, longer ones first ("shchi" -> "щи")."""
+    lower = word.lower()
+    out: list[str] = []
+    at = 0
+    while at < len(lower):
+        for size in range(min(LONGEST, len(lower) - at), 0, -1):
+            chunk = lower[at : at + size]
+            options = TRANSLIT.get(chunk)
+            # "iya" is и + я, not ий + а ("anesteziya").
+            if options and not (
+                chunk in _Y_ENDINGS and lower[at + size : at + size + 1] in _VOWELS
+            ):
+                break
+        else:
+            out.append(lower[at])
+            at += 1
+            continue
+        letter = options[0]
+        # An "i" between a vowel and a consonant (or the end) is й: "proidet", "kakoi".
+        if (
+            chunk == "i"
+            and at
+            and lower[at - 1] in _VOWELS
+            and lower[at + 1 : at + 2] not in _VOWELS
+        ):
+            letter = "й"
+        out.append(letter)
+        at += size
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The language a message goes to, and its text as that language's assistant reads it."""
+
+    language: str
+    text: str
+    translit: bool = False  # the text was Russian in Latin letters, now written in Cyrillic
+
+
+class LanguageDetector:
+    """Picks one of the loaded languages for each message; pure, word look-ups cached."""
+
+    def __init__(
+        self,
+        languages: Sequence[str],
+        english_words: Iterable[str] | None = None,
+        russian_words: Iterable[str] | None = None,
+        vocabulary: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
+        """`english_words` and `russian_words` (most frequent first) default to the shipped
+        bot/locales/en.words and ru.words; `vocabulary` adds each FAQ file's own words
+        ("софтлифтинг", "nasolabial"), which a list of common words lacks.
+        """
+        if not languages:
+            raise ValueError("at least one language is needed")
+        self.languages = tuple(languages)
+        extra = vocabulary or {}
+        english = word_list(ENGLISH) if english_words is None else english_words
+        self._english = (
+            frozenset(english) | frozenset(extra.get(ENGLISH, ())) | ENGLISH_CONTRACTIONS
+        )
+        self._translit: Transliterator | None = None
+        if RUSSIAN in self.languages:
+            russian = word_list(RUSSIAN) if russian_words is None else russian_words
+            own = (w for w in extra.get(RUSSIAN, ()) if _CYRILLIC_WORD.fullmatch(w))
+            self._translit = Transliterator(chain(russian, own))
+
+    def _english_word(self, word: str) -> bool:
+        if word in self._english or word.replace("'", "") in self._english:
+            return True
+        head, _, tail = word.partition("'")
+        return head in self._english and tail in CONTRACTION_TAILS
+
+    def translit_score(self, text: str) -> tuple[float, float]:
+        """(Russian, English): the weight of the Latin words that read as only one of the two."""
+        if self._translit is None:
+            return 0.0, 0.0
+        russian = english = 0.0
+        for match in _LATIN_WORD.finditer(text.translate(_APOSTROPHES)):
+            word = match.group(0).lower()
+            letters = len(word.replace("'", ""))
+            # One letter tells nothing ("a", "i", "v"); two letters tell a little ("rf", "ml").
+            weight = 0.0 if letters < 2 else 0.5 if letters == 2 else 1.0
+            is_english = self._english_word(word)
+            is_russian = self._translit.lookup(word) is not None
+            if is_russian and not is_english:
+                russian += weight
+            elif is_english and not is_russian:
+                english += weight
+        return russian, english
+
+    def reads_as(self, text: str) -> str | None:
+        """What the text reads as: Russian (Cyrillic or transliterated), English, or None."""
+        cyrillic = len(_CYRILLIC.findall(text))
+        latin = len(_LATIN.findall(text))
+        if cyrillic > latin:
+            return RUSSIAN
+        if latin == 0 or self._translit is None:
+            return ENGLISH if latin else None
+        russian, english = self.translit_score(text)
+        if russian >= MIN_RUSSIAN and russian > english:
+            return RUSSIAN
+        return ENGLISH if english > russian else None
+
+    def detect(self, text: str, fallback: str | None = None) -> Detection:
+        """The loaded language a message goes to, and its text for that language.
+
+        `fallback` (say, the language of the chat so far) decides when the text does not:
+        no letters, or Latin words that read as much Russian as English ("da", "ok").
+        """
+        reads = self.reads_as(text) if len(self.languages) > 1 or self._translit else None
+        if reads in self.languages:
+            language = str(reads)
+        elif fallback in self.languages:
+            language = str(fallback)
+        elif reads is None and ENGLISH in self.languages and _LATIN.search(text):
+            language = ENGLISH  # Latin words that tell nothing are likelier English
+        else:
+            language = self.languages[0]
+        converted = self._in_cyrillic(text, reads) if language == RUSSIAN else text
+        return Detection(language, converted, translit=converted != text)
+
+    def text_for(self, text: str, language: str) -> str:
+        """The text as one language's assistant reads it: transliterated Russian in Cyrillic."""
+        if language != RUSSIAN:
+            return text
+        return self._in_cyrillic(text, self.reads_as(text))
+
+    def _in_cyrillic(self, text: str, reads: str | None) -> str:
+        """Latin-script text that may be Russian written in Cyrillic; any other text as it is."""
+        latin = len(_LATIN.findall(text)) > len(_CYRILLIC.findall(text))
+        if self._translit is None or not latin or reads == ENGLISH:
+            return text
+        return self._translit.to_cyrillic(text)
