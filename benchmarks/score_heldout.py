@@ -20,12 +20,12 @@ from typing import Any
 
 import yaml
 
-from bot.answers.assistant import Assistant, Outcome
-from bot.answers.loader import load_faq
+from bot.answers.assistant import Outcome
+from bot.answers.languages import Languages, load_languages
 from bot.answers.matcher import Kind
 
 HERE = Path(__file__).parent
-SETS = ("heldout_en.yaml", "heldout_safety_en.yaml", "heldout_final_en.yaml")
+SETS = ("heldout_en.yaml", "heldout_safety_en.yaml", "heldout_final_en.yaml", "heldout_ru.yaml")
 
 
 def judge(item: dict[str, Any], outcome: Outcome) -> tuple[str, bool, bool]:
@@ -46,13 +46,13 @@ def judge(item: dict[str, Any], outcome: Outcome) -> tuple[str, bool, bool]:
     return "in", good, answered and not good
 
 
-def score(path: Path, assistant: Assistant, show: bool) -> str:
+def score(path: Path, languages: Languages, show: bool) -> str:
     """One summary line for a set."""
     items = yaml.safe_load(path.read_text(encoding="utf-8"))
     counts = {"in": [0, 0], "out": [0, 0], "urgent": [0, 0]}
     wrong = 0
     for item in items:
-        outcome = assistant.ask(item["q"])
+        outcome = languages.ask(item["q"])
         kind, good, bad = judge(item, outcome)
         counts[kind][0] += 1
         counts[kind][1] += good
@@ -72,12 +72,14 @@ def main() -> None:
     """Print one summary line per set."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--set", action="append", help="a set (default: both shipped sets)")
-    parser.add_argument("--faq", default=None, help="FAQ file (default: the shipped one)")
+    parser.add_argument(
+        "--faq", action="append", default=[], help="FAQ file(s) (default: the shipped ones)"
+    )
     parser.add_argument("--show-failures", action="store_true")
     args = parser.parse_args()
-    assistant = Assistant(load_faq(args.faq))
+    languages = load_languages(args.faq)
     for name in args.set or [str(HERE / s) for s in SETS]:
-        print(score(Path(name), assistant, args.show_failures))
+        print(score(Path(name), languages, args.show_failures))
 
 
 if __name__ == "__main__":

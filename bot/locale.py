@@ -30,8 +30,13 @@ class Locale:
     negation: str
     negation_break: re.Pattern[str]
     sign_fillers: frozenset[str]
+    folds: Mapping[int, str]
     common_words: frozenset[str]
     messages: Mapping[str, str]
+
+    def fold(self, text: str) -> str:
+        """The text with letters patients use interchangeably made one ("ё" as "е")."""
+        return text.translate(self.folds) if self.folds else text
 
     def t(self, key: str, **values: Any) -> str:
         """The message `key`, with its placeholders filled in."""
@@ -65,6 +70,9 @@ def get_locale(language: str) -> Locale:
         negation=str(matching["negation"]),
         negation_break=re.compile(str(matching["negation_break"]), re.IGNORECASE),
         sign_fillers=frozenset(str(w).lower() for w in matching.get("sign_fillers", ())),
+        folds=MappingProxyType(
+            str.maketrans({str(k): str(v) for k, v in matching.get("folds", {}).items()})
+        ),
         common_words=common,
         messages=MappingProxyType({str(k): str(v) for k, v in data["ui"].items()}),
     )

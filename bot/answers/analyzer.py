@@ -25,7 +25,7 @@ class Analyzer:
         groups = tuple(synonyms)
         raw_words: dict[str, int] = defaultdict(int)
         for text in (*corpus, *(phrase for group in groups for phrase in group)):
-            for word in utils.default_process(text).split():
+            for word in utils.default_process(locale.fold(text)).split():
                 raw_words[word] += 1
         words_by_stem: dict[str, set[str]] = defaultdict(set)
         for word in raw_words:
@@ -70,10 +70,13 @@ class Analyzer:
                 self._stem_cache[word] = stem
         return stem
 
-    @staticmethod
-    def _words(text: str) -> list[str]:
+    def _words(self, text: str) -> list[str]:
         """Normalised words; one-letter leftovers of possessives ("crow's") dropped."""
-        return [w for w in utils.default_process(text).split() if len(w) > 1 or w.isdigit()]
+        return [
+            w
+            for w in utils.default_process(self.locale.fold(text)).split()
+            if len(w) > 1 or w.isdigit()
+        ]
 
     def correct(self, word: str) -> str:
         """The known word a misspelt one was meant to be, or the word itself."""
@@ -150,7 +153,7 @@ class Analyzer:
         return list(cached)
 
     def _tokens(self, text: str) -> list[str]:
-        raw = utils.default_process(text).split()
+        raw = utils.default_process(self.locale.fold(text)).split()
         # One-letter words only matter when a synonym names them ("can't" -> "can t" -> not).
         words = [w for w in map(self.correct, raw) if len(w) > 1 or w in self._exact]
         items = self._fold_phrases([(w, self._stem(w), False) for w in words], self._phrases)
