@@ -9,6 +9,7 @@ from enum import StrEnum
 
 # Prefixes are short and stable: buttons already shown in chats must keep working.
 AFTERCARE_PREFIX = "ac:"
+LANGUAGE_PREFIX = "lang:"
 DATA_LIMIT = 64
 
 _ID = r"[a-z0-9][a-z0-9-]{0,31}"
@@ -20,6 +21,7 @@ _TIME = re.compile(r"ac:t:([01]\d|2[0-3])([0-5]\d)")
 _ZONE = re.compile(r"ac:z:([A-Za-z0-9_+\-/]{1,50})")
 _CHECKIN = re.compile(rf"ac:c:(\d{{1,12}}):(\d{{1,3}}):({_ID})")
 _FOLLOW_UP = re.compile(r"ac:f:(\d{1,12})")
+_LANGUAGE = re.compile(r"lang:([a-z]{2,3})")
 
 
 class CourseAction(StrEnum):
@@ -119,6 +121,13 @@ class Course:
     action: CourseAction
 
 
+@dataclass(frozen=True)
+class ChooseLanguage:
+    """The patient's choice of language (/language)."""
+
+    language: str
+
+
 Press = (
     ShowEntry
     | ShowTopics
@@ -133,6 +142,7 @@ Press = (
     | Checkin
     | FollowUp
     | Course
+    | ChooseLanguage
 )
 
 _FIXED: dict[str, Press] = {
@@ -210,6 +220,11 @@ def course(action: CourseAction) -> str:
     return action.value
 
 
+def choose_language(language: str) -> str:
+    """Data of a /language button."""
+    return f"{LANGUAGE_PREFIX}{language}"
+
+
 def is_aftercare(data: str) -> bool:
     """True for the data of an aftercare button."""
     return data.startswith(AFTERCARE_PREFIX)
@@ -235,6 +250,8 @@ def parse(data: str) -> Press | None:
         return Checkin(int(m.group(1)), int(m.group(2)), m.group(3))
     if m := _FOLLOW_UP.fullmatch(data):
         return FollowUp(int(m.group(1)))
+    if m := _LANGUAGE.fullmatch(data):
+        return ChooseLanguage(m.group(1))
     if m := _DATE.fullmatch(data):
         try:
             return PickDate(date.fromisoformat(m.group(1)))

@@ -149,10 +149,10 @@ def cmd_course_preview(
 
 
 def cmd_run(args: argparse.Namespace, languages: Languages, out: TextIO, inp: TextIO) -> int:
-    """Start the Telegram bot (in the first file's language, for now)."""
+    """Start the Telegram bot: each patient in their own language."""
     from bot.telegram_app.runner import run
 
-    return run(languages.primary.kb, faq_option=args.faq_option)
+    return run(languages, faq_option=args.faq_option)
 
 
 Command = Callable[[argparse.Namespace, Languages, TextIO, TextIO], int]

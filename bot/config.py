@@ -23,6 +23,7 @@ UNANSWERED_DAYS_RANGE = (1, 3650)
 # Plain ASCII decimal ids: int() would also take "+1", "1_000" and other scripts' digits.
 USER_ID_PATTERN = re.compile(r"[1-9][0-9]{0,19}")
 CHAT_ID_PATTERN = re.compile(r"-?[1-9][0-9]{0,19}")
+LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -56,6 +57,7 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     tick_seconds: float = DEFAULT_TICK_SECONDS
     unanswered_days: int = DEFAULT_UNANSWERED_DAYS
+    staff_language: str | None = None  # the staff alerts' language; None: the first FAQ file's
 
     @property
     def faq_path(self) -> Path | None:
@@ -114,6 +116,7 @@ class Settings:
             webhook_secret=secret,
             tick_seconds=_tick(get("SOFTLIFT_TICK_SECONDS")),
             unanswered_days=_unanswered_days(get("SOFTLIFT_UNANSWERED_DAYS")),
+            staff_language=_language("SOFTLIFT_STAFF_LANGUAGE", get("SOFTLIFT_STAFF_LANGUAGE")),
         )
 
 
@@ -124,6 +127,15 @@ def resolve_faq_path(cli_value: str | None, env: Mapping[str, str]) -> tuple[Pat
     """
     value = cli_value or env.get("SOFTLIFT_FAQ", "").strip()
     return tuple(Path(part.strip()) for part in value.split(",") if part.strip())
+
+
+def _language(name: str, value: str | None) -> str | None:
+    """A language code such as en or ru (checked against the FAQ files at start-up)."""
+    if value is None:
+        return None
+    if not LANGUAGE_PATTERN.fullmatch(value):
+        raise ConfigError(f"{name} must be a language code such as en or ru, not {value!r}")
+    return value
 
 
 def _token(value: str | None) -> str:

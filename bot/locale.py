@@ -14,6 +14,34 @@ import yaml
 
 
 @dataclass(frozen=True)
+class DateWords:
+    """Words a patient may type for a procedure date or a time of day (aftercare enrolment)."""
+
+    days_ago: tuple[tuple[str, int], ...] = ()  # ("вчера", 1): a word and how many days ago
+    n_days_ago: tuple[str, ...] = ()  # what follows a number of days: "дня назад"
+    months: tuple[tuple[str, int], ...] = ()  # ("марта", 3)
+    day_month: bool = False  # "15.03" without a year: this year, or last year if still to come
+    time_prefixes: tuple[str, ...] = ()  # "в" of "в 9 утра"
+    hour_words: tuple[tuple[str, int], ...] = ()  # ("вечера", 12): hours added before noon
+
+
+def _date_words(raw: Mapping[str, Any] | None) -> DateWords:
+    raw = raw or {}
+
+    def pairs(key: str) -> tuple[tuple[str, int], ...]:
+        return tuple((str(k).lower(), int(v)) for k, v in (raw.get(key) or {}).items())
+
+    return DateWords(
+        days_ago=pairs("days_ago"),
+        n_days_ago=tuple(str(w).lower() for w in raw.get("n_days_ago") or ()),
+        months=pairs("months"),
+        day_month=bool(raw.get("day_month", False)),
+        time_prefixes=tuple(str(w).lower() for w in raw.get("time_prefixes") or ()),
+        hour_words=pairs("hour_words"),
+    )
+
+
+@dataclass(frozen=True)
 class Locale:
     """Strings and word lists of one language."""
 
@@ -33,6 +61,7 @@ class Locale:
     folds: Mapping[int, str]
     common_words: frozenset[str]
     messages: Mapping[str, str]
+    dates: DateWords = DateWords()
 
     def fold(self, text: str) -> str:
         """The text with letters patients use interchangeably made one ("ё" as "е")."""
@@ -75,6 +104,7 @@ def get_locale(language: str) -> Locale:
         ),
         common_words=common,
         messages=MappingProxyType({str(k): str(v) for k, v in data["ui"].items()}),
+        dates=_date_words(data.get("dates")),
     )
 
 

@@ -194,9 +194,12 @@ class FakeTelegram:
         username: str | None = "anna_patient",
         chat_type: str = "private",
         reply_to: dict[str, Any] | None = None,
+        language_code: str | None = None,
     ) -> dict[str, Any]:
         """A user's text message, with command and mention entities as Telegram adds them."""
         message = self.user_message(chat_id, user_id, first_name, username, chat_type)
+        if language_code is not None:
+            message["from"]["language_code"] = language_code
         message["text"] = text
         entities = [
             {"type": "mention", "offset": m.start(), "length": len(m.group())}

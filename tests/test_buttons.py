@@ -27,6 +27,7 @@ from bot.buttons import CourseAction
         (buttons.checkin(12, 3, "all-good"), buttons.Checkin(12, 3, "all-good")),
         (buttons.follow_up(12), buttons.FollowUp(12)),
         *((buttons.course(a), buttons.Course(a)) for a in CourseAction),
+        (buttons.choose_language("ru"), buttons.ChooseLanguage("ru")),
     ],
 )
 def test_every_kind_round_trips(data: str, press: buttons.Press) -> None:
@@ -53,6 +54,9 @@ def test_every_kind_round_trips(data: str, press: buttons.Press) -> None:
         "ac:f:",
         "ac:z:../../etc",
         "e:" + "a" * 70,
+        "lang:",
+        "lang:RU",
+        "lang:russian",
     ],
 )
 def test_forged_data_parse_to_nothing(data: str) -> None:

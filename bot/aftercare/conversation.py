@@ -184,9 +184,10 @@ class Enrolment:
         """The answer to something typed while a question is open."""
         if state.step is Step.DATE:
             today = local_today(now, state.timezone)
-            return self._date_read(state, read_procedure_date(text, today, self.course.days), now)
+            days, words = self.course.days, self.locale.dates
+            return self._date_read(state, read_procedure_date(text, today, days, words), now)
         if state.step in (Step.TIME, Step.NEW_TIME):
-            at = parse_time(text)
+            at = parse_time(text, self.locale.dates)
             if at is None:
                 reply = self._time_question(state)
                 return Turn(replace(reply, text=self._t("ac_time_unreadable")), state)

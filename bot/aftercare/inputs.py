@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date, time, timedelta
 from enum import StrEnum
 from functools import cache
 from zoneinfo import available_timezones
 
+from bot.locale import DateWords
+
 _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DAY_MONTH = re.compile(r"(\d{1,2})\.(\d{1,2})")
 _CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})")
+_HOUR = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?")
+NO_WORDS = DateWords()
 
 
 class Refusal(StrEnum):
@@ -21,8 +26,21 @@ class Refusal(StrEnum):
     TOO_OLD = "ac_date_too_old"
 
 
-def parse_date(text: str) -> date | None:
-    """A date typed as DD.MM.YYYY, D.M.YY or YYYY-MM-DD, or None."""
+def _normal(text: str) -> str:
+    """Lower case, "ё" as "е", single spaces, no full stop at the end."""
+    return " ".join(text.lower().replace("ё", "е").split()).rstrip(".!")
+
+
+def parse_date(text: str, today: date | None = None, words: DateWords = NO_WORDS) -> date | None:
+    """A date typed as DD.MM.YYYY, D.M.YY or YYYY-MM-DD, or in the locale's `words`, or None.
+
+    `today` is needed for the relative forms ("вчера", "3 дня назад") and those without a year
+    ("15.03", "15 марта": this year, or last year when that date is still to come).
+    """
+    if today is not None:
+        relative = _relative_date(_normal(text), today, words)
+        if relative is not None:
+            return relative
     text = text.strip()
     if match := _DOTTED_DATE.fullmatch(text):
         day, month, year = (int(g) for g in match.groups())
@@ -38,9 +56,48 @@ def parse_date(text: str) -> date | None:
         return None
 
 
-def read_procedure_date(text: str, today: date, max_days_ago: int) -> date | Refusal:
+def _relative_date(text: str, today: date, words: DateWords) -> date | None:
+    """A date in the locale's words, or without a year; None when the text is neither."""
+    for word, ago in words.days_ago:
+        if text == word:
+            return today - timedelta(days=ago)
+    for suffix in words.n_days_ago:
+        head, _, rest = text.partition(" ")
+        if head.isdigit() and rest == suffix:
+            return today - timedelta(days=int(head))
+    if words.day_month and (match := _DAY_MONTH.fullmatch(text)):
+        return _this_or_last_year(int(match.group(1)), int(match.group(2)), today)
+    months = dict(words.months)
+    pieces = text.split(" ")
+    if len(pieces) in (2, 3) and pieces[0].isdigit() and pieces[1] in months:
+        day, month = int(pieces[0]), months[pieces[1]]
+        if len(pieces) == 2:
+            return _this_or_last_year(day, month, today)
+        year = pieces[2].removesuffix("г").removesuffix("года").strip()
+        if len(year) == 4 and year.isdigit():
+            return _date_or_none(int(year), month, day)
+    return None
+
+
+def _this_or_last_year(day: int, month: int, today: date) -> date | None:
+    when = _date_or_none(today.year, month, day)
+    if when is not None and when > today:
+        return _date_or_none(today.year - 1, month, day)
+    return when
+
+
+def _date_or_none(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def read_procedure_date(
+    text: str, today: date, max_days_ago: int, words: DateWords = NO_WORDS
+) -> date | Refusal:
     """The procedure date typed by the patient, or why it is refused."""
-    when = parse_date(text)
+    when = parse_date(text, today, words)
     if when is None:
         return Refusal.UNREADABLE
     return check_procedure_date(when, today, max_days_ago)
@@ -55,12 +112,36 @@ def check_procedure_date(when: date, today: date, max_days_ago: int) -> date | R
     return when
 
 
-def parse_time(text: str) -> time | None:
-    """A time of day typed as HH:MM (or H:MM, HH.MM), or None."""
+def parse_time(text: str, words: DateWords = NO_WORDS) -> time | None:
+    """A time of day typed as HH:MM (or H:MM, HH.MM), or in the locale's words, or None.
+
+    With the locale's words: "в 9 утра" is 09:00, "в 7 вечера" 19:00, "в 21:30" 21:30.
+    """
     match = _CLOCK.fullmatch(text.strip())
+    if match:
+        hour, minute = int(match.group(1)), int(match.group(2))
+        return time(hour, minute) if hour < 24 and minute < 60 else None
+    return _worded_time(_normal(text), words) if words.hour_words else None
+
+
+def _worded_time(text: str, words: DateWords) -> time | None:
+    pieces = text.split(" ")
+    if len(pieces) > 1 and pieces[0] in words.time_prefixes:
+        pieces = pieces[1:]
+    hour_words = dict(words.hour_words)
+    if not pieces or len(pieces) > 2 or (len(pieces) == 2 and pieces[1] not in hour_words):
+        return None
+    match = _HOUR.fullmatch(pieces[0])
     if not match:
         return None
-    hour, minute = int(match.group(1)), int(match.group(2))
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if len(pieces) == 2:
+        if not 1 <= hour <= 12:
+            return None
+        added = hour_words[pieces[1]]
+        hour = (hour % 12) + added if added else hour % 12
+    elif match.group(2) is None and len(text.split(" ")) == 1:
+        return None  # a bare number is not a time
     return time(hour, minute) if hour < 24 and minute < 60 else None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 
@@ -71,3 +71,5 @@ class StaffAlert:
     course_id: int
     day: int
     answer: str
+    # The check-in option's id, so the staff see its label in their own language.
+    option_id: str | None = field(default=None, compare=False)

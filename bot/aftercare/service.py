@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot import buttons
@@ -102,6 +102,11 @@ class CourseService:
         day = clamp_day(course_day(course.procedure_date, now, course.timezone), self.course.days)
         return StaffAlert(patient.user_id, course.id, day, self.locale.t("ac_alert_free_text"))
 
+    def for_staff(self, alert: StaffAlert) -> StaffAlert:
+        """The alert with its check-in answer in this service's language (the staff's)."""
+        option = self.course.option(alert.option_id) if alert.option_id else None
+        return replace(alert, answer=option.label) if option is not None else alert
+
     async def press(self, patient: Patient, data: str, now: datetime) -> Response:
         """The answer to an aftercare button; a stale or forged one gets the polite note."""
         press = buttons.parse(data)
@@ -154,7 +159,7 @@ class CourseService:
             self.repo.record_checkin, course.id, patient.user_id, press.day, option.id, now
         )
         # One staff alert per worrying answer and day, however often the button is pressed.
-        alert = StaffAlert(patient.user_id, course.id, press.day, option.label)
+        alert = StaffAlert(patient.user_id, course.id, press.day, option.label, option.id)
         return Response(
             (self.messages.checkin_reply(option),), alert if first and option.urgent else None
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,6 +35,9 @@ class RetryLater(Exception):
         self.seconds = seconds
 
 
+# One language's day messages, or each loaded language's by its code (the first the default).
+Messages = DayMessages | Mapping[str, DayMessages]
+
 # Sends one reply to a chat and returns the sent message's id; raises RecipientGone or RetryLater.
 Send = Callable[[int, Reply], Awaitable[int]]
 
@@ -55,7 +58,7 @@ async def tick(
     store: Store,
     now: datetime,
     send: Send,
-    messages: DayMessages,
+    messages: Messages,
     *,
     batch: int = BATCH,
     concurrency: int = CONCURRENCY,
@@ -100,7 +103,7 @@ async def _deliver(
     store: Store,
     now: datetime,
     send: Send,
-    messages: DayMessages,
+    messages: Messages,
     delivery: Delivery,
     report: TickReport,
 ) -> None:
@@ -118,7 +121,8 @@ async def _deliver(
         report.skipped += 1
         return
     try:
-        message_id = await send(delivery.chat_id, messages.message_for(delivery))
+        day_messages = await _in_language(store, messages, delivery.user_id)
+        message_id = await send(delivery.chat_id, day_messages.message_for(delivery))
     except RecipientGone:
         logger.info("course %d ended: the patient cannot be reached", delivery.course_id)
         await store.run(repo.end_course, delivery.course_id, EndReason.BLOCKED, now)
@@ -137,3 +141,13 @@ async def _deliver(
         return
     await store.run(repo.mark_sent, delivery.id, message_id, now)
     report.sent += 1
+
+
+async def _in_language(store: Store, messages: Messages, user_id: int) -> DayMessages:
+    """The day messages in the patient's language as stored now (else the default language)."""
+    if isinstance(messages, DayMessages):
+        return messages
+    language = await store.run(store.patients.language, user_id)
+    if language is not None and language in messages:
+        return messages[language]
+    return next(iter(messages.values()))

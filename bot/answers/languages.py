@@ -8,16 +8,20 @@ from types import MappingProxyType
 
 from rapidfuzz import utils
 
+from bot import buttons
 from bot.answers.assistant import MAX_QUESTION_CHARS, Assistant, Outcome
 from bot.answers.knowledge import KnowledgeBase
 from bot.answers.language_detect import Detection, LanguageDetector
 from bot.answers.loader import DEFAULT_FAQ, is_shipped, load_faq, load_shipped
 from bot.answers.matcher import Kind
 from bot.faqdoc import FaqError, Problem
+from bot.messages import Button, Reply
 
 # The shipped files, in order: the first (English) always, the others when they are shipped and
 # load and agree with it (otherwise they are left out, and `faq check` says why).
 SHIPPED = (DEFAULT_FAQ, "softlifting.ru.yaml")
+# A Telegram app language to the FAQ language its users read best, when that one is loaded.
+APP_LANGUAGES = {"uk": "ru", "be": "ru", "kk": "ru"}
 
 
 class UnknownLanguage(ValueError):
@@ -46,6 +50,9 @@ class Languages:
         # Why a shipped file other than the first was not loaded (empty when all were).
         self.left_out = tuple(left_out)
 
+    def __contains__(self, language: object) -> bool:
+        return language in self.assistants
+
     @property
     def codes(self) -> tuple[str, ...]:
         """The loaded languages, the default first."""
@@ -61,6 +68,30 @@ class Languages:
                 f"no FAQ file for language {language!r} (loaded: {', '.join(self.codes)})"
             )
         return found
+
+    def for_app_language(self, code: str | None) -> str:
+        """The loaded language for a Telegram app's language code ("ru", "uk", "en-GB" ...).
+
+        The same language when it is loaded, Russian for Ukrainian, Belarusian and Kazakh apps
+        when Russian is loaded, otherwise the default language.
+        """
+        base = (code or "").split("-")[0].lower()
+        for candidate in (base, APP_LANGUAGES.get(base, "")):
+            if candidate in self.assistants:
+                return candidate
+        return self.primary.kb.language
+
+    def menu(self, current: str) -> Reply:
+        """The /language question, in the current language, with one button per language."""
+        choices = tuple(
+            Button(a.locale.t("language_name"), buttons.choose_language(code))
+            for code, a in self.assistants.items()
+        )
+        return Reply(self.assistant(current).locale.t("language_prompt"), buttons=(choices,))
+
+    def chosen(self, language: str) -> Reply:
+        """The confirmation of a chosen language, in that language."""
+        return Reply(self.assistant(language).locale.t("language_set"))
 
     def detect(self, text: str, fallback: str | None = None) -> Detection:
         """The language a message goes to, and its text as that language reads it."""

@@ -113,6 +113,16 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX alerts_user ON alerts (user_id);
         """,
     ),
+    (
+        "0004_patient_language",
+        """
+        CREATE TABLE patients (
+            user_id INTEGER PRIMARY KEY,     -- the Telegram user; erased by /forget
+            language TEXT NOT NULL,          -- a loaded FAQ file's language code (en, ru)
+            updated_at TEXT NOT NULL
+        );
+        """,
+    ),
 )
 
 

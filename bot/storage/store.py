@@ -12,6 +12,7 @@ from typing import ParamSpec, TypeVar
 from bot.storage.alerts import AlertRepo
 from bot.storage.courses import CourseRepo
 from bot.storage.database import Database
+from bot.storage.patients import PatientRepo
 from bot.storage.stats import UNANSWERED_RETENTION, Stats
 
 P = ParamSpec("P")
@@ -28,6 +29,7 @@ class Store:
         self.courses = CourseRepo(db)
         self.stats = Stats(db, unanswered_retention)
         self.alerts = AlertRepo(db)
+        self.patients = PatientRepo(db)
         # SQLite serialises writers anyway: one thread keeps the event loop free and never
         # takes threads from the loop's default pool.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
@@ -42,6 +44,7 @@ class Store:
         await self.run(self.courses.forget_user, user_id)
         await self.run(self.stats.forget_user, user_id)
         await self.run(self.alerts.forget_user, user_id)
+        await self.run(self.patients.forget_user, user_id)
 
     def close(self) -> None:
         """Finish the calls in flight and close the database."""

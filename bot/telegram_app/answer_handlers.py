@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from telegram import CallbackQuery, Message, Update
 from telegram.error import TelegramError
 
 from bot import buttons
-from bot.aftercare.service import CourseService
 from bot.answers.assistant import MAX_QUESTION_CHARS, Assistant, Outcome
-from bot.answers.loader import load_faq
+from bot.answers.languages import Languages, load_languages
 from bot.answers.matcher import Kind
 from bot.faqdoc import FaqError
 from bot.messages import Reply
 from bot.telegram_app import course_handlers
-from bot.telegram_app.context import Context, Services
+from bot.telegram_app.context import Context, Services, language_of
 from bot.telegram_app.render import stats_reply
 from bot.telegram_app.sending import (
     answer_press,
@@ -32,25 +32,56 @@ from bot.telegram_app.sending import (
 log = logging.getLogger(__name__)
 
 
+async def _assistant(update: Update, context: Context) -> Assistant:
+    """The assistant in the language of the update's sender."""
+    return context.services.assistant(await language_of(context, update.effective_user))
+
+
 async def start(update: Update, context: Context) -> None:
     """/start: welcome and topics (the deep link /start aftercare has its own handler)."""
     if update.effective_message is None:
         return
-    await send_reply(update.effective_message, context.services.assistant.replies.welcome())
+    assistant = await _assistant(update, context)
+    await send_reply(update.effective_message, assistant.replies.welcome())
 
 
 async def help_command(update: Update, context: Context) -> None:
     """/help: how to ask, with the topics."""
     if update.effective_message is None:
         return
-    await send_reply(update.effective_message, context.services.assistant.replies.help())
+    assistant = await _assistant(update, context)
+    await send_reply(update.effective_message, assistant.replies.help())
 
 
 async def topics(update: Update, context: Context) -> None:
     """/topics: the topic buttons."""
     if update.effective_message is None:
         return
-    await send_reply(update.effective_message, context.services.assistant.replies.topics())
+    assistant = await _assistant(update, context)
+    await send_reply(update.effective_message, assistant.replies.topics())
+
+
+async def language(update: Update, context: Context) -> None:
+    """/language: one button per loaded language."""
+    if update.effective_message is None:
+        return
+    current = await language_of(context, update.effective_user)
+    await send_reply(update.effective_message, context.services.languages.menu(current))
+
+
+async def choose_language(update: Update, context: Context) -> None:
+    """A /language button: store the choice and confirm it in that language."""
+    query, services = update.callback_query, context.services
+    if query is None:
+        return
+    await answer_press(query)
+    press = buttons.parse(query.data or "")
+    if not isinstance(press, buttons.ChooseLanguage) or press.language not in services.languages:
+        assistant = services.assistant(await language_of(context, query.from_user))
+        await send_for_press(query, assistant.replies.stale())
+        return
+    await services.set_language(query.from_user.id, press.language)
+    await send_for_press(query, services.languages.chosen(press.language))
 
 
 async def question(update: Update, context: Context) -> None:
@@ -62,17 +93,20 @@ async def question(update: Update, context: Context) -> None:
 
 
 async def _answer(message: Message, context: Context, text: str) -> None:
-    """Ask the engine (red flags first), reply, record, and alert the staff when urgent."""
-    services = context.services
+    """Ask the engine in the message's own language, reply, record, alert the staff if urgent."""
+    services, user = context.services, message.from_user
+    current = await language_of(context, user)
     # Off the event loop: one slow message must never hold up every other patient's reply.
-    outcome = await asyncio.to_thread(services.assistant.ask, text)
+    outcome = await asyncio.to_thread(services.languages.ask, text, None, current)
     # A red flag always gets the urgent answer; an open aftercare question stays open.
     urgent = outcome.decision.kind is Kind.URGENT
-    if not urgent and await course_handlers.open_question(message, context, text):
+    if not urgent and await course_handlers.open_question(message, context, text, current):
         return
+    if user is not None and outcome.language != current:
+        await services.set_language(user.id, outcome.language)  # they write in another language
     if len(text) > MAX_QUESTION_CHARS:
-        limit_note = services.assistant.locale.t("too_long", limit=MAX_QUESTION_CHARS)
-        await send_text(message, limit_note)
+        locale = services.assistant(outcome.language).locale
+        await send_text(message, locale.t("too_long", limit=MAX_QUESTION_CHARS))
     await send_reply(message, outcome.reply)
     await _record(services, outcome, text)
     if urgent:
@@ -81,14 +115,15 @@ async def _answer(message: Message, context: Context, text: str) -> None:
 
 async def press(update: Update, context: Context) -> None:
     """A button: feedback is stored, menus change in place, anything else is a new message."""
-    query, services = update.callback_query, context.services
+    query = update.callback_query
     if query is None:
         return
     data = query.data or ""
-    if await _take_feedback(query, services, data):
+    assistant = await _assistant(update, context)
+    if await _take_feedback(query, context.services, assistant, data):
         return
     await answer_press(query)
-    reply = services.assistant.press(data)
+    reply = assistant.press(data)
     if isinstance(buttons.parse(data), buttons.ShowGroup | buttons.ShowTopics):
         await show_in_place(query, reply)
     else:
@@ -103,15 +138,16 @@ async def non_text(update: Update, context: Context) -> None:
     if message.caption and message.caption.strip():
         await _answer(message, context, without_mention(message.caption, context.bot.username))
         return
-    await send_text(message, context.services.assistant.locale.t("non_text"))
+    assistant = await _assistant(update, context)
+    await send_text(message, assistant.locale.t("non_text"))
 
 
 async def unknown_command(update: Update, context: Context) -> None:
     """A command the bot does not know (or one the user may not use)."""
     if update.effective_message is None:
         return
-    locale = context.services.assistant.locale
-    await send_text(update.effective_message, locale.t("unknown_command"))
+    assistant = await _assistant(update, context)
+    await send_text(update.effective_message, assistant.locale.t("unknown_command"))
 
 
 async def stats(update: Update, context: Context) -> None:
@@ -122,26 +158,30 @@ async def stats(update: Update, context: Context) -> None:
     store = services.store
     report = await store.run(store.stats.report, services.now())
     checkins = await store.run(store.courses.checkin_stats)
-    kb, locale = services.assistant.kb, services.assistant.locale
-    await send_reply(message, stats_reply(report, kb, locale, checkins))
+    assistant = await _assistant(update, context)
+    await send_reply(message, stats_reply(report, assistant.kb, assistant.locale, checkins))
 
 
 async def reload(update: Update, context: Context) -> None:
-    """/reload (admins): re-read the FAQ; on an error keep the old one and show the error."""
+    """/reload (admins): re-read every FAQ file; on an error keep the old ones and show it."""
     message, services = update.effective_message, context.services
     if message is None:
         return
-    locale = services.assistant.locale
+    locale = (await _assistant(update, context)).locale
     try:
-        assistant = await asyncio.to_thread(_load_assistant, services)
+        languages = await asyncio.to_thread(load_languages, services.settings.faq_paths)
     except FaqError as exc:
         await send_text(message, locale.t("reload_failed", errors=str(exc)))
         return
-    services.assistant = assistant
-    services.course_service = CourseService.for_faq(services.store, assistant.kb)
-    log.info("FAQ reloaded from %s", assistant.kb.source)
-    text = locale.t("reload_ok", entries=len(assistant.kb.entries), source=assistant.kb.source)
-    await send_text(message, text)
+    services.swap(languages)
+    await send_text(message, _reloaded(languages, locale.t))
+    log.info("FAQ reloaded: %s", ", ".join(languages.codes))
+
+
+def _reloaded(languages: Languages, t: Callable[..., str]) -> str:
+    kb = languages.primary.kb
+    sources = ", ".join(a.kb.source for a in languages.assistants.values())
+    return t("reload_ok", entries=len(kb.entries), source=sources)
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -151,27 +191,26 @@ async def on_error(update: object, context: Context) -> None:
     log.error(
         "update %s in chat %s failed", update_id, chat.id if chat else None, exc_info=context.error
     )
-    if chat is None:
+    if chat is None or not isinstance(update, Update):
         return
     try:
-        await send_to(chat, Reply(context.services.assistant.locale.t("error_apology")))
+        assistant = await _assistant(update, context)
+    except Exception:  # the database may be what failed: apologise in the default language
+        assistant = context.services.assistant()
+    try:
+        await send_to(chat, Reply(assistant.locale.t("error_apology")))
     except TelegramError as exc:
         log.warning("could not send the apology to chat %s: %s", chat.id, type(exc).__name__)
 
 
-def _load_assistant(services: Services) -> Assistant:
-    return Assistant(load_faq(services.settings.faq_path))
-
-
-async def _take_feedback(query: CallbackQuery, services: Services, data: str) -> bool:
+async def _take_feedback(
+    query: CallbackQuery, services: Services, assistant: Assistant, data: str
+) -> bool:
     """Store a 👍 / 👎 on a known entry, thank and drop the row; False if not feedback."""
     feedback = buttons.parse(data)
-    if (
-        not isinstance(feedback, buttons.Vote)
-        or services.assistant.kb.entry(feedback.entry_id) is None
-    ):
+    if not isinstance(feedback, buttons.Vote) or assistant.kb.entry(feedback.entry_id) is None:
         return False
-    await answer_press(query, services.assistant.replies.feedback_thanks())
+    await answer_press(query, assistant.replies.feedback_thanks())
     await services.store.run(
         services.store.stats.record_feedback,
         query.from_user.id,

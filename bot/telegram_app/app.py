@@ -20,16 +20,23 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.aftercare.service import CourseService
-from bot.answers.assistant import Assistant
 from bot.answers.knowledge import KnowledgeBase
-from bot.buttons import AFTERCARE_PREFIX
+from bot.answers.languages import Languages
+from bot.buttons import AFTERCARE_PREFIX, LANGUAGE_PREFIX
 from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.store import Store
 from bot.telegram_app import answer_handlers as answers
 from bot.telegram_app import course_handlers as courses
-from bot.telegram_app.context import App, BotData, Clock, Context, Services, utc_now
+from bot.telegram_app.context import (
+    App,
+    BotData,
+    Clock,
+    Context,
+    Services,
+    as_languages,
+    utc_now,
+)
 from bot.telegram_app.delivery import Delivery, telegram_send, telegram_send_alert
 from bot.telegram_app.ratelimit import RateLimiter
 from bot.telegram_app.sending import ADDRESSED
@@ -42,18 +49,22 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 MENU = ("start", "topics", "help")
 AFTERCARE_MENU = ("aftercare", "timezone", "cancel", "stop")
 PRIVACY_MENU = ("forget",)
+LANGUAGE_MENU = ("language",)  # only when more than one language is loaded
 
 log = logging.getLogger(__name__)
 
 
 def build_application(
     settings: Settings,
-    kb: KnowledgeBase,
+    faq: Languages | KnowledgeBase,
     *,
     request: BaseRequest | None = None,
     clock: Clock | None = None,
 ) -> App:
-    """The configured Application; `request` replaces the network (tests), `clock` the time."""
+    """The configured Application; `request` replaces the network (tests), `clock` the time.
+
+    `faq` is the loaded languages (one FAQ file each); a single KnowledgeBase serves one language.
+    """
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -85,9 +96,7 @@ def build_application(
         lambda: app.bot_data.services.day_messages(),
         telegram_send_alert(app.bot),
     )
-    app.bot_data.services = Services(
-        settings, Assistant(kb), store, CourseService.for_faq(store, kb), delivery, now
-    )
+    app.bot_data.services = Services.create(settings, as_languages(faq), store, delivery, now)
 
     # CommandHandler itself ignores /command@other_bot; plain /command in a group is ours too.
     command = filters.UpdateType.MESSAGE
@@ -113,6 +122,8 @@ def build_application(
         CommandHandler("start", answers.start, filters=command),
         CommandHandler("help", answers.help_command, filters=command),
         CommandHandler("topics", answers.topics, filters=command),
+        CommandHandler("language", answers.language, filters=command),
+        CallbackQueryHandler(answers.choose_language, pattern=f"^{LANGUAGE_PREFIX}"),
         CommandHandler("stats", answers.stats, filters=command & admins),
         CommandHandler("reload", answers.reload, filters=command & admins),
         # Any other command, including admin commands from non-admins; in groups only when
@@ -144,13 +155,24 @@ async def _tick(context: Context) -> None:
 
 
 async def _post_init(app: App) -> None:
-    """Register the menu (a refusal is only logged)."""
+    """Register the menu: the default one, then one per language (a refusal is only logged)."""
     services = app.bot_data.services
-    locale = services.assistant.locale
-    names = (*MENU, *(AFTERCARE_MENU if services.course_service else ()), *PRIVACY_MENU)
-    commands = [BotCommand(name, locale.t(f"command_{name}")) for name in names]
+    languages = services.languages
+    names = (
+        *MENU,
+        *(AFTERCARE_MENU if services.course_service() else ()),
+        *PRIVACY_MENU,
+        *(LANGUAGE_MENU if len(languages.codes) > 1 else ()),
+    )
+
+    def commands(language: str | None) -> list[BotCommand]:
+        locale = services.assistant(language).locale
+        return [BotCommand(name, locale.t(f"command_{name}")) for name in names]
+
     try:
-        await app.bot.set_my_commands(commands)
+        await app.bot.set_my_commands(commands(None))
+        for code in languages.codes:
+            await app.bot.set_my_commands(commands(code), language_code=code)
     except TelegramError as exc:
         log.warning("could not register the command menu (%s); continuing", exc)
     log.info("bot @%s is up", app.bot.username)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from telegram import User
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.aftercare.day_messages import DayMessages
 from bot.aftercare.service import CourseService
 from bot.answers.assistant import Assistant
+from bot.answers.knowledge import KnowledgeBase
+from bot.answers.languages import Languages
 from bot.config import Settings
 from bot.storage.store import Store
 
@@ -26,20 +29,85 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def course_services(store: Store, languages: Languages) -> dict[str, CourseService]:
+    """One CourseService per loaded language whose FAQ file has a course."""
+    services = {
+        code: CourseService.for_faq(store, a.kb) for code, a in languages.assistants.items()
+    }
+    return {code: service for code, service in services.items() if service is not None}
+
+
+def as_languages(faq: Languages | KnowledgeBase) -> Languages:
+    """The languages to serve: a single FAQ file (tests, one-language callers) is wrapped."""
+    return faq if isinstance(faq, Languages) else Languages([Assistant(faq)])
+
+
 @dataclass
 class Services:
-    """Settings, the assistant and the course (replaced by /reload), storage and the clock."""
+    """Settings, the languages and their courses (replaced by /reload), storage and the clock."""
 
     settings: Settings
-    assistant: Assistant
+    languages: Languages
     store: Store
-    course_service: CourseService | None
     delivery: Delivery
     clock: Clock = utc_now
+    courses: Mapping[str, CourseService] = field(default_factory=dict)
+
+    @classmethod
+    def create(
+        cls,
+        settings: Settings,
+        languages: Languages,
+        store: Store,
+        delivery: Delivery,
+        clock: Clock,
+    ) -> Services:
+        """The services with one course per language."""
+        return cls(settings, languages, store, delivery, clock, course_services(store, languages))
+
+    def swap(self, languages: Languages) -> None:
+        """Serve newly loaded FAQ files, all languages at once (/reload)."""
+        self.languages, self.courses = languages, course_services(self.store, languages)
 
     def now(self) -> datetime:
         """The injected clock's current time."""
         return self.clock()
+
+    @property
+    def default_language(self) -> str:
+        """The first FAQ file's language."""
+        return self.languages.primary.kb.language
+
+    @property
+    def staff_language(self) -> str:
+        """The language of staff alerts: the setting when loaded, else the default language."""
+        wanted = self.settings.staff_language
+        return wanted if wanted in self.languages.codes else self.default_language
+
+    def assistant(self, language: str | None = None) -> Assistant:
+        """The assistant of a loaded language (the default one for None or an unknown one)."""
+        codes = self.languages.codes
+        return self.languages.assistant(language if language in codes else None)
+
+    def course_service(self, language: str | None = None) -> CourseService | None:
+        """The course in a language (else in the default one); None when the FAQ has none."""
+        found = self.courses.get(language or self.default_language)
+        return found or self.courses.get(self.default_language)
+
+    async def language_of(self, user_id: int | None, app_language: str | None) -> str:
+        """A patient's language: the stored one, else their app's (stored from now on)."""
+        if user_id is None:
+            return self.languages.for_app_language(app_language)
+        stored = await self.store.run(self.store.patients.language, user_id)
+        if stored is not None and stored in self.languages.codes:
+            return stored
+        language = self.languages.for_app_language(app_language)
+        await self.set_language(user_id, language)
+        return language
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        """Store a patient's language."""
+        await self.store.run(self.store.patients.set_language, user_id, language, self.now())
 
     async def queue_alert(self, user_id: int | None, html: str) -> None:
         """Put a staff alert in the outbox (when a staff chat is set) and wake its sender."""
@@ -49,13 +117,22 @@ class Services:
         await self.store.run(self.store.alerts.enqueue, user_id, staff_chat, html, self.now())
         self.delivery.kick_alerts()
 
-    def day_messages(self) -> DayMessages | None:
-        """The day messages of the FAQ in use, if it has a course."""
-        return self.course_service.messages if self.course_service is not None else None
+    def day_messages(self) -> Mapping[str, DayMessages] | None:
+        """Each language's day messages (the default language first), if the FAQ has a course."""
+        if not self.courses:
+            return None
+        ordered = sorted(self.courses.items(), key=lambda i: i[0] != self.default_language)
+        return {code: service.messages for code, service in ordered}
 
     def close(self) -> None:
         """Release the database."""
         self.store.close()
+
+
+async def language_of(context: Context, user: User | None) -> str:
+    """The language to talk to a Telegram user in (stored, else their app's)."""
+    code = user.language_code if user is not None else None
+    return await context.services.language_of(user.id if user else None, code)
 
 
 class BotData:

@@ -10,7 +10,7 @@ from telegram.constants import ChatType
 
 from bot.aftercare.service import CourseService, Patient, Response
 from bot.messages import Reply
-from bot.telegram_app.context import Context
+from bot.telegram_app.context import Context, language_of
 from bot.telegram_app.sending import (
     answer_press,
     course_alert_html,
@@ -34,8 +34,10 @@ async def aftercare(update: Update, context: Context) -> None:
 async def deep_link(update: Update, context: Context) -> None:
     """/start aftercare (a clinic's QR code): as /aftercare; without a course, also the welcome."""
     await _run(update, context, CourseService.open)
-    if context.services.course_service is None and update.effective_message is not None:
-        welcome = context.services.assistant.replies.welcome()
+    services = context.services
+    if services.course_service() is None and update.effective_message is not None:
+        language = await language_of(context, update.effective_user)
+        welcome = services.assistant(language).replies.welcome()
         await send_to(update.effective_message.chat, welcome)
 
 
@@ -55,21 +57,22 @@ async def stop(update: Update, context: Context) -> None:
 
 
 async def forget(update: Update, context: Context) -> None:
-    """/forget: delete the course, its messages, check-ins, open questions and feedback."""
+    """/forget: delete the course, messages, check-ins, open questions, feedback and language."""
     message, user, services = update.effective_message, update.effective_user, context.services
     if message is None or user is None:
         return
+    locale = services.assistant(await language_of(context, user)).locale
     await services.store.forget_user(user.id)
-    await send_text(message, services.assistant.locale.t("forget_done"))
+    await send_text(message, locale.t("forget_done"))
 
 
 async def private_only(update: Update, context: Context) -> None:
     """An aftercare command in a group: point to the private chat."""
     if update.effective_message is None:
         return
-    await send_text(
-        update.effective_message, context.services.assistant.locale.t("ac_private_only")
-    )
+    language = await language_of(context, update.effective_user)
+    locale = context.services.assistant(language).locale
+    await send_text(update.effective_message, locale.t("ac_private_only"))
 
 
 async def press(update: Update, context: Context) -> None:
@@ -78,17 +81,19 @@ async def press(update: Update, context: Context) -> None:
     if query is None:
         return
     await answer_press(query)
-    if services.course_service is None or query.message is None:
-        await send_for_press(query, _unavailable(context))
+    language = await language_of(context, query.from_user)
+    service = services.course_service(language)
+    if service is None or query.message is None:
+        await send_for_press(query, _unavailable(context, language))
         return
     patient = Patient(query.from_user.id, query.from_user.id)
-    response = await services.course_service.press(patient, query.data or "", services.now())
+    response = await service.press(patient, query.data or "", services.now())
     await _respond(context, query.message.chat, query.from_user, response)
 
 
-async def open_question(message: Message, context: Context, text: str) -> bool:
+async def open_question(message: Message, context: Context, text: str, language: str) -> bool:
     """Answer typed text while an aftercare question is open; False when none is."""
-    service, user = context.services.course_service, message.from_user
+    service, user = context.services.course_service(language), message.from_user
     if service is None or user is None or message.chat.type != ChatType.PRIVATE:
         return False
     response = await service.text(Patient(user.id, user.id), text, context.services.now())
@@ -99,9 +104,10 @@ async def open_question(message: Message, context: Context, text: str) -> bool:
 
 
 async def alert_urgent(message: Message, context: Context, text: str) -> None:
-    """Queue the staff alert for an urgent message, with the course day when enrolled."""
+    """Queue the staff alert (in the staff's language) for an urgent message, with the day."""
     services, user = context.services, message.from_user
-    locale, service = services.assistant.locale, services.course_service
+    staff = services.staff_language
+    locale, service = services.assistant(staff).locale, services.course_service(staff)
     alert = None
     if service is not None and user is not None:
         alert = await service.red_flag_alert(Patient(user.id, user.id), services.now())
@@ -117,10 +123,12 @@ async def _run(update: Update, context: Context, use_case: UseCase) -> None:
     message, user, services = update.effective_message, update.effective_user, context.services
     if message is None or user is None:
         return
-    if services.course_service is None:
-        await send_to(message.chat, _unavailable(context))
+    language = await language_of(context, user)
+    service = services.course_service(language)
+    if service is None:
+        await send_to(message.chat, _unavailable(context, language))
         return
-    response = await use_case(services.course_service, Patient(user.id, user.id), services.now())
+    response = await use_case(service, Patient(user.id, user.id), services.now())
     await _respond(context, message.chat, user, response)
 
 
@@ -129,14 +137,17 @@ async def _respond(context: Context, chat: Chat, user: User, response: Response)
     services = context.services
     for reply in response.replies:
         await send_to(chat, reply)
-    service = services.course_service
+    staff = services.staff_language
+    service = services.course_service(staff)
     if response.alert is not None and service is not None:
-        locale = services.assistant.locale
-        html = course_alert_html(user, locale, response.alert, service.course.days)
-        await services.queue_alert(user.id, html)
+        locale = services.assistant(staff).locale
+        alert = service.for_staff(response.alert)
+        await services.queue_alert(
+            user.id, course_alert_html(user, locale, alert, service.course.days)
+        )
     if response.deliver_now:
         services.delivery.kick()
 
 
-def _unavailable(context: Context) -> Reply:
-    return Reply(context.services.assistant.locale.t("ac_unavailable"))
+def _unavailable(context: Context, language: str) -> Reply:
+    return Reply(context.services.assistant(language).locale.t("ac_unavailable"))

@@ -11,8 +11,7 @@ from datetime import datetime, timedelta
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from bot.aftercare.day_messages import DayMessages
-from bot.aftercare.tick import RecipientGone, RetryLater, Send, TickReport, tick
+from bot.aftercare.tick import Messages, RecipientGone, RetryLater, Send, TickReport, tick
 from bot.instances import instance_id
 from bot.messages import Reply
 from bot.staff_alerts import AlertReport, SendAlert, flush
@@ -129,7 +128,7 @@ class Delivery:
         store: Store,
         send: Send,
         clock: Callable[[], datetime],
-        day_messages: Callable[[], DayMessages | None],
+        day_messages: Callable[[], Messages | None],
         send_alert: SendAlert | None = None,
     ) -> None:
         self._store = store

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from telegram.error import InvalidToken
 
-from bot.answers.knowledge import KnowledgeBase
+from bot.answers.languages import Languages
 from bot.config import ConfigError, Settings
 from bot.storage.database import AnotherPoller, DatabaseTooNew, hold_poller_lock
 from bot.telegram_app.app import ALLOWED_UPDATES, build_application
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 def run(
-    kb: KnowledgeBase,
+    languages: Languages,
     faq_option: str | None = None,
     env: Mapping[str, str] | None = None,
     err: TextIO | None = None,
@@ -42,9 +42,16 @@ def run(
     except ConfigError as exc:
         err.write(f"softlift-bot: {exc}\n")
         return EXIT_CONFIG
+    if settings.staff_language is not None and settings.staff_language not in languages:
+        loaded = ", ".join(languages.codes)
+        err.write(
+            f"softlift-bot: SOFTLIFT_STAFF_LANGUAGE is {settings.staff_language!r}, but no FAQ "
+            f"file is in that language (loaded: {loaded})\n"
+        )
+        return EXIT_CONFIG
     configure_logging(settings.log_level, [settings.token, settings.webhook_secret or ""])
     try:
-        app = build_application(settings, kb)
+        app = build_application(settings, languages)
     except DatabaseTooNew as exc:
         err.write(f"softlift-bot: {exc}\n")
         return EXIT_CONFIG

@@ -1,0 +1,343 @@
+"""Russian speakers on Telegram: every handler in the patient's language, through the real App."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botapi_stub import FakeTelegram, RecordingRequest
+from telegram import Update
+
+from bot.aftercare.inputs import Refusal, parse_date, parse_time, read_procedure_date
+from bot.answers.languages import Languages, load_languages
+from bot.config import Settings
+from bot.locale import get_locale
+from bot.telegram_app import ratelimit
+from bot.telegram_app.app import _post_init, build_application
+from bot.telegram_app.context import App
+from bot.telegram_app.delivery import Delivery, telegram_send
+
+TOKEN = "123456789:TEST-token-for-handler-tests_abcdef"
+STAFF_CHAT = -100500
+NOW = datetime(2025, 5, 20, 7, tzinfo=UTC)  # 10:00 in Moscow, the Russian file's clinic zone
+EN, RU = get_locale("en").t, get_locale("ru").t
+WORDS = get_locale("ru").dates
+
+
+@pytest.fixture(scope="module")
+def languages() -> Languages:
+    """The shipped English and Russian FAQ files."""
+    loaded = load_languages()
+    assert loaded.codes == ("en", "ru")
+    return loaded
+
+
+@pytest.fixture
+def fake() -> FakeTelegram:
+    """The fake Bot API without flood limits."""
+    return FakeTelegram(TOKEN, limits=False)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings with a staff chat and a private database."""
+    return Settings(token=TOKEN, database_path=tmp_path / "bot.db", staff_chat_id=STAFF_CHAT)
+
+
+@pytest.fixture
+async def app(settings: Settings, fake: FakeTelegram, languages: Languages) -> AsyncIterator[App]:
+    """The application over both languages, the fake network and a fixed clock."""
+    application = build_application(
+        settings, languages, request=RecordingRequest(fake), clock=lambda: NOW
+    )
+    async with application:
+        yield application
+        await application.bot_data.services.delivery.stop()
+    application.bot_data.services.close()
+
+
+@pytest.fixture(autouse=True)
+def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries without waiting and no pacing."""
+    monkeypatch.setattr(ratelimit, "BACKOFF_SECONDS", (0.0,))
+    monkeypatch.setattr(ratelimit, "OVERALL_RATE", 10_000.0)
+    monkeypatch.setattr(ratelimit, "PRIVATE_CHAT", ratelimit.Pace(burst=10_000, per_second=1.0))
+
+
+def said(fake: FakeTelegram, chat: int, text: str, app_language: str | None = "ru") -> Any:
+    """A text message from a user whose Telegram app is in `app_language`."""
+    update = fake.text(chat, text)
+    if app_language is not None:
+        update["message"]["from"]["language_code"] = app_language
+    return update
+
+
+async def feed(app: App, update: dict[str, Any]) -> None:
+    """Process one update, then wait for the deliveries it started."""
+    await app.process_update(Update.de_json(update, app.bot))
+    await app.bot_data.services.delivery.idle()
+
+
+async def press(app: App, fake: FakeTelegram, message: dict[str, Any], label: str) -> None:
+    """Press the button with this label on a bot message."""
+    data = next(b["callback_data"] for b in buttons(message) if b["text"] == label)
+    fake.press(message, data)
+    await feed(app, fake.pending()[-1])
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every inline button of a message."""
+    return [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
+
+
+def texts(fake: FakeTelegram, chat: int) -> list[str]:
+    """What the bot sent to a chat."""
+    return [m["text"] for m in fake.messages_to(chat)]
+
+
+def stored_language(settings: Settings, user_id: int) -> str | None:
+    """The patient's language as stored."""
+    conn = sqlite3.connect(settings.database_path)
+    try:
+        row = conn.execute("SELECT language FROM patients WHERE user_id = ?", (user_id,)).fetchone()
+    finally:
+        conn.close()
+    return row[0] if row else None
+
+
+async def test_a_russian_app_gets_the_russian_welcome(app: App, fake: FakeTelegram) -> None:
+    await feed(app, said(fake, 1, "/start"))
+    (welcome,) = fake.messages_to(1)
+    assert welcome["text"].startswith("Здравствуйте! Я помощник клиники")
+    for app_language in ("uk", "be", "kk"):
+        await feed(app, said(fake, 2, "/help", app_language))
+    assert texts(fake, 2)[0].startswith("Напишите вопрос своими словами")
+
+
+async def test_a_russian_and_a_translit_question_get_the_russian_answer(
+    app: App, fake: FakeTelegram
+) -> None:
+    await feed(app, said(fake, 3, "сколько держится эффект", app_language="en"))
+    await feed(app, said(fake, 4, "skolko derzhitsya effekt", app_language="en"))
+    for chat in (3, 4):
+        (answer,) = texts(fake, chat)
+        assert "Результат держится примерно 9–12 месяцев" in answer
+        # The next interface text follows the language they wrote in.
+        await feed(app, said(fake, chat, "/help", app_language="en"))
+        assert texts(fake, chat)[-1].startswith("Напишите вопрос своими словами")
+
+
+async def test_a_russian_red_flag_gets_the_russian_urgent_reply_and_an_english_alert(
+    app: App, fake: FakeTelegram
+) -> None:
+    await feed(app, said(fake, 5, "у меня температура и губа синяя"))
+    (reply,) = texts(fake, 5)
+    assert reply.startswith("То, что вы описываете, может требовать помощи врача")
+    (alert,) = texts(fake, STAFF_CHAT)
+    assert alert.startswith("⚠️ Urgent message from a patient")
+    assert "у меня температура и губа синяя" in alert
+
+
+async def test_the_staff_language_setting_puts_alerts_in_russian(
+    settings: Settings, fake: FakeTelegram, languages: Languages
+) -> None:
+    russian_staff = Settings(
+        token=TOKEN,
+        database_path=settings.database_path,
+        staff_chat_id=STAFF_CHAT,
+        staff_language="ru",
+    )
+    application = build_application(
+        russian_staff, languages, request=RecordingRequest(fake), clock=lambda: NOW
+    )
+    async with application:
+        await feed(application, said(fake, 6, "I have a fever and my lip turned blue", "en"))
+        await application.bot_data.services.delivery.stop()
+    application.bot_data.services.close()
+    (alert,) = texts(fake, STAFF_CHAT)
+    assert alert.startswith("⚠️ Срочное сообщение от пациента")
+    assert "I have a fever and my lip turned blue" in alert
+
+
+async def test_language_buttons_switch_and_persist(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    await feed(app, said(fake, 7, "/language", app_language="en"))
+    (menu,) = fake.messages_to(7)
+    assert menu["text"] == EN("language_prompt")
+    assert [(b["text"], b["callback_data"]) for b in buttons(menu)] == [
+        ("English", "lang:en"),
+        ("Русский", "lang:ru"),
+    ]
+    await press(app, fake, menu, "Русский")
+    assert texts(fake, 7)[-1] == RU("language_set")
+    assert stored_language(settings, 7) == "ru"
+    await feed(app, said(fake, 7, "/topics", app_language="en"))
+    assert texts(fake, 7)[-1] == RU("topics_header")
+    await press(app, fake, fake.messages_to(7)[0], "English")
+    await feed(app, said(fake, 7, "/topics", app_language="ru"))
+    assert texts(fake, 7)[-1] == EN("topics_header")
+    assert not fake.unanswered_queries()
+
+
+async def test_an_english_speaker_is_unaffected(app: App, fake: FakeTelegram) -> None:
+    await feed(app, said(fake, 8, "/start", app_language="en"))
+    await feed(app, said(fake, 8, "how long does the effect last", app_language="en"))
+    await feed(app, said(fake, 8, "thank you", app_language="en"))
+    await feed(app, said(fake, 9, "/help", app_language=None))
+    welcome, answer, thanks = texts(fake, 8)
+    assert welcome.startswith("Hello! I'm the")
+    assert "9-12 months" in answer
+    assert thanks == EN("thanks_reply")
+    assert texts(fake, 9) == [EN("help")]
+
+
+async def test_enrolment_with_typed_russian_dates_and_a_russian_check_in(
+    app: App, fake: FakeTelegram
+) -> None:
+    await feed(app, said(fake, 10, "/aftercare"))
+    assert RU("ac_ask_date") in texts(fake, 10)[-1]
+    await feed(app, said(fake, 10, "на прошлой неделе"))
+    assert texts(fake, 10)[-1] == f"{RU('ac_date_unreadable')} {RU('ac_date_forms')}"
+    await feed(app, said(fake, 10, "вчера"))
+    assert texts(fake, 10)[-1].startswith("В какое время присылать")
+    await feed(app, said(fake, 10, "в 9 утра"))
+    confirmation, day = texts(fake, 10)[-2:]
+    assert "в 09:00 (Europe/Moscow)" in confirmation
+    assert day.startswith("<b>День 1 из 14</b>")
+    await press(app, fake, fake.messages_to(10)[-1], "Что-то беспокоит")
+    assert texts(fake, 10)[-1].startswith("То, что вы описываете, может требовать помощи врача")
+    (alert,) = texts(fake, STAFF_CHAT)
+    assert "Aftercare check-in needs attention" in alert
+    assert "Answer: Something worrying" in alert  # the staff read English by default
+
+    await feed(app, said(fake, 11, "/aftercare"))
+    await feed(app, said(fake, 11, "15 марта"))
+    assert texts(fake, 11)[-1].startswith(RU("ac_date_too_old", days=14)[:20])
+    await feed(app, said(fake, 11, "15 мая"))
+    await feed(app, said(fake, 11, "в 7 вечера"))
+    confirmation, day = texts(fake, 11)[-2:]
+    assert "в 19:00 (Europe/Moscow)" in confirmation
+    assert day.startswith("<b>День 5 из 14</b>")
+
+
+async def test_the_day_message_follows_a_change_of_language(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    await feed(app, said(fake, 12, "/aftercare", app_language="en"))
+    await press(app, fake, fake.messages_to(12)[-1], "Yesterday")
+    await press(app, fake, fake.messages_to(12)[-1], "Morning 09:00")
+    assert texts(fake, 12)[-1].startswith("<b>Day 1 of 14</b>")
+    await press(app, fake, fake.messages_to(12)[-1], "All good")
+    assert stored_language(settings, 12) == "en"
+    services = app.bot_data.services
+    await services.set_language(12, "ru")
+    services.clock = lambda: datetime(2025, 5, 21, 9, tzinfo=UTC)  # the next day, after 09:00
+    delivery = Delivery(
+        services.store, telegram_send(app.bot), services.clock, services.day_messages
+    )
+    delivery.kick()
+    await delivery.idle()
+    assert texts(fake, 12)[-1].startswith("<b>День 2 из 14</b>")
+
+
+async def test_forget_erases_the_stored_language(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    await feed(app, said(fake, 13, "сколько держится эффект", app_language="en"))
+    assert stored_language(settings, 13) == "ru"
+    await feed(app, said(fake, 13, "/forget", app_language="en"))
+    assert texts(fake, 13)[-1] == RU("forget_done")
+    assert stored_language(settings, 13) is None
+    await feed(app, said(fake, 13, "/help", app_language="en"))
+    assert texts(fake, 13)[-1] == EN("help")
+
+
+async def test_commands_are_registered_per_language(app: App, fake: FakeTelegram) -> None:
+    await _post_init(app)
+    calls = fake.calls_of("setMyCommands")
+    assert [c.params.get("language_code") for c in calls] == [None, "en", "ru"]
+    russian = calls[-1].params["commands"]
+    assert {"command": "language", "description": RU("command_language")} in [
+        {"command": c["command"], "description": c["description"]} for c in russian
+    ]
+
+
+# --- Russian dates and times, typed during enrolment ----------------------------------------
+
+TODAY = date(2025, 3, 20)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("сегодня", date(2025, 3, 20)),
+        ("Вчера", date(2025, 3, 19)),
+        ("позавчера", date(2025, 3, 18)),
+        ("2 дня назад", date(2025, 3, 18)),
+        ("3 дня назад", date(2025, 3, 17)),
+        ("5 дней назад", date(2025, 3, 15)),
+        ("15.03", date(2025, 3, 15)),
+        ("25.03", date(2024, 3, 25)),  # still to come this year: last year's
+        ("15 марта", date(2025, 3, 15)),
+        ("1 апреля", date(2024, 4, 1)),
+        ("15 Марта 2025", date(2025, 3, 15)),
+        ("15.03.2025", date(2025, 3, 15)),
+        ("2025-03-15", date(2025, 3, 15)),
+        ("31.02", None),
+        ("15 мартобря", None),
+        ("на прошлой неделе", None),
+    ],
+)
+def test_russian_dates(text: str, expected: date | None) -> None:
+    assert parse_date(text, TODAY, WORDS) == expected
+
+
+def test_english_dates_are_unchanged() -> None:
+    english = get_locale("en").dates
+    assert parse_date("yesterday", TODAY, english) is None
+    assert parse_date("15.03", TODAY, english) is None
+    assert parse_date("вчера", TODAY, english) is None
+    assert parse_date("15.03.2025", TODAY, english) == date(2025, 3, 15)
+    assert parse_time("в 9 утра", english) is None
+
+
+def test_a_russian_date_too_long_ago_or_unreadable_is_refused() -> None:
+    assert read_procedure_date("15 января", TODAY, 14, WORDS) is Refusal.TOO_OLD
+    assert read_procedure_date("20 дней назад", TODAY, 14, WORDS) is Refusal.TOO_OLD
+    assert read_procedure_date("завтра", TODAY, 14, WORDS) is Refusal.UNREADABLE
+    assert read_procedure_date("вчера", TODAY, 14, WORDS) == date(2025, 3, 19)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("в 9 утра", time(9)),
+        ("в 7 вечера", time(19)),
+        ("в 3 дня", time(15)),
+        ("в 12 дня", time(12)),
+        ("в 12 ночи", time(0)),
+        ("21:30", time(21, 30)),
+        ("в 21:30", time(21, 30)),
+        ("в 8:15 утра", time(8, 15)),
+        ("9", None),
+        ("в 13 вечера", None),
+        ("в 9 часов", None),
+    ],
+)
+def test_russian_times(text: str, expected: time | None) -> None:
+    assert parse_time(text, WORDS) == expected
+
+
+def test_the_staff_language_setting_is_read_and_checked() -> None:
+    from bot.config import ConfigError
+
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "SOFTLIFT_STAFF_LANGUAGE": "ru"}
+    assert Settings.from_env(env).staff_language == "ru"
+    assert Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN}).staff_language is None
+    with pytest.raises(ConfigError, match="SOFTLIFT_STAFF_LANGUAGE"):
+        Settings.from_env({**env, "SOFTLIFT_STAFF_LANGUAGE": "Russian"})
