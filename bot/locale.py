@@ -80,7 +80,7 @@ def get_locale(language: str) -> Locale:
         raw = resources.files("bot.locales").joinpath(f"{language}.yaml").read_text("utf-8")
     except FileNotFoundError:
         raise ValueError(f"no locale file for language {language!r}") from None
-    data = yaml.safe_load(raw)
+    data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe
     common = frozenset(word_list(language))
     matching = data["matching"]
     return Locale(
