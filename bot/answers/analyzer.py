@@ -59,6 +59,11 @@ class Analyzer:
         # Most frequent first, so that a typo equally close to two words takes the commoner one.
         self._vocabulary = sorted(raw_words, key=lambda w: -raw_words[w])
         self._known = frozenset(raw_words)
+        # A typo within distance d differs in length by at most d: only those words are tried.
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        for known in self._vocabulary:
+            self._by_length[len(known)].append(known)
+        self._rank = {known: index for index, known in enumerate(self._vocabulary)}
         self._typos: dict[str, str] = {}
         self._token_cache: dict[str, tuple[str, ...]] = {}
 
@@ -91,13 +96,16 @@ class Analyzer:
         if cached is not None:
             return cached
         limit = 1 if len(word) <= 7 else 2
-        found = process.extract(
-            word, self._vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=10
-        )
+        near = [
+            known
+            for size in range(len(word) - limit, len(word) + limit + 1)
+            for known in self._by_length.get(size, ())
+        ]
+        found = process.extract(word, near, scorer=OSA.distance, score_cutoff=limit, limit=10)
         fixed = word
         if found:
             distance = found[0][1]
-            closest = [(cand, index) for cand, dist, index in found if dist == distance]
+            closest = [(cand, self._rank[cand]) for cand, dist, _ in found if dist == distance]
             # Among equally close words prefer one that keeps the first letter, then one that a
             # dropped, doubled or swapped letter explains (not a changed one), then the commoner
             # (the vocabulary is ordered by frequency): "wthin" is "within", not "thin".
