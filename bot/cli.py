@@ -6,6 +6,7 @@ import argparse
 import io
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -70,8 +71,11 @@ def cmd_ask(args: argparse.Namespace, languages: Languages, out: TextIO, inp: Te
 
 
 def cmd_chat(args: argparse.Namespace, languages: Languages, out: TextIO, inp: TextIO) -> int:
-    """Talk to the bot in the terminal."""
+    """Talk to the bot in the terminal; Ctrl-C ends it at once with 130."""
     interactive = inp.isatty()
+    # A KeyboardInterrupt that lands in a finaliser is swallowed and the chat would go on; the
+    # chat holds nothing to save (every reply is flushed), so Ctrl-C simply ends the process.
+    signal.signal(signal.SIGINT, _quit_chat)
 
     def lines() -> Iterator[str]:
         while True:
@@ -89,6 +93,13 @@ def cmd_chat(args: argparse.Namespace, languages: Languages, out: TextIO, inp: T
 
     chat(languages, lines(), write, language=args.lang)
     return 0
+
+
+def _quit_chat(signum: int, frame: object) -> None:
+    """Ctrl-C in the chat: a new line, and the usual exit code."""
+    sys.stderr.write("\n")
+    sys.stderr.flush()
+    os._exit(EXIT_INTERRUPTED)
 
 
 def faq_check(paths: Sequence[Path], out: TextIO, err: TextIO) -> int:
