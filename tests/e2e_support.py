@@ -9,8 +9,9 @@ import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from botapi_stub import BotApiStub
+from botapi_stub import BotApiStub, FakeTelegram, buttons
 
 TOKEN = "987654321:E2E-secret-token_never-printed-xyz"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -73,3 +74,19 @@ def midday_zone(now: datetime | None = None) -> str:
         return "Etc/GMT"
     # POSIX sign convention: Etc/GMT-5 is five hours east of UTC.
     return f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
+
+
+def press(
+    fake: FakeTelegram,
+    chat: int,
+    label: str,
+    expect: int = 1,
+    on: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Press a button of a message (the chat's last); wait for `expect` more messages."""
+    before = fake.messages_to(chat)
+    message = on or before[-1]
+    data = next(b["callback_data"] for b in buttons(message) if b["text"] == label)
+    query = fake.press(message, data)
+    fake.wait_for(lambda: query in fake.answered, what=f"the press on {label!r} answered")
+    return fake.wait_messages(chat, len(before) + expect)[len(before) :]

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botapi_stub import FakeTelegram, RecordingRequest
-from telegram import Update
+from botapi_stub import FakeTelegram, RecordingRequest, buttons
+from handler_support import feed, press_label, texts
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.aftercare.tick import RecipientGone, RetryLater
@@ -72,29 +72,6 @@ def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ratelimit, "PRIVATE_CHAT", ratelimit.Pace(burst=10_000, per_second=1.0))
 
 
-async def feed(app: App, update: dict[str, Any]) -> None:
-    """Process one update, then wait for any delivery tick it started."""
-    await app.process_update(Update.de_json(update, app.bot))
-    await app.bot_data.services.delivery.idle()
-
-
-async def press(app: App, fake: FakeTelegram, message: dict[str, Any], label: str) -> None:
-    """Press the button with this label on a bot message."""
-    data = next(b["callback_data"] for b in buttons(message) if b["text"] == label)
-    fake.press(message, data)
-    await feed(app, fake.pending()[-1])
-
-
-def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every inline button of a message."""
-    return [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
-
-
-def texts(fake: FakeTelegram, chat_id: int) -> list[str]:
-    """The texts the bot sent to a chat."""
-    return [m["text"] for m in fake.messages_to(chat_id)]
-
-
 def rows_about(settings: Settings, user_id: int) -> dict[str, int]:
     """How many rows of each personal table mention the user."""
     conn = sqlite3.connect(settings.database_path)
@@ -113,8 +90,8 @@ def rows_about(settings: Settings, user_id: int) -> dict[str, int]:
 async def enrol(app: App, fake: FakeTelegram, chat: int) -> dict[str, Any]:
     """Enrol with the buttons (procedure yesterday, mornings); the day message that follows."""
     await feed(app, fake.text(chat, "/aftercare"))
-    await press(app, fake, fake.messages_to(chat)[-1], "Yesterday")
-    await press(app, fake, fake.messages_to(chat)[-1], "Morning 09:00")
+    await press_label(app, fake, fake.messages_to(chat)[-1], "Yesterday")
+    await press_label(app, fake, fake.messages_to(chat)[-1], "Morning 09:00")
     return fake.messages_to(chat)[-1]
 
 
@@ -137,7 +114,7 @@ async def test_deep_link_and_a_typed_date_refused_then_accepted(
     app: App, fake: FakeTelegram
 ) -> None:
     await feed(app, fake.text(2, "/start aftercare"))
-    await press(app, fake, fake.messages_to(2)[-1], "Another date")
+    await press_label(app, fake, fake.messages_to(2)[-1], "Another date")
     assert texts(fake, 2)[-1] == T("ac_type_date")
     for wrong in ("2025/05/18", "21.05.2025", "01.04.2025"):
         await feed(app, fake.text(2, wrong))
@@ -155,10 +132,10 @@ async def test_checkins_reply_and_worrying_alerts_the_staff_without_logging_it(
 ) -> None:
     day = await enrol(app, fake, 3)
     with caplog.at_level(logging.DEBUG, logger="bot"):
-        await press(app, fake, day, "Bruising")
+        await press_label(app, fake, day, "Bruising")
         assert texts(fake, 3)[-1] == "Arnica cream helps."
         assert fake.messages_to(STAFF_CHAT) == []
-        await press(app, fake, day, "Something worrying")
+        await press_label(app, fake, day, "Something worrying")
     assert texts(fake, 3)[-1] == "Contact your treating doctor now: [+00 000]."
     (alert,) = texts(fake, STAFF_CHAT)
     assert '<a href="tg://user?id=3">Anna</a>' in alert
@@ -212,12 +189,12 @@ async def test_status_pause_resume_timezone_cancel_and_stop(
     await feed(app, fake.text(7, "/aftercare"))
     status = fake.messages_to(7)[-1]
     assert "day 1 of 14" in status["text"] and "Next message: Wed 21.05, 09:00" in status["text"]
-    await press(app, fake, status, "Pause")
+    await press_label(app, fake, status, "Pause")
     assert texts(fake, 7)[-1].startswith("Paused")
-    await press(app, fake, fake.messages_to(7)[-1], "Resume")
+    await press_label(app, fake, fake.messages_to(7)[-1], "Resume")
     assert texts(fake, 7)[-1].startswith("Resumed")
     await feed(app, fake.text(7, "/timezone"))
-    await press(app, fake, fake.messages_to(7)[-1], "America/New York")
+    await press_label(app, fake, fake.messages_to(7)[-1], "America/New York")
     assert texts(fake, 7)[-1] == T("ac_time_changed", time="09:00", zone="America/New_York")
     await feed(app, fake.text(7, "/stop"))
     assert texts(fake, 7)[-1] == T("ac_stopped")
@@ -232,7 +209,7 @@ async def test_forget_deletes_every_row_about_the_patient(
     fake.press(answer, "fb:1:bruising")
     await feed(app, fake.pending()[-1])
     day = await enrol(app, fake, 8)
-    await press(app, fake, day, "Swelling")
+    await press_label(app, fake, day, "Swelling")
     await feed(app, fake.text(8, "/timezone"))  # an open question too
     assert all(rows_about(settings, 8)[t] for t in TABLES)
     await enrol(app, fake, 9)
@@ -257,8 +234,8 @@ async def test_aftercare_commands_in_a_group_point_to_the_private_chat(
 async def test_stats_count_checkins_per_day_and_answer(app: App, fake: FakeTelegram) -> None:
     for chat in (11, 12):
         day = await enrol(app, fake, chat)
-        await press(app, fake, day, "Swelling")
-    await press(app, fake, day, "Pain")
+        await press_label(app, fake, day, "Swelling")
+    await press_label(app, fake, day, "Pain")
     await feed(app, fake.text(ADMIN, "/stats"))
     report = texts(fake, ADMIN)[-1]
     assert "Aftercare check-ins by day:\n• Day 1: Pain 1, Swelling 2" in report

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botapi_stub import BotApiStub, FakeTelegram, buttons, serve
-from e2e_support import FIXTURES, TOKEN, BotProcess, midday_zone, start_bot
+from botapi_stub import BotApiStub, FakeTelegram, serve
+from e2e_support import FIXTURES, TOKEN, BotProcess, midday_zone, press, start_bot
 
 from bot.aftercare.schedule import local_today, plan_days
 from bot.locale import get_locale
@@ -105,22 +105,6 @@ def running(
 def fake(stub: BotApiStub, running: Running) -> FakeTelegram:
     """The stub's state, with the bot running."""
     return stub.fake
-
-
-def press(
-    fake: FakeTelegram,
-    chat: int,
-    label: str,
-    expect: int = 1,
-    on: dict[str, Any] | None = None,
-) -> list[dict[str, Any]]:
-    """Press a button of a message (the chat's last); wait for `expect` more messages."""
-    before = fake.messages_to(chat)
-    message = on or before[-1]
-    data = next(b["callback_data"] for b in buttons(message) if b["text"] == label)
-    query = fake.press(message, data)
-    fake.wait_for(lambda: query in fake.answered, what=f"the press on {label!r} answered")
-    return fake.wait_messages(chat, len(before) + expect)[len(before) :]
 
 
 def say(fake: FakeTelegram, chat: int, text: str, expect: int = 1) -> list[dict[str, Any]]:

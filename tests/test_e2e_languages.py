@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from botapi_stub import BotApiStub, FakeTelegram, buttons, serve
-from e2e_support import TOKEN, BotProcess, midday_zone, start_bot
+from e2e_support import TOKEN, BotProcess, midday_zone, press, start_bot
 
 from bot.locale import get_locale
 
@@ -99,22 +99,6 @@ def say(
     count = len(fake.messages_to(chat))
     fake.text(chat, text, language_code=language_code)
     return fake.wait_messages(chat, count + expect)[count:]
-
-
-def press(
-    fake: FakeTelegram,
-    chat: int,
-    label: str,
-    expect: int = 1,
-    on: dict[str, Any] | None = None,
-) -> list[dict[str, Any]]:
-    """Press a button of a message (the chat's last); wait for `expect` more messages."""
-    before = fake.messages_to(chat)
-    message = on or before[-1]
-    data = next(b["callback_data"] for b in buttons(message) if b["text"] == label)
-    query = fake.press(message, data)
-    fake.wait_for(lambda: query in fake.answered, what=f"the press on {label!r} answered")
-    return fake.wait_messages(chat, len(before) + expect)[len(before) :]
 
 
 def labels(message: dict[str, Any]) -> list[str]:

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botapi_stub import FakeTelegram, RecordingRequest
-from telegram import Update
+from botapi_stub import FakeTelegram, RecordingRequest, buttons
+from handler_support import feed
 
 from bot.answers.assistant import MAX_QUESTION_CHARS
 from bot.answers.loader import load_faq
@@ -68,20 +68,9 @@ def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ratelimit, "BACKOFF_SECONDS", (0.0,))
 
 
-async def feed(app: App, update: dict[str, Any]) -> None:
-    """Process one update dict exactly as polling would, then let the outbox send its alerts."""
-    await app.process_update(Update.de_json(update, app.bot))
-    await app.bot_data.services.delivery.idle()
-
-
 def sent_to(fake: FakeTelegram, chat_id: int) -> list[dict[str, Any]]:
     """Messages the bot sent to one chat."""
     return fake.messages_to(chat_id)
-
-
-def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every inline button of a message."""
-    return [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
 
 
 def db_rows(settings: Settings, sql: str) -> list[tuple[Any, ...]]:

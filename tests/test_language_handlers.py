@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botapi_stub import FakeTelegram, RecordingRequest
-from telegram import Update
+from botapi_stub import FakeTelegram, RecordingRequest, buttons
+from handler_support import feed, press_label, texts
 
 from bot.aftercare.inputs import Refusal, parse_date, parse_time, read_procedure_date
 from bot.answers.languages import Languages, load_languages
@@ -74,29 +74,6 @@ def said(fake: FakeTelegram, chat: int, text: str, app_language: str | None = "r
     if app_language is not None:
         update["message"]["from"]["language_code"] = app_language
     return update
-
-
-async def feed(app: App, update: dict[str, Any]) -> None:
-    """Process one update, then wait for the deliveries it started."""
-    await app.process_update(Update.de_json(update, app.bot))
-    await app.bot_data.services.delivery.idle()
-
-
-async def press(app: App, fake: FakeTelegram, message: dict[str, Any], label: str) -> None:
-    """Press the button with this label on a bot message."""
-    data = next(b["callback_data"] for b in buttons(message) if b["text"] == label)
-    fake.press(message, data)
-    await feed(app, fake.pending()[-1])
-
-
-def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every inline button of a message."""
-    return [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
-
-
-def texts(fake: FakeTelegram, chat: int) -> list[str]:
-    """What the bot sent to a chat."""
-    return [m["text"] for m in fake.messages_to(chat)]
 
 
 def stored_language(settings: Settings, user_id: int) -> str | None:
@@ -173,12 +150,12 @@ async def test_language_buttons_switch_and_persist(
         ("English", "lang:en"),
         ("Русский", "lang:ru"),
     ]
-    await press(app, fake, menu, "Русский")
+    await press_label(app, fake, menu, "Русский")
     assert texts(fake, 7)[-1] == RU("language_set")
     assert stored_language(settings, 7) == "ru"
     await feed(app, said(fake, 7, "/topics", app_language="en"))
     assert texts(fake, 7)[-1] == RU("topics_header")
-    await press(app, fake, fake.messages_to(7)[0], "English")
+    await press_label(app, fake, fake.messages_to(7)[0], "English")
     await feed(app, said(fake, 7, "/topics", app_language="ru"))
     assert texts(fake, 7)[-1] == EN("topics_header")
     assert not fake.unanswered_queries()
@@ -209,7 +186,7 @@ async def test_enrolment_with_typed_russian_dates_and_a_russian_check_in(
     confirmation, day = texts(fake, 10)[-2:]
     assert "в 09:00 (Europe/Moscow)" in confirmation
     assert day.startswith("<b>День 1 из 14</b>")
-    await press(app, fake, fake.messages_to(10)[-1], "Что-то беспокоит")
+    await press_label(app, fake, fake.messages_to(10)[-1], "Что-то беспокоит")
     assert texts(fake, 10)[-1].startswith("То, что вы описываете, может требовать помощи врача")
     (alert,) = texts(fake, STAFF_CHAT)
     assert "Aftercare check-in needs attention" in alert
@@ -229,10 +206,10 @@ async def test_the_day_message_follows_a_change_of_language(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:
     await feed(app, said(fake, 12, "/aftercare", app_language="en"))
-    await press(app, fake, fake.messages_to(12)[-1], "Yesterday")
-    await press(app, fake, fake.messages_to(12)[-1], "Morning 09:00")
+    await press_label(app, fake, fake.messages_to(12)[-1], "Yesterday")
+    await press_label(app, fake, fake.messages_to(12)[-1], "Morning 09:00")
     assert texts(fake, 12)[-1].startswith("<b>Day 1 of 14</b>")
-    await press(app, fake, fake.messages_to(12)[-1], "All good")
+    await press_label(app, fake, fake.messages_to(12)[-1], "All good")
     assert stored_language(settings, 12) == "en"
     services = app.bot_data.services
     await services.set_language(12, "ru")
