@@ -2,12 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
-from botapi_stub import FakeTelegram, buttons
+import pytest
+from botapi_stub import FakeTelegram, RecordingRequest, buttons
 from telegram import Update
 
+from bot.answers.knowledge import KnowledgeBase
+from bot.answers.languages import Languages
+from bot.config import Settings
+from bot.telegram_app import ratelimit
+from bot.telegram_app.app import build_application
 from bot.telegram_app.context import App
+
+
+@asynccontextmanager
+async def running_app(
+    settings: Settings, faq: KnowledgeBase | Languages, fake: FakeTelegram, now: datetime
+) -> AsyncIterator[App]:
+    """The application as production builds it, over the fake network and a fixed clock."""
+    application = build_application(
+        settings, faq, request=RecordingRequest(fake), clock=lambda: now
+    )
+    async with application:
+        yield application
+        await application.bot_data.services.delivery.stop()
+    application.bot_data.services.close()
+
+
+def without_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries without waiting and no pacing: the fake has no limits and these tests send many."""
+    monkeypatch.setattr(ratelimit, "BACKOFF_SECONDS", (0.0,))
+    monkeypatch.setattr(ratelimit, "OVERALL_RATE", 10_000.0)
+    monkeypatch.setattr(ratelimit, "PRIVATE_CHAT", ratelimit.Pace(burst=10_000, per_second=1.0))
 
 
 async def feed(app: App, update: dict[str, Any]) -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botapi_stub import FakeTelegram, RecordingRequest, buttons
-from handler_support import feed, press_label, texts
+from botapi_stub import FakeTelegram, buttons
+from handler_support import feed, press_label, running_app, texts, without_pacing
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.aftercare.tick import RecipientGone, RetryLater
@@ -20,8 +20,7 @@ from bot.config import Settings
 from bot.locale import get_locale
 from bot.messages import Reply
 from bot.storage.courses import CourseRepo
-from bot.telegram_app import ratelimit
-from bot.telegram_app.app import _post_init, build_application
+from bot.telegram_app.app import _post_init
 from bot.telegram_app.context import App
 from bot.telegram_app.delivery import Delivery, telegram_send
 
@@ -55,21 +54,14 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 async def app(settings: Settings, fake: FakeTelegram) -> AsyncIterator[App]:
     """The application over the aftercare fixture, the fake network and a fixed clock."""
-    application = build_application(
-        settings, load_faq(FAQ), request=RecordingRequest(fake), clock=lambda: NOW
-    )
-    async with application:
+    async with running_app(settings, load_faq(FAQ), fake, NOW) as application:
         yield application
-        await application.bot_data.services.delivery.stop()
-    application.bot_data.services.close()
 
 
 @pytest.fixture(autouse=True)
 def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries without waiting and no pacing: these tests send many, and the fake has no limits."""
-    monkeypatch.setattr(ratelimit, "BACKOFF_SECONDS", (0.0,))
-    monkeypatch.setattr(ratelimit, "OVERALL_RATE", 10_000.0)
-    monkeypatch.setattr(ratelimit, "PRIVATE_CHAT", ratelimit.Pace(burst=10_000, per_second=1.0))
+    without_pacing(monkeypatch)
 
 
 def rows_about(settings: Settings, user_id: int) -> dict[str, int]:
@@ -335,15 +327,10 @@ async def test_a_second_process_starting_leaves_the_first_ones_claims_alone(
     # The process already running has claimed tomorrow's message and is sending it.
     (claimed,) = repo.claim_due(NOW + timedelta(days=1), 10, "the-running-process")
     # A new process starts on the same database (a rolling deploy).
-    second = build_application(
-        settings, load_faq(FAQ), request=RecordingRequest(fake), clock=lambda: NOW
-    )
-    async with second:
+    async with running_app(settings, load_faq(FAQ), fake, NOW) as second:
         await _post_init(second)
         second.bot_data.services.delivery.kick()
         await second.bot_data.services.delivery.idle()
-        await second.bot_data.services.delivery.stop()
-    second.bot_data.services.close()
     conn = sqlite3.connect(settings.database_path)
     try:
         status, owner = conn.execute(

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botapi_stub import FakeTelegram, RecordingRequest, buttons
-from handler_support import feed
+from botapi_stub import FakeTelegram, buttons
+from handler_support import feed, running_app
 
 from bot.answers.assistant import MAX_QUESTION_CHARS
 from bot.answers.loader import load_faq
@@ -21,7 +21,7 @@ from bot.faqdoc import FaqError
 from bot.locale import get_locale
 from bot.messages import Reply
 from bot.telegram_app import ratelimit
-from bot.telegram_app.app import _post_init, build_application
+from bot.telegram_app.app import _post_init
 from bot.telegram_app.context import App
 from bot.telegram_app.render import parts
 
@@ -54,12 +54,8 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 async def app(settings: Settings, fake: FakeTelegram) -> AsyncIterator[App]:
     """The application as production builds it, initialised, with the fake network."""
-    application = build_application(
-        settings, load_faq(FAQ), request=RecordingRequest(fake), clock=lambda: NOW
-    )
-    async with application:
+    async with running_app(settings, load_faq(FAQ), fake, NOW) as application:
         yield application
-    application.bot_data.services.close()
 
 
 @pytest.fixture(autouse=True)

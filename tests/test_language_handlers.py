@@ -9,15 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botapi_stub import FakeTelegram, RecordingRequest, buttons
-from handler_support import feed, press_label, texts
+from botapi_stub import FakeTelegram, buttons
+from handler_support import feed, press_label, running_app, texts, without_pacing
 
 from bot.aftercare.inputs import Refusal, parse_date, parse_time, read_procedure_date
 from bot.answers.languages import Languages, load_languages
 from bot.config import Settings
 from bot.locale import get_locale
-from bot.telegram_app import ratelimit
-from bot.telegram_app.app import _post_init, build_application
+from bot.telegram_app.app import _post_init
 from bot.telegram_app.context import App
 from bot.telegram_app.delivery import Delivery, telegram_send
 
@@ -51,21 +50,14 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 async def app(settings: Settings, fake: FakeTelegram, languages: Languages) -> AsyncIterator[App]:
     """The application over both languages, the fake network and a fixed clock."""
-    application = build_application(
-        settings, languages, request=RecordingRequest(fake), clock=lambda: NOW
-    )
-    async with application:
+    async with running_app(settings, languages, fake, NOW) as application:
         yield application
-        await application.bot_data.services.delivery.stop()
-    application.bot_data.services.close()
 
 
 @pytest.fixture(autouse=True)
 def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries without waiting and no pacing."""
-    monkeypatch.setattr(ratelimit, "BACKOFF_SECONDS", (0.0,))
-    monkeypatch.setattr(ratelimit, "OVERALL_RATE", 10_000.0)
-    monkeypatch.setattr(ratelimit, "PRIVATE_CHAT", ratelimit.Pace(burst=10_000, per_second=1.0))
+    without_pacing(monkeypatch)
 
 
 def said(fake: FakeTelegram, chat: int, text: str, app_language: str | None = "ru") -> Any:
@@ -128,13 +120,8 @@ async def test_the_staff_language_setting_puts_alerts_in_russian(
         staff_chat_id=STAFF_CHAT,
         staff_language="ru",
     )
-    application = build_application(
-        russian_staff, languages, request=RecordingRequest(fake), clock=lambda: NOW
-    )
-    async with application:
+    async with running_app(russian_staff, languages, fake, NOW) as application:
         await feed(application, said(fake, 6, "I have a fever and my lip turned blue", "en"))
-        await application.bot_data.services.delivery.stop()
-    application.bot_data.services.close()
     (alert,) = texts(fake, STAFF_CHAT)
     assert alert.startswith("⚠️ Срочное сообщение от пациента")
     assert "I have a fever and my lip turned blue" in alert
