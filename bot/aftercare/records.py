@@ -61,6 +61,7 @@ class Delivery:
     due_at: datetime
     timezone: str
     attempts: int
+    language: str | None = None  # the patient's stored language at the claim
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,7 @@ async def _deliver(
         report.skipped += 1
         return
     try:
-        day_messages = await _in_language(store, messages, delivery.user_id)
+        day_messages = _in_language(messages, delivery.language)
         message_id = await send(delivery.chat_id, day_messages.message_for(delivery))
     except RecipientGone:
         logger.info("course %d ended: the patient cannot be reached", delivery.course_id)
@@ -143,11 +143,10 @@ async def _deliver(
     report.sent += 1
 
 
-async def _in_language(store: Store, messages: Messages, user_id: int) -> DayMessages:
-    """The day messages in the patient's language as stored now (else the default language)."""
+def _in_language(messages: Messages, language: str | None) -> DayMessages:
+    """The day messages in the patient's language, read with the claim (else the default)."""
     if isinstance(messages, DayMessages):
         return messages
-    language = await store.run(store.patients.language, user_id)
     if language is not None and language in messages:
         return messages[language]
     return next(iter(messages.values()))

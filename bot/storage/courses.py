@@ -248,7 +248,9 @@ class CourseRepo:
             marks = ",".join("?" * len(ids))
             rows = conn.execute(
                 "SELECT d.id, d.course_id, d.user_id, c.chat_id, d.day, d.kind, d.due_at,"  # noqa: S608 - placeholders only
-                " c.timezone, d.attempts FROM deliveries d JOIN courses c ON c.id = d.course_id"
+                " c.timezone, d.attempts, p.language FROM deliveries d"
+                " JOIN courses c ON c.id = d.course_id"
+                " LEFT JOIN patients p ON p.user_id = d.user_id"
                 f" WHERE d.id IN ({marks}) ORDER BY d.due_at, d.id",
                 ids,
             ).fetchall()
@@ -263,6 +265,7 @@ class CourseRepo:
                 due_at=datetime.fromisoformat(r["due_at"]),
                 timezone=r["timezone"],
                 attempts=r["attempts"],
+                language=r["language"],
             )
             for r in rows
         ]
