@@ -16,7 +16,7 @@ from bot.answers.matcher import Kind
 from bot.faqdoc import FaqError
 from bot.messages import Reply
 from bot.telegram_app import course_handlers
-from bot.telegram_app.context import Context, Services, language_of
+from bot.telegram_app.context import Context, Services, assistant_of, language_of
 from bot.telegram_app.render import stats_reply
 from bot.telegram_app.sending import (
     answer_press,
@@ -32,16 +32,11 @@ from bot.telegram_app.sending import (
 log = logging.getLogger(__name__)
 
 
-async def _assistant(update: Update, context: Context) -> Assistant:
-    """The assistant in the language of the update's sender."""
-    return context.services.assistant(await language_of(context, update.effective_user))
-
-
 async def start(update: Update, context: Context) -> None:
     """/start: welcome and topics (the deep link /start aftercare has its own handler)."""
     if update.effective_message is None:
         return
-    assistant = await _assistant(update, context)
+    assistant = await assistant_of(context, update.effective_user)
     await send_reply(update.effective_message, assistant.replies.welcome())
 
 
@@ -49,7 +44,7 @@ async def help_command(update: Update, context: Context) -> None:
     """/help: how to ask, with the topics."""
     if update.effective_message is None:
         return
-    assistant = await _assistant(update, context)
+    assistant = await assistant_of(context, update.effective_user)
     await send_reply(update.effective_message, assistant.replies.help())
 
 
@@ -57,7 +52,7 @@ async def topics(update: Update, context: Context) -> None:
     """/topics: the topic buttons."""
     if update.effective_message is None:
         return
-    assistant = await _assistant(update, context)
+    assistant = await assistant_of(context, update.effective_user)
     await send_reply(update.effective_message, assistant.replies.topics())
 
 
@@ -77,7 +72,7 @@ async def choose_language(update: Update, context: Context) -> None:
     await answer_press(query)
     press = buttons.parse(query.data or "")
     if not isinstance(press, buttons.ChooseLanguage) or press.language not in services.languages:
-        assistant = services.assistant(await language_of(context, query.from_user))
+        assistant = await assistant_of(context, query.from_user)
         await send_for_press(query, assistant.replies.stale())
         return
     await services.set_language(query.from_user.id, press.language)
@@ -119,7 +114,7 @@ async def press(update: Update, context: Context) -> None:
     if query is None:
         return
     data = query.data or ""
-    assistant = await _assistant(update, context)
+    assistant = await assistant_of(context, update.effective_user)
     if await _take_feedback(query, context.services, assistant, data):
         return
     await answer_press(query)
@@ -138,7 +133,7 @@ async def non_text(update: Update, context: Context) -> None:
     if message.caption and message.caption.strip():
         await _answer(message, context, without_mention(message.caption, context.bot.username))
         return
-    assistant = await _assistant(update, context)
+    assistant = await assistant_of(context, update.effective_user)
     await send_text(message, assistant.locale.t("non_text"))
 
 
@@ -146,7 +141,7 @@ async def unknown_command(update: Update, context: Context) -> None:
     """A command the bot does not know (or one the user may not use)."""
     if update.effective_message is None:
         return
-    assistant = await _assistant(update, context)
+    assistant = await assistant_of(context, update.effective_user)
     await send_text(update.effective_message, assistant.locale.t("unknown_command"))
 
 
@@ -158,7 +153,7 @@ async def stats(update: Update, context: Context) -> None:
     store = services.store
     report = await store.run(store.stats.report, services.now())
     checkins = await store.run(store.courses.checkin_stats)
-    assistant = await _assistant(update, context)
+    assistant = await assistant_of(context, update.effective_user)
     await send_reply(message, stats_reply(report, assistant.kb, assistant.locale, checkins))
 
 
@@ -167,7 +162,7 @@ async def reload(update: Update, context: Context) -> None:
     message, services = update.effective_message, context.services
     if message is None:
         return
-    locale = (await _assistant(update, context)).locale
+    locale = (await assistant_of(context, update.effective_user)).locale
     try:
         languages = await asyncio.to_thread(load_languages, services.settings.faq_paths)
     except FaqError as exc:
@@ -194,7 +189,7 @@ async def on_error(update: object, context: Context) -> None:
     if chat is None or not isinstance(update, Update):
         return
     try:
-        assistant = await _assistant(update, context)
+        assistant = await assistant_of(context, update.effective_user)
     except Exception:  # the database may be what failed: apologise in the default language
         assistant = context.services.assistant()
     try:

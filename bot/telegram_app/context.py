@@ -135,6 +135,11 @@ async def language_of(context: Context, user: User | None) -> str:
     return await context.services.language_of(user.id if user else None, code)
 
 
+async def assistant_of(context: Context, user: User | None) -> Assistant:
+    """The assistant in the language to talk to a Telegram user in."""
+    return context.services.assistant(await language_of(context, user))
+
+
 class BotData:
     """The application's bot_data: holds the services, set once by the factory."""
 

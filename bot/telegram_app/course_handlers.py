@@ -10,7 +10,7 @@ from telegram.constants import ChatType
 
 from bot.aftercare.service import CourseService, Patient, Response
 from bot.messages import Reply
-from bot.telegram_app.context import Context, language_of
+from bot.telegram_app.context import Context, assistant_of, language_of
 from bot.telegram_app.sending import (
     answer_press,
     course_alert_html,
@@ -36,8 +36,7 @@ async def deep_link(update: Update, context: Context) -> None:
     await _run(update, context, CourseService.open)
     services = context.services
     if services.course_service() is None and update.effective_message is not None:
-        language = await language_of(context, update.effective_user)
-        welcome = services.assistant(language).replies.welcome()
+        welcome = (await assistant_of(context, update.effective_user)).replies.welcome()
         await send_to(update.effective_message.chat, welcome)
 
 
@@ -61,7 +60,7 @@ async def forget(update: Update, context: Context) -> None:
     message, user, services = update.effective_message, update.effective_user, context.services
     if message is None or user is None:
         return
-    locale = services.assistant(await language_of(context, user)).locale
+    locale = (await assistant_of(context, user)).locale
     await services.store.forget_user(user.id)
     await send_text(message, locale.t("forget_done"))
 
@@ -70,8 +69,7 @@ async def private_only(update: Update, context: Context) -> None:
     """An aftercare command in a group: point to the private chat."""
     if update.effective_message is None:
         return
-    language = await language_of(context, update.effective_user)
-    locale = context.services.assistant(language).locale
+    locale = (await assistant_of(context, update.effective_user)).locale
     await send_text(update.effective_message, locale.t("ac_private_only"))
 
 
