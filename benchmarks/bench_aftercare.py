@@ -23,6 +23,7 @@ A run takes about patients / 28 seconds (10,000: about six minutes) plus seeding
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import signal
 import sqlite3
@@ -93,15 +94,20 @@ def seed(db_path: Path, patients: int) -> float:
     minute = now.replace(second=0, microsecond=0)
     zone = midday_zone(now)
     today = local_today(now, zone)
-    db = Database(db_path)
-    try:
-        repo = CourseRepo(db)
-        for i in range(patients):
-            chat = FIRST_CHAT + i
-            plan = plan_days(today, clock_time(9), zone, now, 14)
-            repo.enroll(chat, chat, today, clock_time(9), zone, ((0, minute), *plan[1:]), now)
-    finally:
-        db.close()
+
+    async def enrol_all() -> None:
+        db = Database(db_path)
+        try:
+            repo = CourseRepo(db)
+            for i in range(patients):
+                chat = FIRST_CHAT + i
+                plan = plan_days(today, clock_time(9), zone, now, 14)
+                first = ((0, minute), *plan[1:])
+                await repo.enroll(chat, chat, today, clock_time(9), zone, first, now)
+        finally:
+            await db.close()
+
+    asyncio.run(enrol_all())
     return time.monotonic() - started
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.storage.database import sqlite_path
+from bot.storage.database import parse_database_url
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite:///data/softlift.db"
@@ -47,7 +47,7 @@ class Settings:
     token: str = field(repr=False)
     api_base_url: str = DEFAULT_API_BASE_URL
     faq_paths: tuple[Path, ...] = ()  # one FAQ file per language; () for the shipped ones
-    database_path: Path = Path("data/softlift.db")
+    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)  # may hold a password
     admin_ids: frozenset[int] = frozenset()
     staff_chat_id: int | None = None
     log_level: str = "INFO"
@@ -106,7 +106,7 @@ class Settings:
                 get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL, get("TELEGRAM_BOT_TOKEN")
             ),
             faq_paths=resolve_faq_path(faq_option, env),
-            database_path=_database(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
+            database_url=_database(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             admin_ids=frozenset(_ints("SOFTLIFT_ADMIN_IDS", get("SOFTLIFT_ADMIN_IDS") or "")),
             staff_chat_id=_int("SOFTLIFT_STAFF_CHAT_ID", get("SOFTLIFT_STAFF_CHAT_ID")),
             log_level=_log_level(get("LOG_LEVEL") or "INFO"),
@@ -188,9 +188,9 @@ def _shown(value: str, token: str | None) -> str:
     return repr(value)
 
 
-def _database(value: str) -> Path:
+def _database(value: str) -> str:
     try:
-        return sqlite_path(value)
+        return parse_database_url(value).url
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
 

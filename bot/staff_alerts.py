@@ -36,10 +36,10 @@ async def flush(store: Store, now: datetime, send: SendAlert, owner: str = "") -
     """Send the queued alerts, oldest first; each at least once, deleted once it is accepted."""
     repo = store.alerts
     report = AlertReport()
-    released = await store.run(repo.claims.release_expired, now, died_here)
+    released = await repo.claims.release_expired(now, died_here)
     if released:
         log.warning("%d staff alerts were claimed by a stopped process; they go again", released)
-    while claimed := await store.run(repo.claim, now, BATCH, owner, ALERT_LEASE):
+    while claimed := await repo.claim(now, BATCH, owner, ALERT_LEASE):
         for index, alert in enumerate(claimed):
             try:
                 await send(alert.chat_id, alert.html)
@@ -47,22 +47,22 @@ async def flush(store: Store, now: datetime, send: SendAlert, owner: str = "") -
                 # The staff chat is rate-limited: this alert and the rest wait, in order.
                 wait = now + max(timedelta(seconds=exc.seconds), timedelta(seconds=1))
                 for waiting in claimed[index:]:
-                    await store.run(repo.retry_later, waiting.id, wait)
+                    await repo.retry_later(waiting.id, wait)
                 report.retried += len(claimed) - index
                 return report
             except RecipientGone:
                 # Kept, not dropped: once the bot is back in the staff chat the alert arrives.
                 log.error("the staff chat cannot be reached; alert %d waits", alert.id)
-                await store.run(repo.retry_later, alert.id, now + UNREACHABLE_BACKOFF)
+                await repo.retry_later(alert.id, now + UNREACHABLE_BACKOFF)
                 report.retried += 1
                 continue
             except Exception as exc:
                 log.warning(
                     "staff alert %d failed (%s); retried later", alert.id, type(exc).__name__
                 )
-                await store.run(repo.retry_later, alert.id, now + ERROR_BACKOFF)
+                await repo.retry_later(alert.id, now + ERROR_BACKOFF)
                 report.retried += 1
                 continue
-            await store.run(repo.sent, alert.id)
+            await repo.sent(alert.id)
             report.sent += 1
     return report

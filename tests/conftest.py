@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -36,11 +36,18 @@ def minimal_text() -> str:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    """The store over a fresh database file."""
-    store = Store(Database(tmp_path / "bot.db"))
-    yield store
-    store.close()
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A fresh, migrated database."""
+    database = Database(tmp_path / "bot.db")
+    await database.open()
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def store(db: Database) -> Store:
+    """The store over a fresh database."""
+    return Store(db)
 
 
 @pytest.fixture

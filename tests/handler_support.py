@@ -30,7 +30,7 @@ async def running_app(
     async with application:
         yield application
         await application.bot_data.services.delivery.stop()
-    application.bot_data.services.close()
+    await application.bot_data.services.close()
 
 
 def without_pacing(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.locale import get_locale
 from bot.messages import Reply
 from bot.storage.courses import CourseRepo
+from bot.storage.database import sqlite_path
 from bot.telegram_app.app import _post_init
 from bot.telegram_app.context import App
 from bot.telegram_app.delivery import Delivery, telegram_send
@@ -45,7 +46,7 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(
         token=TOKEN,
         faq_paths=(FAQ,),
-        database_path=tmp_path / "bot.db",
+        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
         admin_ids=frozenset({ADMIN}),
         staff_chat_id=STAFF_CHAT,
     )
@@ -66,7 +67,7 @@ def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def rows_about(settings: Settings, user_id: int) -> dict[str, int]:
     """How many rows of each personal table mention the user."""
-    conn = sqlite3.connect(settings.database_path)
+    conn = sqlite3.connect(sqlite_path(settings.database_url))
     try:
         return {
             table: conn.execute(
@@ -253,7 +254,7 @@ async def test_a_blocked_patient_ends_the_course(
     await enrol(app, fake, 13)
     fake.block(13)
     repo = app.bot_data.services.store.courses
-    course = repo.course_for(13)
+    course = await repo.course_for(13)
     assert course is not None and course.next_due is not None
     services = app.bot_data.services
     services.clock = lambda: NOW + timedelta(days=1)
@@ -262,7 +263,7 @@ async def test_a_blocked_patient_ends_the_course(
     )
     services.delivery.kick()
     await services.delivery.idle()
-    ended = repo.course(course.id)
+    ended = await repo.course(course.id)
     assert ended is not None and ended.end_reason is not None
     assert ended.end_reason.value == "blocked"
     assert rows_about(settings, 13)["deliveries"] == 1  # only the day that was sent
@@ -304,7 +305,12 @@ async def test_the_purge_runs_at_most_once_an_hour(
 ) -> None:
     services = app.bot_data.services
     purges: list[datetime] = []
-    monkeypatch.setattr(CourseRepo, "purge", lambda self, now: purges.append(now) or 0)
+
+    async def purge(self: CourseRepo, now: datetime) -> int:
+        purges.append(now)
+        return 0
+
+    monkeypatch.setattr(CourseRepo, "purge", purge)
     moments = iter([NOW, NOW + timedelta(minutes=30), NOW + timedelta(minutes=61)])
     clock_now = [NOW]
 
@@ -325,13 +331,13 @@ async def test_a_second_process_starting_leaves_the_first_ones_claims_alone(
     await enrol(app, fake, 21)
     repo = app.bot_data.services.store.courses
     # The process already running has claimed tomorrow's message and is sending it.
-    (claimed,) = repo.claim_due(NOW + timedelta(days=1), 10, "the-running-process")
+    (claimed,) = await repo.claim_due(NOW + timedelta(days=1), 10, "the-running-process")
     # A new process starts on the same database (a rolling deploy).
     async with running_app(settings, load_faq(FAQ), fake, NOW) as second:
         await _post_init(second)
         second.bot_data.services.delivery.kick()
         await second.bot_data.services.delivery.idle()
-    conn = sqlite3.connect(settings.database_path)
+    conn = sqlite3.connect(sqlite_path(settings.database_url))
     try:
         status, owner = conn.execute(
             "SELECT status, claimed_by FROM deliveries WHERE id = ?", (claimed.id,)

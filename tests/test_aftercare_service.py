@@ -61,7 +61,7 @@ async def test_enrol_with_buttons_then_day_one_comes_at_once(
     inbox = Inbox()
     await tick(service.store, NOW, inbox, service.messages)
     assert [m.title for m in inbox.messages] == ["Day 1 of 14"]
-    assert repo.load_conversation(ME.user_id, NOW) is None
+    assert await repo.load_conversation(ME.user_id, NOW) is None
 
 
 async def test_enrol_with_a_typed_date_survives_a_restart(
@@ -72,16 +72,16 @@ async def test_enrol_with_a_typed_date_survives_a_restart(
     assert refused is not None and "DD.MM.YYYY" in refused.replies[0].text
     await service.text(ME, "18.05.2025", NOW)
     # A restart: a new database connection and service read the open question back.
-    again = Store(Database(tmp_path / "bot.db"))
+    again = Store(Database(service.store.db.target))
     restarted = CourseService(again, load_faq(FIXTURE))
-    state = restarted.repo.load_conversation(ME.user_id, NOW)
+    state = await restarted.repo.load_conversation(ME.user_id, NOW)
     assert state is not None and state.step is Step.TIME
     done = await restarted.text(ME, "08:15", NOW)
     assert done is not None and done.deliver_now
-    course = restarted.repo.course_for(ME.user_id)
+    course = await restarted.repo.course_for(ME.user_id)
     assert course is not None
     assert (course.procedure_date, course.send_time) == (date(2025, 5, 18), time(8, 15))
-    again.close()
+    await again.close()
 
 
 async def test_text_without_an_open_question_is_not_ours(service: CourseService) -> None:
@@ -96,7 +96,7 @@ async def test_cancel_and_timezone(service: CourseService, repo: CourseRepo) -> 
     assert back is not None and "When was your procedure?" in back.replies[0].text
     cancelled = await service.press(ME, buttons.cancel(), NOW)
     assert "Cancelled" in cancelled.replies[0].text
-    assert repo.load_conversation(ME.user_id, NOW) is None
+    assert await repo.load_conversation(ME.user_id, NOW) is None
     assert "nothing to cancel" in (await service.cancel(ME, NOW)).replies[0].text
 
 
@@ -107,18 +107,18 @@ async def test_status_pause_resume_change_time_and_stop(
     status = await service.open(ME, NOW + timedelta(hours=1))
     assert "day 1 of 14" in status.replies[0].text
     await service.press(ME, buttons.course(CourseAction.PAUSE), NOW)
-    course = repo.course_for(ME.user_id)
+    course = await repo.course_for(ME.user_id)
     assert course is not None and course.status is CourseStatus.PAUSED
     resumed = await service.press(ME, buttons.course(CourseAction.RESUME), NOW)
     assert "Resumed" in resumed.replies[0].text
     asked = await service.press(ME, buttons.course(CourseAction.CHANGE_TIME), NOW)
     assert buttons.pick_time(time(19)) in [b.data for row in asked.replies[0].buttons for b in row]
     await service.press(ME, buttons.pick_time(time(19)), NOW)
-    course = repo.course_for(ME.user_id)
+    course = await repo.course_for(ME.user_id)
     assert course is not None and course.send_time == time(19)
     stopped = await service.press(ME, buttons.course(CourseAction.STOP), NOW)
     assert "Stopped" in stopped.replies[0].text
-    assert repo.course_for(ME.user_id) is None
+    assert await repo.course_for(ME.user_id) is None
     assert "not signed up" in (await service.stop(ME, NOW)).replies[0].text
 
 
@@ -133,7 +133,7 @@ async def test_checkins_reply_and_worrying_alerts_the_staff_once(
     assert good.replies[0].text == "Arnica cream helps." and good.alert is None
     worrying = _press(day_message, "Something worrying")
     first = await service.press(ME, worrying, NOW)
-    course = repo.course_for(ME.user_id)
+    course = await repo.course_for(ME.user_id)
     assert course is not None
     assert first.alert == StaffAlert(ME.user_id, course.id, 1, "Something worrying")
     assert "Contact your treating doctor now" in first.replies[0].text
@@ -141,7 +141,10 @@ async def test_checkins_reply_and_worrying_alerts_the_staff_once(
     assert again.alert is None and "Contact your treating doctor" in again.replies[0].text
     stranger = await service.press(Patient(5, 5), worrying, NOW)
     assert "out of date" in stranger.replies[0].text
-    assert [(c.day, c.answer) for c in repo.checkin_stats()] == [(1, "bruising"), (1, "worrying")]
+    assert [(c.day, c.answer) for c in await repo.checkin_stats()] == [
+        (1, "bruising"),
+        (1, "worrying"),
+    ]
 
 
 async def test_follow_up_button_after_the_last_day(
@@ -152,21 +155,21 @@ async def test_follow_up_button_after_the_last_day(
     for offset in range(14):  # days 1 (today) to 14
         await tick(service.store, NOW + timedelta(days=offset), inbox, service.messages)
     assert inbox.messages[-1].title == "Day 14 of 14"
-    assert repo.course_for(ME.user_id) is None  # completed
+    assert await repo.course_for(ME.user_id) is None  # completed
     done = await service.press(
         ME, _press(Response((inbox.messages[-1],)), "Remind me about a follow-up visit"), NOW
     )
     assert "19.02.2026" in done.replies[0].text  # 9 months after 19 May 2025
     # The finished course stays finished: no "day 14 of 14" status for months.
-    assert repo.course_for(ME.user_id) is None
+    assert await repo.course_for(ME.user_id) is None
     assert "When was your procedure?" in (await service.open(ME, NOW)).replies[0].text
 
 
 async def test_forget_leaves_nothing(service: CourseService, repo: CourseRepo) -> None:
     await _enrol(service)
     await service.store.forget_user(ME.user_id)
-    assert repo.course_for(ME.user_id) is None
-    assert repo.checkin_stats() == []
+    assert await repo.course_for(ME.user_id) is None
+    assert await repo.checkin_stats() == []
     inbox = Inbox()
     await tick(service.store, NOW + timedelta(days=1), inbox, service.messages)
     assert inbox.messages == []
@@ -189,20 +192,20 @@ async def test_the_follow_up_never_reopens_a_finished_course(
     later = NOW + timedelta(days=40)
     # A new procedure a month later: enrolment is open, and /stop of it keeps the reminder.
     await _enrol(service, later)
-    new_course = repo.course_for(ME.user_id)
+    new_course = await repo.course_for(ME.user_id)
     assert new_course is not None and new_course.procedure_date == date(2025, 6, 28)
     await service.stop(ME, later)
     # An urgent message in between is not "day 56 of 14": the patient has no open course.
     assert await service.red_flag_alert(ME, later) is None
     # Purging in between keeps the course that still owes its reminder.
-    repo.purge(NOW + timedelta(days=200))
+    await repo.purge(NOW + timedelta(days=200))
     reminder = NOW.replace(year=2026, month=2, day=19, hour=8)
     sent_before = len(inbox.messages)
     await tick(service.store, reminder, inbox, service.messages)
     assert len(inbox.messages) == sent_before + 1
     assert "follow-up visit" in inbox.messages[-1].text
     # Afterwards the old course is purged 30 days after the reminder went out.
-    assert repo.purge(reminder + timedelta(days=31)) >= 1
+    assert await repo.purge(reminder + timedelta(days=31)) >= 1
 
 
 @pytest.mark.parametrize("day", [999, 15, -1, 2, 5])
@@ -210,11 +213,11 @@ async def test_a_forged_check_in_day_is_refused(
     service: CourseService, repo: CourseRepo, day: int
 ) -> None:
     await _enrol(service)  # today is day 1 of the course
-    course = repo.course_for(ME.user_id)
+    course = await repo.course_for(ME.user_id)
     assert course is not None
     forged = await service.press(ME, buttons.checkin(course.id, day, "good"), NOW)
     assert "out of date" in forged.replies[0].text and forged.alert is None
-    assert repo.checkin_stats() == []
+    assert await repo.checkin_stats() == []
 
 
 async def test_a_procedure_day_check_in_is_day_zero(
@@ -227,11 +230,11 @@ async def test_a_procedure_day_check_in_is_day_zero(
     inbox = Inbox()
     await tick(service.store, NOW, inbox, service.messages)
     assert [m.title for m in inbox.messages] == ["Procedure day"]
-    course = repo.course_for(ME.user_id)
+    course = await repo.course_for(ME.user_id)
     assert course is not None
     answered = await service.press(ME, buttons.checkin(course.id, 0, "good"), NOW)
     assert answered.replies[0].text == "Glad to hear it."
-    assert [(c.day, c.answer) for c in repo.checkin_stats()] == [(0, "good")]
+    assert [(c.day, c.answer) for c in await repo.checkin_stats()] == [(0, "good")]
 
 
 async def test_an_alert_after_the_last_day_names_the_last_day(

@@ -18,7 +18,7 @@ def test_defaults_with_only_a_token() -> None:
     settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN})
     assert settings.api_base_url == "https://api.telegram.org/bot"
     assert settings.base_file_url == "https://api.telegram.org/file/bot"
-    assert settings.database_path == Path("data/softlift.db")
+    assert settings.database_url == "sqlite:///data/softlift.db"
     assert settings.faq_path is None
     assert settings.admin_ids == frozenset()
     assert settings.staff_chat_id is None
@@ -47,7 +47,7 @@ def test_every_setting_read() -> None:
     )
     assert settings.base_file_url == "http://127.0.0.1:8081/file/bot{token}"
     assert settings.faq_path == Path("faq/other.yaml")
-    assert settings.database_path == Path("/data/softlift.db")
+    assert settings.database_url == "sqlite:////data/softlift.db"
     assert settings.admin_ids == frozenset({12, 34})
     assert settings.staff_chat_id == -100123
     assert settings.log_level == "DEBUG"
@@ -83,7 +83,9 @@ def test_missing_token_says_botfather_and_chat() -> None:
         ("TELEGRAM_BOT_TOKEN", "not-a-token", "does not look like a bot token"),
         ("TELEGRAM_API_BASE_URL", "ftp://x/bot", "TELEGRAM_API_BASE_URL"),
         ("TELEGRAM_API_BASE_URL", "https://api.example.com/", "TELEGRAM_API_BASE_URL"),
-        ("DATABASE_URL", "postgres://db", "sqlite:///"),
+        ("DATABASE_URL", "mysql://db/bot", "sqlite:///path/to/file.db or postgresql://"),
+        ("DATABASE_URL", "postgresql://bot:pw@db", "names no database"),
+        ("DATABASE_URL", "postgresql:///bot", "names no server"),
         ("SOFTLIFT_ADMIN_IDS", "12,abc", "SOFTLIFT_ADMIN_IDS"),
         ("SOFTLIFT_STAFF_CHAT_ID", "staff", "SOFTLIFT_STAFF_CHAT_ID"),
         ("LOG_LEVEL", "loud", "LOG_LEVEL"),
@@ -262,3 +264,10 @@ def test_the_token_is_masked_in_every_message(name: str, template: str) -> None:
     message = str(raised.value)
     assert name in message
     assert TOKEN not in message and secret not in message
+
+
+def test_a_postgresql_url_is_kept_and_its_password_never_shown() -> None:
+    url = "postgres://bot:pa55word@db.internal:5433/clinic"
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": url})
+    assert settings.database_url == "postgresql://bot:pa55word@db.internal:5433/clinic"
+    assert "pa55word" not in repr(settings)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterator
+import asyncio
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
+from db_support import column, execute, scalar
+from sqlalchemy.exc import IntegrityError
 
 from bot.aftercare.conversation import Conversation, Step
 from bot.aftercare.records import CourseStatus, DeliveryKind, EndReason
@@ -25,36 +24,23 @@ USER_TABLES = ("courses", "deliveries", "checkins", "conversations", "feedback")
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    """A fresh database file."""
-    database = Database(tmp_path / "bot.db")
-    yield database
-    database.close()
-
-
-@pytest.fixture
 def repo(db: Database) -> CourseRepo:
     """The repository over the fresh database."""
     return CourseRepo(db)
 
 
-def _enroll(repo: CourseRepo, user: int = USER, now: datetime = NOW) -> int:
+async def _enroll(repo: CourseRepo, user: int = USER, now: datetime = NOW) -> int:
     plan = plan_days(PROCEDURE, time(9), "Europe/Berlin", now, 14)
-    return repo.enroll(user, user, PROCEDURE, time(9), "Europe/Berlin", plan, now).id
+    return (await repo.enroll(user, user, PROCEDURE, time(9), "Europe/Berlin", plan, now)).id
 
 
-def _count(db: Database, sql: str, *args: object) -> int:
-    return int(_column(db, sql, *args)[0])
+async def _count(db: Database, sql: str, **params: object) -> int:
+    return int(await scalar(db, sql, **params))
 
 
-def _column(db: Database, sql: str, *args: object) -> list[object]:
-    with db.transaction() as conn:
-        return [row[0] for row in conn.execute(sql, args)]
-
-
-def test_enrol_stores_the_course_and_one_row_per_day(repo: CourseRepo, db: Database) -> None:
-    course_id = _enroll(repo)
-    course = repo.course_for(USER)
+async def test_enrol_stores_the_course_and_one_row_per_day(repo: CourseRepo, db: Database) -> None:
+    course_id = await _enroll(repo)
+    course = await repo.course_for(USER)
     assert course is not None and course.id == course_id
     assert course.status is CourseStatus.ACTIVE
     assert (course.procedure_date, course.send_time, course.timezone) == (
@@ -63,225 +49,229 @@ def test_enrol_stores_the_course_and_one_row_per_day(repo: CourseRepo, db: Datab
         "Europe/Berlin",
     )
     assert course.next_due == NOW
-    days = _column(db, "SELECT day FROM deliveries ORDER BY day")
+    days = await column(db, "SELECT day FROM deliveries ORDER BY day")
     assert days == list(range(15))  # the procedure day (0) and the 14 days after it
 
 
-def test_one_open_course_per_patient_and_one_row_per_day(repo: CourseRepo, db: Database) -> None:
-    course_id = _enroll(repo)
+async def test_one_open_course_per_patient_and_one_row_per_day(
+    repo: CourseRepo, db: Database
+) -> None:
+    course_id = await _enroll(repo)
     with pytest.raises(AlreadyEnrolled):
-        _enroll(repo)
-    with pytest.raises(sqlite3.IntegrityError), db.transaction() as conn:
-        conn.execute(
+        await _enroll(repo)
+    with pytest.raises(IntegrityError):
+        await execute(
+            db,
             "INSERT INTO deliveries (course_id, user_id, day, kind, due_at)"
-            " VALUES (?, ?, 3, 'day', ?)",
-            (course_id, USER, NOW.isoformat()),
+            " VALUES (:course, :user, 3, 'day', :due)",
+            course=course_id,
+            user=USER,
+            due=NOW.isoformat(),
         )
-    repo.end_course(course_id, EndReason.STOPPED, NOW)
-    assert _enroll(repo) != course_id
+    await repo.end_course(course_id, EndReason.STOPPED, NOW)
+    assert await _enroll(repo) != course_id
 
 
-def test_a_claim_is_taken_once(repo: CourseRepo) -> None:
-    _enroll(repo)
-    first = repo.claim_due(NOW, 10)
+async def test_a_claim_is_taken_once(repo: CourseRepo) -> None:
+    await _enroll(repo)
+    first = await repo.claim_due(NOW, 10)
     assert [d.day for d in first] == [0]
     assert first[0].chat_id == USER and first[0].timezone == "Europe/Berlin"
-    assert repo.claim_due(NOW, 10) == []
-    assert repo.claim_due(NOW + timedelta(days=1), 10)[0].day == 1
+    assert await repo.claim_due(NOW, 10) == []
+    assert (await repo.claim_due(NOW + timedelta(days=1), 10))[0].day == 1
 
 
-def test_concurrent_claims_never_share_a_row(repo: CourseRepo) -> None:
+async def test_concurrent_claims_never_share_a_row(repo: CourseRepo) -> None:
     for user in range(50):
-        _enroll(repo, user)
+        await _enroll(repo, user)
     claimed: list[int] = []
-    lock = threading.Lock()
 
-    def worker() -> None:
-        while batch := repo.claim_due(NOW, 3):
-            with lock:
-                claimed.extend(d.id for d in batch)
+    async def worker() -> None:
+        while batch := await repo.claim_due(NOW, 3):
+            claimed.extend(d.id for d in batch)
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    await asyncio.gather(*(worker() for _ in range(8)))
     assert len(claimed) == len(set(claimed)) == 50
 
 
-def test_sent_rows_keep_the_message_id_and_the_last_one_completes(
+async def test_sent_rows_keep_the_message_id_and_the_last_one_completes(
     repo: CourseRepo, db: Database
 ) -> None:
-    course_id = _enroll(repo)
+    course_id = await _enroll(repo)
     for offset in range(15):
-        (delivery,) = repo.claim_due(NOW + timedelta(days=offset), 10)
+        (delivery,) = await repo.claim_due(NOW + timedelta(days=offset), 10)
         assert delivery.day == offset
-        repo.mark_sent(delivery.id, 500 + offset, NOW + timedelta(days=offset))
-    ids = _column(db, "SELECT message_id FROM deliveries ORDER BY day")
+        await repo.mark_sent(delivery.id, 500 + offset, NOW + timedelta(days=offset))
+    ids = await column(db, "SELECT message_id FROM deliveries ORDER BY day")
     assert ids == list(range(500, 515))
-    course = repo.course(course_id)
+    course = await repo.course(course_id)
     assert course is not None and course.status is CourseStatus.ENDED
     assert course.end_reason is EndReason.COMPLETED
-    assert repo.course_for(USER) is None
+    assert await repo.course_for(USER) is None
 
 
-def test_retry_later_waits_and_release_returns_dead_claims(repo: CourseRepo) -> None:
-    _enroll(repo)
-    (delivery,) = repo.claim_due(NOW, 10)
-    repo.retry_later(delivery.id, NOW + timedelta(seconds=30))
-    assert repo.claim_due(NOW + timedelta(seconds=29), 10) == []
-    (again,) = repo.claim_due(NOW + timedelta(seconds=30), 10)
+async def test_retry_later_waits_and_release_returns_dead_claims(repo: CourseRepo) -> None:
+    await _enroll(repo)
+    (delivery,) = await repo.claim_due(NOW, 10)
+    await repo.retry_later(delivery.id, NOW + timedelta(seconds=30))
+    assert await repo.claim_due(NOW + timedelta(seconds=29), 10) == []
+    (again,) = await repo.claim_due(NOW + timedelta(seconds=30), 10)
     assert again.attempts == 2
     # A process killed mid-send leaves the row claimed until its lease runs out.
-    assert repo.claims.release_expired(NOW + timedelta(seconds=30)) == 0
-    assert repo.claims.release_expired(NOW + timedelta(minutes=5, seconds=31)) == 1
-    (claimed,) = repo.claim_due(NOW + timedelta(minutes=6), 10, "me")
+    assert await repo.claims.release_expired(NOW + timedelta(seconds=30)) == 0
+    assert await repo.claims.release_expired(NOW + timedelta(minutes=5, seconds=31)) == 1
+    (claimed,) = await repo.claim_due(NOW + timedelta(minutes=6), 10, "me")
     # A process stopping cleanly gives back its own claims only.
-    assert repo.claims.release_owned("someone else") == 0
-    assert repo.claims.release_owned("me") == 1
+    assert await repo.claims.release_owned("someone else") == 0
+    assert await repo.claims.release_owned("me") == 1
     assert claimed.id == delivery.id
 
 
-def test_pause_holds_messages_and_resume_releases_them(repo: CourseRepo) -> None:
-    course_id = _enroll(repo)
-    assert repo.pause(course_id)
-    assert not repo.pause(course_id)
-    assert repo.claim_due(NOW + timedelta(days=3), 10) == []
-    course = repo.course_for(USER)
+async def test_pause_holds_messages_and_resume_releases_them(repo: CourseRepo) -> None:
+    course_id = await _enroll(repo)
+    assert await repo.pause(course_id)
+    assert not await repo.pause(course_id)
+    assert await repo.claim_due(NOW + timedelta(days=3), 10) == []
+    course = await repo.course_for(USER)
     assert course is not None and course.status is CourseStatus.PAUSED
-    assert repo.resume(course_id)
-    assert [d.day for d in repo.claim_due(NOW + timedelta(days=3), 10)] == [0, 1, 2, 3]
+    assert await repo.resume(course_id)
+    assert [d.day for d in await repo.claim_due(NOW + timedelta(days=3), 10)] == [0, 1, 2, 3]
 
 
-def test_stop_drops_unsent_messages(repo: CourseRepo, db: Database) -> None:
-    course_id = _enroll(repo)
-    (delivery,) = repo.claim_due(NOW, 10)
-    repo.mark_sent(delivery.id, 1, NOW)
-    assert repo.end_course(course_id, EndReason.STOPPED, NOW)
-    assert not repo.end_course(course_id, EndReason.STOPPED, NOW)
-    assert repo.course_for(USER) is None
-    assert repo.claim_due(NOW + timedelta(days=30), 10) == []
-    assert _count(db, "SELECT count(*) FROM deliveries WHERE status = 'pending'") == 0
+async def test_stop_drops_unsent_messages(repo: CourseRepo, db: Database) -> None:
+    course_id = await _enroll(repo)
+    (delivery,) = await repo.claim_due(NOW, 10)
+    await repo.mark_sent(delivery.id, 1, NOW)
+    assert await repo.end_course(course_id, EndReason.STOPPED, NOW)
+    assert not await repo.end_course(course_id, EndReason.STOPPED, NOW)
+    assert await repo.course_for(USER) is None
+    assert await repo.claim_due(NOW + timedelta(days=30), 10) == []
+    assert await _count(db, "SELECT count(*) FROM deliveries WHERE status = 'pending'") == 0
 
 
-def test_change_time_moves_every_unsent_message(repo: CourseRepo) -> None:
-    course_id = _enroll(repo)
-    repo.change_time(course_id, time(19, 30), "America/New_York")
-    course = repo.course(course_id)
+async def test_change_time_moves_every_unsent_message(repo: CourseRepo) -> None:
+    course_id = await _enroll(repo)
+    await repo.change_time(course_id, time(19, 30), "America/New_York")
+    course = await repo.course(course_id)
     assert course is not None and course.send_time == time(19, 30)
-    later = repo.claim_due(datetime(2025, 5, 21, 23, tzinfo=UTC), 10)
+    later = await repo.claim_due(datetime(2025, 5, 21, 23, tzinfo=UTC), 10)
     # Day 0 (20 May) at 19:30 New York is 23:30 UTC; day 1 is not due before 21 May 23:30 UTC.
     assert [d.day for d in later] == [0]
     assert later[0].due_at == datetime(2025, 5, 20, 23, 30, tzinfo=UTC)
 
 
-def test_follow_up_keeps_a_completed_course_completed(repo: CourseRepo) -> None:
-    course_id = _enroll(repo)
-    repo.end_course(course_id, EndReason.COMPLETED, NOW)
+async def test_follow_up_keeps_a_completed_course_completed(repo: CourseRepo) -> None:
+    course_id = await _enroll(repo)
+    await repo.end_course(course_id, EndReason.COMPLETED, NOW)
     day = follow_up_day(PROCEDURE, 9)
     assert day == 276  # 20 February 2026: a day after the course's days 0..14
-    due = repo.add_follow_up(course_id, day, NOW)
+    due = await repo.add_follow_up(course_id, day, NOW)
     assert due == datetime(2026, 2, 20, 8, tzinfo=UTC)
-    assert repo.add_follow_up(course_id, day, NOW) == due
-    assert repo.course_for(USER) is None
-    course = repo.course(course_id)
+    assert await repo.add_follow_up(course_id, day, NOW) == due
+    assert await repo.course_for(USER) is None
+    course = await repo.course(course_id)
     assert course is not None and course.status is CourseStatus.ENDED
     assert course.follow_up_due == due
     # A new course can start meanwhile; the reminder still goes out on its day.
-    _enroll(repo, USER, NOW + timedelta(days=30))
-    assert [d.kind for d in repo.claim_due(due, 100)].count(DeliveryKind.FOLLOW_UP) == 1
+    await _enroll(repo, USER, NOW + timedelta(days=30))
+    assert [d.kind for d in await repo.claim_due(due, 100)].count(DeliveryKind.FOLLOW_UP) == 1
 
 
-def test_the_follow_up_never_shares_a_day_with_the_course(repo: CourseRepo, db: Database) -> None:
+async def test_the_follow_up_never_shares_a_day_with_the_course(
+    repo: CourseRepo, db: Database
+) -> None:
     # The follow-up is one more delivery row of the course, unique per (user, course, day):
     # the shortest follow-up span is still after the course's last day (faq check keeps it so).
     assert shortest_follow_up_day(1) == 28 and shortest_follow_up_day(9) > 14
     procedure = date(2025, 1, 31)
     plan = plan_days(procedure, time(9), "UTC", datetime(2025, 1, 31, 8, tzinfo=UTC), 27)
-    course_id = repo.enroll(USER, USER, procedure, time(9), "UTC", plan, NOW).id
-    assert repo.add_follow_up(course_id, follow_up_day(procedure, 1), NOW) is not None
-    days = _column(db, "SELECT day FROM deliveries WHERE course_id = ? ORDER BY day", course_id)
+    course_id = (await repo.enroll(USER, USER, procedure, time(9), "UTC", plan, NOW)).id
+    assert await repo.add_follow_up(course_id, follow_up_day(procedure, 1), NOW) is not None
+    days = await column(
+        db, "SELECT day FROM deliveries WHERE course_id = :id ORDER BY day", id=course_id
+    )
     assert days == [*range(28), 28]  # days 0..27, then the follow-up on 28 February
 
 
-def test_a_stopped_course_gets_no_follow_up(repo: CourseRepo) -> None:
-    course_id = _enroll(repo)
-    repo.end_course(course_id, EndReason.STOPPED, NOW)
-    assert repo.add_follow_up(course_id, 276, NOW) is None
+async def test_a_stopped_course_gets_no_follow_up(repo: CourseRepo) -> None:
+    course_id = await _enroll(repo)
+    await repo.end_course(course_id, EndReason.STOPPED, NOW)
+    assert await repo.add_follow_up(course_id, 276, NOW) is None
 
 
-def test_checkins_are_counted_per_day_and_answer(repo: CourseRepo) -> None:
-    course_id = _enroll(repo)
-    other = _enroll(repo, OTHER)
-    assert repo.record_checkin(course_id, USER, 2, "swelling", NOW)
-    assert not repo.record_checkin(course_id, USER, 2, "swelling", NOW)
-    assert not repo.record_checkin(course_id, OTHER, 2, "good", NOW)
-    assert repo.record_checkin(other, OTHER, 2, "swelling", NOW)
-    assert repo.record_checkin(course_id, USER, 3, "worrying", NOW)
-    assert repo.checkin_stats() == [
+async def test_checkins_are_counted_per_day_and_answer(repo: CourseRepo) -> None:
+    course_id = await _enroll(repo)
+    other = await _enroll(repo, OTHER)
+    assert await repo.record_checkin(course_id, USER, 2, "swelling", NOW)
+    assert not await repo.record_checkin(course_id, USER, 2, "swelling", NOW)
+    assert not await repo.record_checkin(course_id, OTHER, 2, "good", NOW)
+    assert await repo.record_checkin(other, OTHER, 2, "swelling", NOW)
+    assert await repo.record_checkin(course_id, USER, 3, "worrying", NOW)
+    assert await repo.checkin_stats() == [
         CheckinCount(2, "swelling", 2),
         CheckinCount(3, "worrying", 1),
     ]
 
 
-def test_the_conversation_survives_a_restart(tmp_path: Path) -> None:
+async def test_the_conversation_survives_a_restart(db: Database) -> None:
     state = Conversation(Step.TIME, "Europe/Berlin", date(2025, 5, 19))
-    first = Database(tmp_path / "bot.db")
-    CourseRepo(first).save_conversation(USER, state, NOW)
-    first.close()
-    second = Database(tmp_path / "bot.db")
+    await CourseRepo(db).save_conversation(USER, state, NOW)
+    await db.close()
+    second = Database(db.target)
     repo = CourseRepo(second)
-    assert repo.load_conversation(USER, NOW) == state
-    assert repo.load_conversation(USER, NOW + timedelta(hours=23)) == state
-    assert repo.load_conversation(USER, NOW + timedelta(hours=25)) is None  # left a day ago
-    repo.clear_conversation(USER)
-    assert repo.load_conversation(USER, NOW) is None
-    second.close()
+    assert await repo.load_conversation(USER, NOW) == state
+    assert await repo.load_conversation(USER, NOW + timedelta(hours=23)) == state
+    assert await repo.load_conversation(USER, NOW + timedelta(hours=25)) is None  # left a day ago
+    await repo.clear_conversation(USER)
+    assert await repo.load_conversation(USER, NOW) is None
+    await second.close()
 
 
 async def test_forget_leaves_no_row_about_the_patient(repo: CourseRepo, db: Database) -> None:
-    course_id = _enroll(repo)
-    _enroll(repo, OTHER)
-    repo.record_checkin(course_id, USER, 1, "pain", NOW)
-    repo.save_conversation(USER, Conversation(Step.DATE, "UTC"), NOW)
-    with db.transaction() as conn:
-        for user in (USER, OTHER):
-            conn.execute(
-                "INSERT INTO feedback (user_id, entry_id, helpful, given_at) VALUES (?, 'x', 1, ?)",
-                (user, NOW.isoformat()),
-            )
+    course_id = await _enroll(repo)
+    await _enroll(repo, OTHER)
+    await repo.record_checkin(course_id, USER, 1, "pain", NOW)
+    await repo.save_conversation(USER, Conversation(Step.DATE, "UTC"), NOW)
+    for user in (USER, OTHER):
+        await execute(
+            db,
+            "INSERT INTO feedback (user_id, entry_id, helpful, given_at)"
+            " VALUES (:user, 'x', 1, :at)",
+            user=user,
+            at=NOW.isoformat(),
+        )
     store = Store(db)
     await store.forget_user(USER)
     for table in USER_TABLES:
-        sql = f"SELECT count(*) FROM {table} WHERE user_id = ?"  # noqa: S608 - fixed names
-        assert _count(db, sql, USER) == 0, table
-    assert _count(db, "SELECT count(*) FROM checkins") == 0
-    assert _count(db, "SELECT count(*) FROM feedback WHERE user_id = ?", OTHER) == 1
-    assert repo.course_for(OTHER) is not None
+        sql = f"SELECT count(*) FROM {table} WHERE user_id = :user"  # noqa: S608 - fixed names
+        assert await _count(db, sql, user=USER) == 0, table
+    assert await _count(db, "SELECT count(*) FROM checkins") == 0
+    assert await _count(db, "SELECT count(*) FROM feedback WHERE user_id = :user", user=OTHER) == 1
+    assert await repo.course_for(OTHER) is not None
 
 
-def test_purge_deletes_courses_ended_over_30_days_ago(repo: CourseRepo, db: Database) -> None:
-    old = _enroll(repo)
-    recent = _enroll(repo, OTHER)
-    repo.record_checkin(old, USER, 1, "good", NOW)
-    repo.end_course(old, EndReason.STOPPED, NOW)
-    repo.end_course(recent, EndReason.STOPPED, NOW + timedelta(days=2))
-    repo.save_conversation(3003, Conversation(Step.DATE, "UTC"), NOW)
-    assert repo.purge(NOW + timedelta(days=30)) == 0
-    assert repo.purge(NOW + timedelta(days=31)) == 1
-    assert repo.course(old) is None and repo.course(recent) is not None
-    assert _count(db, "SELECT count(*) FROM checkins") == 0
-    assert repo.load_conversation(3003, NOW) is None
+async def test_purge_deletes_courses_ended_over_30_days_ago(repo: CourseRepo, db: Database) -> None:
+    old = await _enroll(repo)
+    recent = await _enroll(repo, OTHER)
+    await repo.record_checkin(old, USER, 1, "good", NOW)
+    await repo.end_course(old, EndReason.STOPPED, NOW)
+    await repo.end_course(recent, EndReason.STOPPED, NOW + timedelta(days=2))
+    await repo.save_conversation(3003, Conversation(Step.DATE, "UTC"), NOW)
+    assert await repo.purge(NOW + timedelta(days=30)) == 0
+    assert await repo.purge(NOW + timedelta(days=31)) == 1
+    assert await repo.course(old) is None and await repo.course(recent) is not None
+    assert await _count(db, "SELECT count(*) FROM checkins") == 0
+    assert await repo.load_conversation(3003, NOW) is None
 
 
-def test_purge_also_ends_courses_paused_past_their_last_day(repo: CourseRepo) -> None:
-    course_id = _enroll(repo)
-    repo.pause(course_id)
-    assert repo.purge(NOW + timedelta(days=40)) == 0
-    assert repo.purge(NOW + timedelta(days=45)) == 1
-    assert repo.course(course_id) is None
+async def test_purge_also_ends_courses_paused_past_their_last_day(repo: CourseRepo) -> None:
+    course_id = await _enroll(repo)
+    await repo.pause(course_id)
+    assert await repo.purge(NOW + timedelta(days=40)) == 0
+    assert await repo.purge(NOW + timedelta(days=45)) == 1
+    assert await repo.course(course_id) is None
 
 
-def test_naive_times_are_refused(repo: CourseRepo) -> None:
+async def test_naive_times_are_refused(repo: CourseRepo) -> None:
     with pytest.raises(ValueError, match="naive"):
-        repo.claim_due(datetime(2025, 5, 20, 10), 10)  # noqa: DTZ001 - the point of the test
+        await repo.claim_due(datetime(2025, 5, 20, 10), 10)  # noqa: DTZ001 - the point of the test

@@ -6,6 +6,7 @@ see a patient's day change, whatever the wall clock says.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import stat
 from collections.abc import Iterator
@@ -135,14 +136,18 @@ def seed(db_path: Path, chats: range, zone: str) -> None:
     """Courses whose first message is due now, written straight into the database."""
     now = datetime.now(UTC)
     today = local_today(now, zone)
-    db = Database(db_path)
-    try:
-        repo = CourseRepo(db)
-        for chat in chats:
-            plan = plan_days(today, time(9), zone, now, 14)
-            repo.enroll(chat, chat, today, time(9), zone, plan, now)
-    finally:
-        db.close()
+
+    async def enrol_all() -> None:
+        db = Database(db_path)
+        try:
+            repo = CourseRepo(db)
+            for chat in chats:
+                plan = plan_days(today, time(9), zone, now, 14)
+                await repo.enroll(chat, chat, today, time(9), zone, plan, now)
+        finally:
+            await db.close()
+
+    asyncio.run(enrol_all())
 
 
 def sent_rows(db_path: Path, chats: range) -> int:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from db_support import execute, scalar
 
 from bot.answers.loader import load_faq, parse_faq
 from bot.faqdoc import FaqError
@@ -38,15 +38,16 @@ def assert_one_line_exit_2(result: subprocess.CompletedProcess[str], expected: s
     assert TOKEN not in result.stderr
 
 
-def test_a_database_from_a_newer_bot_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "bot.db"
-    Database(path).close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("INSERT INTO migrations VALUES ('0099_from_the_future', 'now')")
+async def test_a_database_from_a_newer_bot_is_refused(db: Database, tmp_path: Path) -> None:
+    await execute(db, "INSERT INTO migrations VALUES ('0099_from_the_future', 'now')")
+    await db.close()
+    again = Database(db.target)
     with pytest.raises(DatabaseTooNew, match="newer version"):
-        Database(path)
-    result = run_bot({"DATABASE_URL": f"sqlite:///{path}"}, tmp_path)
+        await again.open()
+    await again.close()
+    result = run_bot({"DATABASE_URL": db.target.url}, tmp_path)
     assert_one_line_exit_2(result, "newer version of the bot")
+    assert (db.target.password or "never shown") not in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -66,24 +67,21 @@ def test_database_urls_that_would_lose_or_misname_data_are_refused(
     assert list(tmp_path.glob("bot.db*")) == []
 
 
-def test_erased_rows_do_not_linger_in_the_file(tmp_path: Path) -> None:
+async def test_erased_rows_do_not_linger_in_the_file(tmp_path: Path) -> None:
     # Debian's SQLite already defaults to secure_delete; the bot sets it for builds that don't.
     path = tmp_path / "bot.db"
     db = Database(path)
-    with db.transaction() as conn:
-        assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
+    assert await scalar(db, "PRAGMA secure_delete") == 1
     texts = [f"question {i} with some filler words" for i in range(40)]
     texts.insert(20, "my phone is 5550199-UNIQUE-MARKER")
-    with db.transaction() as conn:
-        for text in texts:
-            conn.execute(
-                "INSERT INTO unanswered (asked_at, text) VALUES ('2025-01-01', ?)", (text,)
-            )
-    with db.transaction() as conn:
-        conn.execute("DELETE FROM unanswered WHERE text LIKE '%UNIQUE-MARKER'")
-    db.close()
-    data = b"".join(p.read_bytes() for p in tmp_path.glob("bot.db*"))
-    assert b"UNIQUE-MARKER" not in data
+    for text in texts:
+        await execute(
+            db, "INSERT INTO unanswered (asked_at, text) VALUES ('2025-01-01', :text)", text=text
+        )
+    await execute(db, "DELETE FROM unanswered WHERE text LIKE '%UNIQUE-MARKER'")
+    await db.close()
+    files = tmp_path.glob("bot.db*")  # noqa: ASYNC240 - the test's own files, after close
+    assert b"UNIQUE-MARKER" not in b"".join(p.read_bytes() for p in files)
 
 
 # --- hostile or broken FAQ files -----------------------------------------------------------------

@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.faqdoc import FaqError
 from bot.locale import get_locale
 from bot.messages import Reply
+from bot.storage.database import sqlite_path
 from bot.telegram_app import ratelimit
 from bot.telegram_app.app import _post_init
 from bot.telegram_app.context import App
@@ -45,7 +46,7 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(
         token=TOKEN,
         faq_paths=(FAQ,),
-        database_path=tmp_path / "bot.db",
+        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
         admin_ids=frozenset({ADMIN}),
         staff_chat_id=STAFF_CHAT,
     )
@@ -71,7 +72,7 @@ def sent_to(fake: FakeTelegram, chat_id: int) -> list[dict[str, Any]]:
 
 def db_rows(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
     """Rows of a query on the bot's database."""
-    conn = sqlite3.connect(settings.database_path)
+    conn = sqlite3.connect(sqlite_path(settings.database_url))
     try:
         return list(conn.execute(sql))
     finally:
@@ -279,7 +280,7 @@ async def test_reload_keeps_old_faq_on_error_and_swaps_on_success(
     app.bot_data.services.settings = Settings(
         token=TOKEN,
         faq_paths=(faq,),
-        database_path=settings.database_path,
+        database_url=settings.database_url,
         admin_ids=frozenset({ADMIN}),
     )
     await feed(app, fake.text(ADMIN, "/reload"))
@@ -375,7 +376,7 @@ async def test_reload_shows_the_admin_the_line_faq_check_prints(
     app.bot_data.services.settings = Settings(
         token=TOKEN,
         faq_paths=(faq,),
-        database_path=settings.database_path,
+        database_url=settings.database_url,
         admin_ids=frozenset({ADMIN}),
     )
     await feed(app, fake.text(ADMIN, "/reload"))

@@ -16,6 +16,7 @@ from bot.aftercare.inputs import Refusal, parse_date, parse_time, read_procedure
 from bot.answers.languages import Languages, load_languages
 from bot.config import Settings
 from bot.locale import get_locale
+from bot.storage.database import sqlite_path
 from bot.telegram_app.app import _post_init
 from bot.telegram_app.context import App
 from bot.telegram_app.delivery import Delivery, telegram_send
@@ -44,7 +45,9 @@ def fake() -> FakeTelegram:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings with a staff chat and a private database."""
-    return Settings(token=TOKEN, database_path=tmp_path / "bot.db", staff_chat_id=STAFF_CHAT)
+    return Settings(
+        token=TOKEN, database_url=f"sqlite:///{tmp_path / 'bot.db'}", staff_chat_id=STAFF_CHAT
+    )
 
 
 @pytest.fixture
@@ -70,7 +73,7 @@ def said(fake: FakeTelegram, chat: int, text: str, app_language: str | None = "r
 
 def stored_language(settings: Settings, user_id: int) -> str | None:
     """The patient's language as stored."""
-    conn = sqlite3.connect(settings.database_path)
+    conn = sqlite3.connect(sqlite_path(settings.database_url))
     try:
         row = conn.execute("SELECT language FROM patients WHERE user_id = ?", (user_id,)).fetchone()
     finally:
@@ -116,7 +119,7 @@ async def test_the_staff_language_setting_puts_alerts_in_russian(
 ) -> None:
     russian_staff = Settings(
         token=TOKEN,
-        database_path=settings.database_path,
+        database_url=settings.database_url,
         staff_chat_id=STAFF_CHAT,
         staff_language="ru",
     )

@@ -55,7 +55,7 @@ def ac() -> DayMessages:
     return DayMessages(kb.course, get_locale("en"), kb.clinic, kb.texts.urgent)
 
 
-def _enroll(
+async def _enroll(
     repo: CourseRepo,
     now: datetime,
     procedure: date,
@@ -64,7 +64,7 @@ def _enroll(
     user: int = USER,
 ) -> int:
     plan = plan_days(procedure, at, zone, now, 14)
-    return repo.enroll(user, user, procedure, at, zone, plan, now).id
+    return (await repo.enroll(user, user, procedure, at, zone, plan, now)).id
 
 
 def _every(start: datetime, end: datetime, step: timedelta) -> Iterator[datetime]:
@@ -78,7 +78,7 @@ async def test_today_is_sent_at_once_after_enrolment(
     store: Store, repo: CourseRepo, ac: DayMessages
 ) -> None:
     now = datetime(2025, 5, 22, 16, tzinfo=BERLIN)
-    _enroll(repo, now, date(2025, 5, 20))
+    await _enroll(repo, now, date(2025, 5, 20))
     send = Sender()
     report = await tick(store, now.astimezone(UTC), send, ac)
     assert report.sent == 1
@@ -91,7 +91,7 @@ async def test_day_fourteen_arrives_fourteen_days_after_the_procedure(
 ) -> None:
     procedure = date(2025, 5, 20)
     enrolled = datetime(2025, 5, 20, 8, tzinfo=BERLIN)  # on the procedure day
-    course_id = _enroll(repo, enrolled, procedure)
+    course_id = await _enroll(repo, enrolled, procedure)
     plan = plan_days(procedure, time(9), "Europe/Berlin", enrolled, 14)
     assert plan[-1] == (14, datetime(2025, 6, 3, 9, tzinfo=BERLIN).astimezone(UTC))
     send = Sender()
@@ -106,7 +106,7 @@ async def test_day_fourteen_arrives_fourteen_days_after_the_procedure(
     assert arrived["Day 14 of 14"].date() - procedure == timedelta(days=14)
     assert "Two weeks are over" in send.sent[-1][1].text
     assert len(send.sent) == 15
-    course = repo.course(course_id)
+    course = await repo.course(course_id)
     assert course is not None and course.status is CourseStatus.ENDED
 
 
@@ -124,7 +124,7 @@ async def test_all_15_days_once_each_at_nine_local_across_dst(
 ) -> None:
     tz = ZoneInfo(zone)
     start = datetime.combine(procedure, time(7), tzinfo=tz)
-    _enroll(repo, start, procedure, zone)
+    await _enroll(repo, start, procedure, zone)
     send = Sender()
     sent_at: list[datetime] = []
     for now in _every(start, start + timedelta(days=16), timedelta(minutes=15)):
@@ -136,14 +136,14 @@ async def test_all_15_days_once_each_at_nine_local_across_dst(
     for day, moment in enumerate(sent_at[1:], start=1):
         assert moment.date() == procedure + timedelta(days=day)
         assert moment.time() == time(9)
-    assert repo.course_for(USER) is None  # completed
+    assert await repo.course_for(USER) is None  # completed
 
 
 async def test_enrolment_late_in_the_evening(
     store: Store, repo: CourseRepo, ac: DayMessages
 ) -> None:
     late = datetime(2025, 5, 20, 23, 40, tzinfo=NEW_YORK)  # already 21 May in UTC
-    _enroll(repo, late, date(2025, 5, 20), "America/New_York")
+    await _enroll(repo, late, date(2025, 5, 20), "America/New_York")
     send = Sender()
     await tick(store, late.astimezone(UTC), send, ac)
     await tick(store, datetime(2025, 5, 21, 8, 59, tzinfo=NEW_YORK).astimezone(UTC), send, ac)
@@ -156,7 +156,7 @@ async def test_restart_sends_todays_late_message_and_skips_a_past_day(
     store: Store, repo: CourseRepo, ac: DayMessages, caplog: pytest.LogCaptureFixture
 ) -> None:
     enrolled = datetime(2025, 5, 20, 8, tzinfo=BERLIN)
-    _enroll(repo, enrolled, date(2025, 5, 20))
+    await _enroll(repo, enrolled, date(2025, 5, 20))
     send = Sender()
     await tick(store, enrolled.astimezone(UTC), send, ac)
     # The bot is down from day 0 until 22:00 on day 1: day 1 is still today, so it goes late.
@@ -175,14 +175,14 @@ async def test_restart_sends_todays_late_message_and_skips_a_past_day(
 
 async def test_pause_and_resume(store: Store, repo: CourseRepo, ac: DayMessages) -> None:
     enrolled = datetime(2025, 5, 20, 8, tzinfo=BERLIN)
-    course_id = _enroll(repo, enrolled, date(2025, 5, 20))
+    course_id = await _enroll(repo, enrolled, date(2025, 5, 20))
     send = Sender()
     await tick(store, enrolled.astimezone(UTC), send, ac)
-    repo.pause(course_id)
+    await repo.pause(course_id)
     for day in (21, 22):
         await tick(store, datetime(2025, 5, day, 9, tzinfo=BERLIN).astimezone(UTC), send, ac)
     assert send.titles() == ["Procedure day"]
-    repo.resume(course_id)
+    await repo.resume(course_id)
     report = await tick(store, datetime(2025, 5, 22, 11, tzinfo=BERLIN).astimezone(UTC), send, ac)
     assert (report.sent, report.skipped) == (1, 1)  # day 2 still today; day 1 is over
     assert send.titles() == ["Procedure day", "Day 2 of 14"]
@@ -190,8 +190,8 @@ async def test_pause_and_resume(store: Store, repo: CourseRepo, ac: DayMessages)
 
 async def test_stop_sends_nothing_more(store: Store, repo: CourseRepo, ac: DayMessages) -> None:
     enrolled = datetime(2025, 5, 20, 8, tzinfo=BERLIN)
-    course_id = _enroll(repo, enrolled, date(2025, 5, 20))
-    repo.end_course(course_id, EndReason.STOPPED, enrolled)
+    course_id = await _enroll(repo, enrolled, date(2025, 5, 20))
+    await repo.end_course(course_id, EndReason.STOPPED, enrolled)
     send = Sender()
     for now in _every(enrolled, enrolled + timedelta(days=15), timedelta(hours=6)):
         await tick(store, now.astimezone(UTC), send, ac)
@@ -202,10 +202,10 @@ async def test_a_blocked_bot_ends_the_course(
     store: Store, repo: CourseRepo, ac: DayMessages
 ) -> None:
     enrolled = datetime(2025, 5, 20, 8, tzinfo=UTC)
-    course_id = _enroll(repo, enrolled, date(2025, 5, 20))
+    course_id = await _enroll(repo, enrolled, date(2025, 5, 20))
     report = await tick(store, enrolled, Sender(failures=[RecipientGone()]), ac)
     assert report.ended == 1
-    course = repo.course(course_id)
+    course = await repo.course(course_id)
     assert course is not None and course.status is CourseStatus.ENDED
     send = Sender()
     await tick(store, enrolled + timedelta(days=2), send, ac)
@@ -217,7 +217,7 @@ async def test_a_burst_of_429s_loses_nothing(
 ) -> None:
     now = datetime(2025, 5, 20, 7, tzinfo=UTC)
     for user in range(20):
-        _enroll(repo, now, date(2025, 5, 20), user=user)
+        await _enroll(repo, now, date(2025, 5, 20), user=user)
     send = Sender(failures=[RetryLater(3) for _ in range(15)])
     report = await tick(store, now, send, ac)
     assert (report.sent, report.retried) == (5, 15)
@@ -232,7 +232,7 @@ async def test_an_unexpected_error_is_retried_by_a_later_tick(
     store: Store, repo: CourseRepo, ac: DayMessages
 ) -> None:
     now = datetime(2025, 5, 20, 7, tzinfo=UTC)
-    _enroll(repo, now, date(2025, 5, 20))
+    await _enroll(repo, now, date(2025, 5, 20))
     send = Sender(failures=[OSError("network down")])
     assert (await tick(store, now, send, ac)).retried == 1
     assert (await tick(store, now + timedelta(minutes=1), send, ac)).sent == 1
@@ -243,9 +243,9 @@ async def test_claims_of_a_killed_process_are_taken_over_when_the_lease_runs_out
 ) -> None:
     now = datetime(2025, 5, 20, 7, tzinfo=UTC)
     for user in range(3):
-        _enroll(repo, now, date(2025, 5, 20), user=user)
+        await _enroll(repo, now, date(2025, 5, 20), user=user)
     # The killed process had claimed two rows but never sent them.
-    repo.claim_due(now, 2, "dead-process", timedelta(minutes=5))
+    await repo.claim_due(now, 2, "dead-process", timedelta(minutes=5))
     send = Sender()
     await tick(store, now, send, ac, owner="new-process")
     assert len(send.sent) == 1
@@ -262,13 +262,13 @@ async def test_two_processes_on_one_database_never_send_a_day_twice(
 ) -> None:
     now = datetime(2025, 5, 20, 7, tzinfo=UTC)
     for user in range(300):
-        _enroll(repo, now, date(2025, 5, 20), user=user)
-    other = Store(Database(tmp_path / "bot.db"))  # a second process's connection
+        await _enroll(repo, now, date(2025, 5, 20), user=user)
+    other = Store(Database(store.db.target))  # a second process's connection
     send = Sender()
     first = tick(store, now, send, ac, owner="old", batch=20)
     second = tick(other, now + timedelta(seconds=1), send, ac, owner="new", batch=20)
     await asyncio.gather(first, second)
-    other.close()
+    await other.close()
     chats = [chat for chat, _ in send.sent]
     assert sorted(chats) == list(range(300))
 
@@ -278,7 +278,7 @@ async def test_many_patients_in_several_batches(
 ) -> None:
     now = datetime(2025, 5, 20, 7, tzinfo=UTC)
     for user in range(250):
-        _enroll(repo, now, date(2025, 5, 20), user=user)
+        await _enroll(repo, now, date(2025, 5, 20), user=user)
     send = Sender()
     report = await tick(store, now, send, ac, batch=40, concurrency=5)
     assert report.sent == 250
@@ -288,18 +288,18 @@ async def test_many_patients_in_several_batches(
 
 async def test_tick_purges_old_courses(store: Store, repo: CourseRepo, ac: DayMessages) -> None:
     now = datetime(2025, 5, 20, 7, tzinfo=UTC)
-    course_id = _enroll(repo, now, date(2025, 5, 20))
-    repo.end_course(course_id, EndReason.STOPPED, now)
+    course_id = await _enroll(repo, now, date(2025, 5, 20))
+    await repo.end_course(course_id, EndReason.STOPPED, now)
     report = await tick(store, now + timedelta(days=31), Sender(), ac)
-    assert report.purged == 1 and repo.course(course_id) is None
+    assert report.purged == 1 and await repo.course(course_id) is None
 
 
 async def test_the_follow_up_message_months_later(
     store: Store, repo: CourseRepo, ac: DayMessages
 ) -> None:
     now = datetime(2025, 5, 20, 7, tzinfo=UTC)
-    course_id = _enroll(repo, now, date(2025, 5, 20))
-    repo.add_follow_up(course_id, 276, now)  # 20 February 2026: 276 days after 20 May 2025
+    course_id = await _enroll(repo, now, date(2025, 5, 20))
+    await repo.add_follow_up(course_id, 276, now)  # 20 February 2026: 276 days after 20 May 2025
     send = Sender()
     await tick(store, now, send, ac)
     await tick(store, datetime(2026, 2, 20, 9, tzinfo=BERLIN).astimezone(UTC), send, ac)
@@ -315,10 +315,10 @@ async def test_purge_can_wait_for_a_later_tick(
     store: Store, repo: CourseRepo, ac: DayMessages
 ) -> None:
     now = datetime(2025, 5, 20, 7, tzinfo=UTC)
-    course_id = _enroll(repo, now, date(2025, 5, 20))
-    repo.end_course(course_id, EndReason.STOPPED, now)
+    course_id = await _enroll(repo, now, date(2025, 5, 20))
+    await repo.end_course(course_id, EndReason.STOPPED, now)
     report = await tick(store, now + timedelta(days=31), Sender(), ac, purge=False)
-    assert report.purged == 0 and repo.course(course_id) is not None
+    assert report.purged == 0 and await repo.course(course_id) is not None
 
 
 async def test_a_stopping_tick_ends_after_the_batch_in_flight(
@@ -326,7 +326,7 @@ async def test_a_stopping_tick_ends_after_the_batch_in_flight(
 ) -> None:
     now = datetime(2025, 5, 20, 7, tzinfo=UTC)
     for user in range(30):
-        _enroll(repo, now, date(2025, 5, 20), user=user)
+        await _enroll(repo, now, date(2025, 5, 20), user=user)
     stopping = asyncio.Event()
     send = Sender()
 
@@ -336,4 +336,4 @@ async def test_a_stopping_tick_ends_after_the_batch_in_flight(
 
     report = await tick(store, now, stop_after_first, ac, batch=10, stopping=stopping)
     assert report.sent == 10  # the claimed batch finishes; nothing is left claimed
-    assert len(repo.claim_due(now, 100)) == 20
+    assert len(await repo.claim_due(now, 100)) == 20

@@ -58,16 +58,16 @@ class CourseService:
 
     async def open(self, patient: Patient, now: datetime) -> Response:
         """/aftercare or /start aftercare: the status when enrolled, else the first question."""
-        course = await self.store.run(self.repo.course_for, patient.user_id)
+        course = await self.repo.course_for(patient.user_id)
         if course is not None:
-            await self.store.run(self.repo.clear_conversation, patient.user_id)
+            await self.repo.clear_conversation(patient.user_id)
             return Response((self.status.status(course, now),))
         return await self._apply(patient, self.enrolment.start(now), now)
 
     async def timezone(self, patient: Patient, now: datetime) -> Response:
         """/timezone: change the zone during enrolment or of the running course."""
-        state = await self.store.run(self.repo.load_conversation, patient.user_id, now)
-        course = await self.store.run(self.repo.course_for, patient.user_id)
+        state = await self.repo.load_conversation(patient.user_id, now)
+        course = await self.repo.course_for(patient.user_id)
         turn = self.enrolment.ask_zone(state, course)
         if turn is None:
             return Response((self.status.not_enrolled(),))
@@ -75,28 +75,28 @@ class CourseService:
 
     async def cancel(self, patient: Patient, now: datetime) -> Response:
         """/cancel: leave the open aftercare question."""
-        state = await self.store.run(self.repo.load_conversation, patient.user_id, now)
+        state = await self.repo.load_conversation(patient.user_id, now)
         return await self._apply(patient, self.enrolment.cancel(state), now)
 
     async def stop(self, patient: Patient, now: datetime) -> Response:
         """/stop or the stop button: end the course."""
-        await self.store.run(self.repo.clear_conversation, patient.user_id)
-        course = await self.store.run(self.repo.course_for, patient.user_id)
+        await self.repo.clear_conversation(patient.user_id)
+        course = await self.repo.course_for(patient.user_id)
         if course is None:
             return Response((self.status.not_enrolled(),))
-        await self.store.run(self.repo.end_course, course.id, EndReason.STOPPED, now)
+        await self.repo.end_course(course.id, EndReason.STOPPED, now)
         return Response((self.status.stopped(),))
 
     async def text(self, patient: Patient, text: str, now: datetime) -> Response | None:
         """The answer to typed text while an aftercare question is open; None when none is."""
-        state = await self.store.run(self.repo.load_conversation, patient.user_id, now)
+        state = await self.repo.load_conversation(patient.user_id, now)
         if state is None:
             return None
         return await self._apply(patient, self.enrolment.on_text(state, text, now), now)
 
     async def red_flag_alert(self, patient: Patient, now: datetime) -> StaffAlert | None:
         """A staff alert when an enrolled patient's free text was a red flag (no text in it)."""
-        course = await self.store.run(self.repo.course_for, patient.user_id)
+        course = await self.repo.course_for(patient.user_id)
         if course is None:
             return None
         day = clamp_day(course_day(course.procedure_date, now, course.timezone), self.course.days)
@@ -116,7 +116,7 @@ class CourseService:
             return await self._follow_up(patient, press.course_id, now)
         if isinstance(press, buttons.Course):
             return await self._course_button(patient, press.action, now)
-        state = await self.store.run(self.repo.load_conversation, patient.user_id, now)
+        state = await self.repo.load_conversation(patient.user_id, now)
         if isinstance(press, buttons.Cancel):
             return await self._apply(patient, self.enrolment.cancel(state), now)
         enrolment_press = (buttons.PickDate, buttons.OtherDate, buttons.PickTime, buttons.PickZone)
@@ -129,7 +129,7 @@ class CourseService:
     ) -> Response:
         if action is CourseAction.STOP:
             return await self.stop(patient, now)
-        course = await self.store.run(self.repo.course_for, patient.user_id)
+        course = await self.repo.course_for(patient.user_id)
         if course is None:
             return Response((self.status.not_enrolled(),))
         if action is CourseAction.CHANGE_TIME:
@@ -138,14 +138,14 @@ class CourseService:
             turn = self.enrolment.ask_zone(None, course)
             return await self._apply(patient, turn, now) if turn else Response()
         if action is CourseAction.PAUSE:
-            await self.store.run(self.repo.pause, course.id)
+            await self.repo.pause(course.id)
             return Response((self.status.paused(),))
-        await self.store.run(self.repo.resume, course.id)
-        fresh = await self.store.run(self.repo.course, course.id)
+        await self.repo.resume(course.id)
+        fresh = await self.repo.course(course.id)
         return Response((self.status.resumed(fresh or course, now),))
 
     async def _checkin(self, patient: Patient, press: buttons.Checkin, now: datetime) -> Response:
-        course = await self.store.run(self.repo.course, press.course_id)
+        course = await self.repo.course(press.course_id)
         option = self.course.option(press.option_id)
         if (
             course is None
@@ -155,8 +155,8 @@ class CourseService:
             or press.day > course_day(course.procedure_date, now, course.timezone)
         ):
             return Response((self.status.stale(),))
-        first = await self.store.run(
-            self.repo.record_checkin, course.id, patient.user_id, press.day, option.id, now
+        first = await self.repo.record_checkin(
+            course.id, patient.user_id, press.day, option.id, now
         )
         # One staff alert per worrying answer and day, however often the button is pressed.
         alert = StaffAlert(patient.user_id, course.id, press.day, option.label, option.id)
@@ -165,12 +165,12 @@ class CourseService:
         )
 
     async def _follow_up(self, patient: Patient, course_id: int, now: datetime) -> Response:
-        course = await self.store.run(self.repo.course, course_id)
+        course = await self.repo.course(course_id)
         months = self.course.follow_up_months
         if course is None or course.user_id != patient.user_id or not months:
             return Response((self.status.stale(),))
         day = follow_up_day(course.procedure_date, months)
-        due = await self.store.run(self.repo.add_follow_up, course_id, day, now)
+        due = await self.repo.add_follow_up(course_id, day, now)
         if due is None:
             return Response((self.status.stale(),))
         return Response((self.messages.follow_up_scheduled(course, due),))
@@ -178,17 +178,16 @@ class CourseService:
     async def _apply(self, patient: Patient, turn: Turn, now: datetime) -> Response:
         """Store the conversation a turn leaves open and carry out its action."""
         if turn.state is None:
-            await self.store.run(self.repo.clear_conversation, patient.user_id)
+            await self.repo.clear_conversation(patient.user_id)
         else:
-            await self.store.run(self.repo.save_conversation, patient.user_id, turn.state, now)
+            await self.repo.save_conversation(patient.user_id, turn.state, now)
         action = turn.action
         if isinstance(action, Enrol):
             plan = plan_days(
                 action.procedure_date, action.send_time, action.timezone, now, self.course.days
             )
             try:
-                await self.store.run(
-                    self.repo.enroll,
+                await self.repo.enroll(
                     patient.user_id,
                     patient.chat_id,
                     action.procedure_date,
@@ -201,10 +200,8 @@ class CourseService:
                 return await self.open(patient, now)
             return Response((turn.reply,), deliver_now=True)
         if isinstance(action, Reschedule):
-            course = await self.store.run(self.repo.course_for, patient.user_id)
+            course = await self.repo.course_for(patient.user_id)
             if course is None or course.status is CourseStatus.ENDED:
                 return Response((self.status.not_enrolled(),))
-            await self.store.run(
-                self.repo.change_time, course.id, action.send_time, action.timezone
-            )
+            await self.repo.change_time(course.id, action.send_time, action.timezone)
         return Response((turn.reply,))

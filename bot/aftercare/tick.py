@@ -77,7 +77,7 @@ async def tick(
         raise ValueError("tick needs a timezone-aware now")
     report = TickReport()
     repo = store.courses
-    released = await store.run(repo.claims.release_expired, now, died_here)
+    released = await repo.claims.release_expired(now, died_here)
     if released:
         logger.warning("released %d stale delivery claims", released)
     gate = asyncio.Semaphore(concurrency)
@@ -87,15 +87,15 @@ async def tick(
             await _deliver(store, now, send, messages, delivery, report)
 
     while True:
-        claimed = await store.run(repo.claim_due, now, batch, owner)
+        claimed = await repo.claim_due(now, batch, owner)
         async with asyncio.TaskGroup() as group:
             for delivery in claimed:
                 group.create_task(one(delivery))
         if len(claimed) < batch or (stopping is not None and stopping.is_set()):
             break
     if purge:
-        report.purged = await store.run(repo.purge, now)
-        report.purged_texts = await store.run(store.stats.purge, now)
+        report.purged = await repo.purge(now)
+        report.purged_texts = await store.stats.purge(now)
     return report
 
 
@@ -117,7 +117,7 @@ async def _deliver(
             delivery.course_id,
             delivery.day,
         )
-        await store.run(repo.mark_skipped, delivery.id, now)
+        await repo.mark_skipped(delivery.id, now)
         report.skipped += 1
         return
     try:
@@ -125,21 +125,21 @@ async def _deliver(
         message_id = await send(delivery.chat_id, day_messages.message_for(delivery))
     except RecipientGone:
         logger.info("course %d ended: the patient cannot be reached", delivery.course_id)
-        await store.run(repo.end_course, delivery.course_id, EndReason.BLOCKED, now)
+        await repo.end_course(delivery.course_id, EndReason.BLOCKED, now)
         report.ended += 1
         return
     except RetryLater as exc:
         wait = max(timedelta(seconds=exc.seconds), timedelta(seconds=1))
-        await store.run(repo.retry_later, delivery.id, now + wait)
+        await repo.retry_later(delivery.id, now + wait)
         report.retried += 1
         return
     except Exception as exc:
         # Kept for a later tick: the local-day rule ends the retries of a message that never goes.
         logger.warning("delivery %d failed (%s), retrying later", delivery.id, type(exc).__name__)
-        await store.run(repo.retry_later, delivery.id, now + ERROR_BACKOFF)
+        await repo.retry_later(delivery.id, now + ERROR_BACKOFF)
         report.retried += 1
         return
-    await store.run(repo.mark_sent, delivery.id, message_id, now)
+    await repo.mark_sent(delivery.id, message_id, now)
     report.sent += 1
 
 

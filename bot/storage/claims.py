@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Literal
 
+from sqlalchemy import bindparam, text
+
 from bot.storage.database import Database, stamp
 
 # A claim older than this belongs to a process that died mid-send; a live tick finishes a
@@ -22,32 +24,39 @@ class Claims:
         self.db = db
         self.table = table
 
-    def release_expired(self, now: datetime, dead: Callable[[str], bool] | None = None) -> int:
+    async def release_expired(
+        self, now: datetime, dead: Callable[[str], bool] | None = None
+    ) -> int:
         """Put back the claims whose lease has run out, or whose process `dead` says has died."""
-        with self.db.transaction() as conn:
+        async with self.db.transaction() as conn:
             owners = [
                 r[0]
-                for r in conn.execute(
-                    f"SELECT DISTINCT claimed_by FROM {self.table}"  # noqa: S608 - a fixed name
-                    " WHERE status = 'sending' AND claimed_by IS NOT NULL"
+                for r in await conn.execute(
+                    text(
+                        f"SELECT DISTINCT claimed_by FROM {self.table}"  # noqa: S608 - a fixed name
+                        " WHERE status = 'sending' AND claimed_by IS NOT NULL"
+                    )
                 )
             ]
             gone = [owner for owner in owners if dead is not None and dead(owner)]
-            marks = ",".join("?" * len(gone)) or "NULL"
-            cursor = conn.execute(
-                f"UPDATE {self.table} SET status = 'pending', claimed_by = NULL,"  # noqa: S608 - fixed name, placeholders
-                " lease_until = NULL WHERE status = 'sending'"
-                f" AND (lease_until < ? OR claimed_by IN ({marks}))",
-                (stamp(now), *gone),
+            result = await conn.execute(
+                text(
+                    f"UPDATE {self.table} SET status = 'pending', claimed_by = NULL,"  # noqa: S608 - a fixed name
+                    " lease_until = NULL WHERE status = 'sending'"
+                    " AND (lease_until < :now OR claimed_by IN :gone)"
+                ).bindparams(bindparam("gone", expanding=True)),
+                {"now": stamp(now), "gone": gone},
             )
-        return cursor.rowcount
+        return result.rowcount
 
-    def release_owned(self, owner: str) -> int:
+    async def release_owned(self, owner: str) -> int:
         """A process stopping cleanly gives back the claims it still holds."""
-        with self.db.transaction() as conn:
-            cursor = conn.execute(
-                f"UPDATE {self.table} SET status = 'pending', claimed_by = NULL,"  # noqa: S608 - a fixed name
-                " lease_until = NULL WHERE status = 'sending' AND claimed_by = ?",
-                (owner,),
+        async with self.db.transaction() as conn:
+            result = await conn.execute(
+                text(
+                    f"UPDATE {self.table} SET status = 'pending', claimed_by = NULL,"  # noqa: S608 - a fixed name
+                    " lease_until = NULL WHERE status = 'sending' AND claimed_by = :owner"
+                ),
+                {"owner": owner},
             )
-        return cursor.rowcount
+        return result.rowcount

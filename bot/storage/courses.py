@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import RowMapping, bindparam, text
+from sqlalchemy.exc import IntegrityError
 
 from bot.aftercare.conversation import Conversation
 from bot.aftercare.records import CourseStatus, Delivery, DeliveryKind, EndReason, PatientCourse
@@ -45,7 +48,7 @@ class CheckinCount:
     count: int
 
 
-def _course(row: sqlite3.Row) -> PatientCourse:
+def _course(row: RowMapping) -> PatientCourse:
     enrolled = moment(row["enrolled_at"])
     if enrolled is None:
         raise ValueError(f"course {row['id']} has no enrolment time")
@@ -72,9 +75,23 @@ class CourseRepo:
         self.db = db
         self.claims = Claims(db, "deliveries")
 
+    async def _course_where(self, where: str, params: dict[str, Any]) -> PatientCourse | None:
+        async with self.db.transaction() as conn:
+            row = (
+                (
+                    await conn.execute(
+                        text(f"SELECT {_COURSE_COLUMNS} FROM courses c WHERE {where}"),  # noqa: S608 - constants
+                        params,
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        return _course(row) if row else None
+
     # courses
 
-    def enroll(
+    async def enroll(
         self,
         user_id: int,
         chat_id: int,
@@ -85,123 +102,145 @@ class CourseRepo:
         now: datetime,
     ) -> PatientCourse:
         """Start a course with one delivery per planned (day, due time); AlreadyEnrolled if open."""
-        with self.db.transaction() as conn:
-            try:
-                cursor = conn.execute(
-                    "INSERT INTO courses (user_id, chat_id, procedure_date, send_time, timezone,"
-                    " status, enrolled_at) VALUES (?, ?, ?, ?, ?, 'active', ?)",
-                    (
-                        user_id,
-                        chat_id,
-                        procedure_date.isoformat(),
-                        send_time.strftime("%H:%M"),
-                        timezone,
-                        stamp(now),
+        try:
+            async with self.db.transaction() as conn:
+                course_id = await conn.scalar(
+                    text(
+                        "INSERT INTO courses (user_id, chat_id, procedure_date, send_time,"
+                        " timezone, status, enrolled_at)"
+                        " VALUES (:user, :chat, :procedure, :send_time, :zone, 'active', :at)"
+                        " RETURNING id"
                     ),
+                    {
+                        "user": user_id,
+                        "chat": chat_id,
+                        "procedure": procedure_date.isoformat(),
+                        "send_time": send_time.strftime("%H:%M"),
+                        "zone": timezone,
+                        "at": stamp(now),
+                    },
                 )
-            except sqlite3.IntegrityError:
-                raise AlreadyEnrolled(user_id) from None
-            course_id = cursor.lastrowid
-            conn.executemany(
-                "INSERT INTO deliveries (course_id, user_id, day, kind, due_at)"
-                " VALUES (?, ?, ?, 'day', ?)",
-                [(course_id, user_id, day, stamp(due)) for day, due in plan],
-            )
-        course = self.course(course_id or 0)
+                rows = [
+                    {"course": course_id, "user": user_id, "day": day, "due": stamp(due)}
+                    for day, due in plan
+                ]
+                if rows:
+                    await conn.execute(
+                        text(
+                            "INSERT INTO deliveries (course_id, user_id, day, kind, due_at)"
+                            " VALUES (:course, :user, :day, 'day', :due)"
+                        ),
+                        rows,
+                    )
+        except IntegrityError:
+            raise AlreadyEnrolled(user_id) from None
+        course = await self.course(int(course_id or 0))
         if course is None:
             raise RuntimeError("the new course vanished")
         return course
 
-    def course(self, course_id: int) -> PatientCourse | None:
+    async def course(self, course_id: int) -> PatientCourse | None:
         """A course by id, ended or not."""
-        with self.db.transaction() as conn:
-            row = conn.execute(
-                f"SELECT {_COURSE_COLUMNS} FROM courses c WHERE c.id = ?",  # noqa: S608 - constant
-                (course_id,),
-            ).fetchone()
-        return _course(row) if row else None
+        return await self._course_where("c.id = :id", {"id": course_id})
 
-    def course_for(self, user_id: int) -> PatientCourse | None:
+    async def course_for(self, user_id: int) -> PatientCourse | None:
         """The patient's course that has not ended, or None."""
-        with self.db.transaction() as conn:
-            row = conn.execute(
-                f"SELECT {_COURSE_COLUMNS} FROM courses c WHERE c.user_id = ? AND c.{_OPEN}",  # noqa: S608 - constants
-                (user_id,),
-            ).fetchone()
-        return _course(row) if row else None
+        return await self._course_where(f"c.user_id = :user AND c.{_OPEN}", {"user": user_id})
 
-    def pause(self, course_id: int) -> bool:
+    async def pause(self, course_id: int) -> bool:
         """Hold the course's messages; False when it is not active."""
-        return self._set_status(course_id, CourseStatus.ACTIVE, CourseStatus.PAUSED)
+        return await self._set_status(course_id, CourseStatus.ACTIVE, CourseStatus.PAUSED)
 
-    def resume(self, course_id: int) -> bool:
+    async def resume(self, course_id: int) -> bool:
         """Send the course's messages again (days missed meanwhile are skipped by the tick)."""
-        return self._set_status(course_id, CourseStatus.PAUSED, CourseStatus.ACTIVE)
+        return await self._set_status(course_id, CourseStatus.PAUSED, CourseStatus.ACTIVE)
 
-    def _set_status(self, course_id: int, old: CourseStatus, new: CourseStatus) -> bool:
-        with self.db.transaction() as conn:
-            cursor = conn.execute(
-                "UPDATE courses SET status = ? WHERE id = ? AND status = ?",
-                (new.value, course_id, old.value),
+    async def _set_status(self, course_id: int, old: CourseStatus, new: CourseStatus) -> bool:
+        async with self.db.transaction() as conn:
+            result = await conn.execute(
+                text("UPDATE courses SET status = :new WHERE id = :id AND status = :old"),
+                {"new": new.value, "id": course_id, "old": old.value},
             )
-        return cursor.rowcount == 1
+        return result.rowcount == 1
 
-    def end_course(self, course_id: int, reason: EndReason, now: datetime) -> bool:
+    async def end_course(self, course_id: int, reason: EndReason, now: datetime) -> bool:
         """End the course and drop its unsent messages; False when it had already ended."""
-        with self.db.transaction() as conn:
-            cursor = conn.execute(
-                f"UPDATE courses SET status = 'ended', ended_at = ?, end_reason = ?"  # noqa: S608 - constant
-                f" WHERE id = ? AND {_OPEN}",
-                (stamp(now), reason.value, course_id),
+        async with self.db.transaction() as conn:
+            result = await conn.execute(
+                text(
+                    "UPDATE courses SET status = 'ended', ended_at = :at, end_reason = :reason"  # noqa: S608
+                    f" WHERE id = :id AND {_OPEN}"
+                ),
+                {"at": stamp(now), "reason": reason.value, "id": course_id},
             )
-            conn.execute(
-                "DELETE FROM deliveries WHERE course_id = ? AND status IN ('pending', 'sending')",
-                (course_id,),
+            await conn.execute(
+                text(
+                    "DELETE FROM deliveries WHERE course_id = :id"
+                    " AND status IN ('pending', 'sending')"
+                ),
+                {"id": course_id},
             )
-        return cursor.rowcount == 1
+        return result.rowcount == 1
 
-    def change_time(self, course_id: int, send_time: time, timezone: str) -> None:
+    async def change_time(self, course_id: int, send_time: time, timezone: str) -> None:
         """Move every unsent message of the course to the new local time and zone."""
-        with self.db.transaction() as conn:
-            row = conn.execute(
-                "SELECT procedure_date FROM courses WHERE id = ?", (course_id,)
-            ).fetchone()
-            if row is None:
+        async with self.db.transaction() as conn:
+            procedure_text = await conn.scalar(
+                text(f"SELECT procedure_date FROM courses WHERE id = :id{self.db.lock_rows()}"),  # noqa: S608
+                {"id": course_id},
+            )
+            if procedure_text is None:
                 return
-            procedure = date.fromisoformat(row["procedure_date"])
-            conn.execute(
-                "UPDATE courses SET send_time = ?, timezone = ? WHERE id = ?",
-                (send_time.strftime("%H:%M"), timezone, course_id),
+            procedure = date.fromisoformat(procedure_text)
+            await conn.execute(
+                text("UPDATE courses SET send_time = :send_time, timezone = :zone WHERE id = :id"),
+                {"send_time": send_time.strftime("%H:%M"), "zone": timezone, "id": course_id},
             )
-            pending = conn.execute(
-                "SELECT id, day FROM deliveries WHERE course_id = ? AND status = 'pending'",
-                (course_id,),
-            ).fetchall()
-            conn.executemany(
-                "UPDATE deliveries SET due_at = ? WHERE id = ?",
-                [
-                    (stamp(local_due(procedure, r["day"], send_time, timezone)), r["id"])
-                    for r in pending
-                ],
-            )
+            pending = (
+                await conn.execute(
+                    text(
+                        "SELECT id, day FROM deliveries"
+                        " WHERE course_id = :id AND status = 'pending'"
+                    ),
+                    {"id": course_id},
+                )
+            ).all()
+            if pending:
+                await conn.execute(
+                    text("UPDATE deliveries SET due_at = :due WHERE id = :id"),
+                    [
+                        {
+                            "due": stamp(local_due(procedure, r.day, send_time, timezone)),
+                            "id": r.id,
+                        }
+                        for r in pending
+                    ],
+                )
 
-    def add_follow_up(self, course_id: int, day: int, now: datetime) -> datetime | None:
+    async def add_follow_up(self, course_id: int, day: int, now: datetime) -> datetime | None:
         """Schedule the follow-up reminder on `day`; its due time, or None if not possible."""
-        with self.db.transaction() as conn:
-            course = conn.execute(
-                "SELECT user_id, procedure_date, send_time, timezone, status, end_reason"
-                " FROM courses"
-                " WHERE id = ?",
-                (course_id,),
-            ).fetchone()
+        async with self.db.transaction() as conn:
+            course = (
+                (
+                    await conn.execute(
+                        text(
+                            "SELECT user_id, procedure_date, send_time, timezone, status,"  # noqa: S608
+                            f" end_reason FROM courses WHERE id = :id{self.db.lock_rows()}"
+                        ),
+                        {"id": course_id},
+                    )
+                )
+                .mappings()
+                .first()
+            )
             if course is None:
                 return None
-            existing = conn.execute(
-                "SELECT due_at FROM deliveries WHERE course_id = ? AND kind = 'follow_up'",
-                (course_id,),
-            ).fetchone()
+            existing = await conn.scalar(
+                text("SELECT due_at FROM deliveries WHERE course_id = :id AND kind = 'follow_up'"),
+                {"id": course_id},
+            )
             if existing is not None:
-                return moment(existing["due_at"])
+                return moment(existing)
             ended = course["status"] == CourseStatus.ENDED.value
             if ended and course["end_reason"] != EndReason.COMPLETED.value:
                 return None
@@ -211,49 +250,64 @@ class CourseRepo:
                 time.fromisoformat(course["send_time"]),
                 course["timezone"],
             )
-            conn.execute(
-                "INSERT INTO deliveries (course_id, user_id, day, kind, due_at)"
-                " VALUES (?, ?, ?, 'follow_up', ?)",
-                (course_id, course["user_id"], day, stamp(due)),
+            await conn.execute(
+                text(
+                    "INSERT INTO deliveries (course_id, user_id, day, kind, due_at)"
+                    " VALUES (:course, :user, :day, 'follow_up', :due)"
+                ),
+                {"course": course_id, "user": course["user_id"], "day": day, "due": stamp(due)},
             )
         return due
 
     # deliveries
 
-    def claim_due(
+    async def claim_due(
         self, now: datetime, limit: int, owner: str = "", lease: timedelta = CLAIM_LEASE
     ) -> list[Delivery]:
-        """Atomically claim up to `limit` due messages for `owner` until the lease runs out."""
+        """Atomically claim up to `limit` due messages for `owner` until the lease runs out.
+
+        On PostgreSQL the rows are picked with FOR UPDATE SKIP LOCKED, so instances claiming at
+        the same moment take different rows instead of waiting for each other.
+        """
         at = stamp(now)
         # A course sends while it is active; a completed one still sends its follow-up.
-        with self.db.transaction() as conn:
+        async with self.db.transaction() as conn:
             ids = [
-                r["id"]
-                for r in conn.execute(
-                    "UPDATE deliveries SET status = 'sending', claimed_at = ?,"
-                    " claimed_by = ?, lease_until = ?, attempts = attempts + 1"
-                    " WHERE id IN (SELECT d.id FROM deliveries d JOIN courses c"
-                    "  ON c.id = d.course_id"
-                    "  WHERE d.status = 'pending' AND d.due_at <= ?"
-                    "  AND (c.status = 'active' OR (d.kind = 'follow_up' AND c.status = 'ended'"
-                    "  AND c.end_reason = 'completed'))"
-                    "  AND (d.not_before IS NULL OR d.not_before <= ?)"
-                    "  ORDER BY d.due_at, d.id LIMIT ?)"
-                    " RETURNING id",
-                    (at, owner, stamp(now + lease), at, at, limit),
-                ).fetchall()
+                r[0]
+                for r in await conn.execute(
+                    text(
+                        "UPDATE deliveries SET status = 'sending', claimed_at = :at,"  # noqa: S608
+                        " claimed_by = :owner, lease_until = :lease, attempts = attempts + 1"
+                        " WHERE id IN (SELECT d.id FROM deliveries d JOIN courses c"
+                        "  ON c.id = d.course_id"
+                        "  WHERE d.status = 'pending' AND d.due_at <= :at"
+                        "  AND (c.status = 'active' OR (d.kind = 'follow_up'"
+                        "  AND c.status = 'ended' AND c.end_reason = 'completed'))"
+                        "  AND (d.not_before IS NULL OR d.not_before <= :at)"
+                        f"  ORDER BY d.due_at, d.id LIMIT :limit{self._skip_locked_of_d()})"
+                        " RETURNING id"
+                    ),
+                    {"at": at, "owner": owner, "lease": stamp(now + lease), "limit": limit},
+                )
             ]
             if not ids:
                 return []
-            marks = ",".join("?" * len(ids))
-            rows = conn.execute(
-                "SELECT d.id, d.course_id, d.user_id, c.chat_id, d.day, d.kind, d.due_at,"  # noqa: S608 - placeholders only
-                " c.timezone, d.attempts, p.language FROM deliveries d"
-                " JOIN courses c ON c.id = d.course_id"
-                " LEFT JOIN patients p ON p.user_id = d.user_id"
-                f" WHERE d.id IN ({marks}) ORDER BY d.due_at, d.id",
-                ids,
-            ).fetchall()
+            rows = (
+                (
+                    await conn.execute(
+                        text(
+                            "SELECT d.id, d.course_id, d.user_id, c.chat_id, d.day, d.kind,"
+                            " d.due_at, c.timezone, d.attempts, p.language FROM deliveries d"
+                            " JOIN courses c ON c.id = d.course_id"
+                            " LEFT JOIN patients p ON p.user_id = d.user_id"
+                            " WHERE d.id IN :ids ORDER BY d.due_at, d.id"
+                        ).bindparams(bindparam("ids", expanding=True)),
+                        {"ids": ids},
+                    )
+                )
+                .mappings()
+                .all()
+            )
         return [
             Delivery(
                 id=r["id"],
@@ -270,125 +324,180 @@ class CourseRepo:
             for r in rows
         ]
 
-    def mark_sent(self, delivery_id: int, message_id: int, now: datetime) -> None:
+    def _skip_locked_of_d(self) -> str:
+        # Lock only the delivery rows: courses are read, and many deliveries share one.
+        return " FOR UPDATE OF d SKIP LOCKED" if self.db.postgres else ""
+
+    async def mark_sent(self, delivery_id: int, message_id: int, now: datetime) -> None:
         """Record a sent message; the course is completed when nothing is left to send."""
-        self._finish(delivery_id, "sent", now, message_id)
+        await self._finish(delivery_id, "sent", now, message_id)
 
-    def mark_skipped(self, delivery_id: int, now: datetime) -> None:
+    async def mark_skipped(self, delivery_id: int, now: datetime) -> None:
         """Record a message not sent because its local day had passed."""
-        self._finish(delivery_id, "skipped", now, None)
+        await self._finish(delivery_id, "skipped", now, None)
 
-    def _finish(self, delivery_id: int, status: str, now: datetime, message_id: int | None) -> None:
-        with self.db.transaction() as conn:
-            row = conn.execute(
-                "UPDATE deliveries SET status = ?, sent_at = ?, message_id = ?"
-                " WHERE id = ? AND status = 'sending' RETURNING course_id",
-                (status, stamp(now), message_id, delivery_id),
-            ).fetchone()
-            if row is None:
+    async def _finish(
+        self, delivery_id: int, status: str, now: datetime, message_id: int | None
+    ) -> None:
+        async with self.db.transaction() as conn:
+            course_id = await conn.scalar(
+                text(
+                    "UPDATE deliveries SET status = :status, sent_at = :at, message_id = :message"
+                    " WHERE id = :id AND status = 'sending' RETURNING course_id"
+                ),
+                {"status": status, "at": stamp(now), "message": message_id, "id": delivery_id},
+            )
+            if course_id is None:
                 return
-            left = conn.execute(
-                "SELECT 1 FROM deliveries WHERE course_id = ? AND status IN ('pending', 'sending')",
-                (row["course_id"],),
-            ).fetchone()
+            # Two instances finishing the course's last two messages at once: the course row
+            # lock orders them, so the second sees the first's result and ends the course.
+            await conn.execute(
+                text(f"SELECT id FROM courses WHERE id = :id{self.db.lock_rows()}"),  # noqa: S608
+                {"id": course_id},
+            )
+            left = await conn.scalar(
+                text(
+                    "SELECT 1 FROM deliveries WHERE course_id = :id"
+                    " AND status IN ('pending', 'sending')"
+                ),
+                {"id": course_id},
+            )
             if left is None:
                 # The retention period runs from the last message, a late follow-up included.
-                conn.execute(
-                    "UPDATE courses SET status = 'ended', ended_at = ?,"
-                    " end_reason = coalesce(end_reason, ?) WHERE id = ?",
-                    (stamp(now), EndReason.COMPLETED.value, row["course_id"]),
+                await conn.execute(
+                    text(
+                        "UPDATE courses SET status = 'ended', ended_at = :at,"
+                        " end_reason = coalesce(end_reason, :reason) WHERE id = :id"
+                    ),
+                    {"at": stamp(now), "reason": EndReason.COMPLETED.value, "id": course_id},
                 )
 
-    def retry_later(self, delivery_id: int, not_before: datetime) -> None:
+    async def retry_later(self, delivery_id: int, not_before: datetime) -> None:
         """Put a claimed message back to be sent by a later tick."""
-        with self.db.transaction() as conn:
-            conn.execute(
-                "UPDATE deliveries SET status = 'pending', not_before = ?, claimed_at = NULL,"
-                " claimed_by = NULL, lease_until = NULL WHERE id = ? AND status = 'sending'",
-                (stamp(not_before), delivery_id),
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                text(
+                    "UPDATE deliveries SET status = 'pending', not_before = :not_before,"
+                    " claimed_at = NULL, claimed_by = NULL, lease_until = NULL"
+                    " WHERE id = :id AND status = 'sending'"
+                ),
+                {"not_before": stamp(not_before), "id": delivery_id},
             )
 
-    def record_checkin(
+    async def record_checkin(
         self, course_id: int, user_id: int, day: int, answer: str, now: datetime
     ) -> bool:
         """Store a check-in answer of the patient's own course; False if repeated or not theirs."""
-        with self.db.transaction() as conn:
-            owner = conn.execute(
-                "SELECT 1 FROM courses WHERE id = ? AND user_id = ?", (course_id, user_id)
-            ).fetchone()
+        async with self.db.transaction() as conn:
+            owner = await conn.scalar(
+                text("SELECT 1 FROM courses WHERE id = :id AND user_id = :user"),
+                {"id": course_id, "user": user_id},
+            )
             if owner is None:
                 return False
-            cursor = conn.execute(
-                "INSERT OR IGNORE INTO checkins (course_id, user_id, day, answer, answered_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (course_id, user_id, day, answer, stamp(now)),
+            result = await conn.execute(
+                text(
+                    "INSERT INTO checkins (course_id, user_id, day, answer, answered_at)"
+                    " VALUES (:course, :user, :day, :answer, :at) ON CONFLICT DO NOTHING"
+                ),
+                {
+                    "course": course_id,
+                    "user": user_id,
+                    "day": day,
+                    "answer": answer,
+                    "at": stamp(now),
+                },
             )
-        return cursor.rowcount == 1
+        return result.rowcount == 1
 
-    def checkin_stats(self) -> list[CheckinCount]:
+    async def checkin_stats(self) -> list[CheckinCount]:
         """How often each answer was given, per course day."""
-        with self.db.transaction() as conn:
-            rows = conn.execute(
-                "SELECT day, answer, count(*) AS n FROM checkins GROUP BY day, answer"
-                " ORDER BY day, answer"
-            ).fetchall()
-        return [CheckinCount(r["day"], r["answer"], r["n"]) for r in rows]
+        async with self.db.transaction() as conn:
+            rows = (
+                await conn.execute(
+                    text(
+                        "SELECT day, answer, count(*) AS n FROM checkins GROUP BY day, answer"
+                        " ORDER BY day, answer"
+                    )
+                )
+            ).all()
+        return [CheckinCount(r.day, r.answer, r.n) for r in rows]
 
     # the unfinished conversation
 
-    def save_conversation(self, user_id: int, state: Conversation, now: datetime) -> None:
+    async def save_conversation(self, user_id: int, state: Conversation, now: datetime) -> None:
         """Keep the open aftercare question of a patient."""
-        with self.db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO conversations (user_id, state, updated_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (user_id) DO UPDATE SET state = excluded.state,"
-                " updated_at = excluded.updated_at",
-                (user_id, state.to_json(), stamp(now)),
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO conversations (user_id, state, updated_at)"
+                    " VALUES (:user, :state, :at) ON CONFLICT (user_id) DO UPDATE"
+                    " SET state = excluded.state, updated_at = excluded.updated_at"
+                ),
+                {"user": user_id, "state": state.to_json(), "at": stamp(now)},
             )
 
-    def load_conversation(self, user_id: int, now: datetime) -> Conversation | None:
+    async def load_conversation(self, user_id: int, now: datetime) -> Conversation | None:
         """The patient's open aftercare question, or None (also when it was left a day ago)."""
-        with self.db.transaction() as conn:
-            row = conn.execute(
-                "SELECT state FROM conversations WHERE user_id = ? AND updated_at >= ?",
-                (user_id, stamp(now - CONVERSATION_TIMEOUT)),
-            ).fetchone()
-        return Conversation.from_json(row["state"]) if row else None
+        async with self.db.transaction() as conn:
+            state = await conn.scalar(
+                text(
+                    "SELECT state FROM conversations WHERE user_id = :user AND updated_at >= :since"
+                ),
+                {"user": user_id, "since": stamp(now - CONVERSATION_TIMEOUT)},
+            )
+        return Conversation.from_json(state) if state else None
 
-    def clear_conversation(self, user_id: int) -> None:
+    async def clear_conversation(self, user_id: int) -> None:
         """Forget the patient's open aftercare question."""
-        with self.db.transaction() as conn:
-            conn.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                text("DELETE FROM conversations WHERE user_id = :user"), {"user": user_id}
+            )
 
     # privacy
 
-    def forget_user(self, user_id: int) -> None:
+    async def forget_user(self, user_id: int) -> None:
         """Delete the patient's courses, messages, check-in answers and open questions."""
-        with self.db.transaction() as conn:
+        async with self.db.transaction() as conn:
             for table in ("checkins", "deliveries", "courses", "conversations"):
-                conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))  # noqa: S608 - fixed names
+                await conn.execute(
+                    text(f"DELETE FROM {table} WHERE user_id = :user"),  # noqa: S608 - fixed names
+                    {"user": user_id},
+                )
 
-    def purge(self, now: datetime) -> int:
+    async def purge(self, now: datetime) -> int:
         """Delete courses ended (or paused past their last message) over 30 days ago."""
         cutoff = stamp(now - RETENTION)
-        with self.db.transaction() as conn:
+        async with self.db.transaction() as conn:
             stale = [
-                r["id"]
-                for r in conn.execute(
-                    "SELECT id FROM courses c WHERE status = 'ended' AND ended_at < ?"
-                    " AND NOT EXISTS (SELECT 1 FROM deliveries d"
-                    "  WHERE d.course_id = c.id AND d.status IN ('pending', 'sending'))"
-                    " UNION SELECT c.id FROM courses c WHERE c.status = 'paused'"
-                    " AND (SELECT max(due_at) FROM deliveries d WHERE d.course_id = c.id) < ?",
-                    (cutoff, cutoff),
-                ).fetchall()
+                r[0]
+                for r in await conn.execute(
+                    text(
+                        "SELECT id FROM courses c WHERE status = 'ended' AND ended_at < :cutoff"
+                        " AND NOT EXISTS (SELECT 1 FROM deliveries d"
+                        "  WHERE d.course_id = c.id AND d.status IN ('pending', 'sending'))"
+                        " UNION SELECT c.id FROM courses c WHERE c.status = 'paused'"
+                        " AND (SELECT max(due_at) FROM deliveries d WHERE d.course_id = c.id)"
+                        " < :cutoff"
+                    ),
+                    {"cutoff": cutoff},
+                )
             ]
-            for course_id in stale:
-                conn.execute("DELETE FROM checkins WHERE course_id = ?", (course_id,))
-                conn.execute("DELETE FROM deliveries WHERE course_id = ?", (course_id,))
-                conn.execute("DELETE FROM courses WHERE id = ?", (course_id,))
-            conn.execute(
-                "DELETE FROM conversations WHERE updated_at < ?",
-                (stamp(now - CONVERSATION_RETENTION),),
+            if stale:
+                for table, column in (
+                    ("checkins", "course_id"),
+                    ("deliveries", "course_id"),
+                    ("courses", "id"),
+                ):
+                    await conn.execute(
+                        text(f"DELETE FROM {table} WHERE {column} IN :ids").bindparams(  # noqa: S608 - fixed names
+                            bindparam("ids", expanding=True)
+                        ),
+                        {"ids": stale},
+                    )
+            await conn.execute(
+                text("DELETE FROM conversations WHERE updated_at < :cutoff"),
+                {"cutoff": stamp(now - CONVERSATION_RETENTION)},
             )
         return len(stale)

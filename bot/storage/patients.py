@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import text
+
 from bot.storage.database import Database, stamp
 
 
@@ -13,25 +15,29 @@ class PatientRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def language(self, user_id: int) -> str | None:
+    async def language(self, user_id: int) -> str | None:
         """The stored language of a patient, or None."""
-        with self.db.transaction() as conn:
-            row = conn.execute(
-                "SELECT language FROM patients WHERE user_id = ?", (user_id,)
-            ).fetchone()
-        return str(row["language"]) if row is not None else None
+        async with self.db.transaction() as conn:
+            value = await conn.scalar(
+                text("SELECT language FROM patients WHERE user_id = :user"), {"user": user_id}
+            )
+        return str(value) if value is not None else None
 
-    def set_language(self, user_id: int, language: str, now: datetime) -> None:
+    async def set_language(self, user_id: int, language: str, now: datetime) -> None:
         """Store (or change) a patient's language."""
-        with self.db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO patients (user_id, language, updated_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (user_id) DO UPDATE SET language = excluded.language, "
-                "updated_at = excluded.updated_at",
-                (user_id, language, stamp(now)),
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO patients (user_id, language, updated_at)"
+                    " VALUES (:user, :language, :at) ON CONFLICT (user_id) DO UPDATE"
+                    " SET language = excluded.language, updated_at = excluded.updated_at"
+                ),
+                {"user": user_id, "language": language, "at": stamp(now)},
             )
 
-    def forget_user(self, user_id: int) -> None:
+    async def forget_user(self, user_id: int) -> None:
         """Erase a patient's language."""
-        with self.db.transaction() as conn:
-            conn.execute("DELETE FROM patients WHERE user_id = ?", (user_id,))
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                text("DELETE FROM patients WHERE user_id = :user"), {"user": user_id}
+            )

@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import text
+
 from bot.storage.database import Database, stamp
 
 UNANSWERED_TEXT_LIMIT = 500
@@ -59,95 +61,110 @@ class Stats:
         self.db = db
         self.unanswered_retention = unanswered_retention
 
-    def record_question(
+    async def record_question(
         self, kind: str, entry_id: str | None, at: datetime, unanswered_text: str | None = None
     ) -> None:
         """Record one question (kind, entry, time; no user) and, if it fell back, its text.
 
         The text is kept (without any user id) only when it holds no contact details.
         """
-        text = (unanswered_text or "").strip()[:UNANSWERED_TEXT_LIMIT]
-        if looks_like_contact(text):
-            text = ""
-        with self.db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO questions (asked_at, kind, entry_id) VALUES (?, ?, ?)",
-                (stamp(at), kind, entry_id),
+        text_kept = (unanswered_text or "").strip()[:UNANSWERED_TEXT_LIMIT]
+        if looks_like_contact(text_kept):
+            text_kept = ""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO questions (asked_at, kind, entry_id) VALUES (:at, :kind, :entry)"
+                ),
+                {"at": stamp(at), "kind": kind, "entry": entry_id},
             )
-            if text:
-                conn.execute(
-                    "INSERT INTO unanswered (asked_at, text) VALUES (?, ?)", (stamp(at), text)
+            if text_kept:
+                await conn.execute(
+                    text("INSERT INTO unanswered (asked_at, text) VALUES (:at, :text)"),
+                    {"at": stamp(at), "text": text_kept},
                 )
 
-    def record_feedback(self, user_id: int, entry_id: str, helpful: bool, at: datetime) -> None:
+    async def record_feedback(
+        self, user_id: int, entry_id: str, helpful: bool, at: datetime
+    ) -> None:
         """Record a 👍 / 👎; a second vote by the same user on the same entry replaces the first."""
-        with self.db.transaction() as conn:
-            conn.execute(
-                "DELETE FROM feedback WHERE user_id = ? AND entry_id = ?", (user_id, entry_id)
-            )
-            conn.execute(
-                "INSERT INTO feedback (user_id, entry_id, helpful, given_at) VALUES (?, ?, ?, ?)",
-                (user_id, entry_id, int(helpful), stamp(at)),
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO feedback (user_id, entry_id, helpful, given_at)"
+                    " VALUES (:user, :entry, :helpful, :at) ON CONFLICT (user_id, entry_id)"
+                    " DO UPDATE SET helpful = excluded.helpful, given_at = excluded.given_at"
+                ),
+                {"user": user_id, "entry": entry_id, "helpful": int(helpful), "at": stamp(at)},
             )
 
-    def purge(self, now: datetime) -> int:
+    async def purge(self, now: datetime) -> int:
         """Delete unanswered texts older than the retention period; how many were deleted."""
-        with self.db.transaction() as conn:
-            cursor = conn.execute(
-                "DELETE FROM unanswered WHERE asked_at < ?",
-                (stamp(now - self.unanswered_retention),),
+        async with self.db.transaction() as conn:
+            result = await conn.execute(
+                text("DELETE FROM unanswered WHERE asked_at < :cutoff"),
+                {"cutoff": stamp(now - self.unanswered_retention)},
             )
-        return cursor.rowcount
+        return result.rowcount
 
-    def forget_user(self, user_id: int) -> int:
+    async def forget_user(self, user_id: int) -> int:
         """Delete a user's feedback (the only stats row that names a user); rows deleted."""
-        with self.db.transaction() as conn:
-            return conn.execute("DELETE FROM feedback WHERE user_id = ?", (user_id,)).rowcount
+        async with self.db.transaction() as conn:
+            result = await conn.execute(
+                text("DELETE FROM feedback WHERE user_id = :user"), {"user": user_id}
+            )
+        return result.rowcount
 
-    def report(self, now: datetime, top: int = TOP_LIMIT) -> Report:
+    async def report(self, now: datetime, top: int = TOP_LIMIT) -> Report:
         """Counts by kind for 7 and 30 days, top entries, feedback and frequent unanswered."""
         week = stamp(now - timedelta(days=7))
         month = stamp(now - timedelta(days=30))
-        with self.db.transaction() as conn:
-            by_kind = {
-                since: {
-                    row["kind"]: row["n"]
-                    for row in conn.execute(
-                        "SELECT kind, COUNT(*) AS n FROM questions WHERE asked_at >= ? "
-                        "GROUP BY kind",
-                        (since,),
-                    )
-                }
-                for since in (week, month)
-            }
+        async with self.db.transaction() as conn:
+            by_kind: dict[str, dict[str, int]] = {}
+            for since in (week, month):
+                rows = await conn.execute(
+                    text(
+                        "SELECT kind, COUNT(*) AS n FROM questions WHERE asked_at >= :since"
+                        " GROUP BY kind"
+                    ),
+                    {"since": since},
+                )
+                by_kind[since] = {row.kind: row.n for row in rows}
             top_entries = [
-                (row["entry_id"], row["n"])
-                for row in conn.execute(
-                    "SELECT entry_id, COUNT(*) AS n FROM questions "
-                    "WHERE asked_at >= ? AND entry_id IS NOT NULL "
-                    "GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT ?",
-                    (month, top),
+                (row.entry_id, row.n)
+                for row in await conn.execute(
+                    text(
+                        "SELECT entry_id, COUNT(*) AS n FROM questions"
+                        " WHERE asked_at >= :since AND entry_id IS NOT NULL"
+                        " GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT :top"
+                    ),
+                    {"since": month, "top": top},
                 )
             ]
             feedback = [
-                EntryFeedback(row["entry_id"], row["yes"], row["no"])
-                for row in conn.execute(
-                    "SELECT entry_id, SUM(helpful) AS yes, SUM(1 - helpful) AS no FROM feedback "
-                    "GROUP BY entry_id ORDER BY yes + no DESC, entry_id LIMIT ?",
-                    (top * 2,),
+                EntryFeedback(row.entry_id, int(row.yes), int(row.no))
+                for row in await conn.execute(
+                    text(
+                        "SELECT entry_id, SUM(helpful) AS yes, SUM(1 - helpful) AS no"
+                        " FROM feedback GROUP BY entry_id"
+                        " ORDER BY SUM(helpful) + SUM(1 - helpful) DESC, entry_id LIMIT :top"
+                    ),
+                    {"top": top * 2},
                 )
             ]
             texts = [
-                row["text"]
-                for row in conn.execute("SELECT text FROM unanswered WHERE asked_at >= ?", (month,))
+                row.text
+                for row in await conn.execute(
+                    text("SELECT text FROM unanswered WHERE asked_at >= :since"), {"since": month}
+                )
             ]
         # Group texts that differ only in case and spacing; show the first spelling seen.
         counts: Counter[str] = Counter()
         spelling: dict[str, str] = {}
-        for text in texts:
-            key = " ".join(text.casefold().split())
+        for asked in texts:
+            key = " ".join(asked.casefold().split())
             counts[key] += 1
-            spelling.setdefault(key, text)
+            spelling.setdefault(key, asked)
         unanswered = [(spelling[key], n) for key, n in counts.most_common(top)]
         return Report(
             last_7_days={kind: by_kind[week].get(kind, 0) for kind in KINDS},

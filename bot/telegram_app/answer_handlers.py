@@ -151,8 +151,8 @@ async def stats(update: Update, context: Context) -> None:
     if message is None:
         return
     store = services.store
-    report = await store.run(store.stats.report, services.now())
-    checkins = await store.run(store.courses.checkin_stats)
+    report = await store.stats.report(services.now())
+    checkins = await store.courses.checkin_stats()
     assistant = await assistant_of(context, update.effective_user)
     await send_reply(message, stats_reply(report, assistant.kb, assistant.locale, checkins))
 
@@ -206,8 +206,7 @@ async def _take_feedback(
     if not isinstance(feedback, buttons.Vote) or assistant.kb.entry(feedback.entry_id) is None:
         return False
     await answer_press(query, assistant.replies.feedback_thanks())
-    await services.store.run(
-        services.store.stats.record_feedback,
+    await services.store.stats.record_feedback(
         query.from_user.id,
         feedback.entry_id,
         feedback.helpful,
@@ -220,8 +219,7 @@ async def _take_feedback(
 async def _record(services: Services, outcome: Outcome, text: str) -> None:
     """Record the question; its text only when it got the "not covered" reply (not small talk)."""
     decision = outcome.decision
-    await services.store.run(
-        services.store.stats.record_question,
+    await services.store.stats.record_question(
         str(decision.kind),
         decision.entry_id if decision.kind is Kind.ANSWER else None,
         services.now(),

@@ -87,7 +87,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app: App = builder.build()
-    store = Store(Database(settings.database_path), timedelta(days=settings.unanswered_days))
+    store = Store(Database(settings.database_url), timedelta(days=settings.unanswered_days))
     now = clock or utc_now
     delivery = Delivery(
         store,
@@ -157,6 +157,10 @@ async def _tick(context: Context) -> None:
 async def _post_init(app: App) -> None:
     """Register the menu: the default one, then one per language (a refusal is only logged)."""
     services = app.bot_data.services
+    await services.store.open()
+    if services.settings.webhook_url is None:
+        # Long polling has one consumer per bot: a second poller stops here, before polling.
+        await services.store.db.hold_poller_lock()
     languages = services.languages
     names = (
         *MENU,
@@ -185,4 +189,4 @@ async def _post_stop(app: App) -> None:
 
 async def _post_shutdown(app: App) -> None:
     """Close the database."""
-    app.bot_data.services.close()
+    await app.bot_data.services.close()

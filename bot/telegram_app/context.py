@@ -98,7 +98,7 @@ class Services:
         """A patient's language: the stored one, else their app's (stored from now on)."""
         if user_id is None:
             return self.languages.for_app_language(app_language)
-        stored = await self.store.run(self.store.patients.language, user_id)
+        stored = await self.store.patients.language(user_id)
         if stored is not None and stored in self.languages.codes:
             return stored
         language = self.languages.for_app_language(app_language)
@@ -107,14 +107,14 @@ class Services:
 
     async def set_language(self, user_id: int, language: str) -> None:
         """Store a patient's language."""
-        await self.store.run(self.store.patients.set_language, user_id, language, self.now())
+        await self.store.patients.set_language(user_id, language, self.now())
 
     async def queue_alert(self, user_id: int | None, html: str) -> None:
         """Put a staff alert in the outbox (when a staff chat is set) and wake its sender."""
         staff_chat = self.settings.staff_chat_id
         if staff_chat is None:
             return
-        await self.store.run(self.store.alerts.enqueue, user_id, staff_chat, html, self.now())
+        await self.store.alerts.enqueue(user_id, staff_chat, html, self.now())
         self.delivery.kick_alerts()
 
     def day_messages(self) -> Mapping[str, DayMessages] | None:
@@ -124,9 +124,9 @@ class Services:
         ordered = sorted(self.courses.items(), key=lambda i: i[0] != self.default_language)
         return {code: service.messages for code, service in ordered}
 
-    def close(self) -> None:
+    async def close(self) -> None:
         """Release the database."""
-        self.store.close()
+        await self.store.close()
 
 
 async def language_of(context: Context, user: User | None) -> str:

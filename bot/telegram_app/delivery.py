@@ -169,8 +169,8 @@ class Delivery:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(*late, return_exceptions=True)
         store = self._store
-        released = await store.run(store.courses.claims.release_owned, self.owner)
-        released += await store.run(store.alerts.claims.release_owned, self.owner)
+        released = await store.courses.claims.release_owned(self.owner)
+        released += await store.alerts.claims.release_owned(self.owner)
         if released:
             log.info("gave back %d claims at shutdown", released)
 

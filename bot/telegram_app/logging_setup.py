@@ -13,7 +13,9 @@ WITHHELD = "[data withheld]"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # httpx logs each request URL at INFO, and the URL contains the token; APScheduler logs two
 # INFO lines per run of the delivery tick's job (every few seconds).
-QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler")
+# The database drivers log every statement with its parameters at DEBUG (aiosqlite) or INFO
+# (SQLAlchemy's echo): patients' texts and alerts would reach the log.
+QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler", "aiosqlite", "sqlalchemy", "psycopg")
 # PTB's DEBUG logs print every request's parameters, which include patients' messages.
 LIBRARY_LOGGERS = ("telegram", "tornado")
 

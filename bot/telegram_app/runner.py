@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import sqlite3
 import sys
 from collections.abc import Mapping
 from typing import TextIO
@@ -15,7 +14,14 @@ from telegram.error import InvalidToken
 
 from bot.answers.languages import Languages
 from bot.config import ConfigError, Settings
-from bot.storage.database import AnotherPoller, DatabaseTooNew, hold_poller_lock
+from bot.storage.database import (
+    AnotherPoller,
+    Database,
+    DatabaseTooNew,
+    DatabaseUnavailable,
+    make_url_safe,
+    parse_database_url,
+)
 from bot.telegram_app.app import ALLOWED_UPDATES, build_application
 from bot.telegram_app.logging_setup import configure_logging
 from bot.telegram_app.webhook import CannotListen, serve
@@ -49,15 +55,15 @@ def run(
             f"file is in that language (loaded: {loaded})\n"
         )
         return EXIT_CONFIG
-    configure_logging(settings.log_level, [settings.token, settings.webhook_secret or ""])
-    try:
-        app = build_application(settings, languages)
-    except DatabaseTooNew as exc:
-        err.write(f"softlift-bot: {exc}\n")
+    applied = asyncio.run(check_database(settings.database_url))
+    if isinstance(applied, str):
+        err.write(f"softlift-bot: {applied}\n")
         return EXIT_CONFIG
-    except (OSError, sqlite3.Error) as exc:
-        err.write(f"softlift-bot: cannot open the database {settings.database_path}: {exc}\n")
-        return EXIT_CONFIG
+    password = parse_database_url(settings.database_url).password
+    configure_logging(settings.log_level, [settings.token, settings.webhook_secret or "", password])
+    if applied:
+        log.info("database migrated: %s", ", ".join(applied))
+    app = build_application(settings, languages)
     try:
         if settings.webhook_url and settings.webhook_secret:
             asyncio.run(
@@ -72,12 +78,11 @@ def run(
                 )
             )
         else:
-            with hold_poller_lock(settings.database_path):
-                app.run_polling(
-                    timeout=POLL_TIMEOUT_SECONDS,
-                    allowed_updates=ALLOWED_UPDATES,
-                    bootstrap_retries=RETRY_FOREVER,
-                )
+            app.run_polling(
+                timeout=POLL_TIMEOUT_SECONDS,
+                allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=RETRY_FOREVER,
+            )
     except InvalidToken:
         err.write("softlift-bot: Telegram refused the token; check TELEGRAM_BOT_TOKEN\n")
         return EXIT_CONFIG
@@ -85,3 +90,21 @@ def run(
         err.write(f"softlift-bot: {exc}\n")
         return EXIT_CONFIG
     return 0
+
+
+async def check_database(url: str) -> list[str] | str:
+    """Open, migrate and close the database: the migrations applied, or one readable line."""
+    db = Database(url, connect_backoff=())  # at start-up a database that is away stops it now
+    try:
+        return await db.open()
+    except (DatabaseTooNew, DatabaseUnavailable) as exc:
+        return str(exc)
+    except Exception as exc:  # a wrong server, a file that is not a database, no permission
+        return f"cannot open the database {db.target.display}: {_first_line(exc)}"
+    finally:
+        await db.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    inner = getattr(exc, "orig", None) or exc
+    return make_url_safe((str(inner).strip().splitlines() or [type(inner).__name__])[0])
