@@ -35,10 +35,23 @@ def minimal_text() -> str:
     return (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A fresh, migrated database."""
-    database = Database(tmp_path / "bot.db")
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A fresh, migrated database: a SQLite file, or an empty PostgreSQL database."""
+    if request.param == "sqlite":
+        database = Database(tmp_path / "bot.db")
+    else:
+        import os
+
+        from sqlalchemy import text
+
+        url = os.environ.get("DEV_PG")
+        if not url:
+            pytest.skip("no pg")
+        database = Database(url)
+        async with database.engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
     await database.open()
     yield database
     await database.close()

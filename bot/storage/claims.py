@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import String, bindparam, text
 
 from bot.storage.database import Database, stamp
 
@@ -44,7 +44,7 @@ class Claims:
                     f"UPDATE {self.table} SET status = 'pending', claimed_by = NULL,"  # noqa: S608 - a fixed name
                     " lease_until = NULL WHERE status = 'sending'"
                     " AND (lease_until < :now OR claimed_by IN :gone)"
-                ).bindparams(bindparam("gone", expanding=True)),
+                ).bindparams(bindparam("gone", expanding=True, type_=String)),
                 {"now": stamp(now), "gone": gone},
             )
         return result.rowcount
