@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 
 from bot import buttons
 from bot.answers.assistant import MAX_QUESTION_CHARS, Assistant, Outcome
-from bot.answers.languages import Languages, load_languages
+from bot.answers.languages import Languages
 from bot.answers.matcher import Kind
 from bot.faqdoc import FaqError
 from bot.messages import Reply
@@ -164,11 +164,10 @@ async def reload(update: Update, context: Context) -> None:
         return
     locale = (await assistant_of(context, update.effective_user)).locale
     try:
-        languages = await asyncio.to_thread(load_languages, services.settings.faq_paths)
+        languages = await services.reload()
     except FaqError as exc:
         await send_text(message, locale.t("reload_failed", errors=str(exc)))
         return
-    services.swap(languages)
     await send_text(message, _reloaded(languages, locale.t))
     log.info("FAQ reloaded: %s", ", ".join(languages.codes))
 

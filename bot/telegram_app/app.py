@@ -24,7 +24,7 @@ from bot.answers.knowledge import KnowledgeBase
 from bot.answers.languages import Languages
 from bot.buttons import AFTERCARE_PREFIX, LANGUAGE_PREFIX
 from bot.config import Settings
-from bot.storage.database import Database
+from bot.storage.database import Database, DatabaseUnavailable
 from bot.storage.store import Store
 from bot.telegram_app import answer_handlers as answers
 from bot.telegram_app import course_handlers as courses
@@ -65,6 +65,7 @@ def build_application(
 
     `faq` is the loaded languages (one FAQ file each); a single KnowledgeBase serves one language.
     """
+    store = Store(Database(settings.database_url), timedelta(days=settings.unanswered_days))
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -78,7 +79,7 @@ def build_application(
             )
         )
         .context_types(ContextTypes(context=Context, bot_data=BotData))
-        .rate_limiter(RateLimiter())
+        .rate_limiter(RateLimiter(shared=store.shared.take_send_token))
         .concurrent_updates(ChatOrderedProcessor(CONCURRENT_UPDATES))
         .post_init(_post_init)
         .post_stop(_post_stop)
@@ -87,7 +88,6 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app: App = builder.build()
-    store = Store(Database(settings.database_url), timedelta(days=settings.unanswered_days))
     now = clock or utc_now
     delivery = Delivery(
         store,
@@ -150,14 +150,20 @@ def build_application(
 
 
 async def _tick(context: Context) -> None:
-    """The jobs: start a delivery tick (it runs in the background, one at a time)."""
-    context.services.delivery.kick()
+    """The jobs: follow another instance's /reload, then start a delivery tick (background)."""
+    services = context.services
+    try:
+        await services.follow_reloads()
+    except DatabaseUnavailable as exc:
+        log.warning("%s", exc)
+    services.delivery.kick()
 
 
 async def _post_init(app: App) -> None:
     """Register the menu: the default one, then one per language (a refusal is only logged)."""
     services = app.bot_data.services
     await services.store.open()
+    services.faq_version = await services.store.shared.faq_version()
     if services.settings.webhook_url is None:
         # Long polling has one consumer per bot: a second poller stops here, before polling.
         await services.store.db.hold_poller_lock()

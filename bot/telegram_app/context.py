@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,14 +16,17 @@ from bot.aftercare.day_messages import DayMessages
 from bot.aftercare.service import CourseService
 from bot.answers.assistant import Assistant
 from bot.answers.knowledge import KnowledgeBase
-from bot.answers.languages import Languages
+from bot.answers.languages import Languages, load_languages
 from bot.config import Settings
+from bot.faqdoc import FaqError
 from bot.storage.store import Store
 
 if TYPE_CHECKING:
     from bot.telegram_app.delivery import Delivery
 
 Clock = Callable[[], datetime]
+
+log = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
@@ -52,6 +57,7 @@ class Services:
     delivery: Delivery
     clock: Clock = utc_now
     courses: Mapping[str, CourseService] = field(default_factory=dict)
+    faq_version: int = 0  # the shared FAQ version these languages were loaded at
 
     @classmethod
     def create(
@@ -68,6 +74,32 @@ class Services:
     def swap(self, languages: Languages) -> None:
         """Serve newly loaded FAQ files, all languages at once (/reload)."""
         self.languages, self.courses = languages, course_services(self.store, languages)
+
+    async def reload(self) -> Languages:
+        """Load the FAQ files again, serve them and tell every other instance to do the same.
+
+        Raises FaqError (and keeps serving the old files) when a file is wrong.
+        """
+        languages = await asyncio.to_thread(load_languages, self.settings.faq_paths)
+        self.swap(languages)
+        self.faq_version = await self.store.shared.raise_faq_version(self.now())
+        return languages
+
+    async def follow_reloads(self) -> bool:
+        """Reload when another instance has (the tick asks); True when this one reloaded."""
+        version = await self.store.shared.faq_version()
+        if version <= self.faq_version:
+            return False
+        try:
+            languages = await asyncio.to_thread(load_languages, self.settings.faq_paths)
+        except FaqError as exc:
+            log.error("the FAQ files changed by another instance do not load here: %s", exc)
+            self.faq_version = version  # the files are shared: retrying would fail the same way
+            return False
+        self.swap(languages)
+        self.faq_version = version
+        log.info("FAQ reloaded (version %d, as another instance did)", version)
+        return True
 
     def now(self) -> datetime:
         """The injected clock's current time."""

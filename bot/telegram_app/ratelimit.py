@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,9 @@ BACKOFF_SECONDS = (0.5, 1.0, 2.0)
 MAX_CHATS = 1024
 
 log = logging.getLogger(__name__)
+
+# Takes one send from the budget all instances share: 0.0 when taken, else seconds to wait.
+TakeToken = Callable[[float, float], Awaitable[float]]
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 Callback = Callable[..., Coroutine[Any, Any, Result]]
@@ -84,7 +87,7 @@ class RateLimiter(AIORateLimiter):
     is charged when the request leaves, so every chat keeps its pace however long the queue.
     """
 
-    def __init__(self, max_retries: int = MAX_RETRIES) -> None:
+    def __init__(self, max_retries: int = MAX_RETRIES, shared: TakeToken | None = None) -> None:
         super().__init__(
             overall_max_rate=OVERALL_BURST,
             overall_time_period=OVERALL_BURST / OVERALL_RATE,
@@ -93,6 +96,7 @@ class RateLimiter(AIORateLimiter):
         )
         self._retries = max_retries
         self._chats: dict[int | str, _ChatPacer] = {}
+        self._shared = shared
 
     async def process_request(
         self,
@@ -145,11 +149,25 @@ class RateLimiter(AIORateLimiter):
         await asyncio.sleep(pacer.wait_seconds(loop.time()))
 
         async def leave(*call_args: Any, **call_kwargs: Any) -> Result:
-            # Runs once the overall limiter lets the request go: charge the chat now.
+            # Runs once this process's limiter lets the request go: then the budget that all
+            # instances share (Telegram's limit is per bot), then charge the chat.
+            await self._take_shared()
             pacer.charge(loop.time())
             return await callback(*call_args, **call_kwargs)
 
         return await super().process_request(leave, args, kwargs, endpoint, data, rate_limit_args)
+
+    async def _take_shared(self) -> None:
+        """Wait for a send from the shared budget; without the database, this process's rate."""
+        if self._shared is None:
+            return
+        try:
+            # Polling a row, not waiting for an event: the other instances are other processes.
+            while (wait := await self._shared(OVERALL_RATE, OVERALL_BURST)) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(wait)
+        except Exception as exc:
+            # Nothing can be claimed while the database is away either: the own limit suffices.
+            log.warning("shared send budget unavailable (%s)", type(exc).__name__)
 
     def _pacer(self, chat_id: object) -> _ChatPacer | None:
         if chat_id is None:
