@@ -16,6 +16,10 @@ from bot.storage.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+# postgres_server, postgres_url, fresh_postgres_url, new_postgres_database and the
+# sqlite/postgresql-parametrised database_url: see tests/pg_fixtures.py.
+pytest_plugins = ["pg_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
