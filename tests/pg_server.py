@@ -47,6 +47,8 @@ SERVER_SETTINGS = {
     "logging_collector": "off",
 }
 START_TIMEOUT_SECONDS = 60
+PREFIX = "softlift-pg-"  # the temporary directories: tempfile.gettempdir()/softlift-pg-*
+OWNER_FILE = "owner.pid"  # in each: the pid of the process that started the cluster
 USER = "softlift"
 DATABASE = "softlift"
 
@@ -146,32 +148,13 @@ class PostgresServer:
         self.stop()
 
     def _run(self, args: list[str], *, timeout: float = START_TIMEOUT_SECONDS) -> str:
-        user = _server_user()
-        try:
-            done = subprocess.run(
-                args,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-                cwd=self.root,
-                env={**os.environ, "LC_ALL": "C", "LANG": "C"},
-                user=user.pw_uid if user else None,
-                group=user.pw_gid if user else None,
-                extra_groups=[] if user else None,
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise PostgresUnavailable(f"{Path(args[0]).name} failed: {exc}") from None
-        if done.returncode != 0:
-            output = (done.stdout + done.stderr).strip()
-            raise PostgresUnavailable(
-                f"{Path(args[0]).name} exited with {done.returncode}: {output[-2000:]}"
-            )
-        return done.stdout
+        return _run(args, cwd=self.root, timeout=timeout)
 
     def start(self) -> None:
         began = time.perf_counter()
-        self.root = Path(tempfile.mkdtemp(prefix="softlift-pg-"))
+        stop_abandoned(self.bindir)
+        self.root = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (self.root / OWNER_FILE).write_text(f"{os.getpid()}\n", encoding="ascii")
         try:
             self._start()
         except BaseException:
@@ -304,3 +287,68 @@ class PostgresServer:
                 )
         shutil.rmtree(self.root, ignore_errors=True)
         self.root = None
+
+
+def _run(args: list[str], *, cwd: Path | None, timeout: float = START_TIMEOUT_SECONDS) -> str:
+    """Run a server program (as the server's user); PostgresUnavailable with its output."""
+    user = _server_user()
+    try:
+        done = subprocess.run(
+            args,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            cwd=cwd,
+            env={**os.environ, "LC_ALL": "C", "LANG": "C"},
+            user=user.pw_uid if user else None,
+            group=user.pw_gid if user else None,
+            extra_groups=[] if user else None,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise PostgresUnavailable(f"{Path(args[0]).name} failed: {exc}") from None
+    if done.returncode != 0:
+        output = (done.stdout + done.stderr).strip()
+        raise PostgresUnavailable(
+            f"{Path(args[0]).name} exited with {done.returncode}: {output[-2000:]}"
+        )
+    return done.stdout
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_abandoned(bindir: Path) -> None:
+    """Stop and delete the clusters of test sessions that were killed before they could.
+
+    Each cluster's directory names the process that started it; when that process is gone,
+    nothing else will ever stop its server.
+    """
+    for root in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        with contextlib.suppress(OSError, ValueError):
+            owner = int((root / OWNER_FILE).read_text(encoding="ascii"))
+            if owner == os.getpid() or _alive(owner):
+                continue
+            if (root / "data" / "postmaster.pid").exists():
+                with contextlib.suppress(PostgresUnavailable):
+                    _run(
+                        [
+                            str(bindir / "pg_ctl"),
+                            "stop",
+                            "--pgdata",
+                            str(root / "data"),
+                            "--mode=immediate",
+                            "--wait",
+                            "--silent",
+                        ],
+                        cwd=None,
+                        timeout=30,
+                    )
+            shutil.rmtree(root, ignore_errors=True)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import psycopg
 import pytest
-from pg_server import PostgresServer, PostgresUnavailable
+from pg_server import OWNER_FILE, PREFIX, PostgresServer, PostgresUnavailable, stop_abandoned
 
 TESTS = Path(__file__).resolve().parent
 
@@ -144,3 +146,20 @@ def test_skipping_postgres_is_asked_for_explicitly(tmp_path: Path, broken_bindir
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SOFTLIFT_SKIP_POSTGRES is set" in result.stdout
     assert "1 skipped" in result.stdout
+
+
+def test_clusters_of_killed_sessions_are_cleaned_up(tmp_path: Path) -> None:
+    dead = subprocess.Popen(["true"])  # its pid no longer runs once waited for
+    dead.wait()
+    abandoned = Path(tempfile.gettempdir()) / f"{PREFIX}test-abandoned"
+    running = Path(tempfile.gettempdir()) / f"{PREFIX}test-running"
+    for root, pid in ((abandoned, dead.pid), (running, os.getpid())):
+        root.mkdir(exist_ok=True)
+        (root / OWNER_FILE).write_text(f"{pid}\n", encoding="ascii")
+    try:
+        stop_abandoned(tmp_path)
+        assert not abandoned.exists()
+        assert running.exists()
+    finally:
+        shutil.rmtree(abandoned, ignore_errors=True)
+        shutil.rmtree(running, ignore_errors=True)
