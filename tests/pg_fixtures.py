@@ -3,13 +3,13 @@
 Fixtures:
 
 - `postgres_server` (session): the running `pg_server.PostgresServer`, started once on first use
-  (about a second: initdb, start, ready) and stopped at the end of the session.
+  (well under a second in /dev/shm: initdb, start, ready) and stopped at the end of the session.
 - `postgres_url` (session): `postgresql://softlift:PASSWORD@127.0.0.1:PORT/softlift`, the
   session's shared database, as it is (tests that use it directly share its contents).
-- `fresh_postgres_url` (function): the same database with an empty public schema, emptied
-  before the test (a few ms); the usual way to get a clean PostgreSQL database.
+- `fresh_postgres_url` (function): the same database, its public schema emptied before the
+  test (under a millisecond, plus dropping what the last test made): the usual clean database.
 - `new_postgres_database` (function): the URL of a database of its own, created for the test
-  (about 35 ms) and dropped after it, for a test that needs two databases or a pristine one.
+  (~20 ms) and dropped after it, for a test that needs two databases or a pristine one.
 - `database_url` (function, parametrised `sqlite` / `postgresql`): a fresh SQLite file's URL
   in tmp_path, and `fresh_postgres_url`; a storage test asks for it to run on both backends.
 

@@ -7,12 +7,18 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import psycopg
 import pytest
-from pg_server import OWNER_FILE, PREFIX, PostgresServer, PostgresUnavailable, stop_abandoned
+from pg_server import (
+    OWNER_FILE,
+    PREFIX,
+    PostgresServer,
+    PostgresUnavailable,
+    base_dirs,
+    stop_abandoned,
+)
 
 TESTS = Path(__file__).resolve().parent
 
@@ -151,8 +157,8 @@ def test_skipping_postgres_is_asked_for_explicitly(tmp_path: Path, broken_bindir
 def test_clusters_of_killed_sessions_are_cleaned_up(tmp_path: Path) -> None:
     dead = subprocess.Popen(["true"])  # its pid no longer runs once waited for
     dead.wait()
-    abandoned = Path(tempfile.gettempdir()) / f"{PREFIX}test-abandoned"
-    running = Path(tempfile.gettempdir()) / f"{PREFIX}test-running"
+    abandoned = base_dirs()[-1] / f"{PREFIX}test-abandoned"
+    running = base_dirs()[0] / f"{PREFIX}test-running"
     for root, pid in ((abandoned, dead.pid), (running, os.getpid())):
         root.mkdir(exist_ok=True)
         (root / OWNER_FILE).write_text(f"{pid}\n", encoding="ascii")
