@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint chat run bench bench-aftercare score lock clean
+.PHONY: test lint postgres compose-check chat run bench bench-aftercare score lock clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,21 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/hadolint Dockerfile
 
-test: lint
+# The tests start a throwaway PostgreSQL server (tests/pg_server.py): this installs Debian's
+# postgresql package first when the server binaries are missing (as root; otherwise it says how).
+# SOFTLIFT_SKIP_POSTGRES=1 make test skips the PostgreSQL tests instead.
+postgres:
+	scripts/ensure_postgres.sh
+
+test: lint postgres
 	$(BIN)/softlift-bot faq check
 	$(BIN)/pytest
+
+# compose.yaml checked by Compose itself (the tests check it against the schema without it);
+# installs Debian's docker-compose when run as root and no compose is there.
+compose-check: $(STAMP)
+	scripts/compose_check.sh
+	$(BIN)/pytest tests/test_compose.py
 
 chat: $(STAMP)
 	$(BIN)/softlift-bot chat

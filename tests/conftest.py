@@ -16,6 +16,10 @@ from bot.storage.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+# postgres_server, postgres_url, fresh_postgres_url, new_postgres_database and the
+# sqlite/postgresql-parametrised database_url: see tests/pg_fixtures.py.
+pytest_plugins = ["pg_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
@@ -35,23 +39,10 @@ def minimal_text() -> str:
     return (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    """A fresh, migrated database: a SQLite file, or an empty PostgreSQL database."""
-    if request.param == "sqlite":
-        database = Database(tmp_path / "bot.db")
-    else:
-        import os
-
-        from sqlalchemy import text
-
-        url = os.environ.get("DEV_PG")
-        if not url:
-            pytest.skip("no pg")
-        database = Database(url)
-        async with database.engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """A fresh, migrated database: a SQLite file, then an empty PostgreSQL database."""
+    database = Database(database_url)
     await database.open()
     yield database
     await database.close()
