@@ -24,7 +24,7 @@ import jsonschema
 import pytest
 import yaml
 
-from bot.config import DEFAULT_DATABASE_URL, ConfigError, Settings
+from bot.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "compose.yaml"
@@ -177,14 +177,8 @@ def test_the_bots_set_only_settings_the_bot_reads_and_they_are_valid() -> None:
     for name in BOTS:
         env = environment(SERVICES[name])
         assert set(env) <= known, f"{name} sets {sorted(set(env) - known)}, which nothing reads"
-        try:
-            settings = Settings.from_env(env)
-        except ConfigError as exc:
-            # Until the storage takes postgresql:// URLs (issue 11), check the rest with the
-            # default SQLite URL; the URL itself is checked against the db service below.
-            if "DATABASE_URL" not in str(exc):
-                raise
-            settings = Settings.from_env({**env, "DATABASE_URL": DEFAULT_DATABASE_URL})
+        settings = Settings.from_env(env)
+        assert settings.database_url.startswith("postgresql://")
         assert settings.webhook_url is not None
         assert settings.webhook_secret == SAMPLE_ENV["SOFTLIFT_WEBHOOK_SECRET"]
 
