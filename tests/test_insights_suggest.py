@@ -97,6 +97,10 @@ def test_typos_are_not_offered_when_the_group_has_the_words_spelt_right(
     (item,) = suggest(groups, languages.assistant("en"))
     assert (item.action, item.target) == (Action.ADD, "swelling")
     assert item.phrasings == ("will my face swell up a lot",)
+    # Words no list knows ("wifi") are no typo: only the phrasings with the fewest such words.
+    groups = list(group_questions(NOT_COVERED * 2 + ["wifi pasword?"], languages))
+    (item,) = suggest(groups, languages.assistant("en"))
+    assert sorted(item.phrasings) == sorted(NOT_COVERED)
 
 
 def test_russian_typed_in_latin_letters_is_offered_in_cyrillic(languages: Languages) -> None:

@@ -189,18 +189,22 @@ def _phrasings(
 ) -> tuple[str, ...] | None:
     """New FAQ-style phrasings, one per distinct reading; None when no phrasing has a word.
 
-    Phrasings spelt right come first and alone when there are any: the matcher fixes typos
-    towards the FAQ's own words, so a misspelt copy would only teach it the typo.
+    Only the phrasings with the fewest words unknown to the language and the FAQ are offered:
+    the matcher fixes typos towards the FAQ's own words, so a misspelt copy would only teach it
+    the typo.
     """
     analyzer = assistant.matcher.analyzer
     readable = [(p, frozenset(analyzer.tokens(p.read_as))) for p in group.phrasings]
     readable = [(p, tokens) for p, tokens in readable if tokens]
     if not readable:
         return None
-    clean = [(p, t) for p, t in readable if _spelt_right(p.read_as, assistant, vocabulary)]
+    unknown = [_unknown_words(p.read_as, assistant, vocabulary) for p, _ in readable]
+    fewest = min(unknown)
     seen: set[frozenset[str]] = set()
     out: list[str] = []
-    for phrasing, tokens in clean or readable:
+    for (phrasing, tokens), misspelt in zip(readable, unknown, strict=True):
+        if misspelt > fewest:
+            continue
         text = _faq_style(phrasing.read_as)
         if tokens not in seen and _key(text) not in known:
             out.append(text)
@@ -210,10 +214,10 @@ def _phrasings(
     return tuple(out)
 
 
-def _spelt_right(text: str, assistant: Assistant, vocabulary: frozenset[str]) -> bool:
-    """True when every word is a word of the language or of the FAQ."""
+def _unknown_words(text: str, assistant: Assistant, vocabulary: frozenset[str]) -> int:
+    """How many of a text's words are neither the language's nor the FAQ's (typos, mostly)."""
     words = utils.default_process(assistant.locale.fold(text)).split()
-    return all(w in vocabulary or w.isdigit() for w in words)
+    return sum(1 for w in words if w not in vocabulary and not w.isdigit())
 
 
 def _faq_style(text: str) -> str:
