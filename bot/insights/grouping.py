@@ -74,9 +74,10 @@ def group_texts(
 ) -> tuple[QuestionGroup, ...]:
     """Group texts of one language by similarity; largest group first.
 
-    Each text is read by the assistant's analyzer (typos fixed, stems, synonyms, no stop words);
-    identical readings are one phrasing family at once, and the distinct readings are compared
-    with rapidfuzz's token-set ratio in blocks and clustered around the commonest ones.
+    Each text is read by the assistant's analyzer (typos fixed, stems, synonyms, no stop words)
+    and its frame words are dropped: texts with the same words left are one at once, and the
+    distinct forms are compared with rapidfuzz's token-set ratio and clustered around leaders.
+    `read_as` gives a text as the assistant reads it (from language detection), if it differs.
     """
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     reading: dict[str, str] = {}
@@ -110,10 +111,10 @@ def group_texts(
 def frame_words(assistant: Assistant, share: float = FRAME_SHARE) -> frozenset[str]:
     """The analysed words that at least `share` of the FAQ's entries and declines use."""
     kb = assistant.kb
-    labelled = [(e.id, (*e.questions, *e.keywords, e.title)) for e in kb.entries]
-    labelled += [(d.id, (*d.questions, *d.keywords)) for d in kb.declines]
+    labelled = [(*e.questions, *e.keywords, e.title) for e in kb.entries]
+    labelled += [(*d.questions, *d.keywords) for d in kb.declines]
     users: Counter[str] = Counter()
-    for _, texts in labelled:
+    for texts in labelled:
         users.update({t for text in texts for t in assistant.matcher.analyzer.tokens(text)})
     return frozenset(t for t, n in users.items() if n >= share * len(labelled))
 
