@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/score_heldout.py --set benchmarks/heldout_en.yaml --set benchmarks/heldout_safety_en.yaml --set benchmarks/heldout_final_en.yaml
 	$(BIN)/python benchmarks/bench_typos.py
 	$(BIN)/python benchmarks/bench_translit.py
+	$(BIN)/python benchmarks/bench_suggest.py
 	$(BIN)/python benchmarks/bench_bot.py --runs 3
 
 bench-aftercare: $(STAMP)

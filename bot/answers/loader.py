@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -34,6 +35,10 @@ from bot.faqdoc import (
 )
 
 ANSWER_LIMIT = 1000
+# What `faq suggest` writes where only a person can fill in (a new entry's title and answer):
+# refused here, so that a suggestion pasted before it was reviewed can never go live.
+UNFILLED = "TODO"
+_UNFILLED = re.compile(rf"\b{UNFILLED}\b")
 DEFAULT_FAQ = "softlifting.yaml"
 FORMAT_VERSION = 1
 # A whole clinic's FAQ in two languages is a few hundred kilobytes.
@@ -265,6 +270,14 @@ def _parse_entries(
                 f"answer is {len(answer)} characters, at most {ANSWER_LIMIT}",
                 eid,
             )
+        title = c.text(block, "title", eid, TITLE_LIMIT)
+        for key, value in (("title", title), ("answer", answer)):
+            if _UNFILLED.search(value):
+                c.add(
+                    block.lines[key],
+                    f"'{key}' still says {UNFILLED}: write the text before the entry goes live",
+                    eid,
+                )
         related = c.texts(block, "related", eid, required=False)
         c.place("related", eid, block.lines.get("related", block.line))
         c.place("entry topic", eid, block.lines.get("topic", block.line))
@@ -274,7 +287,7 @@ def _parse_entries(
             Entry(
                 eid,
                 topic,
-                c.text(block, "title", eid, TITLE_LIMIT),
+                title,
                 _parse_questions(c, block, eid, questions),
                 c.texts(block, "keywords", eid, required=False),
                 answer,

@@ -1,0 +1,1 @@
+"""Clinic insights: the /stats chart, unanswered questions grouped, FAQ suggestions; pure."""

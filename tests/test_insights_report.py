@@ -1,0 +1,43 @@
+"""The /unanswered text: largest groups first with counts and examples, then the most 👎."""
+
+from __future__ import annotations
+
+from bot.insights.grouping import Phrasing, QuestionGroup
+from bot.insights.report import unanswered_text
+from bot.insights.snapshot import EntryUsage, most_disliked
+from bot.locale import get_locale
+
+
+def _group(*phrasings: tuple[str, int]) -> QuestionGroup:
+    return QuestionGroup("en", tuple(Phrasing(text, n, text) for text, n in phrasings))
+
+
+GROUPS = [
+    _group(("is there parking?", 5), ("where can i park", 2)),
+    _group(("do you have wifi", 3)),
+    _group(("can i bring my dog", 1)),
+]
+ENTRIES = [
+    EntryUsage("bruising", "Bruising", 40, helpful=6, not_helpful=4),
+    EntryUsage("pain", "Does it hurt?", 30, helpful=9, not_helpful=0),
+    EntryUsage("swelling", "Swelling", 20, helpful=1, not_helpful=3),
+]
+
+
+def test_groups_with_counts_and_examples_then_the_most_disliked_entries_with_their_share() -> None:
+    text = unanswered_text(GROUPS, most_disliked(ENTRIES), get_locale("en").t, shown=2)
+    assert text.splitlines() == [
+        "Not covered in the last 30 days: 11 questions in 3 groups",
+        "• 7× “is there parking?” (2 ways of asking)",
+        "• 3× “do you have wifi”",
+        "… and 1 more groups (1 questions)",
+        "",
+        "Most 👎:",
+        "• Bruising: 👎 4 of 10 (40%)",
+        "• Swelling: 👎 3 of 4 (75%)",
+    ]
+
+
+def test_nothing_to_report_says_so_in_the_staff_language() -> None:
+    text = unanswered_text([], [], get_locale("ru").t)
+    assert text.splitlines() == ["За последние 30 дн. вопросов без ответа нет.", "", "👎 пока нет."]
