@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import http.client
-import json
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from botapi_stub import (
@@ -20,7 +16,7 @@ from botapi_stub import (
     buttons,
     serve,
 )
-from e2e_support import FIXTURES, TOKEN, BotProcess
+from e2e_support import FIXTURES, TOKEN, BotProcess, free_port, post, wait_for_port
 from e2e_support import start_bot as start_any_bot
 
 from bot.answers.assistant import MAX_QUESTION_CHARS
@@ -199,39 +195,6 @@ def test_bursts_stay_under_telegrams_limits(fake: FakeTelegram) -> None:
     assert fake.too_many_requests == before
     texts = [m["text"] for m in fake.messages_to(120)]
     assert all(t.startswith("<b>Bruises") for t in texts)
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for_port(port: int, timeout: float = 10.0) -> None:
-    """Wait until something accepts connections on 127.0.0.1:port."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
-def post(port: int, path: str, update: dict[str, Any], secret: str | None) -> int:
-    """POST an update to 127.0.0.1 as Telegram would; the HTTP status."""
-    headers = {"Content-Type": "application/json"}
-    if secret is not None:
-        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request("POST", path, json.dumps(update), headers)
-        return connection.getresponse().status
-    finally:
-        connection.close()
 
 
 def test_webhook_mode_refuses_requests_without_the_secret(tmp_path: Path, stub: BotApiStub) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from botapi_stub import BotApiStub, serve
-from e2e_support import FIXTURES, TOKEN, BotProcess, start_bot
+from e2e_support import FIXTURES, TOKEN, BotProcess, free_port, start_bot
 
 FAQ = FIXTURES / "telegram.yaml"
 STAFF_CHAT = -100777
@@ -23,13 +23,6 @@ def stub() -> Iterator[BotApiStub]:
     """A fresh Bot API stub for each test."""
     with serve(TOKEN) as running:
         yield running
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_a_flooding_chat_does_not_hold_up_the_others(stub: BotApiStub, tmp_path: Path) -> None:

@@ -315,6 +315,11 @@ class Database:
         self.path = target.path
         self.connect_backoff = connect_backoff
         self.engine: AsyncEngine = self._engine()
+        # Round trips, for the log at close and the benchmarks: statements and commits.
+        self.statements = 0
+        self.commits = 0
+        event.listen(self.engine.sync_engine, "before_cursor_execute", self._count_statement)
+        event.listen(self.engine.sync_engine, "commit", self._count_commit)
         self._ready = False
         self._opening = asyncio.Lock()
         self._poller: _PollerLock | None = None
@@ -335,6 +340,12 @@ class Database:
             pool_pre_ping=True,
             connect_args={"connect_timeout": 10, "application_name": "softlift-bot"},
         )
+
+    def _count_statement(self, *_: Any) -> None:
+        self.statements += 1
+
+    def _count_commit(self, *_: Any) -> None:
+        self.commits += 1
 
     @property
     def postgres(self) -> bool:
@@ -438,6 +449,8 @@ class Database:
             await self._poller.release()
             self._poller = None
         await self.engine.dispose()
+        if self.statements:
+            log.info("database: %d statements in %d transactions", self.statements, self.commits)
 
 
 def _reason(exc: BaseException) -> str:
