@@ -87,7 +87,7 @@ def read_usage(pid: int) -> Usage:
     return Usage(cpu_seconds(pid), peak_rss_mb(pid))
 
 
-def seed(db_path: Path, patients: int) -> float:
+def seed(db_path: Path | str, patients: int) -> float:
     """Enrol every patient with day 1 due at the start of this minute; seconds taken."""
     started = time.monotonic()
     now = datetime.now(UTC)
