@@ -171,3 +171,37 @@ def test_short_word_typos_are_fixed_towards_the_faq(matcher: Matcher, typo: str,
 def test_real_words_are_never_corrected(matcher: Matcher, word: str) -> None:
     assert word in matcher.locale.common_words
     assert matcher.analyzer.correct(word) == word
+
+
+# A subject the article does not cover, asked about something it does: the entry is the object
+# of the question, not its answer. Written for this spec, not taken from any evaluation set.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what would you charge for my cheeks",
+        "price of doing the under eye area",
+        "can i pay for the lips in instalments",
+        "is botox better for forehead wrinkles",
+        "do you have before and after pics for lips",
+    ],
+)
+def test_an_uncovered_subject_is_never_answered_through_its_object(
+    matcher: Matcher, message: str
+) -> None:
+    decision = matcher.decide(message)
+    assert decision.kind in {Kind.FALLBACK, Kind.CLARIFY}, decision
+    assert len(decision.candidates) <= 1 or decision.kind is Kind.FALLBACK
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("how much will it hurt", "pain-during"),  # "how much" alone is not a price
+        ("how much time does it take", "duration"),
+    ],
+)
+def test_how_much_is_a_price_only_when_it_asks_one(
+    matcher: Matcher, message: str, entry_id: str
+) -> None:
+    decision = matcher.decide(message)
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision

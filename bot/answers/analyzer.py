@@ -43,7 +43,10 @@ class Analyzer:
                     self._add_phrase(self._phrases, words, canonical)
                     content = [w for w in words if w not in locale.stopwords]
                     # "put to sleep" also matches "put me to sleep"; "make up" stays a phrase.
-                    if 1 < len(content) < len(words):
+                    # Only words between the ends may be left out: "how much is it" must not
+                    # turn every "how much" into a price.
+                    inner = words[0] not in locale.stopwords and words[-1] not in locale.stopwords
+                    if 1 < len(content) < len(words) and inner:
                         self._add_phrase(self._loose_phrases, content, canonical)
                     continue
                 word = " ".join(words) or utils.default_process(phrase)
