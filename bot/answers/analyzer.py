@@ -69,6 +69,7 @@ class Analyzer:
         self._rank = {known: index for index, known in enumerate(self._vocabulary)}
         self._typos: dict[str, str] = {}
         self._token_cache: dict[str, tuple[str, ...]] = {}
+        self._kept_cache: dict[str, tuple[str, ...]] = {}
 
     def _stem(self, word: str) -> str:
         stem = self._stem_cache.get(word)
@@ -77,6 +78,10 @@ class Analyzer:
             if len(self._stem_cache) < CACHE_SIZE:
                 self._stem_cache[word] = stem
         return stem
+
+    def words(self, text: str) -> list[str]:
+        """Normalised words as written: no typo fixing, stems or synonyms."""
+        return self._words(text)
 
     def _words(self, text: str) -> list[str]:
         """Normalised words; one-letter leftovers of possessives ("crow's") dropped."""
@@ -153,22 +158,26 @@ class Analyzer:
         """The stems of a text's words as written: no typo fixing, synonyms or stop words."""
         return {self._stem(word) for word in self._words(text)}
 
-    def tokens(self, text: str) -> list[str]:
-        """The matchable tokens of a text, in order (remembered: a message is read twice)."""
-        cached = self._token_cache.get(text)
+    def tokens(self, text: str, keep: frozenset[str] = frozenset()) -> list[str]:
+        """The matchable tokens of a text, in order (remembered: a message is read twice).
+
+        `keep` names stop words that count all the same (a red flag's "everything went dark").
+        """
+        cache = self._token_cache if not keep else self._kept_cache
+        cached = cache.get(text)
         if cached is None:
-            cached = tuple(self._tokens(text))
-            if len(self._token_cache) >= CACHE_SIZE:
-                self._token_cache.clear()
-            self._token_cache[text] = cached
+            cached = tuple(self._tokens(text, keep))
+            if len(cache) >= CACHE_SIZE:
+                cache.clear()
+            cache[text] = cached
         return list(cached)
 
-    def _tokens(self, text: str) -> list[str]:
+    def _tokens(self, text: str, keep: frozenset[str]) -> list[str]:
         raw = utils.default_process(self.locale.fold(text)).split()
         # One-letter words only matter when a synonym names them ("can't" -> "can t" -> not).
         words = [w for w in map(self.correct, raw) if len(w) > 1 or w in self._exact]
         items = self._fold_phrases([(w, self._stem(w), False) for w in words], self._phrases)
-        stop = self.locale.stopwords
+        stop = self.locale.stopwords - keep if keep else self.locale.stopwords
         items = [item for item in items if item[2] or item[0] not in stop or item[0] in self._exact]
         items = self._fold_phrases(items, self._loose_phrases)
         out: list[str] = []
