@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answers.assistant import Assistant
+from bot.answers.languages import Languages, load_languages
 from bot.answers.loader import parse_faq
 from bot.answers.matcher import Kind, Matcher, Tuning
 
@@ -205,3 +206,57 @@ def test_how_much_is_a_price_only_when_it_asks_one(
 ) -> None:
     decision = matcher.decide(message)
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
+
+
+# "your doctor", "your clinic": the clinic's own staff and standing, which the article cannot
+# know; "a doctor" in general is the article's advice on choosing one.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how long has your injector been doing fillers",
+        "can i pick my doctor for the lips",
+        "is the same specialist there for the check up",
+        "what do people say about your clinic online",
+    ],
+)
+def test_the_clinics_own_doctors_and_standing_are_not_answered(
+    matcher: Matcher, message: str
+) -> None:
+    assert matcher.decide(message).kind in {Kind.FALLBACK, Kind.CLARIFY}
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("how do i pick a good injector", "choosing-specialist"),
+        ("who is this for", "who-is-it-for"),
+    ],
+)
+def test_choosing_a_doctor_in_general_and_who_it_suits_are_answered(
+    matcher: Matcher, message: str, entry_id: str
+) -> None:
+    decision = matcher.decide(message)
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
+
+
+@pytest.fixture(scope="module")
+def languages() -> Languages:
+    """Both shipped languages, each message answered in its own."""
+    return load_languages()
+
+
+@pytest.mark.parametrize(
+    ("message", "answered"),
+    [
+        ("сколько лет стажа у вашего косметолога", False),
+        ("можно ли записаться к тому же врачу на коррекцию", False),
+        ("есть отзывы о вашей клинике", False),
+        ("как выбрать хорошего косметолога", True),
+    ],
+)
+def test_russian_keeps_the_clinics_own_doctors_apart_too(
+    languages: Languages, message: str, answered: bool
+) -> None:
+    outcome = languages.ask(message)
+    assert outcome.language == "ru"
+    assert (outcome.decision.kind is Kind.ANSWER) is answered, outcome.decision
