@@ -162,10 +162,22 @@ def test_decide_is_pure(matcher: Matcher) -> None:
         ("sauan", "sauna"),  # swapped
         ("brusies", "bruises"),
         ("slepp", "sleep"),  # doubled
+        ("cnat", "cant"),  # swapped, rather than "cat" with a letter added
+        ("fxi", "fix"),
     ],
 )
 def test_short_word_typos_are_fixed_towards_the_faq(matcher: Matcher, typo: str, word: str) -> None:
     assert matcher.analyzer.tokens(typo) == matcher.analyzer.tokens(word)
+
+
+@pytest.mark.parametrize(
+    ("chat", "word"), [("wat", "what"), ("wen", "when"), ("b4", "before"), ("yrs", "year")]
+)
+def test_chat_spellings_that_are_words_of_their_own_are_read(
+    matcher: Matcher, chat: str, word: str
+) -> None:
+    assert chat in matcher.locale.common_words or chat[-1].isdigit()
+    assert matcher.analyzer.tokens(chat) == matcher.analyzer.tokens(word)
 
 
 @pytest.mark.parametrize("word", ["wine", "line", "lisp", "hat", "her", "thin", "cool"])

@@ -114,12 +114,13 @@ class Analyzer:
         if found:
             distance = found[0][1]
             closest = [(cand, self._rank[cand]) for cand, dist, _ in found if dist == distance]
-            # Among equally close words prefer one that keeps the first letter, then one that a
-            # dropped, doubled or swapped letter explains (not a changed one), then the commoner
-            # (the vocabulary is ordered by frequency): "wthin" is "within", not "thin".
+            # Among equally close words prefer one that keeps the first letter, then one that two
+            # swapped letters explain, then a dropped or doubled letter (not a changed one), then
+            # the commoner (the vocabulary is ordered by frequency): "wthin" is "within", not
+            # "thin"; "cnat" is "cant", not "cat".
             best, _ = min(
                 closest,
-                key=lambda c: (c[0][0] != word[0], _substitution(word, c[0]), c[1]),
+                key=lambda c: (c[0][0] != word[0], _kind_of_typo(word, c[0]), c[1]),
             )
             # A short word's typo must keep its first letter ("wine" is not "line"), unless it
             # is the one known word that close ("lsat" for "last").
@@ -191,6 +192,9 @@ class Analyzer:
         return out
 
 
-def _substitution(typo: str, word: str) -> bool:
-    """True when the typo is the word with a letter changed rather than dropped, doubled or swapped."""
-    return len(typo) == len(word) and sorted(typo) != sorted(word)
+def _kind_of_typo(typo: str, word: str) -> int:
+    """How a typo came about, likeliest first: 0 two letters swapped ("cnat" for "cant", not
+    "cat"), 1 a letter dropped or doubled, 2 a letter changed."""
+    if len(typo) != len(word):
+        return 1
+    return 0 if sorted(typo) == sorted(word) else 2
