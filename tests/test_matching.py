@@ -176,7 +176,6 @@ def test_short_word_typos_are_fixed_towards_the_faq(matcher: Matcher, typo: str,
 def test_chat_spellings_that_are_words_of_their_own_are_read(
     matcher: Matcher, chat: str, word: str
 ) -> None:
-    assert chat in matcher.locale.common_words or chat[-1].isdigit()
     assert matcher.analyzer.tokens(chat) == matcher.analyzer.tokens(word)
 
 
