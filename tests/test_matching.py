@@ -271,3 +271,41 @@ def test_russian_keeps_the_clinics_own_doctors_apart_too(
     outcome = languages.ask(message)
     assert outcome.language == "ru"
     assert (outcome.decision.kind is Kind.ANSWER) is answered, outcome.decision
+
+
+# Subjects patients ask that the article does not cover, each in words of our own: they must
+# fall back (or at most offer an entry), never be answered through a word they share with one.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i'm type 1 diabetic, will that be a problem",
+        "is it safe with an underactive thyroid",
+        "i finished chemo in spring can i have fillers",
+        "my boyfriend would like his cheeks done",
+        "is this something guys get done too",
+        "can my 15 year old have her lips done",
+        "we are trying to get pregnant this year, should i wait",
+        "will my skin end up stretched once it dissolves",
+        "do you accept paypal or bank transfer",
+        "is the building wheelchair accessible",
+        "what time should i arrive for the appointment",
+    ],
+)
+def test_uncovered_subjects_patients_ask_fall_back(matcher: Matcher, message: str) -> None:
+    assert matcher.decide(message).kind in {Kind.FALLBACK, Kind.CLARIFY}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "у меня диабет второго типа, это помеха?",
+        "мой парень хочет убрать носогубки",
+        "дочке 16 лет, можно ей губы",
+        "планируем ребенка в следующем году, можно ли сейчас",
+        "после рассасывания кожа растянется?",
+    ],
+)
+def test_uncovered_subjects_fall_back_in_russian_too(languages: Languages, message: str) -> None:
+    outcome = languages.ask(message)
+    assert outcome.language == "ru"
+    assert outcome.decision.kind in {Kind.FALLBACK, Kind.CLARIFY}, outcome.decision
