@@ -188,7 +188,9 @@ class RedFlagDetector:
         tokens: list[str] = []
         segments: list[int] = []
         for number, part in enumerate(self.analyzer.locale.negation_break.split(sentence)):
-            for token in self.analyzer.tokens(part, self._keep):
+            # Most sentences name no kept stop word: they share the question's cached tokens.
+            keep = self._keep if self._keep.intersection(self.analyzer.words(part)) else frozenset()
+            for token in self.analyzer.tokens(part, keep):
                 tokens.append(token)
                 segments.append(number)
         return tokens, segments
