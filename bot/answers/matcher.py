@@ -99,7 +99,7 @@ class Matcher:
         label_tokens: dict[str, set[str]] = defaultdict(set)
         for label, tokens, _ in token_sets:
             label_tokens[label] |= tokens
-        self._uncovered = self._uncovered_subjects(kb, label_tokens)
+        self._uncovered = self._uncovered_subjects(kb)
         # Which labels use each token: the coverage score's index and the document frequency.
         self._label_postings: dict[str, list[str]] = defaultdict(list)
         for label in sorted(label_tokens):
@@ -118,16 +118,21 @@ class Matcher:
                 self._postings[token].append(len(self._docs))
             self._docs.append(_Doc(label, norm, factor))
 
-    def _uncovered_subjects(
-        self, kb: KnowledgeBase, label_tokens: dict[str, set[str]]
-    ) -> frozenset[str]:
+    def _uncovered_subjects(self, kb: KnowledgeBase) -> frozenset[str]:
         """Tokens that name a subject the article does not cover ("price", "botox", "insurance").
 
         Each is a decline's keyword of one word (or one the synonyms fold into one token, such as
         "how much is it") that no entry uses; a keyword that is one word only once its stop words
         are gone ("sign up") says too little on its own.
         """
-        answered = {t for e in kb.entries for t in label_tokens[e.id]}
+        # Titles speak in the bot's voice ("Choosing your doctor" is the patient's own doctor),
+        # so only how patients ask counts here.
+        answered = {
+            t
+            for e in kb.entries
+            for q in (*e.questions, *e.keywords)
+            for t in self.analyzer.tokens(q)
+        }
         uncovered: set[str] = set()
         for decline in kb.declines:
             for keyword in decline.keywords:
