@@ -225,6 +225,7 @@ def test_how_much_is_a_price_only_when_it_asks_one(
     "message",
     [
         "how long has your injector been doing fillers",
+        "is your doctor experienced with lips",  # an entry's title says "your doctor" too
         "can i pick my doctor for the lips",
         "is the same specialist there for the check up",
         "what do people say about your clinic online",
