@@ -310,3 +310,36 @@ def test_uncovered_subjects_fall_back_in_russian_too(languages: Languages, messa
     outcome = languages.ask(message)
     assert outcome.language == "ru"
     assert outcome.decision.kind in {Kind.FALLBACK, Kind.CLARIFY}, outcome.decision
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("is that botox in the syringe", Kind.ANSWER),  # what soft lifting injects
+        ("do they inject botox for this", Kind.ANSWER),
+        ("can you do botox for my forehead", Kind.FALLBACK),  # asking for botox itself
+        ("botox vs soft lifting which is better", Kind.FALLBACK),
+    ],
+)
+def test_is_it_botox_asks_what_is_injected_not_for_botox(
+    matcher: Matcher, message: str, kind: Kind
+) -> None:
+    decision = matcher.decide(message)
+    assert decision.kind is kind, decision
+    if kind is Kind.ANSWER:
+        assert decision.entry_id == "how-it-works"
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("это что, ботокс колют?", "how-it-works"),
+        ("что именно вводят в щеки", "how-it-works"),
+        ("чем колют, иглой?", "cannula"),
+    ],
+)
+def test_russian_what_is_injected_and_with_what_are_told_apart(
+    languages: Languages, message: str, entry_id: str
+) -> None:
+    decision = languages.ask(message).decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
