@@ -336,9 +336,11 @@ def test_is_it_botox_asks_what_is_injected_not_for_botox(
         ("это что, ботокс колют?", "how-it-works"),
         ("что именно вводят в щеки", "how-it-works"),
         ("чем колют, иглой?", "cannula"),
+        ("кому подойдет такая процедура", "who-is-it-for"),  # who it suits ...
+        ("кому не подойдет эта процедура", "contraindications"),  # ... and who it does not
     ],
 )
-def test_russian_what_is_injected_and_with_what_are_told_apart(
+def test_russian_phrases_that_turn_on_one_word_are_told_apart(
     languages: Languages, message: str, entry_id: str
 ) -> None:
     decision = languages.ask(message).decision
