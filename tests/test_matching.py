@@ -242,6 +242,8 @@ def test_the_clinics_own_doctors_and_standing_are_not_answered(
     [
         ("how do i pick a good injector", "choosing-specialist"),
         ("who is this for", "who-is-it-for"),
+        ("who is the procedure for", "who-is-it-for"),
+        ("who is it not suitable for", "contraindications"),
     ],
 )
 def test_choosing_a_doctor_in_general_and_who_it_suits_are_answered(
