@@ -347,3 +347,32 @@ def test_russian_phrases_that_turn_on_one_word_are_told_apart(
 ) -> None:
     decision = languages.ask(message).decision
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "entry_id"),
+    [
+        # The clause that asks decides when the rest only tells the patient's day ...
+        (
+            "the kids are asleep, so quick question: how long does swelling last?",
+            Kind.ANSWER,
+            "swelling",
+        ),
+        # ... but never past a subject the article does not cover, wherever it is named,
+        ("i'm on chemo, will the bruising be worse?", Kind.FALLBACK, None),
+        ("my son is 16 now, can he get cheek filler?", Kind.FALLBACK, None),
+        ("do you have parking, and how long does it take?", Kind.FALLBACK, None),
+        # and "and" inside a clause does not cut it ("before and after photos" is one thing).
+        ("can i see before and after photos", Kind.FALLBACK, None),
+    ],
+)
+def test_the_clause_that_asks_decides_a_chatty_message(
+    matcher: Matcher, message: str, kind: Kind, entry_id: str | None
+) -> None:
+    decision = matcher.decide(message)
+    assert (decision.kind, decision.entry_id) == (kind, entry_id), decision
+
+
+def test_a_holiday_is_a_time_of_year(matcher: Matcher) -> None:
+    decision = matcher.decide("will it still be there by christmas")
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "how-long-lasts"), decision
