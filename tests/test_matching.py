@@ -376,3 +376,19 @@ def test_the_clause_that_asks_decides_a_chatty_message(
 def test_a_holiday_is_a_time_of_year(matcher: Matcher) -> None:
     decision = matcher.decide("will it still be there by christmas")
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "how-long-lasts"), decision
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "entry_id"),
+    [
+        ("how many hours should i plan to be at the clinic", Kind.ANSWER, "duration"),
+        ("what are your business hours", Kind.FALLBACK, None),  # the clinic's, not the article's
+        ("when will the bruising fade", Kind.ANSWER, "bruising"),
+        ("how soon does the puffiness subside", Kind.ANSWER, "swelling"),
+    ],
+)
+def test_hours_and_going_away_in_patients_words(
+    matcher: Matcher, message: str, kind: Kind, entry_id: str | None
+) -> None:
+    decision = matcher.decide(message)
+    assert (decision.kind, decision.entry_id) == (kind, entry_id), decision
