@@ -266,6 +266,8 @@ def languages() -> Languages:
         ("можно ли записаться к тому же врачу на коррекцию", False),
         ("есть отзывы о вашей клинике", False),
         ("как выбрать хорошего косметолога", True),
+        ("можно ли у вас выбрать какой врач будет колоть", False),
+        ("kak vybrat horoshego doktora", True),  # typed in Latin letters
     ],
 )
 def test_russian_keeps_the_clinics_own_doctors_apart_too(
@@ -340,6 +342,7 @@ def test_is_it_botox_asks_what_is_injected_not_for_botox(
         ("чем колют, иглой?", "cannula"),
         ("кому подойдет такая процедура", "who-is-it-for"),  # who it suits ...
         ("кому не подойдет эта процедура", "contraindications"),  # ... and who it does not
+        ("с какого возраста моно делать", "age-prevention"),  # a chat spelling of "можно"
     ],
 )
 def test_russian_phrases_that_turn_on_one_word_are_told_apart(
