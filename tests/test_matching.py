@@ -395,3 +395,15 @@ def test_hours_and_going_away_in_patients_words(
 ) -> None:
     decision = matcher.decide(message)
     assert (decision.kind, decision.entry_id) == (kind, entry_id), decision
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("does it sting while they are doing it", "pain-during"),  # "while" is "during"
+        ("will my face look different straight after", "when-results"),
+    ],
+)
+def test_time_words_in_patients_words(matcher: Matcher, message: str, entry_id: str) -> None:
+    decision = matcher.decide(message)
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
