@@ -58,7 +58,6 @@ class Locale:
     negation: str
     negation_break: re.Pattern[str]
     sign_fillers: frozenset[str]
-    question_words: frozenset[str]
     folds: Mapping[int, str]
     common_words: frozenset[str]
     messages: Mapping[str, str]
@@ -100,7 +99,6 @@ def get_locale(language: str) -> Locale:
         negation=str(matching["negation"]),
         negation_break=re.compile(str(matching["negation_break"]), re.IGNORECASE),
         sign_fillers=frozenset(str(w).lower() for w in matching.get("sign_fillers", ())),
-        question_words=frozenset(str(w).lower() for w in matching.get("question_words", ())),
         folds=MappingProxyType(
             str.maketrans({str(k): str(v) for k, v in matching.get("folds", {}).items()})
         ),

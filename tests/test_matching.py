@@ -294,6 +294,12 @@ def test_russian_keeps_the_clinics_own_doctors_apart_too(
         "do you accept paypal or bank transfer",
         "is the building wheelchair accessible",
         "what time should i arrive for the appointment",
+        "whats the damage for lips and cheeks",
+        "can my sister come along with me on the day",
+        "do you do lip blushing too",
+        "is hifu better for my jawline",
+        "can you get rid of my double chin",
+        "who built you",
     ],
 )
 def test_uncovered_subjects_patients_ask_fall_back(matcher: Matcher, message: str) -> None:
@@ -352,30 +358,6 @@ def test_russian_phrases_that_turn_on_one_word_are_told_apart(
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
 
 
-@pytest.mark.parametrize(
-    ("message", "kind", "entry_id"),
-    [
-        # The clause that asks decides when the rest only tells the patient's day ...
-        (
-            "the kids are asleep, so quick question: how long does swelling last?",
-            Kind.ANSWER,
-            "swelling",
-        ),
-        # ... but never past a subject the article does not cover, wherever it is named,
-        ("i'm on chemo, will the bruising be worse?", Kind.FALLBACK, None),
-        ("my son is 16 now, can he get cheek filler?", Kind.FALLBACK, None),
-        ("do you have parking, and how long does it take?", Kind.FALLBACK, None),
-        # and "and" inside a clause does not cut it ("before and after photos" is one thing).
-        ("can i see before and after photos", Kind.FALLBACK, None),
-    ],
-)
-def test_the_clause_that_asks_decides_a_chatty_message(
-    matcher: Matcher, message: str, kind: Kind, entry_id: str | None
-) -> None:
-    decision = matcher.decide(message)
-    assert (decision.kind, decision.entry_id) == (kind, entry_id), decision
-
-
 def test_a_holiday_is_a_time_of_year(matcher: Matcher) -> None:
     decision = matcher.decide("will it still be there by christmas")
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "how-long-lasts"), decision
@@ -407,3 +389,11 @@ def test_hours_and_going_away_in_patients_words(
 def test_time_words_in_patients_words(matcher: Matcher, message: str, entry_id: str) -> None:
     decision = matcher.decide(message)
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
+
+
+def test_reacting_to_products_is_an_allergy_question(matcher: Matcher) -> None:
+    decision = matcher.decide("my skin reacts badly to most creams, can i have fillers")
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "allergy"), decision
+    # Safety in general is never asserted when the message is about reacting to products.
+    decision = matcher.decide("i react badly to most face creams, is filler risky for me")
+    assert decision.entry_id in {None, "allergy"}, decision

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
@@ -15,7 +14,6 @@ from bot.locale import Locale, get_locale
 
 MAX_CANDIDATES = 3
 MIN_CLAUSE_TOKENS = 2
-PUNCTUATION = re.compile(r"[.,;:!?\n()]+|\s[-\u2013\u2014]\s")
 
 
 @dataclass(frozen=True)
@@ -195,57 +193,13 @@ class Matcher:
         """Answer, clarify, fall back or raise the alarm for one message."""
         flag = self.red_flags.find(question)
         ranked = self.rank(question)
-        if flag is not None:
-            entries = [(label, s) for label, s in ranked if label in self._entry_ids]
-            candidates = tuple(
-                Candidate(label, round(s * 100, 1)) for label, s in entries[:MAX_CANDIDATES]
-            )
-            return Decision(Kind.URGENT, None, 100.0, candidates, flag)
-        tokens = self.analyzer.tokens(question)
-        decision = self._verdict(ranked, tokens)
-        if decision.kind is Kind.ANSWER or not ranked or ranked[0][0] not in self._entry_ids:
-            return decision
-        if self._uncovered.intersection(tokens):
-            return decision
-        # "The kids are asleep, so: how long does swelling last?": the other clauses tell the
-        # patient's day; the clause that asks decides, when it alone has a clear answer. Not
-        # when an uncovered subject won the whole message: "my daughter is 15, can she have
-        # lip filler" asks about the daughter.
-        asking = self._asking_clause(question)
-        if asking is None:
-            return decision
-        clause_tokens = frozenset(self.analyzer.tokens(asking))
-        if len(clause_tokens) < MIN_CLAUSE_TOKENS:
-            return decision
-        scores = self._score(clause_tokens)
-        clause_ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        narrowed = self._verdict(clause_ranked, list(clause_tokens))
-        return narrowed if narrowed.kind is Kind.ANSWER else decision
-
-    def _asking_clause(self, question: str) -> str | None:
-        """The clause that asks: the last one before a "?", else the last with a question word.
-
-        Clauses here end at punctuation only: "before and after photos" is one thing.
-        """
-        clauses = [c for c in PUNCTUATION.split(question) if c.strip()]
-        if len(clauses) < 2:
-            return None
-        if "?" in question:
-            asked = [c for c in PUNCTUATION.split(question[: question.rindex("?")]) if c.strip()]
-            return asked[-1] if asked else None
-        words = self.locale.question_words
-        for clause in reversed(clauses):
-            if words.intersection(self.analyzer.words(clause)):
-                return clause
-        return None
-
-    def _verdict(self, ranked: list[tuple[str, float]], tokens: list[str]) -> Decision:
-        """The decision for a ranking of the labels (no red flag)."""
         entries = [(label, s) for label, s in ranked if label in self._entry_ids]
         candidates = tuple(
             Candidate(label, round(s * 100, 1)) for label, s in entries[:MAX_CANDIDATES]
         )
         top_score = ranked[0][1] if ranked else 0.0
+        if flag is not None:
+            return Decision(Kind.URGENT, None, 100.0, candidates, flag)
         if not entries:
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
         t = self.tuning
@@ -256,7 +210,7 @@ class Matcher:
                 return Decision(Kind.CLARIFY, None, round(best * 100, 1), candidates[:1])
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
         runner_up = entries[1][1] if len(entries) > 1 else 0.0
-        if self._uncovered.intersection(tokens):
+        if self._uncovered.intersection(self.analyzer.tokens(question)):
             # "the price for lips", "photos of nasolabial folds": the entry is only the object
             # of a question the article does not answer. Offer it, never assert it.
             if best >= t.clarify_at:
