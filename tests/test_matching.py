@@ -397,3 +397,18 @@ def test_reacting_to_products_is_an_allergy_question(matcher: Matcher) -> None:
     # Safety in general is never asserted when the message is about reacting to products.
     decision = matcher.decide("i react badly to most face creams, is filler risky for me")
     assert decision.entry_id in {None, "allergy"}, decision
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("is it ok to put ice on my cheeks after", "remedies"),
+        ("can a 25 year old with a big flaw have it", "age-prevention"),
+        ("can the cannula get into fragile spots like under the eyes", "cannula"),
+    ],
+)
+def test_everyday_words_for_the_articles_things(
+    matcher: Matcher, message: str, entry_id: str
+) -> None:
+    decision = matcher.decide(message)
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
