@@ -404,6 +404,8 @@ def test_reacting_to_products_is_an_allergy_question(matcher: Matcher) -> None:
     [
         ("is it ok to put ice on my cheeks after", "remedies"),
         ("can a 25 year old with a big flaw have it", "age-prevention"),
+        ("will it get rid of the lines on my forehead", "wrinkles"),  # fix = correct = get rid of
+        ("can it correct wrinkles", "wrinkles"),
         ("can the cannula get into fragile spots like under the eyes", "cannula"),
     ],
 )
