@@ -209,6 +209,7 @@ def test_an_uncovered_subject_is_never_answered_through_its_object(
     ("message", "entry_id"),
     [
         ("how much will it hurt", "pain-during"),  # "how much" alone is not a price
+        ("how much does it hurt", "pain-during"),
         ("how much time does it take", "duration"),
     ],
 )
@@ -300,6 +301,9 @@ def test_russian_keeps_the_clinics_own_doctors_apart_too(
         "is hifu better for my jawline",
         "can you get rid of my double chin",
         "who built you",
+        "how much is a top up session",
+        "how do i find you from the station",
+        "what if i'm running late for my appointment",
     ],
 )
 def test_uncovered_subjects_patients_ask_fall_back(matcher: Matcher, message: str) -> None:
