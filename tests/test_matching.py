@@ -318,6 +318,9 @@ def test_uncovered_subjects_patients_ask_fall_back(matcher: Matcher, message: st
         "дочке 16 лет, можно ей губы",
         "планируем ребенка в следующем году, можно ли сейчас",
         "после рассасывания кожа растянется?",
+        "подскажите, как вас найти",
+        "сколько лет вашему врачу",
+        "я опаздываю минут на десять",
     ],
 )
 def test_uncovered_subjects_fall_back_in_russian_too(languages: Languages, message: str) -> None:
