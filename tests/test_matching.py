@@ -163,6 +163,8 @@ def test_decide_is_pure(matcher: Matcher) -> None:
         ("brusies", "bruises"),
         ("slepp", "sleep"),  # doubled
         ("cnat", "cant"),  # swapped, rather than "cat" with a letter added
+        ("pian", "pain"),
+        ("nsoe", "nose"),  # the first two letters swapped: still the same start
         ("fxi", "fix"),
     ],
 )

@@ -120,11 +120,11 @@ class Analyzer:
             # "thin"; "cnat" is "cant", not "cat".
             best, _ = min(
                 closest,
-                key=lambda c: (c[0][0] != word[0], _kind_of_typo(word, c[0]), c[1]),
+                key=lambda c: (not _same_start(word, c[0]), _kind_of_typo(word, c[0]), c[1]),
             )
             # A short word's typo must keep its first letter ("wine" is not "line"), unless it
             # is the one known word that close ("lsat" for "last").
-            if len(word) > 5 or best[0] == word[0] or (len(closest) == 1 and distance == 1):
+            if len(word) > 5 or _same_start(word, best) or (len(closest) == 1 and distance == 1):
                 fixed = best
         if len(self._typos) < CACHE_SIZE:
             self._typos[word] = fixed
@@ -190,6 +190,11 @@ class Analyzer:
             elif word not in stop:
                 out.append(stem)
         return out
+
+
+def _same_start(typo: str, word: str) -> bool:
+    """The typo keeps the word's first letter, or only swapped its first two ("hte": "the")."""
+    return typo[0] == word[0] or (len(word) > 1 and typo[:2] == word[1::-1])
 
 
 def _kind_of_typo(typo: str, word: str) -> int:
