@@ -425,3 +425,18 @@ def test_everyday_words_for_the_articles_things(
 ) -> None:
     decision = matcher.decide(message)
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "entry_id"),
+    [
+        # The article says the fillers are of one brand; which brand is the clinic's business.
+        ("are all the syringes from the same company", Kind.ANSWER, "several-fillers"),
+        ("which manufacturer do you buy from", Kind.FALLBACK, None),
+    ],
+)
+def test_same_brand_is_the_article_which_brand_is_the_clinic(
+    matcher: Matcher, message: str, kind: Kind, entry_id: str | None
+) -> None:
+    decision = matcher.decide(message)
+    assert (decision.kind, decision.entry_id) == (kind, entry_id), decision
