@@ -357,6 +357,7 @@ def test_is_it_botox_asks_what_is_injected_not_for_botox(
         ("чем колют, иглой?", "cannula"),
         ("кому подойдет такая процедура", "who-is-it-for"),  # who it suits ...
         ("кому не подойдет эта процедура", "contraindications"),  # ... and who it does not
+        ("все шприцы одной фирмы?", "several-fillers"),  # the article: one brand
         ("с какого возраста моно делать", "age-prevention"),  # a chat spelling of "можно"
     ],
 )
