@@ -289,6 +289,8 @@ def test_russian_keeps_the_clinics_own_doctors_apart_too(
         "i'm type 1 diabetic, will that be a problem",
         "is it safe with an underactive thyroid",
         "i finished chemo in spring can i have fillers",
+        "i get bad migraines, can i have fillers",
+        "i'm on warfarin",
         "my boyfriend would like his cheeks done",
         "is this something guys get done too",
         "can my 15 year old have her lips done",
