@@ -325,6 +325,7 @@ def test_uncovered_subjects_patients_ask_fall_back(matcher: Matcher, message: st
         "подскажите, как вас найти",
         "сколько лет вашему врачу",
         "я опаздываю минут на десять",
+        "можно с собой взять ребенка",
     ],
 )
 def test_uncovered_subjects_fall_back_in_russian_too(languages: Languages, message: str) -> None:
