@@ -301,6 +301,7 @@ def test_russian_keeps_the_clinics_own_doctors_apart_too(
         "what time should i arrive for the appointment",
         "whats the damage for lips and cheeks",
         "can my sister come along with me on the day",
+        "can my partner stay with me during it",
         "do you do lip blushing too",
         "is hifu better for my jawline",
         "can you get rid of my double chin",
