@@ -420,6 +420,7 @@ def test_reacting_to_products_is_an_allergy_question(matcher: Matcher) -> None:
         ("can a 25 year old with a big flaw have it", "age-prevention"),
         ("will it get rid of the lines on my forehead", "wrinkles"),  # fix = correct = get rid of
         ("can it correct wrinkles", "wrinkles"),
+        ("will it soften the folds beside my nose", "deep-folds"),
         ("is the skin numbed first", "anaesthesia"),
         ("once i'm numb what happens next", "what-happens"),
         ("can the cannula get into fragile spots like under the eyes", "cannula"),
