@@ -137,3 +137,24 @@ def test_faq_check_verifies_examples_and_not_examples(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "example 'my nose is cold' does not trigger it" in result.stdout
     assert "not_example 'my lips are white' triggers 'lips'" in result.stdout
+
+
+STOPWORD_FAQ = FLAG_FAQ.replace(
+    "signs: [lip/lips turned blue/white]", "signs: [everything/things dark/black, lip blue]"
+).replace("    patterns: [PATTERN]\n", "")
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        ("everything went dark for a moment", True),  # "everything" is a stop word
+        ("things look dark on my left side", True),
+        ("a dark spot on my cheek", False),  # the sign needs both its words
+        ("everything is fine. dark chocolate is my weakness", False),  # another sentence
+    ],
+)
+def test_a_sign_may_name_a_stop_word(message: str, urgent: bool) -> None:
+    assistant = Assistant(parse_faq(STOPWORD_FAQ, "f.yaml"))
+    assert (assistant.ask(message).decision.kind is Kind.URGENT) is urgent, message
+    # The stop word still counts for nothing when a question is matched.
+    assert "everything" not in assistant.matcher.analyzer.tokens(message)

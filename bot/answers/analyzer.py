@@ -43,7 +43,10 @@ class Analyzer:
                     self._add_phrase(self._phrases, words, canonical)
                     content = [w for w in words if w not in locale.stopwords]
                     # "put to sleep" also matches "put me to sleep"; "make up" stays a phrase.
-                    if 1 < len(content) < len(words):
+                    # Only words between the ends may be left out: "how much is it" must not
+                    # turn every "how much" into a price.
+                    inner = words[0] not in locale.stopwords and words[-1] not in locale.stopwords
+                    if 1 < len(content) < len(words) and inner:
                         self._add_phrase(self._loose_phrases, content, canonical)
                     continue
                 word = " ".join(words) or utils.default_process(phrase)
@@ -66,6 +69,7 @@ class Analyzer:
         self._rank = {known: index for index, known in enumerate(self._vocabulary)}
         self._typos: dict[str, str] = {}
         self._token_cache: dict[str, tuple[str, ...]] = {}
+        self._kept_cache: dict[str, tuple[str, ...]] = {}
 
     def _stem(self, word: str) -> str:
         stem = self._stem_cache.get(word)
@@ -74,6 +78,10 @@ class Analyzer:
             if len(self._stem_cache) < CACHE_SIZE:
                 self._stem_cache[word] = stem
         return stem
+
+    def words(self, text: str) -> list[str]:
+        """Normalised words as written: no typo fixing, stems or synonyms."""
+        return self._words(text)
 
     def _words(self, text: str) -> list[str]:
         """Normalised words; one-letter leftovers of possessives ("crow's") dropped."""
@@ -106,16 +114,17 @@ class Analyzer:
         if found:
             distance = found[0][1]
             closest = [(cand, self._rank[cand]) for cand, dist, _ in found if dist == distance]
-            # Among equally close words prefer one that keeps the first letter, then one that a
-            # dropped, doubled or swapped letter explains (not a changed one), then the commoner
-            # (the vocabulary is ordered by frequency): "wthin" is "within", not "thin".
+            # Among equally close words prefer one that keeps the first letter, then one that two
+            # swapped letters explain, then a dropped or doubled letter (not a changed one), then
+            # the commoner (the vocabulary is ordered by frequency): "wthin" is "within", not
+            # "thin"; "cnat" is "cant", not "cat".
             best, _ = min(
                 closest,
-                key=lambda c: (c[0][0] != word[0], _substitution(word, c[0]), c[1]),
+                key=lambda c: (not _same_start(word, c[0]), _kind_of_typo(word, c[0]), c[1]),
             )
             # A short word's typo must keep its first letter ("wine" is not "line"), unless it
             # is the one known word that close ("lsat" for "last").
-            if len(word) > 5 or best[0] == word[0] or (len(closest) == 1 and distance == 1):
+            if len(word) > 5 or _same_start(word, best) or (len(closest) == 1 and distance == 1):
                 fixed = best
         if len(self._typos) < CACHE_SIZE:
             self._typos[word] = fixed
@@ -150,22 +159,26 @@ class Analyzer:
         """The stems of a text's words as written: no typo fixing, synonyms or stop words."""
         return {self._stem(word) for word in self._words(text)}
 
-    def tokens(self, text: str) -> list[str]:
-        """The matchable tokens of a text, in order (remembered: a message is read twice)."""
-        cached = self._token_cache.get(text)
+    def tokens(self, text: str, keep: frozenset[str] = frozenset()) -> list[str]:
+        """The matchable tokens of a text, in order (remembered: a message is read twice).
+
+        `keep` names stop words that count all the same (a red flag's "everything went dark").
+        """
+        cache = self._token_cache if not keep else self._kept_cache
+        cached = cache.get(text)
         if cached is None:
-            cached = tuple(self._tokens(text))
-            if len(self._token_cache) >= CACHE_SIZE:
-                self._token_cache.clear()
-            self._token_cache[text] = cached
+            cached = tuple(self._tokens(text, keep))
+            if len(cache) >= CACHE_SIZE:
+                cache.clear()
+            cache[text] = cached
         return list(cached)
 
-    def _tokens(self, text: str) -> list[str]:
+    def _tokens(self, text: str, keep: frozenset[str]) -> list[str]:
         raw = utils.default_process(self.locale.fold(text)).split()
         # One-letter words only matter when a synonym names them ("can't" -> "can t" -> not).
         words = [w for w in map(self.correct, raw) if len(w) > 1 or w in self._exact]
         items = self._fold_phrases([(w, self._stem(w), False) for w in words], self._phrases)
-        stop = self.locale.stopwords
+        stop = self.locale.stopwords - keep if keep else self.locale.stopwords
         items = [item for item in items if item[2] or item[0] not in stop or item[0] in self._exact]
         items = self._fold_phrases(items, self._loose_phrases)
         out: list[str] = []
@@ -179,6 +192,14 @@ class Analyzer:
         return out
 
 
-def _substitution(typo: str, word: str) -> bool:
-    """True when the typo is the word with a letter changed rather than dropped, doubled or swapped."""
-    return len(typo) == len(word) and sorted(typo) != sorted(word)
+def _same_start(typo: str, word: str) -> bool:
+    """The typo keeps the word's first letter, or only swapped its first two ("hte": "the")."""
+    return typo[0] == word[0] or (len(word) > 1 and typo[:2] == word[1::-1])
+
+
+def _kind_of_typo(typo: str, word: str) -> int:
+    """How a typo came about, likeliest first: 0 two letters swapped ("cnat" for "cant", not
+    "cat"), 1 a letter dropped or doubled, 2 a letter changed."""
+    if len(typo) != len(word):
+        return 1
+    return 0 if sorted(typo) == sorted(word) else 2

@@ -99,6 +99,7 @@ class Matcher:
         label_tokens: dict[str, set[str]] = defaultdict(set)
         for label, tokens, _ in token_sets:
             label_tokens[label] |= tokens
+        self._uncovered = self._uncovered_subjects(kb)
         # Which labels use each token: the coverage score's index and the document frequency.
         self._label_postings: dict[str, list[str]] = defaultdict(list)
         for label in sorted(label_tokens):
@@ -116,6 +117,31 @@ class Matcher:
             for token in tokens:
                 self._postings[token].append(len(self._docs))
             self._docs.append(_Doc(label, norm, factor))
+
+    def _uncovered_subjects(self, kb: KnowledgeBase) -> frozenset[str]:
+        """Tokens that name a subject the article does not cover ("price", "botox", "insurance").
+
+        Each is a decline's keyword of one word (or one the synonyms fold into one token, such as
+        "how much is it") that no entry uses; a keyword that is one word only once its stop words
+        are gone ("sign up") says too little on its own.
+        """
+        # Titles speak in the bot's voice ("Choosing your doctor" is the patient's own doctor),
+        # so only how patients ask counts here.
+        answered = {
+            t
+            for e in kb.entries
+            for q in (*e.questions, *e.keywords)
+            for t in self.analyzer.tokens(q)
+        }
+        uncovered: set[str] = set()
+        for decline in kb.declines:
+            for keyword in decline.keywords:
+                tokens = self.analyzer.tokens(keyword)
+                if len(tokens) != 1 or tokens[0] in answered:
+                    continue
+                if len(keyword.split()) == 1 or tokens[0] not in self.analyzer.stems(keyword):
+                    uncovered.add(tokens[0])
+        return frozenset(uncovered)
 
     def _weight(self, token: str) -> float:
         if token in self._idf:
@@ -184,6 +210,12 @@ class Matcher:
                 return Decision(Kind.CLARIFY, None, round(best * 100, 1), candidates[:1])
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
         runner_up = entries[1][1] if len(entries) > 1 else 0.0
+        if self._uncovered.intersection(self.analyzer.tokens(question)):
+            # "the price for lips", "photos of nasolabial folds": the entry is only the object
+            # of a question the article does not answer. Offer it, never assert it.
+            if best >= t.clarify_at:
+                return Decision(Kind.CLARIFY, None, round(best * 100, 1), candidates[:1])
+            return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
         if best >= t.answer_at and best - runner_up >= t.margin:
             return Decision(Kind.ANSWER, best_id, round(best * 100, 1), candidates)
         if best >= t.clarify_at:

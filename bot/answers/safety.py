@@ -121,6 +121,15 @@ class RedFlagDetector:
         locale = analyzer.locale
         self._negation = _one_token(analyzer, locale.negation)
         fillers = {t for word in locale.sign_fillers for t in analyzer.tokens(word)}
+        # A sign may name a stop word ("everything went dark", "talking funny"): those count.
+        self._keep = frozenset(
+            word
+            for flag in self.flags
+            for text in flag.signs
+            for alt in text.replace("/", " ").split()
+            for word in analyzer.words(alt)
+            if word in locale.stopwords and word not in locale.sign_fillers
+        )
         self._signs: dict[str, list[_Sign]] = defaultdict(list)
         self._unless: dict[str, frozenset[str]] = {}
         self._patterns: dict[str, list[Any]] = {}  # compiled RE2 (the package has no types)
@@ -139,7 +148,10 @@ class RedFlagDetector:
         slots: list[frozenset[str]] = []
         for word in text.split():
             options = frozenset(
-                t for alt in word.split("/") for t in self.analyzer.tokens(alt) if t not in fillers
+                t
+                for alt in word.split("/")
+                for t in self.analyzer.tokens(alt, self._keep)
+                if t not in fillers
             )
             if options and options not in slots:
                 slots.append(options)
@@ -176,7 +188,9 @@ class RedFlagDetector:
         tokens: list[str] = []
         segments: list[int] = []
         for number, part in enumerate(self.analyzer.locale.negation_break.split(sentence)):
-            for token in self.analyzer.tokens(part):
+            # Most sentences name no kept stop word: they share the question's cached tokens.
+            keep = self._keep if self._keep.intersection(self.analyzer.words(part)) else frozenset()
+            for token in self.analyzer.tokens(part, keep):
                 tokens.append(token)
                 segments.append(number)
         return tokens, segments
