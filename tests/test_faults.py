@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from db_support import execute, scalar
+from e2e_support import free_port
 
 from bot.answers.loader import load_faq, parse_faq
 from bot.faqdoc import FaqError
-from bot.storage.database import Database, DatabaseTooNew, sqlite_path
+from bot.storage.database import Database, DatabaseTooNew, DatabaseUnavailable, sqlite_path
 
 TOKEN = "123456:ABCdefGhIJKlmNoPQRstuVWXyz0123456789"
 
@@ -151,3 +152,43 @@ def test_the_format_version_is_checked(minimal_text: str, version: str, expected
     assert text != minimal_text
     with pytest.raises(FaqError, match=expected):
         parse_faq(text, "v.yaml")
+
+
+# --- a database that is away, or the wrong one ---------------------------------------------------
+
+
+def test_an_unreachable_postgresql_stops_start_up_in_one_line_without_the_password(
+    tmp_path: Path,
+) -> None:
+    url = f"postgresql://bot:hunter2-secret@127.0.0.1:{free_port()}/clinic"
+    result = run_bot({"DATABASE_URL": url}, tmp_path)
+    assert_one_line_exit_2(result, "cannot reach the database postgresql://bot:***@127.0.0.1")
+    assert "hunter2-secret" not in result.stderr
+
+
+def test_a_wrong_password_stops_start_up_in_one_line(postgres_url: str, tmp_path: Path) -> None:
+    user, _, rest = postgres_url.partition("://")[2].partition(":")
+    wrong = f"postgresql://{user}:not-the-password@{rest.partition('@')[2]}"
+    result = run_bot({"DATABASE_URL": wrong}, tmp_path)
+    assert_one_line_exit_2(result, "password authentication failed")
+    assert "not-the-password" not in result.stderr
+
+
+def test_a_file_that_is_not_a_database_stops_start_up_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    path.write_text("these are notes, not a database\n" * 100, encoding="utf-8")
+    result = run_bot({"DATABASE_URL": f"sqlite:///{path}"}, tmp_path)
+    assert_one_line_exit_2(result, "cannot open the database")
+
+
+async def test_a_database_that_stays_away_is_retried_then_reported(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    url = f"postgresql://bot:hunter2-secret@127.0.0.1:{free_port()}/clinic"
+    db = Database(url, connect_backoff=(0.0, 0.0))
+    with pytest.raises(DatabaseUnavailable, match="cannot reach") as raised:
+        await db.open()
+    await db.close()
+    retries = [r for r in caplog.records if "retrying" in r.getMessage()]
+    assert len(retries) == 2
+    assert "hunter2-secret" not in str(raised.value) + caplog.text

@@ -20,7 +20,7 @@ from bot.answers.loader import load_faq
 from bot.locale import get_locale
 from bot.messages import Reply
 from bot.storage.courses import CourseRepo
-from bot.storage.database import Database
+from bot.storage.database import Database, DatabaseUnavailable
 from bot.storage.store import Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "aftercare.yaml"
@@ -337,3 +337,27 @@ async def test_a_stopping_tick_ends_after_the_batch_in_flight(
     report = await tick(store, now, stop_after_first, ac, batch=10, stopping=stopping)
     assert report.sent == 10  # the claimed batch finishes; nothing is left claimed
     assert len(await repo.claim_due(now, 100)) == 20
+
+
+async def test_a_database_lost_after_the_send_loses_no_message(
+    store: Store, repo: CourseRepo, ac: DayMessages, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = datetime(2025, 5, 20, 7, tzinfo=UTC)
+    await _enroll(repo, now, date(2025, 5, 20))
+    real_mark_sent = CourseRepo.mark_sent
+
+    async def database_away(self: CourseRepo, *args: object) -> None:
+        raise DatabaseUnavailable("cannot reach the database")
+
+    monkeypatch.setattr(CourseRepo, "mark_sent", database_away)
+    send = Sender()
+    with pytest.raises(ExceptionGroup):
+        await tick(store, now, send, ac, owner="this-process")
+    monkeypatch.setattr(CourseRepo, "mark_sent", real_mark_sent)
+    # The message went out but its record did not: the claim stays until its lease ends,
+    # then the day goes again. A repeat, never a loss.
+    await tick(store, now + timedelta(minutes=4), send, ac, owner="this-process")
+    assert len(send.sent) == 1
+    await tick(store, now + timedelta(minutes=5, seconds=1), send, ac, owner="this-process")
+    assert [chat for chat, _ in send.sent] == [USER, USER]
+    assert await repo.claim_due(now + timedelta(minutes=6), 10) == []
