@@ -209,6 +209,18 @@ async def test_urgent_answers_and_alerts_staff_with_name_username_and_text(
     assert "I have a fever &lt;b&gt;help&lt;/b&gt;" in alert["text"]
 
 
+async def test_the_staff_alert_is_kept_before_the_patient_is_answered(
+    app: App, fake: FakeTelegram
+) -> None:
+    # The reply to the patient fails (here: they blocked the bot at once; in production the
+    # process may die right after the reply): the alert must already be in the outbox.
+    fake.block(8)
+    await feed(app, fake.text(8, "I have a fever since this morning"))
+    assert sent_to(fake, 8) == []
+    (alert,) = sent_to(fake, STAFF_CHAT)
+    assert "I have a fever since this morning" in alert["text"]
+
+
 @pytest.mark.parametrize("kind", ["photo", "sticker", "voice", "video", "location", "document"])
 async def test_non_text_messages_get_a_friendly_line(
     app: App, fake: FakeTelegram, kind: str
