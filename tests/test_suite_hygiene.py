@@ -101,3 +101,22 @@ def test_the_checks_see_what_they_look_for(tmp_path: Path) -> None:
         "test_e2e_bot",
         "tests.test_config",
     ]
+
+
+def test_no_merge_conflict_is_left_in_the_repository() -> None:
+    # A merge once left <<<<<<< markers in README.md; git would have refused nothing.
+    root = TESTS.parent
+    texts = [
+        *root.glob("*.md"),
+        *root.glob("*.yaml"),
+        *(p for top in ("bot", "tests", "faq", "docs", "benchmarks", "scripts", "deploy")
+          for p in (root / top).rglob("*") if p.suffix in {".py", ".yaml", ".md", ".sh", ".template"}),
+    ]  # fmt: skip
+    markers = ("<" * 7 + " ", ">" * 7 + " ")
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in texts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if line.startswith(markers) or line == "=" * 7
+    ]
+    assert found == []
