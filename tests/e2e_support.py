@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import os
@@ -12,10 +13,15 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
 from botapi_stub import BotApiStub, FakeTelegram, buttons
+
+from bot.aftercare.schedule import local_today, plan_days
+from bot.storage.courses import CourseRepo
+from bot.storage.database import Database
 
 TOKEN = "987654321:E2E-secret-token_never-printed-xyz"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -127,3 +133,21 @@ def post(port: int, path: str, update: dict[str, Any], secret: str | None) -> in
         return connection.getresponse().status
     finally:
         connection.close()
+
+
+def seed_courses(database: Path | str, chats: range, zone: str) -> None:
+    """Courses whose first message is due now, written straight into the database."""
+    now = datetime.now(UTC)
+    today = local_today(now, zone)
+
+    async def enrol_all() -> None:
+        db = Database(database)
+        try:
+            repo = CourseRepo(db)
+            for chat in chats:
+                plan = plan_days(today, clock_time(9), zone, now, 14)
+                await repo.enroll(chat, chat, today, clock_time(9), zone, plan, now)
+        finally:
+            await db.close()
+
+    asyncio.run(enrol_all())

@@ -6,22 +6,19 @@ see a patient's day change, whatever the wall clock says.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import stat
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from botapi_stub import BotApiStub, FakeTelegram, serve
-from e2e_support import FIXTURES, TOKEN, BotProcess, midday_zone, press, start_bot
+from e2e_support import FIXTURES, TOKEN, BotProcess, midday_zone, press, seed_courses, start_bot
 
-from bot.aftercare.schedule import local_today, plan_days
+from bot.aftercare.schedule import local_today
 from bot.locale import get_locale
-from bot.storage.courses import CourseRepo
-from bot.storage.database import Database
 
 FIXTURE_FAQ = FIXTURES / "aftercare.yaml"
 FIXTURE_ZONE = "timezone: Europe/Berlin"
@@ -132,24 +129,6 @@ def rows_about(db_path: Path, user_id: int) -> dict[str, int]:
     }
 
 
-def seed(db_path: Path, chats: range, zone: str) -> None:
-    """Courses whose first message is due now, written straight into the database."""
-    now = datetime.now(UTC)
-    today = local_today(now, zone)
-
-    async def enrol_all() -> None:
-        db = Database(db_path)
-        try:
-            repo = CourseRepo(db)
-            for chat in chats:
-                plan = plan_days(today, time(9), zone, now, 14)
-                await repo.enroll(chat, chat, today, time(9), zone, plan, now)
-        finally:
-            await db.close()
-
-    asyncio.run(enrol_all())
-
-
 def sent_rows(db_path: Path, chats: range) -> int:
     """Deliveries to these chats recorded as sent."""
     rows = query(
@@ -217,7 +196,7 @@ def test_forget_leaves_no_row_for_the_patient(fake: FakeTelegram, running: Runni
 
 def test_a_blocked_patient_ends_the_course(fake: FakeTelegram, running: Running, zone: str) -> None:
     fake.block(504)
-    seed(running.db_path, range(504, 505), zone)
+    seed_courses(running.db_path, range(504, 505), zone)
     fake.wait_for(
         lambda: (
             query(running.db_path, "SELECT end_reason FROM courses WHERE user_id = 504")
@@ -235,7 +214,7 @@ def test_a_burst_of_429s_loses_nothing_and_repeats_nothing(
     refused_before = len([c for c in fake.calls_of("sendMessage") if c.status == 429])
     fake.fail("sendMessage", times=12, mode="429")
     chats = range(600, 620)
-    seed(running.db_path, chats, zone)
+    seed_courses(running.db_path, chats, zone)
     for chat in chats:
         fake.wait_messages(chat, 1, timeout=30)
     fake.wait_for(lambda: sent_rows(running.db_path, chats) == 20, what="every delivery recorded")
@@ -257,7 +236,7 @@ def test_a_daily_message_arrives_at_least_once_and_repeats_only_if_its_answer_wa
     dropped_before = len([c for c in fake.calls_of("sendMessage") if c.error == "drop"])
     # One send gets no answer: the connection closes, before or after Telegram carried it out.
     fake.fail("sendMessage", times=1, mode="drop", delivered=delivered)
-    seed(running.db_path, chats, zone)
+    seed_courses(running.db_path, chats, zone)
     fake.wait_for(
         lambda: sent_rows(running.db_path, chats) == len(chats), what="every delivery recorded"
     )
@@ -287,7 +266,7 @@ def test_the_database_is_private(fake: FakeTelegram, running: Running) -> None:
 def test_messages_due_while_the_bot_was_down_go_out_at_start(
     tmp_path: Path, faq: Path, zone: str
 ) -> None:
-    seed(tmp_path / "bot.db", range(700, 703), zone)
+    seed_courses(tmp_path / "bot.db", range(700, 703), zone)
     with serve(TOKEN) as fresh:
         # The default 30 s tick: only the first run at start-up can deliver within the wait.
         bot = start_bot(fresh, tmp_path, faq)

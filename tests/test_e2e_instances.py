@@ -8,24 +8,27 @@ the same database is refused.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
 from botapi_stub import BotApiStub, FakeTelegram, buttons, serve
-from e2e_support import FIXTURES, TOKEN, BotProcess, free_port, midday_zone, post, start_bot
+from e2e_support import (
+    FIXTURES,
+    TOKEN,
+    BotProcess,
+    free_port,
+    midday_zone,
+    post,
+    seed_courses,
+    start_bot,
+)
 from lb_proxy import RoundRobin, proxy
-
-from bot.aftercare.schedule import local_today, plan_days
-from bot.storage.courses import CourseRepo
-from bot.storage.database import Database
 
 FAQ = FIXTURES / "aftercare.yaml"
 SECRET = "instances-secret_1"
@@ -117,30 +120,12 @@ def test_updates_spread_over_two_bots_and_a_conversation_moves_between_them(
     assert len(backends.answered) == 2 and min(backends.answered.values()) >= 20
 
 
-def _seed(url: str, chats: range, zone: str) -> None:
-    """Courses whose first message is due now, written straight into the database."""
-    now = datetime.now(UTC)
-    today = local_today(now, zone)
-
-    async def enrol_all() -> None:
-        db = Database(url)
-        try:
-            repo = CourseRepo(db)
-            for chat in chats:
-                plan = plan_days(today, time(9), zone, now, 14)
-                await repo.enroll(chat, chat, today, time(9), zone, plan, now)
-        finally:
-            await db.close()
-
-    asyncio.run(enrol_all())
-
-
 def test_a_bot_killed_mid_delivery_loses_no_patient_and_both_keep_one_budget(
     stub: BotApiStub, tmp_path: Path, fresh_postgres_url: str
 ) -> None:
     fake = stub.fake
     patients = range(FIRST_PATIENT, FIRST_PATIENT + 300)
-    _seed(fresh_postgres_url, patients, midday_zone())
+    seed_courses(fresh_postgres_url, patients, midday_zone())
 
     def received() -> Counter[int]:
         return Counter(m["chat"]["id"] for m in list(fake.sent) if m["chat"]["id"] in patients)
