@@ -309,6 +309,30 @@ async def test_reload_keeps_old_faq_on_error_and_swaps_on_success(
     assert sent_to(fake, 1)[-1]["text"] == T("unknown_command")
 
 
+async def test_a_reload_on_one_instance_reaches_the_others_at_their_next_tick(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(FAQ.read_text())
+    shared = Settings(
+        token=TOKEN,
+        faq_paths=(faq,),
+        database_url=f"sqlite:///{tmp_path / 'shared.db'}",
+        admin_ids=frozenset({ADMIN}),
+    )
+    async with (
+        running_app(shared, load_faq(faq), fake, NOW) as first,
+        running_app(shared, load_faq(faq), fake, NOW) as second,
+    ):
+        faq.write_text(FAQ.read_text().replace("title: Bruises & <swelling>", "title: Bruising"))
+        await feed(first, fake.text(ADMIN, "/reload"))
+        other = second.bot_data.services
+        assert other.assistant().kb.entry("bruising").title != "Bruising"  # not yet
+        assert await other.follow_reloads()  # what the other instance's tick does
+        assert other.assistant().kb.entry("bruising").title == "Bruising"
+        assert not await other.follow_reloads()  # once
+
+
 def test_long_reply_is_split_on_paragraphs_within_the_limit() -> None:
     text = "\n\n".join(f"Paragraph {i} " + "word " * 300 for i in range(10))
     pieces = parts(Reply(text, title="Title <x>"))
