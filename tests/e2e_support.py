@@ -122,12 +122,14 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
             time.sleep(0.05)
 
 
-def post(port: int, path: str, update: dict[str, Any], secret: str | None) -> int:
+def post(
+    port: int, path: str, update: dict[str, Any], secret: str | None, timeout: float = 10.0
+) -> int:
     """POST an update to 127.0.0.1 as Telegram would; the HTTP status."""
     headers = {"Content-Type": "application/json"}
     if secret is not None:
         headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request("POST", path, json.dumps(update), headers)
         return connection.getresponse().status

@@ -34,6 +34,8 @@ FAQ = FIXTURES / "aftercare.yaml"
 SECRET = "instances-secret_1"
 HOOK_PATH = "/telegram/webhook"
 FIRST_PATIENT = 7_000
+# Generous: two bots and PostgreSQL share a busy CI machine; a pass takes seconds.
+WAIT = 60.0
 
 
 @pytest.fixture
@@ -69,14 +71,14 @@ class Telegram:
 
     def text(self, chat: int, text: str) -> None:
         """A patient types a message."""
-        assert post(self.port, HOOK_PATH, self.fake.text(chat, text), SECRET) == 200
+        assert post(self.port, HOOK_PATH, self.fake.text(chat, text), SECRET, WAIT) == 200
 
     def press(self, chat: int, label: str) -> None:
         """A patient presses a button of the last message the bot sent to the chat."""
         message = self.fake.messages_to(chat)[-1]
         data = next(b["callback_data"] for b in buttons(message) if b["text"] == label)
         self.fake.press(message, data)
-        assert post(self.port, HOOK_PATH, self.fake.pending()[-1], SECRET) == 200
+        assert post(self.port, HOOK_PATH, self.fake.pending()[-1], SECRET, WAIT) == 200
 
 
 @pytest.fixture
@@ -108,14 +110,14 @@ def test_updates_spread_over_two_bots_and_a_conversation_moves_between_them(
     for chat in range(100, 140):
         telegram.text(chat, "will i get bruises")
     for chat in range(100, 140):
-        assert "Bruises can appear" in fake.wait_messages(chat, 1)[0]["text"]
+        assert "Bruises can appear" in fake.wait_messages(chat, 1, timeout=WAIT)[0]["text"]
     # Each step of an enrolment lands on the other bot: the state lives in the database.
     telegram.text(200, "/aftercare")
-    fake.wait_messages(200, 1)
+    fake.wait_messages(200, 1, timeout=WAIT)
     telegram.press(200, "Today")
-    fake.wait_messages(200, 2)
+    fake.wait_messages(200, 2, timeout=WAIT)
     telegram.press(200, "Morning 09:00")
-    confirmation = fake.wait_messages(200, 3)[2]
+    confirmation = fake.wait_messages(200, 3, timeout=WAIT)[2]
     assert "procedure day (day 0 of 14)" in confirmation["text"]
     assert len(backends.answered) == 2 and min(backends.answered.values()) >= 20
 
