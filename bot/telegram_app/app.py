@@ -37,7 +37,11 @@ from bot.telegram_app.context import (
     as_languages,
     utc_now,
 )
-from bot.telegram_app.delivery import Delivery, telegram_send, telegram_send_alert
+from bot.telegram_app.delivery import (
+    Delivery,
+    telegram_send,
+    telegram_send_alert,
+)
 from bot.telegram_app.ratelimit import RateLimiter
 from bot.telegram_app.sending import ADDRESSED
 from bot.telegram_app.updates import ChatOrderedProcessor
@@ -125,6 +129,7 @@ def build_application(
         CommandHandler("language", answers.language, filters=command),
         CallbackQueryHandler(answers.choose_language, pattern=f"^{LANGUAGE_PREFIX}"),
         CommandHandler("stats", answers.stats, filters=command & admins),
+        CommandHandler("unanswered", answers.unanswered, filters=command & admins),
         CommandHandler("reload", answers.reload, filters=command & admins),
         # Any other command, including admin commands from non-admins; in groups only when
         # addressed as /command@this_bot, since a plain one may be meant for another bot.
