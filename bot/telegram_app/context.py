@@ -21,6 +21,7 @@ from bot.answers.languages import Languages, load_languages
 from bot.config import Settings
 from bot.faqdoc import FaqError
 from bot.insights import service as insights
+from bot.insights.digest import Digest
 from bot.storage.store import Store
 
 if TYPE_CHECKING:
@@ -126,6 +127,14 @@ class Services:
     def period(self, now: datetime | None = None) -> insights.Period:
         """The last 30 days in the clinic's zone, today included."""
         return insights.Period.last_days(now or self.now(), self.clinic_zone)
+
+    async def compose_digest(self, now: datetime) -> Digest:
+        """The weekly digest in the staff language: the /stats chart and the /unanswered text."""
+        assistant, span = self.assistant(self.staff_language), self.period(now)
+        return Digest(
+            await insights.chart(self.store, assistant, span),
+            await insights.unanswered_report(self.store, self.languages, assistant, span),
+        )
 
     def assistant(self, language: str | None = None) -> Assistant:
         """The assistant of a loaded language (the default one for None or an unknown one)."""
