@@ -10,7 +10,7 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TextIO, TypeVar
 from zoneinfo import ZoneInfo
@@ -32,7 +32,7 @@ from bot.console import chat
 from bot.faqdoc import FaqError
 from bot.insights import service as insights
 from bot.insights.report import stats_reply
-from bot.insights.snapshot import PERIOD_DAYS
+from bot.insights.snapshot import PERIOD_DAYS, period
 from bot.locale import get_locale
 from bot.storage.database import (
     Database,
@@ -194,11 +194,8 @@ def cmd_stats(args: argparse.Namespace, languages: Languages, out: TextIO, inp: 
     assistant = languages.assistant(args.lang)
 
     async def read(store: Store) -> tuple[insights.Chart, str]:
-        zone = ZoneInfo(languages.primary.kb.clinic.timezone)
-        now = datetime.now(UTC)
-        chart = await insights.chart(
-            store, assistant, insights.Period.last_days(now, zone, args.days)
-        )
+        now = _until(args, languages)
+        chart = await insights.chart(store, assistant, _period(args, languages))
         report = await store.stats.report(now)
         checkins = await store.courses.checkin_stats()
         text = stats_reply(report, assistant.kb, assistant.locale, checkins).plain()
@@ -217,14 +214,28 @@ def cmd_faq_suggest(
     """Print the reviewable YAML snippet per FAQ file from the unanswered questions."""
 
     async def read(store: Store) -> dict[str, str]:
-        zone = ZoneInfo(languages.primary.kb.clinic.timezone)
-        span = insights.Period.last_days(datetime.now(UTC), zone, args.days)
-        return await insights.suggestions(store, languages, span)
+        return await insights.suggestions(store, languages, _period(args, languages))
 
     snippets = _with_store(read)
     wanted = [args.lang] if args.lang else list(snippets)
     out.write("---\n".join(snippets[code] for code in wanted))
     return 0
+
+
+def _until(args: argparse.Namespace, languages: Languages) -> datetime:
+    """The end of the period: now, or the end of the --until day in the clinic's zone."""
+    if args.until is None:
+        return datetime.now(UTC)
+    return _period(args, languages).ends
+
+
+def _period(args: argparse.Namespace, languages: Languages) -> insights.Period:
+    """The --days days that end today (or on --until) in the clinic's zone (the first FAQ's)."""
+    zone = ZoneInfo(languages.primary.kb.clinic.timezone)
+    if args.until is None:
+        return insights.Period.last_days(datetime.now(UTC), zone, args.days)
+    start, end = period(args.until, args.days)
+    return insights.Period(start, end, zone)
 
 
 def _with_store(job: Callable[[Store], Awaitable[T]]) -> T:
@@ -249,6 +260,14 @@ def cmd_run(args: argparse.Namespace, languages: Languages, out: TextIO, inp: Te
 
 
 Command = Callable[[argparse.Namespace, Languages, TextIO, TextIO], int]
+
+
+def _date(value: str) -> date:
+    """--until: a date as YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date as YYYY-MM-DD, not {value!r}") from None
 
 
 def _days(value: str) -> int:
@@ -281,6 +300,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=PERIOD_DAYS,
         metavar="N",
         help=f"the last N days, today included (default {PERIOD_DAYS})",
+    )
+    days.add_argument(
+        "--until",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="end the period on this day instead of today (the clinic's days)",
     )
     parser = argparse.ArgumentParser(
         prog="softlift-bot",

@@ -19,18 +19,16 @@ ASKED = ["is there parking", "Is there parking?", "where can i park my car", "do
 
 
 def seeded(path: Path) -> str:
-    """A bot database with a few questions (an hour old: inside any period) and an old one."""
+    """A bot database with a few questions on 2026-03-31 (the clinic's day) and an old one."""
 
     async def seed() -> None:
         store = Store(Database(path))
-        # The command reads the real clock: rows an hour old are in the last N days whatever
-        # the time, and rows 40 days old never are.
-        recent = datetime.now(UTC) - timedelta(hours=1)
+        recent = datetime(2026, 3, 31, 20, 0, tzinfo=UTC)  # 22:00 in Berlin: still March 31
         try:
             await store.stats.record_question("answer", "swelling", recent)
             for question in ASKED:
                 await store.stats.record_question("fallback", None, recent, question)
-            await store.stats.record_question("fallback", None, recent - timedelta(days=40), "x")
+            await store.stats.record_question("fallback", None, recent - timedelta(days=30), "x")
         finally:
             await store.close()
 
@@ -44,10 +42,10 @@ def test_stats_prints_the_totals_and_writes_the_chart(
     monkeypatch.setenv("DATABASE_URL", seeded(tmp_path / "bot.db"))
     monkeypatch.delenv("SOFTLIFT_FAQ", raising=False)
     png = tmp_path / "chart.png"
-    assert main(["stats", "--days", "7", "--png", str(png), "--lang", "en"]) == 0
+    assert main(["stats", "--until", "2026-03-31", "--days", "7", "--png", str(png)]) == 0
     out = capsys.readouterr().out
     first = out.splitlines()[0]
-    assert ": 5 questions (1 answered, 0 did you mean, 4 not covered, 0 urgent)" in first
+    assert first.startswith("Mar 25–Mar 31: 5 questions (1 answered, 0 did you mean, 4 not covered")
     assert "Statistics" in out and "Last 30 days: 5 questions" in out
     image = Image.open(io.BytesIO(png.read_bytes()))
     assert image.format == "PNG" and image.width == 1080
@@ -58,12 +56,12 @@ def test_faq_suggest_writes_a_snippet_per_faq_file(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", seeded(tmp_path / "bot.db"))
     monkeypatch.delenv("SOFTLIFT_FAQ", raising=False)
-    assert main(["faq", "suggest", "--days", "30"]) == 0
+    assert main(["faq", "suggest", "--until", "2026-04-29"]) == 0
     out = capsys.readouterr().out
     documents = list(yaml.safe_load_all(out))
     assert len(documents) == 2  # English and Russian: one snippet each
     assert "from 4 unanswered questions" in out
-    assert 'location:  # decline' in out and '- "where can i park my car"' in out
+    assert "location:  # decline" in out and '- "where can i park my car"' in out
 
 
 @pytest.mark.parametrize(
@@ -88,8 +86,17 @@ def test_a_bad_database_setting_is_one_line_and_exit_2(
     assert not (tmp_path / "missing.db").exists()  # never created by a typo
 
 
-def test_days_must_be_a_whole_number_of_days(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--days", "0"], "--days: must be a whole number 1-3650"),
+        (["--until", "31.03.2026"], "--until: must be a date as YYYY-MM-DD"),
+    ],
+)
+def test_the_period_options_are_checked(
+    capsys: pytest.CaptureFixture[str], option: list[str], message: str
+) -> None:
     with pytest.raises(SystemExit) as exit_:
-        main(["stats", "--days", "0"])
+        main(["stats", *option])
     assert exit_.value.code == 2
-    assert "--days: must be a whole number 1-3650" in capsys.readouterr().err
+    assert message in capsys.readouterr().err
