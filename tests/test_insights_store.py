@@ -80,6 +80,19 @@ async def test_days_are_the_clinics_and_labels_the_faqs(store: Store, kb: Knowle
     assert figures.checkins == (("Swelling", 1),)
 
 
+async def test_a_half_hour_zone_keeps_every_question_of_the_period(
+    store: Store, kb: KnowledgeBase
+) -> None:
+    kolkata = ZoneInfo("Asia/Kolkata")  # UTC+5:30: its midnight is half past a UTC hour
+    span = insights.Period.last_days(NOW, kolkata, days=1)
+    assert span.begins == datetime(2026, 3, 30, 18, 30, tzinfo=UTC)
+    for minute in (15, 45):  # before and after the clinic's midnight, in one UTC hour
+        at = datetime(2026, 3, 30, 18, minute, tzinfo=UTC)
+        await store.stats.record_question("fallback", None, at)
+    figures = await insights.collect(store, kb, span)
+    assert [(d.day, d.fallback) for d in figures.days] == [(date(2026, 3, 31), 1)]
+
+
 async def test_the_hourly_counts_come_from_the_index_in_its_order_on_sqlite(db: Database) -> None:
     if db.postgres:
         return  # PostgreSQL picks its plan by statistics; benchmarks/bench_stats.py measures it

@@ -74,10 +74,10 @@ def insights_of(figures: Figures, kb: KnowledgeBase, span: Period) -> Insights:
 
     Hours are folded into the local day they begin in: exact for zones a whole number of hours
     from UTC; in a half-hour zone a question asked in the half hour around midnight may count
-    on the day beside its own.
+    on the day beside its own (never outside the period: the store cut it at the exact instants).
     """
     rows = [
-        (hour.astimezone(span.zone).date(), kind, n)
+        (min(max(hour.astimezone(span.zone).date(), span.start), span.end), kind, n)
         for hour, kind, n in figures.hours
         if kind in KINDS
     ]
