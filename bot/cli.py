@@ -333,8 +333,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     suggest = faq_sub.add_parser(
         "suggest",
-        parents=[common, lang, days],
+        parents=[common, days],
         help="a YAML snippet per FAQ file from the unanswered questions in the database",
+    )
+    suggest.add_argument(
+        "--lang", metavar="LANG", help="only the snippet for this language's FAQ file (en, ru)"
     )
     suggest.set_defaults(handler=cmd_faq_suggest)
     course = sub.add_parser("course", help="aftercare course tools")
@@ -345,8 +348,11 @@ def build_parser() -> argparse.ArgumentParser:
     preview.set_defaults(handler=cmd_course_preview)
     stats = sub.add_parser(
         "stats",
-        parents=[common, lang, days],
+        parents=[common, days],
         help="print the /stats totals and report from the database (DATABASE_URL)",
+    )
+    stats.add_argument(
+        "--lang", metavar="LANG", help="the report's language (en, ru: one of the FAQ files')"
     )
     stats.add_argument("--png", type=Path, metavar="FILE", help="also write the chart to FILE")
     stats.set_defaults(handler=cmd_stats)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.aftercare.tick import RetryLater
+from bot.aftercare.tick import RecipientGone, RetryLater
 from bot.insights.service import Chart
 from bot.instances import died_here
 from bot.storage.store import Store
@@ -70,7 +70,12 @@ class WeeklyDigest:
         except Exception as exc:  # RetryLater, RecipientGone or any other: the week stays due
             wait = exc.seconds if isinstance(exc, RetryLater) else 0.0
             retry_at = now + max(RETRY_AFTER, timedelta(seconds=wait))
-            log.warning("the weekly digest %s failed (%s); retried later", week, type(exc).__name__)
+            log.warning(
+                "the weekly digest %s failed (%s); retried later",
+                week,
+                type(exc).__name__,
+                exc_info=not isinstance(exc, RetryLater | RecipientGone),  # a bug: show where
+            )
             await repo.release_digest(week, owner, retry_at)
             return None
         await repo.digest_sent(week, owner, now)
