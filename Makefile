@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint postgres compose-check chat run bench bench-aftercare score lock clean
+.PHONY: test lint postgres compose-check chat run bench bench-aftercare sample-chart score lock clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,10 +45,15 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_typos.py
 	$(BIN)/python benchmarks/bench_translit.py
 	$(BIN)/python benchmarks/bench_suggest.py
+	$(BIN)/python benchmarks/bench_stats.py --runs 3
 	$(BIN)/python benchmarks/bench_bot.py --runs 3
 
 bench-aftercare: $(STAMP)
 	$(BIN)/python benchmarks/bench_aftercare.py
+
+# docs/stats-sample.png, the README's /stats chart, from a seeded demo database.
+sample-chart: $(STAMP)
+	$(BIN)/python scripts/demo_chart.py
 
 score: $(STAMP)
 	$(BIN)/python ../shared/tools/score_answers.py ../shared/eval/dev_en.yaml --show-failures

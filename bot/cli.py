@@ -1,16 +1,19 @@
-"""Command line: ask, chat, faq check, course preview and run."""
+"""Command line: ask, chat, faq check, faq suggest, course preview, stats and run."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
 import json
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
+from zoneinfo import ZoneInfo
 
 from bot.aftercare.day_messages import DayMessages, preview
 from bot.answers.assistant import Outcome
@@ -24,17 +27,29 @@ from bot.answers.languages import (
 )
 from bot.answers.matcher import Kind
 from bot.answers.selftest import self_test
-from bot.config import resolve_faq_path
+from bot.config import DEFAULT_DATABASE_URL, resolve_faq_path
 from bot.console import chat
 from bot.faqdoc import FaqError
+from bot.insights import service as insights
+from bot.insights.report import stats_reply
+from bot.insights.snapshot import PERIOD_DAYS, period
 from bot.locale import get_locale
+from bot.storage.database import (
+    Database,
+    DatabaseTooNew,
+    DatabaseUnavailable,
+    parse_database_url,
+)
+from bot.storage.store import Store
 
 EXIT_PROBLEM = 1
 EXIT_USAGE = 2
+MAX_DAYS = 3650
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report `... | head`
 # JSON allows these raw inside strings, but line-splitting readers (Python's splitlines among
 # them) treat them as line breaks: escaped, every answer stays on one line.
+T = TypeVar("T")
 _LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\u0085": "\\u0085"}
 
 
@@ -159,6 +174,84 @@ def cmd_course_preview(
     return 0
 
 
+class UsageError(Exception):
+    """A bad setting or option for a command; the message is one readable line."""
+
+
+def open_store(env: Mapping[str, str]) -> Store:
+    """The bot's database from DATABASE_URL, as `run` reads it; never creates a SQLite file."""
+    try:
+        target = parse_database_url(env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if target.path is not None and not target.path.is_file():
+        raise UsageError(f"no database at {target.path}: set DATABASE_URL to the bot's database")
+    return Store(Database(target))
+
+
+def cmd_stats(args: argparse.Namespace, languages: Languages, out: TextIO, inp: TextIO) -> int:
+    """Print the /stats caption and text report; write the chart to --png."""
+    assistant = languages.assistant(args.lang)
+
+    async def read(store: Store) -> tuple[insights.Chart, str]:
+        now = _until(args, languages)
+        chart = await insights.chart(store, assistant, _period(args, languages))
+        report = await store.stats.report(now)
+        checkins = await store.courses.checkin_stats()
+        text = stats_reply(report, assistant.kb, assistant.locale, checkins).plain()
+        return chart, text
+
+    chart, text = _with_store(read)
+    if args.png is not None:
+        args.png.write_bytes(chart.png)
+    out.write(f"{chart.caption}\n\n{text}\n")
+    return 0
+
+
+def cmd_faq_suggest(
+    args: argparse.Namespace, languages: Languages, out: TextIO, inp: TextIO
+) -> int:
+    """Print the reviewable YAML snippet per FAQ file from the unanswered questions."""
+
+    async def read(store: Store) -> dict[str, str]:
+        return await insights.suggestions(store, languages, _period(args, languages))
+
+    snippets = _with_store(read)
+    wanted = [args.lang] if args.lang else list(snippets)
+    out.write("---\n".join(snippets[code] for code in wanted))
+    return 0
+
+
+def _until(args: argparse.Namespace, languages: Languages) -> datetime:
+    """The end of the period: now, or the end of the --until day in the clinic's zone."""
+    if args.until is None:
+        return datetime.now(UTC)
+    return _period(args, languages).ends
+
+
+def _period(args: argparse.Namespace, languages: Languages) -> insights.Period:
+    """The --days days that end today (or on --until) in the clinic's zone (the first FAQ's)."""
+    zone = ZoneInfo(languages.primary.kb.clinic.timezone)
+    if args.until is None:
+        return insights.Period.last_days(datetime.now(UTC), zone, args.days)
+    start, end = period(args.until, args.days)
+    return insights.Period(start, end, zone)
+
+
+def _with_store(job: Callable[[Store], Awaitable[T]]) -> T:
+    """Run `job` against the bot's database, closed afterwards."""
+
+    async def run() -> T:
+        store = open_store(os.environ)
+        try:
+            await store.open()
+            return await job(store)
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
+
+
 def cmd_run(args: argparse.Namespace, languages: Languages, out: TextIO, inp: TextIO) -> int:
     """Start the Telegram bot: each patient in their own language."""
     from bot.telegram_app.runner import run
@@ -167,6 +260,21 @@ def cmd_run(args: argparse.Namespace, languages: Languages, out: TextIO, inp: Te
 
 
 Command = Callable[[argparse.Namespace, Languages, TextIO, TextIO], int]
+
+
+def _date(value: str) -> date:
+    """--until: a date as YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def _days(value: str) -> int:
+    """--days: a whole number of days, 1-3650."""
+    if not value.isdigit() or not 1 <= int(value) <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"must be a whole number 1-{MAX_DAYS}, not {value!r}")
+    return int(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -184,6 +292,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang",
         metavar="LANG",
         help="answer in this language (en, ru: one of the FAQ files') instead of each message's own",
+    )
+    days = argparse.ArgumentParser(add_help=False)
+    days.add_argument(
+        "--days",
+        type=_days,
+        default=PERIOD_DAYS,
+        metavar="N",
+        help=f"the last N days, today included (default {PERIOD_DAYS})",
+    )
+    days.add_argument(
+        "--until",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="end the period on this day instead of today (the clinic's days)",
     )
     parser = argparse.ArgumentParser(
         prog="softlift-bot",
@@ -209,12 +331,31 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "path", nargs="*", help="the FAQ files, one per language (default: as --faq)"
     )
+    suggest = faq_sub.add_parser(
+        "suggest",
+        parents=[common, days],
+        help="a YAML snippet per FAQ file from the unanswered questions in the database",
+    )
+    suggest.add_argument(
+        "--lang", metavar="LANG", help="only the snippet for this language's FAQ file (en, ru)"
+    )
+    suggest.set_defaults(handler=cmd_faq_suggest)
     course = sub.add_parser("course", help="aftercare course tools")
     course_sub = course.add_subparsers(dest="course_command", required=True, metavar="SUBCOMMAND")
     preview = course_sub.add_parser(
         "preview", parents=[common, lang], help="print all days of the course"
     )
     preview.set_defaults(handler=cmd_course_preview)
+    stats = sub.add_parser(
+        "stats",
+        parents=[common, days],
+        help="print the /stats totals and report from the database (DATABASE_URL)",
+    )
+    stats.add_argument(
+        "--lang", metavar="LANG", help="the report's language (en, ru: one of the FAQ files')"
+    )
+    stats.add_argument("--png", type=Path, metavar="FILE", help="also write the chart to FILE")
+    stats.set_defaults(handler=cmd_stats)
     return parser
 
 
@@ -223,7 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.faq_option = ",".join(getattr(args, "path", None) or []) or getattr(args, "faq", None)
     paths = resolve_faq_path(args.faq_option, os.environ)
-    if args.command == "faq":
+    if args.command == "faq" and args.faq_command == "check":
         return faq_check(paths, sys.stdout, sys.stderr)
     try:
         languages = load_languages(paths)
@@ -241,7 +382,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"the first: {first}); `softlift-bot faq check` lists them\n"
         )
     handler: Command = args.handler
-    return handler(args, languages, sys.stdout, sys.stdin)
+    try:
+        return handler(args, languages, sys.stdout, sys.stdin)
+    except (UsageError, DatabaseTooNew) as exc:
+        sys.stderr.write(f"softlift-bot: {exc}\n")
+        return EXIT_USAGE
+    except DatabaseUnavailable as exc:
+        sys.stderr.write(f"softlift-bot: {exc}\n")
+        return EXIT_PROBLEM
 
 
 def console_main() -> None:

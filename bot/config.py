@@ -24,6 +24,7 @@ UNANSWERED_DAYS_RANGE = (1, 3650)
 USER_ID_PATTERN = re.compile(r"[1-9][0-9]{0,19}")
 CHAT_ID_PATTERN = re.compile(r"-?[1-9][0-9]{0,19}")
 LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}")
+DIGEST_CHOICES = ("off", "weekly")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -58,6 +59,7 @@ class Settings:
     tick_seconds: float = DEFAULT_TICK_SECONDS
     unanswered_days: int = DEFAULT_UNANSWERED_DAYS
     staff_language: str | None = None  # the staff alerts' language; None: the first FAQ file's
+    weekly_digest: bool = False  # the chart and unanswered groups to the staff chat each Monday
 
     @property
     def faq_path(self) -> Path | None:
@@ -100,6 +102,12 @@ class Settings:
                 "SOFTLIFT_WEBHOOK_SECRET is required with SOFTLIFT_WEBHOOK_URL, "
                 "so that only Telegram can post updates"
             )
+        staff_chat_id = _int("SOFTLIFT_STAFF_CHAT_ID", get("SOFTLIFT_STAFF_CHAT_ID"))
+        weekly_digest = _digest(get("SOFTLIFT_DIGEST"))
+        if weekly_digest and staff_chat_id is None:
+            raise ConfigError(
+                "SOFTLIFT_DIGEST=weekly needs SOFTLIFT_STAFF_CHAT_ID: the chat the digest goes to"
+            )
         return cls(
             token=_token(get("TELEGRAM_BOT_TOKEN")),
             api_base_url=_api_base_url(
@@ -108,7 +116,7 @@ class Settings:
             faq_paths=resolve_faq_path(faq_option, env),
             database_url=_database(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             admin_ids=frozenset(_ints("SOFTLIFT_ADMIN_IDS", get("SOFTLIFT_ADMIN_IDS") or "")),
-            staff_chat_id=_int("SOFTLIFT_STAFF_CHAT_ID", get("SOFTLIFT_STAFF_CHAT_ID")),
+            staff_chat_id=staff_chat_id,
             log_level=_log_level(get("LOG_LEVEL") or "INFO"),
             webhook_url=webhook_url,
             webhook_listen=get("SOFTLIFT_WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN,
@@ -117,6 +125,7 @@ class Settings:
             tick_seconds=_tick(get("SOFTLIFT_TICK_SECONDS")),
             unanswered_days=_unanswered_days(get("SOFTLIFT_UNANSWERED_DAYS")),
             staff_language=_language("SOFTLIFT_STAFF_LANGUAGE", get("SOFTLIFT_STAFF_LANGUAGE")),
+            weekly_digest=weekly_digest,
         )
 
 
@@ -231,6 +240,14 @@ def _unanswered_days(value: str | None) -> int:
             f"SOFTLIFT_UNANSWERED_DAYS must be a whole number {low}-{high}, not {value!r}"
         )
     return int(value)
+
+
+def _digest(value: str | None) -> bool:
+    """SOFTLIFT_DIGEST: off (the default) or weekly."""
+    choice = (value or "off").lower()
+    if choice not in DIGEST_CHOICES:
+        raise ConfigError(f"SOFTLIFT_DIGEST must be off or weekly, not {value!r}")
+    return choice == "weekly"
 
 
 def _log_level(value: str) -> str:

@@ -16,11 +16,14 @@ import json
 import math
 import re
 import select
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
@@ -29,6 +32,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 OVERALL_PER_SECOND = 30.0
 CHAT_BURST = 5.0
@@ -175,6 +179,11 @@ class FakeTelegram:
         """The user of a private chat blocks the bot: sending there answers 403 from now on."""
         with self._cond:
             self._blocked.add(chat_id)
+
+    def unblock(self, chat_id: int) -> None:
+        """The chat accepts the bot's messages again (the bot was added back)."""
+        with self._cond:
+            self._blocked.discard(chat_id)
 
     def push(self, **update: Any) -> dict[str, Any]:
         """Queue an update (its update_id is added) and return it."""
@@ -408,18 +417,20 @@ class FakeTelegram:
         return handler(params)  # type: ignore[no-any-return]
 
     def _check_message(self, params: dict[str, Any]) -> str:
-        text = params.get("text")
-        if text is not None:
+        for key, limit in (("text", TEXT_LIMIT), ("caption", CAPTION_LIMIT)):
+            text = params.get(key)
+            if text is None:
+                continue
             visible = text
             if params.get("parse_mode") == "HTML":
                 stripped = ALLOWED_TAGS.sub("", text)
                 if "<" in stripped or ">" in stripped or "&" in ENTITY.sub("", stripped):
                     return "can't parse entities: unsupported start tag or unescaped character"
                 visible = html.unescape(stripped)
-            if not visible.strip():
+            if key == "text" and not visible.strip():
                 return "message text is empty"
-            if len(visible) > TEXT_LIMIT:
-                return "message is too long"
+            if len(visible) > limit:
+                return "message is too long" if key == "text" else "message caption is too long"
         for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
             for button in row:
                 data = button.get("callback_data")
@@ -467,13 +478,30 @@ class FakeTelegram:
 
     @staticmethod
     def _public(message: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in message.items() if k != "parse_mode"}
+        return {k: v for k, v in message.items() if k not in {"parse_mode", "png"}}
 
     def _m_getMe(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         return 200, {"ok": True, "result": self.bot_user}
 
     def _m_sendMessage(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         return 200, {"ok": True, "result": self._public(self._store(params))}
+
+    def _m_sendPhoto(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """A photo uploaded as a multipart file: kept as `png` (bytes) beside its caption."""
+        upload = params.get("photo")
+        if not isinstance(upload, bytes) or not upload.startswith(b"\x89PNG\r\n\x1a\n"):
+            return 400, _error(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        width, height = struct.unpack(">II", upload[16:24])
+        message = self._store({**params, "text": None})
+        del message["text"]
+        message["png"] = upload
+        message["photo"] = [
+            {"file_id": f"photo-{message['message_id']}", "file_unique_id": "p", "width": width,
+             "height": height, "file_size": len(upload)}
+        ]  # fmt: skip
+        if params.get("caption") is not None:
+            message["caption"] = params["caption"]
+        return 200, {"ok": True, "result": self._public(message)}
 
     def _m_editMessageText(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         message = self._messages.get((int(params["chat_id"]), int(params["message_id"])))
@@ -547,6 +575,24 @@ def decode_params(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     return params
 
 
+def decode_multipart(content_type: str, body: bytes) -> dict[str, Any]:
+    """A multipart/form-data body (an upload): files as bytes, fields as `decode_params` does."""
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    form = BytesParser(policy=HTTP).parsebytes(head + body)
+    fields: list[tuple[str, str]] = []
+    files: dict[str, bytes] = {}
+    for part in form.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        if not isinstance(name, str):
+            continue
+        if part.get_filename() is not None:
+            files[name] = payload
+        else:
+            fields.append((name, payload.decode()))
+    return {**decode_params(fields), **files}
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
@@ -561,14 +607,17 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server.fake
         match = re.fullmatch(r"/bot([^/]+)/(\w+)", self.path.split("?")[0])
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode() if length else ""
+        raw = self.rfile.read(length) if length else b""
         if match is None or match.group(1) != fake.token:
             self._send(401, _error(401, "Unauthorized"))
             return
-        if "json" in (self.headers.get("Content-Type") or ""):
-            params = json.loads(body or "{}")
+        content_type = self.headers.get("Content-Type") or ""
+        if "json" in content_type:
+            params = json.loads(raw.decode() or "{}")
+        elif content_type.startswith("multipart/form-data"):
+            params = decode_multipart(content_type, raw)
         else:
-            params = decode_params(parse_qsl(body, keep_blank_values=True))
+            params = decode_params(parse_qsl(raw.decode(), keep_blank_values=True))
         try:
             status, payload = fake.handle(match.group(2), params)
         except AnswerLost as lost:
@@ -664,6 +713,8 @@ class RecordingRequest(BaseRequest):
         """Answer from the fake; a lost answer raises what HTTPXRequest would."""
         endpoint = url.rsplit("/", 1)[-1]
         params = json.loads(json.dumps(request_data.parameters)) if request_data else {}
+        for name, (_, content, _) in (request_data.multipart_data if request_data else {}).items():
+            params[name] = content if isinstance(content, bytes) else content.read()
         try:
             status, payload = self.fake.handle(endpoint, params)
         except AnswerLost as lost:

@@ -229,7 +229,7 @@ async def test_stats_count_checkins_per_day_and_answer(app: App, fake: FakeTeleg
         day = await enrol(app, fake, chat)
         await press_label(app, fake, day, "Swelling")
     await press_label(app, fake, day, "Pain")
-    await feed(app, fake.text(ADMIN, "/stats"))
+    await feed(app, fake.text(ADMIN, "/stats text"))
     report = texts(fake, ADMIN)[-1]
     assert "Aftercare check-ins by day:\n• Day 1: Pain 1, Swelling 2" in report
 

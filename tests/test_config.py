@@ -26,6 +26,7 @@ def test_defaults_with_only_a_token() -> None:
     assert settings.webhook_url is None
     assert (settings.webhook_listen, settings.webhook_port) == ("0.0.0.0", 8443)
     assert settings.tick_seconds == 30.0
+    assert not settings.weekly_digest
 
 
 def test_every_setting_read() -> None:
@@ -43,8 +44,10 @@ def test_every_setting_read() -> None:
             "SOFTLIFT_WEBHOOK_PORT": "8080",
             "SOFTLIFT_WEBHOOK_SECRET": "s3cret_-X",
             "SOFTLIFT_TICK_SECONDS": "0.5",
+            "SOFTLIFT_DIGEST": "Weekly",
         }
     )
+    assert settings.weekly_digest
     assert settings.base_file_url == "http://127.0.0.1:8081/file/bot{token}"
     assert settings.faq_path == Path("faq/other.yaml")
     assert settings.database_url == "sqlite:////data/softlift.db"
@@ -97,6 +100,8 @@ def test_missing_token_says_botfather_and_chat() -> None:
         ("SOFTLIFT_TICK_SECONDS", "-1", "0.1-3600 seconds"),
         ("SOFTLIFT_TICK_SECONDS", "nan", "0.1-3600 seconds"),
         ("SOFTLIFT_TICK_SECONDS", "soon", "SOFTLIFT_TICK_SECONDS"),
+        ("SOFTLIFT_DIGEST", "daily", "SOFTLIFT_DIGEST must be off or weekly, not 'daily'"),
+        ("SOFTLIFT_DIGEST", "weekly", "SOFTLIFT_DIGEST=weekly needs SOFTLIFT_STAFF_CHAT_ID"),
     ],
 )
 def test_malformed_settings_name_the_setting_in_one_line(

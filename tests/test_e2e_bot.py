@@ -119,13 +119,18 @@ def test_stale_button_gets_a_polite_answer(fake: FakeTelegram) -> None:
     fake.wait_for(lambda: query in fake.answered, what="the press to be answered")
 
 
-def test_stats_for_admin_only(fake: FakeTelegram) -> None:
+def test_stats_for_admin_only_as_a_chart_or_text(fake: FakeTelegram) -> None:
     fake.text(189, "what about mars rovers")
     fake.wait_messages(189, 1)
     fake.text(109, "/stats")
     assert fake.wait_messages(109, 1)[0]["text"] == T("unknown_command")
     fake.text(ADMIN, "/stats")
-    (report,) = fake.wait_messages(ADMIN, 1)
+    (chart,) = fake.wait_messages(ADMIN, 1)
+    # Uploaded as multipart/form-data over HTTP, as Telegram receives it.
+    assert chart["png"].startswith(b"\x89PNG") and chart["photo"][0]["width"] == 1080
+    assert "not covered" in chart["caption"]
+    fake.text(ADMIN, "/stats text")
+    report = fake.wait_messages(ADMIN, 2)[1]
     assert report["text"].startswith("<b>Statistics</b>")
     assert "Last 7 days:" in report["text"]
     assert "what about mars rovers" in report["text"]

@@ -267,14 +267,16 @@ async def test_groups_answer_only_commands_mentions_and_replies(
     assert texts[4].startswith("<b>How long it takes")
 
 
-async def test_stats_for_admin_and_unknown_command_for_others(app: App, fake: FakeTelegram) -> None:
+async def test_stats_text_for_admin_and_unknown_command_for_others(
+    app: App, fake: FakeTelegram
+) -> None:
     await feed(app, fake.text(1, "will i get bruises"))
     await feed(app, fake.text(1, "how much does it cost"))
     await feed(app, fake.text(1, "how much does it COST "))
     await press(app, fake, sent_to(fake, 1)[0], "fb:1:bruising")
-    await feed(app, fake.text(1, "/stats"))
+    await feed(app, fake.text(1, "/stats text"))
     assert sent_to(fake, 1)[-1]["text"] == T("unknown_command")
-    await feed(app, fake.text(ADMIN, "/stats"))
+    await feed(app, fake.text(ADMIN, "/stats text"))
     (report,) = sent_to(fake, ADMIN)
     text = report["text"]
     assert text.startswith("<b>Statistics</b>")

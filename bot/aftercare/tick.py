@@ -51,7 +51,6 @@ class TickReport:
     retried: int = 0
     ended: int = 0
     purged: int = 0
-    purged_texts: int = 0
 
 
 async def tick(
@@ -66,7 +65,7 @@ async def tick(
     stopping: asyncio.Event | None = None,
     owner: str = "",
 ) -> TickReport:
-    """Send every message due at `now` (timezone-aware), batch by batch; purge old data.
+    """Send every message due at `now` (timezone-aware), batch by batch; purge old courses.
 
     A set `stopping` event ends the tick after the batch in flight (a clean shutdown leaves
     no claimed rows behind); `purge=False` leaves old courses for a later tick. Claims are
@@ -95,7 +94,6 @@ async def tick(
             break
     if purge:
         report.purged = await repo.purge(now)
-        report.purged_texts = await store.stats.purge(now)
     return report
 
 

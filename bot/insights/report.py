@@ -1,12 +1,17 @@
-"""The /unanswered text: grouped questions the FAQ did not cover, and the entries most 👎."""
+"""The admin reports as text: /stats text, and /unanswered (grouped questions, the most 👎)."""
 
 from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable, Sequence
 
+from bot.answers.knowledge import KnowledgeBase
 from bot.insights.grouping import QuestionGroup
 from bot.insights.snapshot import PERIOD_DAYS, EntryUsage
+from bot.locale import Locale
+from bot.messages import Reply
+from bot.storage.courses import CheckinCount
+from bot.storage.stats import Report
 
 GROUPS_SHOWN = 15
 EXAMPLE_CHARS = 80
@@ -57,3 +62,65 @@ def unanswered_text(
     else:
         lines.append(t("unanswered_disliked_none"))
     return "\n".join(lines)
+
+
+def stats_reply(
+    report: Report, kb: KnowledgeBase, locale: Locale, checkins: Sequence[CheckinCount] = ()
+) -> Reply:
+    """The /stats report as a reply; check-in counts per day and answer when there is a course."""
+
+    def title(entry_id: str) -> str:
+        entry = kb.entry(entry_id)
+        return entry.title if entry else entry_id
+
+    def period(days: int, counts: dict[str, int]) -> str:
+        return locale.t("stats_period", days=days, total=sum(counts.values()), **counts)
+
+    def section(header: str, lines: list[str]) -> str:
+        return "\n".join([locale.t(header), *(lines or [locale.t("stats_none")])])
+
+    count_line = "stats_count_line"
+    sections = [
+        period(7, report.last_7_days),
+        period(30, report.last_30_days),
+        section(
+            "stats_top_entries",
+            [locale.t(count_line, label=title(e), count=n) for e, n in report.top_entries],
+        ),
+        section(
+            "stats_feedback",
+            [
+                locale.t(
+                    "stats_feedback_line",
+                    label=title(f.entry_id),
+                    helpful=f.helpful,
+                    not_helpful=f.not_helpful,
+                )
+                for f in report.feedback
+            ],
+        ),
+        section(
+            "stats_unanswered",
+            [locale.t(count_line, label=text, count=n) for text, n in report.unanswered],
+        ),
+    ]
+    if kb.course is not None or checkins:
+        sections.append(section("stats_checkins", _checkin_lines(checkins, kb, locale)))
+    return Reply("\n\n".join(sections), title=locale.t("stats_title"))
+
+
+def _checkin_lines(
+    checkins: Sequence[CheckinCount], kb: KnowledgeBase, locale: Locale
+) -> list[str]:
+    """One line per course day: each answer's label and how often it was given."""
+    labels = {o.id: o.label for o in kb.course.checkin_options} if kb.course else {}
+    by_day: dict[int, list[str]] = {}
+    for count in checkins:
+        label = labels.get(count.answer, count.answer)
+        by_day.setdefault(count.day, []).append(
+            locale.t("stats_checkin_answer", label=label, count=count.count)
+        )
+    return [
+        locale.t("stats_checkin_line", day=day, answers=", ".join(answers))
+        for day, answers in sorted(by_day.items())
+    ]

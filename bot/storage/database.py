@@ -153,6 +153,22 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         INSERT INTO send_budget (id, tokens, updated_at) VALUES (1, 0, 0);
         """,
     ),
+    (
+        "0006_insights_and_digest",
+        """
+        -- /stats counts a month of questions per hour from this index alone, in its order:
+        -- no sort of a million rows (SQLite had to sort them with an index on asked_at).
+        CREATE INDEX questions_by_hour ON questions ((substr(asked_at, 1, 13)), kind, entry_id, asked_at);
+        DROP INDEX questions_asked_at;
+        CREATE INDEX checkins_answered_at ON checkins (answered_at);
+        CREATE TABLE digests (
+            week TEXT PRIMARY KEY,           -- ISO week in the clinic's zone, e.g. 2026-W49
+            claimed_by TEXT,                 -- the process sending it
+            lease_until TEXT,                -- another may take over after this
+            sent_at TEXT                     -- set once the staff chat has it: never sent again
+        );
+        """,
+    ),
 )
 
 

@@ -116,7 +116,11 @@ class Stats:
         return result.rowcount
 
     async def report(self, now: datetime, top: int = TOP_LIMIT) -> Report:
-        """Counts by kind for 7 and 30 days, top entries, feedback and frequent unanswered."""
+        """Counts by kind for 7 and 30 days, top entries, feedback and frequent unanswered.
+
+        The questions' hour (`substr(asked_at, 1, 13)`) is bounded as well as their instant so
+        that both databases read them from the index `questions_by_hour`.
+        """
         week = stamp(now - timedelta(days=7))
         month = stamp(now - timedelta(days=30))
         async with self.db.transaction() as conn:
@@ -125,7 +129,7 @@ class Stats:
                 rows = await conn.execute(
                     text(
                         "SELECT kind, COUNT(*) AS n FROM questions WHERE asked_at >= :since"
-                        " GROUP BY kind"
+                        " AND substr(asked_at, 1, 13) >= substr(:since, 1, 13) GROUP BY kind"
                     ),
                     {"since": since},
                 )
@@ -136,6 +140,7 @@ class Stats:
                     text(
                         "SELECT entry_id, COUNT(*) AS n FROM questions"
                         " WHERE asked_at >= :since AND entry_id IS NOT NULL"
+                        " AND substr(asked_at, 1, 13) >= substr(:since, 1, 13)"
                         " GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT :top"
                     ),
                     {"since": month, "top": top},

@@ -7,6 +7,7 @@ from datetime import timedelta
 from bot.storage.alerts import AlertRepo
 from bot.storage.courses import CourseRepo
 from bot.storage.database import Database
+from bot.storage.insights import InsightsRepo
 from bot.storage.patients import PatientRepo
 from bot.storage.shared import SharedState
 from bot.storage.stats import UNANSWERED_RETENTION, Stats
@@ -24,6 +25,7 @@ class Store:
         self.alerts = AlertRepo(db)
         self.patients = PatientRepo(db)
         self.shared = SharedState(db)
+        self.insights = InsightsRepo(db)
 
     async def open(self) -> None:
         """Connect and migrate now, so that a bad database stops start-up, not a patient."""

@@ -14,14 +14,16 @@ from bot.answers.assistant import MAX_QUESTION_CHARS, Assistant, Outcome
 from bot.answers.languages import Languages
 from bot.answers.matcher import Kind
 from bot.faqdoc import FaqError
+from bot.insights import service as insights
+from bot.insights.report import stats_reply
 from bot.messages import Reply
 from bot.telegram_app import course_handlers
 from bot.telegram_app.context import Context, Services, assistant_of, language_of
-from bot.telegram_app.render import stats_reply
 from bot.telegram_app.sending import (
     answer_press,
     drop_feedback_row,
     send_for_press,
+    send_photo,
     send_reply,
     send_text,
     send_to,
@@ -148,15 +150,35 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 
 async def stats(update: Update, context: Context) -> None:
-    """/stats (admins): questions, top entries, feedback, unanswered, aftercare check-ins."""
+    """/stats (admins): the 30-day chart with its totals; `/stats text` the text report."""
     message, services = update.effective_message, context.services
     if message is None:
         return
-    store = services.store
-    report = await store.stats.report(services.now())
-    checkins = await store.courses.checkin_stats()
     assistant = await assistant_of(context, update.effective_user)
+    if context.args and context.args[0].lower() == "text":
+        await _stats_text(message, services, assistant)
+        return
+    chart = await insights.chart(services.store, assistant, services.period())
+    await send_photo(message, chart.png, chart.caption)
+
+
+async def _stats_text(message: Message, services: Services, assistant: Assistant) -> None:
+    """The text report: questions, top entries, feedback, unanswered, aftercare check-ins."""
+    report = await services.store.stats.report(services.now())
+    checkins = await services.store.courses.checkin_stats()
     await send_reply(message, stats_reply(report, assistant.kb, assistant.locale, checkins))
+
+
+async def unanswered(update: Update, context: Context) -> None:
+    """/unanswered (admins): the last 30 days' not-covered questions grouped, and the most 👎."""
+    message, services = update.effective_message, context.services
+    if message is None:
+        return
+    assistant = await assistant_of(context, update.effective_user)
+    report = await insights.unanswered_report(
+        services.store, services.languages, assistant, services.period()
+    )
+    await send_text(message, report)
 
 
 async def reload(update: Update, context: Context) -> None:

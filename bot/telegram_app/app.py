@@ -24,6 +24,7 @@ from bot.answers.knowledge import KnowledgeBase
 from bot.answers.languages import Languages
 from bot.buttons import AFTERCARE_PREFIX, LANGUAGE_PREFIX
 from bot.config import Settings
+from bot.insights.digest import WeeklyDigest
 from bot.storage.database import Database, DatabaseUnavailable
 from bot.storage.store import Store
 from bot.telegram_app import answer_handlers as answers
@@ -37,7 +38,12 @@ from bot.telegram_app.context import (
     as_languages,
     utc_now,
 )
-from bot.telegram_app.delivery import Delivery, telegram_send, telegram_send_alert
+from bot.telegram_app.delivery import (
+    Delivery,
+    telegram_send,
+    telegram_send_alert,
+    telegram_send_digest,
+)
 from bot.telegram_app.ratelimit import RateLimiter
 from bot.telegram_app.sending import ADDRESSED
 from bot.telegram_app.updates import ChatOrderedProcessor
@@ -89,12 +95,20 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     app: App = builder.build()
     now = clock or utc_now
+    digest = None
+    if settings.weekly_digest and settings.staff_chat_id is not None:
+        digest = WeeklyDigest(
+            lambda moment: app.bot_data.services.compose_digest(moment),
+            telegram_send_digest(app.bot, settings.staff_chat_id),
+            lambda: app.bot_data.services.clinic_zone,
+        )
     delivery = Delivery(
         store,
         telegram_send(app.bot),
         now,
         lambda: app.bot_data.services.day_messages(),
         telegram_send_alert(app.bot),
+        digest,
     )
     app.bot_data.services = Services.create(settings, as_languages(faq), store, delivery, now)
 
@@ -125,6 +139,7 @@ def build_application(
         CommandHandler("language", answers.language, filters=command),
         CallbackQueryHandler(answers.choose_language, pattern=f"^{LANGUAGE_PREFIX}"),
         CommandHandler("stats", answers.stats, filters=command & admins),
+        CommandHandler("unanswered", answers.unanswered, filters=command & admins),
         CommandHandler("reload", answers.reload, filters=command & admins),
         # Any other command, including admin commands from non-admins; in groups only when
         # addressed as /command@this_bot, since a plain one may be meant for another bot.

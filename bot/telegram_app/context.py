@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from telegram import User
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
@@ -19,6 +20,8 @@ from bot.answers.knowledge import KnowledgeBase
 from bot.answers.languages import Languages, load_languages
 from bot.config import Settings
 from bot.faqdoc import FaqError
+from bot.insights import service as insights
+from bot.insights.digest import Digest
 from bot.storage.store import Store
 
 if TYPE_CHECKING:
@@ -115,6 +118,23 @@ class Services:
         """The language of staff alerts: the setting when loaded, else the default language."""
         wanted = self.settings.staff_language
         return wanted if wanted in self.languages.codes else self.default_language
+
+    @property
+    def clinic_zone(self) -> ZoneInfo:
+        """The clinic's time zone: the first FAQ file's `clinic.timezone`."""
+        return ZoneInfo(self.languages.primary.kb.clinic.timezone)
+
+    def period(self, now: datetime | None = None) -> insights.Period:
+        """The last 30 days in the clinic's zone, today included."""
+        return insights.Period.last_days(now or self.now(), self.clinic_zone)
+
+    async def compose_digest(self, now: datetime) -> Digest:
+        """The weekly digest in the staff language: the /stats chart and the /unanswered text."""
+        assistant, span = self.assistant(self.staff_language), self.period(now)
+        return Digest(
+            await insights.chart(self.store, assistant, span),
+            await insights.unanswered_report(self.store, self.languages, assistant, span),
+        )
 
     def assistant(self, language: str | None = None) -> Assistant:
         """The assistant of a loaded language (the default one for None or an unknown one)."""

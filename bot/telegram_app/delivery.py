@@ -7,16 +7,18 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from html import escape
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.aftercare.tick import Messages, RecipientGone, RetryLater, Send, TickReport, tick
+from bot.insights.digest import Digest, SendDigest, WeeklyDigest
 from bot.instances import instance_id
 from bot.messages import Reply
 from bot.staff_alerts import AlertReport, SendAlert, flush
 from bot.storage.store import Store
-from bot.telegram_app.render import parts
+from bot.telegram_app.render import parts, plain
 
 # Old courses are deleted on the tick, but a sweep of the whole table at most this often.
 PURGE_EVERY = timedelta(hours=1)
@@ -77,6 +79,27 @@ def telegram_send_alert(bot: Bot) -> SendAlert:
     return send
 
 
+def telegram_send_digest(bot: Bot, chat_id: int) -> SendDigest:
+    """The digest's sender: the chart with its caption, then the unanswered report, to a chat."""
+
+    async def send(digest: Digest) -> None:
+        try:
+            await bot.send_photo(
+                chat_id, digest.chart.png, caption=escape(digest.chart.caption, quote=False)
+            )
+            for part in plain(digest.unanswered):
+                await bot.send_message(chat_id, part.html)
+        except Forbidden as exc:
+            raise RecipientGone from exc
+        except RetryAfter as exc:
+            delay = exc.retry_after
+            raise RetryLater(delay if isinstance(delay, int) else delay.total_seconds()) from exc
+        except NetworkError as exc:
+            raise RetryLater from exc
+
+    return send
+
+
 class _SingleFlight:
     """Runs one job at a time; a kick while it runs schedules exactly one more run."""
 
@@ -116,10 +139,11 @@ class _SingleFlight:
 
 
 class Delivery:
-    """The delivery loops: staff alerts and aftercare messages, each one run at a time.
+    """The delivery loops: staff alerts, aftercare messages and insights, each one at a time.
 
     Alerts have their own loop so that a long aftercare batch never delays an urgent alert.
-    Both claim rows in the database under this process's id with a lease; a clean stop gives
+    The insights loop purges old unanswered texts and sends the weekly digest when it is due.
+    Each claims rows in the database under this process's id with a lease; a clean stop gives
     the claims back, a killed process's claims are taken over when their lease runs out.
     """
 
@@ -130,8 +154,10 @@ class Delivery:
         clock: Callable[[], datetime],
         day_messages: Callable[[], Messages | None],
         send_alert: SendAlert | None = None,
+        digest: WeeklyDigest | None = None,
     ) -> None:
         self._store = store
+        self._digest = digest
         self._send = send
         self._send_alert = send_alert
         self._clock = clock
@@ -139,29 +165,38 @@ class Delivery:
         self.owner = instance_id()
         self._stopping = asyncio.Event()
         self._last_purge: datetime | None = None
+        self._last_text_purge: datetime | None = None
         self._courses = _SingleFlight("aftercare tick", self._course_tick)
         self._alerts = _SingleFlight("staff alert delivery", self._alert_tick)
+        self._insights = _SingleFlight("insights tick", self._insights_tick)
+        self._flights = (self._alerts, self._courses, self._insights)
 
     def kick(self) -> None:
-        """Deliver what is due now: alerts first, then aftercare messages."""
-        self._alerts.kick()
-        self._courses.kick()
+        """Deliver what is due now: alerts first, then aftercare messages, then insights."""
+        for flight in self._flights:
+            flight.kick()
 
     def kick_alerts(self) -> None:
         """Send the queued staff alerts now."""
         self._alerts.kick()
 
+    def _tasks(self) -> set[asyncio.Task[None]]:
+        tasks: set[asyncio.Task[None]] = set()
+        for flight in self._flights:
+            tasks |= flight.tasks
+        return tasks
+
     async def idle(self) -> None:
         """Wait until no run is running or waiting."""
-        while tasks := self._alerts.tasks | self._courses.tasks:
+        while tasks := self._tasks():
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def stop(self) -> None:
         """Let the runs in flight finish their batch, then give back this process's claims."""
         self._stopping.set()
-        self._alerts.stop()
-        self._courses.stop()
-        tasks = self._alerts.tasks | self._courses.tasks
+        for flight in self._flights:
+            flight.stop()
+        tasks = self._tasks()
         if tasks:
             _, late = await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)
             for task in late:
@@ -171,6 +206,7 @@ class Delivery:
         store = self._store
         released = await store.courses.claims.release_owned(self.owner)
         released += await store.alerts.claims.release_owned(self.owner)
+        released += await store.insights.release_owned(self.owner)
         if released:
             log.info("gave back %d claims at shutdown", released)
 
@@ -179,6 +215,19 @@ class Delivery:
             return
         report = await flush(self._store, self._clock(), self._send_alert, self.owner)
         _log_alerts(report)
+
+    async def _insights_tick(self) -> None:
+        if self._stopping.is_set():
+            return
+        now = self._clock()
+        if self._last_text_purge is None or now - self._last_text_purge >= PURGE_EVERY:
+            # Here, not in the aftercare tick: the texts' retention holds without a course too.
+            purged = await self._store.stats.purge(now)
+            self._last_text_purge = now
+            if purged:
+                log.info("purged %d unanswered texts past their retention", purged)
+        if self._digest is not None:
+            await self._digest.run(self._store, now, self.owner)
 
     async def _course_tick(self) -> None:
         day_messages = self._day_messages()

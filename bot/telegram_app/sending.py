@@ -29,6 +29,11 @@ async def send_reply(message: Message, reply: Reply) -> None:
         await message.reply_html(part.html, reply_markup=part.keyboard)
 
 
+async def send_photo(message: Message, png: bytes, caption: str) -> None:
+    """Send a PNG with a plain-text caption (escaped) to the chat of `message`."""
+    await message.reply_photo(png, caption=escape(caption, quote=False))
+
+
 async def send_to(chat: Chat, reply: Reply) -> None:
     """Send a reply to a chat without quoting anything."""
     for part in parts(reply):

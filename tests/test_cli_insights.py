@@ -1,0 +1,102 @@
+"""`softlift-bot stats` and `softlift-bot faq suggest`: the /stats and suggestions from a shell."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from PIL import Image
+
+from bot.cli import main
+from bot.storage.database import Database
+from bot.storage.store import Store
+
+ASKED = ["is there parking", "Is there parking?", "where can i park my car", "do you have wifi"]
+
+
+def seeded(path: Path) -> str:
+    """A bot database with a few questions on 2026-03-31 (the clinic's day) and an old one."""
+
+    async def seed() -> None:
+        store = Store(Database(path))
+        recent = datetime(2026, 3, 31, 20, 0, tzinfo=UTC)  # 22:00 in Berlin: still March 31
+        try:
+            await store.stats.record_question("answer", "swelling", recent)
+            for question in ASKED:
+                await store.stats.record_question("fallback", None, recent, question)
+            await store.stats.record_question("fallback", None, recent - timedelta(days=30), "x")
+        finally:
+            await store.close()
+
+    asyncio.run(seed())
+    return f"sqlite:///{path}"
+
+
+def test_stats_prints_the_totals_and_writes_the_chart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", seeded(tmp_path / "bot.db"))
+    monkeypatch.delenv("SOFTLIFT_FAQ", raising=False)
+    png = tmp_path / "chart.png"
+    assert main(["stats", "--until", "2026-03-31", "--days", "7", "--png", str(png)]) == 0
+    out = capsys.readouterr().out
+    first = out.splitlines()[0]
+    assert first.startswith("Mar 25–Mar 31: 5 questions (1 answered, 0 did you mean, 4 not covered")
+    assert "Statistics" in out and "Last 30 days: 5 questions" in out
+    image = Image.open(io.BytesIO(png.read_bytes()))
+    assert image.format == "PNG" and image.width == 1080
+
+
+def test_faq_suggest_writes_a_snippet_per_faq_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", seeded(tmp_path / "bot.db"))
+    monkeypatch.delenv("SOFTLIFT_FAQ", raising=False)
+    assert main(["faq", "suggest", "--until", "2026-04-29"]) == 0
+    out = capsys.readouterr().out
+    documents = list(yaml.safe_load_all(out))
+    assert len(documents) == 2  # English and Russian: one snippet each
+    assert "from 4 unanswered questions" in out
+    assert "location:  # decline" in out and '- "where can i park my car"' in out
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://db/x", "DATABASE_URL must look like"),
+        ("sqlite:///{tmp}/missing.db", "no database at"),
+    ],
+)
+def test_a_bad_database_setting_is_one_line_and_exit_2(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    url: str,
+    message: str,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", url.format(tmp=tmp_path))
+    for argv in (["stats"], ["faq", "suggest"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("softlift-bot: ") and message in err and err.count("\n") == 1
+    assert not (tmp_path / "missing.db").exists()  # never created by a typo
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--days", "0"], "--days: must be a whole number 1-3650"),
+        (["--until", "31.03.2026"], "--until: must be a date as YYYY-MM-DD"),
+    ],
+)
+def test_the_period_options_are_checked(
+    capsys: pytest.CaptureFixture[str], option: list[str], message: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["stats", *option])
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
