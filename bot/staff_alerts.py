@@ -32,13 +32,21 @@ class AlertReport:
     retried: int = 0
 
 
-async def flush(store: Store, now: datetime, send: SendAlert, owner: str = "") -> AlertReport:
+async def flush(
+    store: Store,
+    now: datetime,
+    send: SendAlert,
+    owner: str = "",
+    clock: Callable[[], datetime] | None = None,
+) -> AlertReport:
     """Send the queued alerts, oldest first; each at least once, deleted once it is accepted."""
     repo = store.alerts
     report = AlertReport()
     released = await repo.claims.release_expired(now, died_here)
     if released:
         log.warning("%d staff alerts were claimed by a stopped process; they go again", released)
+    # The staff chat's pace is slow (about 20 a minute): a long queue outlasts a lease, so each
+    # claim takes the time of its own, and its lease runs from then.
     while claimed := await repo.claim(now, BATCH, owner, ALERT_LEASE):
         for index, alert in enumerate(claimed):
             try:
@@ -65,4 +73,5 @@ async def flush(store: Store, now: datetime, send: SendAlert, owner: str = "") -
                 continue
             await repo.sent(alert.id)
             report.sent += 1
+        now = clock() if clock is not None else now
     return report

@@ -361,3 +361,31 @@ async def test_a_database_lost_after_the_send_loses_no_message(
     await tick(store, now + timedelta(minutes=5, seconds=1), send, ac, owner="this-process")
     assert [chat for chat, _ in send.sent] == [USER, USER]
     assert await repo.claim_due(now + timedelta(minutes=6), 10) == []
+
+
+async def test_a_long_tick_keeps_its_claims_alive_for_another_instance(
+    store: Store, repo: CourseRepo, ac: DayMessages
+) -> None:
+    # One instance works through a backlog for longer than a lease; another starts a tick
+    # meanwhile. Found by bench_instances: leases taken from the tick's start time had run out
+    # while their messages were still being sent, and the other instance sent them again.
+    start = datetime(2025, 5, 20, 7, tzinfo=UTC)
+    for user in range(150):
+        await _enroll(repo, start, date(2025, 5, 20), user=user)
+    clock = [start]
+    other = Store(Database(store.db.target))
+    others = Sender()
+
+    async def slow_send(chat_id: int, reply: Reply) -> int:
+        clock[0] += timedelta(seconds=3)  # 100 messages: five minutes
+        if len(first.sent) == 120:
+            await tick(other, clock[0], others, ac, owner="instance-b", purge=False)
+        return await first(chat_id, reply)
+
+    first = Sender()
+    await tick(
+        store, start, slow_send, ac, owner="instance-a", concurrency=1, clock=lambda: clock[0]
+    )
+    await other.close()
+    assert others.sent == []
+    assert sorted(chat for chat, _ in first.sent) == list(range(150))

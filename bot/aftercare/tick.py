@@ -64,13 +64,16 @@ async def tick(
     purge: bool = True,
     stopping: asyncio.Event | None = None,
     owner: str = "",
+    clock: Callable[[], datetime] | None = None,
 ) -> TickReport:
     """Send every message due at `now` (timezone-aware), batch by batch; purge old courses.
 
     A set `stopping` event ends the tick after the batch in flight (a clean shutdown leaves
     no claimed rows behind); `purge=False` leaves old courses for a later tick. Claims are
     made for `owner` with a lease: only a claim whose lease has run out (its process died) is
-    taken over, so two processes on one database never send the same day twice.
+    taken over, so two processes on one database never send the same day twice. `clock`
+    gives the time of each later batch: a backlog can take longer than a lease, and a lease
+    must run from its claim, not from the tick's start.
     """
     if now.tzinfo is None:
         raise ValueError("tick needs a timezone-aware now")
@@ -81,17 +84,19 @@ async def tick(
         logger.warning("released %d stale delivery claims", released)
     gate = asyncio.Semaphore(concurrency)
 
-    async def one(delivery: Delivery) -> None:
+    async def one(delivery: Delivery, at: datetime) -> None:
         async with gate:
-            await _deliver(store, now, send, messages, delivery, report)
+            await _deliver(store, at, send, messages, delivery, report)
 
+    at = now
     while True:
-        claimed = await repo.claim_due(now, batch, owner)
+        claimed = await repo.claim_due(at, batch, owner)
         async with asyncio.TaskGroup() as group:
             for delivery in claimed:
-                group.create_task(one(delivery))
+                group.create_task(one(delivery, at))
         if len(claimed) < batch or (stopping is not None and stopping.is_set()):
             break
+        at = clock() if clock is not None else at
     if purge:
         report.purged = await repo.purge(now)
     return report

@@ -213,7 +213,9 @@ class Delivery:
     async def _alert_tick(self) -> None:
         if self._send_alert is None or self._stopping.is_set():
             return
-        report = await flush(self._store, self._clock(), self._send_alert, self.owner)
+        report = await flush(
+            self._store, self._clock(), self._send_alert, self.owner, clock=self._clock
+        )
         _log_alerts(report)
 
     async def _insights_tick(self) -> None:
@@ -243,6 +245,7 @@ class Delivery:
             purge=purge,
             stopping=self._stopping,
             owner=self.owner,
+            clock=self._clock,
         )
         if purge:
             self._last_purge = now
