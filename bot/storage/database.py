@@ -240,14 +240,25 @@ class DatabaseUrl:
     path: Path | None = None  # the SQLite file
 
     @property
+    def secrets(self) -> list[str]:
+        """Every password the URL holds (libpq also takes them as query options), to mask."""
+        if self.path is not None:
+            return []
+        url = make_url(self.url)
+        found = [url.password or "", *(_query_values(url, name) for name in SECRET_OPTIONS)]
+        return [secret for secret in found if secret]
+
+    @property
     def password(self) -> str:
-        """The password in the URL ("" when none), so that the log can mask it."""
+        """The password in the URL ("" when none)."""
         return make_url(self.url).password or "" if self.path is None else ""
 
     @property
     def display(self) -> str:
-        """The URL as it may be shown and logged: never the password."""
-        return make_url(self.url).render_as_string(hide_password=True)
+        """The URL as it may be shown and logged: no password, no options (they may hold one)."""
+        if self.path is not None:
+            return self.url
+        return make_url(self.url).set(query={}).render_as_string(hide_password=True)
 
     def driver_url(self) -> URL:
         """The URL with the async driver SQLAlchemy uses for it."""
@@ -259,14 +270,37 @@ class DatabaseUrl:
 _URL_FORMS = "sqlite:///path/to/file.db or postgresql://user:password@host:5432/database"
 
 
+# libpq options that carry a password: never shown, masked in the log.
+SECRET_OPTIONS = ("password", "sslpassword")
+
+
+def _query_values(url: URL, name: str) -> str:
+    value = url.query.get(name)
+    return value if isinstance(value, str) else ",".join(value or ())
+
+
 def parse_database_url(value: str) -> DatabaseUrl:
-    """A DATABASE_URL checked; ValueError with a readable line for anything else."""
+    """A DATABASE_URL checked; ValueError with a readable line for anything else.
+
+    The line never quotes a PostgreSQL URL: a malformed one may hold the password anywhere.
+    """
     scheme = value.partition(":")[0].lower()
-    if scheme in {"postgresql", "postgres", "postgresql+psycopg"}:
+    if scheme.startswith(("postgres", "mysql", "mariadb", "oracle", "mssql")):
+        if not scheme.startswith("postgres"):
+            raise ValueError(f"DATABASE_URL must look like {_URL_FORMS}: SQLite or PostgreSQL")
+        if scheme not in {"postgresql", "postgres", "postgresql+psycopg"}:
+            raise ValueError(
+                f"DATABASE_URL must look like {_URL_FORMS}: the bot brings its own driver "
+                "(psycopg 3), so write postgresql:// without +driver"
+            )
         try:
             url = make_url(value)
-        except ArgumentError:
-            raise ValueError(f"DATABASE_URL must look like {_URL_FORMS}") from None
+            url.port  # noqa: B018 - a port that is not a number fails here, not later
+        except (ArgumentError, ValueError):
+            raise ValueError(
+                f"DATABASE_URL is not a valid URL: it must look like {_URL_FORMS}, with @ : / "
+                "and % in the user name or password written as %40 %3A %2F %25"
+            ) from None
         if not url.host and not url.query.get("host"):
             raise ValueError(f"DATABASE_URL names no server: it must look like {_URL_FORMS}")
         if not url.database:
@@ -280,7 +314,8 @@ def sqlite_path(url: str) -> Path:
     form = f"DATABASE_URL must look like {_URL_FORMS}"
     prefix = "sqlite:///"
     if not url.startswith(prefix) or len(url) == len(prefix):
-        raise ValueError(f"{form}, not {make_url_safe(url)!r}")
+        shown = repr(url) if "@" not in url else "a URL of another kind"
+        raise ValueError(f"{form}, not {shown}")
     path = url[len(prefix) :]
     if "?" in path or "#" in path:
         # sqlite3 would take them as part of the file name: a file called "bot.db?mode=ro".
@@ -293,8 +328,38 @@ def sqlite_path(url: str) -> Path:
 
 
 def make_url_safe(value: str) -> str:
-    """A URL as it may be shown: a password in it is hidden."""
-    return re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", value)
+    """A text that may quote a URL, as it may be shown: passwords in it are hidden."""
+    value = re.sub(r"(//[^/:@\s]*:)\S*@", r"\1***@", value)
+    return re.sub(r"\b((?:ssl)?password=)[^&\s]*", r"\1***", value)
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _prepare_sqlite_file(path: Path, shown: str) -> None:
+    """Create the database file private (0600), or check that an existing one is SQLite's.
+
+    A file that is not a database is refused before anything touches it: DATABASE_URL may
+    name the wrong file (by a typo, a symlink) and its mode and bytes must stay as they were.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        # Created by us, private from its first byte; O_EXCL: never someone else's file.
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
+        return
+    except FileExistsError:
+        pass
+    with path.open("rb") as existing:
+        header = existing.read(len(SQLITE_HEADER))
+    private = not path.stat().st_mode & 0o077
+    # Empty and private: created by an earlier start that stopped before its first write.
+    if header != SQLITE_HEADER and not (header == b"" and private):
+        raise DatabaseUnavailable(
+            f"cannot open the database {shown}: the file exists and is not a database"
+            " (no SQLite header); it was left untouched"
+        )
+    if not private:
+        path.chmod(0o600)  # the bot's own database, made private again
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -383,11 +448,7 @@ class Database:
             if self._ready:
                 return []
             if self.path is not None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                # Create the file ourselves so that it is private from its first byte.
-                fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
-                os.close(fd)
-                self.path.chmod(0o600)
+                _prepare_sqlite_file(self.path, self.target.display)
             async with self._begin() as conn:
                 applied = await self._migrate(conn)
             self._ready = True

@@ -59,8 +59,8 @@ def run(
     if isinstance(applied, str):
         err.write(f"softlift-bot: {applied}\n")
         return EXIT_CONFIG
-    password = parse_database_url(settings.database_url).password
-    configure_logging(settings.log_level, [settings.token, settings.webhook_secret or "", password])
+    passwords = parse_database_url(settings.database_url).secrets
+    configure_logging(settings.log_level, [settings.token, settings.webhook_secret or "", *passwords])
     if applied:
         log.info("database migrated: %s", ", ".join(applied))
     app = build_application(settings, languages)

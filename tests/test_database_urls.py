@@ -1,0 +1,99 @@
+"""DATABASE_URL at its edges: never a password shown, never a foreign file touched.
+
+Found by probing the running bot (probe branch): a password in the query string, after an
+unsupported driver or unencoded in the URL reached the start-up line; and the file a wrong
+SQLite URL named was made 0600 (or overwritten) before start-up refused it.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from bot.answers.languages import Languages, load_languages
+from bot.storage.database import MIGRATIONS, SQLITE_HEADER, parse_database_url
+from bot.telegram_app.runner import check_database, run
+
+TOKEN = "987654321:E2E-secret-token_never-printed-xyz"
+
+
+@pytest.fixture(scope="module")
+def languages() -> Languages:
+    """The shipped FAQ files."""
+    return load_languages(())
+
+
+def _start(languages: Languages, url: str) -> tuple[int, str]:
+    err = io.StringIO()
+    code = run(languages, env={"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": url}, err=err)
+    return code, err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("url", "password"),
+    [
+        ("postgresql+asyncpg://bot:Top/Secret@db/softlift", "Top/Secret"),
+        ("postgresql+asyncpg://bot:Top@Secret@db/softlift", "Secret"),
+        ("postgresql://bot:x@db:TopSecret9@db.example/softlift", "TopSecret9"),
+        ("postgresql://bot@127.0.0.1:1/softlift?password=TopSecretQ", "TopSecretQ"),
+        ("postgresql://bot@127.0.0.1:1/softlift?sslmode=require&sslpassword=TopSecretQ", "TopSecretQ"),
+        ("mysql://bot:TopSecretM@db/softlift", "TopSecretM"),
+    ],
+)  # fmt: skip
+def test_a_bad_or_unreachable_url_never_shows_the_password(
+    languages: Languages, url: str, password: str
+) -> None:
+    code, err = _start(languages, url)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert password not in err, err
+    assert "DATABASE_URL" in err or "cannot reach the database" in err, err
+
+
+def test_a_port_that_is_not_a_number_names_the_setting(languages: Languages) -> None:
+    code, err = _start(languages, "postgresql://bot:pw@db:abc/softlift")
+    assert code == 2 and "DATABASE_URL is not a valid URL" in err, err
+
+
+def test_every_password_in_the_url_is_masked_in_the_log() -> None:
+    url = parse_database_url("postgresql://bot:One@db/softlift?password=Two&sslpassword=Three")
+    assert sorted(url.secrets) == ["One", "Three", "Two"]
+    assert "One" not in url.display and "Two" not in url.display and "Three" not in url.display
+
+
+def test_a_file_that_is_not_a_database_keeps_its_mode_and_bytes(
+    languages: Languages, tmp_path: Path
+) -> None:
+    for size in (15, 4000):  # SQLite would take over a file under 512 bytes
+        other = tmp_path / f"notes-{size}.txt"
+        other.write_text("x" * size)
+        other.chmod(0o644)
+        code, err = _start(languages, f"sqlite:///{other}")
+        assert code == 2 and "is not a database" in err, err
+        assert other.stat().st_mode & 0o777 == 0o644 and other.read_text() == "x" * size
+
+
+def test_a_symlink_to_another_file_leaves_the_target_alone(
+    languages: Languages, tmp_path: Path
+) -> None:
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("not a database\n" * 10)
+    target.chmod(0o644)
+    (tmp_path / "bot.db").symlink_to(target)
+    code, _ = _start(languages, f"sqlite:///{tmp_path / 'bot.db'}")
+    assert code == 2 and target.stat().st_mode & 0o777 == 0o644
+
+
+async def test_the_bots_own_database_is_made_private_again(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "bot.db"
+    assert await check_database(f"sqlite:///{path}") == list_of_migrations()
+    assert path.read_bytes().startswith(SQLITE_HEADER)
+    assert path.stat().st_mode & 0o777 == 0o600 and path.parent.stat().st_mode & 0o777 == 0o700
+    path.chmod(0o644)  # (an operator's copy, say)
+    assert await check_database(f"sqlite:///{path}") == []
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def list_of_migrations() -> list[str]:
+    return [name for name, _ in MIGRATIONS]
