@@ -51,6 +51,7 @@ class TickReport:
     retried: int = 0
     ended: int = 0
     purged: int = 0
+    dropped: int = 0  # claimed, then stopped, forgotten or paused before their turn
 
 
 async def tick(
@@ -86,7 +87,7 @@ async def tick(
 
     async def one(delivery: Delivery, at: datetime) -> None:
         async with gate:
-            await _deliver(store, at, send, messages, delivery, report)
+            await _deliver(store, at, send, messages, delivery, report, owner)
 
     at = now
     while True:
@@ -109,6 +110,7 @@ async def _deliver(
     messages: Messages,
     delivery: Delivery,
     report: TickReport,
+    owner: str,
 ) -> None:
     """Send one claimed message and record what happened; never raises."""
     repo = store.courses
@@ -122,6 +124,11 @@ async def _deliver(
         )
         await repo.mark_skipped(delivery.id, now)
         report.skipped += 1
+        return
+    if not await repo.still_to_send(delivery.id, owner):
+        # Stopped, forgotten or paused since the claim (or no longer ours): nothing goes out.
+        await repo.release_claim(delivery.id, owner)
+        report.dropped += 1
         return
     try:
         day_messages = _in_language(messages, delivery.language)

@@ -324,6 +324,36 @@ class CourseRepo:
             for r in rows
         ]
 
+    async def still_to_send(self, delivery_id: int, owner: str) -> bool:
+        """True while a claimed message is still ours to send and its course still wants it.
+
+        Asked right before sending: a batch is claimed at once and sent over seconds, and
+        meanwhile the patient may /stop, /forget or pause, or a lease may have passed on.
+        """
+        async with self.db.transaction() as conn:
+            found = await conn.scalar(
+                text(
+                    "SELECT 1 FROM deliveries d JOIN courses c ON c.id = d.course_id"
+                    " WHERE d.id = :id AND d.status = 'sending' AND d.claimed_by = :owner"
+                    " AND (c.status = 'active' OR (d.kind = 'follow_up'"
+                    " AND c.status = 'ended' AND c.end_reason = 'completed'))"
+                ),
+                {"id": delivery_id, "owner": owner},
+            )
+        return found is not None
+
+    async def release_claim(self, delivery_id: int, owner: str) -> None:
+        """Give back one claim of ours without sending (a paused course sends it on resume)."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                text(
+                    "UPDATE deliveries SET status = 'pending', claimed_at = NULL,"
+                    " claimed_by = NULL, lease_until = NULL"
+                    " WHERE id = :id AND status = 'sending' AND claimed_by = :owner"
+                ),
+                {"id": delivery_id, "owner": owner},
+            )
+
     def _skip_locked_of_d(self) -> str:
         # Lock only the delivery rows: courses are read, and many deliveries share one.
         return " FOR UPDATE OF d SKIP LOCKED" if self.db.postgres else ""

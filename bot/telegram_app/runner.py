@@ -60,7 +60,9 @@ def run(
         err.write(f"softlift-bot: {applied}\n")
         return EXIT_CONFIG
     passwords = parse_database_url(settings.database_url).secrets
-    configure_logging(settings.log_level, [settings.token, settings.webhook_secret or "", *passwords])
+    configure_logging(
+        settings.log_level, [settings.token, settings.webhook_secret or "", *passwords]
+    )
     if applied:
         log.info("database migrated: %s", ", ".join(applied))
     app = build_application(settings, languages)
