@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 
 from bot.answers.languages import Languages, load_languages
-from bot.storage.database import MIGRATIONS, SQLITE_HEADER, parse_database_url
+from bot.storage.database import (
+    MIGRATIONS,
+    SQLITE_HEADER,
+    AnotherPoller,
+    Database,
+    parse_database_url,
+)
 from bot.telegram_app.runner import check_database, run
 
 TOKEN = "987654321:E2E-secret-token_never-printed-xyz"
@@ -97,3 +103,24 @@ async def test_the_bots_own_database_is_made_private_again(tmp_path: Path) -> No
 
 def list_of_migrations() -> list[str]:
     return [name for name, _ in MIGRATIONS]
+
+
+async def test_one_poller_alone_or_webhook_instances_together(database_url: str) -> None:
+    # Found by probing: a poller started beside webhook instances deleted their webhook and
+    # took their updates; a webhook instance beside a poller would make Telegram refuse it.
+    first, second, third, fourth = (Database(database_url) for _ in range(4))
+    try:
+        await first.hold_instance_lock(polling=False)
+        await second.hold_instance_lock(polling=False)  # webhook instances share
+        with pytest.raises(AnotherPoller, match="webhook mode already run"):
+            await third.hold_instance_lock(polling=True)
+        await first.close()
+        await second.close()
+        await third.hold_instance_lock(polling=True)
+        with pytest.raises(AnotherPoller, match="a softlift-bot is polling"):
+            await fourth.hold_instance_lock(polling=False)
+        with pytest.raises(AnotherPoller, match="already polling"):
+            await fourth.hold_instance_lock(polling=True)
+    finally:
+        for db in (first, second, third, fourth):
+            await db.close()

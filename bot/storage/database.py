@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import logging
 import os
@@ -178,7 +179,9 @@ _MIGRATION_LOCK = 5_301_001
 _POLLER_LOCK = 5_301_002
 # A connection that cannot be made is tried again this many times, waiting longer each time.
 CONNECT_BACKOFF_SECONDS = (0.2, 0.5, 1.0, 2.0, 4.0)
-POSTGRES_POOL_SIZE = 10
+POSTGRES_POOL_SIZE = 10  # and as many again for bursts (SQLAlchemy's max_overflow)
+# The longest query (/stats over a million questions) takes well under a second.
+STATEMENT_TIMEOUT_MS = 60_000
 
 
 def stamp(moment: datetime) -> str:
@@ -228,6 +231,14 @@ class AnotherPoller(Exception):
 ANOTHER_POLLER = (
     "another softlift-bot is already polling Telegram with {where}; stop it first, "
     "or run several instances in webhook mode (SOFTLIFT_WEBHOOK_URL)"
+)
+WEBHOOKS_RUNNING = (
+    "softlift-bot instances in webhook mode already run with {where}: a polling bot would "
+    "delete their webhook and take their updates; start this one in webhook mode too"
+)
+POLLER_RUNNING = (
+    "a softlift-bot is polling Telegram with {where}: stop it before starting instances in "
+    "webhook mode (Telegram serves a bot either by polling or by webhook)"
 )
 
 
@@ -406,7 +417,7 @@ class Database:
         event.listen(self.engine.sync_engine, "commit", self._count_commit)
         self._ready = False
         self._opening = asyncio.Lock()
-        self._poller: _PollerLock | None = None
+        self._poller: _InstanceLock | None = None
 
     def _engine(self) -> AsyncEngine:
         if self.path is not None:
@@ -422,7 +433,16 @@ class Database:
             self.target.driver_url(),
             pool_size=POSTGRES_POOL_SIZE,
             pool_pre_ping=True,
-            connect_args={"connect_timeout": 10, "application_name": "softlift-bot"},
+            connect_args={
+                "connect_timeout": 10,
+                "application_name": "softlift-bot",
+                # A server that silently stops answering must not hold a handler for ever.
+                "keepalives": 1,
+                "keepalives_idle": 30,
+                "keepalives_interval": 10,
+                "keepalives_count": 3,
+                "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+            },
         )
 
     def _count_statement(self, *_: Any) -> None:
@@ -513,15 +533,15 @@ class Database:
                 await asyncio.sleep(wait)
         raise AssertionError("unreachable")
 
-    async def hold_poller_lock(self) -> None:
-        """Take the one polling slot of this database until `close()`; AnotherPoller if taken.
+    async def hold_instance_lock(self, polling: bool) -> None:
+        """Register this process with the database until `close()`; AnotherPoller if refused.
 
-        Telegram serves one getUpdates consumer per bot. The lock dies with its holder (a
-        file lock on SQLite, a session advisory lock on PostgreSQL), so a crashed poller
-        never blocks the next.
+        Telegram serves a bot either to one getUpdates consumer or by webhook: a poller takes
+        the lock alone, webhook instances share it. The lock dies with its holder (a file lock
+        on SQLite, a session advisory lock on PostgreSQL), so a crashed bot never blocks.
         """
         if self._poller is None:
-            self._poller = await _PollerLock.take(self)
+            self._poller = await _InstanceLock.take(self, polling)
 
     async def close(self) -> None:
         """Give back the polling slot and close every connection."""
@@ -540,26 +560,30 @@ def _reason(exc: BaseException) -> str:
     return make_url_safe(first)
 
 
-class _PollerLock:
-    """The polling slot: a file lock beside a SQLite file, or a PostgreSQL advisory lock."""
+class _InstanceLock:
+    """Who serves Telegram with this database: one poller alone, or webhook instances together."""
 
     def __init__(self, handle: IO[bytes] | None, conn: AsyncConnection | None) -> None:
         self._handle = handle
         self._conn = conn
 
     @classmethod
-    async def take(cls, db: Database) -> _PollerLock:
+    async def take(cls, db: Database, polling: bool) -> _InstanceLock:
         where = db.target.display
         if db.path is not None:
-            return cls(_flock(db.path, where), None)
+            return cls(_flock(db.path, where, polling), None)
         conn = await db._connect()
-        got = (
-            await conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _POLLER_LOCK})
-        ).scalar()
+        mine, theirs = ("", "_shared") if polling else ("_shared", "")
+        got = await conn.scalar(text(f"SELECT pg_try_advisory_lock{mine}(:k)"), {"k": _POLLER_LOCK})
+        if not got and polling:
+            # Refused: by another poller, or by webhook instances (they would let us share).
+            webhooks = await conn.scalar(
+                text(f"SELECT pg_try_advisory_lock{theirs}(:k)"), {"k": _POLLER_LOCK}
+            )
         await conn.commit()
         if not got:
-            await conn.close()
-            raise AnotherPoller(ANOTHER_POLLER.format(where=where))
+            await conn.close()  # a closed session drops its advisory locks
+            raise AnotherPoller(_refusal(polling, polling and bool(webhooks)).format(where=where))
         return cls(None, conn)
 
     async def release(self) -> None:
@@ -569,13 +593,24 @@ class _PollerLock:
             await self._conn.close()  # a closed session drops its advisory locks
 
 
-def _flock(database: Path, where: str) -> IO[bytes]:
+def _refusal(polling: bool, webhooks_running: bool) -> str:
+    if not polling:
+        return POLLER_RUNNING
+    return WEBHOOKS_RUNNING if webhooks_running else ANOTHER_POLLER
+
+
+def _flock(database: Path, where: str, polling: bool) -> IO[bytes]:
     lock_path = database.with_name(f"{database.name}.polling")
     fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
     handle = os.fdopen(fd, "r+b")
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(handle, (fcntl.LOCK_EX if polling else fcntl.LOCK_SH) | fcntl.LOCK_NB)
     except BlockingIOError:
+        webhooks = False
+        if polling:
+            with contextlib.suppress(BlockingIOError):
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                webhooks = True
         handle.close()
-        raise AnotherPoller(ANOTHER_POLLER.format(where=where)) from None
+        raise AnotherPoller(_refusal(polling, webhooks).format(where=where)) from None
     return handle

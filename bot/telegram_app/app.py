@@ -179,9 +179,8 @@ async def _post_init(app: App) -> None:
     services = app.bot_data.services
     await services.store.open()
     services.faq_version = await services.store.shared.faq_version()
-    if services.settings.webhook_url is None:
-        # Long polling has one consumer per bot: a second poller stops here, before polling.
-        await services.store.db.hold_poller_lock()
+    # One poller alone, or webhook instances together: a bot of the other kind stops here.
+    await services.store.db.hold_instance_lock(polling=services.settings.webhook_url is None)
     languages = services.languages
     names = (
         *MENU,
