@@ -309,6 +309,10 @@ def test_russian_keeps_the_clinics_own_doctors_apart_too(
         "how much is a top up session",
         "how do i find you from the station",
         "what if i'm running late for my appointment",
+        "my ears react to nickel earrings, is that an issue",  # other allergies than the filler's
+        "penicillin allergy here, does it matter",
+        "does hyaluronic acid filler migrate over the years",
+        "the gym and then the steam room, is that ok",  # sport: no phrasing of an entry says gym
     ],
 )
 def test_uncovered_subjects_patients_ask_fall_back(matcher: Matcher, message: str) -> None:
@@ -327,6 +331,9 @@ def test_uncovered_subjects_patients_ask_fall_back(matcher: Matcher, message: st
         "сколько лет вашему врачу",
         "я опаздываю минут на десять",
         "можно с собой взять ребенка",
+        "аллергия на латекс, это важно?",
+        "гиалуронка может сместиться через год?",
+        "поплавать в бассейне на следующий день можно",
     ],
 )
 def test_uncovered_subjects_fall_back_in_russian_too(languages: Languages, message: str) -> None:
@@ -446,3 +453,19 @@ def test_same_brand_is_the_article_which_brand_is_the_clinic(
 ) -> None:
     decision = matcher.decide(message)
     assert (decision.kind, decision.entry_id) == (kind, entry_id), decision
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("is it true that soft lifting is the same as 3d face modelling", "what-is-soft-lifting"),
+        ("is it a myth that the filler goes really deep", "layers"),
+        ("правда, что эффект держится около года?", "how-long-lasts"),
+        ("а эффекта надолго хватает? не хочу бегать колоться каждые пару месяцев", "how-long-lasts"),
+    ],
+)
+def test_is_it_true_that_asks_what_follows(
+    languages: Languages, message: str, entry_id: str
+) -> None:
+    decision = languages.ask(message).decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
