@@ -469,3 +469,11 @@ def test_is_it_true_that_asks_what_follows(
 ) -> None:
     decision = languages.ask(message).decision
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
+
+
+def test_fear_of_pain_is_a_pain_question_not_a_red_flag(languages: Languages) -> None:
+    # "ужасно" next to "боли" is the patient's fear, not terrible pain ...
+    decision = languages.ask("ужасно боюсь боли").decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "pain-during"), decision
+    # ... while terrible pain and then fear is still a red flag.
+    assert languages.ask("боль ужасная, боюсь что-то не так").decision.kind is Kind.URGENT
