@@ -461,7 +461,10 @@ def test_same_brand_is_the_article_which_brand_is_the_clinic(
         ("is it true that soft lifting is the same as 3d face modelling", "what-is-soft-lifting"),
         ("is it a myth that the filler goes really deep", "layers"),
         ("правда, что эффект держится около года?", "how-long-lasts"),
-        ("а эффекта надолго хватает? не хочу бегать колоться каждые пару месяцев", "how-long-lasts"),
+        (
+            "а эффекта надолго хватает? не хочу бегать колоться каждые пару месяцев",
+            "how-long-lasts",
+        ),
     ],
 )
 def test_is_it_true_that_asks_what_follows(
@@ -477,3 +480,17 @@ def test_fear_of_pain_is_a_pain_question_not_a_red_flag(languages: Languages) ->
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "pain-during"), decision
     # ... while terrible pain and then fear is still a red flag.
     assert languages.ask("боль ужасная, боюсь что-то не так").decision.kind is Kind.URGENT
+
+
+def test_a_long_messages_clear_clause_is_answered_despite_a_subject_in_passing(
+    matcher: Matcher,
+) -> None:
+    # "fake" names an uncovered subject, but only in the story; the last clause clearly asks.
+    story = (
+        "i'm 50, i've thought about my face for a long time, my neighbour says fillers look "
+        "fake and she had a bad experience. but how long does the result last"
+    )
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "how-long-lasts"), decision
+    # A short message with the same subject is still only offered.
+    assert matcher.decide("do fillers look fake, how long does it last").kind is not Kind.ANSWER

@@ -28,6 +28,7 @@ class Tuning:
     long_message: int = 10  # from this many words on, clauses are scored on their own too
     keyword_factor: float = 0.9  # a real phrasing should beat a bare keyword or title
     unknown_factor: float = 0.75  # weight of a word the FAQ never uses, relative to the rarest
+    clause_answer_at: float = 0.85  # a long message's clause this clear is judged on its own
 
 
 class Kind(StrEnum):
@@ -176,23 +177,31 @@ class Matcher:
 
     def rank(self, question: str) -> list[tuple[str, float]]:
         """Every label (entry or decline) with a score 0-1, best first."""
+        return self._rank(question)[0]
+
+    def _rank(self, question: str) -> tuple[list[tuple[str, float]], dict[str, frozenset[str]]]:
+        """The ranking, and for each label scored on one clause of a long message its tokens."""
         tokens = frozenset(self.analyzer.tokens(question))
         if not tokens:
-            return []
+            return [], {}
         scores = self._score(tokens)
+        from_clause: dict[str, frozenset[str]] = {}
         if len(tokens) >= self.tuning.long_message:
             # A rambling message usually asks its question in one clause: score clauses too.
             for clause in self.locale.clause_break.split(question):
                 clause_tokens = frozenset(self.analyzer.tokens(clause))
                 if len(clause_tokens) >= MIN_CLAUSE_TOKENS:
                     for label, score in self._score(clause_tokens).items():
-                        scores[label] = max(scores.get(label, 0.0), score)
-        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+                        if score > scores.get(label, 0.0):
+                            scores[label] = score
+                            from_clause[label] = clause_tokens
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        return ranked, from_clause
 
     def decide(self, question: str) -> Decision:
         """Answer, clarify, fall back or raise the alarm for one message."""
         flag = self.red_flags.find(question)
-        ranked = self.rank(question)
+        ranked, from_clause = self._rank(question)
         entries = [(label, s) for label, s in ranked if label in self._entry_ids]
         candidates = tuple(
             Candidate(label, round(s * 100, 1)) for label, s in entries[:MAX_CANDIDATES]
@@ -210,7 +219,11 @@ class Matcher:
                 return Decision(Kind.CLARIFY, None, round(best * 100, 1), candidates[:1])
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
         runner_up = entries[1][1] if len(entries) > 1 else 0.0
-        if self._uncovered.intersection(self.analyzer.tokens(question)):
+        # In a long message a clause that alone clearly asks one entry decides ("... my sister
+        # says fillers look fake. but what i really want to know is how long it lasts").
+        clause = from_clause.get(best_id)
+        asked = clause if clause is not None and best >= t.clause_answer_at else None
+        if self._uncovered.intersection(asked or self.analyzer.tokens(question)):
             # "the price for lips", "photos of nasolabial folds": the entry is only the object
             # of a question the article does not answer. Offer it, never assert it.
             if best >= t.clarify_at:
