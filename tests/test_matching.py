@@ -494,3 +494,20 @@ def test_a_long_messages_clear_clause_is_answered_despite_a_subject_in_passing(
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "how-long-lasts"), decision
     # A short message with the same subject is still only offered.
     assert matcher.decide("do fillers look fake, how long does it last").kind is not Kind.ANSWER
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "is soft lifting more expensive than botox",
+        "would a facelift be pricier",
+        "3д моделирование дороже чем нити?",
+    ],
+)
+def test_cheaper_and_dearer_compare_prices(languages: Languages, message: str) -> None:
+    assert languages.ask(message).decision.kind in {Kind.FALLBACK, Kind.CLARIFY}
+
+
+def test_the_whole_thing_is_the_procedure(matcher: Matcher) -> None:
+    decision = matcher.decide("so how does the whole thing work then")
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "how-it-works"), decision
