@@ -124,10 +124,14 @@ def test_vision_and_breathing_add_the_emergency_line(assistant: Assistant) -> No
 
 
 def test_close_runner_up_clarifies_with_both_candidates(minimal_text: str) -> None:
-    kb = parse_faq(minimal_text, "mini.yaml")
+    # Only one of the two names the other as related: a close call is asked back.
+    kb = parse_faq(minimal_text.replace("    related: [duration]\n", ""), "mini.yaml")
     decision = Matcher(kb, tuning=Tuning(margin=0.2)).decide("how long")
     assert decision.kind is Kind.CLARIFY
     assert {c.entry_id for c in decision.candidates} == {"duration", "bruising"}
+    # Entries that name each other answer each other's questions: the better one is answered.
+    both = Matcher(parse_faq(minimal_text, "mini.yaml"), tuning=Tuning(margin=0.2))
+    assert both.decide("how long").kind is Kind.ANSWER
 
 
 def test_clear_winner_is_answered_not_clarified(minimal_text: str) -> None:
@@ -511,3 +515,17 @@ def test_cheaper_and_dearer_compare_prices(languages: Languages, message: str) -
 def test_the_whole_thing_is_the_procedure(matcher: Matcher) -> None:
     decision = matcher.decide("so how does the whole thing work then")
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "how-it-works"), decision
+
+
+def test_a_close_runner_up_that_is_a_mutual_related_entry_does_not_stop_an_answer(
+    languages: Languages,
+) -> None:
+    en = languages.assistant("en").matcher
+    related = {e.id: set(e.related) for e in en.kb.entries}
+    assert "how-long-lasts" in related["repeat"] and "repeat" in related["how-long-lasts"]
+    ranked = [label for label, _ in en.rank("does it wear off after a year")]
+    assert ranked[:2] == ["repeat", "how-long-lasts"]  # less than the margin apart
+    assert en.decide("does it wear off after a year").kind is Kind.ANSWER
+    # Entries that do not name each other still get "did you mean".
+    assert "massage" not in related["hot-water"] or "hot-water" not in related["massage"]
+    assert en.decide("can i rub my face when washing it").kind is Kind.CLARIFY

@@ -76,6 +76,7 @@ class Matcher:
         self.tuning = tuning or Tuning()
         self.locale = locale or get_locale(kb.language)
         self._entry_ids = frozenset(e.id for e in kb.entries)
+        self._related = {e.id: frozenset(e.related) for e in kb.entries}
         labelled: list[tuple[str, str, float]] = []
         for entry in kb.entries:
             labelled += [(entry.id, q, 1.0) for q in entry.questions]
@@ -143,6 +144,10 @@ class Matcher:
                 if len(keyword.split()) == 1 or tokens[0] not in self.analyzer.stems(keyword):
                     uncovered.add(tokens[0])
         return frozenset(uncovered)
+
+    def _siblings(self, first: str, second: str) -> bool:
+        """Two entries that name each other as related: either answers what the other does."""
+        return first in self._related.get(second, ()) and second in self._related.get(first, ())
 
     def _weight(self, token: str) -> float:
         if token in self._idf:
@@ -229,7 +234,12 @@ class Matcher:
             if best >= t.clarify_at:
                 return Decision(Kind.CLARIFY, None, round(best * 100, 1), candidates[:1])
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
-        if best >= t.answer_at and best - runner_up >= t.margin:
+        # Two entries that name each other as related answer each other's questions ("does it
+        # wear off after a year": how long it lasts, repeating it): a close runner-up among
+        # them is no reason to ask back.
+        if best >= t.answer_at and (
+            best - runner_up >= t.margin or self._siblings(best_id, entries[1][0])
+        ):
             return Decision(Kind.ANSWER, best_id, round(best * 100, 1), candidates)
         if best >= t.clarify_at:
             close = tuple(
