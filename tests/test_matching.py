@@ -529,3 +529,20 @@ def test_a_close_runner_up_that_is_a_mutual_related_entry_does_not_stop_an_answe
     # Entries that do not name each other still get "did you mean".
     assert "massage" not in related["hot-water"] or "hot-water" not in related["massage"]
     assert en.decide("can i rub my face when washing it").kind is Kind.CLARIFY
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("i once had a reaction to hyaluronic acid, is it for me", "allergy"),
+        ("была реакция на гиалуронку, можно ли мне", "allergy"),
+        ("i read soft lifting uses botox, true?", "how-it-works"),
+        # A husband or boyfriend named in passing is not the men's question.
+        ("my husband says my jowls are getting worse, can soft lifting lift them", "sagging"),
+    ],
+)
+def test_patients_words_for_the_articles_subjects(
+    languages: Languages, message: str, entry_id: str
+) -> None:
+    decision = languages.ask(message).decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
