@@ -546,3 +546,9 @@ def test_patients_words_for_the_articles_subjects(
 ) -> None:
     decision = languages.ask(message).decision
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
+
+
+def test_appearing_is_not_a_subject_in_russian(languages: Languages) -> None:
+    # "появились" (appeared) is how bruises are often described; alone it says nothing.
+    decision = languages.ask("появились брыли, лицо поплыло, это исправят?").decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "sagging"), decision
