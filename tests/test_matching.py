@@ -552,3 +552,17 @@ def test_appearing_is_not_a_subject_in_russian(languages: Languages) -> None:
     # "появились" (appeared) is how bruises are often described; alone it says nothing.
     decision = languages.ask("появились брыли, лицо поплыло, это исправят?").decision
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "sagging"), decision
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "had it yesterday and all is well, a friend wants me at the sauna this weekend, ok?",
+        "сделала вчера, все отлично, подруга зовет в сауну, можно?",
+    ],
+)
+def test_when_the_story_happened_does_not_dilute_the_question(
+    languages: Languages, message: str
+) -> None:
+    decision = languages.ask(message).decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "sauna"), decision
