@@ -566,3 +566,17 @@ def test_when_the_story_happened_does_not_dilute_the_question(
 ) -> None:
     decision = languages.ask(message).decision
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "sauna"), decision
+
+
+def test_a_group_named_by_a_stop_word_folds_its_phrases_away(languages: Languages) -> None:
+    # "quick question" is the patient's preface: "quick" must not read as the procedure's
+    # speed, nor as swelling spreading quickly.
+    for message, entry_id in [
+        ("quick question: face swollen after the filler??", "swelling"),
+        ("быстрый вопрос: лицо опухло после филлера", "swelling"),
+        ("is the procedure quick", "duration"),
+    ]:
+        decision = languages.ask(message).decision
+        assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), message
+    analyzer = languages.assistant("en").matcher.analyzer
+    assert analyzer.tokens("quick question") == analyzer.tokens("question") == []

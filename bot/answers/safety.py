@@ -20,7 +20,7 @@ from bot.answers.analyzer import Analyzer
 from bot.faqdoc import Checker, Map
 
 # A sign's words may have this many other words between them, in all.
-SIGN_GAP = 4
+SIGN_GAP = 5
 # A sign's exceptions ("see not !result/difference": "can't see the result" asks about results)
 # count between its words and this many words either side of them.
 EXCEPTION_REACH = 2
