@@ -162,9 +162,16 @@ class Analyzer:
                 i += 1
         return out
 
-    def stems(self, text: str) -> set[str]:
-        """The stems of a text's words as written: no typo fixing, synonyms or stop words."""
-        return {self._stem(word) for word in self._words(text)}
+    def stems(self, text: str, typos: bool = False) -> set[str]:
+        """The stems of a text's words as written: no synonyms or stop words.
+
+        With `typos`, each misspelt word's correction counts too ("thannk" is also "thank").
+        """
+        words = self._words(text)
+        found = {self._stem(word) for word in words}
+        if typos:
+            found |= {self._stem(self.correct(word)) for word in words}
+        return found
 
     def tokens(self, text: str, keep: frozenset[str] = frozenset()) -> list[str]:
         """The matchable tokens of a text, in order (remembered: a message is read twice).

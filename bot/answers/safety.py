@@ -183,7 +183,7 @@ class RedFlagDetector:
         locale = self.analyzer.locale
         for sentence in locale.sentence_break.split(text):
             tokens, segments = self._tokens(sentence)
-            present, written = set(tokens), self.analyzer.stems(sentence)
+            present, written = set(tokens), self.analyzer.stems(sentence, typos=True)
             for first in present:
                 for sign in self._signs.get(first, ()):
                     if sign.flag.id in hit or self._unless[sign.flag.id] & written:
