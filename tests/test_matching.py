@@ -317,6 +317,8 @@ def test_russian_keeps_the_clinics_own_doctors_apart_too(
         "penicillin allergy here, does it matter",
         "does hyaluronic acid filler migrate over the years",
         "the gym and then the steam room, is that ok",  # sport: no phrasing of an entry says gym
+        "will it lighten the dark circles under my eyes",  # pigmentation, not the eye bags
+        "are the cannulas sterile and single use",
     ],
 )
 def test_uncovered_subjects_patients_ask_fall_back(matcher: Matcher, message: str) -> None:
@@ -338,6 +340,8 @@ def test_uncovered_subjects_patients_ask_fall_back(matcher: Matcher, message: st
         "аллергия на латекс, это важно?",
         "гиалуронка может сместиться через год?",
         "поплавать в бассейне на следующий день можно",
+        "уберет ли темные круги под глазами",
+        "одноразовые ли канюли",
     ],
 )
 def test_uncovered_subjects_fall_back_in_russian_too(languages: Languages, message: str) -> None:
