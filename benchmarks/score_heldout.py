@@ -10,7 +10,7 @@ starting with "redflag" must get the urgent reply. heldout_safety_en.yaml was wr
 answer-safety work and its failures were read while tuning; heldout_final_en.yaml was written
 after it and never read: it is the honest figure for questions nobody here has seen.
 `probe2_en.yaml` and `probe2_ru.yaml` (same format) were written from the article during issue 9's
-second round, in three parts, each scored before the changes it led to; their failures were
+second round, in parts (English four, Russian three), each scored before the changes it led to; their failures were
 read while tuning, so they are tuned sets too.
 """
 
