@@ -9,6 +9,9 @@ expect being regular expressions one of which must match the reply (null: out of
 starting with "redflag" must get the urgent reply. heldout_safety_en.yaml was written before the
 answer-safety work and its failures were read while tuning; heldout_final_en.yaml was written
 after it and never read: it is the honest figure for questions nobody here has seen.
+`probe2_en.yaml` and `probe2_ru.yaml` (same format) were written from the article during issue 9's
+second round, in parts (English four, Russian three), each scored before the changes it led to; their failures were
+read while tuning, so they are tuned sets too.
 """
 
 from __future__ import annotations
@@ -25,7 +28,14 @@ from bot.answers.languages import Languages, load_languages
 from bot.answers.matcher import Kind
 
 HERE = Path(__file__).parent
-SETS = ("heldout_en.yaml", "heldout_safety_en.yaml", "heldout_final_en.yaml", "heldout_ru.yaml")
+SETS = (
+    "heldout_en.yaml",
+    "heldout_safety_en.yaml",
+    "heldout_final_en.yaml",
+    "heldout_ru.yaml",
+    "probe2_en.yaml",
+    "probe2_ru.yaml",
+)
 
 
 def judge(item: dict[str, Any], outcome: Outcome) -> tuple[str, bool, bool]:

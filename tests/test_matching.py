@@ -124,10 +124,14 @@ def test_vision_and_breathing_add_the_emergency_line(assistant: Assistant) -> No
 
 
 def test_close_runner_up_clarifies_with_both_candidates(minimal_text: str) -> None:
-    kb = parse_faq(minimal_text, "mini.yaml")
+    # Only one of the two names the other as related: a close call is asked back.
+    kb = parse_faq(minimal_text.replace("    related: [duration]\n", ""), "mini.yaml")
     decision = Matcher(kb, tuning=Tuning(margin=0.2)).decide("how long")
     assert decision.kind is Kind.CLARIFY
     assert {c.entry_id for c in decision.candidates} == {"duration", "bruising"}
+    # Entries that name each other answer each other's questions: the better one is answered.
+    both = Matcher(parse_faq(minimal_text, "mini.yaml"), tuning=Tuning(margin=0.2))
+    assert both.decide("how long").kind is Kind.ANSWER
 
 
 def test_clear_winner_is_answered_not_clarified(minimal_text: str) -> None:
@@ -309,6 +313,12 @@ def test_russian_keeps_the_clinics_own_doctors_apart_too(
         "how much is a top up session",
         "how do i find you from the station",
         "what if i'm running late for my appointment",
+        "my ears react to nickel earrings, is that an issue",  # other allergies than the filler's
+        "penicillin allergy here, does it matter",
+        "does hyaluronic acid filler migrate over the years",
+        "the gym and then the steam room, is that ok",  # sport: no phrasing of an entry says gym
+        "will it lighten the dark circles under my eyes",  # pigmentation, not the eye bags
+        "are the cannulas sterile and single use",
     ],
 )
 def test_uncovered_subjects_patients_ask_fall_back(matcher: Matcher, message: str) -> None:
@@ -327,6 +337,11 @@ def test_uncovered_subjects_patients_ask_fall_back(matcher: Matcher, message: st
         "сколько лет вашему врачу",
         "я опаздываю минут на десять",
         "можно с собой взять ребенка",
+        "аллергия на латекс, это важно?",
+        "гиалуронка может сместиться через год?",
+        "поплавать в бассейне на следующий день можно",
+        "уберет ли темные круги под глазами",
+        "одноразовые ли канюли",
     ],
 )
 def test_uncovered_subjects_fall_back_in_russian_too(languages: Languages, message: str) -> None:
@@ -446,3 +461,126 @@ def test_same_brand_is_the_article_which_brand_is_the_clinic(
 ) -> None:
     decision = matcher.decide(message)
     assert (decision.kind, decision.entry_id) == (kind, entry_id), decision
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("is it true that soft lifting is the same as 3d face modelling", "what-is-soft-lifting"),
+        ("is it a myth that the filler goes really deep", "layers"),
+        ("правда, что эффект держится около года?", "how-long-lasts"),
+        (
+            "а эффекта надолго хватает? не хочу бегать колоться каждые пару месяцев",
+            "how-long-lasts",
+        ),
+    ],
+)
+def test_is_it_true_that_asks_what_follows(
+    languages: Languages, message: str, entry_id: str
+) -> None:
+    decision = languages.ask(message).decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
+
+
+def test_fear_of_pain_is_a_pain_question_not_a_red_flag(languages: Languages) -> None:
+    # "ужасно" next to "боли" is the patient's fear, not terrible pain ...
+    decision = languages.ask("ужасно боюсь боли").decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "pain-during"), decision
+    # ... while terrible pain and then fear is still a red flag.
+    assert languages.ask("боль ужасная, боюсь что-то не так").decision.kind is Kind.URGENT
+
+
+def test_a_long_messages_clear_clause_is_answered_despite_a_subject_in_passing(
+    matcher: Matcher,
+) -> None:
+    # "fake" names an uncovered subject, but only in the story; the last clause clearly asks.
+    story = (
+        "i'm 50, i've thought about my face for a long time, my neighbour says fillers look "
+        "fake and she had a bad experience. but how long does the result last"
+    )
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "how-long-lasts"), decision
+    # A short message with the same subject is still only offered.
+    assert matcher.decide("do fillers look fake, how long does it last").kind is not Kind.ANSWER
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "is soft lifting more expensive than botox",
+        "would a facelift be pricier",
+        "3д моделирование дороже чем нити?",
+    ],
+)
+def test_cheaper_and_dearer_compare_prices(languages: Languages, message: str) -> None:
+    assert languages.ask(message).decision.kind in {Kind.FALLBACK, Kind.CLARIFY}
+
+
+def test_the_whole_thing_is_the_procedure(matcher: Matcher) -> None:
+    decision = matcher.decide("so how does the whole thing work then")
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "how-it-works"), decision
+
+
+def test_a_close_runner_up_that_is_a_mutual_related_entry_does_not_stop_an_answer(
+    languages: Languages,
+) -> None:
+    en = languages.assistant("en").matcher
+    related = {e.id: set(e.related) for e in en.kb.entries}
+    assert "how-long-lasts" in related["repeat"] and "repeat" in related["how-long-lasts"]
+    ranked = [label for label, _ in en.rank("does it wear off after a year")]
+    assert ranked[:2] == ["repeat", "how-long-lasts"]  # less than the margin apart
+    assert en.decide("does it wear off after a year").kind is Kind.ANSWER
+    # Entries that do not name each other still get "did you mean".
+    assert "massage" not in related["hot-water"] or "hot-water" not in related["massage"]
+    assert en.decide("can i rub my face when washing it").kind is Kind.CLARIFY
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("i once had a reaction to hyaluronic acid, is it for me", "allergy"),
+        ("была реакция на гиалуронку, можно ли мне", "allergy"),
+        ("i read soft lifting uses botox, true?", "how-it-works"),
+        # A husband or boyfriend named in passing is not the men's question.
+        ("my husband says my jowls are getting worse, can soft lifting lift them", "sagging"),
+    ],
+)
+def test_patients_words_for_the_articles_subjects(
+    languages: Languages, message: str, entry_id: str
+) -> None:
+    decision = languages.ask(message).decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
+
+
+def test_appearing_is_not_a_subject_in_russian(languages: Languages) -> None:
+    # "появились" (appeared) is how bruises are often described; alone it says nothing.
+    decision = languages.ask("появились брыли, лицо поплыло, это исправят?").decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "sagging"), decision
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "had it yesterday and all is well, a friend wants me at the sauna this weekend, ok?",
+        "сделала вчера, все отлично, подруга зовет в сауну, можно?",
+    ],
+)
+def test_when_the_story_happened_does_not_dilute_the_question(
+    languages: Languages, message: str
+) -> None:
+    decision = languages.ask(message).decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "sauna"), decision
+
+
+def test_a_group_named_by_a_stop_word_folds_its_phrases_away(languages: Languages) -> None:
+    # "quick question" is the patient's preface: "quick" must not read as the procedure's
+    # speed, nor as swelling spreading quickly.
+    for message, entry_id in [
+        ("quick question: face swollen after the filler??", "swelling"),
+        ("быстрый вопрос: лицо опухло после филлера", "swelling"),
+        ("is the procedure quick", "duration"),
+    ]:
+        decision = languages.ask(message).decision
+        assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), message
+    analyzer = languages.assistant("en").matcher.analyzer
+    assert analyzer.tokens("quick question") == analyzer.tokens("question") == []

@@ -158,3 +158,24 @@ def test_a_sign_may_name_a_stop_word(message: str, urgent: bool) -> None:
     assert (assistant.ask(message).decision.kind is Kind.URGENT) is urgent, message
     # The stop word still counts for nothing when a question is matched.
     assert "everything" not in assistant.matcher.analyzer.tokens(message)
+
+
+EXCEPTION_FAQ = FLAG_FAQ.replace(
+    "signs: [lip/lips turned blue/white]", "signs: ['see not !result/difference', lip blue]"
+).replace("    patterns: [PATTERN]\n", "")
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        ("i can't see out of my left eye", True),
+        ("i can't see any difference yet", False),  # the exception right after the sign
+        ("a week on and the result, i don't see it", False),  # ... or right before it
+        ("i can't see the result", False),
+        ("the result is fine but my lip is blue", True),  # another sign has no exception
+        ("i can't see properly since this morning and the result looks odd", True),  # far off
+    ],
+)
+def test_a_sign_may_name_exceptions(message: str, urgent: bool) -> None:
+    assistant = Assistant(parse_faq(EXCEPTION_FAQ, "f.yaml"))
+    assert (assistant.ask(message).decision.kind is Kind.URGENT) is urgent, message

@@ -34,8 +34,13 @@ class Analyzer:
         self._by_stem: dict[str, str] = {}
         self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         self._loose_phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        # A group named by a stop word folds its phrases into nothing: "quick question" says no
+        # more than "question" does (and "quick" must not read as the procedure's speed).
+        self._silent: set[str] = set()
         for group in groups:
             canonical = "".join(self._stem(w) for w in self._words(group[0]))
+            if group[0] in locale.stopwords:
+                self._silent.add(canonical)
             members = {w for phrase in group for w in utils.default_process(phrase).split()}
             for phrase in group:
                 words = self._words(phrase)
@@ -56,6 +61,8 @@ class Analyzer:
                 stem = self._stem(word)
                 if words_by_stem[stem] <= members:
                     self._by_stem[stem] = canonical
+        # "" stands for a word no group names: a stop word that is no synonym is dropped too.
+        self._silent_or_unknown = frozenset({"", *self._silent})
         for table in (self._phrases, self._loose_phrases):
             for options in table.values():
                 options.sort(key=lambda item: len(item[0]), reverse=True)
@@ -155,9 +162,16 @@ class Analyzer:
                 i += 1
         return out
 
-    def stems(self, text: str) -> set[str]:
-        """The stems of a text's words as written: no typo fixing, synonyms or stop words."""
-        return {self._stem(word) for word in self._words(text)}
+    def stems(self, text: str, typos: bool = False) -> set[str]:
+        """The stems of a text's words as written: no synonyms or stop words.
+
+        With `typos`, each misspelt word's correction counts too ("thannk" is also "thank").
+        """
+        words = self._words(text)
+        found = {self._stem(word) for word in words}
+        if typos:
+            found |= {self._stem(self.correct(word)) for word in words}
+        return found
 
     def tokens(self, text: str, keep: frozenset[str] = frozenset()) -> list[str]:
         """The matchable tokens of a text, in order (remembered: a message is read twice).
@@ -179,7 +193,13 @@ class Analyzer:
         words = [w for w in map(self.correct, raw) if len(w) > 1 or w in self._exact]
         items = self._fold_phrases([(w, self._stem(w), False) for w in words], self._phrases)
         stop = self.locale.stopwords - keep if keep else self.locale.stopwords
-        items = [item for item in items if item[2] or item[0] not in stop or item[0] in self._exact]
+        silent = self._silent_or_unknown
+        items = [
+            item
+            for item in items
+            if (item[2] and item[0] not in self._silent)
+            or (not item[2] and (item[0] not in stop or self._exact.get(item[0], "") not in silent))
+        ]
         items = self._fold_phrases(items, self._loose_phrases)
         out: list[str] = []
         for word, stem, folded in items:

@@ -28,6 +28,7 @@ class Tuning:
     long_message: int = 10  # from this many words on, clauses are scored on their own too
     keyword_factor: float = 0.9  # a real phrasing should beat a bare keyword or title
     unknown_factor: float = 0.75  # weight of a word the FAQ never uses, relative to the rarest
+    clause_answer_at: float = 0.85  # a long message's clause this clear is judged on its own
 
 
 class Kind(StrEnum):
@@ -75,6 +76,7 @@ class Matcher:
         self.tuning = tuning or Tuning()
         self.locale = locale or get_locale(kb.language)
         self._entry_ids = frozenset(e.id for e in kb.entries)
+        self._related = {e.id: frozenset(e.related) for e in kb.entries}
         labelled: list[tuple[str, str, float]] = []
         for entry in kb.entries:
             labelled += [(entry.id, q, 1.0) for q in entry.questions]
@@ -143,6 +145,10 @@ class Matcher:
                     uncovered.add(tokens[0])
         return frozenset(uncovered)
 
+    def _siblings(self, first: str, second: str) -> bool:
+        """Two entries that name each other as related: either answers what the other does."""
+        return first in self._related.get(second, ()) and second in self._related.get(first, ())
+
     def _weight(self, token: str) -> float:
         if token in self._idf:
             return self._idf[token]
@@ -176,23 +182,31 @@ class Matcher:
 
     def rank(self, question: str) -> list[tuple[str, float]]:
         """Every label (entry or decline) with a score 0-1, best first."""
+        return self._rank(question)[0]
+
+    def _rank(self, question: str) -> tuple[list[tuple[str, float]], dict[str, frozenset[str]]]:
+        """The ranking, and for each label scored on one clause of a long message its tokens."""
         tokens = frozenset(self.analyzer.tokens(question))
         if not tokens:
-            return []
+            return [], {}
         scores = self._score(tokens)
+        from_clause: dict[str, frozenset[str]] = {}
         if len(tokens) >= self.tuning.long_message:
             # A rambling message usually asks its question in one clause: score clauses too.
             for clause in self.locale.clause_break.split(question):
                 clause_tokens = frozenset(self.analyzer.tokens(clause))
                 if len(clause_tokens) >= MIN_CLAUSE_TOKENS:
                     for label, score in self._score(clause_tokens).items():
-                        scores[label] = max(scores.get(label, 0.0), score)
-        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+                        if score > scores.get(label, 0.0):
+                            scores[label] = score
+                            from_clause[label] = clause_tokens
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        return ranked, from_clause
 
     def decide(self, question: str) -> Decision:
         """Answer, clarify, fall back or raise the alarm for one message."""
         flag = self.red_flags.find(question)
-        ranked = self.rank(question)
+        ranked, from_clause = self._rank(question)
         entries = [(label, s) for label, s in ranked if label in self._entry_ids]
         candidates = tuple(
             Candidate(label, round(s * 100, 1)) for label, s in entries[:MAX_CANDIDATES]
@@ -210,13 +224,22 @@ class Matcher:
                 return Decision(Kind.CLARIFY, None, round(best * 100, 1), candidates[:1])
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
         runner_up = entries[1][1] if len(entries) > 1 else 0.0
-        if self._uncovered.intersection(self.analyzer.tokens(question)):
+        # In a long message a clause that alone clearly asks one entry decides ("... my sister
+        # says fillers look fake. but what i really want to know is how long it lasts").
+        clause = from_clause.get(best_id)
+        asked = clause if clause is not None and best >= t.clause_answer_at else None
+        if self._uncovered.intersection(asked or self.analyzer.tokens(question)):
             # "the price for lips", "photos of nasolabial folds": the entry is only the object
             # of a question the article does not answer. Offer it, never assert it.
             if best >= t.clarify_at:
                 return Decision(Kind.CLARIFY, None, round(best * 100, 1), candidates[:1])
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
-        if best >= t.answer_at and best - runner_up >= t.margin:
+        # Two entries that name each other as related answer each other's questions ("does it
+        # wear off after a year": how long it lasts, repeating it): a close runner-up among
+        # them is no reason to ask back.
+        if best >= t.answer_at and (
+            best - runner_up >= t.margin or self._siblings(best_id, entries[1][0])
+        ):
             return Decision(Kind.ANSWER, best_id, round(best * 100, 1), candidates)
         if best >= t.clarify_at:
             close = tuple(

@@ -20,7 +20,10 @@ from bot.answers.analyzer import Analyzer
 from bot.faqdoc import Checker, Map
 
 # A sign's words may have this many other words between them, in all.
-SIGN_GAP = 4
+SIGN_GAP = 5
+# A sign's exceptions ("see not !result/difference": "can't see the result" asks about results)
+# count between its words and this many words either side of them.
+EXCEPTION_REACH = 2
 # A negation right before a sign (or inside it) cancels it: "no fever", "lip is not blue".
 # Reaching further would also cancel "not sure, but my lip is blue".
 NEGATION_REACH = 1
@@ -110,6 +113,7 @@ class _Sign:
     flag: RedFlag
     slots: tuple[frozenset[str], ...]
     negated_by_itself: bool
+    exceptions: frozenset[str] = frozenset()
 
 
 class RedFlagDetector:
@@ -144,20 +148,29 @@ class RedFlagDetector:
             self._patterns[flag.id] = [re2.compile(p, _options()) for p in flag.patterns]
 
     def _sign(self, flag: RedFlag, text: str, fillers: set[str]) -> _Sign | None:
-        """A sign's slots: each word, or each "a/b/c" set of alternatives, is one slot."""
+        """A sign's slots: each word, or each "a/b/c" set of alternatives, is one slot.
+
+        A word written "!a/b" names exceptions instead: the sign does not count when one of them
+        comes between its words or right next to them ("see not !result": "can't see the result").
+        """
         slots: list[frozenset[str]] = []
+        exceptions: set[str] = set()
         for word in text.split():
+            exception = word.startswith("!")
             options = frozenset(
                 t
-                for alt in word.split("/")
+                for alt in word.removeprefix("!").split("/")
                 for t in self.analyzer.tokens(alt, self._keep)
                 if t not in fillers
             )
-            if options and options not in slots:
+            if exception:
+                exceptions |= options
+            elif options and options not in slots:
                 slots.append(options)
         if not slots:
             return None
-        return _Sign(flag, tuple(slots), any(self._negation in slot for slot in slots))
+        negated = any(self._negation in slot for slot in slots)
+        return _Sign(flag, tuple(slots), negated, frozenset(exceptions))
 
     def find(self, text: str) -> RedFlag | None:
         """The red flag a message describes, emergencies first, or None."""
@@ -170,7 +183,7 @@ class RedFlagDetector:
         locale = self.analyzer.locale
         for sentence in locale.sentence_break.split(text):
             tokens, segments = self._tokens(sentence)
-            present, written = set(tokens), self.analyzer.stems(sentence)
+            present, written = set(tokens), self.analyzer.stems(sentence, typos=True)
             for first in present:
                 for sign in self._signs.get(first, ()):
                     if sign.flag.id in hit or self._unless[sign.flag.id] & written:
@@ -208,6 +221,9 @@ class RedFlagDetector:
             if -1 in found:
                 continue
             end = start + max(found)
+            near = tokens[max(0, start - EXCEPTION_REACH) : end + 1 + EXCEPTION_REACH]
+            if sign.exceptions.intersection(near):
+                continue
             if sign.negated_by_itself or not self._negated(tokens, segments, start, end):
                 return True
         return False

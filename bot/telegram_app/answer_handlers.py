@@ -101,6 +101,10 @@ async def _answer(message: Message, context: Context, text: str) -> None:
         return
     if user is not None and outcome.language != current:
         await services.set_language(user.id, outcome.language)  # they write in another language
+    if urgent:
+        # Queued (one database write) before the reply is sent: a process killed between the
+        # two must not lose the staff alert of a patient who already has the urgent reply.
+        await course_handlers.alert_urgent(message, context, text)
     if len(text) > MAX_QUESTION_CHARS:
         locale = services.assistant(outcome.language).locale
         await send_text(message, locale.t("too_long", limit=MAX_QUESTION_CHARS))
