@@ -108,10 +108,6 @@ async def _answer(message: Message, context: Context, text: str) -> None:
     if len(text) > MAX_QUESTION_CHARS:
         locale = services.assistant(outcome.language).locale
         await send_text(message, locale.t("too_long", limit=MAX_QUESTION_CHARS))
-    if urgent:
-        # Into the outbox before the reply: a process that dies right after answering the
-        # patient, or a reply that fails, must not lose the staff's alert.
-        await course_handlers.alert_urgent(message, context, text)
     await send_reply(message, outcome.reply)
     await _record(services, outcome, text)
 
