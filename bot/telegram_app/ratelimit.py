@@ -97,6 +97,8 @@ class RateLimiter(AIORateLimiter):
         self._retries = max_retries
         self._chats: dict[int | str, _ChatPacer] = {}
         self._shared = shared
+        # One waiter per process asks the database; the others queue here, not on the row.
+        self._shared_turn = asyncio.Lock()
 
     async def process_request(
         self,
@@ -162,9 +164,10 @@ class RateLimiter(AIORateLimiter):
         if self._shared is None:
             return
         try:
-            # Polling a row, not waiting for an event: the other instances are other processes.
-            while (wait := await self._shared(OVERALL_RATE, OVERALL_BURST)) > 0:  # noqa: ASYNC110
-                await asyncio.sleep(wait)
+            async with self._shared_turn:
+                # Polling a row, not an event: the other instances are other processes.
+                while (wait := await self._shared(OVERALL_RATE, OVERALL_BURST)) > 0:  # noqa: ASYNC110
+                    await asyncio.sleep(wait)
         except Exception as exc:
             # Nothing can be claimed while the database is away either: the own limit suffices.
             log.warning("shared send budget unavailable (%s)", type(exc).__name__)
