@@ -91,9 +91,7 @@ def group_texts(
     analyzer = assistant.matcher.analyzer
     keys_by_form: dict[str, list[str]] = defaultdict(list)
     for key, text in reading.items():
-        # The words one by one too: a phrase synonym depends on word order ("come with me"
-        # is "accompany", "with me ... come" is not), and grouping must not.
-        tokens = {*analyzer.tokens(text), *(t for w in text.split() for t in analyzer.tokens(w))}
+        tokens = set(analyzer.tokens(text))
         content = tokens - frame or tokens
         # A text with no matchable word ("where is it") is grouped only with its own spelling.
         form = " ".join(sorted(content)) if content else "\0" + key
