@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
 from html import escape
 
@@ -62,19 +62,26 @@ def telegram_send(bot: Bot) -> Send:
     return send
 
 
+@contextlib.contextmanager
+def _queued_send_outcome() -> Iterator[None]:
+    """Telegram's refusals as what they mean for a queued send: the chat is gone, or later."""
+    try:
+        yield
+    except Forbidden as exc:
+        raise RecipientGone from exc
+    except RetryAfter as exc:
+        delay = exc.retry_after
+        raise RetryLater(delay if isinstance(delay, int) else delay.total_seconds()) from exc
+    except NetworkError as exc:
+        raise RetryLater from exc
+
+
 def telegram_send_alert(bot: Bot) -> SendAlert:
     """The outbox's sender: an alert, already HTML, to the staff chat."""
 
     async def send(chat_id: int, html: str) -> None:
-        try:
+        with _queued_send_outcome():
             await bot.send_message(chat_id, html)
-        except Forbidden as exc:
-            raise RecipientGone from exc
-        except RetryAfter as exc:
-            delay = exc.retry_after
-            raise RetryLater(delay if isinstance(delay, int) else delay.total_seconds()) from exc
-        except NetworkError as exc:
-            raise RetryLater from exc
 
     return send
 
@@ -83,19 +90,12 @@ def telegram_send_digest(bot: Bot, chat_id: int) -> SendDigest:
     """The digest's sender: the chart with its caption, then the unanswered report, to a chat."""
 
     async def send(digest: Digest) -> None:
-        try:
+        with _queued_send_outcome():
             await bot.send_photo(
                 chat_id, digest.chart.png, caption=escape(digest.chart.caption, quote=False)
             )
             for part in plain(digest.unanswered):
                 await bot.send_message(chat_id, part.html)
-        except Forbidden as exc:
-            raise RecipientGone from exc
-        except RetryAfter as exc:
-            delay = exc.retry_after
-            raise RetryLater(delay if isinstance(delay, int) else delay.total_seconds()) from exc
-        except NetworkError as exc:
-            raise RetryLater from exc
 
     return send
 
