@@ -18,6 +18,7 @@ import time
 from datetime import date, timedelta
 
 import yaml
+from bench_matcher import typo
 
 from bot.answers.languages import load_languages
 from bot.insights.chart import ChartLabels, render_png
@@ -75,19 +76,6 @@ FILLERS = {
     "ru": ["здравствуйте,", "подскажите,", "скажите пожалуйста", "🙂", "??", "спасибо"],
     "translit": ["privet,", "podskazhite", "🙂", "??", "spasibo"],
 }
-
-
-def typo(word: str, rng: random.Random) -> str:
-    """One random edit inside a word, as thumbs make."""
-    if len(word) < 4:
-        return word
-    i = rng.randrange(1, len(word) - 1)
-    edit = rng.choice(["swap", "drop", "double"])
-    if edit == "swap":
-        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-    if edit == "drop":
-        return word[:i] + word[i + 1 :]
-    return word[:i] + word[i] + word[i:]
 
 
 def as_typed(text: str, fillers: list[str], rng: random.Random) -> str:
