@@ -260,11 +260,6 @@ class DatabaseUrl:
         return [secret for secret in found if secret]
 
     @property
-    def password(self) -> str:
-        """The password in the URL ("" when none)."""
-        return make_url(self.url).password or "" if self.path is None else ""
-
-    @property
     def display(self) -> str:
         """The URL as it may be shown and logged: no password, no options (they may hold one)."""
         if self.path is not None:
@@ -525,7 +520,7 @@ class Database:
             except (OperationalError, InterfaceError, OSError) as exc:
                 if wait is None:
                     raise DatabaseUnavailable(
-                        f"cannot reach the database {self.target.display}: {_reason(exc)}"
+                        f"cannot reach the database {self.target.display}: {reason_of(exc)}"
                     ) from exc
                 log.warning(
                     "database unreachable (%s); retrying in %.1f s", type(exc).__name__, wait
@@ -553,7 +548,7 @@ class Database:
             log.info("database: %d statements in %d transactions", self.statements, self.commits)
 
 
-def _reason(exc: BaseException) -> str:
+def reason_of(exc: BaseException) -> str:
     """The first line of a driver's error, without the URL or the password."""
     inner = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
     first = (str(inner).strip().splitlines() or [type(inner).__name__])[0]

@@ -19,8 +19,8 @@ from bot.storage.database import (
     Database,
     DatabaseTooNew,
     DatabaseUnavailable,
-    make_url_safe,
     parse_database_url,
+    reason_of,
 )
 from bot.telegram_app.app import ALLOWED_UPDATES, build_application
 from bot.telegram_app.logging_setup import configure_logging
@@ -102,11 +102,6 @@ async def check_database(url: str) -> list[str] | str:
     except (DatabaseTooNew, DatabaseUnavailable) as exc:
         return str(exc)
     except Exception as exc:  # a wrong server, a file that is not a database, no permission
-        return f"cannot open the database {db.target.display}: {_first_line(exc)}"
+        return f"cannot open the database {db.target.display}: {reason_of(exc)}"
     finally:
         await db.close()
-
-
-def _first_line(exc: BaseException) -> str:
-    inner = getattr(exc, "orig", None) or exc
-    return make_url_safe((str(inner).strip().splitlines() or [type(inner).__name__])[0])
