@@ -22,6 +22,12 @@ CONVERSATION_RETENTION = timedelta(days=7)
 CONVERSATION_TIMEOUT = timedelta(days=1)
 
 _OPEN = "status != 'ended'"
+# Whether course c still wants its delivery d sent: a course sends while it is active, and a
+# completed one still sends its follow-up. Asked at the claim and again right before sending.
+_WANTS_SENDING = (
+    "(c.status = 'active' OR (d.kind = 'follow_up' AND c.status = 'ended'"
+    " AND c.end_reason = 'completed'))"
+)
 
 _COURSE_COLUMNS = """
     c.id, c.user_id, c.chat_id, c.procedure_date, c.send_time, c.timezone, c.status,
@@ -270,7 +276,6 @@ class CourseRepo:
         the same moment take different rows instead of waiting for each other.
         """
         at = stamp(now)
-        # A course sends while it is active; a completed one still sends its follow-up.
         async with self.db.transaction() as conn:
             ids = [
                 r[0]
@@ -281,8 +286,7 @@ class CourseRepo:
                         " WHERE id IN (SELECT d.id FROM deliveries d JOIN courses c"
                         "  ON c.id = d.course_id"
                         "  WHERE d.status = 'pending' AND d.due_at <= :at"
-                        "  AND (c.status = 'active' OR (d.kind = 'follow_up'"
-                        "  AND c.status = 'ended' AND c.end_reason = 'completed'))"
+                        f"  AND {_WANTS_SENDING}"
                         "  AND (d.not_before IS NULL OR d.not_before <= :at)"
                         f"  ORDER BY d.due_at, d.id LIMIT :limit{self._skip_locked_of_d()})"
                         " RETURNING id"
@@ -333,10 +337,9 @@ class CourseRepo:
         async with self.db.transaction() as conn:
             found = await conn.scalar(
                 text(
-                    "SELECT 1 FROM deliveries d JOIN courses c ON c.id = d.course_id"
+                    "SELECT 1 FROM deliveries d JOIN courses c ON c.id = d.course_id"  # noqa: S608 - constants
                     " WHERE d.id = :id AND d.status = 'sending' AND d.claimed_by = :owner"
-                    " AND (c.status = 'active' OR (d.kind = 'follow_up'"
-                    " AND c.status = 'ended' AND c.end_reason = 'completed'))"
+                    f" AND {_WANTS_SENDING}"
                 ),
                 {"id": delivery_id, "owner": owner},
             )
