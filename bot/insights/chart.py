@@ -151,8 +151,12 @@ def _style(ax: Axes, title: str) -> None:
         ax.spines[side].set_visible(False)
 
 
-def _none(ax: Axes, text: str) -> None:
+def _note(ax: Axes, text: str) -> None:
     ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=TEXT_PT, transform=ax.transAxes)
+
+
+def _none(ax: Axes, text: str) -> None:
+    _note(ax, text)
     ax.set_axis_off()
 
 
@@ -184,15 +188,7 @@ def _days(ax: Axes, insights: Insights, labels: ChartLabels) -> None:
     if not insights.questions:
         ax.set_ylim(0, 1)
         ax.set_yticks([0])
-        ax.text(
-            0.5,
-            0.5,
-            labels.none,
-            ha="center",
-            va="center",
-            fontsize=TEXT_PT,
-            transform=ax.transAxes,
-        )
+        _note(ax, labels.none)  # the empty axes stay: the days still show
 
 
 def _entries(ax: Axes, insights: Insights, labels: ChartLabels) -> None:
