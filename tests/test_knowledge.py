@@ -100,6 +100,21 @@ def test_dangling_related_id(minimal_text: str) -> None:
     assert "entry 'bruising': related id 'durration' does not exist" in _error(broken)
 
 
+@pytest.mark.parametrize(
+    ("covers", "message"),
+    [
+        ("[bruising, durration]", "entry 'duration': covers id 'durration' does not exist"),
+        ("[bruising, duration]", "entry 'duration': an entry cannot name itself in 'covers'"),
+        ("[bruising]", "entry 'duration': 'covers' names at least two entries"),
+    ],
+)
+def test_covers_names_two_other_entries(minimal_text: str, covers: str, message: str) -> None:
+    broken = minimal_text.replace(
+        "related: [bruising]", f"related: [bruising]\n    covers: {covers}"
+    )
+    assert message in _error(broken)
+
+
 def test_title_too_long(minimal_text: str) -> None:
     broken = minimal_text.replace("title: Bruising", "title: " + "B" * 41)
     assert "entry 'bruising': 'title' is 41 characters, at most 40" in _error(broken)

@@ -146,6 +146,20 @@ def test_a_missing_entry_names_the_file_that_lacks_it_and_where_the_other_has_it
     ]
 
 
+def test_an_entry_covering_other_entries_in_one_language_only_is_named(tmp_path: Path) -> None:
+    shipped = Path(__file__).parents[1] / "faq"
+    en_text = (shipped / "softlifting.yaml").read_text(encoding="utf-8")
+    ru_text = (shipped / "softlifting.ru.yaml").read_text(encoding="utf-8")
+    covering = next(e for e in parse_faq(en_text, "en.yaml").entries if e.covers)
+    ru_text = "".join(line for line in ru_text.splitlines(True) if "covers:" not in line)
+    found = problems(tmp_path, ru_text, en_text)
+    assert found == [
+        f"{tmp_path / 'ru.yaml'}:{line_of(ru_text, f'id: {covering.id}')}: entry '{covering.id}' "
+        f"covers [] here but [{', '.join(sorted(covering.covers))}] in "
+        f"{tmp_path / 'en.yaml'}:{line_of(en_text, 'covers:')}"
+    ]
+
+
 def test_an_extra_id_names_its_own_line(tmp_path: Path) -> None:
     ru_text = RU.read_text(encoding="utf-8").replace(
         "      - сколько стоит процедура\n",

@@ -584,3 +584,26 @@ def test_a_group_named_by_a_stop_word_folds_its_phrases_away(languages: Language
         assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), message
     analyzer = languages.assistant("en").matcher.analyzer
     assert analyzer.tokens("quick question") == analyzer.tokens("question") == []
+
+
+# Two of the article's indications in one message are answered by the entry that covers them
+# all ("several problems at once"), not by whichever of the two scored higher.
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("could you sort out my nasolabial folds and my thin lips in one go", "several-problems"),
+        ("bags under my eyes plus a saggy jawline, would it help with both", "several-problems"),
+        ("i want a better chin and fuller lips, is one procedure enough", "several-problems"),
+        ("можно ли убрать носогубки и заодно увеличить губы", "several-problems"),
+        ("мешки под глазами и брыли, поможет?", "several-problems"),
+        # One indication named once, with a word another one also uses, stays itself.
+        ("щеки впалые обьема не хватает", "volume-loss"),
+        ("how long does lip swelling last", "swelling"),
+        ("губы отекли, сколько это продлится", "swelling"),
+    ],
+)
+def test_two_indications_in_one_message_get_the_entry_covering_both(
+    languages: Languages, message: str, entry_id: str
+) -> None:
+    decision = languages.ask(message).decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision

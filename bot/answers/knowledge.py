@@ -70,6 +70,7 @@ class Entry:
     answer: str
     related: tuple[str, ...]
     sources: tuple[str, ...] = ()  # the article sections the answer restates, or "clinic"
+    covers: tuple[str, ...] = ()  # entries this answer also covers when a question names two
 
 
 @dataclass(frozen=True)

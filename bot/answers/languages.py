@@ -240,7 +240,7 @@ class _Comparison:
             )
 
     def _entries(self) -> None:
-        """Each shared entry in the same topic, related to the same entries."""
+        """Each shared entry in the same topic, related to and covering the same entries."""
         for entry in self.other.entries:
             ref = self.ref.entry(entry.id)
             if ref is None:
@@ -257,6 +257,13 @@ class _Comparison:
                     f"entry '{entry.id}' is related to {_listed(entry.related)} here but to "
                     f"{_listed(ref.related)} in "
                     f"{self.ref.source}:{self.ref.places.line('related', entry.id)}",
+                )
+            if set(entry.covers) != set(ref.covers):
+                self._add(
+                    self.other.places.line("covers", entry.id),
+                    f"entry '{entry.id}' covers {_listed(entry.covers)} here but "
+                    f"{_listed(ref.covers)} in "
+                    f"{self.ref.source}:{self.ref.places.line('covers', entry.id)}",
                 )
 
     def _red_flags(self) -> None:

@@ -238,17 +238,17 @@ def _parse_questions(c: Checker, block: Map, ident: str, seen: dict[str, str]) -
 def _parse_entries(
     c: Checker, doc: Map, topic_ids: set[str], questions: dict[str, str], sources: Sources
 ) -> tuple[Entry, ...]:
-    """The answerable entries, with their topics and related ids checked."""
+    """The answerable entries, with their topics and the ids they name checked."""
     # Answers are shown as written (never formatted), so braces in them are plain text.
     entries: list[Entry] = []
-    related_refs: list[tuple[str, str, int]] = []
+    refs: list[tuple[str, str, str, int]] = []  # (entry, field, id named, line)
     for item, _line in c.items(doc, "entries"):
         block = c.mapping(
             item,
             item.line,
             "an entry",
             ("id", "topic", "title", "questions", "answer"),
-            ("keywords", "related", "source"),
+            ("keywords", "related", "source", "covers"),
             entry=str(item.get("id")) if isinstance(item.get("id"), str) else None,
         )
         if block is None:
@@ -282,7 +282,13 @@ def _parse_entries(
         c.place("related", eid, block.lines.get("related", block.line))
         c.place("entry topic", eid, block.lines.get("topic", block.line))
         for ref in related:
-            related_refs.append((eid, ref, block.lines["related"]))
+            refs.append((eid, "related", ref, block.lines["related"]))
+        covers = c.texts(block, "covers", eid, required=False)
+        c.place("covers", eid, block.lines.get("covers", block.line))
+        if len(covers) == 1:
+            c.add(block.lines["covers"], "'covers' names at least two entries", eid)
+        for ref in covers:
+            refs.append((eid, "covers", ref, block.lines["covers"]))
         entries.append(
             Entry(
                 eid,
@@ -293,14 +299,15 @@ def _parse_entries(
                 answer,
                 related,
                 sources.read(block, "the answer", eid),
+                covers,
             )
         )
     entry_ids = {e.id for e in entries}
-    for eid, ref, line in related_refs:
+    for eid, key, ref, line in refs:
         if ref not in entry_ids:
-            c.add(line, f"related id '{ref}' does not exist", eid)
+            c.add(line, f"{key} id '{ref}' does not exist", eid)
         elif ref == eid:
-            c.add(line, "an entry cannot be related to itself", eid)
+            c.add(line, f"an entry cannot name itself in '{key}'", eid)
     if not entries:
         c.add(doc.lines.get("entries", 1), "the FAQ has no entries")
     return tuple(entries)

@@ -14,6 +14,8 @@ from bot.locale import Locale, get_locale
 
 MAX_CANDIDATES = 3
 MIN_CLAUSE_TOKENS = 2
+# A word used by more FAQ entries and declines than this is too common to name an entry.
+NAMING_LABELS = 10
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ class Matcher:
         for label in sorted(label_tokens):
             for token in label_tokens[label]:
                 self._label_postings[token].append(label)
+        self._together = self._named_together(kb)
         n_labels = len(label_tokens)
         self._idf = {t: math.log(1 + n_labels / len(ls)) for t, ls in self._label_postings.items()}
         self._unknown_idf = math.log(1 + n_labels / 0.5) * self.tuning.unknown_factor
@@ -144,6 +147,60 @@ class Matcher:
                 if len(keyword.split()) == 1 or tokens[0] not in self.analyzer.stems(keyword):
                     uncovered.add(tokens[0])
         return frozenset(uncovered)
+
+    def _named_together(
+        self, kb: KnowledgeBase
+    ) -> dict[str, tuple[str, dict[str, frozenset[str]]]]:
+        """For each entry another one `covers`: that entry, and the words naming each it covers.
+
+        A covered entry is named by the words only its own questions use among those covered with
+        it ("lips", "nasolabial"), not by what they share ("fix", "wrinkle"), and never by a word
+        common all over the FAQ ("after", "work").
+        """
+        together: dict[str, tuple[str, dict[str, frozenset[str]]]] = {}
+        for entry in kb.entries:
+            if not entry.covers:
+                continue
+            words = {eid: self._entry_words(kb, eid) for eid in entry.covers}
+            naming = {
+                eid: frozenset(
+                    t
+                    for t in own - set().union(*(w for o, w in words.items() if o != eid))
+                    if len(self._label_postings.get(t, ())) <= NAMING_LABELS
+                )
+                for eid, own in words.items()
+            }
+            for eid in (entry.id, *entry.covers):
+                together[eid] = (entry.id, naming)
+        return together
+
+    def _entry_words(self, kb: KnowledgeBase, entry_id: str) -> set[str]:
+        """The tokens of how patients ask an entry (its questions and keywords)."""
+        entry = kb.by_id[entry_id]
+        return {
+            t for text in (*entry.questions, *entry.keywords) for t in self.analyzer.tokens(text)
+        }
+
+    def _covering(self, best_id: str, question: str, scores: dict[str, float]) -> str | None:
+        """The entry that answers a question naming two or more of the entries it covers.
+
+        The two must be named in different clauses ("my folds and my thin lips"): within one
+        ("my cheeks lack volume") a word shared in passing names nothing.
+        """
+        found = self._together.get(best_id)
+        if found is None:
+            return None
+        covering, naming = found
+        floor = self.tuning.clarify_at
+        named: list[set[str]] = []
+        for clause in self.locale.clause_break.split(question):
+            present = set(self.analyzer.tokens(clause))
+            here = {
+                e for e, words in naming.items() if words & present and scores.get(e, 0) >= floor
+            }
+            if here:
+                named.append(here)
+        return covering if len(named) >= 2 and len(set().union(*named)) >= 2 else None
 
     def _siblings(self, first: str, second: str) -> bool:
         """Two entries that name each other as related: either answers what the other does."""
@@ -234,6 +291,9 @@ class Matcher:
             if best >= t.clarify_at:
                 return Decision(Kind.CLARIFY, None, round(best * 100, 1), candidates[:1])
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
+        covering = self._covering(best_id, question, dict(entries))
+        if covering is not None and best >= t.clarify_at:
+            return Decision(Kind.ANSWER, covering, round(best * 100, 1), candidates)
         # Two entries that name each other as related answer each other's questions ("does it
         # wear off after a year": how long it lasts, repeating it): a close runner-up among
         # them is no reason to ask back.
