@@ -170,7 +170,8 @@ EXCEPTION_FAQ = FLAG_FAQ.replace(
     [
         ("i can't see out of my left eye", True),
         ("i can't see any difference yet", False),  # the exception right after the sign
-        ("a week on and the result, i don't see it", False),  # ... or right before it
+        ("a week on and the result i don't see it", False),  # ... or right before it
+        ("i can't see, is that the result of the filler?", True),  # ... but not past a comma
         ("i can't see the result", False),
         ("the result is fine but my lip is blue", True),  # another sign has no exception
         ("i can't see properly since this morning and the result looks odd", True),  # far off

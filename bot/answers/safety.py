@@ -22,7 +22,8 @@ from bot.faqdoc import Checker, Map
 # A sign's words may have this many other words between them, in all.
 SIGN_GAP = 5
 # A sign's exceptions ("see not !result/difference": "can't see the result" asks about results)
-# count between its words and this many words either side of them.
+# count between its words and this many words either side of them, within the same part of
+# the sentence ("the pain is awful, I'm scared something is wrong": the fear is no exception).
 EXCEPTION_REACH = 2
 # A negation right before a sign (or inside it) cancels it: "no fever", "lip is not blue".
 # Reaching further would also cancel "not sure, but my lip is blue".
@@ -152,6 +153,8 @@ class RedFlagDetector:
 
         A word written "!a/b" names exceptions instead: the sign does not count when one of them
         comes between its words or right next to them ("see not !result": "can't see the result").
+        An alternative written with "_" is a phrase ("!fear_of_needles"): the analyzer reads "_" as
+        a space, so it folds like the FAQ's synonyms do.
         """
         slots: list[frozenset[str]] = []
         exceptions: set[str] = set()
@@ -221,12 +224,26 @@ class RedFlagDetector:
             if -1 in found:
                 continue
             end = start + max(found)
-            near = tokens[max(0, start - EXCEPTION_REACH) : end + 1 + EXCEPTION_REACH]
-            if sign.exceptions.intersection(near):
+            if sign.exceptions and self._excepted(sign, tokens, segments, start, end):
                 continue
             if sign.negated_by_itself or not self._negated(tokens, segments, start, end):
                 return True
         return False
+
+    @staticmethod
+    def _excepted(
+        sign: _Sign, tokens: list[str], segments: list[int], start: int, end: int
+    ) -> bool:
+        """One of the sign's exceptions between its words, or next to them in the same part."""
+        if sign.exceptions.intersection(tokens[start : end + 1]):
+            return True
+        before = range(max(0, start - EXCEPTION_REACH), start)
+        after = range(end + 1, min(len(tokens), end + 1 + EXCEPTION_REACH))
+        return any(
+            tokens[i] in sign.exceptions and segments[i] == segments[edge]
+            for edge, span in ((start, before), (end, after))
+            for i in span
+        )
 
     def _negated(self, tokens: list[str], segments: list[int], start: int, end: int) -> bool:
         """A negation in the same segment shortly before the sign, or inside it."""
