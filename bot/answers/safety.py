@@ -246,8 +246,15 @@ class RedFlagDetector:
         )
 
     def _negated(self, tokens: list[str], segments: list[int], start: int, end: int) -> bool:
-        """A negation in the same segment shortly before the sign, or inside it."""
-        for index in range(max(0, start - NEGATION_REACH), end + 1):
+        """A negation in the same segment shortly before the sign, or inside it.
+
+        Stop words kept for some sign do not count towards the reach: "I don't have blisters".
+        """
+        first, reach = start, NEGATION_REACH
+        while first > 0 and reach > 0:
+            first -= 1
+            reach -= tokens[first] not in self._keep
+        for index in range(first, end + 1):
             if tokens[index] == self._negation and segments[index] == segments[start]:
                 return True
         return False
