@@ -607,3 +607,38 @@ def test_two_indications_in_one_message_get_the_entry_covering_both(
 ) -> None:
     decision = languages.ask(message).decision
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
+
+
+# A long story asks in its last question: a subject the article does not cover, named on the
+# way, does not stop the answer; named in the question itself, it still does.
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        (
+            "my cousin paid double the price at another clinic and honestly the whole thing "
+            "stressed me out. anyway, how long does the procedure itself take?",
+            "duration",
+        ),
+        (
+            "my friend had botox last month and she looks great, i am more into fillers "
+            "though. does soft lifting hurt?",
+            "pain-during",
+        ),
+        (
+            "i've been reading about soft lifting for weeks, my friend loved hers and i think "
+            "i'm ready to book. what does it cost for the whole face?",
+            None,
+        ),
+        (
+            "давно читаю про софтлифтинг, подруге очень понравилось, думаю записаться. "
+            "сколько стоит всё лицо?",
+            None,
+        ),
+    ],
+)
+def test_a_long_story_is_judged_by_its_last_question(
+    languages: Languages, message: str, entry_id: str | None
+) -> None:
+    decision = languages.ask(message).decision
+    assert decision.entry_id == entry_id, decision
+    assert (decision.kind is Kind.ANSWER) is (entry_id is not None), decision

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
@@ -14,6 +15,8 @@ from bot.locale import Locale, get_locale
 
 MAX_CANDIDATES = 3
 MIN_CLAUSE_TOKENS = 2
+# A sentence that asks: its words up to the question mark(s).
+_QUESTION = re.compile(r"([^.!?\n]+)\?")
 # A word used by more FAQ entries and declines than this is too common to name an entry.
 NAMING_LABELS = 10
 
@@ -260,6 +263,12 @@ class Matcher:
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         return ranked, from_clause
 
+    def _last_question(self, text: str) -> frozenset[str] | None:
+        """The tokens of a message's last sentence that ends in a question mark, if any."""
+        asked = [m.group(1) for m in _QUESTION.finditer(text)]
+        tokens = frozenset(self.analyzer.tokens(asked[-1])) if asked else frozenset()
+        return tokens if len(tokens) >= MIN_CLAUSE_TOKENS else None
+
     def decide(self, question: str) -> Decision:
         """Answer, clarify, fall back or raise the alarm for one message."""
         flag = self.red_flags.find(question)
@@ -285,6 +294,10 @@ class Matcher:
         # says fillers look fake. but what i really want to know is how long it lasts").
         clause = from_clause.get(best_id)
         asked = clause if clause is not None and best >= t.clause_answer_at else None
+        if asked is None and from_clause:
+            # A long story asks in its last question ("... half the price of the clinics. what
+            # should i look for when picking someone?"): a subject named on the way is no question.
+            asked = self._last_question(question)
         if self._uncovered.intersection(asked or self.analyzer.tokens(question)):
             # "the price for lips", "photos of nasolabial folds": the entry is only the object
             # of a question the article does not answer. Offer it, never assert it.
