@@ -57,7 +57,9 @@ class Locale:
     sentence_break: re.Pattern[str]
     negation: str
     negation_break: re.Pattern[str]
+    negation_after: re.Pattern[str] | None
     sign_fillers: frozenset[str]
+    reassurance: frozenset[str]
     folds: Mapping[int, str]
     common_words: frozenset[str]
     messages: Mapping[str, str]
@@ -98,7 +100,13 @@ def get_locale(language: str) -> Locale:
         sentence_break=re.compile(str(matching["sentence_break"]), re.IGNORECASE),
         negation=str(matching["negation"]),
         negation_break=re.compile(str(matching["negation_break"]), re.IGNORECASE),
+        negation_after=(
+            re.compile(str(matching["negation_after"]), re.IGNORECASE)
+            if matching.get("negation_after")
+            else None
+        ),
         sign_fillers=frozenset(str(w).lower() for w in matching.get("sign_fillers", ())),
+        reassurance=frozenset(str(w).lower() for w in matching.get("reassurance", ())),
         folds=MappingProxyType(
             str.maketrans({str(k): str(v) for k, v in matching.get("folds", {}).items()})
         ),

@@ -12,42 +12,62 @@ import pytest
 import yaml
 
 from bot.answers.assistant import Assistant
-from bot.answers.loader import parse_faq
+from bot.answers.loader import load_faq, parse_faq
 from bot.answers.matcher import Kind
 from bot.faqdoc import FaqError
 
-TABLE: dict[str, dict[str, Any]] = yaml.safe_load(
-    (Path(__file__).parent / "redflag_table.yaml").read_text(encoding="utf-8")
-)
-POSITIVE = [(cat, s) for cat, rows in TABLE.items() for s in rows["positive"]]
-NEGATIVE = [(cat, s) for cat, rows in TABLE.items() for s in rows["negative"]]
+HERE = Path(__file__).parent
+TABLES: dict[str, dict[str, dict[str, Any]]] = {
+    language: yaml.safe_load((HERE / name).read_text(encoding="utf-8"))
+    for language, name in (("en", "redflag_table.yaml"), ("ru", "redflag_table.ru.yaml"))
+}
+POSITIVE = [
+    (lang, cat, s) for lang, t in TABLES.items() for cat, r in t.items() for s in r["positive"]
+]
+NEGATIVE = [
+    (lang, cat, s) for lang, t in TABLES.items() for cat, r in t.items() for s in r["negative"]
+]
 
 
-def test_the_table_covers_every_category_of_the_shipped_flags(assistant: Assistant) -> None:
-    assert {f.id for f in assistant.kb.red_flags} == set(TABLE)
-    for flag in assistant.kb.red_flags:
-        assert flag.emergency is TABLE[flag.id]["emergency"], flag.id
-    assert len(POSITIVE) + len(NEGATIVE) >= 100
+@pytest.fixture(scope="module")
+def assistants(assistant: Assistant) -> dict[str, Assistant]:
+    """The answer engine of each shipped language."""
+    return {
+        "en": assistant,
+        "ru": Assistant(load_faq(Path(__file__).parents[1] / "faq" / "softlifting.ru.yaml")),
+    }
 
 
-@pytest.mark.parametrize(("category", "sentence"), POSITIVE)
-def test_danger_signs_get_the_urgent_reply(
-    assistant: Assistant, category: str, sentence: str
+@pytest.mark.parametrize("language", TABLES)
+def test_the_table_covers_every_category_of_the_shipped_flags(
+    assistants: dict[str, Assistant], language: str
 ) -> None:
+    assistant, table = assistants[language], TABLES[language]
+    assert {f.id for f in assistant.kb.red_flags} == set(table)
+    for flag in assistant.kb.red_flags:
+        assert flag.emergency is table[flag.id]["emergency"], flag.id
+    assert sum(len(r["positive"]) + len(r["negative"]) for r in table.values()) >= 50
+
+
+@pytest.mark.parametrize(("language", "category", "sentence"), POSITIVE)
+def test_danger_signs_get_the_urgent_reply(
+    assistants: dict[str, Assistant], language: str, category: str, sentence: str
+) -> None:
+    assistant = assistants[language]
     outcome = assistant.ask(sentence)
     assert outcome.decision.kind is Kind.URGENT, outcome.decision
     hits = [f.id for f in assistant.matcher.red_flags.find_all(sentence)]
     assert category in hits
     emergency = assistant.kb.clinic.format(assistant.kb.texts.emergency)
-    if TABLE[category]["emergency"]:
+    if TABLES[language][category]["emergency"]:
         assert emergency in outcome.reply.text
 
 
-@pytest.mark.parametrize(("category", "sentence"), NEGATIVE)
+@pytest.mark.parametrize(("language", "category", "sentence"), NEGATIVE)
 def test_ordinary_side_effects_negations_and_questions_are_not_urgent(
-    assistant: Assistant, category: str, sentence: str
+    assistants: dict[str, Assistant], language: str, category: str, sentence: str
 ) -> None:
-    assert assistant.matcher.red_flags.find_all(sentence) == []
+    assert assistants[language].matcher.red_flags.find_all(sentence) == []
 
 
 FLAG_FAQ = """

@@ -113,7 +113,6 @@ class _Sign:
 
     flag: RedFlag
     slots: tuple[frozenset[str], ...]
-    negated_by_itself: bool
     exceptions: frozenset[str] = frozenset()
 
 
@@ -135,6 +134,11 @@ class RedFlagDetector:
             for word in analyzer.words(alt)
             if word in locale.stopwords and word not in locale.sign_fillers
         )
+        # "my throat is fine and my lips are swollen": a sign spanning "fine" is two things.
+        self._reassurance = frozenset(
+            t for word in locale.reassurance for t in analyzer.tokens(word, frozenset([word]))
+        )
+        self._keep |= {w for w in locale.reassurance if w in locale.stopwords}
         self._signs: dict[str, list[_Sign]] = defaultdict(list)
         self._unless: dict[str, frozenset[str]] = {}
         self._patterns: dict[str, list[Any]] = {}  # compiled RE2 (the package has no types)
@@ -172,8 +176,7 @@ class RedFlagDetector:
                 slots.append(options)
         if not slots:
             return None
-        negated = any(self._negation in slot for slot in slots)
-        return _Sign(flag, tuple(slots), negated, frozenset(exceptions))
+        return _Sign(flag, tuple(slots), frozenset(exceptions))
 
     def find(self, text: str) -> RedFlag | None:
         """The red flag a message describes, emergencies first, or None."""
@@ -185,6 +188,9 @@ class RedFlagDetector:
         hit: set[str] = set()
         locale = self.analyzer.locale
         for sentence in locale.sentence_break.split(text):
+            if locale.negation_after is not None:
+                # "температуры нет" says what "нет температуры" says.
+                sentence = locale.negation_after.sub(r"\2 \1", sentence)
             tokens, segments = self._tokens(sentence)
             present, written = set(tokens), self.analyzer.stems(sentence, typos=True)
             for first in present:
@@ -226,9 +232,24 @@ class RedFlagDetector:
             end = start + max(found)
             if sign.exceptions and self._excepted(sign, tokens, segments, start, end):
                 continue
-            if sign.negated_by_itself or not self._negated(tokens, segments, start, end):
+            if self._reassured(tokens, start, end):
+                continue
+            said = [window[i] == self._negation for i in found]
+            if any(said):
+                # A negative sign ("breathe not"): its "not" must be next to its other words.
+                if self._next_to(found, said):
+                    return True
+            elif not self._negated(tokens, segments, start, end):
                 return True
         return False
+
+    @staticmethod
+    def _next_to(found: list[int], said: list[bool]) -> bool:
+        """The negation that fills a slot is next to another slot's word: "can't see", not "I see
+        fine, nothing is blurry, not worried"."""
+        negations = [i for i, negation in zip(found, said, strict=True) if negation]
+        others = [i for i, negation in zip(found, said, strict=True) if not negation]
+        return any(abs(n - o) <= NEGATION_REACH + 1 for n in negations for o in others)
 
     @staticmethod
     def _excepted(
@@ -243,6 +264,13 @@ class RedFlagDetector:
             tokens[i] in sign.exceptions and segments[i] == segments[edge]
             for edge, span in ((start, before), (end, after))
             for i in span
+        )
+
+    def _reassured(self, tokens: list[str], start: int, end: int) -> bool:
+        """A reassuring word between the sign's words, not itself negated ("not fine")."""
+        return any(
+            tokens[i] in self._reassurance and tokens[i - 1] != self._negation
+            for i in range(start + 1, end)
         )
 
     def _negated(self, tokens: list[str], segments: list[int], start: int, end: int) -> bool:
