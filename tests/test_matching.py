@@ -642,3 +642,23 @@ def test_a_long_story_is_judged_by_its_last_question(
     decision = languages.ask(message).decision
     assert decision.entry_id == entry_id, decision
     assert (decision.kind is Kind.ANSWER) is (entry_id is not None), decision
+
+
+# Short clauses that only say what is absent or fine are context, not the question: "fever",
+# "hot", "vision" must not pull the answer towards other entries.
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("speech fine, vision fine, just a mild ache", "pain-after"),
+        ("no fever and no chills, just my lips are swollen", "swelling"),
+        ("температуры нет, просто отёк, это нормально?", "swelling"),
+        # A lone "is that normal?" is the question's own word, not a clause to drop.
+        ("на следующий день болит при касании, нормально?", "pain-after"),
+        ("можно будет нормально накраситься или нет", "makeup"),
+    ],
+)
+def test_what_is_fine_or_absent_is_not_what_is_asked(
+    languages: Languages, message: str, entry_id: str
+) -> None:
+    decision = languages.ask(message).decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision

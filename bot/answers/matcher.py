@@ -15,6 +15,8 @@ from bot.locale import Locale, get_locale
 
 MAX_CANDIDATES = 3
 MIN_CLAUSE_TOKENS = 2
+# A clause this short with a negation or a reassuring word only says what is fine ("no fever").
+CALM_CLAUSE_TOKENS = 4
 # A sentence that asks: its words up to the question mark(s).
 _QUESTION = re.compile(r"([^.!?\n]+)\?")
 # A word used by more FAQ entries and declines than this is too common to name an entry.
@@ -113,6 +115,10 @@ class Matcher:
             for token in label_tokens[label]:
                 self._label_postings[token].append(label)
         self._together = self._named_together(kb)
+        self._negation = frozenset(self.analyzer.tokens(self.locale.negation))
+        self._reassurance = frozenset(
+            t for w in self.locale.reassurance for t in self.analyzer.tokens(w)
+        )
         n_labels = len(label_tokens)
         self._idf = {t: math.log(1 + n_labels / len(ls)) for t, ls in self._label_postings.items()}
         self._unknown_idf = math.log(1 + n_labels / 0.5) * self.tuning.unknown_factor
@@ -244,9 +250,29 @@ class Matcher:
         """Every label (entry or decline) with a score 0-1, best first."""
         return self._rank(question)[0]
 
+    def _asked_tokens(self, question: str) -> frozenset[str]:
+        """The message's tokens, without short clauses that only say what is fine or absent.
+
+        "no fever, not hot, just a bit of swelling, normal?" asks about swelling: "fever" and
+        "hot" would pull it towards other entries. Kept whole when nothing else would remain.
+        """
+        tokens = frozenset(self.analyzer.tokens(question))
+        clauses = [self.analyzer.tokens(c) for c in self.locale.clause_break.split(question)]
+        kept = [c for c in clauses if not self._calm_clause(c)]
+        if len(kept) == len(clauses):
+            return tokens
+        rest = frozenset(t for clause in kept for t in clause)
+        return rest if len(rest) >= MIN_CLAUSE_TOKENS else tokens
+
+    def _calm_clause(self, clause: list[str]) -> bool:
+        """A short clause that says something is absent ("no fever") or fine ("vision fine")."""
+        if not clause or len(clause) > CALM_CLAUSE_TOKENS:
+            return False
+        return clause[0] in self._negation or (len(clause) > 1 and clause[-1] in self._reassurance)
+
     def _rank(self, question: str) -> tuple[list[tuple[str, float]], dict[str, frozenset[str]]]:
         """The ranking, and for each label scored on one clause of a long message its tokens."""
-        tokens = frozenset(self.analyzer.tokens(question))
+        tokens = self._asked_tokens(question)
         if not tokens:
             return [], {}
         scores = self._score(tokens)
