@@ -594,6 +594,7 @@ def test_a_group_named_by_a_stop_word_folds_its_phrases_away(languages: Language
         ("could you sort out my nasolabial folds and my thin lips in one go", "several-problems"),
         ("bags under my eyes plus a saggy jawline, would it help with both", "several-problems"),
         ("i want a better chin and fuller lips, is one procedure enough", "several-problems"),
+        ("hollow cheeks and fine lines round my eyes, can one visit do both", "several-problems"),
         ("можно ли убрать носогубки и заодно увеличить губы", "several-problems"),
         ("мешки под глазами и брыли, поможет?", "several-problems"),
         # One indication named once, with a word another one also uses, stays itself.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -19,7 +19,9 @@ MIN_CLAUSE_TOKENS = 2
 CALM_CLAUSE_TOKENS = 4
 # A sentence that asks: its words up to the question mark(s).
 _QUESTION = re.compile(r"([^.!?\n]+)\?")
-# A word used by more FAQ entries and declines than this is too common to name an entry.
+# A word names an entry when that many of its phrasings use it ("lips", not the "worse" of one
+# of them), and no more entries and declines than this use it ("after", "work" name nothing).
+NAMING_PHRASINGS = 3
 NAMING_LABELS = 10
 
 
@@ -162,33 +164,34 @@ class Matcher:
     ) -> dict[str, tuple[str, dict[str, frozenset[str]]]]:
         """For each entry another one `covers`: that entry, and the words naming each it covers.
 
-        A covered entry is named by the words only its own questions use among those covered with
-        it ("lips", "nasolabial"), not by what they share ("fix", "wrinkle"), and never by a word
-        common all over the FAQ ("after", "work").
+        A covered entry is named by the words several of its questions use ("lips", "hollow"),
+        never by a word common all over the FAQ ("after", "work").
         """
         together: dict[str, tuple[str, dict[str, frozenset[str]]]] = {}
         for entry in kb.entries:
             if not entry.covers:
                 continue
-            words = {eid: self._entry_words(kb, eid) for eid in entry.covers}
             naming = {
                 eid: frozenset(
                     t
-                    for t in own - set().union(*(w for o, w in words.items() if o != eid))
-                    if len(self._label_postings.get(t, ())) <= NAMING_LABELS
+                    for t, uses in self._entry_words(kb, eid).items()
+                    if uses >= NAMING_PHRASINGS
+                    and len(self._label_postings.get(t, ())) <= NAMING_LABELS
                 )
-                for eid, own in words.items()
+                for eid in entry.covers
             }
             for eid in (entry.id, *entry.covers):
                 together[eid] = (entry.id, naming)
         return together
 
-    def _entry_words(self, kb: KnowledgeBase, entry_id: str) -> set[str]:
-        """The tokens of how patients ask an entry (its questions and keywords)."""
+    def _entry_words(self, kb: KnowledgeBase, entry_id: str) -> Counter[str]:
+        """The tokens of how patients ask an entry, each with how many phrasings use it."""
         entry = kb.by_id[entry_id]
-        return {
-            t for text in (*entry.questions, *entry.keywords) for t in self.analyzer.tokens(text)
-        }
+        return Counter(
+            t
+            for text in (*entry.questions, *entry.keywords)
+            for t in set(self.analyzer.tokens(text))
+        )
 
     def _covering(self, best_id: str, question: str, scores: dict[str, float]) -> str | None:
         """The entry that answers a question naming two or more of the entries it covers.
@@ -209,7 +212,17 @@ class Matcher:
             }
             if here:
                 named.append(here)
-        return covering if len(named) >= 2 and len(set().union(*named)) >= 2 else None
+        if len(named) < 2:
+            return None
+        # Two clauses, each naming one of two different entries ("hollow cheeks | fine lines").
+        distinct = any(
+            a != b
+            for i, one in enumerate(named)
+            for other in named[i + 1 :]
+            for a in one
+            for b in other
+        )
+        return covering if distinct else None
 
     def _siblings(self, first: str, second: str) -> bool:
         """Two entries that name each other as related: either answers what the other does."""
