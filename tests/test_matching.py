@@ -598,6 +598,7 @@ def test_a_group_named_by_a_stop_word_folds_its_phrases_away(languages: Language
         ("можно ли убрать носогубки и заодно увеличить губы", "several-problems"),
         ("мешки под глазами и брыли, поможет?", "several-problems"),
         # One indication named once, with a word another one also uses, stays itself.
+        ("lines between nose and mouth", "deep-folds"),
         ("щеки впалые обьема не хватает", "volume-loss"),
         ("how long does lip swelling last", "swelling"),
         ("губы отекли, сколько это продлится", "swelling"),

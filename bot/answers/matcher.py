@@ -212,7 +212,8 @@ class Matcher:
             }
             if here:
                 named.append(here)
-        if len(named) < 2:
+        if len(named) < 2 or all(best_id in here for here in named):
+            # "lines between nose | and mouth": every clause names the best entry, one subject.
             return None
         # Two clauses, each naming one of two different entries ("hollow cheeks | fine lines").
         distinct = any(
