@@ -657,6 +657,12 @@ def test_a_long_story_is_judged_by_its_last_question(
         # A lone "is that normal?" is the question's own word, not a clause to drop.
         ("на следующий день болит при касании, нормально?", "pain-after"),
         ("можно будет нормально накраситься или нет", "makeup"),
+        # "normally" after an activity is no danger sign said to be fine.
+        ("в субботу день рождения у подруги 💄 накраситься смогу нормально?", "makeup"),
+        (
+            "i'm not sure i get it, never heard of it before. what is soft lifting",
+            "what-is-soft-lifting",
+        ),
     ],
 )
 def test_what_is_fine_or_absent_is_not_what_is_asked(

@@ -103,6 +103,7 @@ class Matcher:
             [*(text for _, text, _ in labelled), *flag_texts],
         )
         self.red_flags = RedFlagDetector(kb.red_flags, self.analyzer)
+        self._signs = self.red_flags.vocabulary - self._negation_tokens()
         token_sets = [
             (label, frozenset(self.analyzer.tokens(text)), factor)
             for label, text, factor in labelled
@@ -133,6 +134,9 @@ class Matcher:
             for token in tokens:
                 self._postings[token].append(len(self._docs))
             self._docs.append(_Doc(label, norm, factor))
+
+    def _negation_tokens(self) -> frozenset[str]:
+        return frozenset(self.analyzer.tokens(self.locale.negation))
 
     def _uncovered_subjects(self, kb: KnowledgeBase) -> frozenset[str]:
         """Tokens that name a subject the article does not cover ("price", "botox", "insurance").
@@ -279,10 +283,17 @@ class Matcher:
         return rest if len(rest) >= MIN_CLAUSE_TOKENS else tokens
 
     def _calm_clause(self, clause: list[str]) -> bool:
-        """A short clause that says something is absent ("no fever") or fine ("vision fine")."""
+        """A short clause that says something is absent ("no fever", "never heard of it") or a
+        danger sign is fine ("vision fine"); "can I wear makeup normally" is no such clause."""
         if not clause or len(clause) > CALM_CLAUSE_TOKENS:
             return False
-        return clause[0] in self._negation or (len(clause) > 1 and clause[-1] in self._reassurance)
+        if clause[0] in self._negation:
+            return True
+        return (
+            len(clause) > 1
+            and clause[-1] in self._reassurance
+            and bool(self._signs.intersection(clause))
+        )
 
     def _rank(self, question: str) -> tuple[list[tuple[str, float]], dict[str, frozenset[str]]]:
         """The ranking, and for each label scored on one clause of a long message its tokens."""

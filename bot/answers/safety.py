@@ -178,6 +178,17 @@ class RedFlagDetector:
             return None
         return _Sign(flag, tuple(slots), frozenset(exceptions))
 
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every token some sign names ("fever", "vision", "pale")."""
+        return frozenset(
+            t
+            for signs in self._signs.values()
+            for sign in signs
+            for slot in sign.slots
+            for t in slot
+        )
+
     def find(self, text: str) -> RedFlag | None:
         """The red flag a message describes, emergencies first, or None."""
         hits = self.find_all(text)
