@@ -42,6 +42,7 @@ run: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_matcher.py
 	$(BIN)/python benchmarks/score_heldout.py --set benchmarks/heldout_en.yaml --set benchmarks/heldout_safety_en.yaml --set benchmarks/heldout_final_en.yaml
+	$(BIN)/python benchmarks/ablate.py
 	$(BIN)/python benchmarks/bench_typos.py
 	$(BIN)/python benchmarks/bench_translit.py
 	$(BIN)/python benchmarks/bench_suggest.py

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot import buttons
 from bot.answers.knowledge import KnowledgeBase
-from bot.answers.matcher import Decision, Kind, Matcher
+from bot.answers.matcher import Decision, Kind, Matcher, Tuning
 from bot.answers.replies import Replies
 from bot.locale import Locale, get_locale
 from bot.messages import Reply
@@ -33,10 +33,12 @@ class Outcome:
 class Assistant:
     """Matches questions and composes replies for one FAQ file."""
 
-    def __init__(self, kb: KnowledgeBase, locale: Locale | None = None) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, locale: Locale | None = None, tuning: Tuning | None = None
+    ) -> None:
         self.kb = kb
         self.locale = locale or get_locale(kb.language)
-        self.matcher = Matcher(kb, self.locale)
+        self.matcher = Matcher(kb, self.locale, tuning)
         self.replies = Replies(kb, self.locale)
 
     def ask(self, question: str) -> Outcome:

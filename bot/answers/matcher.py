@@ -38,6 +38,10 @@ class Tuning:
     keyword_factor: float = 0.9  # a real phrasing should beat a bare keyword or title
     unknown_factor: float = 0.75  # weight of a word the FAQ never uses, relative to the rarest
     clause_answer_at: float = 0.85  # a long message's clause this clear is judged on its own
+    # Rules that can be switched off one by one, so that each is measured (benchmarks/ablate.py).
+    last_question: bool = True  # a long message's uncovered subjects: only its last question's
+    covering: bool = True  # two indications get the entry that covers them
+    calm_clauses: bool = True  # "no fever", "vision fine" are left out of the scoring
 
 
 class Kind(StrEnum):
@@ -276,7 +280,7 @@ class Matcher:
         """
         tokens = frozenset(self.analyzer.tokens(question))
         clauses = [self.analyzer.tokens(c) for c in self.locale.clause_break.split(question)]
-        kept = [c for c in clauses if not self._calm_clause(c)]
+        kept = [c for c in clauses if not (self.tuning.calm_clauses and self._calm_clause(c))]
         if len(kept) == len(clauses):
             return tokens
         rest = frozenset(t for clause in kept for t in clause)
@@ -345,7 +349,7 @@ class Matcher:
         # says fillers look fake. but what i really want to know is how long it lasts").
         clause = from_clause.get(best_id)
         asked = clause if clause is not None and best >= t.clause_answer_at else None
-        if asked is None and from_clause:
+        if asked is None and from_clause and t.last_question:
             # A long story asks in its last question ("... half the price of the clinics. what
             # should i look for when picking someone?"): a subject named on the way is no question.
             asked = self._last_question(question)
@@ -355,7 +359,7 @@ class Matcher:
             if best >= t.clarify_at:
                 return Decision(Kind.CLARIFY, None, round(best * 100, 1), candidates[:1])
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
-        covering = self._covering(best_id, question, dict(entries))
+        covering = self._covering(best_id, question, dict(entries)) if t.covering else None
         if covering is not None and best >= t.clarify_at:
             return Decision(Kind.ANSWER, covering, round(best * 100, 1), candidates)
         # Two entries that name each other as related answer each other's questions ("does it
