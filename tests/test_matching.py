@@ -652,6 +652,7 @@ def test_a_long_story_is_judged_by_its_last_question(
     ("message", "entry_id"),
     [
         ("speech fine, vision fine, just a mild ache", "pain-after"),
+        ("all looks fine, no lumps, no odd colour - when can i put makeup on?", "makeup"),
         ("no fever and no chills, just my lips are swollen", "swelling"),
         ("температуры нет, просто отёк, это нормально?", "swelling"),
         # A lone "is that normal?" is the question's own word, not a clause to drop.

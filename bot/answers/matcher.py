@@ -279,16 +279,32 @@ class Matcher:
         "hot" would pull it towards other entries. Kept whole when nothing else would remain.
         """
         tokens = frozenset(self.analyzer.tokens(question))
-        clauses = [self.analyzer.tokens(c) for c in self.locale.clause_break.split(question)]
-        kept = [c for c in clauses if not (self.tuning.calm_clauses and self._calm_clause(c))]
+        clauses = self._clauses(question)
+        kept = [
+            c
+            for c, asks in clauses
+            if not (self.tuning.calm_clauses and self._calm_clause(c, asks))
+        ]
         if len(kept) == len(clauses):
             return tokens
         rest = frozenset(t for clause in kept for t in clause)
         return rest if len(rest) >= MIN_CLAUSE_TOKENS else tokens
 
-    def _calm_clause(self, clause: list[str]) -> bool:
-        """A short clause that says something is absent ("no fever", "never heard of it") or a
-        danger sign is fine ("vision fine"); "can I wear makeup normally" is no such clause."""
+    def _clauses(self, text: str) -> list[tuple[list[str], bool]]:
+        """Each clause's tokens, and whether a question mark ends it."""
+        out: list[tuple[list[str], bool]] = []
+        start = 0
+        for found in (*self.locale.clause_break.finditer(text), None):
+            end = found.start() if found else len(text)
+            asks = found is not None and "?" in found.group()
+            out.append((self.analyzer.tokens(text[start:end]), asks))
+            start = found.end() if found else end
+        return out
+
+    def _calm_clause(self, clause: list[str], asks: bool) -> bool:
+        """A short clause that says something is absent ("no fever", "never heard of it") or is
+        fine ("everything looks fine", "vision fine"). "Can I wear makeup normally?" asks: only
+        a danger sign said to be fine is calm in a question."""
         if not clause or len(clause) > CALM_CLAUSE_TOKENS:
             return False
         if clause[0] in self._negation:
@@ -296,7 +312,7 @@ class Matcher:
         return (
             len(clause) > 1
             and clause[-1] in self._reassurance
-            and bool(self._signs.intersection(clause))
+            and (not asks or bool(self._signs.intersection(clause)))
         )
 
     def _rank(self, question: str) -> tuple[list[tuple[str, float]], dict[str, frozenset[str]]]:
@@ -308,8 +324,10 @@ class Matcher:
         from_clause: dict[str, frozenset[str]] = {}
         if len(tokens) >= self.tuning.long_message:
             # A rambling message usually asks its question in one clause: score clauses too.
-            for clause in self.locale.clause_break.split(question):
-                clause_tokens = frozenset(self.analyzer.tokens(clause))
+            for words, asks in self._clauses(question):
+                if self.tuning.calm_clauses and self._calm_clause(words, asks):
+                    continue  # "no bumps" is not what a long message asks
+                clause_tokens = frozenset(words)
                 if len(clause_tokens) >= MIN_CLAUSE_TOKENS:
                     for label, score in self._score(clause_tokens).items():
                         if score > scores.get(label, 0.0):
