@@ -671,3 +671,21 @@ def test_what_is_fine_or_absent_is_not_what_is_asked(
 ) -> None:
     decision = languages.ask(message).decision
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
+
+
+# Thanks with an intensifier is small talk: "very much" asks no price, "огромное" no swelling.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "thank you very much",
+        "many thanks!",
+        "thanks so much",
+        "спасибо большое",
+        "огромное спасибо!",
+        "большое спасибо",
+    ],
+)
+def test_thanks_in_any_words_is_small_talk(languages: Languages, message: str) -> None:
+    outcome = languages.ask(message)
+    assert outcome.decision.kind is Kind.FALLBACK and not outcome.decision.candidates, outcome
+    assert not outcome.not_covered

@@ -248,19 +248,24 @@ class RedFlagDetector:
             said = [window[i] == self._negation for i in found]
             if any(said):
                 # A negative sign ("breathe not"): its "not" must be next to its other words.
-                if self._next_to(found, said):
+                if self._next_to([start + i for i in found], said, segments):
                     return True
-            elif not self._negated(tokens, segments, start, end):
+            elif not self._negated(tokens, segments, start, {start + i for i in found}):
                 return True
         return False
 
     @staticmethod
-    def _next_to(found: list[int], said: list[bool]) -> bool:
-        """The negation that fills a slot is next to another slot's word: "can't see", not "I see
-        fine, nothing is blurry, not worried"."""
+    def _next_to(found: list[int], said: list[bool], segments: list[int]) -> bool:
+        """The negation that fills a slot is next to another slot's word, in the same part of
+        the sentence: "can't see", not "I see fine, nothing is blurry, not worried" nor "честно
+        говоря, чтоб не испортили"."""
         negations = [i for i, negation in zip(found, said, strict=True) if negation]
         others = [i for i, negation in zip(found, said, strict=True) if not negation]
-        return any(abs(n - o) <= NEGATION_REACH + 1 for n in negations for o in others)
+        return any(
+            abs(n - o) <= NEGATION_REACH + 1 and segments[n] == segments[o]
+            for n in negations
+            for o in others
+        )
 
     @staticmethod
     def _excepted(
@@ -284,8 +289,10 @@ class RedFlagDetector:
             for i in range(start + 1, end)
         )
 
-    def _negated(self, tokens: list[str], segments: list[int], start: int, end: int) -> bool:
-        """A negation in the same segment shortly before the sign, or inside it.
+    def _negated(self, tokens: list[str], segments: list[int], start: int, used: set[int]) -> bool:
+        """A negation shortly before the sign in the same part of the sentence, or right before
+        one of its words inside it ("lip is not blue"; in "the mouth hangs, i can't smile" the
+        "not" belongs to a word the sign did not use).
 
         Stop words kept for some sign do not count towards the reach: "I don't have blisters".
         """
@@ -293,10 +300,16 @@ class RedFlagDetector:
         while first > 0 and reach > 0:
             first -= 1
             reach -= tokens[first] not in self._keep
-        for index in range(first, end + 1):
-            if tokens[index] == self._negation and segments[index] == segments[start]:
-                return True
-        return False
+        if any(
+            tokens[i] == self._negation and segments[i] == segments[start]
+            for i in range(first, start)
+        ):
+            return True
+        return any(
+            tokens[i - 1] == self._negation and segments[i - 1] == segments[i]
+            for i in used
+            if i > start
+        )
 
 
 def _one_token(analyzer: Analyzer, word: str) -> str:
