@@ -60,6 +60,7 @@ class Locale:
     negation_after: re.Pattern[str] | None
     sign_fillers: frozenset[str]
     reassurance: frozenset[str]
+    example_of: re.Pattern[str] | None
     folds: Mapping[int, str]
     common_words: frozenset[str]
     messages: Mapping[str, str]
@@ -107,6 +108,11 @@ def get_locale(language: str) -> Locale:
         ),
         sign_fillers=frozenset(str(w).lower() for w in matching.get("sign_fillers", ())),
         reassurance=frozenset(str(w).lower() for w in matching.get("reassurance", ())),
+        example_of=(
+            re.compile(str(matching["example_of"]), re.IGNORECASE)
+            if matching.get("example_of")
+            else None
+        ),
         folds=MappingProxyType(
             str.maketrans({str(k): str(v) for k, v in matching.get("folds", {}).items()})
         ),

@@ -689,3 +689,20 @@ def test_thanks_in_any_words_is_small_talk(languages: Languages, message: str) -
     outcome = languages.ask(message)
     assert outcome.decision.kind is Kind.FALLBACK and not outcome.decision.candidates, outcome
     assert not outcome.not_covered
+
+
+# A subject the article does not cover, given only as an example ("like mesotherapy"), does not
+# stop the answer; asked about, it still does.
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("does it only go skin deep like mesotherapy or deeper", "layers"),
+        ("how much does it cost, like the price for lips", None),
+        ("is it better than mesotherapy", None),
+    ],
+)
+def test_an_example_is_not_the_subject(
+    languages: Languages, message: str, entry_id: str | None
+) -> None:
+    decision = languages.ask(message).decision
+    assert decision.entry_id == entry_id, decision

@@ -42,6 +42,7 @@ class Tuning:
     last_question: bool = True  # a long message's uncovered subjects: only its last question's
     covering: bool = True  # two indications get the entry that covers them
     calm_clauses: bool = True  # "no fever", "vision fine" are left out of the scoring
+    examples: bool = True  # "like mesotherapy" is an example, not a subject the question asks
 
 
 class Kind(StrEnum):
@@ -336,6 +337,12 @@ class Matcher:
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         return ranked, from_clause
 
+    def _named_subjects(self, text: str) -> list[str]:
+        """The message's tokens, without the examples it gives ("on the surface like
+        mesotherapy": mesotherapy illustrates, it is not what is asked)."""
+        example = self.locale.example_of if self.tuning.examples else None
+        return self.analyzer.tokens(example.sub(" ", text) if example else text)
+
     def _last_question(self, text: str) -> frozenset[str] | None:
         """The tokens of a message's last sentence that ends in a question mark, if any."""
         asked = [m.group(1) for m in _QUESTION.finditer(text)]
@@ -371,7 +378,7 @@ class Matcher:
             # A long story asks in its last question ("... half the price of the clinics. what
             # should i look for when picking someone?"): a subject named on the way is no question.
             asked = self._last_question(question)
-        if self._uncovered.intersection(asked or self.analyzer.tokens(question)):
+        if self._uncovered.intersection(asked or self._named_subjects(question)):
             # "the price for lips", "photos of nasolabial folds": the entry is only the object
             # of a question the article does not answer. Offer it, never assert it.
             if best >= t.clarify_at:
