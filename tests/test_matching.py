@@ -699,6 +699,8 @@ def test_thanks_in_any_words_is_small_talk(languages: Languages, message: str) -
         ("does it only go skin deep like mesotherapy or deeper", "layers"),
         ("how much does it cost, like the price for lips", None),
         ("is it better than mesotherapy", None),
+        # What the message says is absent is no subject either.
+        ("no rash, no fever, just wondering when i can use the sauna again", "sauna"),
     ],
 )
 def test_an_example_is_not_the_subject(

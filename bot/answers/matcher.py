@@ -337,11 +337,12 @@ class Matcher:
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         return ranked, from_clause
 
-    def _named_subjects(self, text: str) -> list[str]:
+    def _named_subjects(self, text: str) -> frozenset[str]:
         """The message's tokens, without the examples it gives ("on the surface like
-        mesotherapy": mesotherapy illustrates, it is not what is asked)."""
+        mesotherapy": mesotherapy illustrates, it is not what is asked) and without what it
+        says is absent ("no rash")."""
         example = self.locale.example_of if self.tuning.examples else None
-        return self.analyzer.tokens(example.sub(" ", text) if example else text)
+        return self._asked_tokens(example.sub(" ", text) if example else text)
 
     def _last_question(self, text: str) -> frozenset[str] | None:
         """The tokens of a message's last sentence that ends in a question mark, if any."""
