@@ -636,6 +636,11 @@ def test_two_indications_in_one_message_get_the_entry_covering_both(
             "сколько стоит всё лицо?",
             None,
         ),
+        (
+            "my aunt is a nurse and she says the doctor will give me special instructions of "
+            "my own. how long do i have to stop sleeping on my tummy?",
+            "sleeping",
+        ),
     ],
 )
 def test_a_long_story_is_judged_by_its_last_question(

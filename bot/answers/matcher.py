@@ -39,7 +39,7 @@ class Tuning:
     unknown_factor: float = 0.75  # weight of a word the FAQ never uses, relative to the rarest
     clause_answer_at: float = 0.85  # a long message's clause this clear is judged on its own
     # Rules that can be switched off one by one, so that each is measured (benchmarks/ablate.py).
-    last_question: bool = True  # a long message's uncovered subjects: only its last question's
+    last_question: bool = True  # a long message is judged by its last question's clauses
     covering: bool = True  # two indications get the entry that covers them
     calm_clauses: bool = True  # "no fever", "vision fine" are left out of the scoring
     examples: bool = True  # "like mesotherapy" is an example, not a subject the question asks
@@ -324,8 +324,11 @@ class Matcher:
         scores = self._score(tokens)
         from_clause: dict[str, frozenset[str]] = {}
         if len(tokens) >= self.tuning.long_message:
-            # A rambling message usually asks its question in one clause: score clauses too.
-            for words, asks in self._clauses(question):
+            # A rambling message usually asks its question in one clause: score clauses too,
+            # those of its last question when it has one ("...my sister said she had to change
+            # that. how long do i have to suffer?": the sister's clause is not what is asked).
+            asked = _QUESTION.findall(question) if self.tuning.last_question else []
+            for words, asks in self._clauses(asked[-1] if asked else question):
                 if self.tuning.calm_clauses and self._calm_clause(words, asks):
                     continue  # "no bumps" is not what a long message asks
                 clause_tokens = frozenset(words)
