@@ -660,6 +660,10 @@ def test_a_long_story_is_judged_by_its_last_question(
         ("all looks fine, no lumps, no odd colour - when can i put makeup on?", "makeup"),
         ("no fever and no chills, just my lips are swollen", "swelling"),
         ("температуры нет, просто отёк, это нормально?", "swelling"),
+        (
+            "покраснения нет, температуры нет, просто синяк на скуле. сколько он держится?",
+            "bruising",
+        ),
         # A lone "is that normal?" is the question's own word, not a clause to drop.
         ("на следующий день болит при касании, нормально?", "pain-after"),
         ("можно будет нормально накраситься или нет", "makeup"),

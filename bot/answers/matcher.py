@@ -303,13 +303,16 @@ class Matcher:
         return out
 
     def _calm_clause(self, clause: list[str], asks: bool) -> bool:
-        """A short clause that says something is absent ("no fever", "never heard of it") or is
+        """A short clause that says something is absent ("no fever", "never heard of it",
+        "температуры нет") or is
         fine ("everything looks fine", "vision fine"). "Can I wear makeup normally?" asks: only
         a danger sign said to be fine is calm in a question."""
         if not clause or len(clause) > CALM_CLAUSE_TOKENS:
             return False
         if clause[0] in self._negation:
             return True
+        if len(clause) == 2 and clause[-1] in self._negation and not asks:
+            return True  # "температуры нет", "боли нет"; "можно или нет?" asks
         return (
             len(clause) > 1
             and clause[-1] in self._reassurance
