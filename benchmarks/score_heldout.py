@@ -10,8 +10,13 @@ starting with "redflag" must get the urgent reply. heldout_safety_en.yaml was wr
 answer-safety work and its failures were read while tuning; heldout_final_en.yaml was written
 after it and never read: it is the honest figure for questions nobody here has seen.
 `probe2_en.yaml` and `probe2_ru.yaml` (same format) were written from the article during issue 9's
-second round, in parts (English four, Russian three), each scored before the changes it led to; their failures were
-read while tuning, so they are tuned sets too.
+second round, in parts (English four, Russian three), each scored before the changes it led to;
+their failures were read while tuning, so they are tuned sets too. The third round added
+`probe3_{en,ru}.yaml` (two-indication questions, long stories, paraphrases, red flags; tuned on)
+and `heldout_blind2_{en,ru}.yaml` (sealed during the round, read at its end: tuned now).
+`heldout_blind3_{en,ru}.yaml`, written in the dev sets' style at the round's end, has never been
+read: only its totals are quoted, and it is the honest figure for questions nobody here has seen.
+Without --set, every set listed in SETS is scored.
 """
 
 from __future__ import annotations
@@ -35,6 +40,14 @@ SETS = (
     "heldout_ru.yaml",
     "probe2_en.yaml",
     "probe2_ru.yaml",
+    "probe3_en.yaml",
+    "probe3_ru.yaml",
+    "heldout_blind_en.yaml",
+    "heldout_blind_ru.yaml",
+    "heldout_blind2_en.yaml",
+    "heldout_blind2_ru.yaml",
+    "heldout_blind3_en.yaml",
+    "heldout_blind3_ru.yaml",
 )
 
 
@@ -81,7 +94,7 @@ def score(path: Path, languages: Languages, show: bool) -> str:
 def main() -> None:
     """Print one summary line per set."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--set", action="append", help="a set (default: both shipped sets)")
+    parser.add_argument("--set", action="append", help="a set (default: every set in SETS)")
     parser.add_argument(
         "--faq", action="append", default=[], help="FAQ file(s) (default: the shipped ones)"
     )
