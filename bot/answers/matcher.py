@@ -8,6 +8,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
+
 from bot.answers.analyzer import Analyzer
 from bot.answers.knowledge import KnowledgeBase
 from bot.answers.safety import RedFlag, RedFlagDetector
@@ -139,6 +141,16 @@ class Matcher:
             for token in tokens:
                 self._postings[token].append(len(self._docs))
             self._docs.append(_Doc(label, norm, factor))
+        # The same index as arrays, so that a question is scored in a few vector operations.
+        self._labels = sorted(label_tokens)
+        label_index = {label: i for i, label in enumerate(self._labels)}
+        self._doc_label = np.array([label_index[d.label] for d in self._docs], dtype=np.intp)
+        self._doc_scale = np.array([d.factor / d.norm for d in self._docs])
+        self._doc_index = {t: np.array(ix, dtype=np.intp) for t, ix in self._postings.items()}
+        self._cover_index = {
+            t: np.array([label_index[label] for label in ls], dtype=np.intp)
+            for t, ls in self._label_postings.items()
+        }
 
     def _negation_tokens(self) -> frozenset[str]:
         return frozenset(self.analyzer.tokens(self.locale.negation))
@@ -248,26 +260,24 @@ class Matcher:
     def _score(self, tokens: frozenset[str]) -> dict[str, float]:
         """Each label's score 0-1 for a set of tokens."""
         weights = {t: self._weight(t) ** 2 for t in tokens}
-        q_norm = math.sqrt(sum(weights.values()))
-        dots: dict[int, float] = defaultdict(float)
-        cover: dict[str, float] = defaultdict(float)
+        total = sum(weights.values())
+        dots = np.zeros(len(self._docs))
+        cover = np.zeros(len(self._labels))
         for token, w2 in weights.items():
-            for doc_index in self._postings.get(token, ()):
-                dots[doc_index] += w2
-            for label in self._label_postings.get(token, ()):
-                cover[label] += w2
-        best: dict[str, float] = defaultdict(float)
-        for doc_index, dot in dots.items():
-            doc = self._docs[doc_index]
-            cosine = doc.factor * dot / (q_norm * doc.norm)
-            if cosine > best[doc.label]:
-                best[doc.label] = cosine
-        total = q_norm**2
+            docs = self._doc_index.get(token)
+            if docs is not None:
+                dots[docs] += w2
+                cover[self._cover_index[token]] += w2
+        hit = np.flatnonzero(dots)
+        best = np.zeros(len(self._labels))
+        # The best phrasing of each label: its cosine, times the phrasing's factor.
+        np.maximum.at(
+            best, self._doc_label[hit], dots[hit] * self._doc_scale[hit] / math.sqrt(total)
+        )
         share = self.tuning.best_doc_share
-        return {
-            label: share * score + (1 - share) * cover[label] / total
-            for label, score in best.items()
-        }
+        scored = np.flatnonzero(best)
+        values = share * best[scored] + (1 - share) * cover[scored] / total
+        return {self._labels[i]: float(v) for i, v in zip(scored, values, strict=True)}
 
     def rank(self, question: str) -> list[tuple[str, float]]:
         """Every label (entry or decline) with a score 0-1, best first."""
