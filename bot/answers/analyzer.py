@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 
 import snowballstemmer
 from rapidfuzz import process, utils
@@ -71,10 +72,16 @@ class Analyzer:
         self._known = frozenset(raw_words)
         # A typo within distance d differs in length by at most d: only those words are tried.
         self._by_length: dict[int, list[str]] = defaultdict(list)
+        # ... and by first letter too: most typos keep it, and then only those words are tried.
+        self._by_start: dict[tuple[str, int], list[str]] = defaultdict(list)
         for known in self._vocabulary:
             self._by_length[len(known)].append(known)
+            self._by_start[(known[0], len(known))].append(known)
         self._rank = {known: index for index, known in enumerate(self._vocabulary)}
-        self._typos: dict[str, str] = {}
+        # Least recently used first out: one message asks for the same typo several times
+        # (whole, clauses, red-flag parts), and a full cache must still serve those.
+        self._fix = lru_cache(maxsize=CACHE_SIZE)(self._fix_typo)
+        self._near: dict[tuple[str, int, int], list[str]] = {}
         self._token_cache: dict[str, tuple[str, ...]] = {}
         self._kept_cache: dict[str, tuple[str, ...]] = {}
 
@@ -107,19 +114,41 @@ class Analyzer:
             or not word.isalpha()
         ):
             return word
-        cached = self._typos.get(word)
-        if cached is not None:
-            return cached
+        return self._fix(word)
+
+    def _candidates(self, size: int, limit: int, start: str = "") -> list[str]:
+        """The known words a typo of this length could be (starting with `start`, if given),
+        most frequent first."""
+        near = self._near.get((start, size, limit))
+        if near is None:
+            lengths = range(size - limit, size + limit + 1)
+            near = [
+                known
+                for length in lengths
+                for known in (
+                    self._by_start.get((start, length), ())
+                    if start
+                    else self._by_length.get(length, ())
+                )
+            ]
+            self._near[(start, size, limit)] = near
+        return near
+
+    def _fix_typo(self, word: str) -> str:
         limit = 1 if len(word) <= 7 else 2
-        near = [
-            known
-            for size in range(len(word) - limit, len(word) + limit + 1)
-            for known in self._by_length.get(size, ())
+        # A known word one edit away that keeps the first letter (or swaps the first two) wins
+        # over any other (see below): look among those first, and among all only without one.
+        same_start = [
+            *self._candidates(len(word), limit, word[0]),
+            *(w for w in self._candidates(len(word), limit, word[1]) if w[1:2] == word[0]),
         ]
-        found = process.extract(word, near, scorer=OSA.distance, score_cutoff=limit, limit=10)
+        found = process.extract(word, same_start, scorer=OSA.distance, score_cutoff=1, limit=None)
+        if not found:
+            near = self._candidates(len(word), limit)
+            found = process.extract(word, near, scorer=OSA.distance, score_cutoff=limit, limit=10)
         fixed = word
         if found:
-            distance = found[0][1]
+            distance = min(dist for _, dist, _ in found)
             closest = [(cand, self._rank[cand]) for cand, dist, _ in found if dist == distance]
             # Among equally close words prefer one that keeps the first letter, then one that two
             # swapped letters explain, then a dropped or doubled letter (not a changed one), then
@@ -133,8 +162,6 @@ class Analyzer:
             # is the one known word that close ("lsat" for "last").
             if len(word) > 5 or _same_start(word, best) or (len(closest) == 1 and distance == 1):
                 fixed = best
-        if len(self._typos) < CACHE_SIZE:
-            self._typos[word] = fixed
         return fixed
 
     def _add_phrase(
