@@ -260,6 +260,12 @@ def test_choosing_a_doctor_in_general_and_who_it_suits_are_answered(
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
 
 
+def assert_answered(languages: Languages, message: str, entry_id: str) -> None:
+    """The message is answered with this entry."""
+    decision = languages.ask(message).decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
+
+
 @pytest.fixture(scope="module")
 def languages() -> Languages:
     """Both shipped languages, each message answered in its own."""
@@ -607,8 +613,7 @@ def test_a_group_named_by_a_stop_word_folds_its_phrases_away(languages: Language
 def test_two_indications_in_one_message_get_the_entry_covering_both(
     languages: Languages, message: str, entry_id: str
 ) -> None:
-    decision = languages.ask(message).decision
-    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
+    assert_answered(languages, message, entry_id)
 
 
 # A long story asks in its last question: a subject the article does not cover, named on the
@@ -678,8 +683,7 @@ def test_a_long_story_is_judged_by_its_last_question(
 def test_what_is_fine_or_absent_is_not_what_is_asked(
     languages: Languages, message: str, entry_id: str
 ) -> None:
-    decision = languages.ask(message).decision
-    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
+    assert_answered(languages, message, entry_id)
 
 
 # Thanks with an intensifier is small talk: "very much" asks no price, "огромное" no swelling.

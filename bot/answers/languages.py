@@ -251,20 +251,15 @@ class _Comparison:
                     f"entry '{entry.id}' is in topic '{entry.topic}' here but in '{ref.topic}' "
                     f"in {self.ref.source}:{self.ref.places.line('entry topic', entry.id)}",
                 )
-            if set(entry.related) != set(ref.related):
-                self._add(
-                    self.other.places.line("related", entry.id),
-                    f"entry '{entry.id}' is related to {_listed(entry.related)} here but to "
-                    f"{_listed(ref.related)} in "
-                    f"{self.ref.source}:{self.ref.places.line('related', entry.id)}",
-                )
-            if set(entry.covers) != set(ref.covers):
-                self._add(
-                    self.other.places.line("covers", entry.id),
-                    f"entry '{entry.id}' covers {_listed(entry.covers)} here but "
-                    f"{_listed(ref.covers)} in "
-                    f"{self.ref.source}:{self.ref.places.line('covers', entry.id)}",
-                )
+            for key, verb, to in (("related", "is related to", "to "), ("covers", "covers", "")):
+                own, theirs = getattr(entry, key), getattr(ref, key)
+                if set(own) != set(theirs):
+                    self._add(
+                        self.other.places.line(key, entry.id),
+                        f"entry '{entry.id}' {verb} {_listed(own)} here but {to}"
+                        f"{_listed(theirs)} in "
+                        f"{self.ref.source}:{self.ref.places.line(key, entry.id)}",
+                    )
 
     def _red_flags(self) -> None:
         """Each shared red flag an emergency in both files or in neither."""
