@@ -721,3 +721,20 @@ def test_an_example_is_not_the_subject(
 ) -> None:
     decision = languages.ask(message).decision
     assert decision.entry_id == entry_id, decision
+
+
+def test_a_lone_candidate_that_explains_the_question_is_answered_below_answer_at(
+    languages: Languages,
+) -> None:
+    message = "is that poking tool pointy or rounded at its tip"
+    decision = languages.ask(message).decision
+    assert decision.score < Tuning().answer_at * 100
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "cannula"), decision
+    # With the rule off it is only offered; a lone candidate that explains little never is.
+    kb = languages.assistants["en"].kb
+    off = Matcher(kb, tuning=Tuning(lone_candidate=False))
+    assert off.decide(message).kind is Kind.CLARIFY
+    assert (
+        languages.ask("small lines on my forehead, nothing dramatic. any point?").decision.kind
+        is Kind.CLARIFY
+    )

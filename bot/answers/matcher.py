@@ -45,6 +45,10 @@ class Tuning:
     covering: bool = True  # two indications get the entry that covers them
     calm_clauses: bool = True  # "no fever", "vision fine" are left out of the scoring
     examples: bool = True  # "like mesotherapy" is an example, not a subject the question asks
+    lone_candidate: bool = True  # a lone candidate that explains the question is answered ...
+    lone_answer_at: float = 0.40  # ... from this score on
+    lone_margin: float = 0.10  # ... when this far ahead of the runner-up
+    lone_coverage: float = 0.60  # ... and its words carry this share of the question's weight
 
 
 class Kind(StrEnum):
@@ -118,6 +122,7 @@ class Matcher:
         label_tokens: dict[str, set[str]] = defaultdict(set)
         for label, tokens, _ in token_sets:
             label_tokens[label] |= tokens
+        self._label_tokens = {label: frozenset(ts) for label, ts in label_tokens.items()}
         self._uncovered = self._uncovered_subjects(kb)
         # Which labels use each token: the coverage score's index and the document frequency.
         self._label_postings: dict[str, list[str]] = defaultdict(list)
@@ -245,6 +250,13 @@ class Matcher:
             for b in other
         )
         return covering if distinct else None
+
+    def _explained(self, label: str, tokens: frozenset[str]) -> float:
+        """The share of a question's weight that a label's own words carry, 0-1."""
+        weights = {t: self._weight(t) ** 2 for t in tokens}
+        total = sum(weights.values())
+        own = self._label_tokens.get(label, frozenset())
+        return sum(w for t, w in weights.items() if t in own) / total if total else 0.0
 
     def _siblings(self, first: str, second: str) -> bool:
         """Two entries that name each other as related: either answers what the other does."""
@@ -409,6 +421,15 @@ class Matcher:
         # them is no reason to ask back.
         if best >= t.answer_at and (
             best - runner_up >= t.margin or self._siblings(best_id, entries[1][0])
+        ):
+            return Decision(Kind.ANSWER, best_id, round(best * 100, 1), candidates)
+        # Below answer_at, a lone candidate well ahead of the rest that explains most of the
+        # question's words is answered: the evidence is that the entry answers this question.
+        if (
+            t.lone_candidate
+            and best >= t.lone_answer_at
+            and best - runner_up >= t.lone_margin
+            and self._explained(best_id, asked or self._asked_tokens(question)) >= t.lone_coverage
         ):
             return Decision(Kind.ANSWER, best_id, round(best * 100, 1), candidates)
         if best >= t.clarify_at:
