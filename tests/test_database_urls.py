@@ -11,6 +11,7 @@ import io
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.answers.languages import Languages, load_languages
 from bot.storage.database import (
@@ -103,6 +104,37 @@ async def test_the_bots_own_database_is_made_private_again(tmp_path: Path) -> No
 
 def list_of_migrations() -> list[str]:
     return [name for name, _ in MIGRATIONS]
+
+
+async def test_instance_locks_are_given_back_at_once_not_when_the_server_notices(
+    database_url: str,
+) -> None:
+    # Found by a red CI run: a refused poller kept the shared lock it probed with in a pooled
+    # connection, and a clean stop left the release to the server noticing the closed socket,
+    # so a poller started right after webhook instances stopped could be refused.
+    if not database_url.startswith("postgresql"):
+        pytest.skip("advisory locks are PostgreSQL's")
+    watcher, webhook, poller = (Database(database_url) for _ in range(3))
+
+    async def advisory_locks() -> int:
+        async with watcher.engine.connect() as conn:
+            count = await conn.scalar(
+                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+            )
+            return int(count or 0)
+
+    try:
+        await webhook.hold_instance_lock(polling=False)
+        with pytest.raises(AnotherPoller):
+            await poller.hold_instance_lock(polling=True)
+        assert await advisory_locks() == 1  # the webhook instance's alone
+        await webhook.close()
+        assert await advisory_locks() == 0
+        await poller.hold_instance_lock(polling=True)
+        assert await advisory_locks() == 1
+    finally:
+        for db in (watcher, webhook, poller):
+            await db.close()
 
 
 async def test_one_poller_alone_or_webhook_instances_together(database_url: str) -> None:

@@ -577,7 +577,9 @@ class _InstanceLock:
             )
         await conn.commit()
         if not got:
-            await conn.close()  # a closed session drops its advisory locks
+            # The connection goes back to the pool, its session alive: give back the shared
+            # lock the probe may have taken, now, not when the pool closes it.
+            await _unlock_all(conn)
             raise AnotherPoller(_refusal(polling, polling and bool(webhooks)).format(where=where))
         return cls(None, conn)
 
@@ -585,7 +587,22 @@ class _InstanceLock:
         if self._handle is not None:
             self._handle.close()
         if self._conn is not None:
-            await self._conn.close()  # a closed session drops its advisory locks
+            await _unlock_all(self._conn)
+
+
+async def _unlock_all(conn: AsyncConnection) -> None:
+    """Give back the session's advisory locks at once, then the connection to the pool.
+
+    A closed socket only releases them when the server notices, a moment later; a broken
+    connection is closed all the same (its session, and its locks, end with it)."""
+    try:
+        await conn.execute(text("SELECT pg_advisory_unlock_all()"))
+        await conn.commit()
+    except (OperationalError, InterfaceError, OSError) as exc:
+        log.warning("could not give back the instance lock (%s)", type(exc).__name__)
+        await conn.invalidate()
+    finally:
+        await conn.close()
 
 
 def _refusal(polling: bool, webhooks_running: bool) -> str:
