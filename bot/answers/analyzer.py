@@ -117,8 +117,8 @@ class Analyzer:
         return self._fix(word)
 
     def _candidates(self, size: int, limit: int, start: str = "") -> list[str]:
-        """The known words a typo of this length could be (starting with `start`, if given),
-        most frequent first."""
+        """The known words a typo of this length could be, most frequent first."""
+        # With `start`, only those that begin with it.
         near = self._near.get((start, size, limit))
         if near is None:
             lengths = range(size - limit, size + limit + 1)

@@ -325,10 +325,10 @@ class Matcher:
         return out
 
     def _calm_clause(self, clause: list[str], asks: bool) -> bool:
-        """A short clause that says something is absent ("no fever", "never heard of it",
-        "температуры нет") or is
-        fine ("everything looks fine", "vision fine"). "Can I wear makeup normally?" asks: only
-        a danger sign said to be fine is calm in a question."""
+        """A short clause that only says something is absent or fine."""
+        # "no fever", "never heard of it", "температуры нет", "everything looks fine", "vision
+        # fine". "Can I wear makeup normally?" asks: in a question only a danger sign said to
+        # be fine is calm.
         if not clause or len(clause) > CALM_CLAUSE_TOKENS:
             return False
         if clause[0] in self._negation:
@@ -366,9 +366,8 @@ class Matcher:
         return ranked, from_clause
 
     def _named_subjects(self, text: str) -> frozenset[str]:
-        """The message's tokens, without the examples it gives ("on the surface like
-        mesotherapy": mesotherapy illustrates, it is not what is asked) and without what it
-        says is absent ("no rash")."""
+        """The message's tokens without the examples it gives and what it says is absent."""
+        # "skin deep like mesotherapy": mesotherapy illustrates; "no rash": rash is not asked.
         example = self.locale.example_of if self.tuning.examples else None
         return self._asked_tokens(example.sub(" ", text) if example else text)
 

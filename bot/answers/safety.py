@@ -256,9 +256,9 @@ class RedFlagDetector:
 
     @staticmethod
     def _next_to(found: list[int], said: list[bool], segments: list[int]) -> bool:
-        """The negation that fills a slot is next to another slot's word, in the same part of
-        the sentence: "can't see", not "I see fine, nothing is blurry, not worried" nor "честно
-        говоря, чтоб не испортили"."""
+        """The negation that fills a slot is next to another slot's word, in the same part."""
+        # "can't see", not "I see fine, nothing is blurry, not worried" nor "честно говоря, чтоб
+        # не испортили".
         negations = [i for i, negation in zip(found, said, strict=True) if negation]
         others = [i for i, negation in zip(found, said, strict=True) if not negation]
         return any(
@@ -290,12 +290,10 @@ class RedFlagDetector:
         )
 
     def _negated(self, tokens: list[str], segments: list[int], start: int, used: set[int]) -> bool:
-        """A negation shortly before the sign in the same part of the sentence, or right before
-        one of its words inside it ("lip is not blue"; in "the mouth hangs, i can't smile" the
-        "not" belongs to a word the sign did not use).
-
-        Stop words kept for some sign do not count towards the reach: "I don't have blisters".
-        """
+        """A negation shortly before the sign, or right before one of its words, in its part."""
+        # "lip is not blue"; in "the mouth hangs, i can't smile" the "not" belongs to a word the
+        # sign did not use. Stop words kept for signs do not count towards the reach: "I don't
+        # have blisters".
         first, reach = start, NEGATION_REACH
         while first > 0 and reach > 0:
             first -= 1

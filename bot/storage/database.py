@@ -591,10 +591,9 @@ class _InstanceLock:
 
 
 async def _unlock_all(conn: AsyncConnection) -> None:
-    """Give back the session's advisory locks at once, then the connection to the pool.
-
-    A closed socket only releases them when the server notices, a moment later; a broken
-    connection is closed all the same (its session, and its locks, end with it)."""
+    """Give back the session's advisory locks at once, then the connection to the pool."""
+    # A closed socket only releases them when the server notices, a moment later; a broken
+    # connection is closed all the same (its session, and its locks, end with it).
     try:
         await conn.execute(text("SELECT pg_advisory_unlock_all()"))
         await conn.commit()
