@@ -114,7 +114,10 @@ class Matcher:
             [*(text for _, text, _ in labelled), *flag_texts],
         )
         self.red_flags = RedFlagDetector(kb.red_flags, self.analyzer)
-        self._signs = self.red_flags.vocabulary - self._negation_tokens()
+        # The detector's words for "not" and "fine" are the calm clauses' too.
+        self._negation = frozenset([self.red_flags.negation])
+        self._reassurance = self.red_flags.reassurance
+        self._signs = self.red_flags.vocabulary - self._negation
         token_sets = [
             (label, frozenset(self.analyzer.tokens(text)), factor)
             for label, text, factor in labelled
@@ -130,35 +133,28 @@ class Matcher:
             for token in label_tokens[label]:
                 self._label_postings[token].append(label)
         self._together = self._named_together(kb)
-        self._negation = frozenset(self.analyzer.tokens(self.locale.negation))
-        self._reassurance = frozenset(
-            t for w in self.locale.reassurance for t in self.analyzer.tokens(w)
-        )
         n_labels = len(label_tokens)
         self._idf = {t: math.log(1 + n_labels / len(ls)) for t, ls in self._label_postings.items()}
         self._unknown_idf = math.log(1 + n_labels / 0.5) * self.tuning.unknown_factor
-        self._docs: list[_Doc] = []
-        self._postings: dict[str, list[int]] = defaultdict(list)
+        docs: list[_Doc] = []
+        postings: dict[str, list[int]] = defaultdict(list)
         for label, tokens, factor in token_sets:
             if not tokens:
                 continue
             norm = math.sqrt(sum(self._idf[t] ** 2 for t in tokens))
             for token in tokens:
-                self._postings[token].append(len(self._docs))
-            self._docs.append(_Doc(label, norm, factor))
-        # The same index as arrays, so that a question is scored in a few vector operations.
+                postings[token].append(len(docs))
+            docs.append(_Doc(label, norm, factor))
+        # The index as arrays, so that a question is scored in a few vector operations.
         self._labels = sorted(label_tokens)
         label_index = {label: i for i, label in enumerate(self._labels)}
-        self._doc_label = np.array([label_index[d.label] for d in self._docs], dtype=np.intp)
-        self._doc_scale = np.array([d.factor / d.norm for d in self._docs])
-        self._doc_index = {t: np.array(ix, dtype=np.intp) for t, ix in self._postings.items()}
+        self._doc_label = np.array([label_index[d.label] for d in docs], dtype=np.intp)
+        self._doc_scale = np.array([d.factor / d.norm for d in docs])
+        self._doc_index = {t: np.array(ix, dtype=np.intp) for t, ix in postings.items()}
         self._cover_index = {
             t: np.array([label_index[label] for label in ls], dtype=np.intp)
             for t, ls in self._label_postings.items()
         }
-
-    def _negation_tokens(self) -> frozenset[str]:
-        return frozenset(self.analyzer.tokens(self.locale.negation))
 
     def _uncovered_subjects(self, kb: KnowledgeBase) -> frozenset[str]:
         """Tokens that name a subject the article does not cover ("price", "botox", "insurance").
@@ -231,8 +227,8 @@ class Matcher:
         covering, naming = found
         floor = self.tuning.clarify_at
         named: list[set[str]] = []
-        for clause in self.locale.clause_break.split(question):
-            present = set(self.analyzer.tokens(clause))
+        for words, _asks in self._clauses(question):
+            present = set(words)
             here = {
                 e for e, words in naming.items() if words & present and scores.get(e, 0) >= floor
             }
@@ -273,7 +269,7 @@ class Matcher:
         """Each label's score 0-1 for a set of tokens."""
         weights = {t: self._weight(t) ** 2 for t in tokens}
         total = sum(weights.values())
-        dots = np.zeros(len(self._docs))
+        dots = np.zeros(len(self._doc_label))
         cover = np.zeros(len(self._labels))
         for token, w2 in weights.items():
             docs = self._doc_index.get(token)
@@ -352,8 +348,8 @@ class Matcher:
             # A rambling message usually asks its question in one clause: score clauses too,
             # those of its last question when it has one ("...my sister said she had to change
             # that. how long do i have to suffer?": the sister's clause is not what is asked).
-            asked = _QUESTION.findall(question) if self.tuning.last_question else []
-            for words, asks in self._clauses(asked[-1] if asked else question):
+            asked = _last_question_text(question) if self.tuning.last_question else None
+            for words, asks in self._clauses(asked or question):
                 if self.tuning.calm_clauses and self._calm_clause(words, asks):
                     continue  # "no bumps" is not what a long message asks
                 clause_tokens = frozenset(words)
@@ -373,8 +369,8 @@ class Matcher:
 
     def _last_question(self, text: str) -> frozenset[str] | None:
         """The tokens of a message's last sentence that ends in a question mark, if any."""
-        asked = [m.group(1) for m in _QUESTION.finditer(text)]
-        tokens = frozenset(self.analyzer.tokens(asked[-1])) if asked else frozenset()
+        asked = _last_question_text(text)
+        tokens = frozenset(self.analyzer.tokens(asked)) if asked else frozenset()
         return tokens if len(tokens) >= MIN_CLAUSE_TOKENS else None
 
     def decide(self, question: str) -> Decision:
@@ -437,3 +433,9 @@ class Matcher:
             )
             return Decision(Kind.CLARIFY, None, round(best * 100, 1), close)
         return Decision(Kind.FALLBACK, None, round(best * 100, 1), candidates)
+
+
+def _last_question_text(text: str) -> str | None:
+    """The words of a message's last sentence that ends in a question mark, if any."""
+    asked = _QUESTION.findall(text)
+    return str(asked[-1]) if asked else None

@@ -123,7 +123,7 @@ class RedFlagDetector:
         self.analyzer = analyzer
         self.flags = tuple(flags)
         locale = analyzer.locale
-        self._negation = _one_token(analyzer, locale.negation)
+        self.negation = _one_token(analyzer, locale.negation)
         fillers = {t for word in locale.sign_fillers for t in analyzer.tokens(word)}
         # A sign may name a stop word ("everything went dark", "talking funny"): those count.
         self._keep = frozenset(
@@ -135,7 +135,7 @@ class RedFlagDetector:
             if word in locale.stopwords and word not in locale.sign_fillers
         )
         # "my throat is fine and my lips are swollen": a sign spanning "fine" is two things.
-        self._reassurance = frozenset(
+        self.reassurance = frozenset(
             t for word in locale.reassurance for t in analyzer.tokens(word, frozenset([word]))
         )
         self._keep |= {w for w in locale.reassurance if w in locale.stopwords}
@@ -245,7 +245,7 @@ class RedFlagDetector:
                 continue
             if self._reassured(tokens, start, end):
                 continue
-            said = [window[i] == self._negation for i in found]
+            said = [window[i] == self.negation for i in found]
             if any(said):
                 # A negative sign ("breathe not"): its "not" must be next to its other words.
                 if self._next_to([start + i for i in found], said, segments):
@@ -285,7 +285,7 @@ class RedFlagDetector:
     def _reassured(self, tokens: list[str], start: int, end: int) -> bool:
         """A reassuring word between the sign's words, not itself negated ("not fine")."""
         return any(
-            tokens[i] in self._reassurance and tokens[i - 1] != self._negation
+            tokens[i] in self.reassurance and tokens[i - 1] != self.negation
             for i in range(start + 1, end)
         )
 
@@ -299,12 +299,12 @@ class RedFlagDetector:
             first -= 1
             reach -= tokens[first] not in self._keep
         if any(
-            tokens[i] == self._negation and segments[i] == segments[start]
+            tokens[i] == self.negation and segments[i] == segments[start]
             for i in range(first, start)
         ):
             return True
         return any(
-            tokens[i - 1] == self._negation and segments[i - 1] == segments[i]
+            tokens[i - 1] == self.negation and segments[i - 1] == segments[i]
             for i in used
             if i > start
         )
