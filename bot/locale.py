@@ -76,6 +76,12 @@ class Locale:
         return text.format(**values) if values else text
 
 
+def _optional_pattern(matching: Mapping[str, Any], key: str) -> re.Pattern[str] | None:
+    """A locale's optional regular expression, case-insensitive, or None when it has none."""
+    pattern = matching.get(key)
+    return re.compile(str(pattern), re.IGNORECASE) if pattern else None
+
+
 @cache
 def get_locale(language: str) -> Locale:
     """Load the locale file shipped for a language (cached: it never changes at run time)."""
@@ -101,18 +107,10 @@ def get_locale(language: str) -> Locale:
         sentence_break=re.compile(str(matching["sentence_break"]), re.IGNORECASE),
         negation=str(matching["negation"]),
         negation_break=re.compile(str(matching["negation_break"]), re.IGNORECASE),
-        negation_after=(
-            re.compile(str(matching["negation_after"]), re.IGNORECASE)
-            if matching.get("negation_after")
-            else None
-        ),
+        negation_after=_optional_pattern(matching, "negation_after"),
         sign_fillers=frozenset(str(w).lower() for w in matching.get("sign_fillers", ())),
         reassurance=frozenset(str(w).lower() for w in matching.get("reassurance", ())),
-        example_of=(
-            re.compile(str(matching["example_of"]), re.IGNORECASE)
-            if matching.get("example_of")
-            else None
-        ),
+        example_of=_optional_pattern(matching, "example_of"),
         folds=MappingProxyType(
             str.maketrans({str(k): str(v) for k, v in matching.get("folds", {}).items()})
         ),

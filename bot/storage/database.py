@@ -179,6 +179,8 @@ _MIGRATION_LOCK = 5_301_001
 _POLLER_LOCK = 5_301_002
 # A connection that cannot be made is tried again this many times, waiting longer each time.
 CONNECT_BACKOFF_SECONDS = (0.2, 0.5, 1.0, 2.0, 4.0)
+# What a server that is away (or a dropped connection) raises through the driver.
+_UNREACHABLE = (OperationalError, InterfaceError, OSError)
 POSTGRES_POOL_SIZE = 10  # and as many again for bursts (SQLAlchemy's max_overflow)
 # The longest query (/stats over a million questions) takes well under a second.
 STATEMENT_TIMEOUT_MS = 60_000
@@ -517,7 +519,7 @@ class Database:
         for wait in (*self.connect_backoff, None):
             try:
                 return await self.engine.connect()
-            except (OperationalError, InterfaceError, OSError) as exc:
+            except _UNREACHABLE as exc:
                 if wait is None:
                     raise DatabaseUnavailable(
                         f"cannot reach the database {self.target.display}: {reason_of(exc)}"
@@ -597,7 +599,7 @@ async def _unlock_all(conn: AsyncConnection) -> None:
     try:
         await conn.execute(text("SELECT pg_advisory_unlock_all()"))
         await conn.commit()
-    except (OperationalError, InterfaceError, OSError) as exc:
+    except _UNREACHABLE as exc:
         log.warning("could not give back the instance lock (%s)", type(exc).__name__)
         await conn.invalidate()
     finally:
