@@ -289,7 +289,7 @@ class Matcher:
 
     def rank(self, question: str) -> list[tuple[str, float]]:
         """Every label (entry or decline) with a score 0-1, best first."""
-        return self._rank(question)[0]
+        return self._rank(question, self._asked_tokens(question))[0]
 
     def _asked_tokens(self, question: str) -> frozenset[str]:
         """The message's tokens, without short clauses that only say what is fine or absent.
@@ -337,9 +337,10 @@ class Matcher:
             and (not asks or bool(self._signs.intersection(clause)))
         )
 
-    def _rank(self, question: str) -> tuple[list[tuple[str, float]], dict[str, frozenset[str]]]:
+    def _rank(
+        self, question: str, tokens: frozenset[str]
+    ) -> tuple[list[tuple[str, float]], dict[str, frozenset[str]]]:
         """The ranking, and for each label scored on one clause of a long message its tokens."""
-        tokens = self._asked_tokens(question)
         if not tokens:
             return [], {}
         scores = self._score(tokens)
@@ -361,11 +362,13 @@ class Matcher:
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         return ranked, from_clause
 
-    def _named_subjects(self, text: str) -> frozenset[str]:
+    def _named_subjects(self, text: str, stated: frozenset[str]) -> frozenset[str]:
         """The message's tokens without the examples it gives and what it says is absent."""
         # "skin deep like mesotherapy": mesotherapy illustrates; "no rash": rash is not asked.
+        # `stated` are the text's own asked tokens, already worked out for the ranking.
         example = self.locale.example_of if self.tuning.examples else None
-        return self._asked_tokens(example.sub(" ", text) if example else text)
+        plain = example.sub(" ", text) if example else text
+        return stated if plain == text else self._asked_tokens(plain)
 
     def _last_question(self, text: str) -> frozenset[str] | None:
         """The tokens of a message's last sentence that ends in a question mark, if any."""
@@ -376,7 +379,8 @@ class Matcher:
     def decide(self, question: str) -> Decision:
         """Answer, clarify, fall back or raise the alarm for one message."""
         flag = self.red_flags.find(question)
-        ranked, from_clause = self._rank(question)
+        stated = self._asked_tokens(question)
+        ranked, from_clause = self._rank(question, stated)
         entries = [(label, s) for label, s in ranked if label in self._entry_ids]
         candidates = tuple(
             Candidate(label, round(s * 100, 1)) for label, s in entries[:MAX_CANDIDATES]
@@ -402,7 +406,7 @@ class Matcher:
             # A long story asks in its last question ("... half the price of the clinics. what
             # should i look for when picking someone?"): a subject named on the way is no question.
             asked = self._last_question(question)
-        if self._uncovered.intersection(asked or self._named_subjects(question)):
+        if self._uncovered.intersection(asked or self._named_subjects(question, stated)):
             # "the price for lips", "photos of nasolabial folds": the entry is only the object
             # of a question the article does not answer. Offer it, never assert it.
             if best >= t.clarify_at:
@@ -424,7 +428,7 @@ class Matcher:
             t.lone_candidate
             and best >= t.lone_answer_at
             and best - runner_up >= t.lone_margin
-            and self._explained(best_id, asked or self._asked_tokens(question)) >= t.lone_coverage
+            and self._explained(best_id, asked or stated) >= t.lone_coverage
         ):
             return Decision(Kind.ANSWER, best_id, round(best * 100, 1), candidates)
         if best >= t.clarify_at:
