@@ -686,6 +686,30 @@ def test_what_is_fine_or_absent_is_not_what_is_asked(
     assert_answered(languages, message, entry_id)
 
 
+# A short negated clause that names what an entry answers is the question, not a calm aside:
+# "don't love the result" asks about the result.
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        (
+            "honestly i don't love the result yet, it's been 3 days. did something go wrong?",
+            "when-results",
+        ),
+        ("пока не нравится результат, прошло всего 3 дня 😕", "when-results"),
+    ],
+)
+def test_a_negated_subject_is_still_asked(
+    languages: Languages, message: str, entry_id: str
+) -> None:
+    assert_answered(languages, message, entry_id)
+
+
+def test_not_sure_if_is_hedging_not_negation(matcher: Matcher) -> None:
+    assert matcher.analyzer.tokens("not sure if i am a candidate") == matcher.analyzer.tokens(
+        "am i a candidate"
+    )
+
+
 # Thanks with an intensifier is small talk: "very much" asks no price, "огромное" no swelling.
 @pytest.mark.parametrize(
     "message",
@@ -710,6 +734,7 @@ def test_thanks_in_any_words_is_small_talk(languages: Languages, message: str) -
     ("message", "entry_id"),
     [
         ("does it only go skin deep like mesotherapy or deeper", "layers"),
+        ("will i need top ups every few months like with botox", "repeat"),
         ("how much does it cost, like the price for lips", None),
         ("is it better than mesotherapy", None),
         # What the message says is absent is no subject either.

@@ -127,6 +127,9 @@ class Matcher:
             label_tokens[label] |= tokens
         self._label_tokens = {label: frozenset(ts) for label, ts in label_tokens.items()}
         self._uncovered = self._uncovered_subjects(kb)
+        self._entry_vocab = frozenset(
+            t for label, ts in self._label_tokens.items() if label in self._entry_ids for t in ts
+        )
         # Which labels use each token: the coverage score's index and the document frequency.
         self._label_postings: dict[str, list[str]] = defaultdict(list)
         for label in sorted(label_tokens):
@@ -247,6 +250,10 @@ class Matcher:
         )
         return covering if distinct else None
 
+    def _names_entry(self, words: list[str]) -> bool:
+        """Whether words name something an entry answers, other than a danger sign."""
+        return any(w in self._entry_vocab and w not in self._signs for w in words)
+
     def _explained(self, label: str, tokens: frozenset[str]) -> float:
         """The share of a question's weight that a label's own words carry, 0-1."""
         weights = {t: self._weight(t) ** 2 for t in tokens}
@@ -328,7 +335,7 @@ class Matcher:
         if not clause or len(clause) > CALM_CLAUSE_TOKENS:
             return False
         if clause[0] in self._negation:
-            return True
+            return not self._names_entry(clause[1:])
         if len(clause) == 2 and clause[-1] in self._negation and not asks:
             return True  # "температуры нет", "боли нет"; "можно или нет?" asks
         return (
@@ -362,12 +369,16 @@ class Matcher:
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         return ranked, from_clause
 
+    def _without_examples(self, text: str) -> str:
+        """The text without the examples it gives ("skin deep like mesotherapy")."""
+        example = self.locale.example_of if self.tuning.examples else None
+        return example.sub(" ", text) if example else text
+
     def _named_subjects(self, text: str, stated: frozenset[str]) -> frozenset[str]:
         """The message's tokens without the examples it gives and what it says is absent."""
         # "skin deep like mesotherapy": mesotherapy illustrates; "no rash": rash is not asked.
         # `stated` are the text's own asked tokens, already worked out for the ranking.
-        example = self.locale.example_of if self.tuning.examples else None
-        plain = example.sub(" ", text) if example else text
+        plain = self._without_examples(text)
         return stated if plain == text else self._asked_tokens(plain)
 
     def _last_question(self, text: str) -> frozenset[str] | None:
@@ -380,6 +391,11 @@ class Matcher:
         """Answer, clarify, fall back or raise the alarm for one message."""
         flag = self.red_flags.find(question)
         stated = self._asked_tokens(question)
+        named = self._named_subjects(question, stated)
+        if self._uncovered.intersection(stated - named):
+            # "top ups like with botox": an uncovered subject given as an example does not
+            # rank either; a comparison's word ("look like a hamster") still does.
+            question, stated = self._without_examples(question), named
         ranked, from_clause = self._rank(question, stated)
         entries = [(label, s) for label, s in ranked if label in self._entry_ids]
         candidates = tuple(
@@ -406,7 +422,7 @@ class Matcher:
             # A long story asks in its last question ("... half the price of the clinics. what
             # should i look for when picking someone?"): a subject named on the way is no question.
             asked = self._last_question(question)
-        if self._uncovered.intersection(asked or self._named_subjects(question, stated)):
+        if self._uncovered.intersection(asked or named):
             # "the price for lips", "photos of nasolabial folds": the entry is only the object
             # of a question the article does not answer. Offer it, never assert it.
             if best >= t.clarify_at:
