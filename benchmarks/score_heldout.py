@@ -14,8 +14,10 @@ second round, in parts (English four, Russian three), each scored before the cha
 their failures were read while tuning, so they are tuned sets too. The third round added
 `probe3_{en,ru}.yaml` (two-indication questions, long stories, paraphrases, red flags; tuned on)
 and `heldout_blind2_{en,ru}.yaml` (sealed during the round, read at its end: tuned now).
-`heldout_blind3_{en,ru}.yaml`, written in the dev sets' style at the round's end, has never been
-read: only its totals are quoted, and it is the honest figure for questions nobody here has seen.
+`heldout_blind3_{en,ru}.yaml`, written in the dev sets' style at the third round's end, was read in
+the fourth (tuned now). `heldout_blind4_{en,ru}.yaml`, written the same way at the fourth round's
+start, has never been read: only its totals are quoted, and it is the honest figure for questions
+nobody here has seen.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -48,6 +50,8 @@ SETS = (
     "heldout_blind2_ru.yaml",
     "heldout_blind3_en.yaml",
     "heldout_blind3_ru.yaml",
+    "heldout_blind4_en.yaml",
+    "heldout_blind4_ru.yaml",
 )
 
 
