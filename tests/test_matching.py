@@ -763,3 +763,11 @@ def test_a_lone_candidate_that_explains_the_question_is_answered_below_answer_at
         languages.ask("small lines on my forehead, nothing dramatic. any point?").decision.kind
         is Kind.CLARIFY
     )
+
+
+# An emoji naming a subject of the FAQ reads as its word.
+def test_an_emoji_that_names_a_subject_reads_as_its_word(languages: Languages) -> None:
+    ru = languages.assistant("ru").matcher.analyzer
+    en = languages.assistant("en").matcher.analyzer
+    assert ru.tokens("я на 12 неделе 🤰") == ru.tokens("я на 12 неделе беременна")
+    assert en.tokens("12 weeks 🤰") == en.tokens("12 weeks pregnant")
