@@ -735,6 +735,8 @@ def test_thanks_in_any_words_is_small_talk(languages: Languages, message: str) -
     [
         ("does it only go skin deep like mesotherapy or deeper", "layers"),
         ("will i need top ups every few months like with botox", "repeat"),
+        # "Look like X" compares: X is what is asked.
+        ("will i look like a kardashian after it", None),
         ("how much does it cost, like the price for lips", None),
         ("is it better than mesotherapy", None),
         # What the message says is absent is no subject either.
