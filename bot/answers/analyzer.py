@@ -233,7 +233,8 @@ class Analyzer:
             if folded:
                 out.append(word)
             elif mapped := self._exact.get(word) or self._by_stem.get(stem):
-                out.append(mapped)
+                if mapped not in self._silent:  # "kinda", "tbh": a filler says nothing
+                    out.append(mapped)
             elif word not in stop:
                 out.append(stem)
         return out
