@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -11,6 +12,12 @@ from types import MappingProxyType
 from typing import Any
 
 import yaml
+
+# Characters that show nothing: soft hyphen, zero-width spaces and joiners, direction marks,
+# word joiner and invisible operators, the byte-order mark (Unicode's format characters, Cf).
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]"
+)
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,14 @@ class Locale:
     dates: DateWords = DateWords()
 
     def fold(self, text: str) -> str:
-        """The text with letters patients use interchangeably made one ("ё" as "е")."""
+        """The text with letters patients use interchangeably made one ("ё" as "е").
+
+        Compatibility forms are read as the letters they show ("ｗｈｉｔｅ", "𝐰𝐡𝐢𝐭𝐞") and
+        invisible characters are dropped ("b\u200blue"): pasted text must not hide a word.
+        """
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        text = _INVISIBLE.sub("", text)
         return text.translate(self.folds) if self.folds else text
 
     def t(self, key: str, **values: Any) -> str:

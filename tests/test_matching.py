@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.answers.analyzer import MAX_TYPO_LOOKUPS
 from bot.answers.assistant import Assistant
 from bot.answers.languages import Languages, load_languages
 from bot.answers.loader import parse_faq
-from bot.answers.matcher import Kind, Matcher, Tuning
+from bot.answers.matcher import Kind, Matcher, Tuning, _last_question_text
 
 # (message, expected entry id). Written for this spec; not taken from any evaluation set.
 ANSWERS = [
@@ -782,3 +783,38 @@ def test_an_emoji_that_names_a_subject_reads_as_its_word(languages: Languages) -
     en = languages.assistant("en").matcher.analyzer
     assert ru.tokens("я на 12 неделе 🤰") == ru.tokens("я на 12 неделе беременна")
     assert en.tokens("12 weeks 🤰") == en.tokens("12 weeks pregnant")
+
+
+# The last question is found from each "?" backwards (a regular expression rescanning the text
+# from every position is quadratic on a long message without one).
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("what??", "what"),
+        ("my sister had it. how long does it last? thanks", " how long does it last"),
+        ("no question here.", None),
+        ("first? second!? third?", " third"),
+        ("?", None),
+        ("a. ?", " "),
+        ("line one\nline two?", "line two"),
+    ],
+)
+def test_the_last_question_of_a_message(text: str, asked: str | None) -> None:
+    assert _last_question_text(text) == asked
+
+
+# Only so many unknown words of one text are looked up as typos, so that a long run of made-up
+# words costs a bounded number of lookups.
+def test_typo_lookups_per_text_are_bounded(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    analyzer = matcher.analyzer
+    calls: list[str] = []
+    fix = analyzer._fix
+    monkeypatch.setattr(analyzer, "_fix", lambda word: calls.append(word) or fix(word))
+    gibberish = " ".join(f"zq{chr(97 + i % 26)}{chr(97 + i // 26)}xv" for i in range(200))
+    analyzer.tokens(gibberish)
+    assert len(calls) == MAX_TYPO_LOOKUPS
+    calls.clear()
+    assert analyzer.tokens("how lnog does it lsat") == analyzer.tokens("how long does it last")
+    assert calls

@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from bot.answers.assistant import Assistant
+from bot.answers.languages import load_languages
 from bot.answers.loader import load_faq, parse_faq
-from bot.answers.matcher import Kind
+from bot.answers.matcher import MAX_MESSAGE_CHARS, MAX_QUESTION_CHARS, Kind
 from bot.faqdoc import FaqError
 
 HERE = Path(__file__).parent
@@ -200,3 +201,27 @@ EXCEPTION_FAQ = FLAG_FAQ.replace(
 def test_a_sign_may_name_exceptions(message: str, urgent: bool) -> None:
     assistant = Assistant(parse_faq(EXCEPTION_FAQ, "f.yaml"))
     assert (assistant.ask(message).decision.kind is Kind.URGENT) is urgent, message
+
+
+# A danger sign told at the end of a long story (Telegram allows 4,096 characters) is read even
+# though only the first 2,000 characters are matched against the FAQ.
+@pytest.mark.parametrize(
+    ("story", "sign"),
+    [
+        (
+            "I had my cheeks done on Monday and the doctor was really nice. ",
+            "Now my lip turned white and I can't breathe.",
+        ),
+        (
+            "Я сделала процедуру в понедельник, врач была очень внимательная. ",
+            "Сейчас губа посинела и не могу дышать.",
+        ),
+    ],
+)
+def test_a_sign_after_the_matched_part_of_a_long_message_is_urgent(story: str, sign: str) -> None:
+    text = story * (2100 // len(story)) + sign
+    assert len(text) > MAX_QUESTION_CHARS and len(text) <= MAX_MESSAGE_CHARS
+    languages = load_languages()
+    outcome = languages.ask(text)
+    assert outcome.decision.kind is Kind.URGENT, outcome.decision
+    assert outcome.decision.red_flag is not None and outcome.decision.red_flag.emergency

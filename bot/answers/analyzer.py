@@ -13,6 +13,8 @@ from rapidfuzz.distance import OSA
 from bot.locale import Locale
 
 MIN_TYPO_LENGTH = 3
+# Typo lookups per text (a real message has a handful of unknown words).
+MAX_TYPO_LOOKUPS = 40
 CACHE_SIZE = 8192
 
 
@@ -107,14 +109,16 @@ class Analyzer:
 
     def correct(self, word: str) -> str:
         """The known word a misspelt one was meant to be, or the word itself."""
-        if (
+        return self._fix(word) if self._may_be_typo(word) else word
+
+    def _may_be_typo(self, word: str) -> bool:
+        """A word neither the FAQ's nor the language's, long enough to be a typo of one."""
+        return not (
             word in self._known
             or word in self.locale.common_words
             or len(word) < MIN_TYPO_LENGTH
             or not word.isalpha()
-        ):
-            return word
-        return self._fix(word)
+        )
 
     def _candidates(self, size: int, limit: int, start: str = "") -> list[str]:
         """The known words a typo of this length could be, most frequent first."""
@@ -189,16 +193,9 @@ class Analyzer:
                 i += 1
         return out
 
-    def stems(self, text: str, typos: bool = False) -> set[str]:
-        """The stems of a text's words as written: no synonyms or stop words.
-
-        With `typos`, each misspelt word's correction counts too ("thannk" is also "thank").
-        """
-        words = self._words(text)
-        found = {self._stem(word) for word in words}
-        if typos:
-            found |= {self._stem(self.correct(word)) for word in words}
-        return found
+    def stems(self, text: str) -> set[str]:
+        """The stems of a text's words as written: no synonyms or stop words."""
+        return {self._stem(word) for word in self._words(text)}
 
     def tokens(self, text: str, keep: frozenset[str] = frozenset()) -> list[str]:
         """The matchable tokens of a text, in order (remembered: a message is read twice).
@@ -216,8 +213,17 @@ class Analyzer:
 
     def _tokens(self, text: str, keep: frozenset[str]) -> list[str]:
         raw = utils.default_process(self.locale.fold(text)).split()
-        # One-letter words only matter when a synonym names them ("can't" -> "can t" -> not).
-        words = [w for w in map(self.correct, raw) if len(w) > 1 or w in self._exact]
+        # Only so many unknown words of one text are looked up as typos: the lookup is the
+        # costly step, and a long run of made-up words must not hold the bot up.
+        lookups = 0
+        words: list[str] = []
+        for word in raw:
+            if lookups < MAX_TYPO_LOOKUPS and self._may_be_typo(word):
+                lookups += 1
+                word = self._fix(word)
+            # One-letter words only matter when a synonym names them ("can't" -> "can t").
+            if len(word) > 1 or word in self._exact:
+                words.append(word)
         items = self._fold_phrases([(w, self._stem(w), False) for w in words], self._phrases)
         stop = self.locale.stopwords - keep if keep else self.locale.stopwords
         silent = self._silent_or_unknown
@@ -233,7 +239,8 @@ class Analyzer:
             if folded:
                 out.append(word)
             elif mapped := self._exact.get(word) or self._by_stem.get(stem):
-                if mapped not in self._silent:  # "kinda", "tbh": a filler says nothing
+                # "kinda", "tbh": a filler says nothing, unless asked for ("thank" in a sign).
+                if mapped not in self._silent or word in keep:
                     out.append(mapped)
             elif word not in stop:
                 out.append(stem)

@@ -6,13 +6,19 @@ from dataclasses import dataclass
 
 from bot import buttons
 from bot.answers.knowledge import KnowledgeBase
-from bot.answers.matcher import Decision, Kind, Matcher, Tuning
+from bot.answers.matcher import (
+    MAX_MESSAGE_CHARS,
+    MAX_QUESTION_CHARS,
+    Decision,
+    Kind,
+    Matcher,
+    Tuning,
+)
 from bot.answers.replies import Replies
 from bot.locale import Locale, get_locale
 from bot.messages import Reply
 
-# Longer messages are read up to this many characters: enough for any real question.
-MAX_QUESTION_CHARS = 2000
+__all__ = ["MAX_QUESTION_CHARS", "Assistant", "Outcome"]
 
 
 @dataclass(frozen=True)
@@ -43,12 +49,14 @@ class Assistant:
 
     def ask(self, question: str) -> Outcome:
         """Decide and reply to one free-text message (red flags first, once)."""
-        text = question[:MAX_QUESTION_CHARS]
+        text = question[:MAX_MESSAGE_CHARS]
         if not text.strip():
             decision = Decision(Kind.FALLBACK, None, 0.0, ())
             return Outcome(decision, Reply(self.locale.t("empty_message")), self.kb.language)
         decision = self.matcher.decide(text)
-        if decision.kind is Kind.FALLBACK and not self.matcher.analyzer.tokens(text):
+        if decision.kind is Kind.FALLBACK and not self.matcher.analyzer.tokens(
+            text[:MAX_QUESTION_CHARS]
+        ):
             return Outcome(decision, self.replies.small_talk(text), self.kb.language)
         reply = self.replies.for_decision(decision)
         return Outcome(

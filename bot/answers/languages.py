@@ -9,11 +9,11 @@ from types import MappingProxyType
 from rapidfuzz import utils
 
 from bot import buttons
-from bot.answers.assistant import MAX_QUESTION_CHARS, Assistant, Outcome
+from bot.answers.assistant import Assistant, Outcome
 from bot.answers.knowledge import KnowledgeBase
 from bot.answers.language_detect import Detection, LanguageDetector
 from bot.answers.loader import DEFAULT_FAQ, is_shipped, load_faq, load_shipped
-from bot.answers.matcher import Kind
+from bot.answers.matcher import MAX_MESSAGE_CHARS, Kind
 from bot.faqdoc import FaqError, Problem
 from bot.messages import Button, Reply
 
@@ -104,7 +104,7 @@ class Languages:
         lost to the choice of language: when the chosen file finds none but another loaded
         language's red flags fire, that language's urgent reply is given.
         """
-        text = text[:MAX_QUESTION_CHARS]
+        text = text[:MAX_MESSAGE_CHARS]
         if language is None:
             detection = self.detect(text, fallback)
         else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,11 +15,14 @@ from bot.answers.safety import RedFlag, RedFlagDetector
 from bot.locale import Locale, get_locale
 
 MAX_CANDIDATES = 3
+# A message is matched on this many characters (enough for any real question), and read for
+# red flags as far as Telegram lets a message go: a danger sign told at the end of a long story
+# must not be cut off.
+MAX_QUESTION_CHARS = 2000
+MAX_MESSAGE_CHARS = 4096
 MIN_CLAUSE_TOKENS = 2
 # A clause this short with a negation or a reassuring word only says what is fine ("no fever").
 CALM_CLAUSE_TOKENS = 4
-# A sentence that asks: its words up to the question mark(s).
-_QUESTION = re.compile(r"([^.!?\n]+)\?")
 # A word names an entry when that many of its phrasings use it ("lips", not the "worse" of one
 # of them), and no more entries and declines than this use it ("after", "work" name nothing).
 NAMING_PHRASINGS = 3
@@ -389,7 +391,8 @@ class Matcher:
 
     def decide(self, question: str) -> Decision:
         """Answer, clarify, fall back or raise the alarm for one message."""
-        flag = self.red_flags.find(question)
+        flag = self.red_flags.find(question[:MAX_MESSAGE_CHARS])
+        question = question[:MAX_QUESTION_CHARS]
         stated = self._asked_tokens(question)
         named = self._named_subjects(question, stated)
         if self._uncovered.intersection(stated - named):
@@ -457,5 +460,12 @@ class Matcher:
 
 def _last_question_text(text: str) -> str | None:
     """The words of a message's last sentence that ends in a question mark, if any."""
-    asked = _QUESTION.findall(text)
-    return str(asked[-1]) if asked else None
+    # Searched backwards from each "?": a regular expression for it rescans the text from
+    # every position, which a long message without a "?" makes quadratic.
+    end = text.rfind("?")
+    while end != -1:
+        start = max(text.rfind(mark, 0, end) for mark in ".!?\n") + 1
+        if start < end:
+            return text[start:end]
+        end = text.rfind("?", 0, end)
+    return None

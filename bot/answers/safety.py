@@ -148,8 +148,9 @@ class RedFlagDetector:
                 if sign is not None:
                     for token in sign.slots[0]:
                         self._signs[token].append(sign)
-            # Matched as written: a synonym ("purple" for a bruise) must not widen an exception.
-            self._unless[flag.id] = frozenset(t for w in flag.unless for t in analyzer.stems(w))
+            self._unless[flag.id] = frozenset(
+                t for w in flag.unless for t in analyzer.tokens(w, frozenset([w]))
+            )
             self._patterns[flag.id] = [re2.compile(p, _options()) for p in flag.patterns]
 
     def _sign(self, flag: RedFlag, text: str, fillers: set[str]) -> _Sign | None:
@@ -203,10 +204,9 @@ class RedFlagDetector:
                 # "температуры нет" says what "нет температуры" says.
                 sentence = locale.negation_after.sub(r"\2 \1", sentence)
             tokens, segments = self._tokens(sentence)
-            present, written = set(tokens), self.analyzer.stems(sentence, typos=True)
-            for first in present:
+            for first in set(tokens):
                 for sign in self._signs.get(first, ()):
-                    if sign.flag.id in hit or self._unless[sign.flag.id] & written:
+                    if sign.flag.id in hit:
                         continue
                     if self._matches(sign, tokens, segments):
                         hit.add(sign.flag.id)
@@ -222,7 +222,12 @@ class RedFlagDetector:
         segments: list[int] = []
         for number, part in enumerate(self.analyzer.locale.negation_break.split(sentence)):
             # Most sentences name no kept stop word: they share the question's cached tokens.
-            keep = self._keep if self._keep.intersection(self.analyzer.words(part)) else frozenset()
+            # A misspelt one ("thannk") counts too.
+            words = self.analyzer.words(part)
+            named = self._keep.intersection(words) or self._keep.intersection(
+                map(self.analyzer.correct, words)
+            )
+            keep = self._keep if named else frozenset()
             for token in self.analyzer.tokens(part, keep):
                 tokens.append(token)
                 segments.append(number)
@@ -242,6 +247,11 @@ class RedFlagDetector:
                 continue
             end = start + max(found)
             if sign.exceptions and self._excepted(sign, tokens, segments, start, end):
+                continue
+            # The flag's `unless` words between the sign's words describe an ordinary side
+            # effect ("skin looks dull and grey"); before or after it they say something else
+            # ("so tired, and my lip went blue").
+            if self._unless[sign.flag.id].intersection(tokens[start + 1 : end]):
                 continue
             if self._reassured(tokens, start, end):
                 continue
