@@ -221,14 +221,8 @@ class RedFlagDetector:
         tokens: list[str] = []
         segments: list[int] = []
         for number, part in enumerate(self.analyzer.locale.negation_break.split(sentence)):
-            # Most sentences name no kept stop word: they share the question's cached tokens.
-            # A misspelt one ("thannk") counts too.
-            words = self.analyzer.words(part)
-            named = self._keep.intersection(words) or self._keep.intersection(
-                map(self.analyzer.correct, words)
-            )
-            keep = self._keep if named else frozenset()
-            for token in self.analyzer.tokens(part, keep):
+            # Kept stop words count even misspelt ("thannk you"): a typo is corrected first.
+            for token in self.analyzer.tokens(part, self._keep):
                 tokens.append(token)
                 segments.append(number)
         return tokens, segments
