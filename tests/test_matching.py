@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answers.analyzer import MAX_TYPO_LOOKUPS
+from bot.answers.analyzer import MAX_MESSAGE_TYPO_LOOKUPS, MAX_TYPO_LOOKUPS
 from bot.answers.assistant import Assistant
 from bot.answers.languages import Languages, load_languages
 from bot.answers.loader import parse_faq
@@ -818,3 +818,23 @@ def test_typo_lookups_per_text_are_bounded(
     calls.clear()
     assert analyzer.tokens("how lnog does it lsat") == analyzer.tokens("how long does it last")
     assert calls
+
+
+# A whole message of made-up words (Telegram's 4,096 characters) costs a bounded number of typo
+# lookups however its sentences fall: every part of it draws on one budget per language.
+@pytest.mark.parametrize("separator", [" ", ". ", ", "])
+def test_a_long_made_up_message_costs_bounded_typo_lookups(
+    languages: Languages, monkeypatch: pytest.MonkeyPatch, separator: str
+) -> None:
+    calls: list[str] = []
+    for code in languages.codes:
+        analyzer = languages.assistant(code).matcher.analyzer
+        fix = analyzer._fix
+        monkeypatch.setattr(analyzer, "_fix", lambda word, fix=fix: calls.append(word) or fix(word))
+    words = [
+        f"{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}q{chr(97 + i // 676 % 26)}x" for i in range(900)
+    ]
+    text = separator.join(words)[:4096]
+    languages.ask(text)
+    # Each language reads it once: its own answer, or the other's red flags.
+    assert len(calls) <= len(languages.codes) * MAX_MESSAGE_TYPO_LOOKUPS, len(calls)

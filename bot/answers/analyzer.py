@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 import snowballstemmer
@@ -13,8 +15,10 @@ from rapidfuzz.distance import OSA
 from bot.locale import Locale
 
 MIN_TYPO_LENGTH = 3
-# Typo lookups per text (a real message has a handful of unknown words).
+# Typo lookups per text, and per message across all the parts it is read in (a real message
+# has a handful of unknown words; each lookup scans part of the vocabulary).
 MAX_TYPO_LOOKUPS = 40
+MAX_MESSAGE_TYPO_LOOKUPS = 120
 CACHE_SIZE = 8192
 
 
@@ -86,6 +90,8 @@ class Analyzer:
         self._near: dict[tuple[str, int, int], list[str]] = {}
         self._token_cache: dict[str, tuple[str, ...]] = {}
         self._kept_cache: dict[str, tuple[str, ...]] = {}
+        # The lookups left to the message being read, per thread (None: no message open).
+        self._message = threading.local()
 
     def _stem(self, word: str) -> str:
         stem = self._stem_cache.get(word)
@@ -197,6 +203,18 @@ class Analyzer:
         """The stems of a text's words as written: no synonyms or stop words."""
         return {self._stem(word) for word in self._words(text)}
 
+    @contextmanager
+    def message(self) -> Iterator[None]:
+        """Read one message: its typo lookups are counted across every part it is read in."""
+        if getattr(self._message, "left", None) is not None:
+            yield  # already inside this message (the matcher's red-flag check)
+            return
+        self._message.left = MAX_MESSAGE_TYPO_LOOKUPS
+        try:
+            yield
+        finally:
+            self._message.left = None
+
     def tokens(self, text: str, keep: frozenset[str] = frozenset()) -> list[str]:
         """The matchable tokens of a text, in order (remembered: a message is read twice).
 
@@ -205,22 +223,34 @@ class Analyzer:
         cache = self._token_cache if not keep else self._kept_cache
         cached = cache.get(text)
         if cached is None:
-            cached = tuple(self._tokens(text, keep))
-            if len(cache) >= CACHE_SIZE:
-                cache.clear()
-            cache[text] = cached
+            found, complete = self._tokens(text, keep)
+            cached = tuple(found)
+            if complete:  # read with typos unfixed for want of lookups: not remembered
+                if len(cache) >= CACHE_SIZE:
+                    cache.clear()
+                cache[text] = cached
         return list(cached)
 
-    def _tokens(self, text: str, keep: frozenset[str]) -> list[str]:
+    def _lookups_left(self) -> int | None:
+        left: int | None = getattr(self._message, "left", None)
+        return left
+
+    def _tokens(self, text: str, keep: frozenset[str]) -> tuple[list[str], bool]:
         raw = utils.default_process(self.locale.fold(text)).split()
-        # Only so many unknown words of one text are looked up as typos: the lookup is the
-        # costly step, and a long run of made-up words must not hold the bot up.
-        lookups = 0
+        # Only so many unknown words of one text, and of one message, are looked up as typos:
+        # the lookup is the costly step, and a run of made-up words must not hold the bot up.
+        lookups, complete = 0, True
         words: list[str] = []
         for word in raw:
-            if lookups < MAX_TYPO_LOOKUPS and self._may_be_typo(word):
-                lookups += 1
-                word = self._fix(word)
+            if self._may_be_typo(word):
+                left = self._lookups_left()
+                if lookups < MAX_TYPO_LOOKUPS and (left is None or left > 0):
+                    lookups += 1
+                    if left is not None:
+                        self._message.left = left - 1
+                    word = self._fix(word)
+                else:
+                    complete = False
             # One-letter words only matter when a synonym names them ("can't" -> "can t").
             if len(word) > 1 or word in self._exact:
                 words.append(word)
@@ -244,7 +274,7 @@ class Analyzer:
                     out.append(mapped)
             elif word not in stop:
                 out.append(stem)
-        return out
+        return out, complete
 
 
 def _same_start(typo: str, word: str) -> bool:

@@ -49,6 +49,10 @@ class Assistant:
 
     def ask(self, question: str) -> Outcome:
         """Decide and reply to one free-text message (red flags first, once)."""
+        with self.matcher.analyzer.message():
+            return self._ask(question)
+
+    def _ask(self, question: str) -> Outcome:
         text = question[:MAX_MESSAGE_CHARS]
         if not text.strip():
             decision = Decision(Kind.FALLBACK, None, 0.0, ())

@@ -391,6 +391,10 @@ class Matcher:
 
     def decide(self, question: str) -> Decision:
         """Answer, clarify, fall back or raise the alarm for one message."""
+        with self.analyzer.message():
+            return self._decide(question)
+
+    def _decide(self, question: str) -> Decision:
         flag = self.red_flags.find(question[:MAX_MESSAGE_CHARS])
         question = question[:MAX_QUESTION_CHARS]
         stated = self._asked_tokens(question)

@@ -197,6 +197,10 @@ class RedFlagDetector:
 
     def find_all(self, text: str) -> list[RedFlag]:
         """Every red flag the message describes, in the FAQ's order."""
+        with self.analyzer.message():
+            return self._find_all(text)
+
+    def _find_all(self, text: str) -> list[RedFlag]:
         hit: set[str] = set()
         locale = self.analyzer.locale
         for sentence in locale.sentence_break.split(text):
