@@ -679,6 +679,9 @@ def test_a_long_story_is_judged_by_its_last_question(
             "i'm not sure i get it, never heard of it before. what is soft lifting",
             "what-is-soft-lifting",
         ),
+        # One word left after the calm clauses is still what is asked.
+        ("no fever, not red, not hot, just puffy", "swelling"),
+        ("не белеет, не синеет, просто припухло", "swelling"),
     ],
 )
 def test_what_is_fine_or_absent_is_not_what_is_asked(

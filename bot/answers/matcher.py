@@ -304,7 +304,8 @@ class Matcher:
         """The message's tokens, without short clauses that only say what is fine or absent.
 
         "no fever, not hot, just a bit of swelling, normal?" asks about swelling: "fever" and
-        "hot" would pull it towards other entries. Kept whole when nothing else would remain.
+        "hot" would pull it towards other entries ("не синеет, просто припухло": one word left
+        is enough). Kept whole when nothing else would remain.
         """
         tokens = frozenset(self.analyzer.tokens(question))
         clauses = self._clauses(question)
@@ -316,7 +317,7 @@ class Matcher:
         if len(kept) == len(clauses):
             return tokens
         rest = frozenset(t for clause in kept for t in clause)
-        return rest if len(rest) >= MIN_CLAUSE_TOKENS else tokens
+        return rest if rest else tokens
 
     def _clauses(self, text: str) -> list[tuple[list[str], bool]]:
         """Each clause's tokens, and whether a question mark ends it."""
