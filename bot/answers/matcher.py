@@ -304,8 +304,9 @@ class Matcher:
         """The message's tokens, without short clauses that only say what is fine or absent.
 
         "no fever, not hot, just a bit of swelling, normal?" asks about swelling: "fever" and
-        "hot" would pull it towards other entries ("не синеет, просто припухло": one word left
-        is enough). Kept whole when nothing else would remain.
+        "hot" would pull it towards other entries. Kept whole when fewer than two words would
+        remain, unless several things were said to be absent or fine ("не белеет, не синеет,
+        просто припухло"): then the one word left is what is asked.
         """
         tokens = frozenset(self.analyzer.tokens(question))
         clauses = self._clauses(question)
@@ -317,7 +318,9 @@ class Matcher:
         if len(kept) == len(clauses):
             return tokens
         rest = frozenset(t for clause in kept for t in clause)
-        return rest if rest else tokens
+        if len(rest) >= MIN_CLAUSE_TOKENS or (rest and len(clauses) - len(kept) > 1):
+            return rest
+        return tokens
 
     def _clauses(self, text: str) -> list[tuple[list[str], bool]]:
         """Each clause's tokens, and whether a question mark ends it."""
