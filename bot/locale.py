@@ -14,10 +14,26 @@ from typing import Any
 import yaml
 
 # Characters that show nothing: soft hyphen, zero-width spaces and joiners, direction marks,
-# word joiner and invisible operators, the byte-order mark (Unicode's format characters, Cf).
+# word joiner and invisible operators, the byte-order mark (Unicode's format characters, Cf),
+# and, once NFKC has composed letters such as "й", stray accents ("поси\u0301нела").
 _INVISIBLE = re.compile(
     "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]"
 )
+_ACCENTS = re.compile("[\u0300-\u036f]")
+# A letter typed three times or more is stretched for effect ("bluuuue", "нееее могу").
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
+# Half of a surrogate pair, which a JSON "\ud83d" can deliver: no text, and no encoder takes it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def readable(text: str) -> str:
+    """The text with lone surrogates replaced, so that every encoder and regex engine takes it."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def spaced(text: str) -> str:
+    """The text with invisible characters read as spaces ("губа\u200bпосинела": two words)."""
+    return _INVISIBLE.sub(" ", text)
 
 
 @dataclass(frozen=True)
@@ -76,12 +92,14 @@ class Locale:
     def fold(self, text: str) -> str:
         """The text with letters patients use interchangeably made one ("ё" as "е").
 
-        Compatibility forms are read as the letters they show ("ｗｈｉｔｅ", "𝐰𝐡𝐢𝐭𝐞") and
-        invisible characters are dropped ("b\u200blue"): pasted text must not hide a word.
+        Compatibility forms are read as the letters they show ("ｗｈｉｔｅ", "𝐰𝐡𝐢𝐭𝐞"),
+        invisible characters and stray accents are dropped ("b\u200blue") and stretched letters
+        are read once ("bluuuue"): typed or pasted text must not hide a word.
         """
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
-        text = _INVISIBLE.sub("", text)
+        text = _ACCENTS.sub("", _INVISIBLE.sub("", text))
+        text = _STRETCHED.sub(r"\1", text)
         return text.translate(self.folds) if self.folds else text
 
     def t(self, key: str, **values: Any) -> str:

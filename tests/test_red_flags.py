@@ -225,3 +225,10 @@ def test_a_sign_after_the_matched_part_of_a_long_message_is_urgent(story: str, s
     outcome = languages.ask(text)
     assert outcome.decision.kind is Kind.URGENT, outcome.decision
     assert outcome.decision.red_flag is not None and outcome.decision.red_flag.emergency
+
+
+# Half of a surrogate pair (a JSON "\ud83d" delivers one) is no reason to lose an urgent reply.
+@pytest.mark.parametrize("text", ["my lip is blue \ud83d", "губа посинела \udc00", "\ud800"])
+def test_a_lone_surrogate_neither_crashes_nor_hides_a_sign(text: str) -> None:
+    outcome = load_languages().ask(text)
+    assert (outcome.decision.kind is Kind.URGENT) is (text != "\ud800")

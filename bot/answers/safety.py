@@ -18,6 +18,7 @@ import re2
 
 from bot.answers.analyzer import Analyzer
 from bot.faqdoc import Checker, Map
+from bot.locale import readable, spaced
 
 # A sign's words may have this many other words between them, in all.
 SIGN_GAP = 5
@@ -203,7 +204,13 @@ class RedFlagDetector:
     def _find_all(self, text: str) -> list[RedFlag]:
         hit: set[str] = set()
         locale = self.analyzer.locale
-        for sentence in locale.sentence_break.split(text):
+        text = readable(text)
+        # An invisible character may sit inside a word ("b\u200blue", read as one word) or stand
+        # for a space ("губа\u200bпосинела"): both readings are looked at.
+        sentences = locale.sentence_break.split(text)
+        if (other := spaced(text)) != text:
+            sentences += locale.sentence_break.split(other)
+        for sentence in sentences:
             if locale.negation_after is not None:
                 # "температуры нет" says what "нет температуры" says.
                 sentence = locale.negation_after.sub(r"\2 \1", sentence)
