@@ -141,6 +141,11 @@ class RedFlagDetector:
         )
         self._keep |= {w for w in locale.reassurance if w in locale.stopwords}
         self._signs: dict[str, list[_Sign]] = defaultdict(list)
+        # What the signs are about ("lip", "throat", "vision"): the first word of each sign.
+        self._subjects: set[str] = set()
+        # Every word of each flag's signs: "дышать не тяжело" negates "тяжело", a word of
+        # another of the flag's signs, not the breathing.
+        self._flag_words: dict[str, set[str]] = defaultdict(set)
         self._unless: dict[str, frozenset[str]] = {}
         self._patterns: dict[str, list[Any]] = {}  # compiled RE2 (the package has no types)
         for flag in self.flags:
@@ -149,6 +154,8 @@ class RedFlagDetector:
                 if sign is not None:
                     for token in sign.slots[0]:
                         self._signs[token].append(sign)
+                    self._subjects |= sign.slots[0]
+                    self._flag_words[flag.id].update(t for slot in sign.slots for t in slot)
             self._unless[flag.id] = frozenset(
                 t for w in flag.unless for t in analyzer.tokens(w, frozenset([w]))
             )
@@ -262,8 +269,11 @@ class RedFlagDetector:
                 continue
             said = [window[i] == self.negation for i in found]
             if any(said):
-                # A negative sign ("breathe not"): its "not" must be next to its other words.
-                if self._next_to([start + i for i in found], said, segments):
+                # A negative sign ("breathe not"): its "not" must be next to its other words,
+                # and must not belong to another of the flag's words ("дышать не тяжело").
+                if self._next_to(
+                    [start + i for i in found], said, segments
+                ) and not self._negates_other(sign, tokens, [start + i for i in found], said):
                     return True
             elif not self._negated(tokens, segments, start, {start + i for i in found}):
                 return True
@@ -297,10 +307,29 @@ class RedFlagDetector:
             for i in span
         )
 
-    def _reassured(self, tokens: list[str], start: int, end: int) -> bool:
-        """A reassuring word between the sign's words, not itself negated ("not fine")."""
+    def _negates_other(
+        self, sign: _Sign, tokens: list[str], found: list[int], said: list[bool]
+    ) -> bool:
+        """The sign's "not" comes right before a word of another sign of its flag."""
+        words = self._flag_words[sign.flag.id]
+        mine = set().union(*sign.slots)
         return any(
-            tokens[i] in self.reassurance and tokens[i - 1] != self.negation
+            n + 1 < len(tokens) and tokens[n + 1] in words and tokens[n + 1] not in mine
+            for n, negation in zip(found, said, strict=True)
+            if negation
+        )
+
+    def _reassured(self, tokens: list[str], start: int, end: int) -> bool:
+        """A reassuring word between the sign's words, said of something else than the sign.
+
+        "My throat is fine and my lips are swollen": after "fine" comes another subject, the
+        lips. "My lip looks ok but it's turning white" names none: the lip is not fine. A
+        negated reassurance ("not fine") reassures nobody.
+        """
+        return any(
+            tokens[i] in self.reassurance
+            and tokens[i - 1] != self.negation
+            and self._subjects.intersection(tokens[i + 1 : end])
             for i in range(start + 1, end)
         )
 
