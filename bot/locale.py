@@ -20,8 +20,10 @@ _INVISIBLE = re.compile(
     "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]"
 )
 _ACCENTS = re.compile("[\u0300-\u036f]")
-# A letter typed three times or more is stretched for effect ("bluuuue", "нееее могу").
-_STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
+# A letter typed four times or more is stretched for effect ("bluuuue", "нееее могу"): read once.
+# Three times is likelier a doubled letter typed once more ("swellling"): read twice.
+_STRETCHED = re.compile(r"([^\W\d_])\1{3,}")
+_TRIPLED = re.compile(r"([^\W\d_])\1{2}")
 # Half of a surrogate pair, which a JSON "\ud83d" can deliver: no text, and no encoder takes it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -99,7 +101,7 @@ class Locale:
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
         text = _ACCENTS.sub("", _INVISIBLE.sub("", text))
-        text = _STRETCHED.sub(r"\1", text)
+        text = _TRIPLED.sub(r"\1\1", _STRETCHED.sub(r"\1", text))
         return text.translate(self.folds) if self.folds else text
 
     def t(self, key: str, **values: Any) -> str:

@@ -841,3 +841,11 @@ def test_a_long_made_up_message_costs_bounded_typo_lookups(
     languages.ask(text)
     # Each language reads it once: its own answer, or the other's red flags.
     assert len(calls) <= len(languages.codes) * MAX_MESSAGE_TYPO_LOOKUPS, len(calls)
+
+
+# A letter stretched for effect is read once; one typed three times is a doubled letter typed
+# once more, so the FAQ's own double letters survive ("swellling" is "swelling").
+def test_stretched_and_tripled_letters(matcher: Matcher) -> None:
+    tokens = matcher.analyzer.tokens
+    assert tokens("my lip is bluuuuue") == tokens("my lip is blue")
+    assert tokens("how long does swellling last") == tokens("how long does swelling last")
