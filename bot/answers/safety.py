@@ -268,14 +268,15 @@ class RedFlagDetector:
             if self._reassured(tokens, start, end):
                 continue
             said = [window[i] == self.negation for i in found]
+            used = [start + i for i in found]
             if any(said):
                 # A negative sign ("breathe not"): its "not" must be next to its other words,
                 # and must not belong to another of the flag's words ("дышать не тяжело").
-                if self._next_to(
-                    [start + i for i in found], said, segments
-                ) and not self._negates_other(sign, tokens, [start + i for i in found], said):
+                if self._next_to(used, said, segments) and not self._negates_other(
+                    sign, tokens, used, said
+                ):
                     return True
-            elif not self._negated(tokens, segments, start, {start + i for i in found}):
+            elif not self._negated(tokens, segments, start, set(used)):
                 return True
         return False
 
