@@ -18,7 +18,8 @@ and `heldout_blind2_{en,ru}.yaml` (sealed during the round, read at its end: tun
 the fourth (tuned now). `heldout_blind4_{en,ru}.yaml`, written the same way at the fourth round's
 start, has never been read: only its totals are quoted, and it is the honest figure for questions
 nobody here has seen. `probe4_{en,ru}.yaml`, written in the fourth round for vocabulary variety,
-is a tuning set: its failures guided that round's synonyms.
+is a tuning set: its failures guided that round's synonyms; `probe5_{en,ru}.yaml` (real chat style:
+very short, long stories, statements as questions) guided its last pass.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -55,6 +56,8 @@ SETS = (
     "heldout_blind4_ru.yaml",
     "probe4_en.yaml",
     "probe4_ru.yaml",
+    "probe5_en.yaml",
+    "probe5_ru.yaml",
 )
 
 
