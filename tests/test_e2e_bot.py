@@ -19,7 +19,7 @@ from botapi_stub import (
 from e2e_support import FIXTURES, TOKEN, BotProcess, free_port, post, wait_for_port
 from e2e_support import start_bot as start_any_bot
 
-from bot.answers.assistant import MAX_QUESTION_CHARS
+from bot.answers.matcher import MAX_QUESTION_CHARS
 from bot.locale import get_locale
 from bot.telegram_app import ratelimit
 

@@ -14,8 +14,8 @@ import pytest
 from botapi_stub import FakeTelegram, buttons
 from handler_support import feed, running_app
 
-from bot.answers.assistant import MAX_QUESTION_CHARS
 from bot.answers.loader import load_faq
+from bot.answers.matcher import MAX_QUESTION_CHARS
 from bot.config import Settings
 from bot.faqdoc import FaqError
 from bot.locale import get_locale

@@ -15,10 +15,8 @@ from bot.answers.matcher import (
     Tuning,
 )
 from bot.answers.replies import Replies
-from bot.locale import Locale, get_locale, readable
+from bot.locale import Locale, get_locale
 from bot.messages import Reply
-
-__all__ = ["MAX_QUESTION_CHARS", "Assistant", "Outcome"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,7 @@ class Assistant:
             return self._ask(question)
 
     def _ask(self, question: str) -> Outcome:
-        text = readable(question[:MAX_MESSAGE_CHARS])
+        text = question[:MAX_MESSAGE_CHARS]
         if not text.strip():
             decision = Decision(Kind.FALLBACK, None, 0.0, ())
             return Outcome(decision, Reply(self.locale.t("empty_message")), self.kb.language)

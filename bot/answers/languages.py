@@ -15,7 +15,6 @@ from bot.answers.language_detect import Detection, LanguageDetector
 from bot.answers.loader import DEFAULT_FAQ, is_shipped, load_faq, load_shipped
 from bot.answers.matcher import MAX_MESSAGE_CHARS, Kind
 from bot.faqdoc import FaqError, Problem
-from bot.locale import readable
 from bot.messages import Button, Reply
 
 # The shipped files, in order: the first (English) always, the others when they are shipped and
@@ -105,7 +104,7 @@ class Languages:
         lost to the choice of language: when the chosen file finds none but another loaded
         language's red flags fire, that language's urgent reply is given.
         """
-        text = readable(text[:MAX_MESSAGE_CHARS])
+        text = text[:MAX_MESSAGE_CHARS]
         if language is None:
             detection = self.detect(text, fallback)
         else:

@@ -10,9 +10,9 @@ from telegram import CallbackQuery, Message, Update
 from telegram.error import TelegramError
 
 from bot import buttons
-from bot.answers.assistant import MAX_QUESTION_CHARS, Assistant, Outcome
+from bot.answers.assistant import Assistant, Outcome
 from bot.answers.languages import Languages
-from bot.answers.matcher import Kind
+from bot.answers.matcher import MAX_QUESTION_CHARS, Kind
 from bot.faqdoc import FaqError
 from bot.insights import service as insights
 from bot.insights.report import stats_reply
