@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from bot.answers.assistant import Assistant
-from bot.answers.languages import load_languages
+from bot.answers.languages import Languages, load_languages
 from bot.answers.loader import load_faq, parse_faq
 from bot.answers.matcher import MAX_MESSAGE_CHARS, MAX_QUESTION_CHARS, Kind
 from bot.faqdoc import FaqError
@@ -28,6 +28,12 @@ POSITIVE = [
 NEGATIVE = [
     (lang, cat, s) for lang, t in TABLES.items() for cat, r in t.items() for s in r["negative"]
 ]
+
+
+@pytest.fixture(scope="module")
+def languages() -> Languages:
+    """Both shipped languages, loaded once for the module."""
+    return load_languages()
 
 
 @pytest.fixture(scope="module")
@@ -218,10 +224,11 @@ def test_a_sign_may_name_exceptions(message: str, urgent: bool) -> None:
         ),
     ],
 )
-def test_a_sign_after_the_matched_part_of_a_long_message_is_urgent(story: str, sign: str) -> None:
+def test_a_sign_after_the_matched_part_of_a_long_message_is_urgent(
+    languages: Languages, story: str, sign: str
+) -> None:
     text = story * (2100 // len(story)) + sign
     assert len(text) > MAX_QUESTION_CHARS and len(text) <= MAX_MESSAGE_CHARS
-    languages = load_languages()
     outcome = languages.ask(text)
     assert outcome.decision.kind is Kind.URGENT, outcome.decision
     assert outcome.decision.red_flag is not None and outcome.decision.red_flag.emergency
@@ -229,6 +236,6 @@ def test_a_sign_after_the_matched_part_of_a_long_message_is_urgent(story: str, s
 
 # Half of a surrogate pair (a JSON "\ud83d" delivers one) is no reason to lose an urgent reply.
 @pytest.mark.parametrize("text", ["my lip is blue \ud83d", "губа посинела \udc00", "\ud800"])
-def test_a_lone_surrogate_neither_crashes_nor_hides_a_sign(text: str) -> None:
-    outcome = load_languages().ask(text)
+def test_a_lone_surrogate_neither_crashes_nor_hides_a_sign(languages: Languages, text: str) -> None:
+    outcome = languages.ask(text)
     assert (outcome.decision.kind is Kind.URGENT) is (text != "\ud800")

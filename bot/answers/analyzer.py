@@ -206,7 +206,7 @@ class Analyzer:
     @contextmanager
     def message(self) -> Iterator[None]:
         """Read one message: its typo lookups are counted across every part it is read in."""
-        if getattr(self._message, "left", None) is not None:
+        if self._lookups_left() is not None:
             yield  # already inside this message (the matcher's red-flag check)
             return
         self._message.left = MAX_MESSAGE_TYPO_LOOKUPS
@@ -232,6 +232,7 @@ class Analyzer:
         return list(cached)
 
     def _lookups_left(self) -> int | None:
+        """The typo lookups the open message has left, or None when no message is open."""
         left: int | None = getattr(self._message, "left", None)
         return left
 
