@@ -16,8 +16,9 @@ their failures were read while tuning, so they are tuned sets too. The third rou
 and `heldout_blind2_{en,ru}.yaml` (sealed during the round, read at its end: tuned now).
 `heldout_blind3_{en,ru}.yaml`, written in the dev sets' style at the third round's end, was read in
 the fourth (tuned now). `heldout_blind4_{en,ru}.yaml`, written the same way at the fourth round's
-start, has never been read: only its totals are quoted, and it is the honest figure for questions
-nobody here has seen. `probe4_{en,ru}.yaml`, written in the fourth round for vocabulary variety,
+start, was read at the fifth round's start (tuned now). `heldout_blind5_{en,ru}.yaml`, written the
+same way at the fifth round's start, has never been read: only its totals are quoted, and it is the
+honest figure for questions nobody here has seen. `probe4_{en,ru}.yaml`, written in the fourth round for vocabulary variety,
 is a tuning set: its failures guided that round's synonyms; `probe5_{en,ru}.yaml` (real chat style:
 very short, long stories, statements as questions) guided its last pass.
 Without --set, every set listed in SETS is scored.
@@ -54,6 +55,8 @@ SETS = (
     "heldout_blind3_ru.yaml",
     "heldout_blind4_en.yaml",
     "heldout_blind4_ru.yaml",
+    "heldout_blind5_en.yaml",
+    "heldout_blind5_ru.yaml",
     "probe4_en.yaml",
     "probe4_ru.yaml",
     "probe5_en.yaml",
