@@ -83,6 +83,7 @@ class Locale:
     negation: str
     negation_break: re.Pattern[str]
     negation_after: re.Pattern[str] | None
+    negation_list: re.Pattern[str] | None
     sign_fillers: frozenset[str]
     reassurance: frozenset[str]
     example_of: re.Pattern[str] | None
@@ -142,6 +143,7 @@ def get_locale(language: str) -> Locale:
         negation=str(matching["negation"]),
         negation_break=re.compile(str(matching["negation_break"]), re.IGNORECASE),
         negation_after=_optional_pattern(matching, "negation_after"),
+        negation_list=_optional_pattern(matching, "negation_list"),
         sign_fillers=frozenset(str(w).lower() for w in matching.get("sign_fillers", ())),
         reassurance=frozenset(str(w).lower() for w in matching.get("reassurance", ())),
         example_of=_optional_pattern(matching, "example_of"),

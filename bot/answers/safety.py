@@ -221,6 +221,9 @@ class RedFlagDetector:
             if locale.negation_after is not None:
                 # "температуры нет" says what "нет температуры" says.
                 sentence = locale.negation_after.sub(r"\2 \1", sentence)
+            if locale.negation_list is not None:
+                # "no chills or fever" says "no chills, no fever".
+                sentence = locale.negation_list.sub(r"\1 \2, \1 ", sentence)
             tokens, segments = self._tokens(sentence)
             for first in set(tokens):
                 for sign in self._signs.get(first, ()):
