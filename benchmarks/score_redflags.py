@@ -1,0 +1,50 @@
+"""Score red-flag detection on probe sets of patients' messages: {q, urgent, kind} per item.
+
+Run: .venv/bin/python benchmarks/score_redflags.py [--show-failures] [FILE ...]
+
+`redflag_probe_a_*` (340 messages) and `redflag_probe_b_*` (416) were written in the fifth round by
+helpers who had not seen the FAQ's signs (the second also not the first's messages); each was
+scored before the signs it led to were added (a: 149/164 and 144/176 triggered; b: 110/133 and
+117/141), so both are tuned sets now. A message "triggers" when `Languages.ask` gives the urgent
+reply, the way the bot answers it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from bot.answers.languages import load_languages
+from bot.answers.matcher import Kind
+
+HERE = Path(__file__).parent
+SETS = sorted(HERE.glob("redflag_probe_*.yaml"))
+
+
+def main() -> None:
+    """Print, per set, how many danger messages triggered and how many calm ones stayed calm."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument("--show-failures", action="store_true")
+    args = parser.parse_args()
+    languages = load_languages()
+    for path in args.files or SETS:
+        counts: Counter[tuple[bool, bool]] = Counter()
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")):
+            urgent = languages.ask(item["q"]).decision.kind is Kind.URGENT
+            counts[item["urgent"], urgent == item["urgent"]] += 1
+            if args.show_failures and urgent != item["urgent"]:
+                print(f"- {'missed' if item['urgent'] else 'false alarm'}: {item['q']!r}")
+        danger = counts[True, True] + counts[True, False]
+        calm = counts[False, True] + counts[False, False]
+        print(
+            f"{path.name}: triggered {counts[True, True]}/{danger}, "
+            f"calm {counts[False, True]}/{calm}"
+        )
+
+
+if __name__ == "__main__":
+    main()
