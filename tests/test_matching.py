@@ -775,7 +775,7 @@ def test_a_lone_candidate_that_explains_the_question_is_answered_below_answer_at
     off = Matcher(kb, tuning=Tuning(lone_candidate=False))
     assert off.decide(message).kind is Kind.CLARIFY
     assert (
-        languages.ask("small lines on my forehead, nothing dramatic. any point?").decision.kind
+        languages.ask("small lines on my forehead, pretty dramatic. any point?").decision.kind
         is Kind.CLARIFY
     )
 
