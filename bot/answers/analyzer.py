@@ -186,13 +186,16 @@ class Analyzer:
     ) -> list[tuple[str, str, bool]]:
         """Replace each phrase of `table` in (word, stem, folded) items by its canonical token."""
         out: list[tuple[str, str, bool]] = []
+        # Apart, so that a span is compared by slicing: a text is tried against many phrases.
+        stems = [stem for _, stem, _ in items]
+        folded = [f for *_, f in items]
         i = 0
         while i < len(items):
-            for phrase, canonical in table.get(items[i][1], ()):
-                span = items[i : i + len(phrase)]
-                if tuple(stem for _, stem, _ in span) == phrase and not any(f for *_, f in span):
+            for phrase, canonical in table.get(stems[i], ()):
+                end = i + len(phrase)
+                if tuple(stems[i:end]) == phrase and not any(folded[i:end]):
                     out.append((canonical, canonical, True))
-                    i += len(phrase)
+                    i = end
                     break
             else:
                 out.append(items[i])
