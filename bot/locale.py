@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
@@ -108,7 +108,12 @@ class Locale:
             text = _HIDDEN.sub("", text)
         if _REPEATED.search(text):
             text = _TRIPLED.sub(r"\1\1", _STRETCHED.sub(r"\1", text))
-        return text.translate(self.folds) if self.folds else text
+        return text.translate(self.folds) if self.folds and self._folded.search(text) else text
+
+    @cached_property
+    def _folded(self) -> re.Pattern[str]:
+        """Any character `folds` maps: searching for one is cheaper than translating every text."""
+        return re.compile("[" + "".join(re.escape(chr(char)) for char in self.folds) + "]")
 
     def t(self, key: str, **values: Any) -> str:
         """The message `key`, with its placeholders filled in."""
