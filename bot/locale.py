@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
@@ -16,14 +16,17 @@ import yaml
 # Characters that show nothing: soft hyphen, zero-width spaces and joiners, direction marks,
 # word joiner and invisible operators, the byte-order mark (Unicode's format characters, Cf),
 # and, once NFKC has composed letters such as "й", stray accents ("поси\u0301нела").
-_INVISIBLE = re.compile(
-    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]"
-)
-_ACCENTS = re.compile("[\u0300-\u036f]")
+_INVISIBLE_CHARS = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+_ACCENT_CHARS = "\u0300-\u036f"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+# Both dropped by fold, in one pass.
+_HIDDEN = re.compile(f"[{_INVISIBLE_CHARS}{_ACCENT_CHARS}]")
 # A letter typed four times or more is stretched for effect ("bluuuue", "нееее могу"): read once.
 # Three times is likelier a doubled letter typed once more ("swellling"): read twice.
 _STRETCHED = re.compile(r"([^\W\d_])\1{3,}")
 _TRIPLED = re.compile(r"([^\W\d_])\1{2}")
+# Any character three times: few texts have one, and this check is far cheaper than the two above.
+_REPEATED = re.compile(r"(.)\1\1", re.DOTALL)
 # Half of a surrogate pair, which a JSON "\ud83d" can deliver: no text, and no encoder takes it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -99,11 +102,19 @@ class Locale:
         invisible characters and stray accents are dropped ("b\u200blue") and stretched letters
         are read once ("bluuuue"): typed or pasted text must not hide a word.
         """
-        if not unicodedata.is_normalized("NFKC", text):
-            text = unicodedata.normalize("NFKC", text)
-        text = _ACCENTS.sub("", _INVISIBLE.sub("", text))
-        text = _TRIPLED.sub(r"\1\1", _STRETCHED.sub(r"\1", text))
-        return text.translate(self.folds) if self.folds else text
+        # ASCII text is NFKC already and has no invisible characters or accents.
+        if not text.isascii():
+            if not unicodedata.is_normalized("NFKC", text):
+                text = unicodedata.normalize("NFKC", text)
+            text = _HIDDEN.sub("", text)
+        if _REPEATED.search(text):
+            text = _TRIPLED.sub(r"\1\1", _STRETCHED.sub(r"\1", text))
+        return text.translate(self.folds) if self.folds and self._folded.search(text) else text
+
+    @cached_property
+    def _folded(self) -> re.Pattern[str]:
+        """Any character `folds` maps: searching for one is cheaper than translating every text."""
+        return re.compile("[" + "".join(re.escape(chr(char)) for char in self.folds) + "]")
 
     def t(self, key: str, **values: Any) -> str:
         """The message `key`, with its placeholders filled in."""

@@ -20,6 +20,9 @@ MIN_TYPO_LENGTH = 3
 MAX_TYPO_LOOKUPS = 40
 MAX_MESSAGE_TYPO_LOOKUPS = 120
 CACHE_SIZE = 8192
+# Phrases (two words or more) as stems with their canonical token, by their first two stems:
+# a text is tried only against the phrases its own two words in a row begin.
+PhraseTable = dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]]
 
 
 class Analyzer:
@@ -28,6 +31,9 @@ class Analyzer:
     def __init__(self, locale: Locale, synonyms: Iterable[tuple[str, ...]], corpus: Iterable[str]):
         self.locale = locale
         self._stemmer = snowballstemmer.stemmer(locale.stemmer)
+        # Behind `_stem_cache`, PyStemmer's own cache costs more than it saves: stemming without
+        # it takes half the time.
+        self._stemmer.maxCacheSize = 0
         self._stem_cache: dict[str, str] = {}
         groups = tuple(synonyms)
         raw_words: dict[str, int] = defaultdict(int)
@@ -39,8 +45,8 @@ class Analyzer:
             words_by_stem[self._stem(word)].add(word)
         self._exact: dict[str, str] = {}
         self._by_stem: dict[str, str] = {}
-        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
-        self._loose_phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        self._phrases: PhraseTable = defaultdict(list)
+        self._loose_phrases: PhraseTable = defaultdict(list)
         # A group named by a stop word folds its phrases into nothing: "quick question" says no
         # more than "question" does (and "quick" must not read as the procedure's speed).
         self._silent: set[str] = set()
@@ -174,25 +180,26 @@ class Analyzer:
                 fixed = best
         return fixed
 
-    def _add_phrase(
-        self, table: dict[str, list[tuple[tuple[str, ...], str]]], words: list[str], canonical: str
-    ) -> None:
+    def _add_phrase(self, table: PhraseTable, words: list[str], canonical: str) -> None:
         stems = tuple(self._stem(w) for w in words)
-        table[stems[0]].append((stems, canonical))
+        table[stems[:2]].append((stems, canonical))
 
     @staticmethod
     def _fold_phrases(
-        items: list[tuple[str, str, bool]], table: dict[str, list[tuple[tuple[str, ...], str]]]
+        items: list[tuple[str, str, bool]], table: PhraseTable
     ) -> list[tuple[str, str, bool]]:
         """Replace each phrase of `table` in (word, stem, folded) items by its canonical token."""
         out: list[tuple[str, str, bool]] = []
+        # Apart, so that a span is compared by slicing: a text is tried against many phrases.
+        stems = [stem for _, stem, _ in items]
+        folded = [f for *_, f in items]
         i = 0
         while i < len(items):
-            for phrase, canonical in table.get(items[i][1], ()):
-                span = items[i : i + len(phrase)]
-                if tuple(stem for _, stem, _ in span) == phrase and not any(f for *_, f in span):
+            for phrase, canonical in table.get(tuple(stems[i : i + 2]), ()):
+                end = i + len(phrase)
+                if tuple(stems[i:end]) == phrase and not any(folded[i:end]):
                     out.append((canonical, canonical, True))
-                    i += len(phrase)
+                    i = end
                     break
             else:
                 out.append(items[i])

@@ -80,11 +80,25 @@ TRANSLIT: dict[str, tuple[str, ...]] = {
     "'": ("ь",),
 }
 LONGEST = max(map(len, TRANSLIT))
-# Letters patients mix up or leave out, folded together before a word-list lookup.
-FOLD = str.maketrans({"ё": "е", "э": "е", "й": "и", "ы": "и", "ь": None, "ъ": None})
+
+
+def fold_letters(word: str) -> str:
+    """The word with the letters patients mix up or leave out folded together ("ё" as "е")."""
+    # str.replace, not str.translate: several times faster on Cyrillic, and the 50,000 words of
+    # the Russian word list are folded at every load.
+    return (
+        word.replace("ё", "е")
+        .replace("э", "е")
+        .replace("й", "и")
+        .replace("ы", "и")
+        .replace("ь", "")
+        .replace("ъ", "")
+    )
+
+
 # Each Latin sequence with its options folded, duplicates dropped.
 _FOLDED = {
-    latin: tuple(dict.fromkeys(option.translate(FOLD) for option in options))
+    latin: tuple(dict.fromkeys(fold_letters(option) for option in options))
     for latin, options in TRANSLIT.items()
 }
 # The endings of English contractions ("don't", "i'm") after the apostrophe; and contractions
@@ -120,7 +134,8 @@ class Transliterator:
     def __init__(self, russian_words: Iterable[str]) -> None:
         best: dict[str, str] = {}
         for word in russian_words:  # most frequent first: the first spelling of a form wins
-            best.setdefault(word.lower().translate(FOLD), word.lower())
+            lower = word.lower()
+            best.setdefault(fold_letters(lower), lower)
         self._words = best
         # Each folded form's rank by frequency: the first is the commonest.
         self._ranks = {folded: rank for rank, folded in enumerate(best)}

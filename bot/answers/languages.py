@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import MappingProxyType
 
@@ -152,6 +154,26 @@ def load_languages(paths: Sequence[str | Path] = ()) -> Languages:
     () means the shipped files: English, plus each other shipped language whose file loads and
     agrees with it; one that does not is left out and named in `Languages.left_out`.
     """
+    with _collection_paused():
+        return _load_languages(paths)
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off inside (unless it was off already)."""
+    # Loading allocates hundreds of thousands of objects that live on; the collections their
+    # allocation triggers walk them (and every older object) over and over, a sixth of the load.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_languages(paths: Sequence[str | Path]) -> Languages:
+    """load_languages without the collector's pause."""
     results = load_each(paths)
     if paths:
         problems = [p for r in results if isinstance(r, FaqError) for p in r.problems]
