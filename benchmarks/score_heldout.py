@@ -19,11 +19,12 @@ the fourth (tuned now). `heldout_blind4_{en,ru}.yaml`, written the same way at t
 start, was read at the fifth round's start (tuned now). `heldout_blind5_{en,ru}.yaml`, written the
 same way at the fifth round's start, has never been read: only its totals are quoted, and it is the
 honest figure for questions nobody here has seen. Only its one missed red flag was read, after its
-last totals had been quoted (a danger sign outweighs a sealed figure); it was fixed by its classes. `probe4_{en,ru}.yaml`, written in the fourth round for vocabulary variety,
-is a tuning set: its failures guided that round's synonyms; `probe5_{en,ru}.yaml` (real chat style:
-very short, long stories, statements as questions) guided its last pass. `probe6_{en,ru}.yaml`
-(everyday words and slang for every topic) was written at the fifth round's start and scored once
-before any tuning (English 126/150 in scope, 3 wrong; Russian 119/128, 2 wrong); it is tuned on since.
+last totals had been quoted (a danger sign outweighs a sealed figure); it was fixed by its classes.
+`probe4_{en,ru}.yaml`, written in the fourth round for vocabulary variety, is a tuning set: its
+failures guided that round's synonyms; `probe5_{en,ru}.yaml` (real chat style: very short, long
+stories, statements as questions) guided its last pass. `probe6_{en,ru}.yaml` (everyday words and
+slang for every topic) was written at the fifth round's start and scored once before any tuning
+(English 126/150 in scope, 3 wrong; Russian 119/128, 2 wrong); it is tuned on since.
 Without --set, every set listed in SETS is scored.
 """
 
