@@ -25,6 +25,10 @@ failures guided that round's synonyms; `probe5_{en,ru}.yaml` (real chat style: v
 stories, statements as questions) guided its last pass. `probe6_{en,ru}.yaml` (everyday words and
 slang for every topic) was written at the fifth round's start and scored once before any tuning
 (English 126/150 in scope, 3 wrong; Russian 119/128, 2 wrong); it is tuned on since.
+`heldout_blind6_{en,ru}.yaml`, written the same way at the sixth round's start (230 and 180), is
+sealed like blind5: only its totals are quoted. Its first score, on main before the round, was
+English 134/150 in scope, 51/55 declined, 25/25 urgent, 6/230 wrong; Russian 114/120, 40/40,
+20/20, 2/180.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -61,6 +65,8 @@ SETS = (
     "heldout_blind4_ru.yaml",
     "heldout_blind5_en.yaml",
     "heldout_blind5_ru.yaml",
+    "heldout_blind6_en.yaml",
+    "heldout_blind6_ru.yaml",
     "probe4_en.yaml",
     "probe4_ru.yaml",
     "probe5_en.yaml",
