@@ -147,7 +147,9 @@ class RedFlagDetector:
         # another of the flag's signs, not the breathing.
         self._flag_words: dict[str, set[str]] = defaultdict(set)
         self._unless: dict[str, frozenset[str]] = {}
-        self._patterns: dict[str, list[Any]] = {}  # compiled RE2 (the package has no types)
+        # Each flag's patterns as one RE2 alternation (the package has no types): one search a
+        # message instead of one per pattern.
+        self._patterns: dict[str, Any] = {}
         for flag in self.flags:
             for text in flag.signs:
                 sign = self._sign(flag, text, fillers)
@@ -159,7 +161,9 @@ class RedFlagDetector:
             self._unless[flag.id] = frozenset(
                 t for w in flag.unless for t in analyzer.tokens(w, frozenset([w]))
             )
-            self._patterns[flag.id] = [re2.compile(p, _options()) for p in flag.patterns]
+            if flag.patterns:
+                joined = "|".join(f"(?:{p})" for p in flag.patterns)
+                self._patterns[flag.id] = re2.compile(joined, _options())
 
     def _sign(self, flag: RedFlag, text: str, fillers: set[str]) -> _Sign | None:
         """A sign's slots: each word, or each "a/b/c" set of alternatives, is one slot.
@@ -233,7 +237,8 @@ class RedFlagDetector:
                         hit.add(sign.flag.id)
         folded = " ".join(text.split())
         for flag in self.flags:
-            if flag.id not in hit and any(p.search(folded) for p in self._patterns[flag.id]):
+            pattern = self._patterns.get(flag.id)
+            if flag.id not in hit and pattern is not None and pattern.search(folded):
                 hit.add(flag.id)
         return [flag for flag in self.flags if flag.id in hit]
 
