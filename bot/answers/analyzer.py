@@ -90,6 +90,11 @@ class Analyzer:
             self._by_length[len(known)].append(known)
             self._by_start[(known[0], len(known))].append(known)
         self._rank = {known: index for index, known in enumerate(self._vocabulary)}
+        # Known words by all but their first letter: a short typo whose one edit is at the first
+        # letter is looked up here instead of among every known word of its length.
+        self._by_tail: dict[str, list[str]] = defaultdict(list)
+        for known in self._vocabulary:
+            self._by_tail[known[1:]].append(known)
         # Least recently used first out: one message asks for the same typo several times
         # (whole, clauses, red-flag parts), and a full cache must still serve those.
         self._fix = lru_cache(maxsize=CACHE_SIZE)(self._fix_typo)
@@ -150,6 +155,15 @@ class Analyzer:
             self._near[(start, size, limit)] = near
         return near
 
+    def _first_letter_typos(self, word: str) -> list[str]:
+        """The known words one edit at the first letter away, in `_candidates`' order."""
+        # One edit that does not keep the first letter changes, adds or drops that letter (a swap
+        # of the first two is looked up with the words that keep it).
+        near = {*self._by_tail.get(word[1:], ()), *self._by_tail.get(word, ())}
+        if word[1:] in self._known:
+            near.add(word[1:])
+        return sorted(near, key=lambda known: (len(known), self._rank[known]))
+
     def _fix_typo(self, word: str) -> str:
         limit = 1 if len(word) <= 7 else 2
         # A known word one edit away that keeps the first letter (or swaps the first two) wins
@@ -160,7 +174,7 @@ class Analyzer:
         ]
         found = process.extract(word, same_start, scorer=OSA.distance, score_cutoff=1, limit=None)
         if not found:
-            near = self._candidates(len(word), limit)
+            near = self._first_letter_typos(word) if limit == 1 else self._candidates(len(word), 2)
             found = process.extract(word, near, scorer=OSA.distance, score_cutoff=limit, limit=10)
         fixed = word
         if found:
