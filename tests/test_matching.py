@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from rapidfuzz.distance import OSA
 
 from bot.answers.analyzer import MAX_MESSAGE_TYPO_LOOKUPS, MAX_TYPO_LOOKUPS
 from bot.answers.assistant import Assistant
@@ -175,6 +176,29 @@ def test_decide_is_pure(matcher: Matcher) -> None:
 )
 def test_short_word_typos_are_fixed_towards_the_faq(matcher: Matcher, typo: str, word: str) -> None:
     assert matcher.analyzer.tokens(typo) == matcher.analyzer.tokens(word)
+
+
+def test_quick_typo_lookups_find_every_word_a_full_scan_finds(matcher: Matcher) -> None:
+    # By letters shared (long words) and by all but the first letter (short words), against a
+    # scan of every known word of a near length.
+    analyzer = matcher.analyzer
+    long_words = [w for w in analyzer._vocabulary if len(w) > 7][:40]
+    for known in long_words:
+        for typo in (known[::-1], "zq" + known[2:], known[:3] + known[4:] + "xy"):
+            scan = analyzer._candidates(len(typo), 2)
+            quick = analyzer._sharing_letters(typo, 2)
+            assert quick == [w for w in scan if w in set(quick)]  # the same order
+            assert {w for w in scan if OSA.distance(typo, w) <= 2} <= set(quick)
+    short_words = [w for w in analyzer._vocabulary if 3 < len(w) <= 7][:40]
+    for known in short_words:
+        for typo in ("q" + known[1:], "q" + known, known[1:]):
+            scan = analyzer._candidates(len(typo), 1)
+            near = {
+                w
+                for w in scan
+                if OSA.distance(typo, w) <= 1 and w[0] != typo[0] and w[:2] != typo[1::-1]
+            }
+            assert near <= set(analyzer._first_letter_typos(typo))
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
+import numpy as np
 import snowballstemmer
 from rapidfuzz import process, utils
 from rapidfuzz.distance import OSA
@@ -99,6 +100,8 @@ class Analyzer:
         # (whole, clauses, red-flag parts), and a full cache must still serve those.
         self._fix = lru_cache(maxsize=CACHE_SIZE)(self._fix_typo)
         self._near: dict[tuple[str, int, int], list[str]] = {}
+        # The letters of each word of `_by_length`, as `_letters` masks, built on first use.
+        self._length_letters: dict[int, np.ndarray] = {}
         self._token_cache: dict[str, tuple[str, ...]] = {}
         self._kept_cache: dict[str, tuple[str, ...]] = {}
         # The lookups left to the message being read, per thread (None: no message open).
@@ -164,6 +167,25 @@ class Analyzer:
             near.add(word[1:])
         return sorted(near, key=lambda known: (len(known), self._rank[known]))
 
+    def _sharing_letters(self, word: str, limit: int) -> list[str]:
+        """The known words of a near length that lack at most `limit` of the word's letters, and
+        have at most `limit` it lacks, in `_candidates`' order: no others are that few edits away."""
+        letters = np.uint64(_letters(word))
+        near: list[str] = []
+        for length in range(len(word) - limit, len(word) + limit + 1):
+            words = self._by_length.get(length)
+            if not words:
+                continue
+            masks = self._length_letters.get(length)
+            if masks is None:
+                masks = np.array([_letters(known) for known in words], dtype=np.uint64)
+                self._length_letters[length] = masks
+            close = (np.bitwise_count(masks & ~letters) <= limit) & (
+                np.bitwise_count(letters & ~masks) <= limit
+            )
+            near += [words[i] for i in np.flatnonzero(close)]
+        return near
+
     def _fix_typo(self, word: str) -> str:
         limit = 1 if len(word) <= 7 else 2
         # A known word one edit away that keeps the first letter (or swaps the first two) wins
@@ -174,7 +196,7 @@ class Analyzer:
         ]
         found = process.extract(word, same_start, scorer=OSA.distance, score_cutoff=1, limit=None)
         if not found:
-            near = self._first_letter_typos(word) if limit == 1 else self._candidates(len(word), 2)
+            near = self._first_letter_typos(word) if limit == 1 else self._sharing_letters(word, 2)
             found = process.extract(word, near, scorer=OSA.distance, score_cutoff=limit, limit=10)
         fixed = word
         if found:
@@ -310,3 +332,11 @@ def _kind_of_typo(typo: str, word: str) -> int:
     if len(typo) != len(word):
         return 1
     return 0 if sorted(typo) == sorted(word) else 2
+
+
+def _letters(word: str) -> int:
+    """The letters a word uses, one bit each (letters that share a bit only loosen the test)."""
+    mask = 0
+    for letter in set(word):
+        mask |= 1 << (ord(letter) % 64)
+    return mask
