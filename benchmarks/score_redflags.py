@@ -6,8 +6,11 @@ Run: .venv/bin/python benchmarks/score_redflags.py [--show-failures] [FILE ...]
 `redflag_probe_d_*` (225) were written in the fifth round by helpers who had not seen the FAQ's
 signs nor the earlier probes; each was scored before the signs it led to were added (English and
 Russian triggered: a 149/164 and 144/176; b 110/133 and 117/141; c 108/122 and 108/122; d 77/80 and
-80/83, calm 31/31 and 31/31), so all four are tuned sets now. A message "triggers" when
-`Languages.ask` gives the urgent reply, the way the bot answers it.
+80/83, calm 31/31 and 31/31), so all four are tuned sets now. `redflag_probe_e_*` (300 messages),
+written in the sixth round for wording nobody had foreseen (what a patient sees rather than the
+symptom's name, understatement, a sign in passing, a relative's report, voice-to-text, translit),
+first scored English 88/110 and Russian 85/110 triggered, calm 39/40 and 39/40; tuned on since.
+A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
 from __future__ import annotations
