@@ -239,3 +239,40 @@ def test_a_sign_after_the_matched_part_of_a_long_message_is_urgent(
 def test_a_lone_surrogate_neither_crashes_nor_hides_a_sign(languages: Languages, text: str) -> None:
     outcome = languages.ask(text)
     assert (outcome.decision.kind is Kind.URGENT) is (text != "\ud800")
+
+
+# Chat style cuts a danger sign into pieces: a pause ("..."), Enter pressed mid-thought, or a
+# fragment of a few words ("Lip. White."). Found by probing the running bot.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i can't... breathe",
+        "vision... blurry",
+        "i can't\nbreathe",
+        "temperature\n39",
+        "upper lip. white. cold.",
+        "my lip!!! it's blue",
+        "my lip? it's blue",
+        "it is getting so hard to... breathe properly",
+        "не могу... дышать",
+        "не могу\nдышать",
+        "верхняя губа\nсиняя",
+        "губа... посинела",
+    ],
+)
+def test_a_sign_split_by_a_pause_a_line_break_or_a_fragment_is_urgent(
+    languages: Languages, text: str
+) -> None:
+    assert languages.ask(text).decision.kind is Kind.URGENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My lips are fine. Blue eyeshadow ok after?",
+        "No fever.\nJust a bit of swelling, normal?",
+        "Breathing fine... just swollen lips",
+    ],
+)
+def test_joined_pieces_do_not_invent_a_sign(languages: Languages, text: str) -> None:
+    assert languages.ask(text).decision.kind is not Kind.URGENT

@@ -30,6 +30,8 @@ EXCEPTION_REACH = 2
 # Reaching further would also cancel "not sure, but my lip is blue".
 NEGATION_REACH = 1
 PATTERN_LIMIT = 500
+# A sentence of this many words or fewer is a fragment the next one goes on with ("Lip. White.").
+FRAGMENT_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -218,9 +220,9 @@ class RedFlagDetector:
         text = readable(text)
         # An invisible character may sit inside a word ("b\u200blue", read as one word) or stand
         # for a space ("губа\u200bпосинела"): both readings are looked at.
-        sentences = locale.sentence_break.split(text)
+        sentences = self._readings(text)
         if (other := spaced(text)) != text:
-            sentences += locale.sentence_break.split(other)
+            sentences += self._readings(other)
         for sentence in sentences:
             if locale.negation_after is not None:
                 # "температуры нет" says what "нет температуры" says.
@@ -241,6 +243,31 @@ class RedFlagDetector:
             if flag.id not in hit and pattern is not None and pattern.search(folded):
                 hit.add(flag.id)
         return [flag for flag in self.flags if flag.id in hit]
+
+    def _readings(self, text: str) -> list[str]:
+        """The text's sentences, and each joined to the next where its break ends no thought.
+
+        A pause ("i can't... breathe"), Enter pressed mid-sentence ("i can't\nbreathe") or a
+        fragment of a few words ("Lip. White.", "my lip!!! it's blue") cuts a sign in two.
+        """
+        pieces: list[str] = []
+        joins: list[bool] = []
+        start = 0
+        for found in self.analyzer.locale.sentence_break.finditer(text):
+            piece, mark = text[start : found.start()], found.group()
+            pieces.append(piece)
+            joins.append(".." in mark or not mark.strip("\n") or self._fragment(piece))
+            start = found.end()
+        pieces.append(text[start:])
+        return pieces + [
+            f"{piece} {pieces[i + 1]}" for i, piece in enumerate(pieces[:-1]) if joins[i]
+        ]
+
+    def _fragment(self, piece: str) -> bool:
+        """A few words the next sentence goes on with; "all fine." is a thought of its own."""
+        if len(piece.split()) > FRAGMENT_WORDS:
+            return False
+        return not self.reassurance.intersection(self.analyzer.tokens(piece, self._keep))
 
     def _tokens(self, sentence: str) -> tuple[list[str], list[int]]:
         """The sentence's tokens, and for each the number of its negation segment."""
