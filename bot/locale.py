@@ -48,6 +48,8 @@ class DateWords:
     days_ago: tuple[tuple[str, int], ...] = ()  # ("вчера", 1): a word and how many days ago
     n_days_ago: tuple[str, ...] = ()  # what follows a number of days: "дня назад"
     months: tuple[tuple[str, int], ...] = ()  # ("марта", 3)
+    date_fillers: tuple[str, ...] = ()  # "of" of "15th of March"
+    year_words: tuple[str, ...] = ()  # "года" of "15 марта 2025 года"
     day_month: bool = False  # "15.03" without a year: this year, or last year if still to come
     time_prefixes: tuple[str, ...] = ()  # "в" of "в 9 утра"
     hour_words: tuple[tuple[str, int], ...] = ()  # ("вечера", 12): hours added before noon
@@ -63,6 +65,8 @@ def _date_words(raw: Mapping[str, Any] | None) -> DateWords:
         days_ago=pairs("days_ago"),
         n_days_ago=tuple(str(w).lower() for w in raw.get("n_days_ago") or ()),
         months=pairs("months"),
+        date_fillers=tuple(str(w).lower() for w in raw.get("date_fillers") or ()),
+        year_words=tuple(str(w).lower() for w in raw.get("year_words") or ()),
         day_month=bool(raw.get("day_month", False)),
         time_prefixes=tuple(str(w).lower() for w in raw.get("time_prefixes") or ()),
         hour_words=pairs("hour_words"),

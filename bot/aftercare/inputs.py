@@ -15,6 +15,10 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DAY_MONTH = re.compile(r"(\d{1,2})\.(\d{1,2})")
 _CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})")
 _HOUR = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?")
+_GLUED_HOUR = re.compile(r"(\d{1,2}(?:[:.]\d{2})?)(\D+)")  # "9am", "7:30pm"
+_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")  # "15th"
+# Any count of days before the calendar's first day is simply too long ago.
+_MAX_DAYS_AGO = 10**6
 NO_WORDS = DateWords()
 
 
@@ -64,18 +68,32 @@ def _relative_date(text: str, today: date, words: DateWords) -> date | None:
     for suffix in words.n_days_ago:
         head, _, rest = text.partition(" ")
         if head.isdigit() and rest == suffix:
-            return today - timedelta(days=int(head))
+            days = int(head) if len(head) <= len(str(_MAX_DAYS_AGO)) else _MAX_DAYS_AGO
+            return today - timedelta(days=min(days, (today - date.min).days))
     if words.day_month and (match := _DAY_MONTH.fullmatch(text)):
         return _this_or_last_year(int(match.group(1)), int(match.group(2)), today)
+    return _worded_date(text, today, words) if words.months else None
+
+
+def _worded_date(text: str, today: date, words: DateWords) -> date | None:
+    """ "15 марта", "March 15th", "15th of March 2025", "15 марта 2025 года", or None."""
     months = dict(words.months)
-    pieces = text.split(" ")
-    if len(pieces) in (2, 3) and pieces[0].isdigit() and pieces[1] in months:
-        day, month = int(pieces[0]), months[pieces[1]]
-        if len(pieces) == 2:
-            return _this_or_last_year(day, month, today)
-        year = pieces[2].removesuffix("г").removesuffix("года").strip()
-        if len(year) == 4 and year.isdigit():
-            return _date_or_none(int(year), month, day)
+    text = _ORDINAL.sub(r"\1", text.replace(",", " "))
+    pieces = [p for p in text.split() if p not in words.date_fillers]
+    while pieces and pieces[-1].removesuffix(".") in words.year_words:
+        pieces.pop()
+    if len(pieces) >= 2 and pieces[0] in months:
+        pieces[0], pieces[1] = pieces[1], pieces[0]  # "March 15": the day first
+    if len(pieces) not in (2, 3) or not pieces[0].isdigit() or pieces[1] not in months:
+        return None
+    day, month = int(pieces[0]), months[pieces[1]]
+    if len(pieces) == 2:
+        return _this_or_last_year(day, month, today)
+    year = pieces[2]
+    for word in words.year_words:
+        year = year.removesuffix(word)
+    if len(year) == 4 and year.isdigit():
+        return _date_or_none(int(year), month, day)
     return None
 
 
@@ -129,6 +147,9 @@ def _worded_time(text: str, words: DateWords) -> time | None:
     if len(pieces) > 1 and pieces[0] in words.time_prefixes:
         pieces = pieces[1:]
     hour_words = dict(words.hour_words)
+    glued = _GLUED_HOUR.fullmatch(pieces[0]) if len(pieces) == 1 else None
+    if glued and glued.group(2) in hour_words:
+        pieces = list(glued.groups())
     if not pieces or len(pieces) > 2 or (len(pieces) == 2 and pieces[1] not in hour_words):
         return None
     match = _HOUR.fullmatch(pieces[0])
