@@ -158,6 +158,12 @@ def test_parse_time(text: str, expected: time | None) -> None:
         ("America/New_York", "America/New_York"),
         ("UTC", "UTC"),
         ("Mars/Olympus", None),
+        # "GMT+3" would be Etc/GMT+3, which is UTC-3 (POSIX signs): a Moscow patient's 09:00
+        # message would come at 15:00. Found by probing the running bot. Not places either:
+        ("GMT+3", None),
+        ("gmt-5", None),
+        ("localtime", None),
+        ("Factory", None),
         ("../../etc/passwd", None),
         ("", None),
     ],
@@ -482,6 +488,13 @@ def test_a_typed_zone_and_an_unknown_one(enrolment: Enrolment) -> None:
     turn = enrolment.on_text(state, "chicago", NOW)
     assert turn.state == Conversation(Step.TIME, "America/Chicago", date(2025, 5, 19))
     assert "America/Chicago" in turn.reply.text
+
+
+@pytest.mark.parametrize("typed", ["GMT+3", "UTC+3", "+03:00", "utc -5", "−2"])
+def test_an_offset_is_refused_with_why(enrolment: Enrolment, typed: str) -> None:
+    state = Conversation(Step.ZONE, "Europe/Berlin", date(2025, 5, 19), back_to=Step.TIME)
+    turn = enrolment.on_text(state, typed, NOW)
+    assert turn.state == state and "summer time" in turn.reply.text
 
 
 @pytest.mark.parametrize("step", list(Step))

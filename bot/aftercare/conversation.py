@@ -12,6 +12,7 @@ from bot.aftercare.course import Course
 from bot.aftercare.inputs import (
     Refusal,
     check_procedure_date,
+    is_offset,
     parse_time,
     parse_zone,
     read_procedure_date,
@@ -195,7 +196,8 @@ class Enrolment:
         zone = parse_zone(text)
         if zone is None:
             reply = self._zone_question(state)
-            return Turn(replace(reply, text=self._t("ac_zone_unreadable")), state)
+            why = "ac_zone_offset" if is_offset(text) else "ac_zone_unreadable"
+            return Turn(replace(reply, text=self._t(why)), state)
         return self._zone_chosen(state, zone, now)
 
     def on_press(self, state: Conversation, press: EnrolmentPress, now: datetime) -> Turn:

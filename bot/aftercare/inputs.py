@@ -166,10 +166,21 @@ def _worded_time(text: str, words: DateWords) -> time | None:
     return time(hour, minute) if hour < 24 and minute < 60 else None
 
 
+# "GMT+3", "UTC -5", "+03:00", "−2": an offset, not a place.
+_OFFSET = re.compile(r"(?:utc|gmt)?\s*[+\-\u2212]\s*\d{1,2}(?::?\d{2})?", re.IGNORECASE)
+# Zone names that are no place: "Etc/GMT+3" is UTC-3 (POSIX signs), "localtime" the server's.
+_NOT_PLACES = ("posix/", "right/", "etc/", "gmt+", "gmt-", "factory", "localtime", "posixrules")
+
+
+def is_offset(text: str) -> bool:
+    """Whether the patient typed a UTC offset instead of a place."""
+    return _OFFSET.fullmatch(text.strip()) is not None
+
+
 @cache
 def _zone_names() -> dict[str, str]:
     """Lower-case zone names, and unambiguous city names, to the IANA name."""
-    names = sorted(n for n in available_timezones() if not n.startswith(("posix/", "right/")))
+    names = sorted(n for n in available_timezones() if not n.lower().startswith(_NOT_PLACES))
     lookup = {n.lower(): n for n in names}
     cities: dict[str, list[str]] = {}
     for name in names:
