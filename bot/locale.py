@@ -27,6 +27,8 @@ _STRETCHED = re.compile(r"([^\W\d_])\1{3,}")
 _TRIPLED = re.compile(r"([^\W\d_])\1{2}")
 # Any character three times: few texts have one, and this check is far cheaper than the two above.
 _REPEATED = re.compile(r"(.)\1\1", re.DOTALL)
+# Direction marks, embeddings, overrides and isolates: they reorder how the text around them shows.
+_DIRECTION = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Half of a surrogate pair, which a JSON "\ud83d" can deliver: no text, and no encoder takes it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -34,6 +36,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def readable(text: str) -> str:
     """The text with lone surrogates replaced, so that every encoder and regex engine takes it."""
     return _SURROGATE.sub("\ufffd", text)
+
+
+def shown_as_typed(text: str) -> str:
+    """The text without direction controls, so that it shows in the order it was typed."""
+    return _DIRECTION.sub("", text)
 
 
 def spaced(text: str) -> str:

@@ -438,3 +438,14 @@ async def test_a_photo_caption_with_a_danger_sign_gets_the_urgent_reply_and_aler
     assert sent_to(fake, 9)[0]["text"].startswith("<b>Bruises")
     await feed(app, fake.media(10, "photo"))
     assert sent_to(fake, 10)[0]["text"] == T("non_text")
+
+
+async def test_the_staff_alert_quotes_the_message_without_direction_controls(
+    app: App, fake: FakeTelegram
+) -> None:
+    # A right-to-left override makes the quote read backwards in the staff chat, and lets a
+    # patient dress up how the alert reads. Found by probing the running bot.
+    await feed(app, fake.text(7, "\u202e" * 100 + "I have a fever \u2066x\u2069 \u200f"))
+    (alert,) = sent_to(fake, STAFF_CHAT)
+    assert not any(c in alert["text"] for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2069\u200f")
+    assert "I have a fever x" in alert["text"]

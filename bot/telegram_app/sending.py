@@ -13,7 +13,7 @@ from telegram.ext import filters
 
 from bot import buttons
 from bot.aftercare.records import StaffAlert
-from bot.locale import Locale
+from bot.locale import Locale, shown_as_typed
 from bot.messages import Reply
 from bot.telegram_app.render import html_template, parts
 
@@ -89,8 +89,7 @@ async def drop_feedback_row(query: CallbackQuery) -> None:
 
 def urgent_alert_html(user: User | None, locale: Locale, text: str) -> str:
     """The staff alert for an urgent message: who sent it and what it said."""
-    quote = escape(text[:ALERT_QUOTE_LIMIT], quote=False)
-    return html_template(locale, "urgent_alert", **_who(user, locale), message=quote)
+    return html_template(locale, "urgent_alert", **_who(user, locale), message=_quote(text))
 
 
 def course_alert_html(
@@ -105,8 +104,13 @@ def course_alert_html(
     }
     if text is None:
         return html_template(locale, "ac_staff_alert", **values)
-    quote = escape(text[:ALERT_QUOTE_LIMIT], quote=False)
-    return html_template(locale, "urgent_alert_aftercare", **values, message=quote)
+    return html_template(locale, "urgent_alert_aftercare", **values, message=_quote(text))
+
+
+def _quote(text: str) -> str:
+    """A patient's message as the staff alert quotes it: as typed, escaped, cut to length."""
+    # An override ("\u202e") would show the quote backwards and let a patient dress it up.
+    return escape(shown_as_typed(text)[:ALERT_QUOTE_LIMIT], quote=False)
 
 
 def _who(user: User | None, locale: Locale) -> dict[str, str]:
