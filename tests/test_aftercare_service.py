@@ -88,6 +88,27 @@ async def test_text_without_an_open_question_is_not_ours(service: CourseService)
     assert await service.text(ME, "does it hurt?", NOW) is None
 
 
+async def test_a_typed_checkin_answer_counts_like_its_button(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # Patients answer "how do you feel today?" in words; "all good" got an answer about
+    # something else and "Something worrying" no alert. Found by probing the running bot.
+    assert await service.text(ME, "All good", NOW) is None  # not enrolled: the FAQ's to answer
+    await _enrol(service)
+    good = await service.text(ME, "all good!", NOW)
+    assert good is not None and good.replies[0].text == "Glad to hear it." and good.alert is None
+    said = await service.text(ME, "I'm fine 😊", NOW)
+    assert said is not None and said.replies[0].text == "Glad to hear it."
+    worrying = await service.text(ME, "something worrying", NOW)
+    course = await repo.course_for(ME.user_id)
+    assert course is not None and worrying is not None
+    assert worrying.alert == StaffAlert(ME.user_id, course.id, 1, "Something worrying")
+    assert "Contact your treating doctor now" in worrying.replies[0].text
+    assert await service.text(ME, "is all good normal for day 2?", NOW) is None
+    assert await service.text(ME, "fine?", NOW) is None  # a question, not an answer
+    assert [(c.day, c.answer) for c in await repo.checkin_stats()] == [(1, "good"), (1, "worrying")]
+
+
 async def test_cancel_and_timezone(service: CourseService, repo: CourseRepo) -> None:
     await service.open(ME, NOW)
     zone = await service.timezone(ME, NOW)

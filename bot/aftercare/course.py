@@ -10,6 +10,8 @@ from typing import Any
 from bot.aftercare.schedule import FIRST_DAY, shortest_follow_up_day
 from bot.faqdoc import TITLE_LIMIT, Checker, Map
 
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+
 # Reads and checks the `source` of a block (the article sections its text restates, or
 # "clinic"): (block, what the text is, entry id or None) -> the names. The loader supplies it
 # with the section names the file declares.
@@ -51,6 +53,19 @@ class CheckinOption:
     reply: str
     urgent: bool
     sources: tuple[str, ...] = ()
+    says: tuple[str, ...] = ()  # what a patient may type for it besides its label ("fine")
+
+    def said_by(self, text: str) -> bool:
+        """Whether typed text is this answer: its label or one of its `says`, as a whole."""
+        said = said_words(text)
+        if not said or "?" in text:  # "нормально?" asks whether something is normal
+            return False
+        return said in {said_words(t) for t in (self.label, *self.says)}
+
+
+def said_words(text: str) -> str:
+    """Typed words without case, punctuation, emoji or extra spaces ("All good!" is "all good")."""
+    return " ".join(_WORD.findall(text.casefold().replace("ё", "е")))
 
 
 @dataclass(frozen=True)
@@ -78,6 +93,10 @@ class Course:
     def option(self, option_id: str) -> CheckinOption | None:
         """A check-in option by id."""
         return next((o for o in self.checkin_options if o.id == option_id), None)
+
+    def option_said(self, text: str) -> CheckinOption | None:
+        """The check-in option typed text gives as a whole ("All good", "i'm fine"), if any."""
+        return next((o for o in self.checkin_options if o.said_by(text)), None)
 
     def sourced(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """Every text of the course that names its source, with the names it gives."""
@@ -214,7 +233,11 @@ def _parse_checkin(
     options: list[CheckinOption] = []
     for item, _line in c.items(checkin, "options"):
         opt = c.mapping(
-            item, item.line, "a check-in option", ("id", "label"), ("reply", "urgent", "source")
+            item,
+            item.line,
+            "a check-in option",
+            ("id", "label"),
+            ("reply", "urgent", "source", "says"),
         )
         if opt is None:
             continue
@@ -227,7 +250,8 @@ def _parse_checkin(
         # An urgent option without a reply sends the FAQ's urgent text: nothing of its own.
         sources = read_source(opt, "the reply", oid) if "reply" in opt or "source" in opt else ()
         label = c.text(opt, "label", oid, TITLE_LIMIT)
-        options.append(CheckinOption(oid, label, reply, urgent, sources))
+        says = c.texts(opt, "says", oid, required=True)
+        options.append(CheckinOption(oid, label, reply, urgent, sources, says))
     return question, tuple(options)
 
 

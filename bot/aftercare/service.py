@@ -7,9 +7,9 @@ from datetime import datetime
 
 from bot import buttons
 from bot.aftercare.conversation import Enrol, Enrolment, Reschedule, Turn
-from bot.aftercare.course import Course
+from bot.aftercare.course import CheckinOption, Course
 from bot.aftercare.day_messages import DayMessages
-from bot.aftercare.records import CourseStatus, EndReason, StaffAlert
+from bot.aftercare.records import CourseStatus, EndReason, PatientCourse, StaffAlert
 from bot.aftercare.schedule import FIRST_DAY, clamp_day, course_day, follow_up_day, plan_days
 from bot.aftercare.status import StatusReplies
 from bot.answers.knowledge import KnowledgeBase
@@ -88,11 +88,17 @@ class CourseService:
         return Response((self.status.stopped(),))
 
     async def text(self, patient: Patient, text: str, now: datetime) -> Response | None:
-        """The answer to typed text while an aftercare question is open; None when none is."""
+        """The answer to typed text that is ours: an open question's, or a check-in answered
+        in words ("all good"); None for any other text."""
         state = await self.repo.load_conversation(patient.user_id, now)
-        if state is None:
+        if state is not None:
+            return await self._apply(patient, self.enrolment.on_text(state, text, now), now)
+        option = self.course.option_said(text)
+        course = await self.repo.course_for(patient.user_id) if option is not None else None
+        if option is None or course is None:
             return None
-        return await self._apply(patient, self.enrolment.on_text(state, text, now), now)
+        day = clamp_day(course_day(course.procedure_date, now, course.timezone), self.course.days)
+        return await self._record(patient, course, day, option, now)
 
     async def red_flag_alert(self, patient: Patient, now: datetime) -> StaffAlert | None:
         """A staff alert when an enrolled patient's free text was a red flag (no text in it)."""
@@ -155,11 +161,20 @@ class CourseService:
             or press.day > course_day(course.procedure_date, now, course.timezone)
         ):
             return Response((self.status.stale(),))
-        first = await self.repo.record_checkin(
-            course.id, patient.user_id, press.day, option.id, now
-        )
-        # One staff alert per worrying answer and day, however often the button is pressed.
-        alert = StaffAlert(patient.user_id, course.id, press.day, option.label, option.id)
+        return await self._record(patient, course, press.day, option, now)
+
+    async def _record(
+        self,
+        patient: Patient,
+        course: PatientCourse,
+        day: int,
+        option: CheckinOption,
+        now: datetime,
+    ) -> Response:
+        """Keep a check-in answer; its advice, and the staff alert for a first worrying one."""
+        first = await self.repo.record_checkin(course.id, patient.user_id, day, option.id, now)
+        # One staff alert per worrying answer and day, however often it is given.
+        alert = StaffAlert(patient.user_id, course.id, day, option.label, option.id)
         return Response(
             (self.messages.checkin_reply(option),), alert if first and option.urgent else None
         )
