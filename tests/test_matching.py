@@ -765,6 +765,36 @@ def test_thanks_in_any_words_is_small_talk(languages: Languages, message: str) -
     assert not outcome.not_covered
 
 
+# "All good" says how someone is: a confident answer to another question is wrong ("good" got
+# "several problems in one session", "fine" fine lines, "нормально" choosing a doctor), and
+# "всё хорошо" no "you're welcome". Found by probing the running bot.
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        ("all good", "en"),
+        ("good", "en"),
+        ("I'm fine!", "en"),
+        ("everything is ok", "en"),
+        ("нормально", "ru"),
+        ("всё хорошо", "ru"),
+        ("все норм", "ru"),
+    ],
+)
+def test_saying_all_is_fine_gets_a_kind_word(
+    languages: Languages, message: str, language: str
+) -> None:
+    outcome = languages.ask(message)
+    assert outcome.decision.kind is Kind.FALLBACK and not outcome.not_covered, outcome
+    assert outcome.reply.text == languages.assistant(language).locale.t("fine_reply")
+
+
+def test_asking_whether_it_is_fine_is_no_small_talk(languages: Languages) -> None:
+    assert languages.ask("thanks!").reply.text == languages.assistant("en").locale.t("thanks_reply")
+    assert languages.ask("is it normal?").reply.text != languages.assistant("en").locale.t(
+        "fine_reply"
+    )
+
+
 # A subject the article does not cover, given only as an example ("like mesotherapy"), does not
 # stop the answer; asked about, it still does.
 @pytest.mark.parametrize(

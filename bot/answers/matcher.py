@@ -26,6 +26,8 @@ CALM_CLAUSE_TOKENS = 4
 # A word names an entry when that many of its phrasings use it ("lips", not the "worse" of one
 # of them), and no more entries and declines than this use it ("after", "work" name nothing).
 NAMING_PHRASINGS = 3
+# "Everything is fine with me, thanks": longer than this, a message says more than how one is.
+FINE_WORDS = 6
 NAMING_LABELS = 10
 
 
@@ -251,6 +253,13 @@ class Matcher:
             for b in other
         )
         return covering if distinct else None
+
+    def says_all_is_fine(self, text: str) -> bool:
+        """A message that only says all is fine ("all good", "I'm fine!"); no question."""
+        if "?" in text or len(text.split()) > FINE_WORDS:
+            return False
+        tokens = self.analyzer.tokens(text, self.locale.reassurance)
+        return bool(tokens) and set(tokens) <= self._reassurance
 
     def _names_entry(self, words: list[str]) -> bool:
         """Whether words name something an entry answers, other than a danger sign."""
