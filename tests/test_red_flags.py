@@ -276,3 +276,19 @@ def test_a_sign_split_by_a_pause_a_line_break_or_a_fragment_is_urgent(
 )
 def test_joined_pieces_do_not_invent_a_sign(languages: Languages, text: str) -> None:
     assert languages.ask(text).decision.kind is not Kind.URGENT
+
+
+# Letters of the other alphabet that look the same, a word typed in Latin letters among
+# Cyrillic ones, fullwidth transliteration: found by probing the running bot.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "губa пocинeлa",  # four Latin look-alikes
+        "my lір is bluе",  # Cyrillic і, р and е in English words
+        "guba посинела",
+        "gubа посинела",  # Latin with one Cyrillic а, then Cyrillic
+        "ｇｕｂａ ｐｏｓｉｎｅｌａ",
+    ],
+)
+def test_mixed_alphabets_do_not_hide_a_sign(languages: Languages, text: str) -> None:
+    assert languages.ask(text).decision.kind is Kind.URGENT

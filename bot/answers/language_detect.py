@@ -13,6 +13,7 @@ words. A message that tells nothing goes to the fallback language (the chat's so
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -122,10 +123,42 @@ MAX_STEPS = 4000
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 _CYRILLIC_WORD = re.compile(r"[а-яё-]+", re.IGNORECASE)
 _LATIN = re.compile(r"[a-z]", re.IGNORECASE)
+_CYRILLIC_OR_I = re.compile(r"[а-яёі]", re.IGNORECASE)
 # Latin words, with apostrophes inside or at the end ("bol'no", "ochen'", "don't"); not the
 # letters of "3d" or "spf50".
 _LATIN_WORD = re.compile(r"(?<![0-9a-z'])[a-z]+(?:'[a-z]+)*'?(?![0-9a-z])", re.IGNORECASE)
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "´": "'"})
+# Letters that look alike in both alphabets. A word that mixes the two ("губa пocинeлa", "my
+# lір") is written in the alphabet most of its letters are in.
+_LOOKALIKES = ("aceopxykiAEOPCXYKMHTB", "асеорхукіАЕОРСХУКМНТВ")
+_TO_CYRILLIC = str.maketrans(*_LOOKALIKES)
+_TO_LATIN = str.maketrans(_LOOKALIKES[1], _LOOKALIKES[0])
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def one_alphabet(text: str) -> str:
+    """The text as it shows: compatibility forms as plain letters ("ｇｕｂａ"), and a word that
+    mixes look-alike Latin and Cyrillic letters in one alphabet."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    if not (_LATIN.search(text) and _CYRILLIC_OR_I.search(text)):
+        return text
+    return _WORD.sub(_unmixed, text)
+
+
+def _unmixed(match: re.Match[str]) -> str:
+    word = match.group(0)
+    latin, cyrillic = _LATIN.findall(word), _CYRILLIC_OR_I.findall(word)
+    if not (latin and cyrillic):
+        return word
+    # Into the alphabet whose look-alikes explain every letter of the other, the larger share
+    # first: "lір" can only be Latin ("l" has no Cyrillic twin).
+    to_cyrillic = all(letter in _LOOKALIKES[0] for letter in latin)
+    to_latin = all(letter in _LOOKALIKES[1] for letter in cyrillic)
+    if to_cyrillic and (len(cyrillic) >= len(latin) or not to_latin):
+        return word.translate(_TO_CYRILLIC)
+    return word.translate(_TO_LATIN) if to_latin else word
 
 
 class Transliterator:
@@ -173,6 +206,15 @@ class Transliterator:
         if len(self._cache) < 8192:
             self._cache[word] = found
         return found
+
+    def known_in_cyrillic(self, text: str) -> str:
+        """The text with each Latin word the Russian word list knows written in Cyrillic."""
+
+        def convert(match: re.Match[str]) -> str:
+            word = match.group(0)
+            return self.lookup(word) or word
+
+        return _LATIN_WORD.sub(convert, text.translate(_APOSTROPHES))
 
     def to_cyrillic(self, text: str) -> str:
         """The text with every Latin word written in Cyrillic; everything else kept."""
@@ -316,7 +358,10 @@ class LanguageDetector:
 
     def _in_cyrillic(self, text: str, reads: str | None) -> str:
         """Latin-script text that may be Russian written in Cyrillic; any other text as it is."""
-        latin = len(_LATIN.findall(text)) > len(_CYRILLIC.findall(text))
-        if self._translit is None or not latin or reads == ENGLISH:
+        if self._translit is None or reads == ENGLISH or not _LATIN.search(text):
             return text
-        return self._translit.to_cyrillic(text)
+        if len(_LATIN.findall(text)) > len(_CYRILLIC.findall(text)):
+            return self._translit.to_cyrillic(text)
+        # Mostly Cyrillic: a Latin word that is a Russian one ("guba посинела") is read in
+        # Cyrillic; any other (a brand, "SPF") stays as written.
+        return self._translit.known_in_cyrillic(text)
