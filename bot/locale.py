@@ -100,6 +100,7 @@ class Locale:
     negation_list: re.Pattern[str] | None
     sign_fillers: frozenset[str]
     reassurance: frozenset[str]
+    wellbeing: frozenset[str]  # words around a reassurance in "I'm all fine": "all", "feel"
     example_of: re.Pattern[str] | None
     folds: Mapping[int, str]
     common_words: frozenset[str]
@@ -168,6 +169,7 @@ def get_locale(language: str) -> Locale:
         negation_list=_optional_pattern(matching, "negation_list"),
         sign_fillers=frozenset(str(w).lower() for w in matching.get("sign_fillers", ())),
         reassurance=frozenset(str(w).lower() for w in matching.get("reassurance", ())),
+        wellbeing=frozenset(str(w).lower() for w in matching.get("wellbeing", ())),
         example_of=_optional_pattern(matching, "example_of"),
         folds=MappingProxyType(
             str.maketrans({str(k): str(v) for k, v in matching.get("folds", {}).items()})

@@ -778,6 +778,9 @@ def test_thanks_in_any_words_is_small_talk(languages: Languages, message: str) -
         ("нормально", "ru"),
         ("всё хорошо", "ru"),
         ("все норм", "ru"),
+        ("no temperature", "en"),
+        ("no fever, no pus", "en"),
+        ("температуры нет", "ru"),
     ],
 )
 def test_saying_all_is_fine_gets_a_kind_word(
@@ -786,6 +789,12 @@ def test_saying_all_is_fine_gets_a_kind_word(
     outcome = languages.ask(message)
     assert outcome.decision.kind is Kind.FALLBACK and not outcome.not_covered, outcome
     assert outcome.reply.text == languages.assistant(language).locale.t("fine_reply")
+
+
+@pytest.mark.parametrize("message", ["no", "no no no", "not not", "нет", "не не"])
+def test_a_bare_no_gets_no_answer(languages: Languages, message: str) -> None:
+    # "no" got the contraindications, "no no no" the aftercare rules. Found by probing.
+    assert languages.ask(message).decision.kind is Kind.FALLBACK
 
 
 def test_asking_whether_it_is_fine_is_no_small_talk(languages: Languages) -> None:

@@ -57,7 +57,10 @@ class Assistant:
             return Outcome(decision, Reply(self.locale.t("empty_message")), self.kb.language)
         decision = self.matcher.decide(text)
         if decision.kind is not Kind.URGENT and self.matcher.says_all_is_fine(text):
-            # "all good", "нормально": how someone is, not a question about "good" or "normal".
+            # "all good", "no fever": how someone is, not a question about "good" or "fever".
+            decision = Decision(Kind.FALLBACK, None, 0.0, ())
+            return Outcome(decision, self.replies.all_fine(text), self.kb.language)
+        if decision.kind is not Kind.URGENT and self.matcher.says_only_no(text):
             decision = Decision(Kind.FALLBACK, None, 0.0, ())
             return Outcome(decision, self.replies.small_talk(text), self.kb.language)
         if decision.kind is Kind.FALLBACK and not self.matcher.analyzer.tokens(

@@ -258,8 +258,29 @@ class Matcher:
         """A message that only says all is fine ("all good", "I'm fine!"); no question."""
         if "?" in text or len(text.split()) > FINE_WORDS:
             return False
-        tokens = self.analyzer.tokens(text, self.locale.reassurance)
-        return bool(tokens) and set(tokens) <= self._reassurance
+        words = set(self.analyzer.words(text))
+        fine = self.locale.reassurance
+        if words & fine and words <= fine | self.locale.wellbeing:
+            return True
+        # "no fever", "no temperature, no pus": only danger signs said to be absent.
+        clauses = [words for words, _asks in self._clauses(text) if words]
+        return bool(clauses) and all(self._says_absent(words) for words in clauses)
+
+    def _says_absent(self, clause: list[str]) -> bool:
+        """A short clause saying a danger sign is absent ("no fever", "температуры нет")."""
+        if len(clause) > CALM_CLAUSE_TOKENS or self._negation.isdisjoint(clause[:1] + clause[-1:]):
+            return False
+        named = [t for t in clause if t not in self._negation]
+        return bool(named) and not self._names_entry(named)
+
+    def says_only_no(self, text: str) -> bool:
+        """A bare "no" ("no no no", "нет"): an answer to something, no question."""
+        words = self.analyzer.words(text[:MAX_QUESTION_CHARS])
+        return (
+            bool(words)
+            and "?" not in text
+            and all(self._negation.issuperset(self.analyzer.tokens(w) or ["?"]) for w in words)
+        )
 
     def _names_entry(self, words: list[str]) -> bool:
         """Whether words name something an entry answers, other than a danger sign."""

@@ -83,13 +83,16 @@ class Replies:
             rows.insert(0, (Button(self.locale.t("book_visit"), url=link),))
         return Reply(self.kb.clinic.format(self.kb.texts.fallback), buttons=tuple(rows))
 
-    def small_talk(self, text: str) -> Reply:
-        """A friendly reply to a message with no question in it ("hi", "thanks!", "all good")."""
+    def all_fine(self, text: str) -> Reply:
+        """The reply to a message that only says all is fine ("all good", "no fever")."""
         words = set(utils.default_process(text).split())
         if words & (self.locale.thanks - self.locale.reassurance):
             return Reply(self.locale.t("thanks_reply"))
-        if words & self.locale.reassurance and "?" not in text:
-            return Reply(self.locale.t("fine_reply"))
+        return Reply(self.locale.t("fine_reply"))
+
+    def small_talk(self, text: str) -> Reply:
+        """A friendly reply to a message with no question in it ("hi", "thanks!", "all good")."""
+        words = set(utils.default_process(text).split())
         if words & self.locale.thanks:
             return Reply(self.locale.t("thanks_reply"))
         key = "greeting_reply" if words & self.locale.greetings else "empty_message"
