@@ -28,7 +28,9 @@ slang for every topic) was written at the fifth round's start and scored once be
 `heldout_blind6_{en,ru}.yaml`, written the same way at the sixth round's start (230 and 180), is
 sealed like blind5: only its totals are quoted. Its first score, on main before the round, was
 English 134/150 in scope, 51/55 declined, 25/25 urgent, 6/230 wrong; Russian 114/120, 40/40,
-20/20, 2/180.
+20/20, 2/180. `probe7_{en,ru}.yaml` (out-of-scope questions built from in-scope words, with
+in-scope controls) was scored once before tuning (declined 110/120 and 86/100, wrong 11/200 and
+15/170) and guided the round's declines.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -73,6 +75,8 @@ SETS = (
     "probe5_ru.yaml",
     "probe6_en.yaml",
     "probe6_ru.yaml",
+    "probe7_en.yaml",
+    "probe7_ru.yaml",
 )
 
 
