@@ -32,6 +32,8 @@ NEGATION_REACH = 1
 PATTERN_LIMIT = 500
 # A sentence of this many words or fewer is a fragment the next one goes on with ("Lip. White.").
 FRAGMENT_WORDS = 3
+# At most this many breaks are read across in a row.
+FRAGMENT_RUN = 3
 
 
 @dataclass(frozen=True)
@@ -259,9 +261,16 @@ class RedFlagDetector:
             joins.append(".." in mark or not mark.strip("\n") or self._fragment(piece))
             start = found.end()
         pieces.append(text[start:])
-        return pieces + [
-            f"{piece} {pieces[i + 1]}" for i, piece in enumerate(pieces[:-1]) if joins[i]
-        ]
+        readings = list(pieces)
+        for first in range(len(joins)):
+            # From each break that ends no thought, on through the breaks after it that end
+            # none either ("Face. Drooping. Right side.").
+            last = first
+            while last < len(joins) and joins[last] and last - first < FRAGMENT_RUN:
+                last += 1
+            if last > first:
+                readings.append(" ".join(pieces[first : last + 1]))
+        return readings
 
     def _fragment(self, piece: str) -> bool:
         """A few words the next sentence goes on with; "all fine." is a thought of its own."""
