@@ -10,6 +10,9 @@ Russian triggered: a 149/164 and 144/176; b 110/133 and 117/141; c 108/122 and 1
 written in the sixth round for wording nobody had foreseen (what a patient sees rather than the
 symptom's name, understatement, a sign in passing, a relative's report, voice-to-text, translit),
 first scored English 88/110 and Russian 85/110 triggered, calm 39/40 and 39/40; tuned on since.
+`redflag_probe_f_*` (263 messages), written after the fifth probe's signs (fragments, line
+breaks, scores, a relative's report), first scored 79/90 and 88/92, calm 36/40 and 37/41 (77/90
+and 84/92 on main before the round); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
