@@ -912,3 +912,11 @@ def test_stretched_and_tripled_letters(matcher: Matcher) -> None:
     tokens = matcher.analyzer.tokens
     assert tokens("my lip is bluuuuue") == tokens("my lip is blue")
     assert tokens("how long does swellling last") == tokens("how long does swelling last")
+
+
+def test_so_stazhem_says_for_long_not_work_experience(languages: Languages) -> None:
+    # "Аллергик со стажем" is a long-time allergy sufferer, not the doctor's experience (a
+    # decline's "стаж врача"): a new decline sharing "аллергия" tipped it to "not covered".
+    analyzer = languages.assistant("ru").matcher.analyzer
+    assert analyzer.tokens("курю со стажем") == analyzer.tokens("давно курю")
+    assert "стаж" in analyzer.tokens("какой стаж у врача")
