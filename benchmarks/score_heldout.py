@@ -30,7 +30,10 @@ sealed like blind5: only its totals are quoted. Its first score, on main before 
 English 134/150 in scope, 51/55 declined, 25/25 urgent, 6/230 wrong; Russian 114/120, 40/40,
 20/20, 2/180. `probe7_{en,ru}.yaml` (out-of-scope questions built from in-scope words, with
 in-scope controls) was scored once before tuning (declined 110/120 and 86/100, wrong 11/200 and
-15/170) and guided the round's declines.
+15/170) and guided the round's declines. `probe8_{en,ru}.yaml` (everyday questions before and
+after the procedure, many not answered by the article), written after those declines, was scored
+once before tuning: English 65/80 in scope, 96/100 declined, 5/180 wrong; Russian 62/70, 77/80,
+4/150 (on main before the round: the same in English; Russian 74/80 declined, 8/150 wrong).
 Without --set, every set listed in SETS is scored.
 """
 
@@ -77,6 +80,8 @@ SETS = (
     "probe6_ru.yaml",
     "probe7_en.yaml",
     "probe7_ru.yaml",
+    "probe8_en.yaml",
+    "probe8_ru.yaml",
 )
 
 
