@@ -84,43 +84,53 @@ class Loader(_BaseLoader):  # type: ignore[misc]
 
 def load_document(text: str) -> Any:
     """Parse YAML text within the limits: nesting, aliases and their expansion checked first."""
-    check_shape(text)
     loader = Loader(text)
     try:
-        node = loader.get_single_node()
-        if node is not None and _expanded_size(node, {}) > MAX_NODES:
+        try:
+            # libyaml composes nodes without expanding aliases, and stops at its own nesting
+            # limit: the tree is checked before anything is built from it.
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            if "nesting depth" in str(exc.problem):  # libyaml's own limit, far above ours
+                raise TooComplex(
+                    f"nested more than {MAX_DEPTH} levels deep", _line(exc.problem_mark)
+                ) from None
+            raise
+        if node is None:
+            return None
+        if check_shape(node) and _expanded_size(node, {}) > MAX_NODES:
             raise TooComplex(
                 f"its aliases expand to more than {MAX_NODES:,} values", _line(node.start_mark)
             )
-        return loader.construct_document(node) if node is not None else None
+        return loader.construct_document(node)
     finally:
         loader.dispose()
 
 
-def check_shape(text: str) -> None:
-    """Refuse deep nesting and many aliases from the event stream, before anything is built."""
-    depth = aliases = 0
-    try:
-        events = list(yaml.parse(text, Loader=_BaseLoader))
-    except yaml.MarkedYAMLError as exc:
-        if "nesting depth" in str(exc.problem):  # libyaml's own limit, far above ours
-            raise TooComplex(
-                f"nested more than {MAX_DEPTH} levels deep", _line(exc.problem_mark)
-            ) from None
-        raise
-    for event in events:
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                problem = f"nested more than {MAX_DEPTH} levels deep"
-                raise TooComplex(problem, _line(event.start_mark))
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-        elif isinstance(event, yaml.AliasEvent):
+def check_shape(root: yaml.Node) -> int:
+    """Refuse deep nesting and many aliases in the composed tree; the number of aliases."""
+    # An alias is a node met again: each is walked once, so a "billion laughs" costs little.
+    seen: set[int] = set()
+    aliases = 0
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
             aliases += 1
             if aliases > MAX_ALIASES:
-                problem = f"more than {MAX_ALIASES} aliases"
-                raise TooComplex(problem, _line(event.start_mark))
+                raise TooComplex(f"more than {MAX_ALIASES} aliases", _line(node.start_mark))
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            raise TooComplex(f"nested more than {MAX_DEPTH} levels deep", _line(node.start_mark))
+        stack.extend((child, depth + 1) for child in reversed(children))
+    return aliases
 
 
 def _line(mark: Any) -> int:
