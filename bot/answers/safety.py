@@ -32,8 +32,9 @@ NEGATION_REACH = 1
 PATTERN_LIMIT = 500
 # A sentence of this many words or fewer is a fragment the next one goes on with ("Lip. White.").
 FRAGMENT_WORDS = 3
-# At most this many breaks are read across in a row.
+# At most this many breaks are read across in a row, and at most this many such readings made.
 FRAGMENT_RUN = 3
+MAX_JOINED_READINGS = 40
 
 
 @dataclass(frozen=True)
@@ -262,7 +263,10 @@ class RedFlagDetector:
             start = found.end()
         pieces.append(text[start:])
         readings = list(pieces)
+        # A real message has a few such breaks; a wall of fragments is read only so far across.
         for first in range(len(joins)):
+            if len(readings) - len(pieces) >= MAX_JOINED_READINGS:
+                break
             # From each break that ends no thought, on through the breaks after it that end
             # none either ("Face. Drooping. Right side.").
             last = first
