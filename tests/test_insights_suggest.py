@@ -26,7 +26,7 @@ IN_SCOPE = [
     (["можно ли в хамам после процедуры", "когда можно в хамам"], "sauna"),
 ]
 NOT_COVERED = ["do you have wifi", "is there free wifi", "what is the wifi password"]
-TREATMENT_WORDS = ["can i get an mri after fillers", "is an mri scan ok after soft lifting"]
+TREATMENT_WORDS = ["can i get acupuncture after fillers", "is acupuncture ok after soft lifting"]
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +152,9 @@ def test_stubs_pasted_unreviewed_are_refused_by_faq_check(languages: Languages) 
     assert "unknown source 'TODO'" in problems
     # Named, placed and sourced, but still without an answer: refused all the same.
     entry = data["entries"][-1]
-    entry.update(id="mri", topic="procedure", title="MRI after soft lifting", source="clinic")
+    entry.update(
+        id="acupuncture", topic="procedure", title="Acupuncture after soft lifting", source="clinic"
+    )
     data["declines"][-1]["id"] = "wifi"
     with pytest.raises(FaqError, match="'answer' still says TODO"):
         parse_faq(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "pasted.yaml")
@@ -169,13 +171,15 @@ def test_the_snippet_once_reviewed_passes_faq_check_and_is_answered(
         entry = next(e for e in data["entries"] if e["id"] == target)
         entry["questions"] += questions
     entry = entries["new_entries"][0]
-    entry.update(id="mri", topic="procedure", title="MRI after soft lifting", source="clinic")
-    entry["answer"] = "An MRI scan does not affect the filler. Tell the radiographer about it."
+    entry.update(
+        id="acupuncture", topic="procedure", title="Acupuncture after soft lifting", source="clinic"
+    )
+    entry["answer"] = "Ask the doctor who did your filler before acupuncture on your face."
     decline = declines["new_declines"][0]
     decline["id"] = "wifi"
     data["entries"].append(entry)
     data["declines"].append(decline)
     assistant = _load(data)
     assert assistant.ask("will my face swell up a lot").decision.entry_id == "swelling"
-    assert assistant.ask("is an mri ok after the procedure").decision.entry_id == "mri"
+    assert assistant.ask("is acupuncture ok after the procedure").decision.entry_id == "acupuncture"
     assert assistant.ask("what is the wifi password").not_covered
