@@ -12,7 +12,9 @@ symptom's name, understatement, a sign in passing, a relative's report, voice-to
 first scored English 88/110 and Russian 85/110 triggered, calm 39/40 and 39/40; tuned on since.
 `redflag_probe_f_*` (263 messages), written after the fifth probe's signs (fragments, line
 breaks, scores, a relative's report), first scored 79/90 and 88/92, calm 36/40 and 37/41 (77/90
-and 84/92 on main before the round); tuned on since.
+and 84/92 on main before the round); tuned on since. `redflag_probe_g_*` (240 messages), written
+after f's signs (many writers: clinicians' words, formal and broken English), first scored 72/80
+and 75/80, calm 33/40 and 36/40; tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
