@@ -56,13 +56,8 @@ class Assistant:
             decision = Decision(Kind.FALLBACK, None, 0.0, ())
             return Outcome(decision, Reply(self.locale.t("empty_message")), self.kb.language)
         decision = self.matcher.decide(text)
-        if decision.kind is not Kind.URGENT and self.matcher.says_all_is_fine(text):
-            # "all good", "no fever": how someone is, not a question about "good" or "fever".
-            decision = Decision(Kind.FALLBACK, None, 0.0, ())
-            return Outcome(decision, self.replies.all_fine(text), self.kb.language)
-        if decision.kind is not Kind.URGENT and self.matcher.says_only_no(text):
-            decision = Decision(Kind.FALLBACK, None, 0.0, ())
-            return Outcome(decision, self.replies.small_talk(text), self.kb.language)
+        if decision.kind is not Kind.URGENT and (reply := self._no_question(text)) is not None:
+            return Outcome(Decision(Kind.FALLBACK, None, 0.0, ()), reply, self.kb.language)
         if decision.kind is Kind.FALLBACK and not self.matcher.analyzer.tokens(
             text[:MAX_QUESTION_CHARS]
         ):
@@ -71,6 +66,15 @@ class Assistant:
         return Outcome(
             decision, reply, self.kb.language, not_covered=decision.kind is Kind.FALLBACK
         )
+
+    def _no_question(self, text: str) -> Reply | None:
+        """The reply to a message that asks nothing: "all good", "no fever", a bare "no"."""
+        # How someone is, not a question about "good" or "fever".
+        if self.matcher.says_all_is_fine(text):
+            return self.replies.all_fine(text)
+        if self.matcher.says_only_no(text):
+            return self.replies.small_talk(text)
+        return None
 
     def press(self, data: str) -> Reply:
         """The reply to a navigation button; a polite note for stale or forged data."""

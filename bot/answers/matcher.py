@@ -26,9 +26,9 @@ CALM_CLAUSE_TOKENS = 4
 # A word names an entry when that many of its phrasings use it ("lips", not the "worse" of one
 # of them), and no more entries and declines than this use it ("after", "work" name nothing).
 NAMING_PHRASINGS = 3
+NAMING_LABELS = 10
 # "Everything is fine with me, thanks": longer than this, a message says more than how one is.
 FINE_WORDS = 6
-NAMING_LABELS = 10
 
 
 @dataclass(frozen=True)
@@ -275,12 +275,15 @@ class Matcher:
 
     def says_only_no(self, text: str) -> bool:
         """A bare "no" ("no no no", "нет"): an answer to something, no question."""
+        if "?" in text:
+            return False
         words = self.analyzer.words(text[:MAX_QUESTION_CHARS])
-        return (
-            bool(words)
-            and "?" not in text
-            and all(self._negation.issuperset(self.analyzer.tokens(w) or ["?"]) for w in words)
-        )
+        return bool(words) and all(self._is_negation(word) for word in words)
+
+    def _is_negation(self, word: str) -> bool:
+        """A word that says no and nothing else ("no", "not", "нет")."""
+        tokens = self.analyzer.tokens(word)
+        return bool(tokens) and self._negation.issuperset(tokens)
 
     def _names_entry(self, words: list[str]) -> bool:
         """Whether words name something an entry answers, other than a danger sign."""

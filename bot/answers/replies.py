@@ -91,7 +91,7 @@ class Replies:
         return Reply(self.locale.t("fine_reply"))
 
     def small_talk(self, text: str) -> Reply:
-        """A friendly reply to a message with no question in it ("hi", "thanks!", "all good")."""
+        """A friendly reply to a message with no question in it ("hi", "thanks!")."""
         words = set(utils.default_process(text).split())
         if words & self.locale.thanks:
             return Reply(self.locale.t("thanks_reply"))
