@@ -129,7 +129,7 @@ _CYRILLIC_OR_I = re.compile(r"[а-яёі]", re.IGNORECASE)
 _LATIN_WORD = re.compile(r"(?<![0-9a-z'])[a-z]+(?:'[a-z]+)*'?(?![0-9a-z])", re.IGNORECASE)
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "´": "'"})
 # Letters that look alike in both alphabets. A word that mixes the two ("губa пocинeлa", "my
-# lір") is written in the alphabet most of its letters are in.
+# lір") is written in one: the one whose look-alikes explain the other's letters.
 _LOOKALIKES = ("aceopxykiAEOPCXYKMHTB", "асеорхукіАЕОРСХУКМНТВ")
 _TO_CYRILLIC = str.maketrans(*_LOOKALIKES)
 _TO_LATIN = str.maketrans(_LOOKALIKES[1], _LOOKALIKES[0])
@@ -137,8 +137,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 def one_alphabet(text: str) -> str:
-    """The text as it shows: compatibility forms as plain letters ("ｇｕｂａ"), and a word that
-    mixes look-alike Latin and Cyrillic letters in one alphabet."""
+    """The text as it shows: plain letters ("ｇｕｂａ"), each word in one alphabet ("губa")."""
     if text.isascii():
         return text
     text = unicodedata.normalize("NFKC", text)
