@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from bot.aftercare.schedule import FIRST_DAY, shortest_follow_up_day
@@ -55,12 +56,10 @@ class CheckinOption:
     sources: tuple[str, ...] = ()
     says: tuple[str, ...] = ()  # what a patient may type for it besides its label ("fine")
 
-    def said_by(self, text: str) -> bool:
-        """Whether typed text is this answer: its label or one of its `says`, as a whole."""
-        said = said_words(text)
-        if not said or "?" in text:  # "нормально?" asks whether something is normal
-            return False
-        return said in {said_words(t) for t in (self.label, *self.says)}
+    @cached_property
+    def said_forms(self) -> frozenset[str]:
+        """Its label and `says` as `said_words` reads them, worked out once."""
+        return frozenset(said_words(t) for t in (self.label, *self.says))
 
 
 def said_words(text: str) -> str:
@@ -96,7 +95,10 @@ class Course:
 
     def option_said(self, text: str) -> CheckinOption | None:
         """The check-in option typed text gives as a whole ("All good", "i'm fine"), if any."""
-        return next((o for o in self.checkin_options if o.said_by(text)), None)
+        said = said_words(text)
+        if not said or "?" in text:  # "нормально?" asks whether something is normal
+            return None
+        return next((o for o in self.checkin_options if said in o.said_forms), None)
 
     def sourced(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """Every text of the course that names its source, with the names it gives."""
