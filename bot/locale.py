@@ -13,10 +13,12 @@ from typing import Any
 
 import yaml
 
+# Direction marks, embeddings, overrides and isolates: they reorder how the text around them shows.
+_DIRECTION_CHARS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 # Characters that show nothing: soft hyphen, zero-width spaces and joiners, direction marks,
 # word joiner and invisible operators, the byte-order mark (Unicode's format characters, Cf),
 # and, once NFKC has composed letters such as "й", stray accents ("поси\u0301нела").
-_INVISIBLE_CHARS = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+_INVISIBLE_CHARS = f"\u00ad\u180e\u200b-\u200d{_DIRECTION_CHARS}\u2060-\u2064\u206a-\u206f\ufeff"
 _ACCENT_CHARS = "\u0300-\u036f"
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 # Both dropped by fold, in one pass.
@@ -27,8 +29,7 @@ _STRETCHED = re.compile(r"([^\W\d_])\1{3,}")
 _TRIPLED = re.compile(r"([^\W\d_])\1{2}")
 # Any character three times: few texts have one, and this check is far cheaper than the two above.
 _REPEATED = re.compile(r"(.)\1\1", re.DOTALL)
-# Direction marks, embeddings, overrides and isolates: they reorder how the text around them shows.
-_DIRECTION = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_DIRECTION = re.compile(f"[{_DIRECTION_CHARS}]")
 # Half of a surrogate pair, which a JSON "\ud83d" can deliver: no text, and no encoder takes it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
