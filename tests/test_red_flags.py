@@ -293,3 +293,19 @@ def test_joined_pieces_do_not_invent_a_sign(languages: Languages, text: str) -> 
 )
 def test_mixed_alphabets_do_not_hide_a_sign(languages: Languages, text: str) -> None:
     assert languages.ask(text).decision.kind is Kind.URGENT
+
+
+# A word spelt out letter by letter ("b l u e"), found by probing the running bot: the letters
+# are read as the word when the FAQ knows it, so that single-letter words stay apart.
+@pytest.mark.parametrize(
+    "text",
+    ["my lip is b l u e", "l i p  i s  b l u e", "губа с т а л а  с и н е й", "can't b r e a t h e"],
+)
+def test_a_word_spelt_out_letter_by_letter_is_read(languages: Languages, text: str) -> None:
+    assert languages.ask(text).decision.kind is Kind.URGENT
+
+
+@pytest.mark.parametrize("text", ["а я в шоке, как долго держится?", "is it a b c easy?"])
+def test_single_letter_words_are_not_joined(languages: Languages, text: str) -> None:
+    assert languages.ask(text).decision.kind is not Kind.URGENT
+    assert languages.ask(text).decision.kind is not Kind.FALLBACK or "b c" in text

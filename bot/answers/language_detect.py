@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -146,6 +146,22 @@ def one_alphabet(text: str) -> str:
     return _WORD.sub(_unmixed, text)
 
 
+# Three or more single letters with one space between ("b l u e", "с и н я я").
+_SPELT_OUT = re.compile(r"(?<![\w'’])(?:[^\W\d_] ){2,}[^\W\d_](?![\w'’])")
+
+
+def joined_letters(text: str, known: Callable[[str], bool]) -> str:
+    """The text with each word spelt out letter by letter joined, when it is a `known` word."""
+    if " " not in text:
+        return text
+
+    def join(match: re.Match[str]) -> str:
+        word = match.group(0).replace(" ", "")
+        return word if known(word) else match.group(0)
+
+    return _SPELT_OUT.sub(join, text)
+
+
 def _unmixed(match: re.Match[str]) -> str:
     word = match.group(0)
     latin, cyrillic = _LATIN.findall(word), _CYRILLIC_OR_I.findall(word)
@@ -205,6 +221,10 @@ class Transliterator:
         if len(self._cache) < 8192:
             self._cache[word] = found
         return found
+
+    def knows(self, word: str) -> bool:
+        """Whether a Cyrillic word is in the Russian word list (letters patients mix folded)."""
+        return fold_letters(word.lower()) in self._words
 
     def known_in_cyrillic(self, text: str) -> str:
         """The text with each Latin word the Russian word list knows written in Cyrillic."""
@@ -299,6 +319,13 @@ class LanguageDetector:
             return True
         head, _, tail = word.partition("'")
         return head in self._english and tail in CONTRACTION_TAILS
+
+    def is_word(self, word: str) -> bool:
+        """Whether a word is a common or FAQ word of a loaded language."""
+        word = word.lower()
+        if _CYRILLIC_WORD.fullmatch(word):
+            return self._translit is not None and self._translit.knows(word)
+        return self._english_word(word)
 
     def translit_score(self, text: str) -> tuple[float, float]:
         """(Russian, English): the weight of the Latin words that read as only one of the two."""

@@ -13,7 +13,12 @@ from rapidfuzz import utils
 from bot import buttons
 from bot.answers.assistant import Assistant, Outcome
 from bot.answers.knowledge import KnowledgeBase
-from bot.answers.language_detect import Detection, LanguageDetector, one_alphabet
+from bot.answers.language_detect import (
+    Detection,
+    LanguageDetector,
+    joined_letters,
+    one_alphabet,
+)
 from bot.answers.loader import DEFAULT_FAQ, is_shipped, load_faq, load_shipped
 from bot.answers.matcher import MAX_MESSAGE_CHARS, Kind
 from bot.faqdoc import FaqError, Problem
@@ -106,7 +111,7 @@ class Languages:
         lost to the choice of language: when the chosen file finds none but another loaded
         language's red flags fire, that language's urgent reply is given.
         """
-        text = one_alphabet(text[:MAX_MESSAGE_CHARS])
+        text = joined_letters(one_alphabet(text[:MAX_MESSAGE_CHARS]), self.detector.is_word)
         if language is None:
             detection = self.detect(text, fallback)
         else:
