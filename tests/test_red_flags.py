@@ -299,7 +299,12 @@ def test_mixed_alphabets_do_not_hide_a_sign(languages: Languages, text: str) -> 
 # are read as the word when the FAQ knows it, so that single-letter words stay apart.
 @pytest.mark.parametrize(
     "text",
-    ["my lip is b l u e", "l i p  i s  b l u e", "губа с т а л а  с и н е й", "can't b r e a t h e"],
+    [
+        "my lip is b l u e",
+        "l i p  i s  b l u e",
+        "губа с т а л а  с и н е й",
+        "can't b r e a t h e",
+    ],
 )
 def test_a_word_spelt_out_letter_by_letter_is_read(languages: Languages, text: str) -> None:
     assert languages.ask(text).decision.kind is Kind.URGENT
