@@ -14,7 +14,10 @@ first scored English 88/110 and Russian 85/110 triggered, calm 39/40 and 39/40; 
 breaks, scores, a relative's report), first scored 79/90 and 88/92, calm 36/40 and 37/41 (77/90
 and 84/92 on main before the round); tuned on since. `redflag_probe_g_*` (240 messages), written
 after f's signs (many writers: clinicians' words, formal and broken English), first scored 72/80
-and 75/80, calm 33/40 and 36/40; tuned on since.
+and 75/80, calm 33/40 and 36/40; tuned on since. `redflag_probe_h_*` (240 messages), written in the
+seventh round after g's signs (a sign buried in a long message about something else, comparisons
+and metaphors, time course, what others noticed, diminutives), first scored 66/80 and 61/80,
+calm 36/40 and 36/40; tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
