@@ -34,6 +34,10 @@ in-scope controls) was scored once before tuning (declined 110/120 and 86/100, w
 after the procedure, many not answered by the article), written after those declines, was scored
 once before tuning: English 65/80 in scope, 96/100 declined, 5/180 wrong; Russian 62/70, 77/80,
 4/150 (on main before the round: the same in English; Russian 74/80 declined, 8/150 wrong).
+`heldout_blind7_{en,ru}.yaml`, written the same way at the seventh round's start (230 and 180), is
+sealed: only its totals are quoted. Its first score, on main before the round, was English 136/150
+in scope, 53/55 declined, 25/25 urgent, 5/230 wrong; Russian 110/120, 39/40, 20/20, 4/180. With it
+sealed, blind5 and blind6 were read in the seventh round: they are tuning sets now.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -72,6 +76,8 @@ SETS = (
     "heldout_blind5_ru.yaml",
     "heldout_blind6_en.yaml",
     "heldout_blind6_ru.yaml",
+    "heldout_blind7_en.yaml",
+    "heldout_blind7_ru.yaml",
     "probe4_en.yaml",
     "probe4_ru.yaml",
     "probe5_en.yaml",
