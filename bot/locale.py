@@ -103,6 +103,10 @@ class Locale:
     reassurance: frozenset[str]
     wellbeing: frozenset[str]  # words around a reassurance in "I'm all fine": "all", "feel"
     example_of: re.Pattern[str] | None
+    # A sentence that asks about the procedure ahead of it ("will it hurt like hell?"), and
+    # the words of the signs that such a question does not raise (pain is part of it).
+    asks_ahead: re.Pattern[str] | None
+    ahead_words: frozenset[str]
     folds: Mapping[int, str]
     common_words: frozenset[str]
     messages: Mapping[str, str]
@@ -172,6 +176,8 @@ def get_locale(language: str) -> Locale:
         reassurance=frozenset(str(w).lower() for w in matching.get("reassurance", ())),
         wellbeing=frozenset(str(w).lower() for w in matching.get("wellbeing", ())),
         example_of=_optional_pattern(matching, "example_of"),
+        asks_ahead=_optional_pattern(matching, "asks_ahead"),
+        ahead_words=frozenset(str(w).lower() for w in matching.get("ahead_words", ())),
         folds=MappingProxyType(
             str.maketrans({str(k): str(v) for k, v in matching.get("folds", {}).items()})
         ),

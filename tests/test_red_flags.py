@@ -314,3 +314,33 @@ def test_a_word_spelt_out_letter_by_letter_is_read(languages: Languages, text: s
 def test_single_letter_words_are_not_joined(languages: Languages, text: str) -> None:
     assert languages.ask(text).decision.kind is not Kind.URGENT
     assert languages.ask(text).decision.kind is not Kind.FALLBACK or "b c" in text
+
+
+# What the procedure will be like, asked ahead of it, raises no pain or swelling sign: found in
+# blind6 ("does it hurt like hell, im a total wimp") and common before a first visit.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "does it hurt like hell, im a total wimp when it comes to needles",
+        "will it be extremely painful?",
+        "will my face balloon up after?",
+        "будет ужасно больно?",
+        "а будет адски больно или терпимо?",
+    ],
+)
+def test_asking_ahead_about_pain_is_no_sign(languages: Languages, text: str) -> None:
+    assert languages.ask(text).decision.kind is not Kind.URGENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it hurts like hell, will it stop?",
+        "does it still hurt like hell after 3 days for everyone?",
+        "is it bad that my eyes and neck are swelling really fast?",
+        "болит адски, будет ли легче?",
+        "болит адски уже второй день, будет ли легче?",
+    ],
+)
+def test_pain_felt_now_stays_a_sign_when_asked_about(languages: Languages, text: str) -> None:
+    assert languages.ask(text).decision.kind is Kind.URGENT

@@ -120,6 +120,7 @@ class _Sign:
     flag: RedFlag
     slots: tuple[frozenset[str], ...]
     exceptions: frozenset[str] = frozenset()
+    ahead: bool = False  # a question about the procedure ahead of it does not raise it
 
 
 class RedFlagDetector:
@@ -145,6 +146,7 @@ class RedFlagDetector:
             t for word in locale.reassurance for t in analyzer.tokens(word, frozenset([word]))
         )
         self._keep |= {w for w in locale.reassurance if w in locale.stopwords}
+        self._ahead = frozenset(t for word in locale.ahead_words for t in analyzer.tokens(word))
         self._signs: dict[str, list[_Sign]] = defaultdict(list)
         # What the signs are about ("lip", "throat", "vision"): the first word of each sign.
         self._subjects: set[str] = set()
@@ -194,7 +196,8 @@ class RedFlagDetector:
                 slots.append(options)
         if not slots:
             return None
-        return _Sign(flag, tuple(slots), frozenset(exceptions))
+        ahead = any(self._ahead.intersection(slot) for slot in slots)
+        return _Sign(flag, tuple(slots), frozenset(exceptions), ahead)
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -234,9 +237,12 @@ class RedFlagDetector:
                 # "no chills or fever" says "no chills, no fever".
                 sentence = locale.negation_list.sub(r"\1 \2, \1 ", sentence)
             tokens, segments = self._tokens(sentence)
+            # "Will it be extremely painful?" asks what the procedure is like, and pain is
+            # part of it: no sign of a complication yet.
+            ahead = locale.asks_ahead is not None and locale.asks_ahead.search(sentence)
             for first in set(tokens):
                 for sign in self._signs.get(first, ()):
-                    if sign.flag.id in hit:
+                    if sign.flag.id in hit or (ahead and sign.ahead):
                         continue
                     if self._matches(sign, tokens, segments):
                         hit.add(sign.flag.id)
