@@ -106,6 +106,7 @@ class Locale:
     # A sentence that asks about the procedure ahead of it ("will it hurt like hell?"), and
     # the words of the signs that such a question does not raise (pain is part of it).
     asks_ahead: re.Pattern[str] | None
+    question_opener: re.Pattern[str] | None  # how a question begins ("how soon can i")
     ahead_words: frozenset[str]
     folds: Mapping[int, str]
     common_words: frozenset[str]
@@ -177,6 +178,7 @@ def get_locale(language: str) -> Locale:
         wellbeing=frozenset(str(w).lower() for w in matching.get("wellbeing", ())),
         example_of=_optional_pattern(matching, "example_of"),
         asks_ahead=_optional_pattern(matching, "asks_ahead"),
+        question_opener=_optional_pattern(matching, "question_opener"),
         ahead_words=frozenset(str(w).lower() for w in matching.get("ahead_words", ())),
         folds=MappingProxyType(
             str.maketrans({str(k): str(v) for k, v in matching.get("folds", {}).items()})

@@ -681,6 +681,18 @@ def test_a_long_story_is_judged_by_its_last_question(
     assert (decision.kind is Kind.ANSWER) is (entry_id is not None), decision
 
 
+# A chat question often goes without its "?": the last sentence that begins as a question does
+# names the subject, so coming bare-faced (a subject the article does not cover) told on the way
+# does not turn a question about makeup into "did you mean".
+def test_a_last_question_without_its_mark_names_the_subject(languages: Languages) -> None:
+    message = (
+        "my job is in front of a camera so no way i go on set with a bare face covered in dots. "
+        "how many days until foundation is allowed again"
+    )
+    decision = languages.ask(message).decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "makeup"), decision
+
+
 # Short clauses that only say what is absent or fine are context, not the question: "fever",
 # "hot", "vision" must not pull the answer towards other entries.
 @pytest.mark.parametrize(

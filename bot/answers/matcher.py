@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
@@ -420,9 +421,12 @@ class Matcher:
         plain = self._without_examples(text)
         return stated if plain == text else self._asked_tokens(plain)
 
-    def _last_question(self, text: str) -> frozenset[str] | None:
-        """The tokens of a message's last sentence that ends in a question mark, if any."""
-        asked = _last_question_text(text)
+    def _last_question(self, text: str, unmarked: bool = False) -> frozenset[str] | None:
+        """The tokens of a message's last sentence that ends in a question mark, if any.
+
+        `unmarked`: or, without one, of its last sentence when it begins as a question does.
+        """
+        asked = _last_question_text(text, self.locale.question_opener if unmarked else None)
         tokens = frozenset(self.analyzer.tokens(asked)) if asked else frozenset()
         return tokens if len(tokens) >= MIN_CLAUSE_TOKENS else None
 
@@ -466,7 +470,14 @@ class Matcher:
             # A long story asks in its last question ("... half the price of the clinics. what
             # should i look for when picking someone?"): a subject named on the way is no question.
             asked = self._last_question(question)
-        if self._uncovered.intersection(asked or named):
+        # Only what is asked names the subject: "... can't walk around with a bare face. how
+        # soon can i put my foundation back on" asks about makeup, not about coming bare-faced.
+        subject = asked
+        if subject is None and from_clause and t.last_question:
+            unmarked = self._last_question(question, unmarked=True)
+            if unmarked and self._explained(best_id, unmarked) >= t.lone_coverage:
+                subject = unmarked
+        if self._uncovered.intersection(subject or named):
             # "the price for lips", "photos of nasolabial folds": the entry is only the object
             # of a question the article does not answer. Offer it, never assert it.
             if best >= t.clarify_at:
@@ -499,8 +510,12 @@ class Matcher:
         return Decision(Kind.FALLBACK, None, round(best * 100, 1), candidates)
 
 
-def _last_question_text(text: str) -> str | None:
-    """The words of a message's last sentence that ends in a question mark, if any."""
+def _last_question_text(text: str, opener: re.Pattern[str] | None = None) -> str | None:
+    """The words of a message's last sentence that ends in a question mark, if any.
+
+    Without one, its last sentence when `opener` finds it begins as a question does ("... how
+    soon can i put my foundation back on"): chat questions often go without the mark.
+    """
     # Searched backwards from each "?": a regular expression for it rescans the text from
     # every position, which a long message without a "?" makes quadratic.
     end = text.rfind("?")
@@ -509,4 +524,10 @@ def _last_question_text(text: str) -> str | None:
         if start < end:
             return text[start:end]
         end = text.rfind("?", 0, end)
+    if opener is None:
+        return None
+    last = text.rstrip(" .!\n\t")
+    start = max(last.rfind(mark) for mark in ".!\n") + 1
+    if start > 0 and opener.match(last, start):
+        return last[start:]
     return None
