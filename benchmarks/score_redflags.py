@@ -17,7 +17,9 @@ after f's signs (many writers: clinicians' words, formal and broken English), fi
 and 75/80, calm 33/40 and 36/40; tuned on since. `redflag_probe_h_*` (240 messages), written in the
 seventh round after g's signs (a sign buried in a long message about something else, comparisons
 and metaphors, time course, what others noticed, diminutives), first scored 66/80 and 61/80,
-calm 36/40 and 36/40; tuned on since.
+calm 36/40 and 36/40; tuned on since. `redflag_probe_i_*` (280 messages), written after h's signs and
+the rule for questions asked ahead (reports followed by a question, prospective questions about
+the ordinary experience, odds), first scored 75/80 and 75/80, calm 52/60 and 54/60; tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
