@@ -82,6 +82,14 @@ def _date_words(raw: Mapping[str, Any] | None) -> DateWords:
 
 
 @dataclass(frozen=True)
+class CalmFrame:
+    """A kind of sentence ("will it hurt a lot?") and the words of the signs it does not raise."""
+
+    pattern: re.Pattern[str]
+    words: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Locale:
     """Strings and word lists of one language."""
 
@@ -103,11 +111,10 @@ class Locale:
     reassurance: frozenset[str]
     wellbeing: frozenset[str]  # words around a reassurance in "I'm all fine": "all", "feel"
     example_of: re.Pattern[str] | None
-    # A sentence that asks about the procedure ahead of it ("will it hurt like hell?"), and
-    # the words of the signs that such a question does not raise (pain is part of it).
-    asks_ahead: re.Pattern[str] | None
+    # Sentences that ask what the procedure is like or what it can fix, each with the words of
+    # the signs such a sentence does not raise ("will it hurt like hell?": pain is part of it).
+    calm_frames: tuple[CalmFrame, ...]
     question_opener: re.Pattern[str] | None  # how a question begins ("how soon can i")
-    ahead_words: frozenset[str]
     folds: Mapping[int, str]
     common_words: frozenset[str]
     messages: Mapping[str, str]
@@ -177,9 +184,14 @@ def get_locale(language: str) -> Locale:
         reassurance=frozenset(str(w).lower() for w in matching.get("reassurance", ())),
         wellbeing=frozenset(str(w).lower() for w in matching.get("wellbeing", ())),
         example_of=_optional_pattern(matching, "example_of"),
-        asks_ahead=_optional_pattern(matching, "asks_ahead"),
+        calm_frames=tuple(
+            CalmFrame(
+                re.compile(str(frame["pattern"]), re.IGNORECASE),
+                frozenset(str(w).lower() for w in frame["words"]),
+            )
+            for frame in matching.get("calm_frames", ())
+        ),
         question_opener=_optional_pattern(matching, "question_opener"),
-        ahead_words=frozenset(str(w).lower() for w in matching.get("ahead_words", ())),
         folds=MappingProxyType(
             str.maketrans({str(k): str(v) for k, v in matching.get("folds", {}).items()})
         ),

@@ -344,3 +344,32 @@ def test_asking_ahead_about_pain_is_no_sign(languages: Languages, text: str) -> 
 )
 def test_pain_felt_now_stays_a_sign_when_asked_about(languages: Languages, text: str) -> None:
     assert languages.ask(text).decision.kind is Kind.URGENT
+
+
+# What the procedure can fix is a look the patient has, found by probing the running bot
+# ("can you fix droopy eyelids" got the vision emergency); a look that changed stays a sign.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can you fix droopy eyelids",
+        "my smile is crooked, can filler fix it",
+        "можно ли исправить опущенные веки",
+        "у меня бледные губы, можно сделать ярче",
+    ],
+)
+def test_asking_what_it_can_fix_is_no_sign(languages: Languages, text: str) -> None:
+    assert languages.ask(text).decision.kind is not Kind.URGENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my smile went crooked after the filler, can you fix it",
+        "my eyelid is drooping since this morning, can you fix it?",
+        "улыбка стала кривая после укола, можно исправить?",
+    ],
+)
+def test_a_look_that_changed_stays_a_sign_when_a_fix_is_asked(
+    languages: Languages, text: str
+) -> None:
+    assert languages.ask(text).decision.kind is Kind.URGENT

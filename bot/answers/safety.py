@@ -120,7 +120,8 @@ class _Sign:
     flag: RedFlag
     slots: tuple[frozenset[str], ...]
     exceptions: frozenset[str] = frozenset()
-    ahead: bool = False  # a question about the procedure ahead of it does not raise it
+    # The locale's calm frames that leave it alone ("will it hurt like hell?" for a pain sign).
+    frames: frozenset[int] = frozenset()
 
 
 class RedFlagDetector:
@@ -146,7 +147,10 @@ class RedFlagDetector:
             t for word in locale.reassurance for t in analyzer.tokens(word, frozenset([word]))
         )
         self._keep |= {w for w in locale.reassurance if w in locale.stopwords}
-        self._ahead = frozenset(t for word in locale.ahead_words for t in analyzer.tokens(word))
+        self._frame_words = [
+            frozenset(t for word in frame.words for t in analyzer.tokens(word))
+            for frame in locale.calm_frames
+        ]
         self._signs: dict[str, list[_Sign]] = defaultdict(list)
         # What the signs are about ("lip", "throat", "vision"): the first word of each sign.
         self._subjects: set[str] = set()
@@ -196,8 +200,12 @@ class RedFlagDetector:
                 slots.append(options)
         if not slots:
             return None
-        ahead = any(self._ahead.intersection(slot) for slot in slots)
-        return _Sign(flag, tuple(slots), frozenset(exceptions), ahead)
+        frames = frozenset(
+            i
+            for i, words in enumerate(self._frame_words)
+            if any(words.intersection(slot) for slot in slots)
+        )
+        return _Sign(flag, tuple(slots), frozenset(exceptions), frames)
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -237,12 +245,14 @@ class RedFlagDetector:
                 # "no chills or fever" says "no chills, no fever".
                 sentence = locale.negation_list.sub(r"\1 \2, \1 ", sentence)
             tokens, segments = self._tokens(sentence)
-            # "Will it be extremely painful?" asks what the procedure is like, and pain is
-            # part of it: no sign of a complication yet.
-            ahead = locale.asks_ahead is not None and locale.asks_ahead.search(sentence)
+            # "Will it be extremely painful?" asks what the procedure is like, and pain is part
+            # of it; "can you fix droopy eyelids" asks about a look: no sign of a complication.
+            calm = {
+                i for i, frame in enumerate(locale.calm_frames) if frame.pattern.search(sentence)
+            }
             for first in set(tokens):
                 for sign in self._signs.get(first, ()):
-                    if sign.flag.id in hit or (ahead and sign.ahead):
+                    if sign.flag.id in hit or not sign.frames.isdisjoint(calm):
                         continue
                     if self._matches(sign, tokens, segments):
                         hit.add(sign.flag.id)
