@@ -409,6 +409,9 @@ def test_is_it_botox_asks_what_is_injected_not_for_botox(
         ("кому не подойдет эта процедура", "contraindications"),  # ... and who it does not
         ("все шприцы одной фирмы?", "several-fillers"),  # the article: one brand
         ("с какого возраста моно делать", "age-prevention"),  # a chat spelling of "можно"
+        # "Длится" is not only the procedure's: found by probing the running bot.
+        ("сколько длится отек", "swelling"),
+        ("как долго длится синяк", "bruising"),
     ],
 )
 def test_russian_phrases_that_turn_on_one_word_are_told_apart(
@@ -932,3 +935,19 @@ def test_so_stazhem_says_for_long_not_work_experience(languages: Languages) -> N
     analyzer = languages.assistant("ru").matcher.analyzer
     assert analyzer.tokens("курю со стажем") == analyzer.tokens("давно курю")
     assert "стаж" in analyzer.tokens("какой стаж у врача")
+
+
+# A stroke in one's history is a health condition the article does not cover; one suspected now
+# is a red flag. Found by probing the running bot ("I had a stroke last year" got "how long it
+# lasts", "i think i'm having a stroke" no urgent reply).
+@pytest.mark.parametrize(
+    "message",
+    ["I had a stroke last year, can I have it", "у меня был инсульт в прошлом году, можно?"],
+)
+def test_a_past_stroke_is_not_answered(languages: Languages, message: str) -> None:
+    assert languages.ask(message).decision.kind is Kind.FALLBACK
+
+
+@pytest.mark.parametrize("message", ["i think i'm having a stroke", "кажется у меня инсульт"])
+def test_a_stroke_suspected_now_is_urgent(languages: Languages, message: str) -> None:
+    assert languages.ask(message).decision.kind is Kind.URGENT
