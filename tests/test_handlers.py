@@ -22,7 +22,7 @@ from bot.locale import get_locale
 from bot.messages import Reply
 from bot.storage.database import sqlite_path
 from bot.telegram_app import ratelimit
-from bot.telegram_app.app import _post_init
+from bot.telegram_app.app import ALLOWED_UPDATES, _post_init
 from bot.telegram_app.context import App
 from bot.telegram_app.render import parts
 
@@ -449,3 +449,34 @@ async def test_the_staff_alert_quotes_the_message_without_direction_controls(
     (alert,) = sent_to(fake, STAFF_CHAT)
     assert not any(c in alert["text"] for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2069\u200f")
     assert "I have a fever x" in alert["text"]
+
+
+def _edited(update: dict[str, Any], text: str) -> dict[str, Any]:
+    """The update Telegram sends when the patient edits a message to read `text`."""
+    message = {**update["message"], "text": text, "edit_date": update["message"]["date"] + 60}
+    return {"update_id": update["update_id"] + 10_000, "edited_message": message}
+
+
+async def test_a_danger_sign_edited_into_a_message_gets_the_urgent_reply_and_alert(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probing the running bot: edits were never delivered, so a patient who edited
+    # "my lip is fine" into "my lip is blue" got nothing.
+    first = fake.text(7, "how long does swelling last")
+    await feed(app, first)
+    await feed(app, _edited(first, "how long does swelling last, I have a fever since morning"))
+    replies = sent_to(fake, 7)
+    assert replies[-1]["text"] == "Contact your treating doctor now: +00 000."
+    (alert,) = sent_to(fake, STAFF_CHAT)
+    assert "I have a fever since morning" in alert["text"]
+
+
+async def test_an_ordinary_edit_gets_no_second_answer(app: App, fake: FakeTelegram) -> None:
+    first = fake.text(7, "how long does swelling last")
+    await feed(app, first)
+    await feed(app, _edited(first, "how long does the swelling last?"))
+    assert len(sent_to(fake, 7)) == 1
+
+
+def test_edits_are_asked_of_telegram() -> None:
+    assert "edited_message" in ALLOWED_UPDATES

@@ -112,6 +112,20 @@ async def _answer(message: Message, context: Context, text: str) -> None:
     await _record(services, outcome, text)
 
 
+async def edited(update: Update, context: Context) -> None:
+    """An edited message is read again for red flags only: it had its answer already."""
+    message = update.effective_message
+    text = message and (message.text or message.caption)
+    if message is None or not text:
+        return
+    text = without_mention(text, context.bot.username)
+    current = await language_of(context, message.from_user)
+    outcome = await asyncio.to_thread(context.services.languages.ask, text, None, current)
+    if outcome.decision.kind is Kind.URGENT:
+        await course_handlers.alert_urgent(message, context, text)
+        await send_reply(message, outcome.reply)
+
+
 async def press(update: Update, context: Context) -> None:
     """A button: feedback is stored, menus change in place, anything else is a new message."""
     query = update.callback_query

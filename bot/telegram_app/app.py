@@ -51,7 +51,8 @@ from bot.telegram_app.updates import ChatOrderedProcessor
 # Updates handled at once; each chat's own updates are still handled one after another.
 CONCURRENT_UPDATES = 64
 # The only update types the bot handles; Telegram sends nothing else.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+# Edits too: a danger sign edited into a message must reach the doctor.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 MENU = ("start", "topics", "help")
 AFTERCARE_MENU = ("aftercare", "timezone", "cancel", "stop")
 PRIVACY_MENU = ("forget",)
@@ -148,6 +149,7 @@ def build_application(
         MessageHandler(
             ~filters.TEXT & ~filters.StatusUpdate.ALL & private_or_addressed, answers.non_text
         ),
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & ADDRESSED, answers.edited),
         CallbackQueryHandler(answers.press),
     ]
     app.add_handlers(handler_list)
