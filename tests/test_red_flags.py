@@ -304,6 +304,8 @@ def test_mixed_alphabets_do_not_hide_a_sign(languages: Languages, text: str) -> 
         "l i p  i s  b l u e",
         "губа с т а л а  с и н е й",
         "can't b r e a t h e",
+        "my lip is b-l-u-e",
+        "my lip is b.l.u.e",
     ],
 )
 def test_a_word_spelt_out_letter_by_letter_is_read(languages: Languages, text: str) -> None:

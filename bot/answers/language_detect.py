@@ -146,8 +146,10 @@ def one_alphabet(text: str) -> str:
     return _WORD.sub(_unmixed, text)
 
 
-# Three or more single letters with one space between ("b l u e", "с и н я я").
-_SPELT_OUT = re.compile(r"(?<![\w'’])(?:[^\W\d_] ){2,}[^\W\d_](?![\w'’])")
+# Three or more single letters with one space, dot or hyphen between ("b l u e", "b-l-u-e").
+_SPELT_OUT = re.compile(
+    r"(?<![\w'’])[^\W\d_](?P<sep>[ .\-])[^\W\d_](?:(?P=sep)[^\W\d_])+(?![\w'’])"
+)
 
 
 def joined_letters(text: str, known: Callable[[str], bool]) -> str:
@@ -156,7 +158,7 @@ def joined_letters(text: str, known: Callable[[str], bool]) -> str:
         return text
 
     def join(match: re.Match[str]) -> str:
-        word = match.group(0).replace(" ", "")
+        word = match.group(0).replace(match.group("sep"), "")
         return word if known(word) else match.group(0)
 
     return _SPELT_OUT.sub(join, text)
