@@ -951,3 +951,10 @@ def test_a_past_stroke_is_not_answered(languages: Languages, message: str) -> No
 @pytest.mark.parametrize("message", ["i think i'm having a stroke", "кажется у меня инсульт"])
 def test_a_stroke_suspected_now_is_urgent(languages: Languages, message: str) -> None:
     assert languages.ask(message).decision.kind is Kind.URGENT
+
+
+# Eagerness names no subject: "I'm dying to try it" got the wrinkles answer (found by probing
+# the running bot), and "dying" is a word of the red flags' signs.
+@pytest.mark.parametrize("message", ["I'm dying to try it", "can't wait to give it a go!"])
+def test_eagerness_alone_gets_no_answer(languages: Languages, message: str) -> None:
+    assert languages.ask(message).decision.kind is not Kind.ANSWER
