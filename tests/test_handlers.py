@@ -286,6 +286,31 @@ async def test_stats_text_for_admin_and_unknown_command_for_others(
     assert "• how much does it cost: 2" in text
 
 
+@pytest.mark.parametrize("chat_type", ["group", "supergroup"])
+@pytest.mark.parametrize(
+    "command", ["/unanswered", "/stats text", "/stats", "/stats@softlift_test_bot text"]
+)
+async def test_staff_reports_in_a_group_reveal_nothing(
+    app: App, fake: FakeTelegram, chat_type: str, command: str
+) -> None:
+    await feed(app, fake.text(1, "how much does it cost"))  # a patient's text, stored
+    await feed(app, fake.text(-7, command, user_id=ADMIN, chat_type=chat_type))
+    await feed(app, fake.text(-7, command, user_id=1, chat_type=chat_type))
+    in_group = sent_to(fake, -7)
+    assert not any("photo" in m or "cost" in m.get("text", "") for m in in_group)
+    assert [m["text"] for m in in_group][:1] == [T("staff_private_only")]
+    assert [m["text"] for m in in_group][1:] in ([], [T("unknown_command")])  # not an admin
+    await feed(app, fake.text(ADMIN, command))
+    assert sent_to(fake, ADMIN)  # the report still comes in the admin's private chat
+
+
+async def test_reload_works_in_a_group_it_shows_no_patient_data(
+    app: App, fake: FakeTelegram
+) -> None:
+    await feed(app, fake.text(-7, "/reload", user_id=ADMIN, chat_type="group"))
+    assert sent_to(fake, -7)[-1]["text"].startswith("FAQ reloaded: 4 entries")
+
+
 async def test_reload_keeps_old_faq_on_error_and_swaps_on_success(
     app: App, fake: FakeTelegram, settings: Settings, tmp_path: Path
 ) -> None:
