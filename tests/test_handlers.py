@@ -221,6 +221,31 @@ async def test_the_staff_alert_is_kept_before_the_patient_is_answered(
     assert "I have a fever since this morning" in alert["text"]
 
 
+def database_bytes(settings: Settings) -> dict[str, bytes]:
+    """The bytes of the bot's database file and of its WAL, read while the bot runs."""
+    path = sqlite_path(settings.database_url)
+    wal = path.with_name(f"{path.name}-wal")
+    return {"db": path.read_bytes(), "wal": wal.read_bytes() if wal.exists() else b""}
+
+
+@pytest.mark.parametrize("delivered", [False, True], ids=["forget", "alert-delivered"])
+async def test_erased_alerts_do_not_linger_in_the_wal_while_the_bot_runs(
+    app: App, fake: FakeTelegram, settings: Settings, delivered: bool
+) -> None:
+    marker, username = b"qz-marker-5118", b"qz_user_5118"
+    if not delivered:
+        fake.block(STAFF_CHAT)  # the alert waits in the outbox until /forget erases it
+    await feed(app, fake.text(21, "I have a fever qz-marker-5118", username="qz_user_5118"))
+    if delivered:  # and deleted from the outbox
+        assert "qz-marker-5118" in sent_to(fake, STAFF_CHAT)[-1]["text"]
+    else:
+        assert marker in database_bytes(settings)["wal"]  # written, not yet checkpointed
+        await feed(app, fake.text(21, "/forget"))
+    assert db_rows(settings, "SELECT count(*) FROM alerts") == [(0,)]
+    for name, data in database_bytes(settings).items():
+        assert marker not in data and username not in data, name
+
+
 @pytest.mark.parametrize("kind", ["photo", "sticker", "voice", "video", "location", "document"])
 async def test_non_text_messages_get_a_friendly_line(
     app: App, fake: FakeTelegram, kind: str

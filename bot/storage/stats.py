@@ -100,7 +100,7 @@ class Stats:
 
     async def purge(self, now: datetime) -> int:
         """Delete unanswered texts older than the retention period; how many were deleted."""
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(erasing=True) as conn:
             result = await conn.execute(
                 text("DELETE FROM unanswered WHERE asked_at < :cutoff"),
                 {"cutoff": stamp(now - self.unanswered_retention)},
@@ -109,7 +109,7 @@ class Stats:
 
     async def forget_user(self, user_id: int) -> int:
         """Delete a user's feedback (the only stats row that names a user); rows deleted."""
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(erasing=True) as conn:
             result = await conn.execute(
                 text("DELETE FROM feedback WHERE user_id = :user"), {"user": user_id}
             )
