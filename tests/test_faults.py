@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from e2e_support import free_port
 from bot.answers.loader import load_faq, parse_faq
 from bot.faqdoc import FaqError
 from bot.storage.database import Database, DatabaseTooNew, DatabaseUnavailable, sqlite_path
+from bot.storage.stats import Stats
 
 TOKEN = "123456:ABCdefGhIJKlmNoPQRstuVWXyz0123456789"
 
@@ -83,6 +85,24 @@ async def test_erased_rows_do_not_linger_in_the_file(tmp_path: Path) -> None:
     await db.close()
     files = tmp_path.glob("bot.db*")  # noqa: ASYNC240 - the test's own files, after close
     assert b"UNIQUE-MARKER" not in b"".join(p.read_bytes() for p in files)
+
+
+async def test_purged_texts_do_not_linger_in_the_wal_while_the_database_is_open(
+    tmp_path: Path,
+) -> None:
+    path, wal = tmp_path / "bot.db", tmp_path / "bot.db-wal"
+    stats = Stats(Database(path), timedelta(days=90))
+    now = datetime(2025, 6, 1, tzinfo=UTC)
+    try:
+        await stats.record_question("fallback", None, now - timedelta(days=91), "PURGE-MARKER")
+        await stats.record_question("fallback", None, now, "kept question")
+        assert b"PURGE-MARKER" in wal.read_bytes()  # written, not yet checkpointed
+        assert await stats.purge(now) == 1
+        for file in (path, wal):
+            assert b"PURGE-MARKER" not in file.read_bytes(), file.name
+        assert b"kept question" in path.read_bytes() + wal.read_bytes()
+    finally:
+        await stats.db.close()
 
 
 # --- hostile or broken FAQ files -----------------------------------------------------------------

@@ -221,6 +221,31 @@ async def test_the_staff_alert_is_kept_before_the_patient_is_answered(
     assert "I have a fever since this morning" in alert["text"]
 
 
+def database_bytes(settings: Settings) -> dict[str, bytes]:
+    """The bytes of the bot's database file and of its WAL, read while the bot runs."""
+    path = sqlite_path(settings.database_url)
+    wal = path.with_name(f"{path.name}-wal")
+    return {"db": path.read_bytes(), "wal": wal.read_bytes() if wal.exists() else b""}
+
+
+@pytest.mark.parametrize("delivered", [False, True], ids=["forget", "alert-delivered"])
+async def test_erased_alerts_do_not_linger_in_the_wal_while_the_bot_runs(
+    app: App, fake: FakeTelegram, settings: Settings, delivered: bool
+) -> None:
+    marker, username = b"qz-marker-5118", b"qz_user_5118"
+    if not delivered:
+        fake.block(STAFF_CHAT)  # the alert waits in the outbox until /forget erases it
+    await feed(app, fake.text(21, "I have a fever qz-marker-5118", username="qz_user_5118"))
+    if delivered:  # and deleted from the outbox
+        assert "qz-marker-5118" in sent_to(fake, STAFF_CHAT)[-1]["text"]
+    else:
+        assert marker in database_bytes(settings)["wal"]  # written, not yet checkpointed
+        await feed(app, fake.text(21, "/forget"))
+    assert db_rows(settings, "SELECT count(*) FROM alerts") == [(0,)]
+    for name, data in database_bytes(settings).items():
+        assert marker not in data and username not in data, name
+
+
 @pytest.mark.parametrize("kind", ["photo", "sticker", "voice", "video", "location", "document"])
 async def test_non_text_messages_get_a_friendly_line(
     app: App, fake: FakeTelegram, kind: str
@@ -284,6 +309,31 @@ async def test_stats_text_for_admin_and_unknown_command_for_others(
     assert "• Bruises &amp; &lt;swelling&gt;: 1" in text
     assert "• Bruises &amp; &lt;swelling&gt;: 👍 1 / 👎 0" in text
     assert "• how much does it cost: 2" in text
+
+
+@pytest.mark.parametrize("chat_type", ["group", "supergroup"])
+@pytest.mark.parametrize(
+    "command", ["/unanswered", "/stats text", "/stats", "/stats@softlift_test_bot text"]
+)
+async def test_staff_reports_in_a_group_reveal_nothing(
+    app: App, fake: FakeTelegram, chat_type: str, command: str
+) -> None:
+    await feed(app, fake.text(1, "how much does it cost"))  # a patient's text, stored
+    await feed(app, fake.text(-7, command, user_id=ADMIN, chat_type=chat_type))
+    await feed(app, fake.text(-7, command, user_id=1, chat_type=chat_type))
+    in_group = sent_to(fake, -7)
+    assert not any("photo" in m or "cost" in m.get("text", "") for m in in_group)
+    assert [m["text"] for m in in_group][:1] == [T("staff_private_only")]
+    assert [m["text"] for m in in_group][1:] in ([], [T("unknown_command")])  # not an admin
+    await feed(app, fake.text(ADMIN, command))
+    assert sent_to(fake, ADMIN)  # the report still comes in the admin's private chat
+
+
+async def test_reload_works_in_a_group_it_shows_no_patient_data(
+    app: App, fake: FakeTelegram
+) -> None:
+    await feed(app, fake.text(-7, "/reload", user_id=ADMIN, chat_type="group"))
+    assert sent_to(fake, -7)[-1]["text"].startswith("FAQ reloaded: 4 entries")
 
 
 async def test_reload_keeps_old_faq_on_error_and_swaps_on_success(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from db_support import column
+from db_support import column, execute
 
-from bot.storage.database import Database
-from bot.storage.stats import Stats
+from bot.storage.database import Database, stamp
+from bot.storage.stats import Stats, looks_like_contact
 
 NOW = datetime(2025, 3, 31, 12, 0, tzinfo=UTC)
 
@@ -87,6 +88,27 @@ async def test_forget_user_deletes_only_their_feedback(stats: Stats) -> None:
         "write to anna.k@example.com",
         "my insta is @anna_k",
         "see https://example.com/me",
+        # The @ and the dot in words or spaced out, as people write them to dodge spam filters.
+        "anna(at)mail.ru",
+        "anna [at] mail [dot] ru please",
+        "email me anna at gmail dot com",
+        "anna @ gmail . com",
+        "ANNA AT GMAIL.COM",
+        "почта anna собака mail точка ru",
+        "пишите на anna(собака)yandex.ru",
+        # Links without http or www.
+        "vk.com/id123456",
+        "find me at t.me/anna_k",
+        "наш сайт клиника.рф",
+        # A handle after the network's name.
+        "my instagram anna_ivanova_85",
+        "telegram anna_ivanova",
+        "my insta is anna85ivanova",
+        "whatsapp: anna_k",
+        "мой инстаграм anna_ivanova",
+        "мой инстаграм annaivanova",
+        "пишите в телеграм @anna",
+        "пишите в телеграмм: anna_k",
     ],
 )
 async def test_unanswered_texts_with_contact_details_are_not_kept(stats: Stats, text: str) -> None:
@@ -95,10 +117,79 @@ async def test_unanswered_texts_with_contact_details_are_not_kept(stats: Stats, 
     assert report.unanswered == [] and report.last_7_days["fallback"] == 1
 
 
-@pytest.mark.parametrize("text", ["is 3 ml enough", "can I have it at 45", "price in 2025?"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is 3 ml enough",
+        "can I have it at 45",
+        "price in 2025?",
+        "can I go to the gym at 7",
+        "can I go to the gym at 7.30",
+        "is it done at your clinic",
+        "what is the dot on my lip",
+        "I come at 5. me and my sister want it too",
+        "I had it in June.By the way, is it safe",
+        "is 1.5 ml enough for the cheeks",
+        "can I post photos on instagram after",
+        "I saw you on instagram, how much is it",
+        "can I use instagram 2 days after",
+        "do you have telegram or whatsapp",
+        "я видела вас в инстаграме, сколько стоит",
+        "есть ли у вас телеграм?",
+        "что за точка на губе",
+        "можно гулять с собакой после процедуры",
+    ],
+)
 async def test_ordinary_numbers_are_kept(stats: Stats, text: str) -> None:
     await stats.record_question("fallback", None, NOW, unanswered_text=text)
     assert (await stats.report(NOW)).unanswered == [(text, 1)]
+
+
+async def test_the_purge_erases_texts_an_older_rule_kept(stats: Stats) -> None:
+    for kept in ("anna(at)mail.ru", "how much does it cost", "telegram anna_ivanova"):
+        await execute(
+            stats.db,
+            "INSERT INTO unanswered (asked_at, text) VALUES (:at, :text)",
+            at=stamp(NOW),
+            text=kept,
+        )
+    assert await stats.purge(NOW) == 2
+    assert await column(stats.db, "SELECT text FROM unanswered") == ["how much does it cost"]
+
+
+def _fastest(text: str) -> float:
+    """The best of seven timings of the contact filter on one text, in seconds."""
+    times = []
+    for _ in range(7):
+        began = time.perf_counter()
+        looks_like_contact(text)
+        times.append(time.perf_counter() - began)
+    return min(times)
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "a",
+        "a@",
+        "a.",
+        "a at ",
+        "a(at)",
+        "a @ a . ",
+        "a.coma",
+        "instagram ",
+        "инстаграм ",
+        "123456 x",
+    ],
+)
+def test_the_contact_filter_takes_linear_time_on_hostile_text(unit: str) -> None:
+    # Near misses repeated: a backtracking engine retries each from every position (quadratic
+    # or worse). Compared with itself at two lengths, so the machine's speed does not matter:
+    # 16 times the text is about 16 times the time when linear, 256 times when quadratic.
+    telegram_longest = unit * (4096 // len(unit))  # Telegram's longest message
+    assert not looks_like_contact(telegram_longest)
+    short, long = unit * (1024 // len(unit)), unit * (16384 // len(unit))
+    assert _fastest(long) < 64 * _fastest(short)
 
 
 async def test_unanswered_texts_are_purged_after_the_retention_period(db: Database) -> None:

@@ -68,7 +68,7 @@ class AlertRepo:
 
     async def sent(self, alert_id: int) -> None:
         """Telegram accepted the alert: delete it (it quotes the patient)."""
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(erasing=True) as conn:
             await conn.execute(text("DELETE FROM alerts WHERE id = :id"), {"id": alert_id})
 
     async def retry_later(self, alert_id: int, not_before: datetime) -> None:
@@ -89,5 +89,5 @@ class AlertRepo:
 
     async def forget_user(self, user_id: int) -> None:
         """Delete the unsent alerts about one patient."""
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(erasing=True) as conn:
             await conn.execute(text("DELETE FROM alerts WHERE user_id = :user"), {"user": user_id})

@@ -492,7 +492,7 @@ class CourseRepo:
 
     async def forget_user(self, user_id: int) -> None:
         """Delete the patient's courses, messages, check-in answers and open questions."""
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(erasing=True) as conn:
             for table in ("checkins", "deliveries", "courses", "conversations"):
                 await conn.execute(
                     text(f"DELETE FROM {table} WHERE user_id = :user"),  # noqa: S608 - fixed names
@@ -502,7 +502,7 @@ class CourseRepo:
     async def purge(self, now: datetime) -> int:
         """Delete courses ended (or paused past their last message) over 30 days ago."""
         cutoff = stamp(now - RETENTION)
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(erasing=True) as conn:
             stale = [
                 r[0]
                 for r in await conn.execute(

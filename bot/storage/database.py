@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -385,6 +385,21 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _empty_wal(conn: Connection) -> None:
+    # secure_delete overwrites a deleted row in the page's new version, but the WAL keeps the
+    # old versions (the row as it was) until a checkpoint; TRUNCATE copies the new ones into
+    # the file and cuts the WAL to nothing. It must run outside a transaction.
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    if row is not None and row[0]:
+        # Another process (softlift-bot stats) is reading: the next erase or purge empties it.
+        log.warning("the WAL could not be emptied now: a reader holds it")
+
+
 def _on_sqlite_begin(conn: Any) -> None:
     # Take the write lock at the start: two writers never deadlock upgrading a read lock.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -498,19 +513,24 @@ class Database:
         return applied
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        """One transaction: committed when the block ends, rolled back when it raises."""
+    async def transaction(self, *, erasing: bool = False) -> AsyncIterator[AsyncConnection]:
+        """One transaction: committed when the block ends, rolled back when it raises.
+
+        `erasing`: the block deletes patients' data, so on SQLite the WAL is emptied after it.
+        """
         if not self._ready:
             await self.open()
-        async with self._begin() as conn:
+        async with self._begin(erasing) as conn:
             yield conn
 
     @asynccontextmanager
-    async def _begin(self) -> AsyncIterator[AsyncConnection]:
+    async def _begin(self, erasing: bool = False) -> AsyncIterator[AsyncConnection]:
         conn = await self._connect()
         try:
             async with conn.begin():
                 yield conn
+            if erasing and self.path is not None:
+                await conn.run_sync(_empty_wal)
         finally:
             await conn.close()
 

@@ -37,7 +37,7 @@ class PatientRepo:
 
     async def forget_user(self, user_id: int) -> None:
         """Erase a patient's language."""
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(erasing=True) as conn:
             await conn.execute(
                 text("DELETE FROM patients WHERE user_id = :user"), {"user": user_id}
             )

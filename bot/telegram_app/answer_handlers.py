@@ -31,6 +31,10 @@ from bot.telegram_app.sending import (
     without_mention,
 )
 
+# Admin commands whose replies hold patients' texts or figures: private chats only, since
+# everyone in a group would read them. /reload shows only the FAQ and works anywhere.
+STAFF_REPORTS = ("stats", "unanswered")
+
 log = logging.getLogger(__name__)
 
 
@@ -193,6 +197,14 @@ async def unanswered(update: Update, context: Context) -> None:
         services.store, services.languages, assistant, services.period()
     )
     await send_text(message, report)
+
+
+async def staff_private_only(update: Update, context: Context) -> None:
+    """A staff report asked for in a group: reveal nothing, point to the private chat."""
+    if update.effective_message is None:
+        return
+    locale = (await assistant_of(context, update.effective_user)).locale
+    await send_text(update.effective_message, locale.t("staff_private_only"))
 
 
 async def reload(update: Update, context: Context) -> None:

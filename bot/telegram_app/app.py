@@ -139,8 +139,13 @@ def build_application(
         CommandHandler("topics", answers.topics, filters=command),
         CommandHandler("language", answers.language, filters=command),
         CallbackQueryHandler(answers.choose_language, pattern=f"^{LANGUAGE_PREFIX}"),
-        CommandHandler("stats", answers.stats, filters=command & admins),
-        CommandHandler("unanswered", answers.unanswered, filters=command & admins),
+        # Staff reports quote patients, so only in a private chat; in a group an admin is
+        # pointed there and anyone else gets what any unknown command gets.
+        CommandHandler("stats", answers.stats, filters=command & admins & private),
+        CommandHandler("unanswered", answers.unanswered, filters=command & admins & private),
+        CommandHandler(
+            answers.STAFF_REPORTS, answers.staff_private_only, filters=command & admins & ~private
+        ),
         CommandHandler("reload", answers.reload, filters=command & admins),
         # Any other command, including admin commands from non-admins; in groups only when
         # addressed as /command@this_bot, since a plain one may be meant for another bot.

@@ -227,7 +227,9 @@ class Delivery:
             purged = await self._store.stats.purge(now)
             self._last_text_purge = now
             if purged:
-                log.info("purged %d unanswered texts past their retention", purged)
+                log.info(
+                    "purged %d unanswered texts (past their retention, or contact details)", purged
+                )
         if self._digest is not None:
             await self._digest.run(self._store, now, self.owner)
 
