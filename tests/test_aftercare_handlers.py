@@ -345,3 +345,18 @@ async def test_a_second_process_starting_leaves_the_first_ones_claims_alone(
     finally:
         conn.close()
     assert (status, owner) == ("sending", "the-running-process")
+
+
+async def test_something_worrying_on_an_old_message_after_forget_still_gets_the_urgent_advice(
+    app: App, fake: FakeTelegram
+) -> None:
+    # The button answered "out of date" once the course was gone: no advice, no alert.
+    day = await enrol(app, fake, 22)
+    await feed(app, fake.text(22, "/forget"))
+    await press_label(app, fake, day, "Something worrying")
+    assert texts(fake, 22)[-1] == "Contact your treating doctor now: [+00 000]."
+    (alert,) = texts(fake, STAFF_CHAT)
+    assert '<a href="tg://user?id=22">Anna</a>' in alert and "Answer: Something worrying" in alert
+    assert "no aftercare course" in alert and "Day:" not in alert
+    await press_label(app, fake, day, "Bruising")  # other stale buttons keep their note
+    assert texts(fake, 22)[-1] == T("ac_stale")

@@ -108,6 +108,16 @@ class CourseService:
         day = clamp_day(course_day(course.procedure_date, now, course.timezone), self.course.days)
         return StaffAlert(patient.user_id, course.id, day, self.locale.t("ac_alert_free_text"))
 
+    async def _unrecorded_alert(
+        self, patient: Patient, option: CheckinOption, now: datetime
+    ) -> StaffAlert:
+        """The alert for a worrying answer that no course of the patient's can record."""
+        course = await self.repo.course_for(patient.user_id)
+        if course is None:
+            return StaffAlert(patient.user_id, None, None, option.label, option.id)
+        day = clamp_day(course_day(course.procedure_date, now, course.timezone), self.course.days)
+        return StaffAlert(patient.user_id, course.id, day, option.label, option.id)
+
     def for_staff(self, alert: StaffAlert) -> StaffAlert:
         """The alert with its check-in answer in this service's language (the staff's)."""
         option = self.course.option(alert.option_id) if alert.option_id else None
@@ -153,14 +163,20 @@ class CourseService:
     async def _checkin(self, patient: Patient, press: buttons.Checkin, now: datetime) -> Response:
         course = await self.repo.course(press.course_id)
         option = self.course.option(press.option_id)
+        if option is None:
+            return Response((self.status.stale(),))
         if (
             course is None
             or course.user_id != patient.user_id
-            or option is None
             or not FIRST_DAY <= press.day <= self.course.days
             or press.day > course_day(course.procedure_date, now, course.timezone)
         ):
-            return Response((self.status.stale(),))
+            if not option.urgent:
+                return Response((self.status.stale(),))
+            # Forgotten, purged or never this patient's: a worried patient still gets the
+            # advice, and the staff still hear of it, though nothing can be recorded.
+            alert = await self._unrecorded_alert(patient, option, now)
+            return Response((self.messages.checkin_reply(option),), alert)
         return await self._record(patient, course, press.day, option, now)
 
     async def _record(
