@@ -12,6 +12,7 @@ import pytest
 
 from bot import buttons
 from bot.aftercare.conversation import Conversation, Enrol, Enrolment, Reschedule, Step, Turn
+from bot.aftercare.course import Course
 from bot.aftercare.day_messages import DayMessages, preview
 from bot.aftercare.inputs import Refusal, parse_date, parse_time, parse_zone, read_procedure_date
 from bot.aftercare.records import CourseStatus, PatientCourse
@@ -368,6 +369,114 @@ def test_check_in_replies(messages: DayMessages) -> None:
     assert messages.checkin_reply(swelling).text == "Swelling goes down within days."
     assert messages.checkin_reply(worrying).text == "Contact your treating doctor now: [+00 000]."
     assert messages.course.option("nope") is None
+
+
+SHIPPED = Path(__file__).parent.parent / "faq"
+
+
+@pytest.fixture(scope="module")
+def shipped_courses() -> dict[str, Course]:
+    """The shipped courses by language."""
+    courses = {}
+    for language, name in (("en", "softlifting.yaml"), ("ru", "softlifting.ru.yaml")):
+        course = load_faq(SHIPPED / name).course
+        assert course is not None
+        courses[language] = course
+    return courses
+
+
+# Check-in answers typed instead of pressed, in the shipped courses. Negative and worsening
+# answers got unrelated FAQ entries ("not good": several problems in one session; "getting
+# worse": sagging; "не очень": contraindications). Questions must stay the FAQ's.
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "not good", "worrying"),
+        ("en", "Not good.", "worrying"),
+        ("en", "not great", "worrying"),
+        ("en", "not so great", "worrying"),
+        ("en", "bad", "worrying"),
+        ("en", "really bad today", "worrying"),
+        ("en", "worse", "worrying"),
+        ("en", "getting worse", "worrying"),
+        ("en", "it’s getting worse", "worrying"),
+        ("en", "I feel worse today", "worrying"),
+        ("en", "not fine at all", "worrying"),
+        ("en", "not good at all", "worrying"),
+        ("en", "not feeling well", "worrying"),
+        ("en", "i don't feel good", "worrying"),
+        ("en", "awful", "worrying"),
+        ("en", "could be better", "worrying"),
+        ("en", "swelling getting worse", "worrying"),
+        ("en", "the bruise is getting worse", "worrying"),
+        ("en", "my lips are much worse", "worrying"),
+        ("en", "pain is worse than yesterday", "worrying"),
+        ("en", "swelling is worsening", "worrying"),
+        ("en", "all good", "good"),
+        ("en", "I’m fine", "good"),
+        ("en", "pretty good", "good"),
+        ("en", "feeling much better", "good"),
+        ("en", "better today", "good"),
+        ("en", "not bad", "good"),
+        ("en", "not too bad", "good"),
+        ("en", "a bit swollen today", "swelling"),
+        ("en", "not worse", None),
+        ("en", "no worse", None),
+        ("en", "is it bad to sleep on my side?", None),
+        ("en", "is it bad to sleep on my side", None),
+        ("en", "is it bad", None),
+        ("en", "what is worse, bruises or swelling?", None),
+        ("en", "what is worse bruises or swelling", None),
+        ("en", "which is worse", None),
+        ("en", "does sleeping on my side make it worse", None),
+        ("en", "i read that sleeping on your side makes the swelling worse", None),
+        ("en", "how long does swelling last", None),
+        ("ru", "не очень", "worrying"),
+        ("ru", "Не очень.", "worrying"),
+        ("ru", "мне не очень", "worrying"),
+        ("ru", "не очень хорошо", "worrying"),
+        ("ru", "плохо", "worrying"),
+        ("ru", "очень плохо", "worrying"),
+        ("ru", "как-то плохо себя чувствую", "worrying"),
+        ("ru", "хуже", "worrying"),
+        ("ru", "стало хуже", "worrying"),
+        ("ru", "становится хуже", "worrying"),
+        ("ru", "всё хуже и хуже", "worrying"),
+        ("ru", "отёк становится хуже", "worrying"),
+        ("ru", "отек усиливается", "worrying"),
+        ("ru", "синяк ухудшился", "worrying"),
+        ("ru", "болит сильнее", "worrying"),
+        ("ru", "так себе", "worrying"),
+        ("ru", "лучше не стало", "worrying"),
+        ("ru", "хорошо", "good"),
+        ("ru", "уже лучше", "good"),
+        ("ru", "стало намного лучше", "good"),
+        ("ru", "неплохо", "good"),
+        ("ru", "не хуже", None),
+        ("ru", "что хуже, синяки или отёк?", None),
+        ("ru", "что хуже синяки или отек", None),
+        ("ru", "плохо ли спать на боку?", None),
+        ("ru", "нормально ли что отёк становится хуже", None),
+        ("ru", "почему отёк хуже", None),
+    ],
+)
+def test_typed_check_in_answers(
+    shipped_courses: dict[str, Course], language: str, text: str, expected: str | None
+) -> None:
+    said = shipped_courses[language].option_said(text, get_locale(language).checkin)
+    assert (said.id if said else None) == expected
+
+
+def test_no_typed_answer_counts_for_two_check_in_options(
+    shipped_courses: dict[str, Course],
+) -> None:
+    for language, course in shipped_courses.items():
+        words = get_locale(language).checkin
+        owners: dict[str, set[str]] = {}
+        for option in course.checkin_options:
+            for form in option.said_forms:
+                owners.setdefault(words.core(form), set()).add(option.id)
+        assert {f: ids for f, ids in owners.items() if len(ids) > 1} == {}, language
 
 
 def test_follow_up_message_has_the_booking_button(messages: DayMessages) -> None:

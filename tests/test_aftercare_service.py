@@ -304,3 +304,55 @@ async def test_a_forged_worrying_day_still_gets_the_advice(
     assert "Contact your treating doctor now" in forged.replies[0].text
     assert forged.alert == StaffAlert(ME.user_id, course.id, 1, "Something worrying")
     assert await repo.checkin_stats() == []
+
+
+SHIPPED = Path(__file__).parent.parent / "faq"
+
+
+@pytest.mark.parametrize(
+    ("name", "worse", "question"),
+    [
+        ("softlifting.yaml", "swelling getting worse", "what is worse, bruises or swelling?"),
+        ("softlifting.ru.yaml", "отёк становится хуже", "что хуже, синяки или отёк?"),
+    ],
+)
+async def test_worsening_typed_in_the_shipped_course_is_something_worrying(
+    store: Store, repo: CourseRepo, name: str, worse: str, question: str
+) -> None:
+    # "swelling getting worse" got the calm swelling answer, "getting worse" one about sagging.
+    service = CourseService(store, load_faq(SHIPPED / name))
+    await service.open(ME, NOW)
+    await service.text(ME, "18.05.2025", NOW)
+    await service.text(ME, "09:00", NOW)
+    said = await service.text(ME, worse, NOW)
+    course = await repo.course_for(ME.user_id)
+    assert said is not None and course is not None and said.alert is not None
+    assert (said.alert.course_id, said.alert.day) == (course.id, 2)
+    worrying = service.course.option("worrying")
+    assert worrying is not None
+    assert said.replies == (service.messages.checkin_reply(worrying),)
+    assert await service.text(ME, question, NOW) is None
+
+
+async def test_a_typed_answer_to_the_last_days_question_counts_after_the_course_completes(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # The last message completes the course as it goes out: "not good" typed in answer to its
+    # "how do you feel today?" got an FAQ answer (several problems in one session), no alert.
+    # (The fixture's worrying option has only its label to type.)
+    inbox = Inbox()
+    await _enrol(service)
+    for offset in range(14):  # days 1 (today) to 14
+        await tick(service.store, NOW + timedelta(days=offset), inbox, service.messages)
+    assert await repo.course_for(ME.user_id) is None  # completed
+    evening = NOW + timedelta(days=13, hours=8)
+    said = await service.text(ME, "Something worrying", evening)
+    assert said is not None and said.alert is not None and said.alert.day == 14
+    assert "Contact your treating doctor now" in said.replies[0].text
+    # The next day too (answered in the morning); a week later it is no answer any more.
+    assert await service.text(ME, "fine", evening + timedelta(days=1)) is not None
+    assert await service.text(ME, "Something worrying", evening + timedelta(days=7)) is None
+    assert [(c.day, c.answer) for c in await repo.checkin_stats()] == [
+        (14, "good"),
+        (14, "worrying"),
+    ]

@@ -19,6 +19,9 @@ from bot.messages import Reply
 from bot.storage.courses import AlreadyEnrolled
 from bot.storage.store import Store
 
+# Days after the last one on which a typed check-in answer still counts for it.
+LAST_ANSWER_DAYS = 1
+
 
 @dataclass(frozen=True)
 class Patient:
@@ -93,12 +96,25 @@ class CourseService:
         state = await self.repo.load_conversation(patient.user_id, now)
         if state is not None:
             return await self._apply(patient, self.enrolment.on_text(state, text, now), now)
-        option = self.course.option_said(text)
-        course = await self.repo.course_for(patient.user_id) if option is not None else None
+        option = self.course.option_said(text, self.locale.checkin)
+        course = await self._answering(patient, now) if option is not None else None
         if option is None or course is None:
             return None
         day = clamp_day(course_day(course.procedure_date, now, course.timezone), self.course.days)
         return await self._record(patient, course, day, option, now)
+
+    async def _answering(self, patient: Patient, now: datetime) -> PatientCourse | None:
+        """The course a typed check-in answer is for: the open one, or one that just completed."""
+        course = await self.repo.course_for(patient.user_id)
+        if course is not None:
+            return course
+        # The last day's message completes the course as it goes out, yet asks how the patient
+        # feels: its answer may come that day or the next morning.
+        done = await self.repo.last_completed(patient.user_id)
+        if done is None:
+            return None
+        day = course_day(done.procedure_date, now, done.timezone)
+        return done if day <= self.course.days + LAST_ANSWER_DAYS else None
 
     async def red_flag_alert(self, patient: Patient, now: datetime) -> StaffAlert | None:
         """A staff alert when an enrolled patient's free text was a red flag (no text in it)."""
