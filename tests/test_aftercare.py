@@ -576,6 +576,21 @@ def test_enrol_with_a_typed_date_and_time(enrolment: Enrolment) -> None:
     assert turn.action == Enrol(date(2025, 5, 18), time(7, 45), "Europe/Berlin")
 
 
+@pytest.mark.parametrize("typed", ["Another date", "another date!", "  ANOTHER   DATE "])
+def test_a_typed_button_label_acts_like_the_button(enrolment: Enrolment, typed: str) -> None:
+    # "Another date" typed at the date question was refused as an unreadable date.
+    start = enrolment.start(NOW)
+    assert start.state is not None
+    turn = enrolment.on_text(start.state, typed, NOW)
+    assert turn == enrolment.on_press(start.state, buttons.OtherDate(), NOW)
+    assert turn.reply.text == get_locale("en").t("ac_type_date")
+    timed = enrolment.on_text(start.state, "Yesterday", NOW)
+    assert timed.state is not None and timed.state.step is Step.TIME
+    done = enrolment.on_text(timed.state, "Evening 19:00", NOW)
+    assert done.action == Enrol(date(2025, 5, 19), time(19), "Europe/Berlin")
+    assert enrolment.on_text(timed.state, "cancel", NOW) == enrolment.cancel(timed.state)
+
+
 def test_timezone_during_enrolment_returns_to_the_open_question(enrolment: Enrolment) -> None:
     late = datetime(2025, 5, 20, 23, 30, tzinfo=UTC)  # already 21 May in Berlin
     start = enrolment.start(late)

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from bot import buttons
-from bot.aftercare.course import Course
+from bot.aftercare.course import Course, said_words
 from bot.aftercare.inputs import (
     Refusal,
     check_procedure_date,
@@ -123,6 +123,7 @@ def hhmm(at: time) -> str:
 
 
 EnrolmentPress = buttons.PickDate | buttons.OtherDate | buttons.PickTime | buttons.PickZone
+ENROLMENT_PRESSES = (buttons.PickDate, buttons.OtherDate, buttons.PickTime, buttons.PickZone)
 
 
 class Enrolment:
@@ -182,7 +183,12 @@ class Enrolment:
         return self._zone_question(state)
 
     def on_text(self, state: Conversation, text: str, now: datetime) -> Turn:
-        """The answer to something typed while a question is open."""
+        """The answer to something typed while a question is open; a button's label is the button."""
+        press = self._label_typed(state, text, now)
+        if isinstance(press, buttons.Cancel):
+            return self.cancel(state)
+        if press is not None:
+            return self.on_press(state, press, now)
         if state.step is Step.DATE:
             today = local_today(now, state.timezone)
             days, words = self.course.days, self.locale.dates
@@ -199,6 +205,16 @@ class Enrolment:
             why = "ac_zone_offset" if is_offset(text) else "ac_zone_unreadable"
             return Turn(replace(reply, text=self._t(why)), state)
         return self._zone_chosen(state, zone, now)
+
+    def _label_typed(
+        self, state: Conversation, text: str, now: datetime
+    ) -> EnrolmentPress | buttons.Cancel | None:
+        """The open question's button whose label the text is ("another date"), if any."""
+        said = said_words(text)
+        labels = (b for row in self.question(state, now).buttons for b in row)
+        data = next((b.data for b in labels if said and said_words(b.label) == said), None)
+        press = buttons.parse(data) if data else None
+        return press if isinstance(press, (*ENROLMENT_PRESSES, buttons.Cancel)) else None
 
     def on_press(self, state: Conversation, press: EnrolmentPress, now: datetime) -> Turn:
         """The answer to a question's button; a button of another question re-asks this one."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot import buttons
-from bot.aftercare.conversation import Enrol, Enrolment, Reschedule, Turn
+from bot.aftercare.conversation import ENROLMENT_PRESSES, Enrol, Enrolment, Reschedule, Turn
 from bot.aftercare.course import CheckinOption, Course
 from bot.aftercare.day_messages import DayMessages
 from bot.aftercare.records import CourseStatus, EndReason, PatientCourse, StaffAlert
@@ -151,8 +151,7 @@ class CourseService:
         state = await self.repo.load_conversation(patient.user_id, now)
         if isinstance(press, buttons.Cancel):
             return await self._apply(patient, self.enrolment.cancel(state), now)
-        enrolment_press = (buttons.PickDate, buttons.OtherDate, buttons.PickTime, buttons.PickZone)
-        if state is None or not isinstance(press, enrolment_press):
+        if state is None or not isinstance(press, ENROLMENT_PRESSES):
             return Response((self.status.stale(),))
         return await self._apply(patient, self.enrolment.on_press(state, press, now), now)
 
