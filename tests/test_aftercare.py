@@ -648,9 +648,67 @@ def test_changing_time_and_zone_when_enrolled(enrolment: Enrolment) -> None:
     assert enrolment.ask_zone(None, None) is None
 
 
+# 04:30 UTC on 4 December: 05:30 that day in Berlin (the clinic), 20:30 on 3 December in LA.
+EARLY = datetime(2025, 12, 4, 4, 30, tzinfo=UTC)
+
+
+def _date_then_zone(enrolment: Enrolment, answer: str | None, zone: str) -> Turn:
+    """The date answered (typed, or the "Today" button when None), then the zone changed."""
+    start = enrolment.start(EARLY)
+    assert start.state is not None
+    if answer is None:
+        dated = enrolment.on_press(start.state, _press(_button(start.reply, "Today")), EARLY)
+    else:
+        dated = enrolment.on_text(start.state, answer, EARLY)
+    assert dated.state is not None and dated.state.step is Step.TIME
+    asked = enrolment.ask_zone(dated.state, None)
+    assert asked is not None and asked.state is not None
+    return enrolment.on_text(asked.state, zone, EARLY)
+
+
+@pytest.mark.parametrize(
+    ("answer", "procedure"),
+    [
+        ("today", date(2025, 12, 3)),
+        (None, date(2025, 12, 3)),
+        ("yesterday", date(2025, 12, 2)),
+        ("3 days ago", date(2025, 11, 30)),
+        ("01.12.2025", date(2025, 12, 1)),
+    ],
+)
+def test_a_relative_date_is_read_in_the_zone_chosen_after_it(
+    enrolment: Enrolment, answer: str | None, procedure: date
+) -> None:
+    # "today" was read as 4 December in Berlin and kept when the patient then chose Los
+    # Angeles, where it was still 3 December: the course began a day in the future.
+    turn = _date_then_zone(enrolment, answer, "Los Angeles")
+    assert turn.state is not None and turn.state.procedure_date == procedure
+    assert turn.state.step is Step.TIME and "America/Los_Angeles" in turn.reply.text
+    done = enrolment.on_text(turn.state, "9am", EARLY)
+    assert done.action == Enrol(procedure, time(9), "America/Los_Angeles")
+    # The relative date read east of the clinic: "today" in Tokyo is already 4 December.
+    east = _date_then_zone(enrolment, answer, "Asia/Tokyo")
+    assert east.state is not None and east.state.procedure_date is not None
+    shift = 1 if answer != "01.12.2025" else 0
+    assert east.state.procedure_date == procedure + timedelta(days=shift)
+
+
+def test_a_date_in_the_future_of_the_zone_chosen_after_it_is_refused(
+    enrolment: Enrolment,
+) -> None:
+    # 04.12.2025 is today in Berlin but tomorrow in Los Angeles.
+    turn = _date_then_zone(enrolment, "04.12.2025", "Los Angeles")
+    assert turn.state == Conversation(Step.DATE, "America/Los_Angeles")
+    assert "Time zone set to America/Los_Angeles." in turn.reply.text
+    assert "That date is in the future." in turn.reply.text
+    assert _button(turn.reply, "Today") == buttons.pick_date(date(2025, 12, 3))
+
+
 def test_conversation_survives_json() -> None:
     state = Conversation(Step.ZONE, "Asia/Dubai", date(2025, 5, 19), time(7, 5), Step.TIME)
     assert Conversation.from_json(state.to_json()) == state
+    relative = replace(state, read_at=EARLY)  # a relative date: when it was read
+    assert Conversation.from_json(relative.to_json()) == relative
     assert Conversation.from_json("{broken") is None
     assert Conversation.from_json('{"step": "nope", "timezone": "UTC"}') is None
 

@@ -60,6 +60,15 @@ def parse_date(text: str, today: date | None = None, words: DateWords = NO_WORDS
         return None
 
 
+def counts_back(text: str, words: DateWords = NO_WORDS) -> bool:
+    """Whether a typed date counts days back from today ("yesterday", "3 days ago")."""
+    text = _normal(text)
+    head, _, rest = text.partition(" ")
+    return any(text == word for word, _ago in words.days_ago) or (
+        head.isdigit() and rest in words.n_days_ago
+    )
+
+
 def _relative_date(text: str, today: date, words: DateWords) -> date | None:
     """A date in the locale's words, or without a year; None when the text is neither."""
     for word, ago in words.days_ago:
