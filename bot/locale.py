@@ -51,7 +51,7 @@ def spaced(text: str) -> str:
 
 @dataclass(frozen=True)
 class DateWords:
-    """Words a patient may type for a procedure date or a time of day (aftercare enrolment)."""
+    """Words a patient may type for a procedure date, a time of day or a time zone (enrolment)."""
 
     days_ago: tuple[tuple[str, int], ...] = ()  # ("вчера", 1): a word and how many days ago
     n_days_ago: tuple[str, ...] = ()  # what follows a number of days: "дня назад"
@@ -61,6 +61,7 @@ class DateWords:
     day_month: bool = False  # "15.03" without a year: this year, or last year if still to come
     time_prefixes: tuple[str, ...] = ()  # "в" of "в 9 утра"
     hour_words: tuple[tuple[str, int], ...] = ()  # ("вечера", 12): hours added before noon
+    zones: tuple[tuple[str, str], ...] = ()  # ("москва", "Europe/Moscow"): cities in this language
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ def _date_words(raw: Mapping[str, Any] | None) -> DateWords:
         day_month=bool(raw.get("day_month", False)),
         time_prefixes=tuple(str(w).lower() for w in raw.get("time_prefixes") or ()),
         hour_words=pairs("hour_words"),
+        zones=tuple((str(k), str(v)) for k, v in (raw.get("zones") or {}).items()),
     )
 
 

@@ -167,10 +167,50 @@ def test_parse_time(text: str, expected: time | None) -> None:
         ("Factory", None),
         ("../../etc/passwd", None),
         ("", None),
+        # Two names of one zone are no ambiguity: "Istanbul" was refused (Europe/Istanbul and
+        # its alias Asia/Istanbul); two different zones still are (Australia/ and Brazil/West).
+        ("Istanbul", "Europe/Istanbul"),
+        ("istanbul", "Europe/Istanbul"),
+        ("Buenos Aires", "America/Argentina/Buenos_Aires"),
+        ("Indianapolis", "America/Indiana/Indianapolis"),
+        ("West", None),
+        # Moscow time has had no summer time since 2014: "MSK" names one place.
+        ("MSK", "Europe/Moscow"),
     ],
 )
 def test_parse_zone(text: str, expected: str | None) -> None:
     assert parse_zone(text) == expected
+
+
+# Russian speakers type their city in Cyrillic: every one was refused.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Москва", "Europe/Moscow"),
+        ("москва", "Europe/Moscow"),
+        ("мск", "Europe/Moscow"),
+        ("Киев", "Europe/Kyiv"),
+        ("Санкт-Петербург", "Europe/Moscow"),
+        ("санкт петербург", "Europe/Moscow"),
+        ("Питер", "Europe/Moscow"),
+        ("Екатеринбург", "Asia/Yekaterinburg"),
+        ("Новосибирск", "Asia/Novosibirsk"),
+        ("Алматы", "Asia/Almaty"),
+        ("Минск", "Europe/Minsk"),
+        ("Калининград", "Europe/Kaliningrad"),
+        ("Владивосток", "Asia/Vladivostok"),
+        ("Europe/Moscow", "Europe/Moscow"),
+        ("Атлантида", None),
+    ],
+)
+def test_parse_zone_in_russian(text: str, expected: str | None) -> None:
+    assert parse_zone(text, get_locale("ru").dates) == expected
+
+
+def test_every_city_of_a_locale_names_a_real_zone() -> None:
+    for language in ("en", "ru"):
+        for city, zone in get_locale(language).dates.zones:
+            assert parse_zone(zone) == zone, (language, city)
 
 
 # --- the schedule ------------------------------------------------------------------------------
@@ -612,6 +652,26 @@ def test_a_typed_zone_and_an_unknown_one(enrolment: Enrolment) -> None:
     turn = enrolment.on_text(state, "chicago", NOW)
     assert turn.state == Conversation(Step.TIME, "America/Chicago", date(2025, 5, 19))
     assert "America/Chicago" in turn.reply.text
+
+
+# "EST", "MST" and "HST" were accepted as fixed offsets: a New Yorker's 09:00 message would
+# come at 10:00 all summer, and "MST" is Denver (summer time) or Phoenix (none).
+@pytest.mark.parametrize(
+    "typed", ["EST", "MST", "HST", "est", "PST", "GMT", "UTC", "CET", "EST5EDT"]
+)
+def test_an_abbreviation_is_refused_with_why(enrolment: Enrolment, typed: str) -> None:
+    state = Conversation(Step.ZONE, "Europe/Berlin", date(2025, 5, 19), back_to=Step.TIME)
+    turn = enrolment.on_text(state, typed, NOW)
+    assert turn.state == state and turn.action is None
+    assert turn.reply.text.startswith(get_locale("en").t("ac_zone_abbreviation"))
+
+
+def test_a_city_typed_in_russian(course_kb: KnowledgeBase) -> None:
+    assert course_kb.course is not None
+    russian = Enrolment(course_kb.course, get_locale("ru"), "Europe/Berlin", "+00 000")
+    state = Conversation(Step.ZONE, "Europe/Berlin", date(2025, 5, 19), back_to=Step.TIME)
+    turn = russian.on_text(state, "Екатеринбург", NOW)
+    assert turn.state == Conversation(Step.TIME, "Asia/Yekaterinburg", date(2025, 5, 19))
 
 
 @pytest.mark.parametrize("typed", ["GMT+3", "UTC+3", "+03:00", "utc -5", "−2"])

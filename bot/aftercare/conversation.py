@@ -13,6 +13,7 @@ from bot.aftercare.inputs import (
     Refusal,
     check_procedure_date,
     counts_back,
+    is_abbreviation,
     is_offset,
     parse_time,
     parse_zone,
@@ -221,10 +222,14 @@ class Enrolment:
                 reply = self._time_question(state)
                 return Turn(replace(reply, text=self._t("ac_time_unreadable")), state)
             return self._time_chosen(state, at, now)
-        zone = parse_zone(text)
+        zone = None if is_abbreviation(text) else parse_zone(text, self.locale.dates)
         if zone is None:
             reply = self._zone_question(state)
-            why = "ac_zone_offset" if is_offset(text) else "ac_zone_unreadable"
+            why = "ac_zone_unreadable"
+            if is_offset(text):
+                why = "ac_zone_offset"
+            elif is_abbreviation(text):
+                why = "ac_zone_abbreviation"
             return Turn(replace(reply, text=self._t(why)), state)
         return self._zone_chosen(state, zone, now)
 
