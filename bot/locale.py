@@ -51,7 +51,7 @@ def spaced(text: str) -> str:
 
 @dataclass(frozen=True)
 class DateWords:
-    """Words a patient may type for a procedure date or a time of day (aftercare enrolment)."""
+    """Words a patient may type for a procedure date, a time of day or a time zone (enrolment)."""
 
     days_ago: tuple[tuple[str, int], ...] = ()  # ("вчера", 1): a word and how many days ago
     n_days_ago: tuple[str, ...] = ()  # what follows a number of days: "дня назад"
@@ -61,6 +61,47 @@ class DateWords:
     day_month: bool = False  # "15.03" without a year: this year, or last year if still to come
     time_prefixes: tuple[str, ...] = ()  # "в" of "в 9 утра"
     hour_words: tuple[tuple[str, int], ...] = ()  # ("вечера", 12): hours added before noon
+    zones: tuple[tuple[str, str], ...] = ()  # ("москва", "Europe/Moscow"): cities in this language
+
+
+@dataclass(frozen=True)
+class CheckinWords:
+    """How a check-in answer typed instead of pressed is read ("it's getting worse")."""
+
+    # Words that leave what an answer says unchanged: "I feel", "today", "getting" ("getting
+    # worse" is "worse"). Lower case, "ё" as "е", as `said_words` gives them.
+    fillers: frozenset[str] = frozenset()
+    negations: frozenset[str] = frozenset()  # "not", "не": "not worse" is no worsening
+    question_opener: re.Pattern[str] | None = None  # "is it bad ...", "что хуже ...": a question
+
+    def core(self, said: str) -> str:
+        """Said words (see `said_words`) without the fillers."""
+        return " ".join(w for w in said.split() if w not in self.fillers)
+
+    def negates(self, word: str) -> bool:
+        """Whether a said word is a negation ("not", "don't", "isnt", "не")."""
+        return word.endswith("n't") or word.replace("'", "") in self.negations
+
+    def asks(self, text: str) -> bool:
+        """Whether the text begins as a question does, with or without its "?"."""
+        opener = self.question_opener.match(text) if self.question_opener else None
+        # "как-то плохо", "что-то не так": a hyphen makes the question word another word.
+        return opener is not None and not text[opener.end() :].startswith("-")
+
+
+def _said(word: object) -> str:
+    return str(word).casefold().replace("ё", "е")
+
+
+def _checkin_words(raw: Mapping[str, Any] | None, matching: Mapping[str, Any]) -> CheckinWords:
+    negation = str(matching["negation"])
+    groups = matching.get("synonyms", ())
+    negations = next((g for g in groups if g and str(g[0]) == negation), [negation])
+    return CheckinWords(
+        fillers=frozenset(_said(w) for w in (raw or {}).get("fillers") or ()),
+        negations=frozenset(_said(w) for w in negations if " " not in str(w)),
+        question_opener=_optional_pattern(matching, "question_opener"),
+    )
 
 
 def _date_words(raw: Mapping[str, Any] | None) -> DateWords:
@@ -78,6 +119,7 @@ def _date_words(raw: Mapping[str, Any] | None) -> DateWords:
         day_month=bool(raw.get("day_month", False)),
         time_prefixes=tuple(str(w).lower() for w in raw.get("time_prefixes") or ()),
         hour_words=pairs("hour_words"),
+        zones=tuple((str(k), str(v)) for k, v in (raw.get("zones") or {}).items()),
     )
 
 
@@ -119,6 +161,7 @@ class Locale:
     common_words: frozenset[str]
     messages: Mapping[str, str]
     dates: DateWords = DateWords()
+    checkin: CheckinWords = CheckinWords()
 
     def fold(self, text: str) -> str:
         """The text with letters patients use interchangeably made one ("ё" as "е").
@@ -198,6 +241,7 @@ def get_locale(language: str) -> Locale:
         common_words=common,
         messages=MappingProxyType({str(k): str(v) for k, v in data["ui"].items()}),
         dates=_date_words(data.get("dates")),
+        checkin=_checkin_words(data.get("checkin"), matching),
     )
 
 

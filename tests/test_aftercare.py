@@ -12,6 +12,7 @@ import pytest
 
 from bot import buttons
 from bot.aftercare.conversation import Conversation, Enrol, Enrolment, Reschedule, Step, Turn
+from bot.aftercare.course import Course
 from bot.aftercare.day_messages import DayMessages, preview
 from bot.aftercare.inputs import Refusal, parse_date, parse_time, parse_zone, read_procedure_date
 from bot.aftercare.records import CourseStatus, PatientCourse
@@ -166,10 +167,50 @@ def test_parse_time(text: str, expected: time | None) -> None:
         ("Factory", None),
         ("../../etc/passwd", None),
         ("", None),
+        # Two names of one zone are no ambiguity: "Istanbul" was refused (Europe/Istanbul and
+        # its alias Asia/Istanbul); two different zones still are (Australia/ and Brazil/West).
+        ("Istanbul", "Europe/Istanbul"),
+        ("istanbul", "Europe/Istanbul"),
+        ("Buenos Aires", "America/Argentina/Buenos_Aires"),
+        ("Indianapolis", "America/Indiana/Indianapolis"),
+        ("West", None),
+        # Moscow time has had no summer time since 2014: "MSK" names one place.
+        ("MSK", "Europe/Moscow"),
     ],
 )
 def test_parse_zone(text: str, expected: str | None) -> None:
     assert parse_zone(text) == expected
+
+
+# Russian speakers type their city in Cyrillic: every one was refused.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Москва", "Europe/Moscow"),
+        ("москва", "Europe/Moscow"),
+        ("мск", "Europe/Moscow"),
+        ("Киев", "Europe/Kyiv"),
+        ("Санкт-Петербург", "Europe/Moscow"),
+        ("санкт петербург", "Europe/Moscow"),
+        ("Питер", "Europe/Moscow"),
+        ("Екатеринбург", "Asia/Yekaterinburg"),
+        ("Новосибирск", "Asia/Novosibirsk"),
+        ("Алматы", "Asia/Almaty"),
+        ("Минск", "Europe/Minsk"),
+        ("Калининград", "Europe/Kaliningrad"),
+        ("Владивосток", "Asia/Vladivostok"),
+        ("Europe/Moscow", "Europe/Moscow"),
+        ("Атлантида", None),
+    ],
+)
+def test_parse_zone_in_russian(text: str, expected: str | None) -> None:
+    assert parse_zone(text, get_locale("ru").dates) == expected
+
+
+def test_every_city_of_a_locale_names_a_real_zone() -> None:
+    for language in ("en", "ru"):
+        for city, zone in get_locale(language).dates.zones:
+            assert parse_zone(zone) == zone, (language, city)
 
 
 # --- the schedule ------------------------------------------------------------------------------
@@ -370,6 +411,114 @@ def test_check_in_replies(messages: DayMessages) -> None:
     assert messages.course.option("nope") is None
 
 
+SHIPPED = Path(__file__).parent.parent / "faq"
+
+
+@pytest.fixture(scope="module")
+def shipped_courses() -> dict[str, Course]:
+    """The shipped courses by language."""
+    courses = {}
+    for language, name in (("en", "softlifting.yaml"), ("ru", "softlifting.ru.yaml")):
+        course = load_faq(SHIPPED / name).course
+        assert course is not None
+        courses[language] = course
+    return courses
+
+
+# Check-in answers typed instead of pressed, in the shipped courses. Negative and worsening
+# answers got unrelated FAQ entries ("not good": several problems in one session; "getting
+# worse": sagging; "не очень": contraindications). Questions must stay the FAQ's.
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "not good", "worrying"),
+        ("en", "Not good.", "worrying"),
+        ("en", "not great", "worrying"),
+        ("en", "not so great", "worrying"),
+        ("en", "bad", "worrying"),
+        ("en", "really bad today", "worrying"),
+        ("en", "worse", "worrying"),
+        ("en", "getting worse", "worrying"),
+        ("en", "it’s getting worse", "worrying"),
+        ("en", "I feel worse today", "worrying"),
+        ("en", "not fine at all", "worrying"),
+        ("en", "not good at all", "worrying"),
+        ("en", "not feeling well", "worrying"),
+        ("en", "i don't feel good", "worrying"),
+        ("en", "awful", "worrying"),
+        ("en", "could be better", "worrying"),
+        ("en", "swelling getting worse", "worrying"),
+        ("en", "the bruise is getting worse", "worrying"),
+        ("en", "my lips are much worse", "worrying"),
+        ("en", "pain is worse than yesterday", "worrying"),
+        ("en", "swelling is worsening", "worrying"),
+        ("en", "all good", "good"),
+        ("en", "I’m fine", "good"),
+        ("en", "pretty good", "good"),
+        ("en", "feeling much better", "good"),
+        ("en", "better today", "good"),
+        ("en", "not bad", "good"),
+        ("en", "not too bad", "good"),
+        ("en", "a bit swollen today", "swelling"),
+        ("en", "not worse", None),
+        ("en", "no worse", None),
+        ("en", "is it bad to sleep on my side?", None),
+        ("en", "is it bad to sleep on my side", None),
+        ("en", "is it bad", None),
+        ("en", "what is worse, bruises or swelling?", None),
+        ("en", "what is worse bruises or swelling", None),
+        ("en", "which is worse", None),
+        ("en", "does sleeping on my side make it worse", None),
+        ("en", "i read that sleeping on your side makes the swelling worse", None),
+        ("en", "how long does swelling last", None),
+        ("ru", "не очень", "worrying"),
+        ("ru", "Не очень.", "worrying"),
+        ("ru", "мне не очень", "worrying"),
+        ("ru", "не очень хорошо", "worrying"),
+        ("ru", "плохо", "worrying"),
+        ("ru", "очень плохо", "worrying"),
+        ("ru", "как-то плохо себя чувствую", "worrying"),
+        ("ru", "хуже", "worrying"),
+        ("ru", "стало хуже", "worrying"),
+        ("ru", "становится хуже", "worrying"),
+        ("ru", "всё хуже и хуже", "worrying"),
+        ("ru", "отёк становится хуже", "worrying"),
+        ("ru", "отек усиливается", "worrying"),
+        ("ru", "синяк ухудшился", "worrying"),
+        ("ru", "болит сильнее", "worrying"),
+        ("ru", "так себе", "worrying"),
+        ("ru", "лучше не стало", "worrying"),
+        ("ru", "хорошо", "good"),
+        ("ru", "уже лучше", "good"),
+        ("ru", "стало намного лучше", "good"),
+        ("ru", "неплохо", "good"),
+        ("ru", "не хуже", None),
+        ("ru", "что хуже, синяки или отёк?", None),
+        ("ru", "что хуже синяки или отек", None),
+        ("ru", "плохо ли спать на боку?", None),
+        ("ru", "нормально ли что отёк становится хуже", None),
+        ("ru", "почему отёк хуже", None),
+    ],
+)
+def test_typed_check_in_answers(
+    shipped_courses: dict[str, Course], language: str, text: str, expected: str | None
+) -> None:
+    said = shipped_courses[language].option_said(text, get_locale(language).checkin)
+    assert (said.id if said else None) == expected
+
+
+def test_no_typed_answer_counts_for_two_check_in_options(
+    shipped_courses: dict[str, Course],
+) -> None:
+    for language, course in shipped_courses.items():
+        words = get_locale(language).checkin
+        owners: dict[str, set[str]] = {}
+        for option in course.checkin_options:
+            for form in option.said_forms:
+                owners.setdefault(words.core(form), set()).add(option.id)
+        assert {f: ids for f, ids in owners.items() if len(ids) > 1} == {}, language
+
+
 def test_follow_up_message_has_the_booking_button(messages: DayMessages) -> None:
     message = messages.follow_up_message()
     assert message.text == "Time for a follow-up visit: https://example.com/book"
@@ -467,6 +616,21 @@ def test_enrol_with_a_typed_date_and_time(enrolment: Enrolment) -> None:
     assert turn.action == Enrol(date(2025, 5, 18), time(7, 45), "Europe/Berlin")
 
 
+@pytest.mark.parametrize("typed", ["Another date", "another date!", "  ANOTHER   DATE "])
+def test_a_typed_button_label_acts_like_the_button(enrolment: Enrolment, typed: str) -> None:
+    # "Another date" typed at the date question was refused as an unreadable date.
+    start = enrolment.start(NOW)
+    assert start.state is not None
+    turn = enrolment.on_text(start.state, typed, NOW)
+    assert turn == enrolment.on_press(start.state, buttons.OtherDate(), NOW)
+    assert turn.reply.text == get_locale("en").t("ac_type_date")
+    timed = enrolment.on_text(start.state, "Yesterday", NOW)
+    assert timed.state is not None and timed.state.step is Step.TIME
+    done = enrolment.on_text(timed.state, "Evening 19:00", NOW)
+    assert done.action == Enrol(date(2025, 5, 19), time(19), "Europe/Berlin")
+    assert enrolment.on_text(timed.state, "cancel", NOW) == enrolment.cancel(timed.state)
+
+
 def test_timezone_during_enrolment_returns_to_the_open_question(enrolment: Enrolment) -> None:
     late = datetime(2025, 5, 20, 23, 30, tzinfo=UTC)  # already 21 May in Berlin
     start = enrolment.start(late)
@@ -488,6 +652,26 @@ def test_a_typed_zone_and_an_unknown_one(enrolment: Enrolment) -> None:
     turn = enrolment.on_text(state, "chicago", NOW)
     assert turn.state == Conversation(Step.TIME, "America/Chicago", date(2025, 5, 19))
     assert "America/Chicago" in turn.reply.text
+
+
+# "EST", "MST" and "HST" were accepted as fixed offsets: a New Yorker's 09:00 message would
+# come at 10:00 all summer, and "MST" is Denver (summer time) or Phoenix (none).
+@pytest.mark.parametrize(
+    "typed", ["EST", "MST", "HST", "est", "PST", "GMT", "UTC", "CET", "EST5EDT"]
+)
+def test_an_abbreviation_is_refused_with_why(enrolment: Enrolment, typed: str) -> None:
+    state = Conversation(Step.ZONE, "Europe/Berlin", date(2025, 5, 19), back_to=Step.TIME)
+    turn = enrolment.on_text(state, typed, NOW)
+    assert turn.state == state and turn.action is None
+    assert turn.reply.text.startswith(get_locale("en").t("ac_zone_abbreviation"))
+
+
+def test_a_city_typed_in_russian(course_kb: KnowledgeBase) -> None:
+    assert course_kb.course is not None
+    russian = Enrolment(course_kb.course, get_locale("ru"), "Europe/Berlin", "+00 000")
+    state = Conversation(Step.ZONE, "Europe/Berlin", date(2025, 5, 19), back_to=Step.TIME)
+    turn = russian.on_text(state, "Екатеринбург", NOW)
+    assert turn.state == Conversation(Step.TIME, "Asia/Yekaterinburg", date(2025, 5, 19))
 
 
 @pytest.mark.parametrize("typed", ["GMT+3", "UTC+3", "+03:00", "utc -5", "−2"])
@@ -524,9 +708,67 @@ def test_changing_time_and_zone_when_enrolled(enrolment: Enrolment) -> None:
     assert enrolment.ask_zone(None, None) is None
 
 
+# 04:30 UTC on 4 December: 05:30 that day in Berlin (the clinic), 20:30 on 3 December in LA.
+EARLY = datetime(2025, 12, 4, 4, 30, tzinfo=UTC)
+
+
+def _date_then_zone(enrolment: Enrolment, answer: str | None, zone: str) -> Turn:
+    """The date answered (typed, or the "Today" button when None), then the zone changed."""
+    start = enrolment.start(EARLY)
+    assert start.state is not None
+    if answer is None:
+        dated = enrolment.on_press(start.state, _press(_button(start.reply, "Today")), EARLY)
+    else:
+        dated = enrolment.on_text(start.state, answer, EARLY)
+    assert dated.state is not None and dated.state.step is Step.TIME
+    asked = enrolment.ask_zone(dated.state, None)
+    assert asked is not None and asked.state is not None
+    return enrolment.on_text(asked.state, zone, EARLY)
+
+
+@pytest.mark.parametrize(
+    ("answer", "procedure"),
+    [
+        ("today", date(2025, 12, 3)),
+        (None, date(2025, 12, 3)),
+        ("yesterday", date(2025, 12, 2)),
+        ("3 days ago", date(2025, 11, 30)),
+        ("01.12.2025", date(2025, 12, 1)),
+    ],
+)
+def test_a_relative_date_is_read_in_the_zone_chosen_after_it(
+    enrolment: Enrolment, answer: str | None, procedure: date
+) -> None:
+    # "today" was read as 4 December in Berlin and kept when the patient then chose Los
+    # Angeles, where it was still 3 December: the course began a day in the future.
+    turn = _date_then_zone(enrolment, answer, "Los Angeles")
+    assert turn.state is not None and turn.state.procedure_date == procedure
+    assert turn.state.step is Step.TIME and "America/Los_Angeles" in turn.reply.text
+    done = enrolment.on_text(turn.state, "9am", EARLY)
+    assert done.action == Enrol(procedure, time(9), "America/Los_Angeles")
+    # The relative date read east of the clinic: "today" in Tokyo is already 4 December.
+    east = _date_then_zone(enrolment, answer, "Asia/Tokyo")
+    assert east.state is not None and east.state.procedure_date is not None
+    shift = 1 if answer != "01.12.2025" else 0
+    assert east.state.procedure_date == procedure + timedelta(days=shift)
+
+
+def test_a_date_in_the_future_of_the_zone_chosen_after_it_is_refused(
+    enrolment: Enrolment,
+) -> None:
+    # 04.12.2025 is today in Berlin but tomorrow in Los Angeles.
+    turn = _date_then_zone(enrolment, "04.12.2025", "Los Angeles")
+    assert turn.state == Conversation(Step.DATE, "America/Los_Angeles")
+    assert "Time zone set to America/Los_Angeles." in turn.reply.text
+    assert "That date is in the future." in turn.reply.text
+    assert _button(turn.reply, "Today") == buttons.pick_date(date(2025, 12, 3))
+
+
 def test_conversation_survives_json() -> None:
     state = Conversation(Step.ZONE, "Asia/Dubai", date(2025, 5, 19), time(7, 5), Step.TIME)
     assert Conversation.from_json(state.to_json()) == state
+    relative = replace(state, read_at=EARLY)  # a relative date: when it was read
+    assert Conversation.from_json(relative.to_json()) == relative
     assert Conversation.from_json("{broken") is None
     assert Conversation.from_json('{"step": "nope", "timezone": "UTC"}') is None
 

@@ -345,3 +345,33 @@ async def test_a_second_process_starting_leaves_the_first_ones_claims_alone(
     finally:
         conn.close()
     assert (status, owner) == ("sending", "the-running-process")
+
+
+async def test_something_worrying_on_an_old_message_after_forget_still_gets_the_urgent_advice(
+    app: App, fake: FakeTelegram
+) -> None:
+    # The button answered "out of date" once the course was gone: no advice, no alert.
+    day = await enrol(app, fake, 22)
+    await feed(app, fake.text(22, "/forget"))
+    await press_label(app, fake, day, "Something worrying")
+    assert texts(fake, 22)[-1] == "Contact your treating doctor now: [+00 000]."
+    (alert,) = texts(fake, STAFF_CHAT)
+    assert '<a href="tg://user?id=22">Anna</a>' in alert and "Answer: Something worrying" in alert
+    assert "no aftercare course" in alert and "Day:" not in alert
+    await press_label(app, fake, day, "Bruising")  # other stale buttons keep their note
+    assert texts(fake, 22)[-1] == T("ac_stale")
+
+
+async def test_today_then_a_zone_west_of_the_clinic_starts_the_course_that_day(
+    settings: Settings, fake: FakeTelegram
+) -> None:
+    # 04:30 UTC is 05:30 on 4 December in Berlin but 20:30 on 3 December in Los Angeles.
+    # "today" was read in Berlin and kept: the course began a day in the patient's future.
+    early = datetime(2025, 12, 4, 4, 30, tzinfo=UTC)
+    async with running_app(settings, load_faq(FAQ), fake, early) as app:
+        for typed in ("/aftercare", "today", "/timezone", "Los Angeles", "9am"):
+            await feed(app, fake.text(23, typed))
+        course = await app.bot_data.services.store.courses.course_for(23)
+    assert course is not None and str(course.procedure_date) == "2025-12-03"
+    assert course.next_due == datetime(2025, 12, 4, 17, tzinfo=UTC)  # day 1 at 09:00 in LA
+    assert any("until 17.12.2025" in t for t in texts(fake, 23))

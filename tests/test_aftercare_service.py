@@ -160,8 +160,10 @@ async def test_checkins_reply_and_worrying_alerts_the_staff_once(
     assert "Contact your treating doctor now" in first.replies[0].text
     again = await service.press(ME, worrying, NOW)
     assert again.alert is None and "Contact your treating doctor" in again.replies[0].text
+    # Someone else's button: the advice, an alert about who pressed it, and nothing recorded.
     stranger = await service.press(Patient(5, 5), worrying, NOW)
-    assert "out of date" in stranger.replies[0].text
+    assert "Contact your treating doctor now" in stranger.replies[0].text
+    assert stranger.alert == StaffAlert(5, None, None, "Something worrying")
     assert [(c.day, c.answer) for c in await repo.checkin_stats()] == [
         (1, "bruising"),
         (1, "worrying"),
@@ -265,3 +267,92 @@ async def test_an_alert_after_the_last_day_names_the_last_day(
     await service.press(ME, buttons.course(CourseAction.PAUSE), NOW)
     alert = await service.red_flag_alert(ME, NOW + timedelta(days=40))
     assert alert is not None and alert.day == 14
+
+
+async def test_something_worrying_on_a_purged_course_gets_the_advice_and_alerts(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # The button said "out of date" once the course data was purged, 30 days after its end.
+    await _enrol(service)
+    inbox = Inbox()
+    await tick(service.store, NOW, inbox, service.messages)
+    day_message = Response((inbox.messages[0],))
+    await service.stop(ME, NOW)
+    assert await repo.purge(NOW + timedelta(days=31)) == 1
+    later = NOW + timedelta(days=31)
+    worrying = await service.press(ME, _press(day_message, "Something worrying"), later)
+    assert "Contact your treating doctor now" in worrying.replies[0].text
+    assert worrying.alert == StaffAlert(ME.user_id, None, None, "Something worrying")
+    bruising = await service.press(ME, _press(day_message, "Bruising"), later)
+    assert "out of date" in bruising.replies[0].text and bruising.alert is None
+    # Enrolled again meanwhile: the alert names the day of the course that is running.
+    await _enrol(service, later)
+    course = await repo.course_for(ME.user_id)
+    again = await service.press(ME, _press(day_message, "Something worrying"), later)
+    assert course is not None and "Contact your treating doctor now" in again.replies[0].text
+    assert again.alert == StaffAlert(ME.user_id, course.id, 1, "Something worrying")
+
+
+@pytest.mark.parametrize("day", [999, 15, 2, 5])
+async def test_a_forged_worrying_day_still_gets_the_advice(
+    service: CourseService, repo: CourseRepo, day: int
+) -> None:
+    await _enrol(service)
+    course = await repo.course_for(ME.user_id)
+    assert course is not None
+    forged = await service.press(ME, buttons.checkin(course.id, day, "worrying"), NOW)
+    assert "Contact your treating doctor now" in forged.replies[0].text
+    assert forged.alert == StaffAlert(ME.user_id, course.id, 1, "Something worrying")
+    assert await repo.checkin_stats() == []
+
+
+SHIPPED = Path(__file__).parent.parent / "faq"
+
+
+@pytest.mark.parametrize(
+    ("name", "worse", "question"),
+    [
+        ("softlifting.yaml", "swelling getting worse", "what is worse, bruises or swelling?"),
+        ("softlifting.ru.yaml", "отёк становится хуже", "что хуже, синяки или отёк?"),
+    ],
+)
+async def test_worsening_typed_in_the_shipped_course_is_something_worrying(
+    store: Store, repo: CourseRepo, name: str, worse: str, question: str
+) -> None:
+    # "swelling getting worse" got the calm swelling answer, "getting worse" one about sagging.
+    service = CourseService(store, load_faq(SHIPPED / name))
+    await service.open(ME, NOW)
+    await service.text(ME, "18.05.2025", NOW)
+    await service.text(ME, "09:00", NOW)
+    said = await service.text(ME, worse, NOW)
+    course = await repo.course_for(ME.user_id)
+    assert said is not None and course is not None and said.alert is not None
+    assert (said.alert.course_id, said.alert.day) == (course.id, 2)
+    worrying = service.course.option("worrying")
+    assert worrying is not None
+    assert said.replies == (service.messages.checkin_reply(worrying),)
+    assert await service.text(ME, question, NOW) is None
+
+
+async def test_a_typed_answer_to_the_last_days_question_counts_after_the_course_completes(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # The last message completes the course as it goes out: "not good" typed in answer to its
+    # "how do you feel today?" got an FAQ answer (several problems in one session), no alert.
+    # (The fixture's worrying option has only its label to type.)
+    inbox = Inbox()
+    await _enrol(service)
+    for offset in range(14):  # days 1 (today) to 14
+        await tick(service.store, NOW + timedelta(days=offset), inbox, service.messages)
+    assert await repo.course_for(ME.user_id) is None  # completed
+    evening = NOW + timedelta(days=13, hours=8)
+    said = await service.text(ME, "Something worrying", evening)
+    assert said is not None and said.alert is not None and said.alert.day == 14
+    assert "Contact your treating doctor now" in said.replies[0].text
+    # The next day too (answered in the morning); a week later it is no answer any more.
+    assert await service.text(ME, "fine", evening + timedelta(days=1)) is not None
+    assert await service.text(ME, "Something worrying", evening + timedelta(days=7)) is None
+    assert [(c.day, c.answer) for c in await repo.checkin_stats()] == [
+        (14, "good"),
+        (14, "worrying"),
+    ]

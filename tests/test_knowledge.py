@@ -257,6 +257,19 @@ def test_duplicate_ids_within_each_kind(course_text: str, old: str, new: str, id
     assert expected in str(info.value)
 
 
+def test_a_typed_check_in_answer_belongs_to_one_option(course_text: str) -> None:
+    # A typed "fine" must not be two answers at once, nor a `says` item no answer at all.
+    old = "{id: worrying, label: Something worrying, urgent: true}"
+    assert old in course_text
+    broken = course_text.replace(
+        old, '{id: worrying, label: Something worrying, urgent: true, says: ["Fine!", "…"]}'
+    )
+    with pytest.raises(FaqError) as info:
+        parse_faq(broken, "f.yaml")
+    assert "check-in options 'good' and 'worrying' both answer 'fine'" in str(info.value)
+    assert "entry 'worrying': 'says' item '…' has no words" in str(info.value)
+
+
 def _course(text: str, days: int, months: int) -> str:
     """The fixture's course stretched to `days` days (one note each) with a new follow-up."""
     notes = "".join(

@@ -8,10 +8,12 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from bot import buttons
-from bot.aftercare.course import Course
+from bot.aftercare.course import Course, said_words
 from bot.aftercare.inputs import (
     Refusal,
     check_procedure_date,
+    counts_back,
+    is_abbreviation,
     is_offset,
     parse_time,
     parse_zone,
@@ -60,6 +62,9 @@ class Conversation:
     procedure_date: date | None = None
     send_time: time | None = None
     back_to: Step | None = None
+    # When a date counted back from today ("today", "3 days ago", a date button) was read: a
+    # time zone chosen afterwards reads it again as that zone's day.
+    read_at: datetime | None = None
 
     def to_json(self) -> str:
         """The state as JSON text for storage."""
@@ -70,6 +75,7 @@ class Conversation:
                 "procedure_date": self.procedure_date.isoformat() if self.procedure_date else None,
                 "send_time": self.send_time.strftime("%H:%M") if self.send_time else None,
                 "back_to": self.back_to.value if self.back_to else None,
+                "read_at": self.read_at.isoformat() if self.read_at else None,
             }
         )
 
@@ -86,9 +92,18 @@ class Conversation:
                 else None,
                 send_time=time.fromisoformat(raw["send_time"]) if raw.get("send_time") else None,
                 back_to=Step(raw["back_to"]) if raw.get("back_to") else None,
+                read_at=_aware(raw["read_at"]) if raw.get("read_at") else None,
             )
         except (ValueError, KeyError, TypeError):
             return None
+
+
+def _aware(text: str) -> datetime:
+    """A stored instant; one without its offset is unreadable."""
+    when = datetime.fromisoformat(text)
+    if when.tzinfo is None:
+        raise ValueError("an instant without its offset")
+    return when
 
 
 @dataclass(frozen=True)
@@ -117,12 +132,20 @@ class Turn:
     action: Enrol | Reschedule | None = None
 
 
+def _reread(when: date, state: Conversation, zone: str) -> date:
+    """The state's procedure date as `zone` reads it: a date counted back moves with the zone."""
+    if state.read_at is None:
+        return when
+    return when + (local_today(state.read_at, zone) - local_today(state.read_at, state.timezone))
+
+
 def hhmm(at: time) -> str:
     """A time of day as HH:MM."""
     return at.strftime("%H:%M")
 
 
 EnrolmentPress = buttons.PickDate | buttons.OtherDate | buttons.PickTime | buttons.PickZone
+ENROLMENT_PRESSES = (buttons.PickDate, buttons.OtherDate, buttons.PickTime, buttons.PickZone)
 
 
 class Enrolment:
@@ -182,33 +205,53 @@ class Enrolment:
         return self._zone_question(state)
 
     def on_text(self, state: Conversation, text: str, now: datetime) -> Turn:
-        """The answer to something typed while a question is open."""
+        """The answer to something typed while a question is open; a button's label is the button."""
+        press = self._label_typed(state, text, now)
+        if isinstance(press, buttons.Cancel):
+            return self.cancel(state)
+        if press is not None:
+            return self.on_press(state, press, now)
         if state.step is Step.DATE:
             today = local_today(now, state.timezone)
             days, words = self.course.days, self.locale.dates
-            return self._date_read(state, read_procedure_date(text, today, days, words), now)
+            read = read_procedure_date(text, today, days, words)
+            return self._date_read(state, read, now, now if counts_back(text, words) else None)
         if state.step in (Step.TIME, Step.NEW_TIME):
             at = parse_time(text, self.locale.dates)
             if at is None:
                 reply = self._time_question(state)
                 return Turn(replace(reply, text=self._t("ac_time_unreadable")), state)
             return self._time_chosen(state, at, now)
-        zone = parse_zone(text)
+        zone = None if is_abbreviation(text) else parse_zone(text, self.locale.dates)
         if zone is None:
             reply = self._zone_question(state)
-            why = "ac_zone_offset" if is_offset(text) else "ac_zone_unreadable"
+            why = "ac_zone_unreadable"
+            if is_offset(text):
+                why = "ac_zone_offset"
+            elif is_abbreviation(text):
+                why = "ac_zone_abbreviation"
             return Turn(replace(reply, text=self._t(why)), state)
         return self._zone_chosen(state, zone, now)
+
+    def _label_typed(
+        self, state: Conversation, text: str, now: datetime
+    ) -> EnrolmentPress | buttons.Cancel | None:
+        """The open question's button whose label the text is ("another date"), if any."""
+        said = said_words(text)
+        labels = (b for row in self.question(state, now).buttons for b in row)
+        data = next((b.data for b in labels if said and said_words(b.label) == said), None)
+        press = buttons.parse(data) if data else None
+        return press if isinstance(press, (*ENROLMENT_PRESSES, buttons.Cancel)) else None
 
     def on_press(self, state: Conversation, press: EnrolmentPress, now: datetime) -> Turn:
         """The answer to a question's button; a button of another question re-asks this one."""
         if state.step is Step.DATE and isinstance(press, buttons.OtherDate):
             return Turn(Reply(self._t("ac_type_date"), buttons=(self._cancel_row(),)), state)
         if state.step is Step.DATE and isinstance(press, buttons.PickDate):
+            # The buttons count back from today ("Today", "Yesterday").
             today = local_today(now, state.timezone)
-            return self._date_read(
-                state, check_procedure_date(press.day, today, self.course.days), now
-            )
+            read = check_procedure_date(press.day, today, self.course.days)
+            return self._date_read(state, read, now, now)
         if state.step in (Step.TIME, Step.NEW_TIME) and isinstance(press, buttons.PickTime):
             return self._time_chosen(state, press.at, now)
         if state.step in (Step.ZONE, Step.NEW_ZONE) and isinstance(press, buttons.PickZone):
@@ -217,13 +260,22 @@ class Enrolment:
                 return self._zone_chosen(state, zone, now)
         return Turn(self.question(state, now), state)
 
-    def _date_read(self, state: Conversation, result: date | Refusal, now: datetime) -> Turn:
+    def _date_read(
+        self, state: Conversation, result: date | Refusal, now: datetime, read_at: datetime | None
+    ) -> Turn:
         if isinstance(result, Refusal):
-            refusal = self._t(result.value, days=self.course.days)
-            reply = self._date_question(state, now)
-            return Turn(replace(reply, text=f"{refusal} {self._t('ac_date_forms')}"), state)
-        nxt = replace(state, step=Step.TIME, procedure_date=result)
+            return self._date_refused(state, result, now)
+        nxt = replace(state, step=Step.TIME, procedure_date=result, read_at=read_at)
         return Turn(self._time_question(nxt), nxt)
+
+    def _date_refused(
+        self, state: Conversation, refusal: Refusal, now: datetime, before: str = ""
+    ) -> Turn:
+        """The date question again, saying why the date was refused; the date is dropped."""
+        again = Conversation(Step.DATE, state.timezone)
+        why = f"{self._t(refusal.value, days=self.course.days)} {self._t('ac_date_forms')}"
+        reply = self._date_question(again, now)
+        return Turn(replace(reply, text=f"{before}{why}"), again)
 
     def _time_chosen(self, state: Conversation, at: time, now: datetime) -> Turn:
         if state.step is Step.NEW_TIME:
@@ -232,6 +284,10 @@ class Enrolment:
         if state.procedure_date is None:
             restart = replace(state, step=Step.DATE)
             return Turn(self._date_question(restart, now), restart)
+        today = local_today(now, state.timezone)
+        checked = check_procedure_date(state.procedure_date, today, self.course.days)
+        if isinstance(checked, Refusal):  # the question stayed open past midnight, or longer
+            return self._date_refused(state, checked, now)
         enrol = Enrol(state.procedure_date, at, state.timezone)
         return Turn(self.confirmation(enrol, now), None, enrol)
 
@@ -241,9 +297,16 @@ class Enrolment:
             reply = Reply(self._t("ac_time_changed", time=hhmm(at), zone=zone))
             return Turn(reply, None, Reschedule(at, zone))
         back = replace(state, step=state.back_to or Step.DATE, timezone=zone, back_to=None)
+        zone_set = self._t("ac_zone_set", zone=zone)
+        if state.procedure_date is not None:
+            # The date given before must be in the past in the patient's own zone.
+            when = _reread(state.procedure_date, state, zone)
+            checked = check_procedure_date(when, local_today(now, zone), self.course.days)
+            if isinstance(checked, Refusal):
+                return self._date_refused(back, checked, now, f"{zone_set}\n\n")
+            back = replace(back, procedure_date=checked)
         question = self.question(back, now)
-        text = f"{self._t('ac_zone_set', zone=zone)}\n\n{question.text}"
-        return Turn(replace(question, text=text), back)
+        return Turn(replace(question, text=f"{zone_set}\n\n{question.text}"), back)
 
     def cancel(self, state: Conversation | None) -> Turn:
         """/cancel: leave the open question."""

@@ -5,13 +5,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from bot.aftercare.schedule import FIRST_DAY, shortest_follow_up_day
 from bot.faqdoc import TITLE_LIMIT, Checker, Map
+from bot.locale import CheckinWords
+
+NO_CHECKIN_WORDS = CheckinWords()
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+_APOSTROPHES = str.maketrans("\u2019\u02bc", "''")  # "it’s" as phones type it is "it's"
+# A `says` item that begins so is said at the end of an answer: "… worse" is also
+# "swelling getting worse".
+ENDING_MARKS = ("\u2026", "...")
+# How many words (fillers aside) may come before such an ending: a longer message says more.
+ENDING_LEAD = 3
 
 # Reads and checks the `source` of a block (the article sections its text restates, or
 # "clinic"): (block, what the text is, entry id or None) -> the names. The loader supplies it
@@ -61,10 +70,16 @@ class CheckinOption:
         """Its label and `says` as `said_words` reads them, worked out once."""
         return frozenset(said_words(t) for t in (self.label, *self.says))
 
+    @cached_property
+    def said_endings(self) -> frozenset[str]:
+        """The `says` items marked to end a longer answer ("… worse"), as `said_words` reads them."""
+        return frozenset(said_words(t) for t in self.says if t.startswith(ENDING_MARKS))
+
 
 def said_words(text: str) -> str:
     """Typed words without case, punctuation, emoji or extra spaces ("All good!" is "all good")."""
-    return " ".join(_WORD.findall(text.casefold().replace("ё", "е")))
+    folded = text.casefold().replace("ё", "е").translate(_APOSTROPHES)
+    return " ".join(_WORD.findall(folded))
 
 
 @dataclass(frozen=True)
@@ -93,12 +108,28 @@ class Course:
         """A check-in option by id."""
         return next((o for o in self.checkin_options if o.id == option_id), None)
 
-    def option_said(self, text: str) -> CheckinOption | None:
-        """The check-in option typed text gives as a whole ("All good", "i'm fine"), if any."""
+    def option_said(
+        self, text: str, words: CheckinWords = NO_CHECKIN_WORDS
+    ) -> CheckinOption | None:
+        """The check-in option typed text gives as a whole ("All good", "i'm fine"), if any.
+
+        With the locale's `words`, fillers do not count ("I feel much worse today" is "worse"),
+        and an option's endings may follow a few words ("swelling getting worse") unless a
+        negation is among them ("not worse"); text that begins as a question is no answer.
+        """
         said = said_words(text)
         if not said or "?" in text:  # "нормально?" asks whether something is normal
             return None
-        return next((o for o in self.checkin_options if said in o.said_forms), None)
+        exact = next((o for o in self.checkin_options if said in o.said_forms), None)
+        if exact is not None or words.asks(text):
+            return exact
+        core = words.core(said)
+        if not core:
+            return None
+        for option in self.checkin_options:
+            if core in _cores(option.said_forms, words):
+                return option
+        return next((o for o in self.checkin_options if _ends_with(core, o, words)), None)
 
     def sourced(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """Every text of the course that names its source, with the names it gives."""
@@ -108,6 +139,28 @@ class Course:
         if self.follow_up_text:
             texts.append(("the follow-up text", self.follow_up_sources))
         return tuple(texts)
+
+
+@cache
+def _cores(forms: frozenset[str], words: CheckinWords) -> frozenset[str]:
+    """Said forms without the fillers, worked out once per option and language."""
+    return frozenset(words.core(form) for form in forms)
+
+
+def _ends_with(core: str, option: CheckinOption, words: CheckinWords) -> bool:
+    """Whether an answer is one of the option's endings after a few words, none a negation."""
+    said = core.split()
+    for ending in _cores(option.said_endings, words):
+        tail = ending.split()
+        lead = said[: len(said) - len(tail)]
+        if (
+            tail
+            and said[-len(tail) :] == tail
+            and len(lead) <= ENDING_LEAD
+            and not any(words.negates(word) for word in lead)
+        ):
+            return True
+    return False
 
 
 def _day_range(value: Any) -> tuple[int, int | None] | None:
@@ -253,7 +306,19 @@ def _parse_checkin(
         sources = read_source(opt, "the reply", oid) if "reply" in opt or "source" in opt else ()
         label = c.text(opt, "label", oid, TITLE_LIMIT)
         says = c.texts(opt, "says", oid, required=True)
+        for said in says:
+            if not said_words(said):
+                c.add(opt.lines.get("says", opt.line), f"'says' item {said!r} has no words", oid)
         options.append(CheckinOption(oid, label, reply, urgent, sources, says))
+    owners: dict[str, str] = {}
+    for option in options:
+        for form in sorted(option.said_forms):
+            owner = owners.setdefault(form, option.id)
+            if form and owner != option.id:
+                c.add(
+                    checkin.lines.get("options", checkin.line),
+                    f"check-in options '{owner}' and '{option.id}' both answer {form!r}",
+                )
     return question, tuple(options)
 
 

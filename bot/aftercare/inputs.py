@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from bot.locale import DateWords
 
@@ -58,6 +58,15 @@ def parse_date(text: str, today: date | None = None, words: DateWords = NO_WORDS
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def counts_back(text: str, words: DateWords = NO_WORDS) -> bool:
+    """Whether a typed date counts days back from today ("yesterday", "3 days ago")."""
+    text = _normal(text)
+    head, _, rest = text.partition(" ")
+    return any(text == word for word, _ago in words.days_ago) or (
+        head.isdigit() and rest in words.n_days_ago
+    )
 
 
 def _relative_date(text: str, today: date, words: DateWords) -> date | None:
@@ -172,26 +181,96 @@ _OFFSET = re.compile(r"(?:utc|gmt)?\s*[+\-\u2212]\s*\d{1,2}(?::?\d{2})?", re.IGN
 _NOT_PLACES = ("posix/", "right/", "etc/", "gmt+", "gmt-", "factory", "localtime", "posixrules")
 
 
+# Abbreviations, and the zone names that are one: a fixed offset without summer time ("EST" is
+# UTC-5 all year, while New York keeps summer time), or several places ("MST": Denver keeps
+# summer time, Phoenix does not; "IST": India, Ireland, Israel). The patient is asked for a place.
+_ABBREVIATIONS = frozenset(
+    " ".join(
+        (
+            "est edt cst cdt mst mdt pst pdt akst akdt hst hdt ast adt nst ndt gmt bst ist utc",
+            "uct wet west cet cest met mest eet eest aest aedt acst acdt awst nzst nzdt jst kst",
+            "hkt sgt wib pht est5edt cst6cdt mst7mdt pst8pdt gmt0 greenwich universal zulu",
+        )
+    ).split()
+)
+# An abbreviation that names one place, which has no summer time to lose.
+_ONE_PLACE = {"msk": "Europe/Moscow"}
+# Regions in the order a name shared by two aliases of one zone is given ("Istanbul": Europe/).
+_REGIONS = (
+    "Europe",
+    "Asia",
+    "America",
+    "Africa",
+    "Australia",
+    "Pacific",
+    "Atlantic",
+    "Indian",
+    "US",
+)
+# Two zone names are one zone when their offsets agree on every sampled day of these years.
+_SAMPLE_YEARS = (2000, 2040)
+_SAMPLE_STEP = timedelta(days=2)
+_CITY_WORD = re.compile(r"[^\W_]+")
+
+
 def is_offset(text: str) -> bool:
     """Whether the patient typed a UTC offset instead of a place."""
     return _OFFSET.fullmatch(text.strip()) is not None
 
 
+def is_abbreviation(text: str) -> bool:
+    """Whether the patient typed a zone abbreviation ("EST", "GMT") instead of a place."""
+    return _key(text) in _ABBREVIATIONS
+
+
+def _key(text: str) -> str:
+    return "_".join(text.split()).lower()
+
+
+def _city_key(text: str) -> str:
+    """A city name in any script without case, "ё" or punctuation: "Санкт-Петербург"."""
+    return " ".join(_CITY_WORD.findall(text.casefold().replace("ё", "е")))
+
+
 @cache
-def _zone_names() -> dict[str, str]:
-    """Lower-case zone names, and unambiguous city names, to the IANA name."""
+def _zone_names() -> dict[str, str | tuple[str, ...]]:
+    """Lower-case zone names and city names to the IANA name (the candidates when several)."""
     names = sorted(n for n in available_timezones() if not n.lower().startswith(_NOT_PLACES))
-    lookup = {n.lower(): n for n in names}
+    lookup: dict[str, str | tuple[str, ...]] = {n.lower(): n for n in names}
     cities: dict[str, list[str]] = {}
     for name in names:
         if "/" in name:
             cities.setdefault(name.rsplit("/", 1)[1].lower(), []).append(name)
     for city, matches in cities.items():
-        if len(matches) == 1:
-            lookup.setdefault(city, matches[0])
+        lookup.setdefault(city, matches[0] if len(matches) == 1 else tuple(matches))
     return lookup
 
 
-def parse_zone(text: str) -> str | None:
-    """The IANA time zone a patient typed ("Europe/Berlin", "berlin", "New York"), or None."""
-    return _zone_names().get("_".join(text.split()).lower())
+@cache
+def _one_zone(names: tuple[str, ...]) -> str | None:
+    """The name to give when all `names` are one zone (aliases), else None (ambiguous)."""
+    first, last = (datetime(year, 1, 1, 12, tzinfo=UTC) for year in _SAMPLE_YEARS)
+    days = [first + _SAMPLE_STEP * i for i in range((last - first) // _SAMPLE_STEP)]
+    zones = [ZoneInfo(name) for name in names]
+    if any(zone.utcoffset(day) != zones[0].utcoffset(day) for zone in zones for day in days):
+        return None
+
+    def rank(name: str) -> tuple[int, int, str]:
+        region = name.split("/", 1)[0]
+        order = _REGIONS.index(region) if region in _REGIONS else len(_REGIONS)
+        # "America/Argentina/Buenos_Aires" is the zone, "America/Buenos_Aires" its old alias.
+        return -name.count("/"), order, name
+
+    return min(names, key=rank)
+
+
+def parse_zone(text: str, words: DateWords = NO_WORDS) -> str | None:
+    """The IANA time zone a patient typed ("Europe/Berlin", "berlin", "New York", "Москва")."""
+    key = _key(text)
+    found = _zone_names().get(key) or _ONE_PLACE.get(key)
+    if found is None:
+        city = _city_key(text)
+        found = next((zone for name, zone in words.zones if _city_key(name) == city), None)
+    if isinstance(found, tuple):
+        return _one_zone(found)
+    return found

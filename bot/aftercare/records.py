@@ -69,8 +69,8 @@ class StaffAlert:
     """A worrying check-in for the clinic's staff chat (the adapter adds name and @username)."""
 
     user_id: int
-    course_id: int
-    day: int
+    course_id: int | None  # None: pressed on an old message when the patient has no course
+    day: int | None
     answer: str
     # The check-in option's id, so the staff see its label in their own language.
     option_id: str | None = field(default=None, compare=False)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot import buttons
-from bot.aftercare.conversation import Enrol, Enrolment, Reschedule, Turn
+from bot.aftercare.conversation import ENROLMENT_PRESSES, Enrol, Enrolment, Reschedule, Turn
 from bot.aftercare.course import CheckinOption, Course
 from bot.aftercare.day_messages import DayMessages
 from bot.aftercare.records import CourseStatus, EndReason, PatientCourse, StaffAlert
@@ -18,6 +18,9 @@ from bot.locale import Locale, get_locale
 from bot.messages import Reply
 from bot.storage.courses import AlreadyEnrolled
 from bot.storage.store import Store
+
+# Days after the last one on which a typed check-in answer still counts for it.
+LAST_ANSWER_DAYS = 1
 
 
 @dataclass(frozen=True)
@@ -93,12 +96,25 @@ class CourseService:
         state = await self.repo.load_conversation(patient.user_id, now)
         if state is not None:
             return await self._apply(patient, self.enrolment.on_text(state, text, now), now)
-        option = self.course.option_said(text)
-        course = await self.repo.course_for(patient.user_id) if option is not None else None
+        option = self.course.option_said(text, self.locale.checkin)
+        course = await self._answering(patient, now) if option is not None else None
         if option is None or course is None:
             return None
         day = clamp_day(course_day(course.procedure_date, now, course.timezone), self.course.days)
         return await self._record(patient, course, day, option, now)
+
+    async def _answering(self, patient: Patient, now: datetime) -> PatientCourse | None:
+        """The course a typed check-in answer is for: the open one, or one that just completed."""
+        course = await self.repo.course_for(patient.user_id)
+        if course is not None:
+            return course
+        # The last day's message completes the course as it goes out, yet asks how the patient
+        # feels: its answer may come that day or the next morning.
+        done = await self.repo.last_completed(patient.user_id)
+        if done is None:
+            return None
+        day = course_day(done.procedure_date, now, done.timezone)
+        return done if day <= self.course.days + LAST_ANSWER_DAYS else None
 
     async def red_flag_alert(self, patient: Patient, now: datetime) -> StaffAlert | None:
         """A staff alert when an enrolled patient's free text was a red flag (no text in it)."""
@@ -107,6 +123,16 @@ class CourseService:
             return None
         day = clamp_day(course_day(course.procedure_date, now, course.timezone), self.course.days)
         return StaffAlert(patient.user_id, course.id, day, self.locale.t("ac_alert_free_text"))
+
+    async def _unrecorded_alert(
+        self, patient: Patient, option: CheckinOption, now: datetime
+    ) -> StaffAlert:
+        """The alert for a worrying answer that no course of the patient's can record."""
+        course = await self.repo.course_for(patient.user_id)
+        if course is None:
+            return StaffAlert(patient.user_id, None, None, option.label, option.id)
+        day = clamp_day(course_day(course.procedure_date, now, course.timezone), self.course.days)
+        return StaffAlert(patient.user_id, course.id, day, option.label, option.id)
 
     def for_staff(self, alert: StaffAlert) -> StaffAlert:
         """The alert with its check-in answer in this service's language (the staff's)."""
@@ -125,8 +151,7 @@ class CourseService:
         state = await self.repo.load_conversation(patient.user_id, now)
         if isinstance(press, buttons.Cancel):
             return await self._apply(patient, self.enrolment.cancel(state), now)
-        enrolment_press = (buttons.PickDate, buttons.OtherDate, buttons.PickTime, buttons.PickZone)
-        if state is None or not isinstance(press, enrolment_press):
+        if state is None or not isinstance(press, ENROLMENT_PRESSES):
             return Response((self.status.stale(),))
         return await self._apply(patient, self.enrolment.on_press(state, press, now), now)
 
@@ -153,14 +178,20 @@ class CourseService:
     async def _checkin(self, patient: Patient, press: buttons.Checkin, now: datetime) -> Response:
         course = await self.repo.course(press.course_id)
         option = self.course.option(press.option_id)
+        if option is None:
+            return Response((self.status.stale(),))
         if (
             course is None
             or course.user_id != patient.user_id
-            or option is None
             or not FIRST_DAY <= press.day <= self.course.days
             or press.day > course_day(course.procedure_date, now, course.timezone)
         ):
-            return Response((self.status.stale(),))
+            if not option.urgent:
+                return Response((self.status.stale(),))
+            # Forgotten, purged or never this patient's: a worried patient still gets the
+            # advice, and the staff still hear of it, though nothing can be recorded.
+            alert = await self._unrecorded_alert(patient, option, now)
+            return Response((self.messages.checkin_reply(option),), alert)
         return await self._record(patient, course, press.day, option, now)
 
     async def _record(

@@ -153,6 +153,14 @@ class CourseRepo:
         """The patient's course that has not ended, or None."""
         return await self._course_where(f"c.user_id = :user AND c.{_OPEN}", {"user": user_id})
 
+    async def last_completed(self, user_id: int) -> PatientCourse | None:
+        """The patient's most recently completed course (every message sent), or None."""
+        return await self._course_where(
+            "c.user_id = :user AND c.status = 'ended' AND c.end_reason = 'completed'"
+            " ORDER BY c.ended_at DESC, c.id DESC LIMIT 1",
+            {"user": user_id},
+        )
+
     async def pause(self, course_id: int) -> bool:
         """Hold the course's messages; False when it is not active."""
         return await self._set_status(course_id, CourseStatus.ACTIVE, CourseStatus.PAUSED)

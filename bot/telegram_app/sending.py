@@ -96,12 +96,12 @@ def course_alert_html(
     user: User | None, locale: Locale, alert: StaffAlert, days: int, text: str | None = None
 ) -> str:
     """The staff alert for a worrying check-in, or an enrolled patient's urgent message."""
-    values = {
-        **_who(user, locale),
-        "day": str(alert.day),
-        "days": str(days),
-        "answer": escape(alert.answer, quote=False),
-    }
+    answer = escape(alert.answer, quote=False)
+    if alert.day is None:
+        return html_template(
+            locale, "ac_staff_alert_no_course", **_who(user, locale), answer=answer
+        )
+    values = {**_who(user, locale), "day": str(alert.day), "days": str(days), "answer": answer}
     if text is None:
         return html_template(locale, "ac_staff_alert", **values)
     return html_template(locale, "urgent_alert_aftercare", **values, message=_quote(text))
