@@ -152,6 +152,7 @@ class Locale:
     sign_fillers: frozenset[str]
     reassurance: frozenset[str]
     wellbeing: frozenset[str]  # words around a reassurance in "I'm all fine": "all", "feel"
+    unwell: re.Pattern[str] | None  # a whole message saying one is not well ("getting worse")
     example_of: re.Pattern[str] | None
     # Sentences that ask what the procedure is like or what it can fix, each with the words of
     # the signs such a sentence does not raise ("will it hurt like hell?": pain is part of it).
@@ -226,6 +227,7 @@ def get_locale(language: str) -> Locale:
         sign_fillers=frozenset(str(w).lower() for w in matching.get("sign_fillers", ())),
         reassurance=frozenset(str(w).lower() for w in matching.get("reassurance", ())),
         wellbeing=frozenset(str(w).lower() for w in matching.get("wellbeing", ())),
+        unwell=_optional_pattern(matching, "unwell"),
         example_of=_optional_pattern(matching, "example_of"),
         calm_frames=tuple(
             CalmFrame(

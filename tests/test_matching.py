@@ -806,6 +806,36 @@ def test_saying_all_is_fine_gets_a_kind_word(
     assert outcome.reply.text == languages.assistant(language).locale.t("fine_reply")
 
 
+# Saying one is not well asks nothing either: "getting worse" got the sagging answer, "не очень"
+# the contraindications (found by probing the running bot). A kind word that asks what worries
+# them, and points to the doctor.
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        ("getting worse", "en"),
+        ("not good", "en"),
+        ("I feel bad today", "en"),
+        ("worse", "en"),
+        ("не очень", "ru"),
+        ("плохо", "ru"),
+        ("всё хуже", "ru"),
+    ],
+)
+def test_saying_one_is_not_well_gets_a_kind_word_and_the_doctor(
+    languages: Languages, message: str, language: str
+) -> None:
+    outcome = languages.ask(message)
+    assert outcome.decision.kind is Kind.FALLBACK and not outcome.not_covered, outcome
+    assert outcome.reply.text == languages.assistant(language).locale.t("unwell_reply")
+
+
+@pytest.mark.parametrize("message", ["not bad", "is it bad to sleep on my side", "what is worse"])
+def test_questions_and_not_bad_are_not_told_they_are_unwell(
+    languages: Languages, message: str
+) -> None:
+    assert languages.ask(message).reply.text != languages.assistant("en").locale.t("unwell_reply")
+
+
 @pytest.mark.parametrize("message", ["no", "no no no", "not not", "нет", "не не"])
 def test_a_bare_no_gets_no_answer(languages: Languages, message: str) -> None:
     # "no" got the contraindications, "no no no" the aftercare rules. Found by probing.

@@ -68,10 +68,12 @@ class Assistant:
         )
 
     def _no_question(self, text: str) -> Reply | None:
-        """The reply to a message that asks nothing: "all good", "no fever", a bare "no"."""
+        """The reply to a message that asks nothing: "all good", "getting worse", a bare "no"."""
         # How someone is, not a question about "good" or "fever".
         if self.matcher.says_all_is_fine(text):
             return self.replies.all_fine(text)
+        if self.matcher.says_unwell(text):
+            return Reply(self.locale.t("unwell_reply"))
         if self.matcher.says_only_no(text):
             return self.replies.small_talk(text)
         return None

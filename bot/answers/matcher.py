@@ -30,6 +30,8 @@ NAMING_PHRASINGS = 3
 NAMING_LABELS = 10
 # "Everything is fine with me, thanks": longer than this, a message says more than how one is.
 FINE_WORDS = 6
+# "I feel much worse today": longer than this, a message says what is wrong, or asks.
+MAX_UNWELL_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -273,6 +275,11 @@ class Matcher:
             return False
         named = [t for t in clause if t not in self._negation]
         return bool(named) and not self._names_entry(named)
+
+    def says_unwell(self, text: str) -> bool:
+        """A message that only says one is not well ("getting worse", "не очень"); no question."""
+        unwell = self.locale.unwell
+        return unwell is not None and len(text) <= MAX_UNWELL_CHARS and bool(unwell.match(text))
 
     def says_only_no(self, text: str) -> bool:
         """A bare "no" ("no no no", "нет"): an answer to something, no question."""
