@@ -53,6 +53,14 @@ async def _enrol(service: CourseService, now: datetime = NOW) -> Response:
     return await service.press(ME, _press(chosen, "Morning 09:00"), now)
 
 
+async def _first_day_message(service: CourseService) -> Response:
+    """Enrol, then the first day's message the tick sends, with its check-in buttons."""
+    await _enrol(service)
+    inbox = Inbox()
+    await tick(service.store, NOW, inbox, service.messages)
+    return Response((inbox.messages[0],))
+
+
 async def test_enrol_with_buttons_then_day_one_comes_at_once(
     service: CourseService, repo: CourseRepo
 ) -> None:
@@ -146,10 +154,7 @@ async def test_status_pause_resume_change_time_and_stop(
 async def test_checkins_reply_and_worrying_alerts_the_staff_once(
     service: CourseService, repo: CourseRepo
 ) -> None:
-    await _enrol(service)
-    inbox = Inbox()
-    await tick(service.store, NOW, inbox, service.messages)
-    day_message = Response((inbox.messages[0],))
+    day_message = await _first_day_message(service)
     good = await service.press(ME, _press(day_message, "Bruising"), NOW)
     assert good.replies[0].text == "Arnica cream helps." and good.alert is None
     worrying = _press(day_message, "Something worrying")
@@ -273,10 +278,7 @@ async def test_something_worrying_on_a_purged_course_gets_the_advice_and_alerts(
     service: CourseService, repo: CourseRepo
 ) -> None:
     # The button said "out of date" once the course data was purged, 30 days after its end.
-    await _enrol(service)
-    inbox = Inbox()
-    await tick(service.store, NOW, inbox, service.messages)
-    day_message = Response((inbox.messages[0],))
+    day_message = await _first_day_message(service)
     await service.stop(ME, NOW)
     assert await repo.purge(NOW + timedelta(days=31)) == 1
     later = NOW + timedelta(days=31)
