@@ -328,6 +328,8 @@ def test_single_letter_words_are_not_joined(languages: Languages, text: str) -> 
         "will my face balloon up after?",
         "будет ужасно больно?",
         "а будет адски больно или терпимо?",
+        "а боль будет усиливаться?",
+        "will i get a fever after?",
     ],
 )
 def test_asking_ahead_about_pain_is_no_sign(languages: Languages, text: str) -> None:
@@ -342,6 +344,11 @@ def test_asking_ahead_about_pain_is_no_sign(languages: Languages, text: str) -> 
         "is it bad that my eyes and neck are swelling really fast?",
         "болит адски, будет ли легче?",
         "болит адски уже второй день, будет ли легче?",
+        # ... and these with a question about what is usual.
+        "will this severe pain go away",
+        "how bad does the pain usually get because i have unbearable pain",
+        "how often do people faint, I fainted twice",
+        "насколько больно это обычно, у меня адская боль",
     ],
 )
 def test_pain_felt_now_stays_a_sign_when_asked_about(languages: Languages, text: str) -> None:
@@ -354,7 +361,7 @@ def test_pain_felt_now_stays_a_sign_when_asked_about(languages: Languages, text:
     "text",
     [
         "can you fix droopy eyelids",
-        "my smile is crooked, can filler fix it",
+        "can filler fix a crooked smile?",
         "можно ли исправить опущенные веки",
         "у меня бледные губы, можно сделать ярче",
     ],
@@ -369,6 +376,13 @@ def test_asking_what_it_can_fix_is_no_sign(languages: Languages, text: str) -> N
         "my smile went crooked after the filler, can you fix it",
         "my eyelid is drooping since this morning, can you fix it?",
         "улыбка стала кривая после укола, можно исправить?",
+        # A second probe of the running bot silenced these with a question about a fix.
+        "my eyelid droops, can you fix it",
+        "one side of my face is drooping can you help with that",
+        "half my face drooped, could you correct it",
+        "лицо перекосило, можно исправить?",
+        "веко опустилось, можно исправить?",
+        "одна сторона лица опустилась, можно подтянуть?",
     ],
 )
 def test_a_look_that_changed_stays_a_sign_when_a_fix_is_asked(
