@@ -796,6 +796,9 @@ def test_thanks_in_any_words_is_small_talk(languages: Languages, message: str) -
         ("no temperature", "en"),
         ("no fever, no pus", "en"),
         ("температуры нет", "ru"),
+        # Longer lists, found by probing the running bot ("all fine" got the wrinkles answer).
+        ("no fever, no pus, no redness, all fine", "en"),
+        ("температуры нет, гноя нет, покраснения нет, всё хорошо", "ru"),
     ],
 )
 def test_saying_all_is_fine_gets_a_kind_word(

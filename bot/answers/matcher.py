@@ -30,6 +30,8 @@ NAMING_PHRASINGS = 3
 NAMING_LABELS = 10
 # "Everything is fine with me, thanks": longer than this, a message says more than how one is.
 FINE_WORDS = 6
+# "No fever, no pus, no redness, all fine": a list of signs said to be absent may run longer.
+ABSENT_LIST_WORDS = 16
 # "I feel much worse today": longer than this, a message says what is wrong, or asks.
 MAX_UNWELL_CHARS = 40
 
@@ -259,15 +261,19 @@ class Matcher:
 
     def says_all_is_fine(self, text: str) -> bool:
         """A message that only says all is fine ("all good", "I'm fine!"); no question."""
-        if "?" in text or len(text.split()) > FINE_WORDS:
+        size = len(text.split())
+        if "?" in text or size > ABSENT_LIST_WORDS:
             return False
         words = set(self.analyzer.words(text))
         fine = self.locale.reassurance
-        if words & fine and words <= fine | self.locale.wellbeing:
+        if size <= FINE_WORDS and words & fine and words <= fine | self.locale.wellbeing:
             return True
         # "no fever", "no temperature, no pus": only danger signs said to be absent.
         clauses = [words for words, _asks in self._clauses(text) if words]
-        return bool(clauses) and all(self._says_absent(words) for words in clauses)
+        # In a longer list each item is short ("no pus"); "all fine" may close it.
+        short = size <= FINE_WORDS or all(len(words) <= 3 for words in clauses)
+        absent = [words for words in clauses if not self._reassurance.issuperset(words)]
+        return bool(absent) and short and all(self._says_absent(words) for words in absent)
 
     def _says_absent(self, clause: list[str]) -> bool:
         """A short clause saying a danger sign is absent ("no fever", "температуры нет")."""

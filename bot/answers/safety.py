@@ -35,6 +35,8 @@ FRAGMENT_WORDS = 3
 # At most this many breaks are read across in a row, and at most this many such readings made.
 FRAGMENT_RUN = 3
 MAX_JOINED_READINGS = 40
+# A negation reaches this many items of a list ("no fever or chills or redness or pus").
+NEGATED_ITEMS = 8
 
 
 @dataclass(frozen=True)
@@ -242,8 +244,13 @@ class RedFlagDetector:
                 # "температуры нет" says what "нет температуры" says.
                 sentence = locale.negation_after.sub(r"\2 \1", sentence)
             if locale.negation_list is not None:
-                # "no chills or fever" says "no chills, no fever".
-                sentence = locale.negation_list.sub(r"\1 \2, \1 ", sentence)
+                # "no chills or fever" says "no chills, no fever"; each pass reaches one more
+                # item of a longer list ("no fever or chills or redness or pus").
+                for _ in range(NEGATED_ITEMS):
+                    spread = locale.negation_list.sub(r"\1 \2, \1 ", sentence)
+                    if spread == sentence:
+                        break
+                    sentence = spread
             tokens, segments = self._tokens(sentence)
             # "Will it be extremely painful?" asks what the procedure is like, and pain is part
             # of it; "can you fix droopy eyelids" asks about a look: no sign of a complication.
