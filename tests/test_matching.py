@@ -991,14 +991,3 @@ def test_a_stroke_suspected_now_is_urgent(languages: Languages, message: str) ->
 @pytest.mark.parametrize("message", ["I'm dying to try it", "can't wait to give it a go!"])
 def test_eagerness_alone_gets_no_answer(languages: Languages, message: str) -> None:
     assert languages.ask(message).decision.kind is not Kind.ANSWER
-
-
-# How often a complication happens is a matter of odds the article does not give: "how often do
-# infections happen?" got the entry about repeating the procedure (found by probing the bot).
-@pytest.mark.parametrize(
-    "message", ["how often do infections happen?", "how often do complications happen"]
-)
-def test_how_often_a_complication_happens_is_not_answered(
-    languages: Languages, message: str
-) -> None:
-    assert languages.ask(message).decision.kind is Kind.FALLBACK
