@@ -248,6 +248,14 @@ def get_locale(language: str) -> Locale:
 
 
 @cache
+def city_zones() -> tuple[tuple[str, str], ...]:
+    """Every shipped locale's city names with their zones: "Москва" is read in any chat."""
+    files = resources.files("bot.locales").iterdir()
+    languages = sorted(f.name.removesuffix(".yaml") for f in files if f.name.endswith(".yaml"))
+    return tuple(pair for language in languages for pair in get_locale(language).dates.zones)
+
+
+@cache
 def word_list(language: str) -> tuple[str, ...]:
     """The language's commonest words (`<language>.words`), most frequent first; () if none."""
     words = resources.files("bot.locales").joinpath(f"{language}.words")

@@ -674,6 +674,14 @@ def test_a_city_typed_in_russian(course_kb: KnowledgeBase) -> None:
     assert turn.state == Conversation(Step.TIME, "Asia/Yekaterinburg", date(2025, 5, 19))
 
 
+def test_a_city_typed_in_russian_is_read_in_an_english_chat_too(enrolment: Enrolment) -> None:
+    # Found by probing the running bot: a Cyrillic city name cannot be another language's, yet
+    # only a Russian chat read it.
+    state = Conversation(Step.ZONE, "Europe/Berlin", date(2025, 5, 19), back_to=Step.TIME)
+    turn = enrolment.on_text(state, "Москва", NOW)
+    assert turn.state == Conversation(Step.TIME, "Europe/Moscow", date(2025, 5, 19))
+
+
 @pytest.mark.parametrize("typed", ["GMT+3", "UTC+3", "+03:00", "utc -5", "−2"])
 def test_an_offset_is_refused_with_why(enrolment: Enrolment, typed: str) -> None:
     state = Conversation(Step.ZONE, "Europe/Berlin", date(2025, 5, 19), back_to=Step.TIME)

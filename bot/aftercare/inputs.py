@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.locale import DateWords
+from bot.locale import DateWords, city_zones
 
 _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -270,7 +270,9 @@ def parse_zone(text: str, words: DateWords = NO_WORDS) -> str | None:
     found = _zone_names().get(key) or _ONE_PLACE.get(key)
     if found is None:
         city = _city_key(text)
-        found = next((zone for name, zone in words.zones if _city_key(name) == city), None)
+        # The chat's own language first; a city name in another script is read all the same.
+        cities = (*words.zones, *city_zones())
+        found = next((zone for name, zone in cities if _city_key(name) == city), None)
     if isinstance(found, tuple):
         return _one_zone(found)
     return found
