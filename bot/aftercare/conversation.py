@@ -222,7 +222,7 @@ class Enrolment:
                 reply = self._time_question(state)
                 return Turn(replace(reply, text=self._t("ac_time_unreadable")), state)
             return self._time_chosen(state, at, now)
-        zone = None if is_abbreviation(text) else parse_zone(text, self.locale.dates)
+        zone = None if is_abbreviation(text) else parse_zone(text)
         if zone is None:
             reply = self._zone_question(state)
             why = "ac_zone_unreadable"

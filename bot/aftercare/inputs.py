@@ -264,15 +264,14 @@ def _one_zone(names: tuple[str, ...]) -> str | None:
     return min(names, key=rank)
 
 
-def parse_zone(text: str, words: DateWords = NO_WORDS) -> str | None:
+def parse_zone(text: str) -> str | None:
     """The IANA time zone a patient typed ("Europe/Berlin", "berlin", "New York", "Москва")."""
     key = _key(text)
     found = _zone_names().get(key) or _ONE_PLACE.get(key)
     if found is None:
+        # Every locale's city names, whatever the chat's language: "Москва" is no English word.
         city = _city_key(text)
-        # The chat's own language first; a city name in another script is read all the same.
-        cities = (*words.zones, *city_zones())
-        found = next((zone for name, zone in cities if _city_key(name) == city), None)
+        found = next((zone for name, zone in city_zones() if _city_key(name) == city), None)
     if isinstance(found, tuple):
         return _one_zone(found)
     return found
