@@ -93,14 +93,16 @@ def _said(word: object) -> str:
     return str(word).casefold().replace("ё", "е")
 
 
-def _checkin_words(raw: Mapping[str, Any] | None, matching: Mapping[str, Any]) -> CheckinWords:
+def _checkin_words(
+    raw: Mapping[str, Any] | None, matching: Mapping[str, Any], opener: re.Pattern[str] | None
+) -> CheckinWords:
     negation = str(matching["negation"])
     groups = matching.get("synonyms", ())
     negations = next((g for g in groups if g and str(g[0]) == negation), [negation])
     return CheckinWords(
         fillers=frozenset(_said(w) for w in (raw or {}).get("fillers") or ()),
         negations=frozenset(_said(w) for w in negations if " " not in str(w)),
-        question_opener=_optional_pattern(matching, "question_opener"),
+        question_opener=opener,
     )
 
 
@@ -207,6 +209,8 @@ def get_locale(language: str) -> Locale:
     data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe
     common = frozenset(word_list(language))
     matching = data["matching"]
+    # How a question begins: a long message's question (matcher) and no check-in answer (course).
+    opener = _optional_pattern(matching, "question_opener")
     return Locale(
         language=language,
         stopwords=frozenset(
@@ -236,14 +240,14 @@ def get_locale(language: str) -> Locale:
             )
             for frame in matching.get("calm_frames", ())
         ),
-        question_opener=_optional_pattern(matching, "question_opener"),
+        question_opener=opener,
         folds=MappingProxyType(
             str.maketrans({str(k): str(v) for k, v in matching.get("folds", {}).items()})
         ),
         common_words=common,
         messages=MappingProxyType({str(k): str(v) for k, v in data["ui"].items()}),
         dates=_date_words(data.get("dates")),
-        checkin=_checkin_words(data.get("checkin"), matching),
+        checkin=_checkin_words(data.get("checkin"), matching, opener),
     )
 
 
