@@ -93,12 +93,18 @@ async def question(update: Update, context: Context) -> None:
     await _answer(message, context, without_mention(message.text, context.bot.username))
 
 
+async def _ask(message: Message, context: Context, text: str) -> tuple[Outcome, str]:
+    """The engine's outcome for a message, and the language the sender was answered in so far."""
+    current = await language_of(context, message.from_user)
+    # Off the event loop: one slow message must never hold up every other patient's reply.
+    outcome = await asyncio.to_thread(context.services.languages.ask, text, None, current)
+    return outcome, current
+
+
 async def _answer(message: Message, context: Context, text: str) -> None:
     """Ask the engine in the message's own language, reply, record, alert the staff if urgent."""
     services, user = context.services, message.from_user
-    current = await language_of(context, user)
-    # Off the event loop: one slow message must never hold up every other patient's reply.
-    outcome = await asyncio.to_thread(services.languages.ask, text, None, current)
+    outcome, current = await _ask(message, context, text)
     # A red flag always gets the urgent answer; an open aftercare question stays open.
     urgent = outcome.decision.kind is Kind.URGENT
     if not urgent and await course_handlers.open_question(message, context, text, current):
@@ -123,8 +129,7 @@ async def edited(update: Update, context: Context) -> None:
     if message is None or not text:
         return
     text = without_mention(text, context.bot.username)
-    current = await language_of(context, message.from_user)
-    outcome = await asyncio.to_thread(context.services.languages.ask, text, None, current)
+    outcome, _current = await _ask(message, context, text)
     if outcome.decision.kind is Kind.URGENT:
         await course_handlers.alert_urgent(message, context, text)
         await send_reply(message, outcome.reply)
