@@ -696,6 +696,29 @@ def test_a_last_question_without_its_mark_names_the_subject(languages: Languages
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "makeup"), decision
 
 
+# Two questions in one message each get their answer when each half alone is clearly one
+# entry's; a half that only says "and when" asks nothing of its own.
+@pytest.mark.parametrize(
+    ("message", "entries"),
+    [
+        ("how long does it take and does it hurt", ("duration", "pain-during")),
+        ("does it hurt? how long does it last?", ("pain-during", "how-long-lasts")),
+        ("сколько длится и больно ли", ("duration", "pain-during")),
+        ("будут ли синяки и чем их мазать", ("bruising", "remedies")),
+        ("mozhno v solyariy posle? i kogda", ("solarium", None)),
+        ("how long does swelling and bruising last", None),
+    ],
+)
+def test_two_questions_get_both_answers(
+    languages: Languages, message: str, entries: tuple[str, str | None] | None
+) -> None:
+    decision = languages.ask(message).decision
+    if entries is None:
+        assert decision.also is None, decision
+    else:
+        assert (decision.kind, decision.entry_id, decision.also) == (Kind.ANSWER, *entries)
+
+
 # Short clauses that only say what is absent or fine are context, not the question: "fever",
 # "hot", "vision" must not pull the answer towards other entries.
 @pytest.mark.parametrize(

@@ -68,6 +68,15 @@ def test_answer_has_related_topics_and_feedback_row(assistant: Assistant) -> Non
     assert assistant.locale.t("helpful_prompt") in outcome.reply.plain()
 
 
+def test_two_questions_are_answered_one_after_the_other(assistant: Assistant) -> None:
+    outcome = assistant.ask("how long does it take and does it hurt")
+    duration, pain = (assistant.kb.by_id[e] for e in ("duration", "pain-during"))
+    text = outcome.reply.text
+    assert outcome.reply.title == duration.title
+    assert text.index(duration.answer) < text.index(pain.title) < text.index(pain.answer)
+    assert text.endswith(assistant.locale.t("helpful_prompt"))
+
+
 def test_clarify_offers_candidates_and_none_of_these(assistant: Assistant) -> None:
     from bot.answers.matcher import Candidate, Decision
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import numpy as np
@@ -58,6 +58,8 @@ class Tuning:
     lone_answer_at: float = 0.40  # ... from this score on
     lone_margin: float = 0.10  # ... when this far ahead of the runner-up
     lone_coverage: float = 0.60  # ... and its words carry this share of the question's weight
+    two_questions: bool = True  # "how long does it take and does it hurt" gets both answers ...
+    subject_idf: float = 2.0  # ... when each half has a word this rare ("when", "how long": no)
 
 
 class Kind(StrEnum):
@@ -86,6 +88,7 @@ class Decision:
     score: float
     candidates: tuple[Candidate, ...]
     red_flag: RedFlag | None = None
+    also: str | None = None  # a second entry, when the message asks two questions
 
 
 @dataclass(frozen=True)
@@ -451,6 +454,53 @@ class Matcher:
     def _decide(self, question: str) -> Decision:
         flag = self.red_flags.find(question[:MAX_MESSAGE_CHARS])
         question = question[:MAX_QUESTION_CHARS]
+        decision = self._judge(question)
+        if flag is not None:
+            return Decision(Kind.URGENT, None, 100.0, decision.candidates, flag)
+        if not self.tuning.two_questions:
+            return decision
+        return self._both_questions(question, decision) or decision
+
+    def _both_questions(self, question: str, whole: Decision) -> Decision | None:
+        """Two answers for a message that asks two questions each clearly answered apart.
+
+        "how long does it take and does it hurt", "сколько длится и больно ли": each half is
+        judged on its own; both must be answered as clearly as a clause judged alone, by
+        different entries, one of them the whole message's answer when it has one.
+        """
+        parts = self._two_questions(question)
+        if parts is None:
+            return None
+        if not all(self._names_subject(part) for part in parts):
+            return None  # "можно в солярий? и когда": the second half asks nothing of its own
+        first, second = (self._judge(part) for part in parts)
+        clear = self.tuning.clause_answer_at * 100
+        if any(d.kind is not Kind.ANSWER or d.score < clear for d in (first, second)):
+            return None
+        if first.entry_id == second.entry_id:
+            return None
+        return replace(first, candidates=whole.candidates, also=second.entry_id)
+
+    def _names_subject(self, text: str) -> bool:
+        """Whether a text has a word rarer than question words, one that names what is asked."""
+        return any(self._weight(t) >= self.tuning.subject_idf for t in self.analyzer.tokens(text))
+
+    def _two_questions(self, question: str) -> tuple[str, str] | None:
+        """The message's two halves where a question ends and another one begins, if any."""
+        opener = self.locale.question_opener
+        if opener is None:
+            return None
+        for found in self.locale.clause_break.finditer(question):
+            before, after = question[: found.start()], question[found.end() :]
+            if not opener.match(after):
+                continue
+            last = before[max(before.rfind(mark) for mark in ".!?\n") + 1 :]
+            if "?" in found.group() or opener.match(last):
+                return before, after
+        return None
+
+    def _judge(self, question: str) -> Decision:
+        """The decision on a message that raised no red flag (answer, clarify or fall back)."""
         stated = self._asked_tokens(question)
         named = self._named_subjects(question, stated)
         if self._uncovered.intersection(stated - named):
@@ -463,8 +513,6 @@ class Matcher:
             Candidate(label, round(s * 100, 1)) for label, s in entries[:MAX_CANDIDATES]
         )
         top_score = ranked[0][1] if ranked else 0.0
-        if flag is not None:
-            return Decision(Kind.URGENT, None, 100.0, candidates, flag)
         if not entries:
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
         t = self.tuning

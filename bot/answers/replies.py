@@ -76,6 +76,13 @@ class Replies:
         text = f"{entry.answer}\n\n{self.locale.t('helpful_prompt')}"
         return Reply(text, entry.title, tuple(rows))
 
+    def _also(self, answer: Reply, entry_id: str) -> Reply:
+        """An answer followed by a second question's answer under that entry's title."""
+        second = self.kb.by_id[entry_id]
+        first, prompt = answer.text.rsplit("\n\n", 1)
+        text = f"{first}\n\n{second.title}\n{second.answer}\n\n{prompt}"
+        return Reply(text, answer.title, answer.buttons)
+
     def fallback(self) -> Reply:
         """The honest "not covered" reply with the clinic's contact."""
         rows: list[tuple[Button, ...]] = [self._topics_row()]
@@ -106,7 +113,8 @@ class Replies:
                 text = f"{self.kb.clinic.format(self.kb.texts.emergency)}\n\n{text}"
             return Reply(text)
         if decision.kind is Kind.ANSWER and decision.entry_id is not None:
-            return self.entry(self.kb.by_id[decision.entry_id])
+            answer = self.entry(self.kb.by_id[decision.entry_id])
+            return answer if decision.also is None else self._also(answer, decision.also)
         if decision.kind is Kind.CLARIFY:
             rows = [
                 (Button(self.kb.by_id[c.entry_id].title, buttons.entry(c.entry_id)),)
