@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python benchmarks/ablate.py [--set FILE ...]
 
-The rules are the `Tuning` switches (`last_question`, `covering`, `calm_clauses`, `examples`, `lone_candidate`); each row
+The rules are the `Tuning` switches (`last_question`, `covering`, `calm_clauses`, `examples`,
+`lone_candidate`, `two_questions`, `question_sentence`); each row
 is one rule off, the others on, against the shipped code with all of them on. The sets are
 the ones in benchmarks/ (both formats that score_heldout.py reads) plus any given with --set,
 such as ../shared/eval/dev_en.yaml.
@@ -24,7 +25,15 @@ from bot.answers.languages import Languages, load_languages
 from bot.answers.matcher import Tuning
 
 HERE = Path(__file__).parent
-RULES = ("last_question", "covering", "calm_clauses", "examples", "lone_candidate")
+RULES = (
+    "last_question",
+    "covering",
+    "calm_clauses",
+    "examples",
+    "lone_candidate",
+    "two_questions",
+    "question_sentence",
+)
 
 
 def sets(extra: Iterable[str]) -> list[Path]:

@@ -412,6 +412,10 @@ def test_is_it_botox_asks_what_is_injected_not_for_botox(
         # "Длится" is not only the procedure's: found by probing the running bot.
         ("сколько длится отек", "swelling"),
         ("как долго длится синяк", "bruising"),
+        # "Срок" is pregnancy's only as "на каком сроке"; "чё" is a chat "что".
+        ("какие сроки восстановления", "rehabilitation"),
+        ("на каком сроке можно", "pregnancy"),
+        ("а чё колят то", "how-it-works"),
     ],
 )
 def test_russian_phrases_that_turn_on_one_word_are_told_apart(
@@ -717,6 +721,33 @@ def test_two_questions_get_both_answers(
         assert decision.also is None, decision
     else:
         assert (decision.kind, decision.entry_id, decision.also) == (Kind.ANSWER, *entries)
+
+
+# A sentence ending in "?" that alone is clearly one entry's question decides a message the
+# remarks around it left unanswered; after a story, a one-word question leans on the story.
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        (
+            "ok so what actually IS soft lifting? my cosmetologist mentioned it and i just "
+            "nodded lol",
+            "what-is-soft-lifting",
+        ),
+        ("is it botox? i really don't want a frozen face", "how-it-works"),
+        (
+            "в фитнесе после тренировки всегда в сауну хожу. через сколько после уколов можно "
+            "в сауну?",
+            "sauna",
+        ),
+        ("после 50 лицо поплыло, овал нечёткий. есть смысл?", None),
+    ],
+)
+def test_a_clear_question_sentence_decides(
+    languages: Languages, message: str, entry_id: str | None
+) -> None:
+    decision = languages.ask(message).decision
+    assert decision.entry_id == entry_id, decision
+    assert (decision.kind is Kind.ANSWER) is (entry_id is not None), decision
 
 
 # Short clauses that only say what is absent or fine are context, not the question: "fever",

@@ -22,6 +22,8 @@ MAX_CANDIDATES = 3
 MAX_QUESTION_CHARS = 2000
 MAX_MESSAGE_CHARS = 4096
 MIN_CLAUSE_TOKENS = 2
+# "?" sentences judged apart at most: a message of a thousand questions must stay cheap.
+MAX_QUESTIONS_JUDGED = 3
 # A clause this short with a negation or a reassuring word only says what is fine ("no fever").
 CALM_CLAUSE_TOKENS = 4
 # A word names an entry when that many of its phrasings use it ("lips", not the "worse" of one
@@ -60,6 +62,7 @@ class Tuning:
     lone_coverage: float = 0.60  # ... and its words carry this share of the question's weight
     two_questions: bool = True  # "how long does it take and does it hurt" gets both answers ...
     subject_idf: float = 2.0  # ... when each half has a word this rare ("when", "how long": no)
+    question_sentence: bool = True  # a clear "...?" sentence decides a message left unanswered
 
 
 class Kind(StrEnum):
@@ -457,16 +460,40 @@ class Matcher:
         decision = self._judge(question)
         if flag is not None:
             return Decision(Kind.URGENT, None, 100.0, decision.candidates, flag)
-        if not self.tuning.two_questions:
-            return decision
-        return self._both_questions(question, decision) or decision
+        both = self._both_questions(question) if self.tuning.two_questions else None
+        if both is not None:
+            return both
+        if decision.kind is not Kind.ANSWER and self.tuning.question_sentence:
+            return self._clear_question(question) or decision
+        return decision
 
-    def _both_questions(self, question: str, whole: Decision) -> Decision | None:
+    def _clear_question(self, question: str) -> Decision | None:
+        """The answer to a sentence ending in "?" that alone is clearly one entry's question.
+
+        "is it botox? i really don't want a frozen face", "... всегда в сауну хожу. через
+        сколько после уколов можно в сауну?": the remark around the question blurred it.
+        """
+        end, judged = question.find("?"), 0
+        while end != -1 and judged < MAX_QUESTIONS_JUDGED:
+            start = max(question.rfind(mark, 0, end) for mark in ".!?\n") + 1
+            told_before = bool(question[:start].strip())
+            asked = question[start:end]
+            # After a story a one-word question ("есть смысл?") leans on what was told.
+            if len(self.analyzer.tokens(asked)) >= MIN_CLAUSE_TOKENS or (
+                not told_before and question[end:].strip(" ?!")
+            ):
+                part, judged = self._judge(asked), judged + 1
+                if part.kind is Kind.ANSWER and part.score >= self.tuning.clause_answer_at * 100:
+                    return part
+            end = question.find("?", end + 1)
+        return None
+
+    def _both_questions(self, question: str) -> Decision | None:
         """Two answers for a message that asks two questions each clearly answered apart.
 
         "how long does it take and does it hurt", "сколько длится и больно ли": each half is
-        judged on its own; both must be answered as clearly as a clause judged alone, by
-        different entries, one of them the whole message's answer when it has one.
+        judged on its own; both must be answered as clearly as a clause judged alone, and by
+        different entries.
         """
         parts = self._two_questions(question)
         if parts is None:
@@ -479,7 +506,7 @@ class Matcher:
             return None
         if first.entry_id == second.entry_id:
             return None
-        return replace(first, candidates=whole.candidates, also=second.entry_id)
+        return replace(first, also=second.entry_id)
 
     def _names_subject(self, text: str) -> bool:
         """Whether a text has a word rarer than question words, one that names what is asked."""
