@@ -13,7 +13,7 @@ from bot.storage.store import Store
 
 NOW = datetime(2025, 5, 20, 10, tzinfo=UTC)
 PATIENT = 1001
-OTHER = 2002
+OTHER = -1001234567890  # a supergroup: Telegram ids need 64 bits
 STAFF_CHAT = -100500
 
 
