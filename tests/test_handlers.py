@@ -6,7 +6,7 @@ import html
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from bot.storage.database import sqlite_path
 from bot.telegram_app import ratelimit
 from bot.telegram_app.app import ALLOWED_UPDATES, _post_init
 from bot.telegram_app.context import App
+from bot.telegram_app.delivery import Delivery, telegram_send
 from bot.telegram_app.render import parts
 
 TOKEN = "123456789:TEST-token-for-handler-tests_abcdef"
@@ -501,10 +502,11 @@ async def test_the_staff_alert_quotes_the_message_without_direction_controls(
     assert "I have a fever x" in alert["text"]
 
 
-def _edited(update: dict[str, Any], text: str) -> dict[str, Any]:
-    """The update Telegram sends when the patient edits a message to read `text`."""
-    message = {**update["message"], "text": text, "edit_date": update["message"]["date"] + 60}
-    return {"update_id": update["update_id"] + 10_000, "edited_message": message}
+def _edited(update: dict[str, Any], text: str, edit: int = 1) -> dict[str, Any]:
+    """The update Telegram sends when the patient edits a message (the `edit`-th time)."""
+    date = update["message"]["date"] + 60 * edit
+    message = {**update["message"], "text": text, "edit_date": date}
+    return {"update_id": update["update_id"] + 10_000 * edit, "edited_message": message}
 
 
 async def test_a_danger_sign_edited_into_a_message_gets_the_urgent_reply_and_alert(
@@ -519,6 +521,74 @@ async def test_a_danger_sign_edited_into_a_message_gets_the_urgent_reply_and_ale
     assert replies[-1]["text"] == "Contact your treating doctor now: +00 000."
     (alert,) = sent_to(fake, STAFF_CHAT)
     assert "I have a fever since morning" in alert["text"]
+
+
+async def test_an_urgent_message_edited_twice_alerts_the_staff_once(
+    app: App, fake: FakeTelegram
+) -> None:
+    first = fake.text(7, "I have a fever since morning")
+    await feed(app, first)
+    await feed(app, _edited(first, "I have a fever since this morning"))
+    await feed(app, _edited(first, "I have a fever since this morning, 38.5", edit=2))
+    (reply,) = sent_to(fake, 7)
+    assert reply["text"] == "Contact your treating doctor now: +00 000."
+    (alert,) = sent_to(fake, STAFF_CHAT)
+    assert "I have a fever since morning" in alert["text"]
+
+
+async def test_a_calm_message_edited_urgent_alerts_once(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    first = fake.text(7, "how long does swelling last")
+    await feed(app, first)
+    await feed(app, _edited(first, "how long does swelling last, I have a fever"))
+    await feed(app, _edited(first, "how long does swelling last? I have a fever", edit=2))
+    replies = [m["text"] for m in sent_to(fake, 7)]
+    assert replies[1:] == ["Contact your treating doctor now: +00 000."]  # after the answer
+    assert len(sent_to(fake, STAFF_CHAT)) == 1
+    message_id = first["message"]["message_id"]
+    # Only which message it was, and when: never its text.
+    assert db_rows(settings, "SELECT * FROM urgent_messages") == [
+        (7, message_id, "2025-03-01T12:00:00+00:00")
+    ]
+
+
+async def test_a_restart_between_edits_does_not_alert_twice(
+    settings: Settings, fake: FakeTelegram
+) -> None:
+    first = fake.text(7, "I have a fever since morning")
+    async with running_app(settings, load_faq(FAQ), fake, NOW) as before:
+        await feed(before, first)
+    async with running_app(settings, load_faq(FAQ), fake, NOW) as after:
+        await feed(after, _edited(first, "I have a fever since this morning"))
+    assert len(sent_to(fake, 7)) == 1
+    assert len(sent_to(fake, STAFF_CHAT)) == 1
+
+
+async def test_forget_erases_the_record_of_an_urgent_message(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    first = fake.text(7, "I have a fever since morning")
+    await feed(app, first)
+    await feed(app, fake.text(8, "I have a fever too"))
+    await feed(app, fake.text(7, "/forget"))
+    assert db_rows(settings, "SELECT chat_id FROM urgent_messages") == [(8,)]
+    # Nothing is left to tell the edit from a new urgent message: the staff hear of it again.
+    await feed(app, _edited(first, "I have a fever since this morning"))
+    assert len(sent_to(fake, STAFF_CHAT)) == 3
+
+
+async def test_the_hourly_purge_erases_the_records_of_urgent_messages(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    await feed(app, fake.text(7, "I have a fever since morning"))
+    services, clock_now = app.bot_data.services, [NOW]
+    delivery = Delivery(services.store, telegram_send(app.bot), lambda: clock_now[0], lambda: None)
+    for days, left in ((7, [(1,)]), (8, [(0,)])):
+        clock_now[0] = NOW + timedelta(days=days)
+        delivery.kick()
+        await delivery.idle()
+        assert db_rows(settings, "SELECT count(*) FROM urgent_messages") == left
 
 
 async def test_an_ordinary_edit_gets_no_second_answer(app: App, fake: FakeTelegram) -> None:

@@ -1,4 +1,4 @@
-"""The staff alert outbox: alerts wait here until the delivery loop has sent them."""
+"""The staff alert outbox (alerts wait here until sent) and the urgent messages alerted about."""
 
 from __future__ import annotations
 
@@ -6,9 +6,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.claims import CLAIM_LEASE, Claims
 from bot.storage.database import Database, stamp
+
+# An urgent message's mark is kept this long: an edit of it after that alerts the staff again,
+# which errs the safe way (and edits days later are rare).
+URGENT_RETENTION = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class NewAlert:
+    """A staff alert to queue: about a patient (None when unknown), for the staff chat."""
+
+    user_id: int | None
+    chat_id: int
+    html: str
 
 
 @dataclass(frozen=True)
@@ -31,14 +45,26 @@ class AlertRepo:
     async def enqueue(self, user_id: int | None, chat_id: int, html: str, now: datetime) -> int:
         """Keep an alert until it is sent; returns its id."""
         async with self.db.transaction() as conn:
-            alert_id = await conn.scalar(
+            return await _insert(conn, NewAlert(user_id, chat_id, html), now)
+
+    async def enqueue_first(
+        self, chat_id: int, message_id: int, alert: NewAlert | None, now: datetime
+    ) -> bool:
+        """Mark a patient's message urgent and queue its alert, once: False if it was marked."""
+        async with self.db.transaction() as conn:
+            # One statement against the primary key: of two instances reading the same message
+            # (or edits of it) only one inserts, whatever the timing; the other one waits.
+            marked = await conn.scalar(
                 text(
-                    "INSERT INTO alerts (user_id, chat_id, html, created_at)"
-                    " VALUES (:user, :chat, :html, :at) RETURNING id"
+                    "INSERT INTO urgent_messages (chat_id, message_id, judged_at)"
+                    " VALUES (:chat, :message, :at)"
+                    " ON CONFLICT (chat_id, message_id) DO NOTHING RETURNING 1"
                 ),
-                {"user": user_id, "chat": chat_id, "html": html, "at": stamp(now)},
+                {"chat": chat_id, "message": message_id, "at": stamp(now)},
             )
-        return int(alert_id or 0)
+            if marked is not None and alert is not None:
+                await _insert(conn, alert, now)
+        return marked is not None
 
     async def claim(
         self, now: datetime, limit: int, owner: str = "", lease: timedelta = CLAIM_LEASE
@@ -88,6 +114,31 @@ class AlertRepo:
             return int(await conn.scalar(text("SELECT count(*) FROM alerts")) or 0)
 
     async def forget_user(self, user_id: int) -> None:
-        """Delete the unsent alerts about one patient."""
+        """Delete the unsent alerts about one patient and the marks of their private chat."""
         async with self.db.transaction(erasing=True) as conn:
             await conn.execute(text("DELETE FROM alerts WHERE user_id = :user"), {"user": user_id})
+            # A private chat's id is its user's id.
+            await conn.execute(
+                text("DELETE FROM urgent_messages WHERE chat_id = :user"), {"user": user_id}
+            )
+
+    async def purge(self, now: datetime) -> int:
+        """Delete the marks of urgent messages past their retention; how many."""
+        async with self.db.transaction(erasing=True) as conn:
+            result = await conn.execute(
+                text("DELETE FROM urgent_messages WHERE judged_at < :cutoff"),
+                {"cutoff": stamp(now - URGENT_RETENTION)},
+            )
+        return result.rowcount
+
+
+async def _insert(conn: AsyncConnection, alert: NewAlert, now: datetime) -> int:
+    """Add an alert to the outbox in the caller's transaction; its id."""
+    alert_id = await conn.scalar(
+        text(
+            "INSERT INTO alerts (user_id, chat_id, html, created_at)"
+            " VALUES (:user, :chat, :html, :at) RETURNING id"
+        ),
+        {"user": alert.user_id, "chat": alert.chat_id, "html": alert.html, "at": stamp(now)},
+    )
+    return int(alert_id or 0)

@@ -170,6 +170,20 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "0007_urgent_messages",
+        """
+        -- A patient's message already judged urgent: its staff alert was queued with this row,
+        -- in one transaction, so an edit of it that is still urgent alerts nobody again.
+        CREATE TABLE urgent_messages (
+            chat_id INTEGER NOT NULL,        -- the patient's chat (their user id when private)
+            message_id INTEGER NOT NULL,     -- never the text
+            judged_at TEXT NOT NULL,         -- the purge erases the row after URGENT_RETENTION
+            PRIMARY KEY (chat_id, message_id)
+        );
+        CREATE INDEX urgent_messages_judged_at ON urgent_messages (judged_at);
+        """,
+    ),
 )
 
 

@@ -114,6 +114,7 @@ async def _answer(message: Message, context: Context, text: str) -> None:
     if urgent:
         # Queued (one database write) before the reply is sent: a process killed between the
         # two must not lose the staff alert of a patient who already has the urgent reply.
+        # Once per message, but the reply always goes: a redelivered update may lack it.
         await course_handlers.alert_urgent(message, context, text)
     if len(text) > MAX_QUESTION_CHARS:
         locale = services.assistant(outcome.language).locale
@@ -123,15 +124,17 @@ async def _answer(message: Message, context: Context, text: str) -> None:
 
 
 async def edited(update: Update, context: Context) -> None:
-    """An edited message is read again for red flags only: it had its answer already."""
+    """An edit is read again for red flags only; the first urgent reading alerts and replies."""
     message = update.effective_message
     text = message and (message.text or message.caption)
     if message is None or not text:
         return
     text = without_mention(text, context.bot.username)
     outcome, _current = await _ask(message, context, text)
-    if outcome.decision.kind is Kind.URGENT:
-        await course_handlers.alert_urgent(message, context, text)
+    if outcome.decision.kind is not Kind.URGENT:
+        return
+    # Once per message: otherwise each further edit of it would alert the staff again.
+    if await course_handlers.alert_urgent(message, context, text):
         await send_reply(message, outcome.reply)
 
 

@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.faqdoc import FaqError
 from bot.insights import service as insights
 from bot.insights.digest import Digest
+from bot.storage.alerts import NewAlert
 from bot.storage.store import Store
 
 if TYPE_CHECKING:
@@ -168,6 +169,17 @@ class Services:
             return
         await self.store.alerts.enqueue(user_id, staff_chat, html, self.now())
         self.delivery.kick_alerts()
+
+    async def queue_urgent_alert(
+        self, chat_id: int, message_id: int, user_id: int | None, html: str
+    ) -> bool:
+        """Queue an urgent message's staff alert once per message; False if it had one already."""
+        staff_chat = self.settings.staff_chat_id
+        alert = None if staff_chat is None else NewAlert(user_id, staff_chat, html)
+        first = await self.store.alerts.enqueue_first(chat_id, message_id, alert, self.now())
+        if first and alert is not None:
+            self.delivery.kick_alerts()
+        return first
 
     def day_messages(self) -> Mapping[str, DayMessages] | None:
         """Each language's day messages (the default language first), if the FAQ has a course."""

@@ -101,8 +101,8 @@ async def open_question(message: Message, context: Context, text: str, language:
     return True
 
 
-async def alert_urgent(message: Message, context: Context, text: str) -> None:
-    """Queue the staff alert (in the staff's language) for an urgent message, with the day."""
+async def alert_urgent(message: Message, context: Context, text: str) -> bool:
+    """Queue an urgent message's staff alert, once per message; False if it had one already."""
     services, user = context.services, message.from_user
     staff = services.staff_language
     locale, service = services.assistant(staff).locale, services.course_service(staff)
@@ -113,7 +113,8 @@ async def alert_urgent(message: Message, context: Context, text: str) -> None:
         html = urgent_alert_html(user, locale, text)
     else:
         html = course_alert_html(user, locale, alert, service.course.days, text)
-    await services.queue_alert(user.id if user else None, html)
+    user_id = user.id if user else None
+    return await services.queue_urgent_alert(message.chat.id, message.message_id, user_id, html)
 
 
 async def _run(update: Update, context: Context, use_case: UseCase) -> None:

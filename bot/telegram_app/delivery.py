@@ -142,7 +142,8 @@ class Delivery:
     """The delivery loops: staff alerts, aftercare messages and insights, each one at a time.
 
     Alerts have their own loop so that a long aftercare batch never delays an urgent alert.
-    The insights loop purges old unanswered texts and sends the weekly digest when it is due.
+    The insights loop purges old unanswered texts and urgent messages' marks, and sends the
+    weekly digest when it is due.
     Each claims rows in the database under this process's id with a lease; a clean stop gives
     the claims back, a killed process's claims are taken over when their lease runs out.
     """
@@ -223,15 +224,22 @@ class Delivery:
             return
         now = self._clock()
         if self._last_text_purge is None or now - self._last_text_purge >= PURGE_EVERY:
-            # Here, not in the aftercare tick: the texts' retention holds without a course too.
-            purged = await self._store.stats.purge(now)
+            # Here, not in the aftercare tick: these retentions hold without a course too.
+            await self._purge(now)
             self._last_text_purge = now
-            if purged:
-                log.info(
-                    "purged %d unanswered texts (past their retention, or contact details)", purged
-                )
         if self._digest is not None:
             await self._digest.run(self._store, now, self.owner)
+
+    async def _purge(self, now: datetime) -> None:
+        """Delete unanswered texts and urgent messages' marks past their retention."""
+        purged = await self._store.stats.purge(now)
+        if purged:
+            log.info(
+                "purged %d unanswered texts (past their retention, or contact details)", purged
+            )
+        marks = await self._store.alerts.purge(now)
+        if marks:
+            log.info("purged %d marks of urgent messages (past their retention)", marks)
 
     async def _course_tick(self) -> None:
         day_messages = self._day_messages()

@@ -1,0 +1,97 @@
+"""Urgent messages' marks in the alert repository, on SQLite and PostgreSQL: one alert each."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from db_support import column, scalar
+
+from bot.storage.alerts import URGENT_RETENTION, AlertRepo, NewAlert
+from bot.storage.database import Database
+from bot.storage.store import Store
+
+NOW = datetime(2025, 5, 20, 10, tzinfo=UTC)
+PATIENT = 1001
+OTHER = -1001234567890  # a supergroup: Telegram ids need 64 bits
+STAFF_CHAT = -100500
+
+
+def _alert(html: str = "fever") -> NewAlert:
+    return NewAlert(PATIENT, STAFF_CHAT, html)
+
+
+async def _alerts(db: Database) -> int:
+    return int(await scalar(db, "SELECT count(*) FROM alerts"))
+
+
+async def test_a_message_is_marked_and_alerted_about_once(db: Database) -> None:
+    repo = AlertRepo(db)
+    assert await repo.enqueue_first(PATIENT, 7, _alert(), NOW)
+    assert not await repo.enqueue_first(PATIENT, 7, _alert("fever, edited"), NOW)
+    assert await _alerts(db) == 1
+    assert await repo.enqueue_first(PATIENT, 8, _alert(), NOW)  # another message
+    assert await repo.enqueue_first(OTHER, 7, _alert(), NOW)  # the same id in another chat
+    assert await _alerts(db) == 3
+
+
+async def test_a_message_is_marked_without_a_staff_chat_too(db: Database) -> None:
+    repo = AlertRepo(db)
+    assert await repo.enqueue_first(PATIENT, 7, None, NOW)
+    assert not await repo.enqueue_first(PATIENT, 7, None, NOW)
+    assert await _alerts(db) == 0
+
+
+async def test_the_mark_keeps_only_the_chat_the_message_and_when(db: Database) -> None:
+    await AlertRepo(db).enqueue_first(PATIENT, 7, _alert("I have a fever"), NOW)
+    columns = await column(
+        db,
+        "SELECT column_name FROM information_schema.columns"
+        " WHERE table_name = 'urgent_messages' ORDER BY ordinal_position"
+        if db.postgres
+        else "SELECT name FROM pragma_table_info('urgent_messages') ORDER BY cid",
+    )
+    assert columns == ["chat_id", "message_id", "judged_at"]
+
+
+async def test_the_mark_survives_a_restart(db: Database) -> None:
+    assert await AlertRepo(db).enqueue_first(PATIENT, 7, _alert(), NOW)
+    await db.close()
+    again = Database(db.target)
+    try:
+        assert not await AlertRepo(again).enqueue_first(PATIENT, 7, _alert(), NOW)
+        assert await _alerts(again) == 1
+    finally:
+        await again.close()
+
+
+async def test_instances_sharing_the_database_alert_about_a_message_once(db: Database) -> None:
+    # Each instance reads the same edit at the same moment (a webhook retried on another one).
+    instances = [Database(db.target) for _ in range(3)]
+    try:
+        firsts = await asyncio.gather(
+            *(AlertRepo(i).enqueue_first(PATIENT, 7, _alert(), NOW) for i in instances * 4)
+        )
+    finally:
+        for instance in instances:
+            await instance.close()
+    assert firsts.count(True) == 1
+    assert await _alerts(db) == 1
+
+
+async def test_forget_erases_the_marks_of_the_patients_private_chat(db: Database) -> None:
+    repo = AlertRepo(db)
+    for chat in (PATIENT, OTHER):
+        await repo.enqueue_first(chat, 7, None, NOW)
+    await Store(db).forget_user(PATIENT)
+    assert await column(db, "SELECT chat_id FROM urgent_messages") == [OTHER]
+    assert await repo.enqueue_first(PATIENT, 7, _alert(), NOW)  # nothing left to remember it by
+
+
+async def test_the_purge_erases_marks_past_their_retention(db: Database) -> None:
+    repo = AlertRepo(db)
+    await repo.enqueue_first(PATIENT, 7, None, NOW)
+    await repo.enqueue_first(PATIENT, 8, None, NOW + timedelta(days=1))
+    assert await repo.purge(NOW + URGENT_RETENTION) == 0
+    assert await repo.purge(NOW + URGENT_RETENTION + timedelta(seconds=1)) == 1
+    assert await column(db, "SELECT message_id FROM urgent_messages") == [8]
