@@ -901,9 +901,10 @@ def test_a_bare_no_gets_no_answer(languages: Languages, message: str) -> None:
 
 def test_asking_whether_it_is_fine_is_no_small_talk(languages: Languages) -> None:
     assert languages.ask("thanks!").reply.text == languages.assistant("en").locale.t("thanks_reply")
-    assert languages.ask("is it normal?").reply.text != languages.assistant("en").locale.t(
-        "fine_reply"
-    )
+    fine = languages.assistant("en").locale.t("fine_reply")
+    assert languages.ask("is it normal?").reply.text != fine
+    # Begun as a question, a trailing "not really" is no report that a sign is absent.
+    assert languages.ask("is it sore like getting a tattoo or not really").reply.text != fine
 
 
 # A subject the article does not cover, given only as an example ("like mesotherapy"), does not
@@ -912,6 +913,7 @@ def test_asking_whether_it_is_fine_is_no_small_talk(languages: Languages) -> Non
     ("message", "entry_id"),
     [
         ("does it only go skin deep like mesotherapy or deeper", "layers"),
+        ("does it hurt like getting a tattoo", "pain-during"),
         ("will i need top ups every few months like with botox", "repeat"),
         # "Look like X" compares: X is what is asked.
         ("will i look like a kardashian after it", None),

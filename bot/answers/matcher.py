@@ -268,7 +268,9 @@ class Matcher:
     def says_all_is_fine(self, text: str) -> bool:
         """A message that only says all is fine ("all good", "I'm fine!"); no question."""
         size = len(text.split())
-        if "?" in text or size > ABSENT_LIST_WORDS:
+        opener = self.locale.question_opener
+        # "is it sore like a tattoo or not really" begins as a question: it reports nothing.
+        if "?" in text or size > ABSENT_LIST_WORDS or (opener and opener.match(text)):
             return False
         words = set(self.analyzer.words(text))
         fine = self.locale.reassurance
