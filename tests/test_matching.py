@@ -63,6 +63,10 @@ OUT_OF_SCOPE = [
     "xkcd qwpz vmbn",
     "what's the weather tomorrow",
     "who is the president",
+    # How often a side effect happens: the article says "in some cases", no odds; "often" is
+    # not only repeating it.
+    "how often do infections happen?",
+    "how often do people get bruises",
 ]
 
 NOT_URGENT = [
