@@ -19,6 +19,16 @@ from collections.abc import Callable
 from bot.answers.languages import load_languages
 
 CYRILLIC = "абвгдежзийклмнопрстуфхцчшщыэюя"
+# Real questions, so that every "?" sentence and every "and" between two questions is a clause
+# the matcher may judge on its own (the two-questions and question-sentence rules).
+QUESTIONS = (
+    "does it hurt",
+    "how long does it last",
+    "can i go to the sauna after",
+    "сколько длится процедура",
+    "больно ли",
+    "when can i wear makeup",
+)
 
 
 def words(rng: random.Random, letters: str, low: int, high: int, sep: str, size: int) -> str:
@@ -26,6 +36,14 @@ def words(rng: random.Random, letters: str, low: int, high: int, sep: str, size:
     out: list[str] = []
     while sum(len(w) + len(sep) for w in out) < size:
         out.append("".join(rng.choice(letters) for _ in range(rng.randint(low, high))))
+    return sep.join(out)[:size]
+
+
+def questions(rng: random.Random, sep: str, size: int) -> str:
+    """Real questions joined by `sep`, cut to `size` characters."""
+    out: list[str] = []
+    while sum(len(q) + len(sep) for q in out) < size:
+        out.append(rng.choice(QUESTIONS))
     return sep.join(out)[:size]
 
 
@@ -40,6 +58,8 @@ def main() -> None:
         ("cyrillic words, commas", lambda n: words(rng, CYRILLIC, 4, 8, ", ", n)),
         ("one word", lambda n: "".join(rng.choice(CYRILLIC) for _ in range(n))),
         ("invisible separators", lambda n: words(rng, CYRILLIC, 4, 8, "\u200b", n)),
+        ("questions, each with a question mark", lambda n: questions(rng, "? ", n)),
+        ("questions joined by and", lambda n: questions(rng, " and ", n)),
     ]
     for name, make in kinds:
         for size in (2000, 4096):
