@@ -328,6 +328,7 @@ def test_single_letter_words_are_not_joined(languages: Languages, text: str) -> 
         "will my face balloon up after?",
         "будет ужасно больно?",
         "а будет адски больно или терпимо?",
+        "на процедуре будет адски больно?",
         "а боль будет усиливаться?",
         "will i get a fever after?",
     ],
