@@ -1,0 +1,44 @@
+"""The contact-details filter: what it catches, what it lets through, and its running time."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.storage.contact import looks_like_contact
+
+
+def _fastest(text: str) -> float:
+    """The best of seven timings of the contact filter on one text, in seconds."""
+    times = []
+    for _ in range(7):
+        began = time.perf_counter()
+        looks_like_contact(text)
+        times.append(time.perf_counter() - began)
+    return min(times)
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "a",
+        "a@",
+        "a.",
+        "a at ",
+        "a(at)",
+        "a @ a . ",
+        "a.coma",
+        "instagram ",
+        "инстаграм ",
+        "123456 x",
+    ],
+)
+def test_the_contact_filter_takes_linear_time_on_hostile_text(unit: str) -> None:
+    # Near misses repeated: a backtracking engine retries each from every position (quadratic
+    # or worse). Compared with itself at two lengths, so the machine's speed does not matter:
+    # 16 times the text is about 16 times the time when linear, 256 times when quadratic.
+    telegram_longest = unit * (4096 // len(unit))  # Telegram's longest message
+    assert not looks_like_contact(telegram_longest)
+    short, long = unit * (1024 // len(unit)), unit * (16384 // len(unit))
+    assert _fastest(long) < 64 * _fastest(short)
