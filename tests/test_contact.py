@@ -42,3 +42,24 @@ def test_the_contact_filter_takes_linear_time_on_hostile_text(unit: str) -> None
     assert not looks_like_contact(telegram_longest)
     short, long = unit * (1024 // len(unit)), unit * (16384 // len(unit))
     assert _fastest(long) < 64 * _fastest(short)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "anna@ gmail.com",
+        "anna @ gmail . com",
+        "anna@ gmail. com",
+        "анна @ mail.ru",
+        "anna.k@ почта.рф",
+        # A comma for the dot, or no domain after a well-known provider.
+        "anna@ gmail,com",
+        "anna@ gmail",
+        "anna @ yandex please",
+        "my email is anna.k at gmail",
+        "ANNA (AT) GMAIL",
+        "почта: anna собака yandex",
+    ],
+)
+def test_an_email_with_its_at_sign_spaced_is_contact(text: str) -> None:
+    assert looks_like_contact(text)

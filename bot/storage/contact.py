@@ -22,6 +22,12 @@ _TLD = (
 # "@" and "." as people write them to slip past filters: "(at)", " at ", "собака", "точка".
 _AT = r"(?:\s*[(\[{<]\s*(?:at|собака)\s*[)\]}>]\s*|\s+(?:at|собака|собачка)\s+)"
 _DOT = r"(?:\.|\s+\.\s+|\s*[(\[{<]\s*(?:dot|точка)\s*[)\]}>]\s*|\s+(?:dot|точка)\s+)"
+# An address's parts, in any of the alphabets ("анна@почта.рф"), and the mail services whose
+# name alone makes an address ("anna @ gmail"); after " at " only names that are no English word.
+_LOCAL = rf"[{_ALNUM}._%+-]+"
+_LABEL = rf"[{_ALNUM}-]+"
+_MAIL_NAMES = r"gmail|googlemail|yandex|яндекс|yahoo|hotmail|outlook|icloud|rambler|protonmail"
+_MAIL_SERVICES = rf"{_MAIL_NAMES}|mail|ya|bk|inbox|list|proton"
 _NETWORK = (
     r"instagram|insta|inst|ig|telegram|tg|whatsapp|viber|vk|vkontakte|facebook|fb|tiktok|skype"
     r"|snapchat|twitter|nick|username"
@@ -35,8 +41,12 @@ _AFTER_NETWORK = rf"(?:^|[^{_ALNUM}_])(?:{{}})[\s:=–—-]+(?:(?:is|это)[\s:
 _CONTACT_RULES = (
     # An e-mail address, its "@" spaced out or in words.
     rf"[^\s@]+@[^\s@]+\.[{_ALNUM}_]",
-    rf"(?i:[a-z0-9._%+-]+\s*@\s*[a-z0-9-]+(?:\s*\.\s*[a-z0-9-]+)*\s*\.\s*){_TLD}",
-    rf"(?i:[a-z0-9._%+-]+{_AT}[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}){_TLD}",
+    # With "@" itself a comma may stand for a dot ("anna@ gmail,com"); after " at " it may not,
+    # since "at 7, me and my sister" is a sentence.
+    rf"(?i:{_LOCAL}\s*@\s*{_LABEL}(?:\s*[.,]\s*{_LABEL})*\s*[.,]\s*){_TLD}",
+    rf"(?i:{_LOCAL}{_AT}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}){_TLD}",
+    rf"(?i:{_LOCAL}\s*@\s*(?:{_MAIL_SERVICES})){_END}",
+    rf"(?i:{_LOCAL}{_AT}(?:{_MAIL_NAMES})){_END}",
     # A link, with or without http or www ("vk.com/id1", "t.me/anna", "клиника.рф").
     r"(?i:https?://|www\.)",
     rf"[{_ALNUM}]\.{_TLD}",
