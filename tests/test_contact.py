@@ -63,3 +63,33 @@ def test_the_contact_filter_takes_linear_time_on_hostile_text(unit: str) -> None
 )
 def test_an_email_with_its_at_sign_spaced_is_contact(text: str) -> None:
     assert looks_like_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "instagram.com/anna",
+        "my page: Instagram.com/anna.iva",
+        "t.me/anna",
+        "vk.com/id123",
+        "wa.me/79161234567",
+        "https://webmd.com",
+    ],
+)
+def test_a_link_to_a_page_is_contact(text: str) -> None:
+    assert looks_like_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I read on webmd.com that fillers migrate",
+        "is mayoclinic.org reliable?",
+        "I saw a video on youtube.com, does it hurt",
+        "a friend sent me www.webmd.com, is it true",
+        "на сайте клиника.рф пишут про отёки",
+    ],
+)
+def test_a_bare_domain_is_no_contact(text: str) -> None:
+    # A site named in a question is no way to reach the patient; a page under it may be.
+    assert not looks_like_contact(text)

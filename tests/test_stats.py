@@ -98,7 +98,6 @@ async def test_forget_user_deletes_only_their_feedback(stats: Stats) -> None:
         # Links without http or www.
         "vk.com/id123456",
         "find me at t.me/anna_k",
-        "наш сайт клиника.рф",
         # A handle after the network's name.
         "my instagram anna_ivanova_85",
         "telegram anna_ivanova",

@@ -15,10 +15,11 @@ _ALNUM = "0-9A-Za-zЁА-яё"
 _END = rf"(?:[^{_ALNUM}_]|$)"
 # Top-level domains of addresses and links typed without http; those that are also words
 # ("June.By the way", "come at 5. me and my sister") count only in lower case.
-_TLD = (
+_TLD_NAME = (
     r"(?:(?i:com|ru|net|org|info|biz|io|su|рф|ua|kz|uz|de|eu)"
-    rf"|me|by|co|tv|pro|app|site|online|link|ai|ly|cc){_END}"
+    r"|me|by|co|tv|pro|app|site|online|link|ai|ly|cc)"
 )
+_TLD = rf"{_TLD_NAME}{_END}"
 # "@" and "." as people write them to slip past filters: "(at)", " at ", "собака", "точка".
 _AT = r"(?:\s*[(\[{<]\s*(?:at|собака)\s*[)\]}>]\s*|\s+(?:at|собака|собачка)\s+)"
 _DOT = r"(?:\.|\s+\.\s+|\s*[(\[{<]\s*(?:dot|точка)\s*[)\]}>]\s*|\s+(?:dot|точка)\s+)"
@@ -47,9 +48,10 @@ _CONTACT_RULES = (
     rf"(?i:{_LOCAL}{_AT}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}){_TLD}",
     rf"(?i:{_LOCAL}\s*@\s*(?:{_MAIL_SERVICES})){_END}",
     rf"(?i:{_LOCAL}{_AT}(?:{_MAIL_NAMES})){_END}",
-    # A link, with or without http or www ("vk.com/id1", "t.me/anna", "клиника.рф").
-    r"(?i:https?://|www\.)",
-    rf"[{_ALNUM}]\.{_TLD}",
+    # A link: any with http, and without it a page under a site ("vk.com/id1", "t.me/anna").
+    # A bare site ("I read on webmd.com") is kept: it is no way to reach the patient.
+    r"(?i:https?://)",
+    rf"[{_ALNUM}]\.{_TLD_NAME}/[^\s/]",
     # An @username.
     rf"@[{_ALNUM}_]{{3,}}",
     # A handle after the network's name: one with "_" or digits in it ("telegram anna_k",
