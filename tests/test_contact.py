@@ -93,3 +93,41 @@ def test_a_link_to_a_page_is_contact(text: str) -> None:
 def test_a_bare_domain_is_no_contact(text: str) -> None:
     # A site named in a question is no way to reach the patient; a page under it may be.
     assert not looks_like_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@анна_иванова",
+        "my telegram is annaivanova",
+        "my insta: anna.iva",
+        "my Instagram is annaivanova, write me there",
+        "my telegram is annaivanova and my sister's is mariak",
+        "telegram: annaivanova",
+        "instagram anna.iva",
+        "напишите мне в телеграм annaivanova",
+        "мой вотсап annaivanova",
+        "мой вотсап анна_иванова",
+        "мой телеграм: anna.iva",
+        "мой инстаграм - анна1985",
+    ],
+)
+def test_a_handle_after_a_network_name_is_contact(text: str) -> None:
+    assert looks_like_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can I post photos on my instagram after the procedure",
+        "my instagram is not working, can I book here",
+        "Instagram: can I post photos after",
+        "my telegram is on another phone, is that ok",
+        "my instagram is fine.",
+        "мой инстаграм закрыт, можно ли выложить фото",
+        "is telegram ok for questions?",
+        "can I use telegram 10.30 tomorrow",
+    ],
+)
+def test_a_network_name_in_a_question_is_no_contact(text: str) -> None:
+    assert not looks_like_contact(text)

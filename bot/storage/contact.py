@@ -38,7 +38,23 @@ _NETWORK_RU = (
     r"|ватсап[а-я]{0,2}|вацап[а-я]{0,2}|вайбер[а-я]{0,2}|вк|вконтакте|фейсбук[а-я]{0,2}"
     r"|тикток[а-я]{0,2}|скайп[а-я]{0,2}|ник"
 )
+_NETWORKS = f"{_NETWORK}|{_NETWORK_RU}"
 _AFTER_NETWORK = rf"(?:^|[^{_ALNUM}_])(?:{{}})[\s:=–—-]+(?:(?:is|это)[\s:=–—-]+)?@?"
+# A word shaped like a handle, in either alphabet: with "_", ending in digits, or two words
+# joined by a dot ("anna_k", "анна1985", "anna.iva"; "e.g." and "10.30" are not).
+_L = "a-zа-яё"
+_HANDLE = (
+    rf"[{_L}0-9.]*(?:[{_L}][{_L}0-9.]*_|_[{_L}0-9._]*[{_L}]|[{_L}]{{2}}[{_L}.]*[0-9]{{2}}"
+    rf"|[{_L}]{{2}}[{_L}0-9]*\.[{_L}][{_L}0-9])"
+)
+# Any Latin word of five or more characters (Telegram's shortest username) ending its clause
+# after "my telegram is", "мой вотсап:" or "telegram:". Errs toward not storing: "my instagram
+# is private." goes too, while "my instagram is not working" stays.
+_NAMED_HANDLE = (
+    rf"(?:^|[^{_ALNUM}_])(?:(?:my|our|мой|моя|мои|наш|наша)\s+(?:{_NETWORKS})"
+    rf"(?:\s+(?:is|это)|\s*[:=–—-])|(?:{_NETWORKS})\s*[:=])\s*@?[a-z][a-z0-9._]{{3,}}[a-z0-9]"
+    rf"(?:\s*[.,;:!?()]|\s+(?:and|or|и|или){_END}|$)"
+)
 _CONTACT_RULES = (
     # An e-mail address, its "@" spaced out or in words.
     rf"[^\s@]+@[^\s@]+\.[{_ALNUM}_]",
@@ -54,12 +70,12 @@ _CONTACT_RULES = (
     rf"[{_ALNUM}]\.{_TLD_NAME}/[^\s/]",
     # An @username.
     rf"@[{_ALNUM}_]{{3,}}",
-    # A handle after the network's name: one with "_" or digits in it ("telegram anna_k",
-    # "my instagram anna85ivanova"), or any Latin word after a Russian name ("инстаграм anna").
-    "(?i:"
-    + _AFTER_NETWORK.format(_NETWORK)
-    + r"[a-z0-9.]*(?:[a-z][a-z0-9.]*_|_[a-z0-9._]*[a-z]|[a-z]{2}[a-z.]*[0-9]{2}))",
+    # A handle after the network's name: one shaped like a handle ("telegram anna_k", "мой
+    # вотсап анна_иванова"), any Latin word after a Russian name ("инстаграм anna"), or any
+    # Latin word closing "my telegram is ..." ("my telegram is annaivanova").
+    "(?i:" + _AFTER_NETWORK.format(_NETWORKS) + _HANDLE + ")",
     "(?i:" + _AFTER_NETWORK.format(_NETWORK_RU) + r"[a-z][a-z0-9._]{2})",
+    f"(?i:{_NAMED_HANDLE})",
     # A run of seven or more digits: a phone number, however it is spaced.
     r"(?:\d[\s().+/-]{0,3}){7,}",
 )
