@@ -131,3 +131,32 @@ def test_a_handle_after_a_network_name_is_contact(text: str) -> None:
 )
 def test_a_network_name_in_a_question_is_no_contact(text: str) -> None:
     assert not looks_like_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plus seven nine one six one two three four five six seven",
+        "my number is nine one six, one two three, four five six seven",
+        "восемь девятьсот шестнадцать сто двадцать три сорок пять шестьдесят семь",
+        "плюс семь девять один шесть один два три четыре пять шесть семь",
+        "Восемь-девятьсот-сто-десять-десять",
+    ],
+)
+def test_a_phone_number_in_words_is_contact(text: str) -> None:
+    assert looks_like_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I had one, two or three sessions",
+        "is forty five too old, I had two sessions",
+        "twenty five thirty five, which is better",
+        "двадцать пять тысяч рублей за два шприца",
+        "через две три недели",
+        "сто двадцать пять тысяч это много",
+    ],
+)
+def test_a_few_numbers_in_words_are_no_contact(text: str) -> None:
+    assert not looks_like_contact(text)

@@ -55,6 +55,22 @@ _NAMED_HANDLE = (
     rf"(?:\s+(?:is|это)|\s*[:=–—-])|(?:{_NETWORKS})\s*[:=])\s*@?[a-z][a-z0-9._]{{3,}}[a-z0-9]"
     rf"(?:\s*[.,;:!?()]|\s+(?:and|or|и|или){_END}|$)"
 )
+# Numbers as words: a phone number spelt out is five or more of them in a row ("восемь
+# девятьсот сто десять десять" is the shortest Russian number), where a question has at most a
+# few ("двадцать пять тысяч", "one, two or three sessions").
+_NUMBER_WORD = (
+    r"zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
+    r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty"
+    r"|seventy|eighty|ninety|hundred|double|triple"
+    r"|ноль|нуль|один|одна|два|две|три|четыре|пять|шесть|семь|восемь|девять|десять"
+    r"|одиннадцать|двенадцать|тринадцать|четырнадцать|пятнадцать|шестнадцать|семнадцать"
+    r"|восемнадцать|девятнадцать|двадцать|тридцать|сорок|пятьдесят|шестьдесят|семьдесят"
+    r"|восемьдесят|девяносто|сто|двести|триста|четыреста|пятьсот|шестьсот|семьсот|восемьсот"
+    r"|девятьсот"
+)
+_SPELT_PHONE = (
+    rf"(?:^|[^{_ALNUM}_])(?:{_NUMBER_WORD})(?:(?:\s*[,–—-]\s*|\s+)(?:{_NUMBER_WORD})){{4}}{_END}"
+)
 _CONTACT_RULES = (
     # An e-mail address, its "@" spaced out or in words.
     rf"[^\s@]+@[^\s@]+\.[{_ALNUM}_]",
@@ -76,6 +92,8 @@ _CONTACT_RULES = (
     "(?i:" + _AFTER_NETWORK.format(_NETWORKS) + _HANDLE + ")",
     "(?i:" + _AFTER_NETWORK.format(_NETWORK_RU) + r"[a-z][a-z0-9._]{2})",
     f"(?i:{_NAMED_HANDLE})",
+    # A phone number spelt out in words.
+    f"(?i:{_SPELT_PHONE})",
     # A run of seven or more digits: a phone number, however it is spaced.
     r"(?:\d[\s().+/-]{0,3}){7,}",
 )
