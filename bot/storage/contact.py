@@ -7,6 +7,8 @@ from typing import Any
 
 import re2
 
+from bot.storage.phone_digits import DASHES, PHONE
+
 # Texts that carry a way to reach someone are never kept. One RE2 search, whose time is linear
 # in the text (Python's engine retries near misses from every position: quadratic or worse).
 # Letters and digits of the alphabets patients write in (Unicode's \pL makes the automaton
@@ -39,7 +41,7 @@ _NETWORK_RU = (
     r"|тикток[а-я]{0,2}|скайп[а-я]{0,2}|ник"
 )
 _NETWORKS = f"{_NETWORK}|{_NETWORK_RU}"
-_AFTER_NETWORK = rf"(?:^|[^{_ALNUM}_])(?:{{}})[\s:=–—-]+(?:(?:is|это)[\s:=–—-]+)?@?"
+_AFTER_NETWORK = rf"(?:^|[^{_ALNUM}_])(?:{{}})[\s:=-]+(?:(?:is|это)[\s:=-]+)?@?"
 # A word shaped like a handle, in either alphabet: with "_", ending in digits, or two words
 # joined by a dot ("anna_k", "анна1985", "anna.iva"; "e.g." and "10.30" are not).
 _L = "a-zа-яё"
@@ -52,7 +54,7 @@ _HANDLE = (
 # is private." goes too, while "my instagram is not working" stays.
 _NAMED_HANDLE = (
     rf"(?:^|[^{_ALNUM}_])(?:(?:my|our|мой|моя|мои|наш|наша)\s+(?:{_NETWORKS})"
-    rf"(?:\s+(?:is|это)|\s*[:=–—-])|(?:{_NETWORKS})\s*[:=])\s*@?[a-z][a-z0-9._]{{3,}}[a-z0-9]"
+    rf"(?:\s+(?:is|это)|\s*[:=-])|(?:{_NETWORKS})\s*[:=])\s*@?[a-z][a-z0-9._]{{3,}}[a-z0-9]"
     rf"(?:\s*[.,;:!?()]|\s+(?:and|or|и|или){_END}|$)"
 )
 # Numbers as words: a phone number spelt out is five or more of them in a row ("восемь
@@ -69,7 +71,7 @@ _NUMBER_WORD = (
     r"|девятьсот"
 )
 _SPELT_PHONE = (
-    rf"(?:^|[^{_ALNUM}_])(?:{_NUMBER_WORD})(?:(?:\s*[,–—-]\s*|\s+)(?:{_NUMBER_WORD})){{4}}{_END}"
+    rf"(?:^|[^{_ALNUM}_])(?:{_NUMBER_WORD})(?:(?:\s*[,-]\s*|\s+)(?:{_NUMBER_WORD})){{4}}{_END}"
 )
 _CONTACT_RULES = (
     # An e-mail address, its "@" spaced out or in words.
@@ -94,14 +96,18 @@ _CONTACT_RULES = (
     f"(?i:{_NAMED_HANDLE})",
     # A phone number spelt out in words.
     f"(?i:{_SPELT_PHONE})",
-    # A run of seven or more digits: a phone number, however it is spaced.
-    r"(?:\d[\s().+/-]{0,3}){7,}",
+    # Seven or more digits however grouped, unless they are a date, a time or a price.
+    PHONE,
 )
 
 
 def _contact_options() -> Any:
+    """RE2's options for the filter: no captures, memory enough for its automaton."""
     options = re2.Options()
     options.never_capture = True
+    # The phone-number rule makes a large automaton: with RE2's default 8 MB it falls back to
+    # its slower engine (still linear, a hundred times slower); memory is taken as used.
+    options.max_mem = 32 << 20
     return options
 
 
@@ -111,4 +117,8 @@ _CONTACT = re2.compile("|".join(f"(?:{rule})" for rule in _CONTACT_RULES), _cont
 def looks_like_contact(text: str) -> bool:
     """True when a text seems to hold contact details (phone, e-mail, link, @username, handle)."""
     # NFKC folds look-alikes ("＠", full-width letters); splitting folds every kind of space.
-    return _CONTACT.search(" ".join(unicodedata.normalize("NFKC", text).split())) is not None
+    folded = " ".join(unicodedata.normalize("NFKC", text).split())
+    for dash in DASHES:  # str.translate would take a dictionary lookup per character
+        if dash in folded:
+            folded = folded.replace(dash, "-")
+    return _CONTACT.search(folded) is not None
