@@ -26,7 +26,8 @@ _TLD = rf"{_TLD_NAME}{_END}"
 _AT = r"(?:\s*[(\[{<]\s*(?:at|собака)\s*[)\]}>]\s*|\s+(?:at|собака|собачка)\s+)"
 _DOT = r"(?:\.|\s+\.\s+|\s*[(\[{<]\s*(?:dot|точка)\s*[)\]}>]\s*|\s+(?:dot|точка)\s+)"
 # An address's parts, in any of the alphabets ("анна@почта.рф"), and the mail services whose
-# name alone makes an address ("anna @ gmail"); after " at " only names that are no English word.
+# name alone makes an address ("anna @ gmail"): errs toward not storing "I'm @ mail", while
+# after " at " only names that are no English word count ("look at mail" stays).
 _LOCAL = rf"[{_ALNUM}._%+-]+"
 _LABEL = rf"[{_ALNUM}-]+"
 _MAIL_NAMES = r"gmail|googlemail|yandex|яндекс|yahoo|hotmail|outlook|icloud|rambler|protonmail"
@@ -59,7 +60,8 @@ _NAMED_HANDLE = (
 )
 # Numbers as words: a phone number spelt out is five or more of them in a row ("восемь
 # девятьсот сто десять десять" is the shortest Russian number), where a question has at most a
-# few ("двадцать пять тысяч", "one, two or three sessions").
+# few ("двадцать пять тысяч", "one, two or three sessions"). Errs toward not storing: five
+# number words in a row go, whatever they count.
 _NUMBER_WORD = (
     r"zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
     r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty"

@@ -232,7 +232,8 @@ _STOP = (
     rf"|{SEPARATOR}+[0-9]+:[0-9])"
 )
 PHONE = (
-    # With a leading "+" any seven digits are a number: no date or price starts with one.
+    # With a leading "+" any seven digits are a number, whatever their shape: no date or price
+    # starts with one, so this errs only toward not storing an odd text.
     rf"(?:^|[^0-9{_IN_CLASS}])[ (]*\+[ (]*[0-9](?:{SEPARATOR}*[0-9]){{{MIN_DIGITS - 1},}}"
     rf"|{_START}{_groups(NOT_PHONES, 0)}{_STOP}"
 )
