@@ -2,80 +2,17 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-import re2
 from sqlalchemy import text
 
+from bot.storage.contact import looks_like_contact
 from bot.storage.database import Database, stamp
 
 UNANSWERED_TEXT_LIMIT = 500
 UNANSWERED_RETENTION = timedelta(days=90)
-
-# Texts that carry a way to reach someone are never kept. One RE2 search, whose time is linear
-# in the text (Python's engine retries near misses from every position: quadratic or worse).
-# Letters and digits of the alphabets patients write in (Unicode's \pL makes the automaton
-# outgrow RE2's memory budget, and it falls back to its slower engine).
-_ALNUM = "0-9A-Za-zЁА-яё"
-_END = rf"(?:[^{_ALNUM}_]|$)"
-# Top-level domains of addresses and links typed without http; those that are also words
-# ("June.By the way", "come at 5. me and my sister") count only in lower case.
-_TLD = (
-    r"(?:(?i:com|ru|net|org|info|biz|io|su|рф|ua|kz|uz|de|eu)"
-    rf"|me|by|co|tv|pro|app|site|online|link|ai|ly|cc){_END}"
-)
-# "@" and "." as people write them to slip past filters: "(at)", " at ", "собака", "точка".
-_AT = r"(?:\s*[(\[{<]\s*(?:at|собака)\s*[)\]}>]\s*|\s+(?:at|собака|собачка)\s+)"
-_DOT = r"(?:\.|\s+\.\s+|\s*[(\[{<]\s*(?:dot|точка)\s*[)\]}>]\s*|\s+(?:dot|точка)\s+)"
-_NETWORK = (
-    r"instagram|insta|inst|ig|telegram|tg|whatsapp|viber|vk|vkontakte|facebook|fb|tiktok|skype"
-    r"|snapchat|twitter|nick|username"
-)
-_NETWORK_RU = (
-    r"инстаграмм?[а-я]{0,2}|инста|телеграмм?[а-я]{0,2}|телег[аеуи]|тг|вотсап[а-я]{0,2}"
-    r"|ватсап[а-я]{0,2}|вацап[а-я]{0,2}|вайбер[а-я]{0,2}|вк|вконтакте|фейсбук[а-я]{0,2}"
-    r"|тикток[а-я]{0,2}|скайп[а-я]{0,2}|ник"
-)
-_AFTER_NETWORK = rf"(?:^|[^{_ALNUM}_])(?:{{}})[\s:=–—-]+(?:(?:is|это)[\s:=–—-]+)?@?"
-_CONTACT_RULES = (
-    # An e-mail address, its "@" spaced out or in words.
-    rf"[^\s@]+@[^\s@]+\.[{_ALNUM}_]",
-    rf"(?i:[a-z0-9._%+-]+\s*@\s*[a-z0-9-]+(?:\s*\.\s*[a-z0-9-]+)*\s*\.\s*){_TLD}",
-    rf"(?i:[a-z0-9._%+-]+{_AT}[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}){_TLD}",
-    # A link, with or without http or www ("vk.com/id1", "t.me/anna", "клиника.рф").
-    r"(?i:https?://|www\.)",
-    rf"[{_ALNUM}]\.{_TLD}",
-    # An @username.
-    rf"@[{_ALNUM}_]{{3,}}",
-    # A handle after the network's name: one with "_" or digits in it ("telegram anna_k",
-    # "my instagram anna85ivanova"), or any Latin word after a Russian name ("инстаграм anna").
-    "(?i:"
-    + _AFTER_NETWORK.format(_NETWORK)
-    + r"[a-z0-9.]*(?:[a-z][a-z0-9.]*_|_[a-z0-9._]*[a-z]|[a-z]{2}[a-z.]*[0-9]{2}))",
-    "(?i:" + _AFTER_NETWORK.format(_NETWORK_RU) + r"[a-z][a-z0-9._]{2})",
-    # A run of seven or more digits: a phone number, however it is spaced.
-    r"(?:\d[\s().+/-]{0,3}){7,}",
-)
-
-
-def _contact_options() -> Any:
-    options = re2.Options()
-    options.never_capture = True
-    return options
-
-
-_CONTACT = re2.compile("|".join(f"(?:{rule})" for rule in _CONTACT_RULES), _contact_options())
-
-
-def looks_like_contact(text: str) -> bool:
-    """True when a text seems to hold contact details (phone, e-mail, link, @username, handle)."""
-    # NFKC folds look-alikes ("＠", full-width letters); splitting folds every kind of space.
-    return _CONTACT.search(" ".join(unicodedata.normalize("NFKC", text).split())) is not None
-
 
 TOP_LIMIT = 5
 KINDS = ("answer", "clarify", "fallback", "urgent")

@@ -1,0 +1,126 @@
+"""Whether a text holds a way to reach someone: a phone number, an e-mail, a link or a handle."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+import re2
+
+from bot.storage.phone_digits import DASHES, PHONE
+
+# Texts that carry a way to reach someone are never kept. One RE2 search, whose time is linear
+# in the text (Python's engine retries near misses from every position: quadratic or worse).
+# Letters and digits of the alphabets patients write in (Unicode's \pL makes the automaton
+# outgrow RE2's memory budget, and it falls back to its slower engine).
+_ALNUM = "0-9A-Za-zЁА-яё"
+_END = rf"(?:[^{_ALNUM}_]|$)"
+# Top-level domains of addresses and links typed without http; those that are also words
+# ("June.By the way", "come at 5. me and my sister") count only in lower case.
+_TLD_NAME = (
+    r"(?:(?i:com|ru|net|org|info|biz|io|su|рф|ua|kz|uz|de|eu)"
+    r"|me|by|co|tv|pro|app|site|online|link|ai|ly|cc)"
+)
+_TLD = rf"{_TLD_NAME}{_END}"
+# "@" and "." as people write them to slip past filters: "(at)", " at ", "собака", "точка".
+_AT = r"(?:\s*[(\[{<]\s*(?:at|собака)\s*[)\]}>]\s*|\s+(?:at|собака|собачка)\s+)"
+_DOT = r"(?:\.|\s+\.\s+|\s*[(\[{<]\s*(?:dot|точка)\s*[)\]}>]\s*|\s+(?:dot|точка)\s+)"
+# An address's parts, in any of the alphabets ("анна@почта.рф"), and the mail services whose
+# name alone makes an address ("anna @ gmail"): errs toward not storing "I'm @ mail", while
+# after " at " only names that are no English word count ("look at mail" stays).
+_LOCAL = rf"[{_ALNUM}._%+-]+"
+_LABEL = rf"[{_ALNUM}-]+"
+_MAIL_NAMES = r"gmail|googlemail|yandex|яндекс|yahoo|hotmail|outlook|icloud|rambler|protonmail"
+_MAIL_SERVICES = rf"{_MAIL_NAMES}|mail|ya|bk|inbox|list|proton"
+_NETWORK = (
+    r"instagram|insta|inst|ig|telegram|tg|whatsapp|viber|vk|vkontakte|facebook|fb|tiktok|skype"
+    r"|snapchat|twitter|nick|username"
+)
+_NETWORK_RU = (
+    r"инстаграмм?[а-я]{0,2}|инста|телеграмм?[а-я]{0,2}|телег[аеуи]|тг|вотсап[а-я]{0,2}"
+    r"|ватсап[а-я]{0,2}|вацап[а-я]{0,2}|вайбер[а-я]{0,2}|вк|вконтакте|фейсбук[а-я]{0,2}"
+    r"|тикток[а-я]{0,2}|скайп[а-я]{0,2}|ник"
+)
+_NETWORKS = f"{_NETWORK}|{_NETWORK_RU}"
+_AFTER_NETWORK = rf"(?:^|[^{_ALNUM}_])(?:{{}})[\s:=-]+(?:(?:is|это)[\s:=-]+)?@?"
+# A word shaped like a handle, in either alphabet: with "_", ending in digits, or two words
+# joined by a dot ("anna_k", "анна1985", "anna.iva"; "e.g." and "10.30" are not).
+_L = "a-zа-яё"
+_HANDLE = (
+    rf"[{_L}0-9.]*(?:[{_L}][{_L}0-9.]*_|_[{_L}0-9._]*[{_L}]|[{_L}]{{2}}[{_L}.]*[0-9]{{2}}"
+    rf"|[{_L}]{{2}}[{_L}0-9]*\.[{_L}][{_L}0-9])"
+)
+# Any Latin word of five or more characters (Telegram's shortest username) ending its clause
+# after "my telegram is", "мой вотсап:" or "telegram:". Errs toward not storing: "my instagram
+# is private." goes too, while "my instagram is not working" stays.
+_NAMED_HANDLE = (
+    rf"(?:^|[^{_ALNUM}_])(?:(?:my|our|мой|моя|мои|наш|наша)\s+(?:{_NETWORKS})"
+    rf"(?:\s+(?:is|это)|\s*[:=-])|(?:{_NETWORKS})\s*[:=])\s*@?[a-z][a-z0-9._]{{3,}}[a-z0-9]"
+    rf"(?:\s*[.,;:!?()]|\s+(?:and|or|и|или){_END}|$)"
+)
+# Numbers as words: a phone number spelt out is five or more of them in a row ("восемь
+# девятьсот сто десять десять" is the shortest Russian number), where a question has at most a
+# few ("двадцать пять тысяч", "one, two or three sessions"). Errs toward not storing: five
+# number words in a row go, whatever they count.
+_NUMBER_WORD = (
+    r"zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
+    r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty"
+    r"|seventy|eighty|ninety|hundred|double|triple"
+    r"|ноль|нуль|один|одна|два|две|три|четыре|пять|шесть|семь|восемь|девять|десять"
+    r"|одиннадцать|двенадцать|тринадцать|четырнадцать|пятнадцать|шестнадцать|семнадцать"
+    r"|восемнадцать|девятнадцать|двадцать|тридцать|сорок|пятьдесят|шестьдесят|семьдесят"
+    r"|восемьдесят|девяносто|сто|двести|триста|четыреста|пятьсот|шестьсот|семьсот|восемьсот"
+    r"|девятьсот"
+)
+_SPELT_PHONE = (
+    rf"(?:^|[^{_ALNUM}_])(?:{_NUMBER_WORD})(?:(?:\s*[,-]\s*|\s+)(?:{_NUMBER_WORD})){{4}}{_END}"
+)
+_CONTACT_RULES = (
+    # An e-mail address, its "@" spaced out or in words.
+    rf"[^\s@]+@[^\s@]+\.[{_ALNUM}_]",
+    # With "@" itself a comma may stand for a dot ("anna@ gmail,com"); after " at " it may not,
+    # since "at 7, me and my sister" is a sentence.
+    rf"(?i:{_LOCAL}\s*@\s*{_LABEL}(?:\s*[.,]\s*{_LABEL})*\s*[.,]\s*){_TLD}",
+    rf"(?i:{_LOCAL}{_AT}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}){_TLD}",
+    rf"(?i:{_LOCAL}\s*@\s*(?:{_MAIL_SERVICES})){_END}",
+    rf"(?i:{_LOCAL}{_AT}(?:{_MAIL_NAMES})){_END}",
+    # A link: any with http, and without it a page under a site ("vk.com/id1", "t.me/anna").
+    # A bare site ("I read on webmd.com") is kept: it is no way to reach the patient.
+    r"(?i:https?://)",
+    rf"[{_ALNUM}]\.{_TLD_NAME}/[^\s/]",
+    # An @username.
+    rf"@[{_ALNUM}_]{{3,}}",
+    # A handle after the network's name: one shaped like a handle ("telegram anna_k", "мой
+    # вотсап анна_иванова"), any Latin word after a Russian name ("инстаграм anna"), or any
+    # Latin word closing "my telegram is ..." ("my telegram is annaivanova").
+    "(?i:" + _AFTER_NETWORK.format(_NETWORKS) + _HANDLE + ")",
+    "(?i:" + _AFTER_NETWORK.format(_NETWORK_RU) + r"[a-z][a-z0-9._]{2})",
+    f"(?i:{_NAMED_HANDLE})",
+    # A phone number spelt out in words.
+    f"(?i:{_SPELT_PHONE})",
+    # Seven or more digits however grouped, unless they are a date, a time or a price.
+    PHONE,
+)
+
+
+def _contact_options() -> Any:
+    """RE2's options for the filter: no captures, memory enough for its automaton."""
+    options = re2.Options()
+    options.never_capture = True
+    # The phone-number rule makes a large automaton: with RE2's default 8 MB it falls back to
+    # its slower engine (still linear, a hundred times slower); memory is taken as used.
+    options.max_mem = 32 << 20
+    return options
+
+
+_CONTACT = re2.compile("|".join(f"(?:{rule})" for rule in _CONTACT_RULES), _contact_options())
+
+
+def looks_like_contact(text: str) -> bool:
+    """True when a text seems to hold contact details (phone, e-mail, link, @username, handle)."""
+    # NFKC folds look-alikes ("＠", full-width letters); splitting folds every kind of space.
+    folded = " ".join(unicodedata.normalize("NFKC", text).split())
+    for dash in DASHES:  # str.translate would take a dictionary lookup per character
+        if dash in folded:
+            folded = folded.replace(dash, "-")
+    return _CONTACT.search(folded) is not None

@@ -1,0 +1,292 @@
+"""The contact-details filter: what it catches, what it lets through, and its running time."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+
+import pytest
+
+from bot.storage.contact import looks_like_contact
+from bot.storage.phone_digits import MIN_DIGITS, NOT_PHONES, SEPARATORS, Shape
+
+
+def _fastest(text: str) -> float:
+    """The best of seven timings of the contact filter on one text, in seconds."""
+    times = []
+    for _ in range(7):
+        began = time.perf_counter()
+        looks_like_contact(text)
+        times.append(time.perf_counter() - began)
+    return min(times)
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "a",
+        "a@",
+        "a.",
+        "a at ",
+        "a(at)",
+        "a @ a . ",
+        "a.coma",
+        "instagram ",
+        "инстаграм ",
+        "123456 x",
+        "12.03.2026 14:30, ",
+        "5 000 - 7 000 руб, ",
+        "12:30 ",
+        "1 x",
+        "one two three four. ",
+        "my telegram is ab. ",
+    ],
+)
+def test_the_contact_filter_takes_linear_time_on_hostile_text(unit: str) -> None:
+    # Near misses repeated: a backtracking engine retries each from every position (quadratic
+    # or worse). Compared with itself at two lengths, so the machine's speed does not matter:
+    # 16 times the text is about 16 times the time when linear, 256 times when quadratic.
+    telegram_longest = unit * (4096 // len(unit))  # Telegram's longest message
+    assert not looks_like_contact(telegram_longest)
+    short, long = unit * (1024 // len(unit)), unit * (16384 // len(unit))
+    assert _fastest(long) < 64 * _fastest(short)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "anna@ gmail.com",
+        "anna @ gmail . com",
+        "anna@ gmail. com",
+        "анна @ mail.ru",
+        "anna.k@ почта.рф",
+        # A comma for the dot, or no domain after a well-known provider.
+        "anna@ gmail,com",
+        "anna@ gmail",
+        "anna @ yandex please",
+        "my email is anna.k at gmail",
+        "ANNA (AT) GMAIL",
+        "почта: anna собака yandex",
+    ],
+)
+def test_an_email_with_its_at_sign_spaced_is_contact(text: str) -> None:
+    assert looks_like_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "instagram.com/anna",
+        "my page: Instagram.com/anna.iva",
+        "t.me/anna",
+        "vk.com/id123",
+        "wa.me/79161234567",
+        "https://webmd.com",
+    ],
+)
+def test_a_link_to_a_page_is_contact(text: str) -> None:
+    assert looks_like_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I read on webmd.com that fillers migrate",
+        "is mayoclinic.org reliable?",
+        "I saw a video on youtube.com, does it hurt",
+        "a friend sent me www.webmd.com, is it true",
+        "на сайте клиника.рф пишут про отёки",
+    ],
+)
+def test_a_bare_domain_is_no_contact(text: str) -> None:
+    # A site named in a question is no way to reach the patient; a page under it may be.
+    assert not looks_like_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@анна_иванова",
+        "my telegram is annaivanova",
+        "my insta: anna.iva",
+        "my Instagram is annaivanova, write me there",
+        "my telegram is annaivanova and my sister's is mariak",
+        "telegram: annaivanova",
+        "instagram anna.iva",
+        "напишите мне в телеграм annaivanova",
+        "мой вотсап annaivanova",
+        "мой вотсап анна_иванова",
+        "мой телеграм: anna.iva",
+        "мой инстаграм - анна1985",
+    ],
+)
+def test_a_handle_after_a_network_name_is_contact(text: str) -> None:
+    assert looks_like_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can I post photos on my instagram after the procedure",
+        "my instagram is not working, can I book here",
+        "Instagram: can I post photos after",
+        "my telegram is on another phone, is that ok",
+        "my instagram is fine.",
+        "мой инстаграм закрыт, можно ли выложить фото",
+        "is telegram ok for questions?",
+        "can I use telegram 10.30 tomorrow",
+    ],
+)
+def test_a_network_name_in_a_question_is_no_contact(text: str) -> None:
+    assert not looks_like_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plus seven nine one six one two three four five six seven",
+        "my number is nine one six, one two three, four five six seven",
+        "восемь девятьсот шестнадцать сто двадцать три сорок пять шестьдесят семь",
+        "плюс семь девять один шесть один два три четыре пять шесть семь",
+        "Восемь-девятьсот-сто-десять-десять",
+    ],
+)
+def test_a_phone_number_in_words_is_contact(text: str) -> None:
+    assert looks_like_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I had one, two or three sessions",
+        "is forty five too old, I had two sessions",
+        "twenty five thirty five, which is better",
+        "двадцать пять тысяч рублей за два шприца",
+        "через две три недели",
+        "сто двадцать пять тысяч это много",
+    ],
+)
+def test_a_few_numbers_in_words_are_no_contact(text: str) -> None:
+    assert not looks_like_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "8 (916) 123-45-67",
+        "+7 916 123 45 67",
+        "8.916.123.45.67",
+        "8-916-123-45-67",
+        "89161234567",
+        "8 916 1234567",
+        "(916) 123 4567",
+        "123-45-67",
+        "07700 900123",
+        "+44 20 7946 0958",
+        "tel:89161234567",
+        "call 8 916 123 45 67 after 14:00",
+        "8 916 123 45 67 14:00-18:00",
+        "8 916 123 45 67.",
+        "8–916–123–45–67",
+        "8 - 916 - 123 - 45 - 67",
+        # Grouped like a price range or a date, but not round or not a date.
+        "1234-5678",
+        "555-1234",
+        "12.34.5678",
+        "12.03.2026 8 916 123 45 67",
+    ],
+)
+def test_a_phone_number_however_grouped_is_contact(text: str) -> None:
+    assert looks_like_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12.03.2026 14:30",
+        "appointment 12.03.2026 at 14:30, can I drink before",
+        "2026-03-12 14:30",
+        "15/03 at 10:00",
+        "15.03.2026 10:00-12:00",
+        "в 14:30 12.03.2026",
+        "12.03.2026 14.30",
+        "1.3.2026",
+        "5000-7000 руб",
+        "5000 - 7000 руб",
+        "5000–7000 руб",
+        "4990-6990",
+        "10000-15000 rubles",
+        "$300-500",
+        "5 000 - 7 000 руб",
+        "15 000-20 000 ₽",
+        "1 500 000",
+        "2023-2024",
+        "I'm 45, had 2 sessions",
+        "3 sessions of 1.5 ml, 2 weeks apart",
+    ],
+)
+def test_dates_times_prices_and_counts_are_no_contact(text: str) -> None:
+    assert not looks_like_contact(text)
+
+
+def test_the_automaton_fits_its_memory(capfd: pytest.CaptureFixture[str]) -> None:
+    # Out of memory, RE2 says so on stderr and runs its slower engine: a hundred times slower.
+    rng = random.Random(1)
+    for alphabet in ("0123456789 .-()/+:", "0123456789 .-/xа@", "a@._-1 "):
+        looks_like_contact("".join(rng.choice(alphabet) for _ in range(4096)))
+    assert "out of memory" not in capfd.readouterr().err
+
+
+def _fits(shape: Shape, run: str) -> bool:
+    """Whether a run of digits has a shape, read plainly."""
+    groups, between = re.findall("[0-9]+", run), re.findall("[^0-9]+", run)
+    if len(groups) != len(shape):
+        return False
+    for (group, names), digits, after in zip(shape, groups, [*between, ""], strict=True):
+        if not any(
+            len(cube) == len(digits) and all(map(str.__contains__, cube, digits)) for cube in group
+        ):
+            return False
+        if names and after not in {word for name in names for word in SEPARATORS[name]}:
+            return False
+    return True
+
+
+def _runs(rng: random.Random) -> str:
+    """A run of digits and separators, often one of the shapes or a slip from one."""
+    if rng.random() < 0.6:
+        shape = rng.choice(NOT_PHONES)
+        parts = []
+        for group, names in shape:
+            parts.append("".join(rng.choice(allowed) for allowed in rng.choice(group)))
+            if names:
+                parts.append(rng.choice([w for name in sorted(names) for w in SEPARATORS[name]]))
+        run = "".join(parts)
+        if rng.random() < 0.5:
+            at = rng.randrange(len(run))
+            run = run[:at] + rng.choice("0123456789 .-/()") + run[at + 1 :]
+        if rng.random() < 0.3:
+            run += rng.choice([" ", "-", "."]) + str(rng.randrange(100))
+    else:
+        run = "".join(
+            "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 5)))
+            + "".join(rng.choice(" .-/()") for _ in range(rng.randint(1, 2)))
+            for _ in range(rng.randint(1, 6))
+        )
+    return " ".join(run.split()).strip(" .-/()")
+
+
+def test_a_run_of_digits_is_a_phone_number_unless_it_has_a_shape() -> None:
+    # The pattern spells out "none of these shapes"; here the same rule is read plainly.
+    rng = random.Random(7)
+    seen = {True: 0, False: 0}
+    for _ in range(4000):
+        run = _runs(rng)
+        if not run:
+            continue
+        digits = sum(char.isdigit() for char in run)
+        expected = digits >= MIN_DIGITS and not any(_fits(shape, run) for shape in NOT_PHONES)
+        assert looks_like_contact(f"is {run} ok") is expected, run
+        seen[expected] += 1
+    assert min(seen.values()) > 500
