@@ -420,6 +420,7 @@ def test_is_it_botox_asks_what_is_injected_not_for_botox(
         ("какие сроки восстановления", "rehabilitation"),
         ("на каком сроке можно", "pregnancy"),
         ("а чё колят то", "how-it-works"),
+        ("я на 7 месяце, можно?", "pregnancy"),  # months of a pregnancy, not of the result
     ],
 )
 def test_russian_phrases_that_turn_on_one_word_are_told_apart(
