@@ -43,7 +43,10 @@ score, on main before the round (9a6234c), was English 123/150 in scope, 55/55 d
 urgent, 6/230 wrong; Russian 101/120, 39/40, 19/20, 7/180. `heldout_blind9_{en,ru}.yaml`, written
 the same way during that round, was scored once before it was read (English 128/150 in scope,
 54/55 declined, 7/230 wrong; Russian 111/120, 40/40, 3/180; 125/150 in English on main before the
-round) and is a tuning set.
+round) and is a tuning set. `heldout_blind10_{en,ru}.yaml`, written the same way at that round's
+end, was scored once, on main before the round and after it, and is sealed: English 124/150 in
+scope, 4/230 wrong before, 128/150 and 5/230 after; Russian 107/120, 4/180 before, 105/120 and
+4/180 after.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -88,6 +91,8 @@ SETS = (
     "heldout_blind8_ru.yaml",
     "heldout_blind9_en.yaml",
     "heldout_blind9_ru.yaml",
+    "heldout_blind10_en.yaml",
+    "heldout_blind10_ru.yaml",
     "probe4_en.yaml",
     "probe4_ru.yaml",
     "probe5_en.yaml",
