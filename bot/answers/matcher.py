@@ -477,7 +477,7 @@ class Matcher:
         """
         end, judged = question.find("?"), 0
         while end != -1 and judged < MAX_QUESTIONS_JUDGED:
-            start = max(question.rfind(mark, 0, end) for mark in ".!?\n") + 1
+            start = _sentence_start(question, end)
             told_before = bool(question[:start].strip())
             asked = question[start:end]
             # After a story a one-word question ("есть смысл?") leans on what was told.
@@ -485,7 +485,7 @@ class Matcher:
                 not told_before and question[end:].strip(" ?!")
             ):
                 part, judged = self._judge(asked), judged + 1
-                if part.kind is Kind.ANSWER and part.score >= self.tuning.clause_answer_at * 100:
+                if self._clear(part):
                     return part
             end = question.find("?", end + 1)
         return None
@@ -503,12 +503,15 @@ class Matcher:
         if not all(self._names_subject(part) for part in parts):
             return None  # "можно в солярий? и когда": the second half asks nothing of its own
         first, second = (self._judge(part) for part in parts)
-        clear = self.tuning.clause_answer_at * 100
-        if any(d.kind is not Kind.ANSWER or d.score < clear for d in (first, second)):
+        if not (self._clear(first) and self._clear(second)):
             return None
         if first.entry_id == second.entry_id:
             return None
         return replace(first, also=second.entry_id)
+
+    def _clear(self, decision: Decision) -> bool:
+        """An answer as clear as a clause judged on its own (decision scores are 0-100)."""
+        return decision.kind is Kind.ANSWER and decision.score >= self.tuning.clause_answer_at * 100
 
     def _names_subject(self, text: str) -> bool:
         """Whether a text has a word rarer than question words, one that names what is asked."""
@@ -523,7 +526,7 @@ class Matcher:
             before, after = question[: found.start()], question[found.end() :]
             if not opener.match(after):
                 continue
-            last = before[max(before.rfind(mark) for mark in ".!?\n") + 1 :]
+            last = before[_sentence_start(before, len(before)) :]
             if "?" in found.group() or opener.match(last):
                 return before, after
         return None
@@ -610,7 +613,7 @@ def _last_question_text(text: str, opener: re.Pattern[str] | None = None) -> str
     # every position, which a long message without a "?" makes quadratic.
     end = text.rfind("?")
     while end != -1:
-        start = max(text.rfind(mark, 0, end) for mark in ".!?\n") + 1
+        start = _sentence_start(text, end)
         if start < end:
             return text[start:end]
         end = text.rfind("?", 0, end)
@@ -621,3 +624,8 @@ def _last_question_text(text: str, opener: re.Pattern[str] | None = None) -> str
     if start > 0 and opener.match(last, start):
         return last[start:]
     return None
+
+
+def _sentence_start(text: str, end: int) -> int:
+    """Where the sentence that runs up to `end` begins: after the last ".", "!", "?" or newline."""
+    return max(text.rfind(mark, 0, end) for mark in ".!?\n") + 1

@@ -63,8 +63,11 @@ class Replies:
         rows.append((*nav, *self._topics_row()))
         return Reply(self.locale.t("group_header", title=topic.title), buttons=tuple(rows))
 
-    def entry(self, entry: Entry) -> Reply:
-        """An answer with related topics and the helpful / not helpful row."""
+    def entry(self, entry: Entry, also: Entry | None = None) -> Reply:
+        """An answer with related topics and the helpful / not helpful row.
+
+        `also`: a second question's answer, under its title, before the helpful prompt.
+        """
         related = [self.kb.by_id[r] for r in entry.related[:RELATED_SHOWN]]
         rows: list[tuple[Button, ...]] = [(Button(r.title, buttons.entry(r.id)),) for r in related]
         rows.append(
@@ -73,15 +76,9 @@ class Replies:
                 Button(self.locale.t("helpful_no"), buttons.vote(entry.id, False)),
             )
         )
-        text = f"{entry.answer}\n\n{self.locale.t('helpful_prompt')}"
+        answers = entry.answer if also is None else f"{entry.answer}\n\n{also.title}\n{also.answer}"
+        text = f"{answers}\n\n{self.locale.t('helpful_prompt')}"
         return Reply(text, entry.title, tuple(rows))
-
-    def _also(self, answer: Reply, entry_id: str) -> Reply:
-        """An answer followed by a second question's answer under that entry's title."""
-        second = self.kb.by_id[entry_id]
-        first, prompt = answer.text.rsplit("\n\n", 1)
-        text = f"{first}\n\n{second.title}\n{second.answer}\n\n{prompt}"
-        return Reply(text, answer.title, answer.buttons)
 
     def fallback(self) -> Reply:
         """The honest "not covered" reply with the clinic's contact."""
@@ -113,8 +110,8 @@ class Replies:
                 text = f"{self.kb.clinic.format(self.kb.texts.emergency)}\n\n{text}"
             return Reply(text)
         if decision.kind is Kind.ANSWER and decision.entry_id is not None:
-            answer = self.entry(self.kb.by_id[decision.entry_id])
-            return answer if decision.also is None else self._also(answer, decision.also)
+            also = self.kb.by_id[decision.also] if decision.also is not None else None
+            return self.entry(self.kb.by_id[decision.entry_id], also)
         if decision.kind is Kind.CLARIFY:
             rows = [
                 (Button(self.kb.by_id[c.entry_id].title, buttons.entry(c.entry_id)),)
