@@ -19,6 +19,9 @@ ANSWERS = [
     ("how lnog does the rsult last", "how-long-lasts"),  # typos
     ("does soft lifting hurt", "pain-during"),
     ("painful??", "pain-during"),  # a single word
+    # "Cause" is no word of the anaesthesia entry: a phrasing about numbing causing problems
+    # once took lumps' causes to "did you mean".
+    ("what can cause lumps after filler", "lumps"),
     ("will i get bruises 😬", "bruising"),  # emoji
     ("haematoma after fillers", "bruising"),  # synonym
     ("can i go to the banya", "sauna"),  # synonym
