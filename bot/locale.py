@@ -265,4 +265,4 @@ def word_list(language: str) -> tuple[str, ...]:
     words = resources.files("bot.locales").joinpath(f"{language}.words")
     if not words.is_file():
         return ()
-    return tuple(w for w in words.read_text("utf-8").splitlines() if w and not w.startswith("#"))
+    return tuple([w for w in words.read_text("utf-8").splitlines() if w and w[0] != "#"])
