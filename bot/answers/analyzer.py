@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -37,10 +37,11 @@ class Analyzer:
         self._stemmer.maxCacheSize = 0
         self._stem_cache: dict[str, str] = {}
         groups = tuple(synonyms)
-        raw_words: dict[str, int] = defaultdict(int)
-        for text in (*corpus, *(phrase for group in groups for phrase in group)):
-            for word in utils.default_process(locale.fold(text)).split():
-                raw_words[word] += 1
+        corpus = list(corpus)
+        phrases = [phrase for group in groups for phrase in group]
+        # Each folded once: the phrases' words are read again below.
+        folded = [locale.fold(text) for text in (*corpus, *phrases)]
+        raw_words = Counter(utils.default_process("\n".join(folded)).split())
         words_by_stem: dict[str, set[str]] = defaultdict(set)
         for word in raw_words:
             words_by_stem[self._stem(word)].add(word)
@@ -51,13 +52,16 @@ class Analyzer:
         # A group named by a stop word folds its phrases into nothing: "quick question" says no
         # more than "question" does (and "quick" must not read as the procedure's speed).
         self._silent: set[str] = set()
+        phrase_words = iter(
+            _kept(utils.default_process(text).split()) for text in folded[len(corpus) :]
+        )
         for group in groups:
-            canonical = "".join(self._stem(w) for w in self._words(group[0]))
+            group_words = [next(phrase_words) for _ in group]
+            canonical = "".join(self._stem(w) for w in group_words[0])
             if group[0] in locale.stopwords:
                 self._silent.add(canonical)
             members = {w for phrase in group for w in utils.default_process(phrase).split()}
-            for phrase in group:
-                words = self._words(phrase)
+            for phrase, words in zip(group, group_words, strict=True):
                 if len(words) > 1:
                     self._add_phrase(self._phrases, words, canonical)
                     content = [w for w in words if w not in locale.stopwords]
@@ -81,21 +85,21 @@ class Analyzer:
             for options in table.values():
                 options.sort(key=lambda item: len(item[0]), reverse=True)
         # Most frequent first, so that a typo equally close to two words takes the commoner one.
-        self._vocabulary = sorted(raw_words, key=lambda w: -raw_words[w])
+        # (A reversed sort keeps equally frequent words in the order they were first met.)
+        self._vocabulary = sorted(raw_words, key=raw_words.__getitem__, reverse=True)
         self._known = frozenset(raw_words)
         # A typo within distance d differs in length by at most d: only those words are tried.
         self._by_length: dict[int, list[str]] = defaultdict(list)
         # ... and by first letter too: most typos keep it, and then only those words are tried.
         self._by_start: dict[tuple[str, int], list[str]] = defaultdict(list)
-        for known in self._vocabulary:
-            self._by_length[len(known)].append(known)
-            self._by_start[(known[0], len(known))].append(known)
-        self._rank = {known: index for index, known in enumerate(self._vocabulary)}
         # Known words by all but their first letter: a short typo whose one edit is at the first
         # letter is looked up here instead of among every known word of its length.
         self._by_tail: dict[str, list[str]] = defaultdict(list)
         for known in self._vocabulary:
+            self._by_length[len(known)].append(known)
+            self._by_start[(known[0], len(known))].append(known)
             self._by_tail[known[1:]].append(known)
+        self._rank = dict(zip(self._vocabulary, range(len(self._vocabulary)), strict=True))
         # Least recently used first out: one message asks for the same typo several times
         # (whole, clauses, red-flag parts), and a full cache must still serve those.
         self._fix = lru_cache(maxsize=CACHE_SIZE)(self._fix_typo)
@@ -121,11 +125,7 @@ class Analyzer:
 
     def _words(self, text: str) -> list[str]:
         """Normalised words; one-letter leftovers of possessives ("crow's") dropped."""
-        return [
-            w
-            for w in utils.default_process(self.locale.fold(text)).split()
-            if len(w) > 1 or w.isdigit()
-        ]
+        return _kept(utils.default_process(self.locale.fold(text)).split())
 
     def correct(self, word: str) -> str:
         """The known word a misspelt one was meant to be, or the word itself."""
@@ -178,7 +178,7 @@ class Analyzer:
                 continue
             masks = self._length_letters.get(length)
             if masks is None:
-                masks = np.array([_letters(known) for known in words], dtype=np.uint64)
+                masks = _letter_masks(words, length)
                 self._length_letters[length] = masks
             close = (np.bitwise_count(masks & ~letters) <= limit) & (
                 np.bitwise_count(letters & ~masks) <= limit
@@ -321,6 +321,11 @@ class Analyzer:
         return out, complete
 
 
+def _kept(words: list[str]) -> list[str]:
+    """The words without one-letter leftovers of possessives ("crow's"); digits stay."""
+    return [w for w in words if len(w) > 1 or w.isdigit()]
+
+
 def _same_start(typo: str, word: str) -> bool:
     """The typo keeps the word's first letter, or only swapped its first two ("hte": "the")."""
     return typo[0] == word[0] or (len(word) > 1 and typo[:2] == word[1::-1])
@@ -332,6 +337,16 @@ def _kind_of_typo(typo: str, word: str) -> int:
     if len(typo) != len(word):
         return 1
     return 0 if sorted(typo) == sorted(word) else 2
+
+
+def _letter_masks(words: list[str], length: int) -> np.ndarray:
+    """`_letters` of each of several words of one length, as an array."""
+    # A word's letters as one row of code points: thousands of words in a few array operations
+    # (the first long typo of a length builds this for every known word of the length).
+    codes = np.frombuffer("".join(words).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bits = np.left_shift(np.uint64(1), (codes % 64).astype(np.uint64))
+    masks: np.ndarray = np.bitwise_or.reduce(bits.reshape(len(words), length), axis=1)
+    return masks
 
 
 def _letters(word: str) -> int:
