@@ -21,9 +21,9 @@ MIN_TYPO_LENGTH = 3
 MAX_TYPO_LOOKUPS = 40
 MAX_MESSAGE_TYPO_LOOKUPS = 120
 CACHE_SIZE = 8192
-# Phrases (two words or more) as stems with their canonical token, by their first two stems:
-# a text is tried only against the phrases its own two words in a row begin.
-PhraseTable = dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]]
+# Phrases (two words or more) as stems with their canonical token, by their first stem and then
+# their second: a text is tried only against the phrases its own two words in a row begin.
+PhraseTable = dict[str, dict[str, list[tuple[tuple[str, ...], str]]]]
 
 
 class Analyzer:
@@ -47,8 +47,8 @@ class Analyzer:
             words_by_stem[self._stem(word)].add(word)
         self._exact: dict[str, str] = {}
         self._by_stem: dict[str, str] = {}
-        self._phrases: PhraseTable = defaultdict(list)
-        self._loose_phrases: PhraseTable = defaultdict(list)
+        self._phrases: PhraseTable = {}
+        self._loose_phrases: PhraseTable = {}
         # A group named by a stop word folds its phrases into nothing: "quick question" says no
         # more than "question" does (and "quick" must not read as the procedure's speed).
         self._silent: set[str] = set()
@@ -82,8 +82,9 @@ class Analyzer:
         # "" stands for a word no group names: a stop word that is no synonym is dropped too.
         self._silent_or_unknown = frozenset({"", *self._silent})
         for table in (self._phrases, self._loose_phrases):
-            for options in table.values():
-                options.sort(key=lambda item: len(item[0]), reverse=True)
+            for seconds in table.values():
+                for options in seconds.values():
+                    options.sort(key=lambda item: len(item[0]), reverse=True)
         # Most frequent first, so that a typo equally close to two words takes the commoner one.
         # (A reversed sort keeps equally frequent words in the order they were first met.)
         self._vocabulary = sorted(raw_words, key=raw_words.__getitem__, reverse=True)
@@ -218,29 +219,66 @@ class Analyzer:
 
     def _add_phrase(self, table: PhraseTable, words: list[str], canonical: str) -> None:
         stems = tuple(self._stem(w) for w in words)
-        table[stems[:2]].append((stems, canonical))
+        table.setdefault(stems[0], {}).setdefault(stems[1], []).append((stems, canonical))
 
     @staticmethod
     def _fold_phrases(
-        items: list[tuple[str, str, bool]], table: PhraseTable
-    ) -> list[tuple[str, str, bool]]:
-        """Replace each phrase of `table` in (word, stem, folded) items by its canonical token."""
-        out: list[tuple[str, str, bool]] = []
-        # Apart, so that a span is compared by slicing: a text is tried against many phrases.
-        stems = [stem for _, stem, _ in items]
-        folded = [f for *_, f in items]
-        i = 0
-        while i < len(items):
-            for phrase, canonical in table.get(tuple(stems[i : i + 2]), ()):
+        words: list[str], stems: list[str], folded: list[bool] | None, table: PhraseTable
+    ) -> tuple[list[str], list[str], list[bool] | None]:
+        """Replace each phrase of `table` in the words by its canonical token.
+
+        `stems` are the words' stems and `folded` whether each is such a token (None: none is);
+        the three come back for the words after folding, a phrase's token its own stem.
+        """
+        if table.keys().isdisjoint(stems):
+            return words, stems, folded
+        out_words: list[str] = []
+        out_stems: list[str] = []
+        out_folded: list[bool] = []
+        i, size = 0, len(words)
+        while i < size:
+            # By the first stem, then the second: a word begins few phrases, and most none.
+            seconds = table.get(stems[i])
+            for phrase, canonical in (
+                seconds.get(stems[i + 1], ()) if seconds is not None and i + 1 < size else ()
+            ):
                 end = i + len(phrase)
-                if tuple(stems[i:end]) == phrase and not any(folded[i:end]):
-                    out.append((canonical, canonical, True))
+                # Compared by slicing: a text is tried against many phrases.
+                if tuple(stems[i:end]) == phrase and (folded is None or not any(folded[i:end])):
+                    out_words.append(canonical)
+                    out_stems.append(canonical)
+                    out_folded.append(True)
                     i = end
                     break
             else:
-                out.append(items[i])
+                out_words.append(words[i])
+                out_stems.append(stems[i])
+                out_folded.append(folded is not None and folded[i])
                 i += 1
-        return out
+        return out_words, out_stems, out_folded
+
+    def _without_stop_words(
+        self, words: list[str], stems: list[str], folded: list[bool] | None, keep: frozenset[str]
+    ) -> tuple[list[str], list[str], list[bool] | None]:
+        """The words without the stop words `keep` does not name that no group names, and
+        without the tokens of silent groups (see `_fold_phrases` for the three lists)."""
+        stopwords, exact, silent = self.locale.stopwords, self._exact, self._silent_or_unknown
+        kept = [
+            i
+            for i, word in enumerate(words)
+            if (
+                word not in self._silent
+                if folded is not None and folded[i]
+                else word not in stopwords or word in keep or exact.get(word, "") not in silent
+            )
+        ]
+        if len(kept) == len(words):
+            return words, stems, folded
+        return (
+            [words[i] for i in kept],
+            [stems[i] for i in kept],
+            None if folded is None else [folded[i] for i in kept],
+        )
 
     def stems(self, text: str) -> set[str]:
         """The stems of a text's words as written: no synonyms or stop words."""
@@ -285,8 +323,9 @@ class Analyzer:
         # the lookup is the costly step, and a run of made-up words must not hold the bot up.
         lookups, complete = 0, True
         words: list[str] = []
+        known, exact = self._known, self._exact
         for word in raw:
-            if self._may_be_typo(word):
+            if word not in known and self._may_be_typo(word):
                 left = self._lookups_left()
                 if lookups < MAX_TYPO_LOOKUPS and (left is None or left > 0):
                     lookups += 1
@@ -296,28 +335,26 @@ class Analyzer:
                 else:
                     complete = False
             # One-letter words only matter when a synonym names them ("can't" -> "can t").
-            if len(word) > 1 or word in self._exact:
+            if len(word) > 1 or word in exact:
                 words.append(word)
-        items = self._fold_phrases([(w, self._stem(w), False) for w in words], self._phrases)
-        stop = self.locale.stopwords - keep if keep else self.locale.stopwords
-        silent = self._silent_or_unknown
-        items = [
-            item
-            for item in items
-            if (item[2] and item[0] not in self._silent)
-            or (not item[2] and (item[0] not in stop or self._exact.get(item[0], "") not in silent))
-        ]
-        items = self._fold_phrases(items, self._loose_phrases)
+        cached_stem, stem = self._stem_cache.get, self._stem
+        stems = [cached_stem(w) or stem(w) for w in words]
+        # Side by side, each word with its stem and whether it is a phrase's token (None: no
+        # word is yet): no tuple for each word of the thousands of texts read at load.
+        words, stems, folded = self._fold_phrases(words, stems, None, self._phrases)
+        words, stems, folded = self._without_stop_words(words, stems, folded, keep)
+        words, stems, folded = self._fold_phrases(words, stems, folded, self._loose_phrases)
         out: list[str] = []
-        for word, stem, folded in items:
-            if folded:
+        stopwords, silent, by_stem = self.locale.stopwords, self._silent, self._by_stem
+        for i, word in enumerate(words):
+            if folded is not None and folded[i]:
                 out.append(word)
-            elif mapped := self._exact.get(word) or self._by_stem.get(stem):
+            elif mapped := exact.get(word) or by_stem.get(stems[i]):
                 # "kinda", "tbh": a filler says nothing, unless asked for ("thank" in a sign).
-                if mapped not in self._silent or word in keep:
+                if mapped not in silent or word in keep:
                     out.append(mapped)
-            elif word not in stop:
-                out.append(stem)
+            elif word not in stopwords or word in keep:
+                out.append(stems[i])
         return out, complete
 
 
