@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 import snowballstemmer
@@ -39,12 +40,14 @@ class Analyzer:
         groups = tuple(synonyms)
         corpus = list(corpus)
         phrases = [phrase for group in groups for phrase in group]
-        # Each folded once: the phrases' words are read again below.
-        folded = [locale.fold(text) for text in (*corpus, *phrases)]
-        raw_words = Counter(utils.default_process("\n".join(folded)).split())
+        # Each read once: the phrases' words are read again below, and the corpus's as tokens.
+        read = [utils.default_process(locale.fold(text)).split() for text in (*corpus, *phrases)]
+        raw_words = Counter(chain.from_iterable(read))
+        # Until each of the corpus's texts is first read as tokens, or `forget_corpus`.
+        self._corpus_words = dict(zip(corpus, read, strict=False))
         words_by_stem: dict[str, set[str]] = defaultdict(set)
-        for word in raw_words:
-            words_by_stem[self._stem(word)].add(word)
+        for word, stem in zip(raw_words, self._stem_new(list(raw_words)), strict=True):
+            words_by_stem[stem].add(word)
         self._exact: dict[str, str] = {}
         self._by_stem: dict[str, str] = {}
         self._phrases: PhraseTable = {}
@@ -52,9 +55,7 @@ class Analyzer:
         # A group named by a stop word folds its phrases into nothing: "quick question" says no
         # more than "question" does (and "quick" must not read as the procedure's speed).
         self._silent: set[str] = set()
-        phrase_words = iter(
-            _kept(utils.default_process(text).split()) for text in folded[len(corpus) :]
-        )
+        phrase_words = iter(_kept(words) for words in read[len(corpus) :])
         for group in groups:
             group_words = [next(phrase_words) for _ in group]
             canonical = "".join(self._stem(w) for w in group_words[0])
@@ -119,6 +120,22 @@ class Analyzer:
             if len(self._stem_cache) < CACHE_SIZE:
                 self._stem_cache[word] = stem
         return stem
+
+    def _stem_new(self, words: list[str]) -> list[str]:
+        """The stems of distinct words not stemmed yet, remembered as `_stem` remembers them."""
+        # In one call to the stemmer: the FAQ's thousands of words at load.
+        unstemmed = self.locale.unstemmed
+        stems = [
+            word if word in unstemmed else stem
+            for word, stem in zip(words, self._stemmer.stemWords(words), strict=True)
+        ]
+        room = max(0, CACHE_SIZE - len(self._stem_cache))
+        self._stem_cache.update(zip(words[:room], stems[:room], strict=True))
+        return stems
+
+    def forget_corpus(self) -> None:
+        """Drop the words kept of the corpus's texts not read as tokens yet (the index is built)."""
+        self._corpus_words.clear()
 
     def words(self, text: str) -> list[str]:
         """Normalised words as written: no typo fixing, stems or synonyms."""
@@ -318,7 +335,9 @@ class Analyzer:
         return left
 
     def _tokens(self, text: str, keep: frozenset[str]) -> tuple[list[str], bool]:
-        raw = utils.default_process(self.locale.fold(text)).split()
+        raw = self._corpus_words.pop(text, None)
+        if raw is None:
+            raw = utils.default_process(self.locale.fold(text)).split()
         # Only so many unknown words of one text, and of one message, are looked up as typos:
         # the lookup is the costly step, and a run of made-up words must not hold the bot up.
         lookups, complete = 0, True
