@@ -82,6 +82,22 @@ _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class Loader(_BaseLoader):  # type: ignore[misc]
     """A safe loader that keeps line numbers and refuses duplicate keys."""
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """A node's tag, as the safe loader resolves it."""
+        # Most of a FAQ file's values are plain text whose first character begins no implicit
+        # type (number, yes / no, null, date ...): text, without the loader's lookups.
+        resolvers = self.yaml_implicit_resolvers
+        if (
+            kind is yaml.ScalarNode
+            and implicit[0]
+            and value
+            and value[0] not in resolvers
+            and None not in resolvers
+            and not self.yaml_path_resolvers
+        ):
+            return self.DEFAULT_SCALAR_TAG
+        return super().resolve(kind, value, implicit)
+
 
 def load_document(text: str) -> Any:
     """Parse YAML text within the limits: nesting, aliases and their expansion checked first."""
@@ -291,10 +307,11 @@ class Checker:
             if isinstance(item, bool):
                 self.add(item_line, f"'{key}' has a yes/no value: put the word in quotes", entry)
                 continue
-            if not isinstance(item, str | int | float) or not str(item).strip():
+            text = str(item).strip() if isinstance(item, _TEXT_TYPES) else ""
+            if not text:
                 self.add(item_line, f"'{key}' has an empty or non-text item", entry)
                 continue
-            out.append(str(item).strip())
+            out.append(text)
         return tuple(out)
 
     def template(self, text: str, line: int, what: str, entry: str | None = None) -> None:
@@ -326,6 +343,10 @@ class Checker:
                 self.add(line, f"each item of '{key}' must be a mapping")
                 continue
             yield item, line
+
+
+# What a list of texts may hold (a number is read as its text): the types, built once.
+_TEXT_TYPES = (str, int, float)
 
 
 def _placeholder_fault(
