@@ -247,12 +247,17 @@ class Analyzer:
         `stems` are the words' stems and `folded` whether each is such a token (None: none is);
         the three come back for the words after folding, a phrase's token its own stem.
         """
-        if table.keys().isdisjoint(stems):
+        # Where the first two stems of a phrase first stand: most texts have none, and the
+        # words before it stay as they are.
+        size = len(words)
+        starts = range(size - 1) if not table.keys().isdisjoint(stems) else range(0)
+        for i in starts:
+            if stems[i + 1] in table.get(stems[i], ()):
+                break
+        else:
             return words, stems, folded
-        out_words: list[str] = []
-        out_stems: list[str] = []
-        out_folded: list[bool] = []
-        i, size = 0, len(words)
+        out_words, out_stems = words[:i], stems[:i]
+        out_folded = folded[:i] if folded is not None else [False] * i
         while i < size:
             # By the first stem, then the second: a word begins few phrases, and most none.
             seconds = table.get(stems[i])
