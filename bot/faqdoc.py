@@ -220,6 +220,9 @@ def _construct_seq(loader: Loader, node: yaml.SequenceNode) -> Seq:
     return result
 
 
+_STR_TAG = yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG
+
+
 def _construct(loader: Loader, node: yaml.Node) -> Any:
     """The value of a node: a string as it is, anything else as the loader builds it."""
     # What the safe loader's constructor returns for a string, without its bookkeeping: most of
@@ -229,7 +232,6 @@ def _construct(loader: Loader, node: yaml.Node) -> Any:
     return loader.construct_object(node, deep=True)
 
 
-_STR_TAG = yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG
 Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
 Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
 
