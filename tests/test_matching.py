@@ -749,6 +749,10 @@ def test_two_questions_get_both_answers(
         ),
         # After a story a one-word question leans on the story: sagging, not age.
         ("после 50 лицо поплыло, овал нечёткий. есть смысл?", "sagging"),
+        ("small lines on my forehead, pretty dramatic. any point?", "wrinkles"),
+        # ... unless its one word names a subject of its own.
+        ("я жутко боюсь уколов, у стоматолога чуть в обморок не падаю. вытерплю?", "pain-during"),
+        ("my sister had to hold my hand at the dentist last week lol. painful?", "pain-during"),
     ],
 )
 def test_a_clear_question_sentence_decides(
@@ -951,7 +955,7 @@ def test_a_lone_candidate_that_explains_the_question_is_answered_below_answer_at
     off = Matcher(kb, tuning=Tuning(lone_candidate=False))
     assert off.decide(message).kind is Kind.CLARIFY
     assert (
-        languages.ask("small lines on my forehead, pretty dramatic. any point?").decision.kind
+        languages.ask("can i watch netflix on my phone during the procedure").decision.kind
         is Kind.CLARIFY
     )
 
