@@ -204,6 +204,22 @@ def test_a_phone_number_however_grouped_is_contact(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "звоните с 10 до 18: 8 916 123 45 67",
+        "1: 89161234567, 2: 89031234567",
+        "call 9-18: (916) 123-45-67",
+        "8 916 123 45 67 :3",
+        "89161234567 :)",
+    ],
+)
+def test_a_phone_number_next_to_a_colon_that_joins_no_time_is_contact(text: str) -> None:
+    # Only a colon between two digits joins a time ("14:30"); after "18:" with a space, or
+    # before ":3", the colon is any other boundary.
+    assert looks_like_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "12.03.2026 14:30",
         "appointment 12.03.2026 at 14:30, can I drink before",
         "2026-03-12 14:30",

@@ -160,6 +160,16 @@ def is_phone_number(run: str) -> bool:
     return not any(_fits(shape, groups, between) for shape in shapes)
 
 
+def _joins_time(text: str, at: int) -> bool:
+    """Whether text[at] is a colon between two digits, as in "14:30"."""
+    return (
+        0 < at < len(text) - 1
+        and text[at] == ":"
+        and text[at - 1] in _DIGITS
+        and text[at + 1] in _DIGITS
+    )
+
+
 def _is_phone_run(text: str, start: int, end: int) -> bool:
     """Whether the run at text[start:end] is a phone number, read with what stands around it."""
     run = text[start:end]
@@ -170,13 +180,10 @@ def _is_phone_run(text: str, start: int, end: int) -> bool:
         return True
     # A time's part glued to the run by a colon is no part of it, so "12.03.2026 14:30" and
     # "14:30 12.03.2026" are a date and a time, while "8 916 123 45 67 14:00" is still a number.
-    if start > 1 and text[start - 1] == ":" and text[start - 2] in _DIGITS:
-        if run[0] not in _DIGITS:  # a colon between a digit and a separator: no run, as before
-            return False
+    # Only a colon between two digits glues: "до 18: 8 916 ..." is a colon like any other.
+    if _joins_time(text, start - 1):
         run = run.lstrip(_DIGITS)
-    if end + 1 < len(text) and text[end] == ":" and text[end + 1] in _DIGITS:
-        if not run or run[-1] not in _DIGITS:  # as before
-            return False
+    if _joins_time(text, end):
         run = run.rstrip(_DIGITS)
     return is_phone_number(run.strip(_SEPARATOR_CHARS))
 
