@@ -133,8 +133,11 @@ def _doubling_bomb(levels: int) -> str:
         ("x: &x 1\nl: [" + ", ".join(["*x"] * 150) + "]\n", "more than 100 aliases"),
         (_doubling_bomb(40), "expand to more than 200,000 values"),
         ("entries: " + "[" * 5000 + "]" * 5000 + "\n", "nested more than 30 levels"),
+        # Found by probing: an alias inside its own anchor crashed faq check, start-up and
+        # /reload with a RecursionError traceback.
+        ("entries: &e [{id: x, related: *e}]\n", "an alias inside the value it names"),
     ],
-    ids=["billion-laughs", "many-aliases", "doubling-aliases", "deep-nesting"],
+    ids=["billion-laughs", "many-aliases", "doubling-aliases", "deep-nesting", "self-alias"],
 )
 def test_yaml_bombs_are_refused_with_one_line(text: str, expected: str) -> None:
     with pytest.raises(FaqError) as raised:
