@@ -375,3 +375,30 @@ async def test_today_then_a_zone_west_of_the_clinic_starts_the_course_that_day(
     assert course is not None and str(course.procedure_date) == "2025-12-03"
     assert course.next_due == datetime(2025, 12, 4, 17, tzinfo=UTC)  # day 1 at 09:00 in LA
     assert any("until 17.12.2025" in t for t in texts(fake, 23))
+
+
+def fail_inserts(settings: Settings, table: str) -> None:
+    """Make every insert into a table fail, as a full disk would."""
+    conn = sqlite3.connect(sqlite_path(settings.database_url))
+    try:
+        conn.execute(
+            f"CREATE TRIGGER full_{table} BEFORE INSERT ON {table}"
+            " BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+        conn.commit()
+    finally:
+        conn.close()
+
+
+async def test_a_database_error_logs_no_patient_text(
+    app: App, fake: FakeTelegram, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Found by probing: the database error carried the failed statement's parameters, so the
+    # error log quoted the staff alert being queued: the patient's name, username and symptoms.
+    await feed(app, fake.text(24, "/start"))
+    fail_inserts(settings, "alerts")
+    with caplog.at_level(logging.ERROR):
+        await feed(app, fake.text(24, "I have blurred vision", first_name="Zelda"))
+    assert "disk full" in caplog.text  # the error itself is logged
+    assert "blurred" not in caplog.text
+    assert "Zelda" not in caplog.text and "anna_patient" not in caplog.text
