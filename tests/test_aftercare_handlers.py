@@ -402,3 +402,18 @@ async def test_a_database_error_logs_no_patient_text(
     assert "disk full" in caplog.text  # the error itself is logged
     assert "blurred" not in caplog.text
     assert "Zelda" not in caplog.text and "anna_patient" not in caplog.text
+
+
+async def test_a_danger_sign_gets_the_urgent_reply_when_the_database_fails(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probing: when the staff alert could not be stored (a full disk), the patient who
+    # wrote a danger sign got only "something went wrong", not "contact your doctor now".
+    await feed(app, fake.text(25, "/start"))
+    fail_inserts(settings, "alerts")
+    await feed(app, fake.text(25, "I have blurred vision"))
+    assert texts(fake, 25)[-1].startswith("Call emergency services now.")
+    assert T("error_apology") not in texts(fake, 25)
+    fail_inserts(settings, "questions")
+    await feed(app, fake.text(25, "will i get bruises"))  # not urgent: the usual apology
+    assert texts(fake, 25)[-1] == T("error_apology")
