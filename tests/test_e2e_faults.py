@@ -209,6 +209,25 @@ def test_a_webhook_address_that_cannot_be_used_stops_start_up_in_one_line(
     _assert_one_line(result, expected)
 
 
+def test_a_webhook_url_telegram_refuses_stops_start_up_in_one_line(
+    stub: BotApiStub, tmp_path: Path
+) -> None:
+    # Found by probing: setWebhook's 400 ("bad webhook: Failed to resolve host") was retried
+    # for ever as if Telegram were away, instead of saying the URL is wrong.
+    result = _run_refused(
+        {
+            "TELEGRAM_API_BASE_URL": stub.base_url,
+            "SOFTLIFT_WEBHOOK_URL": "https://no-such-host.invalid/tg-hook",
+            "SOFTLIFT_WEBHOOK_SECRET": "hook-secret_1",
+            "SOFTLIFT_WEBHOOK_LISTEN": "127.0.0.1",
+            "SOFTLIFT_WEBHOOK_PORT": str(free_port()),
+        },
+        tmp_path,
+    )
+    _assert_one_line(result, "SOFTLIFT_WEBHOOK_URL")
+    assert "failed to resolve host" in result.stderr.lower()
+
+
 def test_a_second_poller_on_the_same_database_is_refused(stub: BotApiStub, tmp_path: Path) -> None:
     bot = start_bot(stub, tmp_path, FAQ)
     try:

@@ -13,7 +13,7 @@ from http import HTTPStatus
 from typing import Any
 
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError
 from tornado.httpserver import HTTPServer
 from tornado.web import Application as TornadoApplication
 from tornado.web import HTTPError, RequestHandler, stream_request_body
@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 
 class CannotListen(Exception):
     """The webhook address cannot be bound (port in use, unknown address)."""
+
+
+class WebhookRefused(Exception):
+    """Telegram refused the webhook URL (a host it cannot resolve or reach, a port it refuses)."""
 
 
 @stream_request_body
@@ -94,7 +98,7 @@ async def retry_network(call: Callable[[], Awaitable[Any]], what: str, stop: asy
         try:
             await call()
             return True
-        except InvalidToken:
+        except (InvalidToken, BadRequest):  # the request itself is wrong: repeating cannot help
             raise
         except NetworkError as exc:
             log.warning("%s failed (%s); retrying in %.0f s", what, type(exc).__name__, pause)
@@ -132,13 +136,17 @@ async def serve(
             return
         if app.post_init:
             await app.post_init(app)
-        hooked = await retry_network(
-            lambda: app.bot.set_webhook(
-                webhook_url, secret_token=secret, allowed_updates=allowed_updates
-            ),
-            "setWebhook",
-            stop,
-        )
+        try:
+            hooked = await retry_network(
+                lambda: app.bot.set_webhook(
+                    webhook_url, secret_token=secret, allowed_updates=allowed_updates
+                ),
+                "setWebhook",
+                stop,
+            )
+        except BadRequest as exc:
+            refused = f"Telegram refused SOFTLIFT_WEBHOOK_URL {webhook_url}: {exc.message}"
+            raise WebhookRefused(refused) from None
         if not hooked:
             return
         await app.start()
