@@ -166,6 +166,13 @@ def test_an_oversized_file_is_refused_before_it_is_parsed(tmp_path: Path) -> Non
     assert len(result.stderr.splitlines()) == 1
 
 
+def test_a_file_without_a_size_is_read_only_up_to_the_limit() -> None:
+    # Found by probing: `--faq /dev/zero` (a device, a pipe: no size to check first) was read
+    # whole, until the kernel killed the process for its memory.
+    with pytest.raises(FaqError, match="at most 4 MB"):
+        load_faq("/dev/zero")
+
+
 @pytest.mark.parametrize(
     ("version", "expected"),
     [("2", "needs a newer bot"), ("0", "unknown format"), ("'one'", "whole number")],
