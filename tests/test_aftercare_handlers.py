@@ -417,3 +417,16 @@ async def test_a_danger_sign_gets_the_urgent_reply_when_the_database_fails(
     fail_inserts(settings, "questions")
     await feed(app, fake.text(25, "will i get bruises"))  # not urgent: the usual apology
     assert texts(fake, 25)[-1] == T("error_apology")
+
+
+async def test_something_worrying_gets_the_urgent_reply_when_the_database_fails(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probing: with the check-in's insert failing, "Something worrying" got only the
+    # generic apology, as a danger sign typed in words did.
+    day = await enrol(app, fake, 26)
+    fail_inserts(settings, "checkins")
+    await press_label(app, fake, day, "Something worrying")
+    assert texts(fake, 26)[-1] == "Contact your treating doctor now: [+00 000]."
+    await press_label(app, fake, day, "Bruising")  # not urgent: the usual apology
+    assert texts(fake, 26)[-1] == T("error_apology")

@@ -258,7 +258,14 @@ async def on_error(update: object, context: Context) -> None:
 
 
 async def _urgent_reply(update: Update, context: Context) -> Reply | None:
-    """The urgent reply when the failed update is a patient's message with a danger sign."""
+    """The urgent reply when the failed update is a danger sign or "Something worrying"."""
+    if update.callback_query is not None:
+        press = buttons.parse(update.callback_query.data or "")
+        service = context.services.course_service()
+        if not isinstance(press, buttons.Checkin) or service is None:
+            return None
+        option = service.course.option(press.option_id)
+        return service.messages.checkin_reply(option) if option and option.urgent else None
     message = update.message or update.edited_message  # never the bot's own pressed message
     text = message and (message.text or message.caption)
     if not text:
