@@ -103,6 +103,11 @@ class Settings:
                 "so that only Telegram can post updates"
             )
         staff_chat_id = _int("SOFTLIFT_STAFF_CHAT_ID", get("SOFTLIFT_STAFF_CHAT_ID"))
+        if staff_chat_id == 0:  # no chat has id 0: every alert would wait for ever
+            raise ConfigError(
+                "SOFTLIFT_STAFF_CHAT_ID must be a Telegram chat id, not 0; "
+                "leave it unset for no staff alerts"
+            )
         weekly_digest = _digest(get("SOFTLIFT_DIGEST"))
         if weekly_digest and staff_chat_id is None:
             raise ConfigError(

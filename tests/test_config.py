@@ -91,6 +91,8 @@ def test_missing_token_says_botfather_and_chat() -> None:
         ("DATABASE_URL", "postgresql:///bot", "names no server"),
         ("SOFTLIFT_ADMIN_IDS", "12,abc", "SOFTLIFT_ADMIN_IDS"),
         ("SOFTLIFT_STAFF_CHAT_ID", "staff", "SOFTLIFT_STAFF_CHAT_ID"),
+        # Found by probing: 0 (meant as "off") was taken, and every alert retried for ever.
+        ("SOFTLIFT_STAFF_CHAT_ID", "0", "leave it unset for no staff alerts"),
         ("LOG_LEVEL", "loud", "LOG_LEVEL"),
         ("SOFTLIFT_WEBHOOK_URL", "http://bot.example.com/hook", "https://"),
         # Found by probing: URLs urlsplit cannot take stopped start-up with a traceback.
