@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 from string import Formatter
 from typing import Any
 
@@ -83,6 +84,22 @@ _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class Loader(_BaseLoader):  # type: ignore[misc]
     """A safe loader that keeps line numbers and refuses duplicate keys."""
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """A node's tag, as the safe loader resolves it."""
+        # Most of a FAQ file's values are plain text whose first character begins no implicit
+        # type (number, yes / no, null, date ...): text, without the loader's lookups.
+        resolvers = self.yaml_implicit_resolvers
+        if (
+            kind is yaml.ScalarNode
+            and implicit[0]
+            and value
+            and value[0] not in resolvers
+            and None not in resolvers
+            and not self.yaml_path_resolvers
+        ):
+            return self.DEFAULT_SCALAR_TAG
+        return super().resolve(kind, value, implicit)
+
 
 def load_document(text: str) -> Any:
     """Parse YAML text within the limits: nesting, aliases and their expansion checked first."""
@@ -111,6 +128,8 @@ def load_document(text: str) -> Any:
 
 def check_shape(root: yaml.Node) -> int:
     """Refuse deep nesting and many aliases in the composed tree; the number of aliases."""
+    if _plain_tree(root):
+        return 0
     # An alias is a node met again: each is walked once, so a "billion laughs" costs little.
     seen: set[int] = set()
     aliases = 0
@@ -133,6 +152,28 @@ def check_shape(root: yaml.Node) -> int:
             raise TooComplex(f"nested more than {MAX_DEPTH} levels deep", _line(node.start_mark))
         stack.extend((child, depth + 1) for child in reversed(children))
     return aliases
+
+
+def _plain_tree(root: yaml.Node) -> bool:
+    """True when no node is met twice (no alias) and none nests over MAX_DEPTH levels."""
+    # A FAQ file's common case, checked a level at a time with its tens of thousands of strings
+    # taken in bulk; any other tree is walked node by node, for the problem and its line.
+    seen = {id(root)}
+    level = [root] if not isinstance(root, yaml.ScalarNode) else []
+    depth = 1
+    while level:
+        if depth > MAX_DEPTH:
+            return False
+        children: list[yaml.Node] = []
+        for node in level:
+            children += node.value if isinstance(node, yaml.SequenceNode) else chain(*node.value)
+        size = len(seen) + len(children)
+        seen.update(map(id, children))
+        if len(seen) != size:
+            return False
+        level = [child for child in children if not isinstance(child, yaml.ScalarNode)]
+        depth += 1
+    return True
 
 
 def _line(mark: Any) -> int:
@@ -165,25 +206,35 @@ def _construct_map(loader: Loader, node: yaml.MappingNode) -> Map:
     result.line = node.start_mark.line + 1
     result.lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = _construct(loader, key_node)
         key_text = str(key)
         line = key_node.start_mark.line + 1
         if key_text in result:
             raise yaml.MarkedYAMLError(
                 problem=f"duplicate key '{key_text}'", problem_mark=key_node.start_mark
             )
-        result[key_text] = loader.construct_object(value_node, deep=True)
+        result[key_text] = _construct(loader, value_node)
         result.lines[key_text] = line
     return result
 
 
 def _construct_seq(loader: Loader, node: yaml.SequenceNode) -> Seq:
-    result = Seq(loader.construct_object(child, deep=True) for child in node.value)
+    result = Seq([_construct(loader, child) for child in node.value])
     result.line = node.start_mark.line + 1
     result.lines = [child.start_mark.line + 1 for child in node.value]
     return result
 
 
+def _construct(loader: Loader, node: yaml.Node) -> Any:
+    """The value of a node: a string as it is, anything else as the loader builds it."""
+    # What the safe loader's constructor returns for a string, without its bookkeeping: most of
+    # a FAQ file's nodes are strings.
+    if node.tag == _STR_TAG and isinstance(node, yaml.ScalarNode):
+        return node.value
+    return loader.construct_object(node, deep=True)
+
+
+_STR_TAG = yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG
 Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
 Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
 
@@ -261,10 +312,11 @@ class Checker:
             if isinstance(item, bool):
                 self.add(item_line, f"'{key}' has a yes/no value: put the word in quotes", entry)
                 continue
-            if not isinstance(item, str | int | float) or not str(item).strip():
+            text = str(item).strip() if isinstance(item, _TEXT_TYPES) else ""
+            if not text:
                 self.add(item_line, f"'{key}' has an empty or non-text item", entry)
                 continue
-            out.append(str(item).strip())
+            out.append(text)
         return tuple(out)
 
     def template(self, text: str, line: int, what: str, entry: str | None = None) -> None:
@@ -296,6 +348,10 @@ class Checker:
                 self.add(line, f"each item of '{key}' must be a mapping")
                 continue
             yield item, line
+
+
+# What a list of texts may hold (a number is read as its text): the types, built once.
+_TEXT_TYPES = (str, int, float)
 
 
 def _placeholder_fault(

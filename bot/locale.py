@@ -174,18 +174,28 @@ class Locale:
         are read once ("bluuuue"): typed or pasted text must not hide a word.
         """
         # ASCII text is NFKC already and has no invisible characters or accents.
-        if not text.isascii():
+        ascii_text = text.isascii()
+        if not ascii_text:
             if not unicodedata.is_normalized("NFKC", text):
                 text = unicodedata.normalize("NFKC", text)
             text = _HIDDEN.sub("", text)
         if _REPEATED.search(text):
             text = _TRIPLED.sub(r"\1\1", _STRETCHED.sub(r"\1", text))
-        return text.translate(self.folds) if self.folds and self._folded.search(text) else text
+        # ... and none of the characters `folds` maps (emoji, "ё") when none of them is ASCII:
+        # most of a FAQ's English texts are spared the search.
+        if not self.folds or (ascii_text and not self._folds_ascii):
+            return text
+        return text.translate(self.folds) if self._folded.search(text) else text
 
     @cached_property
     def _folded(self) -> re.Pattern[str]:
         """Any character `folds` maps: searching for one is cheaper than translating every text."""
         return re.compile("[" + "".join(re.escape(chr(char)) for char in self.folds) + "]")
+
+    @cached_property
+    def _folds_ascii(self) -> bool:
+        """Whether `folds` maps any ASCII character."""
+        return any(char < 128 for char in self.folds)
 
     def t(self, key: str, **values: Any) -> str:
         """The message `key`, with its placeholders filled in."""
@@ -265,4 +275,4 @@ def word_list(language: str) -> tuple[str, ...]:
     words = resources.files("bot.locales").joinpath(f"{language}.words")
     if not words.is_file():
         return ()
-    return tuple(w for w in words.read_text("utf-8").splitlines() if w and not w.startswith("#"))
+    return tuple([w for w in words.read_text("utf-8").splitlines() if w and w[0] != "#"])

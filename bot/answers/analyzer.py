@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 import snowballstemmer
@@ -22,9 +23,9 @@ MIN_CHANGED_TYPO = 4  # shorter words are fixed for a swapped, dropped or double
 MAX_TYPO_LOOKUPS = 40
 MAX_MESSAGE_TYPO_LOOKUPS = 120
 CACHE_SIZE = 8192
-# Phrases (two words or more) as stems with their canonical token, by their first two stems:
-# a text is tried only against the phrases its own two words in a row begin.
-PhraseTable = dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]]
+# Phrases (two words or more) as stems with their canonical token, by their first stem and then
+# their second: a text is tried only against the phrases its own two words in a row begin.
+PhraseTable = dict[str, dict[str, list[tuple[tuple[str, ...], str]]]]
 
 
 class Analyzer:
@@ -38,27 +39,31 @@ class Analyzer:
         self._stemmer.maxCacheSize = 0
         self._stem_cache: dict[str, str] = {}
         groups = tuple(synonyms)
-        raw_words: dict[str, int] = defaultdict(int)
-        for text in (*corpus, *(phrase for group in groups for phrase in group)):
-            for word in utils.default_process(locale.fold(text)).split():
-                raw_words[word] += 1
+        corpus = list(corpus)
+        phrases = [phrase for group in groups for phrase in group]
+        # Each read once: the phrases' words are read again below, and the corpus's as tokens.
+        read = [utils.default_process(locale.fold(text)).split() for text in (*corpus, *phrases)]
+        raw_words = Counter(chain.from_iterable(read))
+        # Until each of the corpus's texts is first read as tokens, or `forget_corpus`.
+        self._corpus_words = dict(zip(corpus, read, strict=False))
         words_by_stem: dict[str, set[str]] = defaultdict(set)
-        for word in raw_words:
-            words_by_stem[self._stem(word)].add(word)
+        for word, stem in zip(raw_words, self._stem_new(list(raw_words)), strict=True):
+            words_by_stem[stem].add(word)
         self._exact: dict[str, str] = {}
         self._by_stem: dict[str, str] = {}
-        self._phrases: PhraseTable = defaultdict(list)
-        self._loose_phrases: PhraseTable = defaultdict(list)
+        self._phrases: PhraseTable = {}
+        self._loose_phrases: PhraseTable = {}
         # A group named by a stop word folds its phrases into nothing: "quick question" says no
         # more than "question" does (and "quick" must not read as the procedure's speed).
         self._silent: set[str] = set()
+        phrase_words = iter(_kept(words) for words in read[len(corpus) :])
         for group in groups:
-            canonical = "".join(self._stem(w) for w in self._words(group[0]))
+            group_words = [next(phrase_words) for _ in group]
+            canonical = "".join(self._stem(w) for w in group_words[0])
             if group[0] in locale.stopwords:
                 self._silent.add(canonical)
             members = {w for phrase in group for w in utils.default_process(phrase).split()}
-            for phrase in group:
-                words = self._words(phrase)
+            for phrase, words in zip(group, group_words, strict=True):
                 if len(words) > 1:
                     self._add_phrase(self._phrases, words, canonical)
                     content = [w for w in words if w not in locale.stopwords]
@@ -79,24 +84,25 @@ class Analyzer:
         # "" stands for a word no group names: a stop word that is no synonym is dropped too.
         self._silent_or_unknown = frozenset({"", *self._silent})
         for table in (self._phrases, self._loose_phrases):
-            for options in table.values():
-                options.sort(key=lambda item: len(item[0]), reverse=True)
+            for seconds in table.values():
+                for options in seconds.values():
+                    options.sort(key=lambda item: len(item[0]), reverse=True)
         # Most frequent first, so that a typo equally close to two words takes the commoner one.
-        self._vocabulary = sorted(raw_words, key=lambda w: -raw_words[w])
+        # (A reversed sort keeps equally frequent words in the order they were first met.)
+        self._vocabulary = sorted(raw_words, key=raw_words.__getitem__, reverse=True)
         self._known = frozenset(raw_words)
         # A typo within distance d differs in length by at most d: only those words are tried.
         self._by_length: dict[int, list[str]] = defaultdict(list)
         # ... and by first letter too: most typos keep it, and then only those words are tried.
         self._by_start: dict[tuple[str, int], list[str]] = defaultdict(list)
-        for known in self._vocabulary:
-            self._by_length[len(known)].append(known)
-            self._by_start[(known[0], len(known))].append(known)
-        self._rank = {known: index for index, known in enumerate(self._vocabulary)}
         # Known words by all but their first letter: a short typo whose one edit is at the first
         # letter is looked up here instead of among every known word of its length.
         self._by_tail: dict[str, list[str]] = defaultdict(list)
         for known in self._vocabulary:
+            self._by_length[len(known)].append(known)
+            self._by_start[(known[0], len(known))].append(known)
             self._by_tail[known[1:]].append(known)
+        self._rank = dict(zip(self._vocabulary, range(len(self._vocabulary)), strict=True))
         # Least recently used first out: one message asks for the same typo several times
         # (whole, clauses, red-flag parts), and a full cache must still serve those.
         self._fix = lru_cache(maxsize=CACHE_SIZE)(self._fix_typo)
@@ -116,17 +122,29 @@ class Analyzer:
                 self._stem_cache[word] = stem
         return stem
 
+    def _stem_new(self, words: list[str]) -> list[str]:
+        """The stems of distinct words not stemmed yet, remembered as `_stem` remembers them."""
+        # In one call to the stemmer: the FAQ's thousands of words at load.
+        unstemmed = self.locale.unstemmed
+        stems = [
+            word if word in unstemmed else stem
+            for word, stem in zip(words, self._stemmer.stemWords(words), strict=True)
+        ]
+        room = max(0, CACHE_SIZE - len(self._stem_cache))
+        self._stem_cache.update(zip(words[:room], stems[:room], strict=True))
+        return stems
+
+    def forget_corpus(self) -> None:
+        """Drop the words kept of the corpus's texts not read as tokens yet (the index is built)."""
+        self._corpus_words.clear()
+
     def words(self, text: str) -> list[str]:
         """Normalised words as written: no typo fixing, stems or synonyms."""
         return self._words(text)
 
     def _words(self, text: str) -> list[str]:
         """Normalised words; one-letter leftovers of possessives ("crow's") dropped."""
-        return [
-            w
-            for w in utils.default_process(self.locale.fold(text)).split()
-            if len(w) > 1 or w.isdigit()
-        ]
+        return _kept(utils.default_process(self.locale.fold(text)).split())
 
     def correct(self, word: str) -> str:
         """The known word a misspelt one was meant to be, or the word itself."""
@@ -179,7 +197,7 @@ class Analyzer:
                 continue
             masks = self._length_letters.get(length)
             if masks is None:
-                masks = np.array([_letters(known) for known in words], dtype=np.uint64)
+                masks = _letter_masks(words, length)
                 self._length_letters[length] = masks
             close = (np.bitwise_count(masks & ~letters) <= limit) & (
                 np.bitwise_count(letters & ~masks) <= limit
@@ -224,29 +242,71 @@ class Analyzer:
 
     def _add_phrase(self, table: PhraseTable, words: list[str], canonical: str) -> None:
         stems = tuple(self._stem(w) for w in words)
-        table[stems[:2]].append((stems, canonical))
+        table.setdefault(stems[0], {}).setdefault(stems[1], []).append((stems, canonical))
 
     @staticmethod
     def _fold_phrases(
-        items: list[tuple[str, str, bool]], table: PhraseTable
-    ) -> list[tuple[str, str, bool]]:
-        """Replace each phrase of `table` in (word, stem, folded) items by its canonical token."""
-        out: list[tuple[str, str, bool]] = []
-        # Apart, so that a span is compared by slicing: a text is tried against many phrases.
-        stems = [stem for _, stem, _ in items]
-        folded = [f for *_, f in items]
-        i = 0
-        while i < len(items):
-            for phrase, canonical in table.get(tuple(stems[i : i + 2]), ()):
+        words: list[str], stems: list[str], folded: list[bool] | None, table: PhraseTable
+    ) -> tuple[list[str], list[str], list[bool] | None]:
+        """Replace each phrase of `table` in the words by its canonical token.
+
+        `stems` are the words' stems and `folded` whether each is such a token (None: none is);
+        the three come back for the words after folding, a phrase's token its own stem.
+        """
+        # Where the first two stems of a phrase first stand: most texts have none, and the
+        # words before it stay as they are.
+        size = len(words)
+        starts = range(size - 1) if not table.keys().isdisjoint(stems) else range(0)
+        for i in starts:
+            if stems[i + 1] in table.get(stems[i], ()):
+                break
+        else:
+            return words, stems, folded
+        out_words, out_stems = words[:i], stems[:i]
+        out_folded = folded[:i] if folded is not None else [False] * i
+        while i < size:
+            # By the first stem, then the second: a word begins few phrases, and most none.
+            seconds = table.get(stems[i])
+            for phrase, canonical in (
+                seconds.get(stems[i + 1], ()) if seconds is not None and i + 1 < size else ()
+            ):
                 end = i + len(phrase)
-                if tuple(stems[i:end]) == phrase and not any(folded[i:end]):
-                    out.append((canonical, canonical, True))
+                # Compared by slicing: a text is tried against many phrases.
+                if tuple(stems[i:end]) == phrase and (folded is None or not any(folded[i:end])):
+                    out_words.append(canonical)
+                    out_stems.append(canonical)
+                    out_folded.append(True)
                     i = end
                     break
             else:
-                out.append(items[i])
+                out_words.append(words[i])
+                out_stems.append(stems[i])
+                out_folded.append(folded is not None and folded[i])
                 i += 1
-        return out
+        return out_words, out_stems, out_folded
+
+    def _without_stop_words(
+        self, words: list[str], stems: list[str], folded: list[bool] | None, keep: frozenset[str]
+    ) -> tuple[list[str], list[str], list[bool] | None]:
+        """The words without the stop words `keep` does not name that no group names, and
+        without the tokens of silent groups (see `_fold_phrases` for the three lists)."""
+        stopwords, exact, silent = self.locale.stopwords, self._exact, self._silent_or_unknown
+        kept = [
+            i
+            for i, word in enumerate(words)
+            if (
+                word not in self._silent
+                if folded is not None and folded[i]
+                else word not in stopwords or word in keep or exact.get(word, "") not in silent
+            )
+        ]
+        if len(kept) == len(words):
+            return words, stems, folded
+        return (
+            [words[i] for i in kept],
+            [stems[i] for i in kept],
+            None if folded is None else [folded[i] for i in kept],
+        )
 
     def stems(self, text: str) -> set[str]:
         """The stems of a text's words as written: no synonyms or stop words."""
@@ -286,13 +346,16 @@ class Analyzer:
         return left
 
     def _tokens(self, text: str, keep: frozenset[str]) -> tuple[list[str], bool]:
-        raw = utils.default_process(self.locale.fold(text)).split()
+        raw = self._corpus_words.pop(text, None)
+        if raw is None:
+            raw = utils.default_process(self.locale.fold(text)).split()
         # Only so many unknown words of one text, and of one message, are looked up as typos:
         # the lookup is the costly step, and a run of made-up words must not hold the bot up.
         lookups, complete = 0, True
         words: list[str] = []
+        known, exact = self._known, self._exact
         for word in raw:
-            if self._may_be_typo(word):
+            if word not in known and self._may_be_typo(word):
                 left = self._lookups_left()
                 if lookups < MAX_TYPO_LOOKUPS and (left is None or left > 0):
                     lookups += 1
@@ -302,29 +365,32 @@ class Analyzer:
                 else:
                     complete = False
             # One-letter words only matter when a synonym names them ("can't" -> "can t").
-            if len(word) > 1 or word in self._exact:
+            if len(word) > 1 or word in exact:
                 words.append(word)
-        items = self._fold_phrases([(w, self._stem(w), False) for w in words], self._phrases)
-        stop = self.locale.stopwords - keep if keep else self.locale.stopwords
-        silent = self._silent_or_unknown
-        items = [
-            item
-            for item in items
-            if (item[2] and item[0] not in self._silent)
-            or (not item[2] and (item[0] not in stop or self._exact.get(item[0], "") not in silent))
-        ]
-        items = self._fold_phrases(items, self._loose_phrases)
+        cached_stem, stem = self._stem_cache.get, self._stem
+        stems = [cached_stem(w) or stem(w) for w in words]
+        # Side by side, each word with its stem and whether it is a phrase's token (None: no
+        # word is yet): no tuple for each word of the thousands of texts read at load.
+        words, stems, folded = self._fold_phrases(words, stems, None, self._phrases)
+        words, stems, folded = self._without_stop_words(words, stems, folded, keep)
+        words, stems, folded = self._fold_phrases(words, stems, folded, self._loose_phrases)
         out: list[str] = []
-        for word, stem, folded in items:
-            if folded:
+        stopwords, silent, by_stem = self.locale.stopwords, self._silent, self._by_stem
+        for i, word in enumerate(words):
+            if folded is not None and folded[i]:
                 out.append(word)
-            elif mapped := self._exact.get(word) or self._by_stem.get(stem):
+            elif mapped := exact.get(word) or by_stem.get(stems[i]):
                 # "kinda", "tbh": a filler says nothing, unless asked for ("thank" in a sign).
-                if mapped not in self._silent or word in keep:
+                if mapped not in silent or word in keep:
                     out.append(mapped)
-            elif word not in stop:
-                out.append(stem)
+            elif word not in stopwords or word in keep:
+                out.append(stems[i])
         return out, complete
+
+
+def _kept(words: list[str]) -> list[str]:
+    """The words without one-letter leftovers of possessives ("crow's"); digits stay."""
+    return [w for w in words if len(w) > 1 or w.isdigit()]
 
 
 def _same_start(typo: str, word: str) -> bool:
@@ -338,6 +404,16 @@ def _kind_of_typo(typo: str, word: str) -> int:
     if len(typo) != len(word):
         return 1
     return 0 if sorted(typo) == sorted(word) else 2
+
+
+def _letter_masks(words: list[str], length: int) -> np.ndarray:
+    """`_letters` of each of several words of one length, as an array."""
+    # A word's letters as one row of code points: thousands of words in a few array operations
+    # (the first long typo of a length builds this for every known word of the length).
+    codes = np.frombuffer("".join(words).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bits = np.left_shift(np.uint64(1), (codes % 64).astype(np.uint64))
+    masks: np.ndarray = np.bitwise_or.reduce(bits.reshape(len(words), length), axis=1)
+    return masks
 
 
 def _letters(word: str) -> int:

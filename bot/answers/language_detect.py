@@ -182,13 +182,23 @@ class Transliterator:
     """Latin-script Russian back to Cyrillic, spelt as in the Russian word list where it can."""
 
     def __init__(self, russian_words: Iterable[str]) -> None:
-        best: dict[str, str] = {}
-        for word in russian_words:  # most frequent first: the first spelling of a form wins
-            lower = word.lower()
-            best.setdefault(fold_letters(lower), lower)
+        words = list(russian_words)
+        # Lower-cased and folded as one text, not word by word: the 50,000 words are read at
+        # every load. A word with a line break of its own would be split apart, so such a list
+        # is read word by word.
+        joined = "\n".join(words).lower()
+        lowered = joined.split("\n")
+        if len(lowered) == len(words):
+            folded = fold_letters(joined).split("\n")
+        else:
+            lowered = [word.lower() for word in words]
+            folded = [fold_letters(word) for word in lowered]
+        # Most frequent first: the first spelling of a form wins, and keeps the form's place.
+        best = dict.fromkeys(folded, "")
+        best.update(zip(reversed(folded), reversed(lowered), strict=True))
         self._words = best
         # Each folded form's rank by frequency: the first is the commonest.
-        self._ranks = {folded: rank for rank, folded in enumerate(best)}
+        self._ranks = dict(zip(best, range(len(best)), strict=True))
         self._sorted = sorted(best)
         self._cache: dict[str, str | None] = {}
 
@@ -307,9 +317,7 @@ class LanguageDetector:
         self.languages = tuple(languages)
         extra = vocabulary or {}
         english = word_list(ENGLISH) if english_words is None else english_words
-        self._english = (
-            frozenset(english) | frozenset(extra.get(ENGLISH, ())) | ENGLISH_CONTRACTIONS
-        )
+        self._english = frozenset(chain(english, extra.get(ENGLISH, ()), ENGLISH_CONTRACTIONS))
         self._translit: Transliterator | None = None
         if RUSSIAN in self.languages:
             russian = word_list(RUSSIAN) if russian_words is None else russian_words

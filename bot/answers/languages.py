@@ -139,7 +139,9 @@ def faq_words(kb: KnowledgeBase) -> list[str]:
     texts += [word for group in kb.synonyms for word in group]
     for flag in kb.red_flags:
         texts += [*flag.signs, *flag.unless, *flag.examples, *flag.not_examples]
-    return list(dict.fromkeys(w for text in texts for w in utils.default_process(text).split()))
+    # Normalised as one text: a character's normal form does not depend on its neighbours, and
+    # the line breaks between the texts read as spaces.
+    return list(dict.fromkeys(utils.default_process("\n".join(texts)).split()))
 
 
 def load_each(paths: Sequence[str | Path] = ()) -> list[KnowledgeBase | FaqError]:

@@ -173,6 +173,7 @@ class Matcher:
             t: np.array([label_index[label] for label in ls], dtype=np.intp)
             for t, ls in self._label_postings.items()
         }
+        self.analyzer.forget_corpus()
 
     def _uncovered_subjects(self, kb: KnowledgeBase) -> frozenset[str]:
         """Tokens that name a subject the article does not cover ("price", "botox", "insurance").
