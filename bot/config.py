@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from bot.storage.database import parse_database_url
 
@@ -103,6 +103,11 @@ class Settings:
                 "so that only Telegram can post updates"
             )
         staff_chat_id = _int("SOFTLIFT_STAFF_CHAT_ID", get("SOFTLIFT_STAFF_CHAT_ID"))
+        if staff_chat_id == 0:  # no chat has id 0: every alert would wait for ever
+            raise ConfigError(
+                "SOFTLIFT_STAFF_CHAT_ID must be a Telegram chat id, not 0; "
+                "leave it unset for no staff alerts"
+            )
         weekly_digest = _digest(get("SOFTLIFT_DIGEST"))
         if weekly_digest and staff_chat_id is None:
             raise ConfigError(
@@ -168,15 +173,11 @@ def _api_base_url(value: str, token: str | None = None) -> str:
     PTB 22 replaces a {token} placeholder with the token, else appends the token to the URL, so
     the path must end in /bot or /bot{token} (/bot{token}/test: Telegram's test environment).
     """
-    parts = urlsplit(value)
-    try:
-        valid_port = parts.port is None or parts.port > 0
-    except ValueError:
-        valid_port = False
+    parts = _split(value)
     if (
-        parts.scheme not in {"http", "https"}
+        parts is None
+        or parts.scheme not in {"http", "https"}
         or not parts.hostname
-        or not valid_port
         or any(char in parts.netloc for char in "{}")
         or any(char in value for char in "?#")
         or not API_BASE_PATH.fullmatch(parts.path)
@@ -187,6 +188,17 @@ def _api_base_url(value: str, token: str | None = None) -> str:
             f"like {DEFAULT_API_BASE_URL}, not {_shown(value, token)}"
         )
     return value
+
+
+def _split(value: str) -> SplitResult | None:
+    """A URL's parts; None when it is none ("http://[::1/bot", a port 0 or over 65535)."""
+    try:
+        parts = urlsplit(value)
+        if parts.port == 0:  # .port raises for one that is no number or out of range
+            return None
+    except ValueError:
+        return None
+    return parts
 
 
 def _shown(value: str, token: str | None) -> str:
@@ -260,8 +272,8 @@ def _log_level(value: str) -> str:
 def _webhook_url(value: str | None) -> str | None:
     if value is None:
         return None
-    parts = urlsplit(value)
-    if parts.scheme != "https" or not parts.hostname:
+    parts = _split(value)
+    if parts is None or parts.scheme != "https" or not parts.hostname:
         raise ConfigError(
             f"SOFTLIFT_WEBHOOK_URL must be an https:// URL (Telegram requires TLS), not {value!r}"
         )

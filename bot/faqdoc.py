@@ -64,6 +64,8 @@ class Seq(list[Any]):
 MAX_DEPTH = 30
 MAX_ALIASES = 100
 MAX_NODES = 200_000
+# A node whose expanded size is being counted (its children are being walked).
+_EXPANDING = -1
 
 
 class TooComplex(Exception):
@@ -182,8 +184,11 @@ def _line(mark: Any) -> int:
 def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
     """How many values a node stands for once every alias is expanded (memoised per node)."""
     known = sizes.get(id(node))
+    if known == _EXPANDING:  # met again while its own children are counted: a cycle
+        raise TooComplex("an alias inside the value it names never ends", _line(node.start_mark))
     if known is not None:
         return known
+    sizes[id(node)] = _EXPANDING
     size = 1
     if isinstance(node, yaml.SequenceNode):
         size += sum(_expanded_size(child, sizes) for child in node.value)

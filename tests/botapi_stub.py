@@ -26,7 +26,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
@@ -545,7 +545,10 @@ class FakeTelegram:
         return 200, {"ok": True, "result": True}
 
     def _m_setWebhook(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        self.webhook_url = str(params.get("url", ""))
+        url = str(params.get("url", ""))
+        if (urlsplit(url).hostname or "").endswith(".invalid"):  # as Telegram answers
+            return 400, _error(400, "Bad Request: bad webhook: Failed to resolve host")
+        self.webhook_url = url
         return 200, {"ok": True, "result": True}
 
     def _m_sendChatAction(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:

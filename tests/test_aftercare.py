@@ -569,6 +569,16 @@ def test_status_shows_the_day_and_the_next_local_time(status: StatusReplies) -> 
     assert "day 14 of 14" in two_weeks.text
 
 
+def test_the_status_names_the_weekday_in_the_patients_language() -> None:
+    # Found by probing: a Russian patient's status read "Следующее сообщение: Fri 23.05, 09:00"
+    # (strftime's %a is English whatever the patient's language).
+    russian = StatusReplies(14, get_locale("ru"))
+    now = datetime(2025, 5, 22, 12, tzinfo=UTC)
+    shown = russian.status(_course(follow_up_due=datetime(2026, 2, 16, 8, tzinfo=UTC)), now)
+    assert "Следующее сообщение: пт 23.05, 09:00 (Europe/Berlin)." in shown.text
+    assert "Напоминание о повторном визите: пн 16.02, 09:00 (Europe/Berlin)." in shown.text
+
+
 # --- the enrolment conversation ----------------------------------------------------------------
 
 NOW = datetime(2025, 5, 20, 12, tzinfo=UTC)

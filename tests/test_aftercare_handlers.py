@@ -375,3 +375,58 @@ async def test_today_then_a_zone_west_of_the_clinic_starts_the_course_that_day(
     assert course is not None and str(course.procedure_date) == "2025-12-03"
     assert course.next_due == datetime(2025, 12, 4, 17, tzinfo=UTC)  # day 1 at 09:00 in LA
     assert any("until 17.12.2025" in t for t in texts(fake, 23))
+
+
+def fail_inserts(settings: Settings, table: str) -> None:
+    """Make every insert into a table fail, as a full disk would."""
+    conn = sqlite3.connect(sqlite_path(settings.database_url))
+    try:
+        conn.execute(
+            f"CREATE TRIGGER full_{table} BEFORE INSERT ON {table}"
+            " BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+        conn.commit()
+    finally:
+        conn.close()
+
+
+async def test_a_database_error_logs_no_patient_text(
+    app: App, fake: FakeTelegram, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Found by probing: the database error carried the failed statement's parameters, so the
+    # error log quoted the staff alert being queued: the patient's name, username and symptoms.
+    await feed(app, fake.text(24, "/start"))
+    fail_inserts(settings, "alerts")
+    with caplog.at_level(logging.ERROR):
+        await feed(app, fake.text(24, "I have blurred vision", first_name="Zelda"))
+    assert "disk full" in caplog.text  # the error itself is logged
+    assert "blurred" not in caplog.text
+    assert "Zelda" not in caplog.text and "anna_patient" not in caplog.text
+
+
+async def test_a_danger_sign_gets_the_urgent_reply_when_the_database_fails(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probing: when the staff alert could not be stored (a full disk), the patient who
+    # wrote a danger sign got only "something went wrong", not "contact your doctor now".
+    await feed(app, fake.text(25, "/start"))
+    fail_inserts(settings, "alerts")
+    await feed(app, fake.text(25, "I have blurred vision"))
+    assert texts(fake, 25)[-1].startswith("Call emergency services now.")
+    assert T("error_apology") not in texts(fake, 25)
+    fail_inserts(settings, "questions")
+    await feed(app, fake.text(25, "will i get bruises"))  # not urgent: the usual apology
+    assert texts(fake, 25)[-1] == T("error_apology")
+
+
+async def test_something_worrying_gets_the_urgent_reply_when_the_database_fails(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probing: with the check-in's insert failing, "Something worrying" got only the
+    # generic apology, as a danger sign typed in words did.
+    day = await enrol(app, fake, 26)
+    fail_inserts(settings, "checkins")
+    await press_label(app, fake, day, "Something worrying")
+    assert texts(fake, 26)[-1] == "Contact your treating doctor now: [+00 000]."
+    await press_label(app, fake, day, "Bruising")  # not urgent: the usual apology
+    assert texts(fake, 26)[-1] == T("error_apology")

@@ -91,8 +91,14 @@ def test_missing_token_says_botfather_and_chat() -> None:
         ("DATABASE_URL", "postgresql:///bot", "names no server"),
         ("SOFTLIFT_ADMIN_IDS", "12,abc", "SOFTLIFT_ADMIN_IDS"),
         ("SOFTLIFT_STAFF_CHAT_ID", "staff", "SOFTLIFT_STAFF_CHAT_ID"),
+        # Found by probing: 0 (meant as "off") was taken, and every alert retried for ever.
+        ("SOFTLIFT_STAFF_CHAT_ID", "0", "leave it unset for no staff alerts"),
         ("LOG_LEVEL", "loud", "LOG_LEVEL"),
         ("SOFTLIFT_WEBHOOK_URL", "http://bot.example.com/hook", "https://"),
+        # Found by probing: URLs urlsplit cannot take stopped start-up with a traceback.
+        ("SOFTLIFT_WEBHOOK_URL", "https://[::1/hook", "SOFTLIFT_WEBHOOK_URL must be an https"),
+        ("SOFTLIFT_WEBHOOK_URL", "https://bot.example.com:99999/hook", "must be an https"),
+        ("TELEGRAM_API_BASE_URL", "http://[::1/bot", "TELEGRAM_API_BASE_URL must be"),
         ("SOFTLIFT_WEBHOOK_PORT", "70000", "SOFTLIFT_WEBHOOK_PORT"),
         ("SOFTLIFT_WEBHOOK_SECRET", "has space", "SOFTLIFT_WEBHOOK_SECRET"),
         ("SOFTLIFT_WEBHOOK_SECRET", "x" * 257, "SOFTLIFT_WEBHOOK_SECRET"),
@@ -198,6 +204,7 @@ def test_webhook_url_needs_a_secret() -> None:
     [
         ({}, "@BotFather"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "LOG_LEVEL": "loud"}, "LOG_LEVEL"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": "http://[::1/bot"}, "/bot"),
     ],
 )
 def test_run_with_bad_settings_exits_2_with_one_line(

@@ -209,6 +209,25 @@ def test_a_webhook_address_that_cannot_be_used_stops_start_up_in_one_line(
     _assert_one_line(result, expected)
 
 
+def test_a_webhook_url_telegram_refuses_stops_start_up_in_one_line(
+    stub: BotApiStub, tmp_path: Path
+) -> None:
+    # Found by probing: setWebhook's 400 ("bad webhook: Failed to resolve host") was retried
+    # for ever as if Telegram were away, instead of saying the URL is wrong.
+    result = _run_refused(
+        {
+            "TELEGRAM_API_BASE_URL": stub.base_url,
+            "SOFTLIFT_WEBHOOK_URL": "https://no-such-host.invalid/tg-hook",
+            "SOFTLIFT_WEBHOOK_SECRET": "hook-secret_1",
+            "SOFTLIFT_WEBHOOK_LISTEN": "127.0.0.1",
+            "SOFTLIFT_WEBHOOK_PORT": str(free_port()),
+        },
+        tmp_path,
+    )
+    _assert_one_line(result, "SOFTLIFT_WEBHOOK_URL")
+    assert "failed to resolve host" in result.stderr.lower()
+
+
 def test_a_second_poller_on_the_same_database_is_refused(stub: BotApiStub, tmp_path: Path) -> None:
     bot = start_bot(stub, tmp_path, FAQ)
     try:
@@ -217,3 +236,40 @@ def test_a_second_poller_on_the_same_database_is_refused(stub: BotApiStub, tmp_p
         assert "SOFTLIFT_WEBHOOK_URL" in result.stderr
     finally:
         assert bot.stop() == 0
+
+
+def test_a_webhook_bot_stops_on_sigterm_while_telegram_is_away(
+    stub: BotApiStub, tmp_path: Path
+) -> None:
+    # Found by probing: the webhook start-up retried its calls to Telegram for ever and SIGTERM
+    # only set a flag read after them, so a bot started while Telegram was away could not be
+    # stopped (docker stop ended it with SIGKILL).
+    stub.fake.fail("getMe", times=10_000, mode="500")
+    output = tmp_path / "bot-output.txt"
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": stub.base_url,
+        "SOFTLIFT_FAQ": str(FAQ),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "SOFTLIFT_WEBHOOK_URL": "https://bot.example.com/tg-hook",
+        "SOFTLIFT_WEBHOOK_LISTEN": "127.0.0.1",
+        "SOFTLIFT_WEBHOOK_PORT": str(free_port()),
+        "SOFTLIFT_WEBHOOK_SECRET": "hook-secret_1",
+    }
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], env=env, stdout=sink, stderr=subprocess.STDOUT
+        )
+    bot = BotProcess(process, output)
+    try:
+        stub.fake.wait_for(
+            lambda: "connecting to Telegram failed" in bot.text(), 30, "a start-up retry"
+        )
+        assert bot.stop() == 0, bot.text()
+        assert "Traceback" not in bot.text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

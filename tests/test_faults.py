@@ -133,8 +133,11 @@ def _doubling_bomb(levels: int) -> str:
         ("x: &x 1\nl: [" + ", ".join(["*x"] * 150) + "]\n", "more than 100 aliases"),
         (_doubling_bomb(40), "expand to more than 200,000 values"),
         ("entries: " + "[" * 5000 + "]" * 5000 + "\n", "nested more than 30 levels"),
+        # Found by probing: an alias inside its own anchor crashed faq check, start-up and
+        # /reload with a RecursionError traceback.
+        ("entries: &e [{id: x, related: *e}]\n", "an alias inside the value it names"),
     ],
-    ids=["billion-laughs", "many-aliases", "doubling-aliases", "deep-nesting"],
+    ids=["billion-laughs", "many-aliases", "doubling-aliases", "deep-nesting", "self-alias"],
 )
 def test_yaml_bombs_are_refused_with_one_line(text: str, expected: str) -> None:
     with pytest.raises(FaqError) as raised:
@@ -161,6 +164,13 @@ def test_an_oversized_file_is_refused_before_it_is_parsed(tmp_path: Path) -> Non
     )
     assert result.returncode == 1 and "at most 4 MB" in result.stderr
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_file_without_a_size_is_read_only_up_to_the_limit() -> None:
+    # Found by probing: `--faq /dev/zero` (a device, a pipe: no size to check first) was read
+    # whole, until the kernel killed the process for its memory.
+    with pytest.raises(FaqError, match="at most 4 MB"):
+        load_faq("/dev/zero")
 
 
 @pytest.mark.parametrize(

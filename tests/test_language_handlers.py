@@ -316,6 +316,25 @@ def test_an_absurd_number_of_days_ago_is_too_long_ago(text: str) -> None:
     assert read_procedure_date(text, TODAY, 14, WORDS) is Refusal.TOO_OLD
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("² days ago", "en"),
+        ("March ²", "en"),
+        ("March 99999999999999999999", "en"),
+        ("³ марта", "ru"),
+        ("1² дня назад", "ru"),
+        ("99999999999999999999 марта", "ru"),
+        ("15 марта 2⁰25", "ru"),
+    ],
+)
+def test_odd_digits_and_an_absurd_day_are_unreadable(text: str, language: str) -> None:
+    # Found by probing the running bot: superscript digits ("² days ago") and a day number
+    # past a C long crashed the enrolment (ValueError, OverflowError) instead of asking again.
+    words = get_locale(language).dates
+    assert read_procedure_date(text, TODAY, 14, words) is Refusal.UNREADABLE
+
+
 def test_a_year_written_with_its_word_is_read() -> None:
     assert parse_date("15 марта 2025 года", TODAY, WORDS) == date(2025, 3, 15)
     assert parse_date("15 марта 2025г", TODAY, WORDS) == date(2025, 3, 15)

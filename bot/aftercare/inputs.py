@@ -65,7 +65,7 @@ def counts_back(text: str, words: DateWords = NO_WORDS) -> bool:
     text = _normal(text)
     head, _, rest = text.partition(" ")
     return any(text == word for word, _ago in words.days_ago) or (
-        head.isdigit() and rest in words.n_days_ago
+        head.isdecimal() and rest in words.n_days_ago
     )
 
 
@@ -76,7 +76,7 @@ def _relative_date(text: str, today: date, words: DateWords) -> date | None:
             return today - timedelta(days=ago)
     for suffix in words.n_days_ago:
         head, _, rest = text.partition(" ")
-        if head.isdigit() and rest == suffix:
+        if head.isdecimal() and rest == suffix:
             days = int(head) if len(head) <= len(str(_MAX_DAYS_AGO)) else _MAX_DAYS_AGO
             return today - timedelta(days=min(days, (today - date.min).days))
     if words.day_month and (match := _DAY_MONTH.fullmatch(text)):
@@ -93,7 +93,7 @@ def _worded_date(text: str, today: date, words: DateWords) -> date | None:
         pieces.pop()
     if len(pieces) >= 2 and pieces[0] in months:
         pieces[0], pieces[1] = pieces[1], pieces[0]  # "March 15": the day first
-    if len(pieces) not in (2, 3) or not pieces[0].isdigit() or pieces[1] not in months:
+    if len(pieces) not in (2, 3) or not pieces[0].isdecimal() or pieces[1] not in months:
         return None
     day, month = int(pieces[0]), months[pieces[1]]
     if len(pieces) == 2:
@@ -101,7 +101,7 @@ def _worded_date(text: str, today: date, words: DateWords) -> date | None:
     year = pieces[2]
     for word in words.year_words:
         year = year.removesuffix(word)
-    if len(year) == 4 and year.isdigit():
+    if len(year) == 4 and year.isdecimal():
         return _date_or_none(int(year), month, day)
     return None
 
@@ -116,7 +116,7 @@ def _this_or_last_year(day: int, month: int, today: date) -> date | None:
 def _date_or_none(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a day past a C long
         return None
 
 

@@ -38,9 +38,11 @@ class StatusReplies:
         else:
             toggle = self._button("ac_pause_button", CourseAction.PAUSE)
             if course.next_due is not None:
-                lines.append(self._t("ac_status_next", when=_local(course.next_due, course)))
+                lines.append(self._t("ac_status_next", when=self._local(course.next_due, course)))
         if course.follow_up_due is not None:
-            lines.append(self._t("ac_status_follow_up", when=_local(course.follow_up_due, course)))
+            lines.append(
+                self._t("ac_status_follow_up", when=self._local(course.follow_up_due, course))
+            )
         rows = (
             (
                 self._button("ac_change_time_button", CourseAction.CHANGE_TIME),
@@ -78,7 +80,8 @@ class StatusReplies:
         """Aftercare commands when the FAQ in use has no course."""
         return Reply(self._t("ac_unavailable"))
 
-
-def _local(when: datetime, course: PatientCourse) -> str:
-    local = when.astimezone(ZoneInfo(course.timezone))
-    return f"{local.strftime('%a %d.%m, %H:%M')} ({course.timezone})"
+    def _local(self, when: datetime, course: PatientCourse) -> str:
+        """An instant as the patient's weekday, date and time, in their language."""
+        local = when.astimezone(ZoneInfo(course.timezone))
+        weekday = self._t("ac_weekdays").split()[local.weekday()]
+        return f"{weekday} {local.strftime('%d.%m, %H:%M')} ({course.timezone})"

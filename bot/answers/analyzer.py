@@ -17,6 +17,7 @@ from rapidfuzz.distance import OSA
 from bot.locale import Locale
 
 MIN_TYPO_LENGTH = 3
+MIN_CHANGED_TYPO = 4  # shorter words are fixed for a swapped, dropped or doubled letter only
 # Typo lookups per text, and per message across all the parts it is read in (a real message
 # has a handful of unknown words; each lookup scans part of the vocabulary).
 MAX_TYPO_LOOKUPS = 40
@@ -230,7 +231,12 @@ class Analyzer:
             )
             # A short word's typo must keep its first letter ("wine" is not "line"), unless it
             # is the one known word that close ("lsat" for "last").
-            if len(word) > 5 or _same_start(word, best) or (len(closest) == 1 and distance == 1):
+            # A three-letter word with one letter changed is as likely another word as a typo
+            # ("zal", the Russian "зал" in Latin letters, is no typo of the vision sign "zag").
+            changed_short = len(word) < MIN_CHANGED_TYPO and _kind_of_typo(word, best) == 2
+            if not changed_short and (
+                len(word) > 5 or _same_start(word, best) or (len(closest) == 1 and distance == 1)
+            ):
                 fixed = best
         return fixed
 

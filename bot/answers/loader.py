@@ -402,13 +402,19 @@ def load_faq(path: str | Path | None = None) -> KnowledgeBase:
     if path is None:
         return load_shipped(DEFAULT_FAQ)
     file = Path(path)
+    limit = MAX_FILE_BYTES // (1024 * 1024)
     try:
         if file.stat().st_size > MAX_FILE_BYTES:
-            size, limit = file.stat().st_size, MAX_FILE_BYTES // (1024 * 1024)
+            size = file.stat().st_size
             raise FaqError(
                 [Problem(str(path), 1, f"the file is {size:,} bytes; at most {limit} MB")]
             )
-        text = file.read_text(encoding="utf-8")
+        with file.open(encoding="utf-8") as stream:  # a device or a pipe has no size
+            text = stream.read(MAX_FILE_BYTES + 1)  # characters: at least as many bytes
+        if len(text) > MAX_FILE_BYTES:
+            raise FaqError(
+                [Problem(str(path), 1, f"the file is over {limit} MB; at most {limit} MB")]
+            )
     except OSError as exc:
         raise FaqError([Problem(str(path), 0, f"cannot read the file: {exc.strerror}")]) from None
     except UnicodeDecodeError:

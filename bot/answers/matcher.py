@@ -481,9 +481,12 @@ class Matcher:
             start = _sentence_start(question, end)
             told_before = bool(question[:start].strip())
             asked = question[start:end]
-            # After a story a one-word question ("есть смысл?") leans on what was told.
-            if len(self.analyzer.tokens(asked)) >= MIN_CLAUSE_TOKENS or (
-                not told_before and question[end:].strip(" ?!")
+            # After a story a one-word question leans on what was told ("есть смысл?"), unless
+            # its word names a subject of its own ("... дочке 19. в таком возрасте можно?").
+            if (
+                len(self.analyzer.tokens(asked)) >= MIN_CLAUSE_TOKENS
+                or (not told_before and question[end:].strip(" ?!"))
+                or self._names_subject(asked)
             ):
                 part, judged = self._judge(asked), judged + 1
                 if self._clear(part):

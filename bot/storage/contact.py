@@ -7,10 +7,11 @@ from typing import Any
 
 import re2
 
-from bot.storage.phone_digits import DASHES, PHONE
+from bot.storage.phone_digits import DASHES, has_phone_number
 
-# Texts that carry a way to reach someone are never kept. One RE2 search, whose time is linear
-# in the text (Python's engine retries near misses from every position: quadratic or worse).
+# Texts that carry a way to reach someone are never kept. One RE2 search, and for phone numbers
+# in digits another and a check of each run it finds; each linear in the text (Python's engine
+# retries near misses from every position: quadratic or worse).
 # Letters and digits of the alphabets patients write in (Unicode's \pL makes the automaton
 # outgrow RE2's memory budget, and it falls back to its slower engine).
 _ALNUM = "0-9A-Za-zЁА-яё"
@@ -98,18 +99,13 @@ _CONTACT_RULES = (
     f"(?i:{_NAMED_HANDLE})",
     # A phone number spelt out in words.
     f"(?i:{_SPELT_PHONE})",
-    # Seven or more digits however grouped, unless they are a date, a time or a price.
-    PHONE,
 )
 
 
 def _contact_options() -> Any:
-    """RE2's options for the filter: no captures, memory enough for its automaton."""
+    """RE2's options for the filter: no captures."""
     options = re2.Options()
     options.never_capture = True
-    # The phone-number rule makes a large automaton: with RE2's default 8 MB it falls back to
-    # its slower engine (still linear, a hundred times slower); memory is taken as used.
-    options.max_mem = 32 << 20
     return options
 
 
@@ -123,4 +119,5 @@ def looks_like_contact(text: str) -> bool:
     for dash in DASHES:  # str.translate would take a dictionary lookup per character
         if dash in folded:
             folded = folded.replace(dash, "-")
-    return _CONTACT.search(folded) is not None
+    # Seven or more digits however grouped, unless they are a date, a time or a price.
+    return _CONTACT.search(folded) is not None or has_phone_number(folded)

@@ -450,7 +450,11 @@ class Database:
             # SQLite serialises writers anyway: one connection keeps them in order, and a
             # caller waits for it on the event loop, not in a busy loop inside the driver.
             engine = create_async_engine(
-                self.target.driver_url(), pool_size=1, max_overflow=0, pool_timeout=120
+                self.target.driver_url(),
+                pool_size=1,
+                max_overflow=0,
+                pool_timeout=120,
+                hide_parameters=True,  # an error's text must not quote what patients wrote
             )
             event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
             event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
@@ -459,6 +463,7 @@ class Database:
             self.target.driver_url(),
             pool_size=POSTGRES_POOL_SIZE,
             pool_pre_ping=True,
+            hide_parameters=True,
             connect_args={
                 "connect_timeout": 10,
                 "application_name": "softlift-bot",

@@ -249,10 +249,33 @@ async def on_error(update: object, context: Context) -> None:
         assistant = await assistant_of(context, update.effective_user)
     except Exception:  # the database may be what failed: apologise in the default language
         assistant = context.services.assistant()
+    # A danger sign still gets the urgent reply: "something went wrong" would leave it unheard.
+    reply = await _urgent_reply(update, context) or Reply(assistant.locale.t("error_apology"))
     try:
-        await send_to(chat, Reply(assistant.locale.t("error_apology")))
+        await send_to(chat, reply)
     except TelegramError as exc:
         log.warning("could not send the apology to chat %s: %s", chat.id, type(exc).__name__)
+
+
+async def _urgent_reply(update: Update, context: Context) -> Reply | None:
+    """The urgent reply when the failed update is a danger sign or "Something worrying"."""
+    if update.callback_query is not None:
+        press = buttons.parse(update.callback_query.data or "")
+        service = context.services.course_service()
+        if not isinstance(press, buttons.Checkin) or service is None:
+            return None
+        option = service.course.option(press.option_id)
+        return service.messages.checkin_reply(option) if option and option.urgent else None
+    message = update.message or update.edited_message  # never the bot's own pressed message
+    text = message and (message.text or message.caption)
+    if not text:
+        return None
+    text = without_mention(text, context.bot.username)
+    try:
+        outcome = await asyncio.to_thread(context.services.languages.ask, text)
+    except Exception:  # the engine itself failed: the apology, as for anything else
+        return None
+    return outcome.reply if outcome.decision.kind is Kind.URGENT else None
 
 
 async def _take_feedback(

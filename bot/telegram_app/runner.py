@@ -24,7 +24,7 @@ from bot.storage.database import (
 )
 from bot.telegram_app.app import ALLOWED_UPDATES, build_application
 from bot.telegram_app.logging_setup import configure_logging
-from bot.telegram_app.webhook import CannotListen, serve
+from bot.telegram_app.webhook import CannotListen, WebhookRefused, serve
 
 EXIT_CONFIG = 2
 # Long-poll duration; Telegram answers at once when an update arrives.
@@ -88,7 +88,7 @@ def run(
     except InvalidToken:
         err.write("softlift-bot: Telegram refused the token; check TELEGRAM_BOT_TOKEN\n")
         return EXIT_CONFIG
-    except (AnotherPoller, CannotListen) as exc:
+    except (AnotherPoller, CannotListen, WebhookRefused) as exc:
         err.write(f"softlift-bot: {exc}\n")
         return EXIT_CONFIG
     return 0

@@ -13,7 +13,7 @@ from http import HTTPStatus
 from typing import Any
 
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError
 from tornado.httpserver import HTTPServer
 from tornado.web import Application as TornadoApplication
 from tornado.web import HTTPError, RequestHandler, stream_request_body
@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 
 class CannotListen(Exception):
     """The webhook address cannot be bound (port in use, unknown address)."""
+
+
+class WebhookRefused(Exception):
+    """Telegram refused the webhook URL (a host it cannot resolve or reach, a port it refuses)."""
 
 
 @stream_request_body
@@ -84,19 +88,25 @@ def make_server(app: App, url_path: str, secret: str) -> HTTPServer:
     return HTTPServer(web, max_body_size=MAX_BODY_BYTES, max_buffer_size=MAX_BODY_BYTES)
 
 
-async def retry_network(call: Callable[[], Awaitable[Any]], what: str) -> None:
-    """Run a start-up call until Telegram answers; a refused token is not retried."""
+async def retry_network(call: Callable[[], Awaitable[Any]], what: str, stop: asyncio.Event) -> bool:
+    """Run a start-up call until Telegram answers (True) or `stop` is set (False).
+
+    A refused token is not retried.
+    """
     pause = 1.0
-    while True:
+    while not stop.is_set():
         try:
             await call()
-            return
-        except InvalidToken:
+            return True
+        except (InvalidToken, BadRequest):  # the request itself is wrong: repeating cannot help
             raise
         except NetworkError as exc:
             log.warning("%s failed (%s); retrying in %.0f s", what, type(exc).__name__, pause)
-            await asyncio.sleep(pause)
+            # SIGTERM ends the wait: Telegram may stay away for longer than anyone waits.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), pause)
             pause = min(pause * 2, MAX_BACKOFF_SECONDS)
+    return False
 
 
 async def serve(
@@ -122,15 +132,23 @@ async def serve(
         reason = exc.strerror or str(exc)
         raise CannotListen(f"cannot listen for the webhook on {listen}:{port}: {reason}") from None
     try:
-        await retry_network(app.initialize, "connecting to Telegram")
+        if not await retry_network(app.initialize, "connecting to Telegram", stop):
+            return
         if app.post_init:
             await app.post_init(app)
-        await retry_network(
-            lambda: app.bot.set_webhook(
-                webhook_url, secret_token=secret, allowed_updates=allowed_updates
-            ),
-            "setWebhook",
-        )
+        try:
+            hooked = await retry_network(
+                lambda: app.bot.set_webhook(
+                    webhook_url, secret_token=secret, allowed_updates=allowed_updates
+                ),
+                "setWebhook",
+                stop,
+            )
+        except BadRequest as exc:
+            refused = f"Telegram refused SOFTLIFT_WEBHOOK_URL {webhook_url}: {exc.message}"
+            raise WebhookRefused(refused) from None
+        if not hooked:
+            return
         await app.start()
         await stop.wait()
     finally:
