@@ -139,6 +139,12 @@ class CourseService:
         option = self.course.option(alert.option_id) if alert.option_id else None
         return replace(alert, answer=option.label) if option is not None else alert
 
+    def urgent_advice(self, data: str) -> Reply | None:
+        """The advice for a worrying check-in button, which needs no record: None for others."""
+        press = buttons.parse(data)
+        option = self.course.option(press.option_id) if isinstance(press, buttons.Checkin) else None
+        return self.messages.checkin_reply(option) if option is not None and option.urgent else None
+
     async def press(self, patient: Patient, data: str, now: datetime) -> Response:
         """The answer to an aftercare button; a stale or forged one gets the polite note."""
         press = buttons.parse(data)

@@ -404,8 +404,7 @@ def load_faq(path: str | Path | None = None) -> KnowledgeBase:
     file = Path(path)
     limit = MAX_FILE_BYTES // (1024 * 1024)
     try:
-        if file.stat().st_size > MAX_FILE_BYTES:
-            size = file.stat().st_size
+        if (size := file.stat().st_size) > MAX_FILE_BYTES:
             raise FaqError(
                 [Problem(str(path), 1, f"the file is {size:,} bytes; at most {limit} MB")]
             )

@@ -126,16 +126,21 @@ async def _answer(message: Message, context: Context, text: str) -> None:
 async def edited(update: Update, context: Context) -> None:
     """An edit is read again for red flags only; the first urgent reading alerts and replies."""
     message = update.effective_message
-    text = message and (message.text or message.caption)
-    if message is None or not text:
+    text = _text_of(message, context)
+    if message is None or text is None:
         return
-    text = without_mention(text, context.bot.username)
     outcome, _current = await _ask(message, context, text)
     if outcome.decision.kind is not Kind.URGENT:
         return
     # Once per message: otherwise each further edit of it would alert the staff again.
     if await course_handlers.alert_urgent(message, context, text):
         await send_reply(message, outcome.reply)
+
+
+def _text_of(message: Message | None, context: Context) -> str | None:
+    """A message's text, else its caption, without the bot's @mention; None without either."""
+    text = message and (message.text or message.caption)
+    return without_mention(text, context.bot.username) if text else None
 
 
 async def press(update: Update, context: Context) -> None:
@@ -260,17 +265,12 @@ async def on_error(update: object, context: Context) -> None:
 async def _urgent_reply(update: Update, context: Context) -> Reply | None:
     """The urgent reply when the failed update is a danger sign or "Something worrying"."""
     if update.callback_query is not None:
-        press = buttons.parse(update.callback_query.data or "")
         service = context.services.course_service()
-        if not isinstance(press, buttons.Checkin) or service is None:
-            return None
-        option = service.course.option(press.option_id)
-        return service.messages.checkin_reply(option) if option and option.urgent else None
-    message = update.message or update.edited_message  # never the bot's own pressed message
-    text = message and (message.text or message.caption)
-    if not text:
+        return service.urgent_advice(update.callback_query.data or "") if service else None
+    # Never the bot's own pressed message.
+    text = _text_of(update.message or update.edited_message, context)
+    if text is None:
         return None
-    text = without_mention(text, context.bot.username)
     try:
         outcome = await asyncio.to_thread(context.services.languages.ask, text)
     except Exception:  # the engine itself failed: the apology, as for anything else
