@@ -209,6 +209,9 @@ def test_a_phone_number_however_grouped_is_contact(text: str) -> None:
         "call 9-18: (916) 123-45-67",
         "8 916 123 45 67 :3",
         "89161234567 :)",
+        # A time's minutes or hour have two digits at most: the rest is no part of a time.
+        "звоните до 18:89161234567",
+        "89161234567:30",
     ],
 )
 def test_a_phone_number_next_to_a_colon_that_joins_no_time_is_contact(text: str) -> None:

@@ -19,6 +19,8 @@ Step = tuple[Group, frozenset[str]]  # a group and the separators that may follo
 Shape = tuple[Step, ...]
 
 MIN_DIGITS = 7
+# A time's hour or minutes: "14:30".
+TIME_PART_DIGITS = 2
 _DIGITS = "0123456789"
 # Dashes of every kind, which `looks_like_contact` makes "-" before the search.
 DASHES = "‐‑‒–—―−"
@@ -180,10 +182,11 @@ def _is_phone_run(text: str, start: int, end: int) -> bool:
         return True
     # A time's part glued to the run by a colon is no part of it, so "12.03.2026 14:30" and
     # "14:30 12.03.2026" are a date and a time, while "8 916 123 45 67 14:00" is still a number.
-    # Only a colon between two digits glues: "до 18: 8 916 ..." is a colon like any other.
-    if _joins_time(text, start - 1):
+    # Only a colon between two digits glues: "до 18: 8 916 ..." is a colon like any other. And
+    # a time's hour or minutes are two digits at most: "до 18:89161234567" is still a number.
+    if _joins_time(text, start - 1) and len(run) - len(run.lstrip(_DIGITS)) <= TIME_PART_DIGITS:
         run = run.lstrip(_DIGITS)
-    if _joins_time(text, end):
+    if _joins_time(text, end) and len(run) - len(run.rstrip(_DIGITS)) <= TIME_PART_DIGITS:
         run = run.rstrip(_DIGITS)
     return is_phone_number(run.strip(_SEPARATOR_CHARS))
 
