@@ -100,3 +100,27 @@ def test_the_period_options_are_checked(
         main(["stats", *option])
     assert exit_.value.code == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--until", "9999-12-31"],  # its next midnight is past the calendar's end
+        ["--until", "0001-01-05", "--days", "30"],  # its first day before the calendar's start
+        ["--until", "0001-01-01", "--days", "1"],
+    ],
+)
+def test_an_until_at_the_calendars_edges_is_refused_in_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    option: list[str],
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", seeded(tmp_path / "bot.db"))
+    for command in (["stats"], ["faq", "suggest"]):
+        with pytest.raises(SystemExit) as exit_:
+            main([*command, *option])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert "--until: must be a date between 1970-01-01 and 9998-12-31" in err
+        assert "Traceback" not in err
