@@ -206,7 +206,10 @@ def cmd_stats(args: argparse.Namespace, languages: Languages, out: TextIO, inp: 
 
     chart, text = _with_store(read)
     if args.png is not None:
-        args.png.write_bytes(chart.png)
+        try:
+            args.png.write_bytes(chart.png)
+        except OSError as exc:
+            raise UsageError(f"cannot write the chart to {args.png}: {exc.strerror}") from None
     out.write(f"{chart.caption}\n\n{text}\n")
     return 0
 

@@ -124,3 +124,15 @@ def test_an_until_at_the_calendars_edges_is_refused_in_one_line(
         err = capsys.readouterr().err
         assert "--until: must be a date between 1970-01-01 and 9998-12-31" in err
         assert "Traceback" not in err
+
+
+def test_a_chart_that_cannot_be_written_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", seeded(tmp_path / "bot.db"))
+    monkeypatch.delenv("SOFTLIFT_FAQ", raising=False)
+    for png in (tmp_path / "no-such-dir" / "chart.png", tmp_path):
+        assert main(["stats", "--until", "2026-03-31", "--png", str(png)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"softlift-bot: cannot write the chart to {png}: ")
+        assert err.count("\n") == 1
