@@ -38,6 +38,7 @@ from bot.storage.database import (
     Database,
     DatabaseTooNew,
     DatabaseUnavailable,
+    DatabaseUnreadable,
     parse_database_url,
 )
 from bot.storage.store import Store
@@ -394,7 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Command = args.handler
     try:
         return handler(args, languages, sys.stdout, sys.stdin)
-    except (UsageError, DatabaseTooNew) as exc:
+    except (UsageError, DatabaseTooNew, DatabaseUnreadable) as exc:
         sys.stderr.write(f"softlift-bot: {exc}\n")
         return EXIT_USAGE
     except DatabaseUnavailable as exc:

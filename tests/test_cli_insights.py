@@ -136,3 +136,27 @@ def test_a_chart_that_cannot_be_written_is_one_line_and_exit_2(
         err = capsys.readouterr().err
         assert err.startswith(f"softlift-bot: cannot write the chart to {png}: ")
         assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"these are notes, not a database\n" * 100,  # no SQLite header
+        b"SQLite format 3\x00" + b"\x07" * 4000,  # the header, then damage
+    ],
+)
+def test_a_file_that_is_not_a_usable_database_is_one_line_and_exit_2(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes,
+) -> None:
+    path = tmp_path / "bot.db"
+    path.write_bytes(content)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    for argv in (["stats"], ["faq", "suggest"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"softlift-bot: cannot open the database sqlite:///{path}: ")
+        assert err.count("\n") == 1
+    assert path.read_bytes() == content
