@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 import sqlite3
@@ -616,3 +617,20 @@ async def test_a_staff_group_upgraded_to_a_supergroup_still_gets_every_alert(
     assert await app.bot_data.services.store.alerts.pending() == 0
     # The log tells the operator the new id, never what the patients wrote.
     assert f"SOFTLIFT_STAFF_CHAT_ID={supergroup}" in caplog.text and "fever" not in caplog.text
+
+
+async def test_alerts_waiting_for_a_wrong_staff_chat_go_to_the_one_set_after_a_restart(
+    settings: Settings, fake: FakeTelegram
+) -> None:
+    fake.block(STAFF_CHAT)  # the bot was never added to that chat, or the id was mistyped
+    async with running_app(settings, load_faq(FAQ), fake, NOW) as first:
+        await feed(first, fake.text(33, "I have a fever since this morning"))
+    assert sent_to(fake, STAFF_CHAT) == []
+    fixed = dataclasses.replace(settings, staff_chat_id=-100777)  # the operator fixes it
+    later = NOW + timedelta(minutes=11)
+    async with running_app(fixed, load_faq(FAQ), fake, later) as second:
+        second.bot_data.services.delivery.kick_alerts()
+        await second.bot_data.services.delivery.idle()
+        assert await second.bot_data.services.store.alerts.pending() == 0
+    (alert,) = sent_to(fake, -100777)
+    assert "since this morning" in alert["text"]

@@ -104,13 +104,19 @@ class _StaffChat:
             await call(new_id)
 
 
-def telegram_send_alert(bot: Bot) -> SendAlert:
-    """The outbox's sender: an alert, already HTML, to the staff chat."""
+def telegram_send_alert(bot: Bot, staff_chat_id: int | None) -> SendAlert:
+    """The outbox's sender: an alert, already HTML, to the staff chat set now.
+
+    An alert queued for another chat (an id mistyped or since changed, then fixed and the bot
+    restarted) goes where the staff read now, not for ever to a chat that refuses it; without
+    a staff chat set, to the one it was queued for.
+    """
     staff = _StaffChat()
 
     async def send(chat_id: int, html: str) -> None:
+        to = chat_id if staff_chat_id is None else staff_chat_id
         with _queued_send_outcome():
-            await staff.send(chat_id, lambda target: bot.send_message(target, html))
+            await staff.send(to, lambda target: bot.send_message(target, html))
 
     return send
 
