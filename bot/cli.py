@@ -38,6 +38,7 @@ from bot.storage.database import (
     Database,
     DatabaseTooNew,
     DatabaseUnavailable,
+    DatabaseUnreadable,
     parse_database_url,
 )
 from bot.storage.store import Store
@@ -45,6 +46,9 @@ from bot.storage.store import Store
 EXIT_PROBLEM = 1
 EXIT_USAGE = 2
 MAX_DAYS = 3650
+# --until: a period of up to MAX_DAYS ending then, and the midnight after it, stay inside the
+# calendar (and no bot database holds anything before 1970).
+UNTIL_RANGE = (date(1970, 1, 1), date(9998, 12, 31))
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report `... | head`
 # JSON allows these raw inside strings, but line-splitting readers (Python's splitlines among
@@ -203,7 +207,10 @@ def cmd_stats(args: argparse.Namespace, languages: Languages, out: TextIO, inp: 
 
     chart, text = _with_store(read)
     if args.png is not None:
-        args.png.write_bytes(chart.png)
+        try:
+            args.png.write_bytes(chart.png)
+        except OSError as exc:
+            raise UsageError(f"cannot write the chart to {args.png}: {exc.strerror}") from None
     out.write(f"{chart.caption}\n\n{text}\n")
     return 0
 
@@ -263,11 +270,15 @@ Command = Callable[[argparse.Namespace, Languages, TextIO, TextIO], int]
 
 
 def _date(value: str) -> date:
-    """--until: a date as YYYY-MM-DD."""
+    """--until: a date as YYYY-MM-DD, within UNTIL_RANGE."""
     try:
-        return date.fromisoformat(value)
+        when = date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a date as YYYY-MM-DD, not {value!r}") from None
+    first, last = UNTIL_RANGE
+    if not first <= when <= last:
+        raise argparse.ArgumentTypeError(f"must be a date between {first} and {last}, not {value}")
+    return when
 
 
 def _days(value: str) -> int:
@@ -384,7 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Command = args.handler
     try:
         return handler(args, languages, sys.stdout, sys.stdin)
-    except (UsageError, DatabaseTooNew) as exc:
+    except (UsageError, DatabaseTooNew, DatabaseUnreadable) as exc:
         sys.stderr.write(f"softlift-bot: {exc}\n")
         return EXIT_USAGE
     except DatabaseUnavailable as exc:

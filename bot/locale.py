@@ -155,6 +155,8 @@ class Locale:
     reassurance: frozenset[str]
     wellbeing: frozenset[str]  # words around a reassurance in "I'm all fine": "all", "feel"
     unwell: re.Pattern[str] | None  # a whole message saying one is not well ("getting worse")
+    # A whole message asking to stop the messages or delete one's data ("delete my data").
+    privacy_request: re.Pattern[str] | None
     example_of: re.Pattern[str] | None
     # Sentences that ask what the procedure is like or what it can fix, each with the words of
     # the signs such a sentence does not raise ("will it hurt like hell?": pain is part of it).
@@ -242,6 +244,7 @@ def get_locale(language: str) -> Locale:
         reassurance=frozenset(str(w).lower() for w in matching.get("reassurance", ())),
         wellbeing=frozenset(str(w).lower() for w in matching.get("wellbeing", ())),
         unwell=_optional_pattern(matching, "unwell"),
+        privacy_request=_optional_pattern(matching, "privacy_request"),
         example_of=_optional_pattern(matching, "example_of"),
         calm_frames=tuple(
             CalmFrame(

@@ -139,6 +139,7 @@ class FakeTelegram:
         self.commands: list[dict[str, Any]] = []
         self.webhook_url = ""
         self._blocked: set[int] = set()
+        self._migrated: dict[int, int] = {}
 
     # --- what tests do -------------------------------------------------------------------------
 
@@ -179,6 +180,11 @@ class FakeTelegram:
         """The user of a private chat blocks the bot: sending there answers 403 from now on."""
         with self._cond:
             self._blocked.add(chat_id)
+
+    def migrate(self, chat_id: int, new_chat_id: int) -> None:
+        """A group is upgraded to a supergroup: sending to its old id answers 400 from now on."""
+        with self._cond:
+            self._migrated[chat_id] = new_chat_id
 
     def unblock(self, chat_id: int) -> None:
         """The chat accepts the bot's messages again (the bot was added back)."""
@@ -400,6 +406,11 @@ class FakeTelegram:
     ) -> tuple[int, dict[str, Any]]:
         if method in COUNTED and int(params.get("chat_id", 0)) in self._blocked:
             return 403, _error(403, "Forbidden: bot was blocked by the user")
+        new_chat_id = self._migrated.get(int(params.get("chat_id", 0)))
+        if method in COUNTED and new_chat_id is not None:
+            body = _error(400, "Bad Request: group chat was upgraded to a supergroup chat")
+            body["parameters"] = {"migrate_to_chat_id": new_chat_id}
+            return 400, body
         if method in COUNTED:
             problem = self._check_message(params)
             if problem:

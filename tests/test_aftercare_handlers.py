@@ -430,3 +430,34 @@ async def test_something_worrying_gets_the_urgent_reply_when_the_database_fails(
     assert texts(fake, 26)[-1] == "Contact your treating doctor now: [+00 000]."
     await press_label(app, fake, day, "Bruising")  # not urgent: the usual apology
     assert texts(fake, 26)[-1] == T("error_apology")
+
+
+async def test_an_aftercare_button_pressed_in_a_group_reveals_and_changes_nothing(
+    app: App, fake: FakeTelegram
+) -> None:
+    # The bot shows aftercare buttons in private chats only; data forged onto a group message
+    # must not pause someone's course, open their questions or tell the group about it.
+    await enrol(app, fake, 60)
+    group = {"chat_type": "supergroup", "user_id": 60}
+    await feed(app, fake.text(-60, "/topics@softlift_test_bot", **group))
+    menu = fake.messages_to(-60)[-1]
+    for data in ("ac:p", "ac:ct", "ac:c:1:1:swelling"):
+        fake.press(menu, data, user_id=60)
+        await feed(app, fake.pending()[-1])
+    assert texts(fake, -60)[1:] == [T("ac_private_only")] * 3
+    course = await app.bot_data.services.store.courses.course_for(60)
+    assert course is not None and course.status.value == "active"
+    assert rows_about_conversation(app) == 0
+    assert not fake.unanswered_queries()
+
+
+def rows_about_conversation(app: App) -> int:
+    """Whether patient 60 has an open aftercare question (0 or 1)."""
+    path = sqlite_path(app.bot_data.services.settings.database_url)
+    conn = sqlite3.connect(path)
+    try:
+        return int(
+            conn.execute("SELECT count(*) FROM conversations WHERE user_id = 60").fetchone()[0]
+        )
+    finally:
+        conn.close()

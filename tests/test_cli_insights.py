@@ -100,3 +100,63 @@ def test_the_period_options_are_checked(
         main(["stats", *option])
     assert exit_.value.code == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--until", "9999-12-31"],  # its next midnight is past the calendar's end
+        ["--until", "0001-01-05", "--days", "30"],  # its first day before the calendar's start
+        ["--until", "0001-01-01", "--days", "1"],
+    ],
+)
+def test_an_until_at_the_calendars_edges_is_refused_in_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    option: list[str],
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", seeded(tmp_path / "bot.db"))
+    for command in (["stats"], ["faq", "suggest"]):
+        with pytest.raises(SystemExit) as exit_:
+            main([*command, *option])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert "--until: must be a date between 1970-01-01 and 9998-12-31" in err
+        assert "Traceback" not in err
+
+
+def test_a_chart_that_cannot_be_written_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", seeded(tmp_path / "bot.db"))
+    monkeypatch.delenv("SOFTLIFT_FAQ", raising=False)
+    for png in (tmp_path / "no-such-dir" / "chart.png", tmp_path):
+        assert main(["stats", "--until", "2026-03-31", "--png", str(png)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"softlift-bot: cannot write the chart to {png}: ")
+        assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"these are notes, not a database\n" * 100,  # no SQLite header
+        b"SQLite format 3\x00" + b"\x07" * 4000,  # the header, then damage
+    ],
+)
+def test_a_file_that_is_not_a_usable_database_is_one_line_and_exit_2(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes,
+) -> None:
+    path = tmp_path / "bot.db"
+    path.write_bytes(content)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    for argv in (["stats"], ["faq", "suggest"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"softlift-bot: cannot open the database sqlite:///{path}: ")
+        assert err.count("\n") == 1
+    assert path.read_bytes() == content

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 import sqlite3
@@ -600,3 +601,36 @@ async def test_an_ordinary_edit_gets_no_second_answer(app: App, fake: FakeTelegr
 
 def test_edits_are_asked_of_telegram() -> None:
     assert "edited_message" in ALLOWED_UPDATES
+
+
+async def test_a_staff_group_upgraded_to_a_supergroup_still_gets_every_alert(
+    app: App, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Telegram moves a group to a new id when it becomes a supergroup (an admin changing its
+    # settings is enough); the old id then answers 400 with the new one.
+    supergroup = -1001234567890
+    fake.migrate(STAFF_CHAT, supergroup)
+    await feed(app, fake.text(31, "I have a fever since this morning"))
+    await feed(app, fake.text(32, "I have a fever and chills"))
+    alerts = [m["text"] for m in sent_to(fake, supergroup)]
+    assert len(alerts) == 2 and "since this morning" in alerts[0] and "chills" in alerts[1]
+    assert await app.bot_data.services.store.alerts.pending() == 0
+    # The log tells the operator the new id, never what the patients wrote.
+    assert f"SOFTLIFT_STAFF_CHAT_ID={supergroup}" in caplog.text and "fever" not in caplog.text
+
+
+async def test_alerts_waiting_for_a_wrong_staff_chat_go_to_the_one_set_after_a_restart(
+    settings: Settings, fake: FakeTelegram
+) -> None:
+    fake.block(STAFF_CHAT)  # the bot was never added to that chat, or the id was mistyped
+    async with running_app(settings, load_faq(FAQ), fake, NOW) as first:
+        await feed(first, fake.text(33, "I have a fever since this morning"))
+    assert sent_to(fake, STAFF_CHAT) == []
+    fixed = dataclasses.replace(settings, staff_chat_id=-100777)  # the operator fixes it
+    later = NOW + timedelta(minutes=11)
+    async with running_app(fixed, load_faq(FAQ), fake, later) as second:
+        second.bot_data.services.delivery.kick_alerts()
+        await second.bot_data.services.delivery.idle()
+        assert await second.bot_data.services.store.alerts.pending() == 0
+    (alert,) = sent_to(fake, -100777)
+    assert "since this morning" in alert["text"]

@@ -256,3 +256,15 @@ async def test_without_the_setting_no_digest_is_sent(tmp_path: Path) -> None:
     async with instance(settings, fake, clock) as bot:
         await ticks(bot)
     assert digests(fake) == []
+
+
+async def test_the_digest_follows_a_staff_group_upgraded_to_a_supergroup(tmp_path: Path) -> None:
+    fake = FakeTelegram(TOKEN, limits=False)
+    supergroup = -1009876543210
+    fake.migrate(STAFF_CHAT, supergroup)
+    settings = settings_for(f"sqlite:///{tmp_path / 'bot.db'}", weekly_digest=True)
+    async with instance(settings, fake, Clock(berlin(2025, 3, 3, 9, 0))) as bot:
+        await feed(bot, fake.text(1, "what about mars rovers"))
+        await ticks(bot)
+    photo, report = fake.messages_to(supergroup)
+    assert "png" in photo and "what about mars rovers" in report["text"]

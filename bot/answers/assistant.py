@@ -18,6 +18,9 @@ from bot.answers.replies import Replies
 from bot.locale import Locale, get_locale
 from bot.messages import Reply
 
+# A request to stop or to delete one's data is a short message of its own.
+MAX_REQUEST_CHARS = 100
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -74,9 +77,16 @@ class Assistant:
             return self.replies.all_fine(text)
         if self.matcher.says_unwell(text):
             return Reply(self.locale.t("unwell_reply"))
+        if self._asks_privacy(text):
+            return Reply(self.locale.t("privacy_request_reply"))
         if self.matcher.says_only_no(text):
             return self.replies.small_talk(text)
         return None
+
+    def _asks_privacy(self, text: str) -> bool:
+        """A message that only asks to stop the messages or delete one's data ("stop")."""
+        request = self.locale.privacy_request
+        return request is not None and len(text) <= MAX_REQUEST_CHARS and bool(request.match(text))
 
     def press(self, data: str) -> Reply:
         """The reply to a navigation button; a polite note for stale or forged data."""

@@ -240,6 +240,10 @@ class DatabaseUnavailable(Exception):
     """The database cannot be reached or opened; the message is one readable line."""
 
 
+class DatabaseUnreadable(DatabaseUnavailable):
+    """The database is there but cannot be used: a file that is not one, damaged, no access."""
+
+
 class AnotherPoller(Exception):
     """Another process already polls Telegram with this database."""
 
@@ -376,7 +380,7 @@ def _prepare_sqlite_file(path: Path, shown: str) -> None:
     private = not path.stat().st_mode & 0o077
     # Empty and private: created by an earlier start that stopped before its first write.
     if header != SQLITE_HEADER and not (header == b"" and private):
-        raise DatabaseUnavailable(
+        raise DatabaseUnreadable(
             f"cannot open the database {shown}: the file exists and is not a database"
             " (no SQLite header); it was left untouched"
         )
@@ -494,14 +498,25 @@ class Database:
         return " FOR UPDATE SKIP LOCKED" if skip_locked else " FOR UPDATE"
 
     async def open(self) -> list[str]:
-        """Create a SQLite file private (0600), connect and migrate; the migrations applied."""
+        """Create a SQLite file private (0600), connect and migrate; the migrations applied.
+
+        Raises DatabaseTooNew, DatabaseUnavailable (away), or DatabaseUnreadable for anything
+        else that stops it (a damaged file, no permission): one readable line each.
+        """
         async with self._opening:
             if self._ready:
                 return []
-            if self.path is not None:
-                _prepare_sqlite_file(self.path, self.target.display)
-            async with self._begin() as conn:
-                applied = await self._migrate(conn)
+            try:
+                if self.path is not None:
+                    _prepare_sqlite_file(self.path, self.target.display)
+                async with self._begin() as conn:
+                    applied = await self._migrate(conn)
+            except (DatabaseTooNew, DatabaseUnavailable):
+                raise
+            except Exception as exc:
+                raise DatabaseUnreadable(
+                    f"cannot open the database {self.target.display}: {reason_of(exc)}"
+                ) from exc
             self._ready = True
             return applied
 

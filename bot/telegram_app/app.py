@@ -108,7 +108,7 @@ def build_application(
         telegram_send(app.bot),
         now,
         lambda: app.bot_data.services.day_messages(),
-        telegram_send_alert(app.bot),
+        telegram_send_alert(app.bot, settings.staff_chat_id),
         digest,
     )
     app.bot_data.services = Services.create(settings, as_languages(faq), store, delivery, now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from telegram import Chat, Message, Update, User
+from telegram import CallbackQuery, Chat, Message, Update, User
 from telegram.constants import ChatType
 
 from bot.aftercare.service import CourseService, Patient, Response
@@ -81,8 +81,9 @@ async def press(update: Update, context: Context) -> None:
     await answer_press(query)
     language = await language_of(context, query.from_user)
     service = services.course_service(language)
-    if service is None or query.message is None:
-        await send_for_press(query, _unavailable(context, language))
+    # In a group only forged data: a group must neither see nor change anyone's course.
+    if service is None or query.message is None or query.message.chat.type != ChatType.PRIVATE:
+        await send_for_press(query, _refusal(context, query, language))
         return
     patient = Patient(query.from_user.id, query.from_user.id)
     response = await service.press(patient, query.data or "", services.now())
@@ -146,6 +147,14 @@ async def _respond(context: Context, chat: Chat, user: User, response: Response)
         )
     if response.deliver_now:
         services.delivery.kick()
+
+
+def _refusal(context: Context, query: CallbackQuery, language: str) -> Reply:
+    """Why an aftercare button does nothing: pressed outside a private chat, or no course."""
+    message = query.message
+    private = message is None or message.chat.type == ChatType.PRIVATE
+    key = "ac_unavailable" if private else "ac_private_only"
+    return Reply(context.services.assistant(language).locale.t(key))
 
 
 def _unavailable(context: Context, language: str) -> Reply:

@@ -7,10 +7,11 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
+from functools import partial
 from html import escape
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.aftercare.tick import Messages, RecipientGone, RetryLater, Send, TickReport, tick
 from bot.insights.digest import Digest, SendDigest, WeeklyDigest
@@ -76,28 +77,68 @@ def _queued_send_outcome() -> Iterator[None]:
         raise RetryLater from exc
 
 
-def telegram_send_alert(bot: Bot) -> SendAlert:
-    """The outbox's sender: an alert, already HTML, to the staff chat."""
+class _StaffChat:
+    """Sends to the staff chat where it is now: a group upgraded to a supergroup gets a new id.
+
+    Telegram then refuses the old id and names the new one; the send goes there, and so does
+    every later one of this process, while the log asks the operator to update the setting.
+    """
+
+    def __init__(self) -> None:
+        self._moved: dict[int, int] = {}
+
+    async def send(self, chat_id: int, call: Callable[[int], Awaitable[object]]) -> None:
+        """Run `call` with the chat's current id, following a move once."""
+        try:
+            await call(self._moved.get(chat_id, chat_id))
+        except ChatMigrated as exc:
+            new_id = exc.new_chat_id
+            self._moved[chat_id] = new_id
+            log.warning(
+                "the staff chat %d is now the supergroup %d: alerts and digests go there;"
+                " set SOFTLIFT_STAFF_CHAT_ID=%d",
+                chat_id,
+                new_id,
+                new_id,
+            )
+            await call(new_id)
+
+
+def telegram_send_alert(bot: Bot, staff_chat_id: int | None) -> SendAlert:
+    """The outbox's sender: an alert, already HTML, to the staff chat set now.
+
+    An alert queued for another chat (an id mistyped or since changed, then fixed and the bot
+    restarted) goes where the staff read now, not for ever to a chat that refuses it; without
+    a staff chat set, to the one it was queued for.
+    """
+    staff = _StaffChat()
 
     async def send(chat_id: int, html: str) -> None:
+        to = chat_id if staff_chat_id is None else staff_chat_id
         with _queued_send_outcome():
-            await bot.send_message(chat_id, html)
+            await staff.send(to, lambda target: bot.send_message(target, html))
 
     return send
 
 
 def telegram_send_digest(bot: Bot, chat_id: int) -> SendDigest:
     """The digest's sender: the chart with its caption, then the unanswered report, to a chat."""
+    staff = _StaffChat()
 
     async def send(digest: Digest) -> None:
+        caption = escape(digest.chart.caption, quote=False)
         with _queued_send_outcome():
-            await bot.send_photo(
-                chat_id, digest.chart.png, caption=escape(digest.chart.caption, quote=False)
+            await staff.send(
+                chat_id, lambda target: bot.send_photo(target, digest.chart.png, caption=caption)
             )
             for part in plain(digest.unanswered):
-                await bot.send_message(chat_id, part.html)
+                await staff.send(chat_id, partial(_send_html, bot, part.html))
 
     return send
+
+
+async def _send_html(bot: Bot, html: str, chat_id: int) -> None:
+    await bot.send_message(chat_id, html)
 
 
 class _SingleFlight:

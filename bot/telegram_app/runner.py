@@ -20,7 +20,6 @@ from bot.storage.database import (
     DatabaseTooNew,
     DatabaseUnavailable,
     parse_database_url,
-    reason_of,
 )
 from bot.telegram_app.app import ALLOWED_UPDATES, build_application
 from bot.telegram_app.logging_setup import configure_logging
@@ -99,9 +98,7 @@ async def check_database(url: str) -> list[str] | str:
     db = Database(url, connect_backoff=())  # at start-up a database that is away stops it now
     try:
         return await db.open()
-    except (DatabaseTooNew, DatabaseUnavailable) as exc:
+    except (DatabaseTooNew, DatabaseUnavailable) as exc:  # a damaged file, no permission too
         return str(exc)
-    except Exception as exc:  # a wrong server, a file that is not a database, no permission
-        return f"cannot open the database {db.target.display}: {reason_of(exc)}"
     finally:
         await db.close()

@@ -1,0 +1,65 @@
+"""A request in words to stop the messages or delete one's data points to /stop and /forget.
+
+Found by probing: "delete my data" got "the article doesn't cover that" (and the request was
+kept among the unanswered questions the staff read), "stop" the contraindications, "forget me"
+the aftercare rules, while the daily messages went on.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answers.languages import Languages, load_languages
+from bot.answers.matcher import Kind
+
+
+@pytest.fixture(scope="module")
+def languages() -> Languages:
+    """Both shipped languages, each message answered in its own."""
+    return load_languages()
+
+
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        ("delete my data", "en"),
+        ("Please delete all my data!", "en"),
+        ("forget me", "en"),
+        ("stop", "en"),
+        ("STOP", "en"),
+        ("unsubscribe", "en"),
+        ("stop sending me messages please", "en"),
+        ("opt out", "en"),
+        ("удалите мои данные", "ru"),
+        ("Удалите, пожалуйста, все мои данные", "ru"),
+        ("стоп", "ru"),
+        ("отпишите меня", "ru"),
+        ("хватит присылать сообщения", "ru"),
+        ("забудьте меня", "ru"),
+    ],
+)
+def test_a_request_to_stop_or_delete_ones_data_points_to_the_commands(
+    languages: Languages, message: str, language: str
+) -> None:
+    outcome = languages.ask(message)
+    assert outcome.language == language
+    assert outcome.decision.kind is Kind.FALLBACK and not outcome.not_covered, outcome
+    assert outcome.reply.text == languages.assistant(language).locale.t("privacy_request_reply")
+    assert "/stop" in outcome.reply.text and "/forget" in outcome.reply.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "when can I stop using arnica",
+        "how do I stop the swelling",
+        "stop, my lip is blue",
+        "can you delete my data and also how long does it last",
+        "стоп, губа посинела",
+    ],
+)
+def test_questions_and_danger_signs_that_say_stop_are_not_such_requests(
+    languages: Languages, message: str
+) -> None:
+    outcome = languages.ask(message)
+    assert "/forget" not in outcome.reply.text, outcome
