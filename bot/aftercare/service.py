@@ -38,6 +38,9 @@ class Response:
     replies: tuple[Reply, ...] = ()
     alert: StaffAlert | None = None
     deliver_now: bool = False
+    # The text was a question of the patient's own, not the awaited answer: the FAQ answers
+    # it, then these replies recall the open question.
+    asked: bool = False
 
 
 class CourseService:
@@ -92,10 +95,13 @@ class CourseService:
 
     async def text(self, patient: Patient, text: str, now: datetime) -> Response | None:
         """The answer to typed text that is ours: an open question's, or a check-in answered
-        in words ("all good"); None for any other text."""
+        in words ("all good"); None for any other text (see `Response.asked` for a question)."""
         state = await self.repo.load_conversation(patient.user_id, now)
         if state is not None:
-            return await self._apply(patient, self.enrolment.on_text(state, text, now), now)
+            turn = self.enrolment.on_text(state, text, now)
+            if turn is None:  # the open question stays as it was
+                return Response((self.enrolment.reminder(state),), asked=True)
+            return await self._apply(patient, turn, now)
         option = self.course.option_said(text, self.locale.checkin)
         course = await self._answering(patient, now) if option is not None else None
         if option is None or course is None:
