@@ -241,6 +241,18 @@ async def test_forget_deletes_every_row_about_the_patient(
     assert rows_about(settings, 9)["courses"] == 1  # nobody else's
 
 
+async def test_check_in_buttons_of_a_stopped_course_record_nothing(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probing: after /stop an old day message's buttons still recorded answers.
+    day = await enrol(app, fake, 42)
+    await feed(app, fake.text(42, "/stop"))
+    await press_label(app, fake, day, "Bruising")
+    assert texts(fake, 42)[-1] == T("ac_stale")
+    assert rows_about(settings, 42)["checkins"] == 0
+    assert fake.messages_to(STAFF_CHAT) == []
+
+
 async def test_aftercare_commands_in_a_group_point_to_the_private_chat(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:
