@@ -83,7 +83,9 @@ class CheckinWords:
         return word.endswith("n't") or word.replace("'", "") in self.negations
 
     def asks(self, text: str) -> bool:
-        """Whether the text begins as a question does, with or without its "?"."""
+        """Whether the text is a question: it holds a "?" or begins as a question does."""
+        if "?" in text:  # "нормально?" asks whether something is normal
+            return True
         opener = self.question_opener.match(text) if self.question_opener else None
         # "как-то плохо", "что-то не так": a hyphen makes the question word another word.
         return opener is not None and not text[opener.end() :].startswith("-")

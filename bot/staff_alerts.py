@@ -59,8 +59,8 @@ async def flush(
                 report.retried += len(claimed) - index
                 return report
             except RecipientGone:
-                # Kept, not dropped: once the bot is back in the staff chat the alert arrives.
-                log.error("the staff chat cannot be reached; alert %d waits", alert.id)
+                # Kept, not dropped: once the bot is back in the staff chat (or the setting is
+                # corrected) the alert arrives. The sender says why, once.
                 await repo.retry_later(alert.id, now + UNREACHABLE_BACKOFF)
                 report.retried += 1
                 continue

@@ -139,6 +139,7 @@ class FakeTelegram:
         self.commands: list[dict[str, Any]] = []
         self.webhook_url = ""
         self._blocked: set[int] = set()
+        self._missing: set[int] = set()
         self._migrated: dict[int, int] = {}
 
     # --- what tests do -------------------------------------------------------------------------
@@ -180,6 +181,11 @@ class FakeTelegram:
         """The user of a private chat blocks the bot: sending there answers 403 from now on."""
         with self._cond:
             self._blocked.add(chat_id)
+
+    def no_such_chat(self, chat_id: int) -> None:
+        """No chat has this id (a mistyped setting): sending there answers 400 from now on."""
+        with self._cond:
+            self._missing.add(chat_id)
 
     def migrate(self, chat_id: int, new_chat_id: int) -> None:
         """A group is upgraded to a supergroup: sending to its old id answers 400 from now on."""
@@ -406,6 +412,8 @@ class FakeTelegram:
     ) -> tuple[int, dict[str, Any]]:
         if method in COUNTED and int(params.get("chat_id", 0)) in self._blocked:
             return 403, _error(403, "Forbidden: bot was blocked by the user")
+        if method in COUNTED and int(params.get("chat_id", 0)) in self._missing:
+            return 400, _error(400, "Bad Request: chat not found")
         new_chat_id = self._migrated.get(int(params.get("chat_id", 0)))
         if method in COUNTED and new_chat_id is not None:
             body = _error(400, "Bad Request: group chat was upgraded to a supergroup chat")

@@ -25,3 +25,30 @@ async def scalar(db: Database, sql: str, **params: Any) -> Any:
     """The first value of a query's first row."""
     async with db.transaction() as conn:
         return await conn.scalar(text(sql), params)
+
+
+async def fail_deletes(db: Database, table: str) -> None:
+    """Make every delete from a table fail, as a database failing halfway would."""
+    if db.postgres:
+        await execute(
+            db,
+            "CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql"
+            " AS 'BEGIN RAISE EXCEPTION ''disk full''; END'",
+        )
+        await execute(
+            db,
+            f"CREATE TRIGGER full_{table} BEFORE DELETE ON {table}"
+            " FOR EACH STATEMENT EXECUTE FUNCTION disk_full()",
+        )
+        return
+    await execute(
+        db,
+        f"CREATE TRIGGER full_{table} BEFORE DELETE ON {table}"
+        " BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    )
+
+
+async def heal_deletes(db: Database, table: str) -> None:
+    """Undo `fail_deletes`."""
+    on = f" ON {table}" if db.postgres else ""
+    await execute(db, f"DROP TRIGGER full_{table}{on}")

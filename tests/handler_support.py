@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -21,12 +21,14 @@ from bot.telegram_app.context import App
 
 @asynccontextmanager
 async def running_app(
-    settings: Settings, faq: KnowledgeBase | Languages, fake: FakeTelegram, now: datetime
+    settings: Settings,
+    faq: KnowledgeBase | Languages,
+    fake: FakeTelegram,
+    now: datetime | Callable[[], datetime],
 ) -> AsyncIterator[App]:
-    """The application as production builds it, over the fake network and a fixed clock."""
-    application = build_application(
-        settings, faq, request=RecordingRequest(fake), clock=lambda: now
-    )
+    """The application as production builds it, over the fake network and a fixed (or given) clock."""
+    clock = now if callable(now) else lambda: now
+    application = build_application(settings, faq, request=RecordingRequest(fake), clock=clock)
     async with application:
         yield application
         await application.bot_data.services.delivery.stop()

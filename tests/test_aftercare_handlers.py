@@ -160,6 +160,35 @@ async def test_red_flag_during_enrolment_is_urgent_and_the_question_stays_open(
     assert "At what time" in texts(fake, 5)[-1]
 
 
+async def test_a_question_asked_during_enrolment_is_answered_and_the_question_recalled(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probing: while a date, time or zone was awaited, "how much does it cost?" got
+    # "I can't read that date" (for up to a day) instead of an answer.
+    await feed(app, fake.text(40, "/aftercare"))
+    await feed(app, fake.text(40, "how much does it cost?"))
+    answer, reminder = texts(fake, 40)[-2:]
+    assert answer.startswith("Not covered.") and reminder == T("ac_waiting_date")
+    await feed(app, fake.text(40, "how long do bruises last"))  # no "?": begins as a question
+    assert texts(fake, 40)[-2].startswith("<b>Bruising</b>")
+    assert texts(fake, 40)[-1] == T("ac_waiting_date")
+    await feed(app, fake.text(40, "last tuesday"))  # neither an answer nor a question
+    assert texts(fake, 40)[-1] == f"{T('ac_date_unreadable')} {T('ac_date_forms')}"
+    await feed(app, fake.text(40, "19.05.2025"))
+    assert "At what time" in texts(fake, 40)[-1]
+    await feed(app, fake.text(40, "can I wear makeup?"))
+    assert texts(fake, 40)[-1] == T("ac_waiting_time")
+    await feed(app, fake.text(40, "/timezone"))
+    await feed(app, fake.text(40, "what about bruises?"))
+    assert texts(fake, 40)[-1] == T("ac_waiting_zone")
+    await feed(app, fake.text(40, "my vision is blurry?"))  # a red flag comes first, alone
+    assert texts(fake, 40)[-1].startswith("Call emergency services now.")
+    await feed(app, fake.text(40, "Europe/Paris"))  # nothing of the enrolment was lost
+    assert "At what time" in texts(fake, 40)[-1] and "Europe/Paris" in texts(fake, 40)[-1]
+    await feed(app, fake.text(40, "08:15"))
+    assert "day 1 of 14" in texts(fake, 40)[-2] and "08:15 (Europe/Paris)" in texts(fake, 40)[-2]
+
+
 async def test_faq_questions_still_answered_around_aftercare(app: App, fake: FakeTelegram) -> None:
     await feed(app, fake.text(6, "will i get bruises"))
     assert texts(fake, 6)[-1].startswith("<b>Bruising</b>")
@@ -210,6 +239,18 @@ async def test_forget_deletes_every_row_about_the_patient(
     assert texts(fake, 8)[-1] == T("forget_done")
     assert rows_about(settings, 8) == dict.fromkeys(TABLES, 0)
     assert rows_about(settings, 9)["courses"] == 1  # nobody else's
+
+
+async def test_check_in_buttons_of_a_stopped_course_record_nothing(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probing: after /stop an old day message's buttons still recorded answers.
+    day = await enrol(app, fake, 42)
+    await feed(app, fake.text(42, "/stop"))
+    await press_label(app, fake, day, "Bruising")
+    assert texts(fake, 42)[-1] == T("ac_stale")
+    assert rows_about(settings, 42)["checkins"] == 0
+    assert fake.messages_to(STAFF_CHAT) == []
 
 
 async def test_aftercare_commands_in_a_group_point_to_the_private_chat(

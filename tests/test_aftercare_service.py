@@ -295,6 +295,38 @@ async def test_something_worrying_on_a_purged_course_gets_the_advice_and_alerts(
     assert again.alert == StaffAlert(ME.user_id, course.id, 1, "Something worrying")
 
 
+async def test_check_in_buttons_of_a_course_that_is_over_record_nothing(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # Found by probing: the buttons of a stopped course, or of one long completed, still
+    # recorded answers.
+    day_message = await _first_day_message(service)
+    bruising, worrying = (
+        _press(day_message, label) for label in ("Bruising", "Something worrying")
+    )
+    await service.stop(ME, NOW)
+    stale = await service.press(ME, bruising, NOW)
+    assert "out of date" in stale.replies[0].text and stale.alert is None
+    # A worried patient still gets the advice and the staff hear of it; nothing is recorded.
+    urgent = await service.press(ME, worrying, NOW)
+    assert "Contact your treating doctor now" in urgent.replies[0].text
+    assert urgent.alert == StaffAlert(ME.user_id, None, None, "Something worrying")
+    assert await repo.checkin_stats() == []
+    inbox = Inbox()
+    later = NOW + timedelta(days=20)
+    await _enrol(service, later)  # procedure 19 May + 20 days
+    for offset in range(14):
+        await tick(service.store, later + timedelta(days=offset), inbox, service.messages)
+    assert await repo.course_for(ME.user_id) is None  # completed
+    last = Response((inbox.messages[-1],))
+    evening = later + timedelta(days=13, hours=8)  # the last day's answer, that evening
+    answered = await service.press(ME, _press(last, "Bruising"), evening)
+    assert answered.replies[0].text == "Arnica cream helps."
+    over = await service.press(ME, _press(last, "Swelling"), evening + timedelta(days=7))
+    assert "out of date" in over.replies[0].text
+    assert [(c.day, c.answer) for c in await repo.checkin_stats()] == [(14, "bruising")]
+
+
 @pytest.mark.parametrize("day", [999, 15, 2, 5])
 async def test_a_forged_worrying_day_still_gets_the_advice(
     service: CourseService, repo: CourseRepo, day: int

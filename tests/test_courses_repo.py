@@ -6,8 +6,8 @@ import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from db_support import column, execute, scalar
-from sqlalchemy.exc import IntegrityError
+from db_support import column, execute, fail_deletes, heal_deletes, scalar
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.aftercare.conversation import Conversation, Step
 from bot.aftercare.records import CourseStatus, DeliveryKind, EndReason
@@ -248,6 +248,31 @@ async def test_forget_leaves_no_row_about_the_patient(repo: CourseRepo, db: Data
     assert await _count(db, "SELECT count(*) FROM checkins") == 0
     assert await _count(db, "SELECT count(*) FROM feedback WHERE user_id = :user", user=OTHER) == 1
     assert await repo.course_for(OTHER) is not None
+
+
+async def test_forget_erases_all_or_nothing(repo: CourseRepo, db: Database) -> None:
+    # Found by probing: each repository erased in a transaction of its own, so a database
+    # failing halfway left the rest of the patient's data while /forget said it was gone.
+    course_id = await _enroll(repo)
+    store = Store(db)
+    await repo.record_checkin(course_id, USER, 1, "pain", NOW)
+    await repo.save_conversation(USER, Conversation(Step.DATE, "UTC"), NOW)
+    await store.stats.record_feedback(USER, "x", True, NOW)
+    await store.alerts.enqueue(USER, -100, "<b>alert</b>", NOW)
+    await store.alerts.enqueue_first(USER, 7, None, NOW)
+    await store.patients.set_language(USER, "en", NOW)
+    tables = (*USER_TABLES, "alerts", "patients")
+    before = {t: await _count(db, f"SELECT count(*) FROM {t}") for t in tables}  # noqa: S608
+    assert all(before.values()) and await _count(db, "SELECT count(*) FROM urgent_messages")
+    await fail_deletes(db, "patients")  # the last to be erased
+    with pytest.raises(DBAPIError, match="disk full"):
+        await store.forget_user(USER)
+    after = {t: await _count(db, f"SELECT count(*) FROM {t}") for t in tables}  # noqa: S608
+    assert after == before
+    await heal_deletes(db, "patients")
+    await store.forget_user(USER)  # tried again: everything goes
+    for table in (*tables, "urgent_messages"):
+        assert await _count(db, f"SELECT count(*) FROM {table}") == 0, table  # noqa: S608
 
 
 async def test_purge_deletes_courses_ended_over_30_days_ago(repo: CourseRepo, db: Database) -> None:

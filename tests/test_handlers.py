@@ -619,6 +619,35 @@ async def test_a_staff_group_upgraded_to_a_supergroup_still_gets_every_alert(
     assert f"SOFTLIFT_STAFF_CHAT_ID={supergroup}" in caplog.text and "fever" not in caplog.text
 
 
+async def test_a_mistyped_staff_chat_is_logged_once_and_its_alerts_wait_for_the_right_one(
+    settings: Settings, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Found by probing: Telegram's "chat not found" was logged as "failed (BadRequest)" on
+    # every try, every 30 s, without saying which setting to check.
+    fake.no_such_chat(STAFF_CHAT)
+    clock = [NOW]
+    with caplog.at_level(logging.INFO, logger="bot"):
+        async with running_app(settings, load_faq(FAQ), fake, lambda: clock[0]) as first:
+            delivery = first.bot_data.services.delivery
+            await feed(first, fake.text(33, "I have a fever since this morning"))
+            await feed(first, fake.text(34, "I have a fever and chills"))
+            for minutes in (1, 11, 22):
+                clock[0] = NOW + timedelta(minutes=minutes)
+                delivery.kick_alerts()
+                await delivery.idle()
+            assert await first.bot_data.services.store.alerts.pending() == 2
+    said = [r.getMessage() for r in caplog.records if "cannot be reached" in r.getMessage()]
+    assert len(said) == 1 and "SOFTLIFT_STAFF_CHAT_ID" in said[0] and str(STAFF_CHAT) in said[0]
+    assert "fever" not in caplog.text and "chills" not in caplog.text
+    assert "failed (BadRequest)" not in caplog.text
+    fixed = dataclasses.replace(settings, staff_chat_id=-100777)  # the operator fixes it
+    async with running_app(fixed, load_faq(FAQ), fake, NOW + timedelta(minutes=40)) as second:
+        second.bot_data.services.delivery.kick_alerts()
+        await second.bot_data.services.delivery.idle()
+        assert await second.bot_data.services.store.alerts.pending() == 0
+    assert len(sent_to(fake, -100777)) == 2
+
+
 async def test_alerts_waiting_for_a_wrong_staff_chat_go_to_the_one_set_after_a_restart(
     settings: Settings, fake: FakeTelegram
 ) -> None:

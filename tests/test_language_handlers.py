@@ -192,6 +192,19 @@ async def test_enrolment_with_typed_russian_dates_and_a_russian_check_in(
     assert day.startswith("<b>День 5 из 14</b>")
 
 
+async def test_a_russian_question_during_enrolment_is_answered_then_the_date_asked_again(
+    app: App, fake: FakeTelegram
+) -> None:
+    await feed(app, said(fake, 13, "/aftercare"))
+    for question in ("можно ли в баню после?", "можно ли в баню после"):
+        await feed(app, said(fake, 13, question))
+        answer, reminder = texts(fake, 13)[-2:]
+        assert "бан" in answer.lower() and RU("ac_date_unreadable") not in answer
+        assert reminder == RU("ac_waiting_date")
+    await feed(app, said(fake, 13, "вчера"))
+    assert texts(fake, 13)[-1].startswith("В какое время присылать")
+
+
 async def test_the_day_message_follows_a_change_of_language(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:

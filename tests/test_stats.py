@@ -75,7 +75,8 @@ async def test_empty_report(stats: Stats) -> None:
 async def test_forget_user_deletes_only_their_feedback(stats: Stats) -> None:
     await stats.record_feedback(1, "pain", helpful=True, at=NOW)
     await stats.record_feedback(2, "pain", helpful=False, at=NOW)
-    assert await stats.forget_user(1) == 1
+    async with stats.db.transaction() as conn:
+        assert await stats.erase_user(conn, 1) == 1
     assert [(f.helpful, f.not_helpful) for f in (await stats.report(NOW)).feedback] == [(0, 1)]
 
 

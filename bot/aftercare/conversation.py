@@ -204,8 +204,20 @@ class Enrolment:
             return self._time_question(state)
         return self._zone_question(state)
 
-    def on_text(self, state: Conversation, text: str, now: datetime) -> Turn:
-        """The answer to something typed while a question is open; a button's label is the button."""
+    def on_text(self, state: Conversation, text: str, now: datetime) -> Turn | None:
+        """The answer to something typed while a question is open; a button's label is the button.
+
+        None when the text is no answer but a question of the patient's own, for the FAQ.
+        """
+        turn = self._read(state, text, now)
+        if turn is not None:
+            return turn
+        if self.locale.checkin.asks(text):
+            return None
+        return self._unreadable(state, text, now)
+
+    def _read(self, state: Conversation, text: str, now: datetime) -> Turn | None:
+        """The turn for text read as the open question's answer; None when it cannot be read."""
         press = self._label_typed(state, text, now)
         if isinstance(press, buttons.Cancel):
             return self.cancel(state)
@@ -215,23 +227,36 @@ class Enrolment:
             today = local_today(now, state.timezone)
             days, words = self.course.days, self.locale.dates
             read = read_procedure_date(text, today, days, words)
+            if read is Refusal.UNREADABLE:
+                return None
             return self._date_read(state, read, now, now if counts_back(text, words) else None)
         if state.step in (Step.TIME, Step.NEW_TIME):
             at = parse_time(text, self.locale.dates)
-            if at is None:
-                reply = self._time_question(state)
-                return Turn(replace(reply, text=self._t("ac_time_unreadable")), state)
-            return self._time_chosen(state, at, now)
+            return None if at is None else self._time_chosen(state, at, now)
         zone = None if is_abbreviation(text) else parse_zone(text)
-        if zone is None:
-            reply = self._zone_question(state)
-            why = "ac_zone_unreadable"
-            if is_offset(text):
-                why = "ac_zone_offset"
-            elif is_abbreviation(text):
-                why = "ac_zone_abbreviation"
-            return Turn(replace(reply, text=self._t(why)), state)
-        return self._zone_chosen(state, zone, now)
+        return None if zone is None else self._zone_chosen(state, zone, now)
+
+    def _unreadable(self, state: Conversation, text: str, now: datetime) -> Turn:
+        """The open question again, saying which forms it takes."""
+        if state.step is Step.DATE:
+            return self._date_refused(state, Refusal.UNREADABLE, now)
+        if state.step in (Step.TIME, Step.NEW_TIME):
+            reply = self._time_question(state)
+            return Turn(replace(reply, text=self._t("ac_time_unreadable")), state)
+        why = "ac_zone_unreadable"
+        if is_offset(text):
+            why = "ac_zone_offset"
+        elif is_abbreviation(text):
+            why = "ac_zone_abbreviation"
+        return Turn(replace(self._zone_question(state), text=self._t(why)), state)
+
+    def reminder(self, state: Conversation) -> Reply:
+        """One line recalling the open question, after a question of the patient's own."""
+        if state.step is Step.DATE:
+            return Reply(self._t("ac_waiting_date"))
+        if state.step in (Step.TIME, Step.NEW_TIME):
+            return Reply(self._t("ac_waiting_time"))
+        return Reply(self._t("ac_waiting_zone"))
 
     def _label_typed(
         self, state: Conversation, text: str, now: datetime

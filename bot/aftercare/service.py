@@ -38,6 +38,9 @@ class Response:
     replies: tuple[Reply, ...] = ()
     alert: StaffAlert | None = None
     deliver_now: bool = False
+    # The text was a question of the patient's own, not the awaited answer: the FAQ answers
+    # it, then these replies recall the open question.
+    asked: bool = False
 
 
 class CourseService:
@@ -92,10 +95,13 @@ class CourseService:
 
     async def text(self, patient: Patient, text: str, now: datetime) -> Response | None:
         """The answer to typed text that is ours: an open question's, or a check-in answered
-        in words ("all good"); None for any other text."""
+        in words ("all good"); None for any other text (see `Response.asked` for a question)."""
         state = await self.repo.load_conversation(patient.user_id, now)
         if state is not None:
-            return await self._apply(patient, self.enrolment.on_text(state, text, now), now)
+            turn = self.enrolment.on_text(state, text, now)
+            if turn is None:  # the open question stays as it was
+                return Response((self.enrolment.reminder(state),), asked=True)
+            return await self._apply(patient, turn, now)
         option = self.course.option_said(text, self.locale.checkin)
         course = await self._answering(patient, now) if option is not None else None
         if option is None or course is None:
@@ -108,13 +114,18 @@ class CourseService:
         course = await self.repo.course_for(patient.user_id)
         if course is not None:
             return course
-        # The last day's message completes the course as it goes out, yet asks how the patient
-        # feels: its answer may come that day or the next morning.
         done = await self.repo.last_completed(patient.user_id)
-        if done is None:
-            return None
-        day = course_day(done.procedure_date, now, done.timezone)
-        return done if day <= self.course.days + LAST_ANSWER_DAYS else None
+        return done if done is not None and self._takes_answers(done, now) else None
+
+    def _takes_answers(self, course: PatientCourse, now: datetime) -> bool:
+        """Whether a course still takes check-in answers: running, or just completed."""
+        if course.status is not CourseStatus.ENDED:
+            return True
+        # The last day's message completes the course as it goes out, yet asks how the patient
+        # feels: its answer may come that day or the next morning. A stopped course takes none.
+        day = course_day(course.procedure_date, now, course.timezone)
+        done = course.end_reason is EndReason.COMPLETED
+        return done and day <= self.course.days + LAST_ANSWER_DAYS
 
     async def red_flag_alert(self, patient: Patient, now: datetime) -> StaffAlert | None:
         """A staff alert when an enrolled patient's free text was a red flag (no text in it)."""
@@ -191,10 +202,11 @@ class CourseService:
             or course.user_id != patient.user_id
             or not FIRST_DAY <= press.day <= self.course.days
             or press.day > course_day(course.procedure_date, now, course.timezone)
+            or not self._takes_answers(course, now)
         ):
             if not option.urgent:
                 return Response((self.status.stale(),))
-            # Forgotten, purged or never this patient's: a worried patient still gets the
+            # Forgotten, purged, over or never this patient's: a worried patient still gets the
             # advice, and the staff still hear of it, though nothing can be recorded.
             alert = await self._unrecorded_alert(patient, option, now)
             return Response((self.messages.checkin_reply(option),), alert)

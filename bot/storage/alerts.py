@@ -113,14 +113,14 @@ class AlertRepo:
         async with self.db.transaction() as conn:
             return int(await conn.scalar(text("SELECT count(*) FROM alerts")) or 0)
 
-    async def forget_user(self, user_id: int) -> None:
-        """Delete the unsent alerts about one patient and the marks of their private chat."""
-        async with self.db.transaction(erasing=True) as conn:
-            await conn.execute(text("DELETE FROM alerts WHERE user_id = :user"), {"user": user_id})
-            # A private chat's id is its user's id.
-            await conn.execute(
-                text("DELETE FROM urgent_messages WHERE chat_id = :user"), {"user": user_id}
-            )
+    @staticmethod
+    async def erase_user(conn: AsyncConnection, user_id: int) -> None:
+        """Delete a patient's unsent alerts and private chat's marks in the caller's transaction."""
+        await conn.execute(text("DELETE FROM alerts WHERE user_id = :user"), {"user": user_id})
+        # A private chat's id is its user's id.
+        await conn.execute(
+            text("DELETE FROM urgent_messages WHERE chat_id = :user"), {"user": user_id}
+        )
 
     async def purge(self, now: datetime) -> int:
         """Delete the marks of urgent messages past their retention; how many."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import RowMapping, bindparam, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.aftercare.conversation import Conversation
 from bot.aftercare.records import CourseStatus, Delivery, DeliveryKind, EndReason, PatientCourse
@@ -498,14 +499,14 @@ class CourseRepo:
 
     # privacy
 
-    async def forget_user(self, user_id: int) -> None:
-        """Delete the patient's courses, messages, check-in answers and open questions."""
-        async with self.db.transaction(erasing=True) as conn:
-            for table in ("checkins", "deliveries", "courses", "conversations"):
-                await conn.execute(
-                    text(f"DELETE FROM {table} WHERE user_id = :user"),  # noqa: S608 - fixed names
-                    {"user": user_id},
-                )
+    @staticmethod
+    async def erase_user(conn: AsyncConnection, user_id: int) -> None:
+        """Delete the patient's courses, deliveries, check-ins and open question (caller's)."""
+        for table in ("checkins", "deliveries", "courses", "conversations"):
+            await conn.execute(
+                text(f"DELETE FROM {table} WHERE user_id = :user"),  # noqa: S608 - fixed names
+                {"user": user_id},
+            )
 
     async def purge(self, now: datetime) -> int:
         """Delete courses ended (or paused past their last message) over 30 days ago."""

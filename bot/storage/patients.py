@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.database import Database, stamp
 
@@ -35,9 +36,7 @@ class PatientRepo:
                 {"user": user_id, "language": language, "at": stamp(now)},
             )
 
-    async def forget_user(self, user_id: int) -> None:
-        """Erase a patient's language."""
-        async with self.db.transaction(erasing=True) as conn:
-            await conn.execute(
-                text("DELETE FROM patients WHERE user_id = :user"), {"user": user_id}
-            )
+    @staticmethod
+    async def erase_user(conn: AsyncConnection, user_id: int) -> None:
+        """Erase a patient's language, in the caller's transaction."""
+        await conn.execute(text("DELETE FROM patients WHERE user_id = :user"), {"user": user_id})

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.contact import looks_like_contact
 from bot.storage.database import Database, stamp
@@ -99,12 +100,12 @@ class Stats:
                 await conn.execute(text("DELETE FROM unanswered WHERE id = :id"), contact)
         return result.rowcount + len(contact)
 
-    async def forget_user(self, user_id: int) -> int:
-        """Delete a user's feedback (the only stats row that names a user); rows deleted."""
-        async with self.db.transaction(erasing=True) as conn:
-            result = await conn.execute(
-                text("DELETE FROM feedback WHERE user_id = :user"), {"user": user_id}
-            )
+    @staticmethod
+    async def erase_user(conn: AsyncConnection, user_id: int) -> int:
+        """Delete a user's feedback, the only stats row naming a user (caller's transaction)."""
+        result = await conn.execute(
+            text("DELETE FROM feedback WHERE user_id = :user"), {"user": user_id}
+        )
         return result.rowcount
 
     async def report(self, now: datetime, top: int = TOP_LIMIT) -> Report:

@@ -32,11 +32,11 @@ class Store:
         await self.db.open()
 
     async def forget_user(self, user_id: int) -> None:
-        """Erase everything stored about one patient, in every repository."""
-        await self.courses.forget_user(user_id)
-        await self.stats.forget_user(user_id)
-        await self.alerts.forget_user(user_id)
-        await self.patients.forget_user(user_id)
+        """Erase everything stored about one patient, in every repository, all or nothing."""
+        # One transaction: a database failing halfway must not leave part of the patient.
+        async with self.db.transaction(erasing=True) as conn:
+            for repo in (self.courses, self.stats, self.alerts, self.patients):
+                await repo.erase_user(conn, user_id)
 
     async def close(self) -> None:
         """Close the database's connections."""

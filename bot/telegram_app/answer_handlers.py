@@ -107,7 +107,11 @@ async def _answer(message: Message, context: Context, text: str) -> None:
     outcome, current = await _ask(message, context, text)
     # A red flag always gets the urgent answer; an open aftercare question stays open.
     urgent = outcome.decision.kind is Kind.URGENT
-    if not urgent and await course_handlers.open_question(message, context, text, current):
+    course = (
+        None if urgent else await course_handlers.open_question(message, context, text, current)
+    )
+    if course is not None and not course.asked:
+        await course_handlers.respond(message, context, course)
         return
     if user is not None and outcome.language != current:
         await services.set_language(user.id, outcome.language)  # they write in another language
@@ -120,6 +124,8 @@ async def _answer(message: Message, context: Context, text: str) -> None:
         locale = services.assistant(outcome.language).locale
         await send_text(message, locale.t("too_long", limit=MAX_QUESTION_CHARS))
     await send_reply(message, outcome.reply)
+    if course is not None:  # asked instead of answering the open aftercare question: recall it
+        await course_handlers.respond(message, context, course)
     await _record(services, outcome, text)
 
 

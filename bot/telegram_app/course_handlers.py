@@ -90,16 +90,20 @@ async def press(update: Update, context: Context) -> None:
     await _respond(context, query.message.chat, query.from_user, response)
 
 
-async def open_question(message: Message, context: Context, text: str, language: str) -> bool:
-    """Answer typed text while an aftercare question is open; False when none is."""
+async def open_question(
+    message: Message, context: Context, text: str, language: str
+) -> Response | None:
+    """The aftercare response to typed text, not yet sent; None when it is not the course's."""
     service, user = context.services.course_service(language), message.from_user
     if service is None or user is None or message.chat.type != ChatType.PRIVATE:
-        return False
-    response = await service.text(Patient(user.id, user.id), text, context.services.now())
-    if response is None:
-        return False
-    await _respond(context, message.chat, user, response)
-    return True
+        return None
+    return await service.text(Patient(user.id, user.id), text, context.services.now())
+
+
+async def respond(message: Message, context: Context, response: Response) -> None:
+    """Send an aftercare response to the sender of a message."""
+    if message.from_user is not None:
+        await _respond(context, message.chat, message.from_user, response)
 
 
 async def alert_urgent(message: Message, context: Context, text: str) -> bool:

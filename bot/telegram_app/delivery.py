@@ -42,22 +42,10 @@ def telegram_send(bot: Bot) -> Send:
 
     async def send(chat_id: int, reply: Reply) -> int:
         message_id = 0
-        try:
+        with _queued_send_outcome():
             for part in parts(reply):
                 sent = await bot.send_message(chat_id, part.html, reply_markup=part.keyboard)
                 message_id = sent.message_id
-        except Forbidden as exc:
-            raise RecipientGone from exc
-        except RetryAfter as exc:  # still flooded after the limiter's waits: honour the wait
-            delay = exc.retry_after
-            seconds = delay if isinstance(delay, int) else delay.total_seconds()
-            raise RetryLater(seconds) from exc
-        except BadRequest as exc:
-            if any(marker in str(exc).lower() for marker in GONE_MARKERS):
-                raise RecipientGone from exc
-            raise
-        except NetworkError as exc:  # 5xx, time-outs, network errors: still failing after retries
-            raise RetryLater from exc
         return message_id
 
     return send
@@ -70,10 +58,14 @@ def _queued_send_outcome() -> Iterator[None]:
         yield
     except Forbidden as exc:
         raise RecipientGone from exc
-    except RetryAfter as exc:
+    except RetryAfter as exc:  # still flooded after the limiter's waits: honour the wait
         delay = exc.retry_after
         raise RetryLater(delay if isinstance(delay, int) else delay.total_seconds()) from exc
-    except NetworkError as exc:
+    except BadRequest as exc:
+        if any(marker in str(exc).lower() for marker in GONE_MARKERS):
+            raise RecipientGone from exc
+        raise
+    except NetworkError as exc:  # 5xx, time-outs, network errors: still failing after retries
         raise RetryLater from exc
 
 
@@ -82,13 +74,31 @@ class _StaffChat:
 
     Telegram then refuses the old id and names the new one; the send goes there, and so does
     every later one of this process, while the log asks the operator to update the setting.
+    A chat that refuses the bot or does not exist is logged once, with the setting to check.
     """
 
     def __init__(self) -> None:
         self._moved: dict[int, int] = {}
+        self._unreachable: set[int] = set()
 
     async def send(self, chat_id: int, call: Callable[[int], Awaitable[object]]) -> None:
-        """Run `call` with the chat's current id, following a move once."""
+        """Run `call` with the chat's current id, following a move once; RecipientGone if gone."""
+        try:
+            with _queued_send_outcome():
+                await self._follow(chat_id, call)
+        except RecipientGone as gone:
+            if chat_id not in self._unreachable:
+                self._unreachable.add(chat_id)
+                # Telegram's reason ("chat not found", "bot was kicked") holds no patient text.
+                log.error(
+                    "the staff chat %d cannot be reached (%s): alerts wait in the database;"
+                    " check SOFTLIFT_STAFF_CHAT_ID and that the bot is in that chat, then restart",
+                    chat_id,
+                    gone.__cause__,
+                )
+            raise
+
+    async def _follow(self, chat_id: int, call: Callable[[int], Awaitable[object]]) -> None:
         try:
             await call(self._moved.get(chat_id, chat_id))
         except ChatMigrated as exc:
@@ -115,8 +125,7 @@ def telegram_send_alert(bot: Bot, staff_chat_id: int | None) -> SendAlert:
 
     async def send(chat_id: int, html: str) -> None:
         to = chat_id if staff_chat_id is None else staff_chat_id
-        with _queued_send_outcome():
-            await staff.send(to, lambda target: bot.send_message(target, html))
+        await staff.send(to, lambda target: bot.send_message(target, html))
 
     return send
 
@@ -127,12 +136,11 @@ def telegram_send_digest(bot: Bot, chat_id: int) -> SendDigest:
 
     async def send(digest: Digest) -> None:
         caption = escape(digest.chart.caption, quote=False)
-        with _queued_send_outcome():
-            await staff.send(
-                chat_id, lambda target: bot.send_photo(target, digest.chart.png, caption=caption)
-            )
-            for part in plain(digest.unanswered):
-                await staff.send(chat_id, partial(_send_html, bot, part.html))
+        await staff.send(
+            chat_id, lambda target: bot.send_photo(target, digest.chart.png, caption=caption)
+        )
+        for part in plain(digest.unanswered):
+            await staff.send(chat_id, partial(_send_html, bot, part.html))
 
     return send
 
