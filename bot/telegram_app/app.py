@@ -40,6 +40,7 @@ from bot.telegram_app.context import (
 )
 from bot.telegram_app.delivery import (
     Delivery,
+    StaffChat,
     telegram_send,
     telegram_send_alert,
     telegram_send_digest,
@@ -96,11 +97,13 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     app: App = builder.build()
     now = clock or utc_now
+    # One for alerts and the digest: a staff group's move is learnt, and logged, once.
+    staff = StaffChat()
     digest = None
     if settings.weekly_digest and settings.staff_chat_id is not None:
         digest = WeeklyDigest(
             lambda moment: app.bot_data.services.compose_digest(moment),
-            telegram_send_digest(app.bot, settings.staff_chat_id),
+            telegram_send_digest(app.bot, settings.staff_chat_id, staff),
             lambda: app.bot_data.services.clinic_zone,
         )
     delivery = Delivery(
@@ -108,7 +111,7 @@ def build_application(
         telegram_send(app.bot),
         now,
         lambda: app.bot_data.services.day_messages(),
-        telegram_send_alert(app.bot, settings.staff_chat_id),
+        telegram_send_alert(app.bot, settings.staff_chat_id, staff),
         digest,
     )
     app.bot_data.services = Services.create(settings, as_languages(faq), store, delivery, now)

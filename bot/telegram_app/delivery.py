@@ -69,7 +69,7 @@ def _queued_send_outcome() -> Iterator[None]:
         raise RetryLater from exc
 
 
-class _StaffChat:
+class StaffChat:
     """Sends to the staff chat where it is now: a group upgraded to a supergroup gets a new id.
 
     Telegram then refuses the old id and names the new one; the send goes there, and so does
@@ -114,14 +114,13 @@ class _StaffChat:
             await call(new_id)
 
 
-def telegram_send_alert(bot: Bot, staff_chat_id: int | None) -> SendAlert:
+def telegram_send_alert(bot: Bot, staff_chat_id: int | None, staff: StaffChat) -> SendAlert:
     """The outbox's sender: an alert, already HTML, to the staff chat set now.
 
     An alert queued for another chat (an id mistyped or since changed, then fixed and the bot
     restarted) goes where the staff read now, not for ever to a chat that refuses it; without
     a staff chat set, to the one it was queued for.
     """
-    staff = _StaffChat()
 
     async def send(chat_id: int, html: str) -> None:
         to = chat_id if staff_chat_id is None else staff_chat_id
@@ -130,9 +129,8 @@ def telegram_send_alert(bot: Bot, staff_chat_id: int | None) -> SendAlert:
     return send
 
 
-def telegram_send_digest(bot: Bot, chat_id: int) -> SendDigest:
+def telegram_send_digest(bot: Bot, chat_id: int, staff: StaffChat) -> SendDigest:
     """The digest's sender: the chart with its caption, then the unanswered report, to a chat."""
-    staff = _StaffChat()
 
     async def send(digest: Digest) -> None:
         caption = escape(digest.chart.caption, quote=False)
