@@ -130,7 +130,7 @@ async def _run(update: Update, context: Context, use_case: UseCase) -> None:
     language = await language_of(context, user)
     service = services.course_service(language)
     if service is None:
-        await send_to(message.chat, _unavailable(context, language))
+        await send_to(message.chat, _said(context, language, "ac_unavailable"))
         return
     response = await use_case(service, Patient(user.id, user.id), services.now())
     await _respond(context, message.chat, user, response)
@@ -157,9 +157,9 @@ def _refusal(context: Context, query: CallbackQuery, language: str) -> Reply:
     """Why an aftercare button does nothing: pressed outside a private chat, or no course."""
     message = query.message
     private = message is None or message.chat.type == ChatType.PRIVATE
-    key = "ac_unavailable" if private else "ac_private_only"
+    return _said(context, language, "ac_unavailable" if private else "ac_private_only")
+
+
+def _said(context: Context, language: str, key: str) -> Reply:
+    """The locale's message `key` in the patient's language."""
     return Reply(context.services.assistant(language).locale.t(key))
-
-
-def _unavailable(context: Context, language: str) -> Reply:
-    return Reply(context.services.assistant(language).locale.t("ac_unavailable"))
