@@ -473,6 +473,42 @@ async def test_something_worrying_gets_the_urgent_reply_when_the_database_fails(
     assert texts(fake, 26)[-1] == T("error_apology")
 
 
+async def test_a_danger_sign_reaches_the_staff_when_the_database_fails(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # The staff alert went only through the outbox: with its insert failing, the patient got
+    # the urgent reply and the staff chat never heard of it. Now it is sent past the outbox.
+    await feed(app, fake.text(27, "/start"))
+    fail_inserts(settings, "alerts")
+    await feed(app, fake.text(27, "I have blurred vision", first_name="Zelda"))
+    assert texts(fake, 27)[-1].startswith("Call emergency services now.")
+    (alert,) = texts(fake, STAFF_CHAT)
+    assert "Urgent message from a patient" in alert and "I have blurred vision" in alert
+    assert '<a href="tg://user?id=27">Zelda</a>' in alert
+
+
+async def test_something_worrying_reaches_the_staff_when_the_database_fails(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    day = await enrol(app, fake, 28)
+    fail_inserts(settings, "checkins")
+    await press_label(app, fake, day, "Something worrying")
+    (alert,) = texts(fake, STAFF_CHAT)
+    assert '<a href="tg://user?id=28">Anna</a>' in alert and "Something worrying" in alert
+
+
+async def test_a_queued_alert_is_not_sent_twice_when_a_later_step_fails(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # The alert is queued before the reply; a failure after that (recording the question)
+    # must not add a second alert sent past the outbox.
+    await feed(app, fake.text(29, "/start"))
+    fail_inserts(settings, "questions")
+    await feed(app, fake.text(29, "I have blurred vision"))
+    assert texts(fake, 29)[-1].startswith("Call emergency services now.")
+    assert len(texts(fake, STAFF_CHAT)) == 1
+
+
 async def test_an_aftercare_button_pressed_in_a_group_reveals_and_changes_nothing(
     app: App, fake: FakeTelegram
 ) -> None:

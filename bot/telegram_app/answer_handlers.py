@@ -28,6 +28,7 @@ from bot.telegram_app.sending import (
     send_text,
     send_to,
     show_in_place,
+    urgent_alert_html,
     without_mention,
 )
 
@@ -261,11 +262,43 @@ async def on_error(update: object, context: Context) -> None:
     except Exception:  # the database may be what failed: apologise in the default language
         assistant = context.services.assistant()
     # A danger sign still gets the urgent reply: "something went wrong" would leave it unheard.
-    reply = await _urgent_reply(update, context) or Reply(assistant.locale.t("error_apology"))
+    urgent = await _urgent_reply(update, context)
+    if urgent is not None and not isinstance(context.error, TelegramError):
+        await _alert_anyway(update, context, chat.id)
     try:
-        await send_to(chat, reply)
+        await send_to(chat, urgent or Reply(assistant.locale.t("error_apology")))
     except TelegramError as exc:
         log.warning("could not send the apology to chat %s: %s", chat.id, type(exc).__name__)
+
+
+async def _alert_anyway(update: Update, context: Context, chat_id: int) -> None:
+    """The staff alert of a danger sign whose update failed: queued if the database takes it
+    now (once per message, as always), else sent straight to the staff chat, never lost."""
+    message = update.message or update.edited_message
+    text = _text_of(message, context)
+    if message is not None and text is not None:
+        try:
+            await course_handlers.alert_urgent(message, context, text)
+            return
+        except Exception:  # the database still fails: the alert goes past the outbox
+            log.warning("urgent alert of chat %s not queued: sent directly", chat_id)
+    else:
+        text = _pressed_label(update.callback_query)
+    services = context.services
+    locale = services.assistant(services.staff_language).locale
+    try:
+        await services.alert_without_outbox(urgent_alert_html(update.effective_user, locale, text))
+    except TelegramError as exc:
+        log.warning("urgent alert of chat %s not sent: %s", chat_id, type(exc).__name__)
+
+
+def _pressed_label(query: CallbackQuery | None) -> str:
+    """The text of the button a callback query pressed ("" if it cannot be found)."""
+    if query is None or not isinstance(query.message, Message):
+        return ""
+    markup = query.message.reply_markup
+    rows = markup.inline_keyboard if markup is not None else ()
+    return next((b.text for row in rows for b in row if b.callback_data == query.data), "")
 
 
 async def _urgent_reply(update: Update, context: Context) -> Reply | None:

@@ -181,6 +181,11 @@ class Services:
             self.delivery.kick_alerts()
         return first
 
+    async def alert_without_outbox(self, html: str) -> None:
+        """Send a staff alert straight to the staff chat (when set): the database took none."""
+        if self.settings.staff_chat_id is not None:
+            await self.delivery.send_alert_now(self.settings.staff_chat_id, html)
+
     def day_messages(self) -> Mapping[str, DayMessages] | None:
         """Each language's day messages (the default language first), if the FAQ has a course."""
         if not self.courses:

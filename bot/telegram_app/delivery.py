@@ -228,6 +228,11 @@ class Delivery:
         """Send the queued staff alerts now."""
         self._alerts.kick()
 
+    async def send_alert_now(self, chat_id: int, html: str) -> None:
+        """Send a staff alert at once, past the outbox: for when the database cannot take it."""
+        if self._send_alert is not None:
+            await self._send_alert(chat_id, html)
+
     def _tasks(self) -> set[asyncio.Task[None]]:
         tasks: set[asyncio.Task[None]] = set()
         for flight in self._flights:
