@@ -58,7 +58,10 @@ scope, 54/55 declined, 25/25 urgent, 6/230 wrong; Russian 116/120, 38/40, 19/20,
 `probe9_{en,ru}.yaml` (300 and 200, written the same way during the tenth round, no red flags)
 is a tuning set: its failures are read. Its first score, before it was read, was English 215/260
 in scope, 38/40 declined, 13/300 wrong; Russian 142/170, 30/30, 8/200 (the same on main before
-the round, d9fb527, but Russian 141/170).
+the round, d9fb527, but Russian 141/170). `probe10_{en,ru}.yaml` (250 and 200 short, hurried and
+misspelt questions, written the same way at the eleventh round's start) is a tuning set too. Its
+first score, on main before the round (c490b6d, the FAQ of 3fc1ea4), before it was read: English
+194/210 in scope, 22/25 declined, 14/15 urgent, 9/250 wrong; Russian 154/165, 18/20, 15/15, 7/200.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -111,6 +114,8 @@ SETS = (
     "heldout_blind12_ru.yaml",
     "probe9_en.yaml",
     "probe9_ru.yaml",
+    "probe10_en.yaml",
+    "probe10_ru.yaml",
     "probe4_en.yaml",
     "probe4_ru.yaml",
     "probe5_en.yaml",
