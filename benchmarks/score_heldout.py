@@ -62,6 +62,10 @@ the round, d9fb527, but Russian 141/170). `probe10_{en,ru}.yaml` (250 and 200 sh
 misspelt questions, written the same way at the eleventh round's start) is a tuning set too. Its
 first score, on main before the round (c490b6d, the FAQ of 3fc1ea4), before it was read: English
 194/210 in scope, 22/25 declined, 14/15 urgent, 9/250 wrong; Russian 154/165, 18/20, 15/15, 7/200.
+`heldout_blind13_{en,ru}.yaml` (230 and 180), written the same way at the eleventh round's start,
+is sealed: only its totals are quoted. Its first score, on main before that round (3fc1ea4), was
+English 115/150 in scope, 52/55 declined, 25/25 urgent, 10/230 wrong; Russian 106/120, 40/40,
+20/20, 7/180.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -112,6 +116,8 @@ SETS = (
     "heldout_blind11_ru.yaml",
     "heldout_blind12_en.yaml",
     "heldout_blind12_ru.yaml",
+    "heldout_blind13_en.yaml",
+    "heldout_blind13_ru.yaml",
     "probe9_en.yaml",
     "probe9_ru.yaml",
     "probe10_en.yaml",
