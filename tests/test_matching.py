@@ -185,6 +185,32 @@ def test_short_word_typos_are_fixed_towards_the_faq(matcher: Matcher, typo: str,
     assert matcher.analyzer.tokens(typo) == matcher.analyzer.tokens(word)
 
 
+@pytest.mark.parametrize(
+    ("cut", "word"),
+    [
+        ("wrink", "wrinkles"),  # was "drink": a letter changed
+        ("contraind", "contraindications"),  # was "contain"
+        ("breastf", "breastfeeding"),  # was "breast"
+        ("sunscr", "sunscreen"),
+    ],
+)
+def test_a_word_cut_short_reads_as_the_words_it_begins(
+    matcher: Matcher, cut: str, word: str
+) -> None:
+    assert matcher.analyzer.tokens(cut) == matcher.analyzer.tokens(word)
+
+
+def test_a_slip_of_one_letter_wins_over_a_longer_word_it_begins(matcher: Matcher) -> None:
+    # "tret" begins "tretinoin", but is "treat" with a letter dropped.
+    assert matcher.analyzer.tokens("tret") == matcher.analyzer.tokens("treat")
+
+
+def test_a_russian_word_cut_short_is_not_read_as_another(languages: Languages) -> None:
+    # "морщ" (морщины cut short) was "море" with a letter changed: a sun protection answer.
+    decision = languages.ask("мимические морщ?").decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "wrinkles")
+
+
 def test_a_three_letter_word_with_a_letter_changed_is_not_a_typo(
     matcher: Matcher, languages: Languages
 ) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, islice, takewhile
 
 import numpy as np
 import snowballstemmer
@@ -18,6 +19,11 @@ from bot.locale import Locale
 
 MIN_TYPO_LENGTH = 3
 MIN_CHANGED_TYPO = 4  # shorter words are fixed for a swapped, dropped or doubled letter only
+# A word cut short ("wrink", "морщ") is read as the words it begins from this length on.
+MIN_CUT_SHORT = 4
+# Known words a cut-short word may begin: more are too many to be one subject.
+MAX_COMPLETIONS = 30
+CUT_SHORT_SHARE = 0.75  # of the words it begins that must read as one subject
 # Typo lookups per text, and per message across all the parts it is read in (a real message
 # has a handful of unknown words; each lookup scans part of the vocabulary).
 MAX_TYPO_LOOKUPS = 40
@@ -91,6 +97,7 @@ class Analyzer:
         # (A reversed sort keeps equally frequent words in the order they were first met.)
         self._vocabulary = sorted(raw_words, key=raw_words.__getitem__, reverse=True)
         self._known = frozenset(raw_words)
+        self._sorted_known = sorted(raw_words)
         # A typo within distance d differs in length by at most d: only those words are tried.
         self._by_length: dict[int, list[str]] = defaultdict(list)
         # ... and by first letter too: most typos keep it, and then only those words are tried.
@@ -205,7 +212,40 @@ class Analyzer:
             near += [words[i] for i in np.flatnonzero(close)]
         return near
 
+    def _completion(self, word: str) -> str | None:
+        """The commonest known word a cut-short word begins, when most it begins read as one."""
+        if len(word) < MIN_CUT_SHORT:
+            return None
+        known = self._sorted_known
+        start = bisect_left(known, word)
+        found = list(
+            islice(
+                takewhile(lambda k: k.startswith(word), islice(known, start, None)),
+                MAX_COMPLETIONS + 1,
+            )
+        )
+        if not found or len(found) > MAX_COMPLETIONS:
+            return None
+        readings = [
+            self._exact.get(k) or self._by_stem.get(self._stem(k)) or self._stem(k) for k in found
+        ]
+        reading, count = Counter(readings).most_common(1)[0]
+        if count < CUT_SHORT_SHARE * len(found):
+            return None
+        return min(
+            (k for k, r in zip(found, readings, strict=True) if r == reading),
+            key=self._rank.__getitem__,
+        )
+
     def _fix_typo(self, word: str) -> str:
+        fixed = self._nearest(word)
+        # "tret" is "treat" with a letter dropped, but "wrink" is "wrinkles" cut short, not
+        # "drink" with a letter changed, and "морщ" is "морщины", not "море".
+        if fixed != word and _same_start(word, fixed) and _slip(word, fixed):
+            return fixed
+        return self._completion(word) or fixed
+
+    def _nearest(self, word: str) -> str:
         limit = 1 if len(word) <= 7 else 2
         # A known word one edit away that keeps the first letter (or swaps the first two) wins
         # over any other (see below): look among those first, and among all only without one.
@@ -396,6 +436,17 @@ def _kept(words: list[str]) -> list[str]:
 def _same_start(typo: str, word: str) -> bool:
     """The typo keeps the word's first letter, or only swapped its first two ("hte": "the")."""
     return typo[0] == word[0] or (len(word) > 1 and typo[:2] == word[1::-1])
+
+
+def _slip(typo: str, word: str) -> bool:
+    """The typo is the word with two letters swapped, one dropped or one doubled."""
+    if len(typo) == len(word):
+        return sorted(typo) == sorted(word) and OSA.distance(typo, word) == 1
+    if len(typo) == len(word) - 1:
+        return OSA.distance(typo, word) == 1
+    return len(typo) == len(word) + 1 and any(
+        typo[i] == typo[i + 1] and typo[:i] + typo[i + 1 :] == word for i in range(len(typo) - 1)
+    )
 
 
 def _kind_of_typo(typo: str, word: str) -> int:
