@@ -6,11 +6,15 @@ Run: .venv/bin/python benchmarks/bench_typos.py
 For every word of 4-6 letters in the FAQ's own vocabulary, each single-letter typo of the three
 kinds (dropped, doubled, two neighbours swapped) that is not itself a real word of the language
 is fed to the analyzer; it counts as fixed when the analyzer reads it as the original word.
-Then 5,000 real words of the language that the FAQ never uses are fed in: none may change.
+Then every beginning (4 letters to two short of the end) of the FAQ's 7+ letter words that is not
+a real word is fed in: how many read as the word, and how many as another word (rather than left
+as they are). Then 5,000 real words of the language that the FAQ never uses are fed in: none may
+change.
 """
 
 from __future__ import annotations
 
+import argparse
 import random
 
 from rapidfuzz import utils
@@ -31,8 +35,10 @@ def typos(word: str) -> dict[str, set[str]]:
 
 
 def main() -> None:
-    """Print the fixed share per kind and the real words changed."""
-    assistant = Assistant(load_faq())
+    """Print the fixed share per kind, words cut short, and the real words changed."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--faq", default=None)
+    assistant = Assistant(load_faq(parser.parse_args().faq))
     analyzer, common = assistant.matcher.analyzer, assistant.locale.common_words
     texts = [q for e in assistant.kb.entries for q in (*e.questions, e.title, *e.keywords)]
     vocabulary = {w for t in texts for w in utils.default_process(t).split()}
@@ -49,6 +55,23 @@ def main() -> None:
         print(
             f"{kind:>8}: {fixed}/{total} typos of 4-6 letter FAQ words fixed ({fixed / total:.1%})"
         )
+    # A long word cut short ("wrink", "contraind"): its first 4 to len-2 letters.
+    long_words = sorted(w for w in vocabulary if len(w) >= 7 and w.isalpha())
+    total = read = wrong = 0
+    for word in long_words:
+        want = analyzer.tokens(word)
+        for end in range(4, len(word) - 1):
+            cut = word[:end]
+            if cut in common or cut in vocabulary:
+                continue
+            total += 1
+            got = analyzer.tokens(cut)
+            read += got == want
+            wrong += got != want and got != [analyzer.stems(cut).pop()]
+    print(
+        f"cut short: {read}/{total} beginnings of 7+ letter FAQ words read as the word "
+        f"({read / total:.1%}); {wrong} read as another word ({wrong / total:.1%})"
+    )
     real = sorted(w for w in common if w.isalpha() and len(w) >= 3 and w not in vocabulary)
     sample = random.Random(7).sample(real, 5000)
     changed = [w for w in sample if analyzer.correct(w) != w]
