@@ -62,6 +62,11 @@ the round, d9fb527, but Russian 141/170). `probe10_{en,ru}.yaml` (250 and 200 sh
 misspelt questions, written the same way at the eleventh round's start) is a tuning set too. Its
 first score, on main before the round (c490b6d, the FAQ of 3fc1ea4), before it was read: English
 194/210 in scope, 22/25 declined, 14/15 urgent, 9/250 wrong; Russian 154/165, 18/20, 15/15, 7/200.
+`probe11_{en,ru}.yaml` (300 and 220 lay paraphrases that avoid the article's own words: "the stuff
+they put in", "smile lines", "ten rounds with a boxer"), written the same way during the eleventh
+round, is a tuning set; its first score, before it was read (the same on 3fc1ea4 and on 992997a),
+was English 106/250 in scope, 34/40 declined, 8/10 urgent, 25/300 wrong; Russian 100/180, 26/30,
+10/10, 17/220.
 `heldout_blind13_{en,ru}.yaml` (230 and 180), written the same way at the eleventh round's start,
 is sealed: only its totals are quoted. Its first score, on main before that round (3fc1ea4), was
 English 115/150 in scope, 52/55 declined, 25/25 urgent, 10/230 wrong; Russian 106/120, 40/40,
@@ -122,6 +127,8 @@ SETS = (
     "probe9_ru.yaml",
     "probe10_en.yaml",
     "probe10_ru.yaml",
+    "probe11_en.yaml",
+    "probe11_ru.yaml",
     "probe4_en.yaml",
     "probe4_ru.yaml",
     "probe5_en.yaml",
