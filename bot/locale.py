@@ -160,6 +160,8 @@ class Locale:
     # A whole message asking to stop the messages or delete one's data ("delete my data").
     privacy_request: re.Pattern[str] | None
     example_of: re.Pattern[str] | None
+    # A question that asks about what was told before it ("... is it safe for me?").
+    refers_back: re.Pattern[str] | None
     # Sentences that ask what the procedure is like or what it can fix, each with the words of
     # the signs such a sentence does not raise ("will it hurt like hell?": pain is part of it).
     calm_frames: tuple[CalmFrame, ...]
@@ -248,6 +250,7 @@ def get_locale(language: str) -> Locale:
         unwell=_optional_pattern(matching, "unwell"),
         privacy_request=_optional_pattern(matching, "privacy_request"),
         example_of=_optional_pattern(matching, "example_of"),
+        refers_back=_optional_pattern(matching, "refers_back"),
         calm_frames=tuple(
             CalmFrame(
                 re.compile(str(frame["pattern"]), re.IGNORECASE),

@@ -790,6 +790,15 @@ def test_two_questions_get_both_answers(
         # ... unless its one word names a subject of its own.
         ("я жутко боюсь уколов, у стоматолога чуть в обморок не падаю. вытерплю?", "pain-during"),
         ("my sister had to hold my hand at the dentist last week lol. painful?", "pain-during"),
+        # A question about what was told, which the article does not cover, is not answered
+        # as a general one (it was: safety).
+        ("I've got lupus. is it safe for me to have the injections?", None),
+        ("у меня волчанка. мне это безопасно?", None),
+        # Told, but not asked about: the question stands alone.
+        (
+            "found a salon on groupon, half the price. what should i check in an injector?",
+            "choosing-specialist",
+        ),
     ],
 )
 def test_a_clear_question_sentence_decides(

@@ -487,12 +487,22 @@ class Matcher:
                 len(self.analyzer.tokens(asked)) >= MIN_CLAUSE_TOKENS
                 or (not told_before and question[end:].strip(" ?!"))
                 or self._names_subject(asked)
-            ):
+            ) and not (told_before and self._asks_about_told(question[:start], asked)):
                 part, judged = self._judge(asked), judged + 1
                 if self._clear(part):
                     return part
             end = question.find("?", end + 1)
         return None
+
+    def _asks_about_told(self, told: str, asked: str) -> bool:
+        """The question asks about a subject the article does not cover, told before it.
+
+        "I've got lupus. is it safe for me?" is no question about safety in general.
+        """
+        refers = self.locale.refers_back
+        if refers is None or not refers.search(asked):
+            return False
+        return not self._uncovered.isdisjoint(self.analyzer.tokens(told))
 
     def _both_questions(self, question: str) -> Decision | None:
         """Two answers for a message that asks two questions each clearly answered apart.
