@@ -23,6 +23,9 @@ UNANSWERED_DAYS_RANGE = (1, 3650)
 # Plain ASCII decimal ids: int() would also take "+1", "1_000" and other scripts' digits.
 USER_ID_PATTERN = re.compile(r"[1-9][0-9]{0,19}")
 CHAT_ID_PATTERN = re.compile(r"-?[1-9][0-9]{0,19}")
+# Telegram's ids have at most 52 significant bits; a longer number is a typo that would only
+# fail later, when the database refuses it with a patient's staff alert (past 64 bits).
+ID_LIMIT = 2**52
 LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}")
 DIGEST_CHOICES = ("off", "weekly")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -102,7 +105,7 @@ class Settings:
                 "SOFTLIFT_WEBHOOK_SECRET is required with SOFTLIFT_WEBHOOK_URL, "
                 "so that only Telegram can post updates"
             )
-        staff_chat_id = _int("SOFTLIFT_STAFF_CHAT_ID", get("SOFTLIFT_STAFF_CHAT_ID"))
+        staff_chat_id = _telegram_id("SOFTLIFT_STAFF_CHAT_ID", get("SOFTLIFT_STAFF_CHAT_ID"))
         if staff_chat_id == 0:  # no chat has id 0: every alert would wait for ever
             raise ConfigError(
                 "SOFTLIFT_STAFF_CHAT_ID must be a Telegram chat id, not 0; "
@@ -232,9 +235,17 @@ def _int(name: str, value: str | None) -> int | None:
     return int(value)
 
 
+def _telegram_id(name: str, value: str | None) -> int | None:
+    """A chat id: plain digits, inside the range of Telegram's ids."""
+    number = _int(name, value)
+    if number is not None and abs(number) >= ID_LIMIT:
+        raise ConfigError(f"{name} is too long for a Telegram id, not {value!r}")
+    return number
+
+
 def _ints(name: str, value: str) -> list[int]:
     parts = [part.strip() for part in value.split(",") if part.strip()]
-    bad = [part for part in parts if not USER_ID_PATTERN.fullmatch(part)]
+    bad = [part for part in parts if not USER_ID_PATTERN.fullmatch(part) or int(part) >= ID_LIMIT]
     if bad:
         raise ConfigError(
             f"{name} must be Telegram user ids in plain digits separated by commas, like "

@@ -10,6 +10,7 @@ from bot.buttons import Vote, parse
 from bot.messages import Button, Reply
 
 QUIT = frozenset({"/quit", "/exit", "/q"})
+MAX_CHOICE_DIGITS = 9
 
 
 def render(reply: Reply) -> tuple[str, list[Button]]:
@@ -67,7 +68,8 @@ def _reply_to(assistant: Assistant, line: str, buttons: list[Button]) -> Reply |
         return assistant.replies.welcome() if command == "/start" else assistant.replies.topics()
     if command == "/help":
         return assistant.replies.help()
-    number = int(line)
+    # int() refuses over 4,300 digits: a number that long is no button's anyway.
+    number = int(line) if len(line) <= MAX_CHOICE_DIGITS else 0
     if not 1 <= number <= len(buttons):
         return None
     button = buttons[number - 1]

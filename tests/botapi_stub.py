@@ -222,10 +222,7 @@ class FakeTelegram:
         if language_code is not None:
             message["from"]["language_code"] = language_code
         message["text"] = text
-        entities = [
-            {"type": "mention", "offset": m.start(), "length": len(m.group())}
-            for m in re.finditer(r"@\w{5,32}", text)
-        ]
+        entities = _mentions(text)
         command = re.match(r"/\w+(@\w+)?", text)
         if command:
             entities.insert(0, {"type": "bot_command", "offset": 0, "length": command.end()})
@@ -242,6 +239,8 @@ class FakeTelegram:
         message = self.user_message(chat_id, **user)
         if caption is not None:
             message["caption"] = caption
+            if mentions := _mentions(caption):
+                message["caption_entities"] = mentions
         message[kind] = {
             "photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}],
             "sticker": {
@@ -572,6 +571,14 @@ class FakeTelegram:
 
     def _m_sendChatAction(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         return 200, {"ok": True, "result": True}
+
+
+def _mentions(text: str) -> list[dict[str, Any]]:
+    """The mention entities Telegram adds to a text or caption."""
+    return [
+        {"type": "mention", "offset": m.start(), "length": len(m.group())}
+        for m in re.finditer(r"@\w{5,32}", text)
+    ]
 
 
 def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:

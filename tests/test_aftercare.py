@@ -676,6 +676,15 @@ def test_an_abbreviation_is_refused_with_why(enrolment: Enrolment, typed: str) -
     assert turn.reply.text.startswith(get_locale("en").t("ac_zone_abbreviation"))
 
 
+@pytest.mark.parametrize("zone", ["EST", "UTC", "Zulu", "Asia/Tokyo"])
+def test_a_zone_button_no_question_offers_asks_again(enrolment: Enrolment, zone: str) -> None:
+    # Found by probing: forged button data "ac:z:EST" set the zone that, typed, is refused.
+    state = Conversation(Step.ZONE, "Europe/Berlin", date(2025, 5, 19), back_to=Step.TIME)
+    turn = enrolment.on_press(state, _press(buttons.pick_zone(zone)), NOW)
+    assert turn.state == state and turn.action is None
+    assert turn.reply == enrolment.question(state, NOW)
+
+
 def test_a_city_typed_in_russian(course_kb: KnowledgeBase) -> None:
     assert course_kb.course is not None
     russian = Enrolment(course_kb.course, get_locale("ru"), "Europe/Berlin", "+00 000")

@@ -126,6 +126,18 @@ def test_chat_over_a_pipe_numbers_buttons_and_presses_them(quit_word: str | None
     assert out.rstrip().endswith("Goodbye!")
 
 
+def test_chat_takes_any_number_as_a_choice_without_a_traceback() -> None:
+    # Found by probing: a number of 4,301 digits or more (a paste, a key held down) ended the
+    # chat with a traceback, since int() refuses so many digits.
+    lines = ["/topics", "9" * 5000, "0", "٣", "1"]
+    result = run("chat", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout.count("There is no button") == 2
+    assert "choose a question" in result.stdout
+    assert result.stdout.rstrip().endswith("Goodbye!")
+
+
 @pytest.mark.parametrize("locale", ["C.UTF-8", "C"])
 def test_invalid_utf8_on_stdin_is_replaced_and_the_json_stays_valid(locale: str) -> None:
     env = {**os.environ, "LC_ALL": locale, "LANG": locale}

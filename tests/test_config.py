@@ -234,6 +234,11 @@ def test_run_with_bad_settings_exits_2_with_one_line(
         ("SOFTLIFT_ADMIN_IDS", "12,٣٤", "plain digits"),  # Arabic-Indic digits int() would take
         ("SOFTLIFT_ADMIN_IDS", "1_000", "plain digits"),
         ("SOFTLIFT_STAFF_CHAT_ID", "-10_0", "plain digits"),
+        # Found by probing: a 20-digit id was taken, and the first danger sign's staff alert
+        # then failed in the database (past 64 bits) instead of start-up stopping.
+        ("SOFTLIFT_STAFF_CHAT_ID", "-99999999999999999999", "too long for a Telegram id"),
+        ("SOFTLIFT_STAFF_CHAT_ID", str(2**52), "too long for a Telegram id"),
+        ("SOFTLIFT_ADMIN_IDS", "12,99999999999999999999", "plain digits"),
         ("SOFTLIFT_WEBHOOK_PORT", "８４４３", "plain digits"),  # full-width digits
         ("SOFTLIFT_TICK_SECONDS", "1e15", "0.1-3600 seconds"),
         ("SOFTLIFT_TICK_SECONDS", "1e-6", "0.1-3600 seconds"),

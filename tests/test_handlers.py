@@ -294,6 +294,21 @@ async def test_groups_answer_only_commands_mentions_and_replies(
     assert texts[4].startswith("<b>How long it takes")
 
 
+async def test_a_photo_in_a_group_whose_caption_mentions_the_bot_is_answered(
+    app: App, fake: FakeTelegram
+) -> None:
+    # The mention is in the caption's entities, not the text's: the group filter read only
+    # the text's, so a photo of a danger sign addressed to the bot got nothing at all.
+    group = {"chat_type": "group", "user_id": 5}
+    await feed(app, fake.media(-1, "photo", caption="look, I have a fever", **group))
+    assert sent_to(fake, -1) == []
+    await feed(app, fake.media(-1, "photo", caption="@softlift_test_bot I have a fever", **group))
+    (reply,) = sent_to(fake, -1)
+    assert reply["text"] == "Contact your treating doctor now: +00 000."
+    (alert,) = sent_to(fake, STAFF_CHAT)
+    assert "I have a fever" in alert["text"]
+
+
 async def test_stats_text_for_admin_and_unknown_command_for_others(
     app: App, fake: FakeTelegram
 ) -> None:

@@ -188,9 +188,12 @@ class Enrolment:
         text = self._t("ac_ask_time", zone=state.timezone)
         return Reply(text, buttons=(choices, self._cancel_row()))
 
+    def _offered_zones(self) -> list[str]:
+        """The zones the zone question offers as buttons: the clinic's first."""
+        return [self.clinic_zone, *(z for z in COMMON_ZONES if z != self.clinic_zone)]
+
     def _zone_question(self, state: Conversation) -> Reply:
-        zones = [self.clinic_zone, *(z for z in COMMON_ZONES if z != self.clinic_zone)]
-        choices = [Button(z.replace("_", " "), buttons.pick_zone(z)) for z in zones]
+        choices = [Button(z.replace("_", " "), buttons.pick_zone(z)) for z in self._offered_zones()]
         return Reply(
             self._t("ac_ask_zone", zone=state.timezone),
             buttons=(*button_rows(choices, 2), self._cancel_row()),
@@ -279,10 +282,13 @@ class Enrolment:
             return self._date_read(state, read, now, now)
         if state.step in (Step.TIME, Step.NEW_TIME) and isinstance(press, buttons.PickTime):
             return self._time_chosen(state, press.at, now)
-        if state.step in (Step.ZONE, Step.NEW_ZONE) and isinstance(press, buttons.PickZone):
-            zone = parse_zone(press.zone)
-            if zone is not None:
-                return self._zone_chosen(state, zone, now)
+        # Only a zone a button offers: forged data could carry "EST", which typed is refused.
+        if (
+            state.step in (Step.ZONE, Step.NEW_ZONE)
+            and isinstance(press, buttons.PickZone)
+            and press.zone in self._offered_zones()
+        ):
+            return self._zone_chosen(state, press.zone, now)
         return Turn(self.question(state, now), state)
 
     def _date_read(

@@ -137,7 +137,9 @@ class _AddressedToBot(filters.MessageFilter):
             MessageEntity.TEXT_MENTION,
             MessageEntity.BOT_COMMAND,
         ]
-        for entity, text in message.parse_entities(wanted).items():
+        # A photo's mention is in its caption's entities.
+        found = {**message.parse_entities(wanted), **message.parse_caption_entities(wanted)}
+        for entity, text in found.items():
             if entity.type == MessageEntity.TEXT_MENTION:
                 if entity.user is not None and entity.user.id == bot.id:
                     return True
