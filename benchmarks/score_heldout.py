@@ -67,6 +67,12 @@ they put in", "smile lines", "ten rounds with a boxer"), written the same way du
 round, is a tuning set; its first score, before it was read (the same on 3fc1ea4 and on 992997a),
 was English 106/250 in scope, 34/40 declined, 8/10 urgent, 25/300 wrong; Russian 100/180, 26/30,
 10/10, 17/220.
+`probe12_{en,ru}.yaml` (300 and 220 everyday messages from many different people, written the
+same way late in the eleventh round) is a tuning set; it was first scored before it was read, as
+an unseen check of the round's vocabulary from probe11: on 3fc1ea4 English 182/250 in scope, 38/40
+declined, 10/10 urgent, 9/300 wrong, Russian 148/180, 29/30, 10/10, 10/220; with the Russian
+vocabulary (c08da37) Russian 147/180, 30/30, 8/220; with the English too (c4bb40f) English
+183/250, 38/40, 10/300.
 `heldout_blind13_{en,ru}.yaml` (230 and 180), written the same way at the eleventh round's start,
 is sealed: only its totals are quoted. Its first score, on main before that round (3fc1ea4), was
 English 115/150 in scope, 52/55 declined, 25/25 urgent, 10/230 wrong; Russian 106/120, 40/40,
@@ -129,6 +135,8 @@ SETS = (
     "probe10_ru.yaml",
     "probe11_en.yaml",
     "probe11_ru.yaml",
+    "probe12_en.yaml",
+    "probe12_ru.yaml",
     "probe4_en.yaml",
     "probe4_ru.yaml",
     "probe5_en.yaml",
