@@ -445,56 +445,39 @@ async def test_a_database_error_logs_no_patient_text(
     assert "Zelda" not in caplog.text and "anna_patient" not in caplog.text
 
 
-async def test_a_danger_sign_gets_the_urgent_reply_when_the_database_fails(
+async def test_a_danger_sign_gets_the_urgent_reply_and_reaches_the_staff_when_the_database_fails(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:
     # Found by probing: when the staff alert could not be stored (a full disk), the patient who
-    # wrote a danger sign got only "something went wrong", not "contact your doctor now".
+    # wrote a danger sign got only "something went wrong", not "contact your doctor now"; and
+    # then, with the urgent reply fixed, the staff chat never heard of it (the alert went only
+    # through the outbox). It is now sent past the outbox.
     await feed(app, fake.text(25, "/start"))
     fail_inserts(settings, "alerts")
-    await feed(app, fake.text(25, "I have blurred vision"))
+    await feed(app, fake.text(25, "I have blurred vision", first_name="Zelda"))
     assert texts(fake, 25)[-1].startswith("Call emergency services now.")
     assert T("error_apology") not in texts(fake, 25)
     fail_inserts(settings, "questions")
     await feed(app, fake.text(25, "will i get bruises"))  # not urgent: the usual apology
     assert texts(fake, 25)[-1] == T("error_apology")
+    (alert,) = texts(fake, STAFF_CHAT)
+    assert "Urgent message from a patient" in alert and "I have blurred vision" in alert
+    assert '<a href="tg://user?id=25">Zelda</a>' in alert
 
 
-async def test_something_worrying_gets_the_urgent_reply_when_the_database_fails(
+async def test_something_worrying_gets_the_urgent_reply_and_reaches_the_staff_when_the_database_fails(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:
     # Found by probing: with the check-in's insert failing, "Something worrying" got only the
-    # generic apology, as a danger sign typed in words did.
+    # generic apology, as a danger sign typed in words did; and then no staff alert.
     day = await enrol(app, fake, 26)
     fail_inserts(settings, "checkins")
     await press_label(app, fake, day, "Something worrying")
     assert texts(fake, 26)[-1] == "Contact your treating doctor now: [+00 000]."
     await press_label(app, fake, day, "Bruising")  # not urgent: the usual apology
     assert texts(fake, 26)[-1] == T("error_apology")
-
-
-async def test_a_danger_sign_reaches_the_staff_when_the_database_fails(
-    app: App, fake: FakeTelegram, settings: Settings
-) -> None:
-    # The staff alert went only through the outbox: with its insert failing, the patient got
-    # the urgent reply and the staff chat never heard of it. Now it is sent past the outbox.
-    await feed(app, fake.text(27, "/start"))
-    fail_inserts(settings, "alerts")
-    await feed(app, fake.text(27, "I have blurred vision", first_name="Zelda"))
-    assert texts(fake, 27)[-1].startswith("Call emergency services now.")
     (alert,) = texts(fake, STAFF_CHAT)
-    assert "Urgent message from a patient" in alert and "I have blurred vision" in alert
-    assert '<a href="tg://user?id=27">Zelda</a>' in alert
-
-
-async def test_something_worrying_reaches_the_staff_when_the_database_fails(
-    app: App, fake: FakeTelegram, settings: Settings
-) -> None:
-    day = await enrol(app, fake, 28)
-    fail_inserts(settings, "checkins")
-    await press_label(app, fake, day, "Something worrying")
-    (alert,) = texts(fake, STAFF_CHAT)
-    assert '<a href="tg://user?id=28">Anna</a>' in alert and "Something worrying" in alert
+    assert '<a href="tg://user?id=26">Anna</a>' in alert and "Something worrying" in alert
 
 
 async def test_a_queued_alert_is_not_sent_twice_when_a_later_step_fails(
