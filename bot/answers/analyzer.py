@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from itertools import chain, islice, takewhile
+from itertools import chain, takewhile
 
 import numpy as np
 import snowballstemmer
@@ -218,12 +218,8 @@ class Analyzer:
             return None
         known = self._sorted_known
         start = bisect_left(known, word)
-        found = list(
-            islice(
-                takewhile(lambda k: k.startswith(word), islice(known, start, None)),
-                MAX_COMPLETIONS + 1,
-            )
-        )
+        after = known[start : start + MAX_COMPLETIONS + 1]
+        found = list(takewhile(lambda k: k.startswith(word), after))
         if not found or len(found) > MAX_COMPLETIONS:
             return None
         readings = [
