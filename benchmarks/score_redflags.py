@@ -20,6 +20,10 @@ and metaphors, time course, what others noticed, diminutives), first scored 66/8
 calm 36/40 and 36/40; tuned on since. `redflag_probe_i_*` (280 messages), written after h's signs and
 the rule for questions asked ahead (reports followed by a question, prospective questions about
 the ordinary experience, odds), first scored 75/80 and 75/80, calm 52/60 and 54/60; tuned on since.
+`redflag_probe_j_*` (240 messages), written at the eleventh round's end (everyday metaphors, a
+sign inside a long story, a relative's report, several signs at once), first scored 74/80 and
+73/80 on main before the round (75/80 and 73/80 after its earlier changes), calm 37/40 and 38/40;
+tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
