@@ -366,6 +366,23 @@ async def test_the_purge_runs_at_most_once_an_hour(
     assert purges == [NOW, NOW + timedelta(minutes=61)]
 
 
+async def test_an_old_course_is_purged_after_the_faq_lost_its_course(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probing: the purge ran only inside the aftercare tick, which does nothing when
+    # no FAQ file has a course (a clinic that dropped it): old courses and check-ins stayed.
+    day = await enrol(app, fake, 8)
+    await press_label(app, fake, day, "Swelling")
+    await feed(app, fake.text(8, "/stop"))
+    later = NOW + timedelta(days=31)
+    services = app.bot_data.services
+    delivery = Delivery(services.store, telegram_send(app.bot), lambda: later, lambda: None)
+    delivery.kick()
+    await delivery.idle()
+    assert rows_about(settings, 8)["courses"] == 0
+    assert rows_about(settings, 8)["checkins"] == 0
+
+
 async def test_a_second_process_starting_leaves_the_first_ones_claims_alone(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:

@@ -67,6 +67,17 @@ def test_yaml_syntax_error_names_file_and_line(minimal_text: str) -> None:
     assert "YAML syntax error" in message
 
 
+def test_a_control_character_is_named_with_its_line(minimal_text: str) -> None:
+    # Found by probing: a vertical tab pasted from a word processor (its line break) was
+    # reported on line 1 with a character position, and the admin had to count characters.
+    broken = minimal_text.replace("title: Bruising", "title: Bruis\vng")
+    message = _error(broken)
+    line = broken[: broken.index("\v")].count("\n") + 1
+    assert message.startswith(f"mini.yaml:{line}: ")
+    assert "U+000B" in message
+    assert "position" not in message
+
+
 def test_unknown_key_is_named_with_its_line(minimal_text: str) -> None:
     broken = minimal_text.replace("    title: Bruising", "    title: Bruising\n    colour: blue")
     message = _error(broken)

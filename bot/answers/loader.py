@@ -369,6 +369,12 @@ def parse_faq(text: str, file: str) -> KnowledgeBase:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         raise FaqError([Problem(file, line, f"YAML syntax error: {exc.problem}")]) from None
+    except yaml.reader.ReaderError as exc:
+        # It gives a character position, not a line: an admin looks for a line.
+        line = text.count("\n", 0, exc.position) + 1
+        character = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "a character"
+        said = f"YAML error: {character} is not allowed here ({exc.reason}); delete or retype it"
+        raise FaqError([Problem(file, line, said)]) from None
     except yaml.YAMLError as exc:
         raise FaqError([Problem(file, 1, f"YAML error: {exc}")]) from None
     checker = Checker(file, Clinic.PLACEHOLDERS)

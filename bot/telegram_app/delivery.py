@@ -294,11 +294,18 @@ class Delivery:
             log.info("purged %d marks of urgent messages (past their retention)", marks)
 
     async def _course_tick(self) -> None:
-        day_messages = self._day_messages()
-        if day_messages is None or self._stopping.is_set():
+        if self._stopping.is_set():
             return
         now = self._clock()
         purge = self._last_purge is None or now - self._last_purge >= PURGE_EVERY
+        day_messages = self._day_messages()
+        if day_messages is None:
+            # No FAQ file has a course now, but the courses kept from before still go after
+            # their retention.
+            if purge:
+                _log_report(TickReport(purged=await self._store.courses.purge(now)))
+                self._last_purge = now
+            return
         report = await tick(
             self._store,
             now,
