@@ -156,7 +156,8 @@ class Matcher:
         self._unknown_idf = math.log(1 + n_labels / 0.5) * self.tuning.unknown_factor
         docs: list[_Doc] = []
         postings: dict[str, list[int]] = defaultdict(list)
-        for label, tokens, factor in token_sets:
+        # Each label's phrasings side by side: its best one is then one `reduceat` run.
+        for label, tokens, factor in sorted(token_sets, key=lambda item: item[0]):
             if not tokens:
                 continue
             norm = math.sqrt(sum(self._idf[t] ** 2 for t in tokens))
@@ -167,6 +168,8 @@ class Matcher:
         self._labels = sorted(label_tokens)
         label_index = {label: i for i, label in enumerate(self._labels)}
         self._doc_label = np.array([label_index[d.label] for d in docs], dtype=np.intp)
+        self._run_starts = np.flatnonzero(np.r_[True, self._doc_label[1:] != self._doc_label[:-1]])
+        self._run_labels = self._doc_label[self._run_starts]
         self._doc_scale = np.array([d.factor / d.norm for d in docs])
         self._doc_index = {t: np.array(ix, dtype=np.intp) for t, ix in postings.items()}
         self._cover_index = {
@@ -341,12 +344,11 @@ class Matcher:
             if docs is not None:
                 dots[docs] += w2
                 cover[self._cover_index[token]] += w2
-        hit = np.flatnonzero(dots)
         best = np.zeros(len(self._labels))
         # The best phrasing of each label: its cosine, times the phrasing's factor.
-        np.maximum.at(
-            best, self._doc_label[hit], dots[hit] * self._doc_scale[hit] / math.sqrt(total)
-        )
+        best[self._run_labels] = np.maximum.reduceat(
+            dots * self._doc_scale, self._run_starts
+        ) / math.sqrt(total)
         share = self.tuning.best_doc_share
         scored = np.flatnonzero(best)
         values = share * best[scored] + (1 - share) * cover[scored] / total
