@@ -511,6 +511,19 @@ async def test_something_worrying_reaches_the_staff_when_its_spinner_cannot_be_a
     assert '<a href="tg://user?id=28">Anna</a>' in alert and "Answer: Something worrying" in alert
 
 
+async def test_something_worrying_reaches_the_staff_when_its_urgent_reply_fails_at_first(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probing: the alert was queued only after the patient's replies had gone, so a
+    # reply failing after every retry lost it (the error handler then sent the urgent reply).
+    day = await enrol(app, fake, 29)
+    fake.fail("sendMessage", times=ratelimit.MAX_RETRIES + 1, mode="500")
+    await press_label(app, fake, day, "Something worrying")
+    assert texts(fake, 29)[-1] == "Contact your treating doctor now: [+00 000]."
+    (alert,) = texts(fake, STAFF_CHAT)
+    assert '<a href="tg://user?id=29">Anna</a>' in alert and "Answer: Something worrying" in alert
+
+
 async def test_a_queued_alert_is_not_sent_twice_when_a_later_step_fails(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:
