@@ -288,11 +288,19 @@ def _days(value: str) -> int:
     return int(value)
 
 
+def _faq_files(value: str) -> str:
+    """--faq and `faq check` paths: at least one file named (never silently the shipped ones)."""
+    if not any(part.strip() for part in value.split(",")):
+        raise argparse.ArgumentTypeError(f"names no FAQ file: {value!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--faq",
+        type=_faq_files,
         default=argparse.SUPPRESS,
         metavar="PATHS",
         help="FAQ files to use, one per language, separated by commas (default: $SOFTLIFT_FAQ "
@@ -340,7 +348,10 @@ def build_parser() -> argparse.ArgumentParser:
         "check", parents=[common], help="validate and self-test the FAQ files, alone and together"
     )
     check.add_argument(
-        "path", nargs="*", help="the FAQ files, one per language (default: as --faq)"
+        "path",
+        nargs="*",
+        type=_faq_files,
+        help="the FAQ files, one per language (default: as --faq)",
     )
     suggest = faq_sub.add_parser(
         "suggest",

@@ -93,6 +93,22 @@ def test_faq_check_reports_a_broken_file(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [("faq", "check", ""), ("faq", "check", " , "), ("ask", "--faq", "", "hi")],
+    ids=["empty-path", "only-commas", "empty-faq-option"],
+)
+def test_an_empty_faq_path_is_refused_not_replaced_by_the_shipped_files(
+    args: tuple[str, ...],
+) -> None:
+    # Found by probing: `faq check "$CLINIC_FAQ"` with the variable unset checked the shipped
+    # files instead and printed OK with exit code 0.
+    result = run(*args)
+    assert result.returncode == 2, result.stdout
+    assert "names no FAQ file" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
 def test_faq_check_lists_self_test_conflicts(tmp_path: Path) -> None:
     text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
     clash = tmp_path / "clash.yaml"

@@ -119,6 +119,22 @@ def test_an_empty_period_still_renders_with_its_frame() -> None:
     assert len(png) < MAX_PNG_BYTES
 
 
+def test_dollar_signs_in_titles_and_labels_are_drawn_as_written() -> None:
+    # Found by probing: matplotlib read text between two "$" as math, so an entry titled
+    # "Is it $300 or $500?" lost its dollars, and "Cost: $_$" failed /stats and every digest.
+    start, end = period(END)
+    for name in ("Is it $300 or $500?", "Cost: $_$", r"Top-up $\frac{1}{$ ml"):
+        odd = Insights(
+            start,
+            end,
+            fill_days([(END, "answer", 3)], start, end),
+            (EntryUsage("e", name, 3, 2, 1),),
+            ((name, 4),),
+        )
+        png = render_png(odd, ChartLabels.from_locale(get_locale("en").t, odd))
+        assert _png_size(png)[0] == WIDTH_PX
+
+
 def test_two_threads_render_at_once_and_get_the_same_picture() -> None:
     insights = _insights()
     labels = ChartLabels.from_locale(get_locale("en").t, insights)

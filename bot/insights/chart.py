@@ -248,7 +248,8 @@ def _labelled_bars(
         for count, colour in parts:
             ax.barh(row, count, left=left, color=colour, height=0.4)
             left += count
-        ax.text(0, row - 0.24, _short(name), va="bottom", fontsize=TEXT_PT)
+        # The FAQ's words as written: "$300 or $500" is prices, not matplotlib's math.
+        ax.text(0, row - 0.24, _short(name), va="bottom", fontsize=TEXT_PT, parse_math=False)
         ax.text(left + widest * 0.015, row, note, va="center", fontsize=SMALL_PT)
     ax.set_ylim(len(names) - 0.6, -0.6)
     ax.set_xlim(0, widest * 1.5)

@@ -137,10 +137,9 @@ async def _run(update: Update, context: Context, use_case: UseCase) -> None:
 
 
 async def _respond(context: Context, chat: Chat, user: User, response: Response) -> None:
-    """Send the replies, alert the staff chat, and deliver today's message at once if due."""
+    """Alert the staff chat, send the replies, and deliver today's message at once if due."""
     services = context.services
-    for reply in response.replies:
-        await send_to(chat, reply)
+    # Queued before the replies: a reply failing after every retry must not lose the alert.
     staff = services.staff_language
     service = services.course_service(staff)
     if response.alert is not None and service is not None:
@@ -149,6 +148,8 @@ async def _respond(context: Context, chat: Chat, user: User, response: Response)
         await services.queue_alert(
             user.id, course_alert_html(user, locale, alert, service.course.days)
         )
+    for reply in response.replies:
+        await send_to(chat, reply)
     if response.deliver_now:
         services.delivery.kick()
 

@@ -8,7 +8,7 @@ from html import escape
 
 from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, MessageEntity, User
 from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import filters
 
 from bot import buttons
@@ -46,10 +46,12 @@ async def send_text(message: Message, text: str) -> None:
 
 
 async def answer_press(query: CallbackQuery, text: str | None = None) -> None:
-    """Stop the client's spinner; a press too old to answer is not an error."""
+    """Stop the client's spinner; a press too old to answer, or Telegram failing to take the
+    answer after every retry, is not an error: the press itself (an urgent reply, its staff
+    alert, a vote) must still be carried out."""
     try:
         await query.answer(text)
-    except BadRequest as exc:
+    except TelegramError as exc:
         log.info("could not answer a button press: %s", exc)
 
 
