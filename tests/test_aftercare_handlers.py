@@ -498,30 +498,19 @@ async def test_something_worrying_gets_the_urgent_reply_and_reaches_the_staff_wh
     assert '<a href="tg://user?id=26">Anna</a>' in alert and "Something worrying" in alert
 
 
-async def test_something_worrying_reaches_the_staff_when_its_spinner_cannot_be_answered(
-    app: App, fake: FakeTelegram
+# Found by probing: answering the press (the spinner) failing after every retry aborted the
+# press, and the alert was queued only after the patient's replies had gone, so a reply failing
+# after every retry lost it; the error handler gave the urgent reply, but no alert was queued.
+@pytest.mark.parametrize("failing", ["answerCallbackQuery", "sendMessage"])
+async def test_something_worrying_reaches_the_staff_when_telegram_keeps_failing(
+    app: App, fake: FakeTelegram, failing: str
 ) -> None:
-    # Found by probing: answering the press (the spinner) failing after every retry aborted
-    # the press; the error handler gave the urgent reply, but no alert was ever queued.
     day = await enrol(app, fake, 28)
-    fake.fail("answerCallbackQuery", times=ratelimit.MAX_RETRIES + 1, mode="500")
+    fake.fail(failing, times=ratelimit.MAX_RETRIES + 1, mode="500")
     await press_label(app, fake, day, "Something worrying")
     assert texts(fake, 28)[-1] == "Contact your treating doctor now: [+00 000]."
     (alert,) = texts(fake, STAFF_CHAT)
     assert '<a href="tg://user?id=28">Anna</a>' in alert and "Answer: Something worrying" in alert
-
-
-async def test_something_worrying_reaches_the_staff_when_its_urgent_reply_fails_at_first(
-    app: App, fake: FakeTelegram
-) -> None:
-    # Found by probing: the alert was queued only after the patient's replies had gone, so a
-    # reply failing after every retry lost it (the error handler then sent the urgent reply).
-    day = await enrol(app, fake, 29)
-    fake.fail("sendMessage", times=ratelimit.MAX_RETRIES + 1, mode="500")
-    await press_label(app, fake, day, "Something worrying")
-    assert texts(fake, 29)[-1] == "Contact your treating doctor now: [+00 000]."
-    (alert,) = texts(fake, STAFF_CHAT)
-    assert '<a href="tg://user?id=29">Anna</a>' in alert and "Answer: Something worrying" in alert
 
 
 async def test_a_queued_alert_is_not_sent_twice_when_a_later_step_fails(
