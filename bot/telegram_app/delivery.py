@@ -299,23 +299,23 @@ class Delivery:
         now = self._clock()
         purge = self._last_purge is None or now - self._last_purge >= PURGE_EVERY
         day_messages = self._day_messages()
-        if day_messages is None:
+        if day_messages is not None:
+            report = await tick(
+                self._store,
+                now,
+                self._send,
+                day_messages,
+                purge=purge,
+                stopping=self._stopping,
+                owner=self.owner,
+                clock=self._clock,
+            )
+        elif purge:
             # No FAQ file has a course now, but the courses kept from before still go after
             # their retention.
-            if purge:
-                _log_report(TickReport(purged=await self._store.courses.purge(now)))
-                self._last_purge = now
+            report = TickReport(purged=await self._store.courses.purge(now))
+        else:
             return
-        report = await tick(
-            self._store,
-            now,
-            self._send,
-            day_messages,
-            purge=purge,
-            stopping=self._stopping,
-            owner=self.owner,
-            clock=self._clock,
-        )
         if purge:
             self._last_purge = now
         _log_report(report)
