@@ -235,17 +235,26 @@ def _int(name: str, value: str | None) -> int | None:
     return int(value)
 
 
+def _fits_telegram(number: int) -> bool:
+    """Whether a number is inside the range of Telegram's ids."""
+    return abs(number) < ID_LIMIT
+
+
 def _telegram_id(name: str, value: str | None) -> int | None:
     """A chat id: plain digits, inside the range of Telegram's ids."""
     number = _int(name, value)
-    if number is not None and abs(number) >= ID_LIMIT:
+    if number is not None and not _fits_telegram(number):
         raise ConfigError(f"{name} is too long for a Telegram id, not {value!r}")
     return number
 
 
 def _ints(name: str, value: str) -> list[int]:
     parts = [part.strip() for part in value.split(",") if part.strip()]
-    bad = [part for part in parts if not USER_ID_PATTERN.fullmatch(part) or int(part) >= ID_LIMIT]
+    bad = [
+        part
+        for part in parts
+        if not USER_ID_PATTERN.fullmatch(part) or not _fits_telegram(int(part))
+    ]
     if bad:
         raise ConfigError(
             f"{name} must be Telegram user ids in plain digits separated by commas, like "
