@@ -24,6 +24,9 @@ the ordinary experience, odds), first scored 75/80 and 75/80, calm 52/60 and 54/
 sign inside a long story, a relative's report, several signs at once), first scored 74/80 and
 73/80 on main before the round (75/80 and 73/80 after its earlier changes), calm 37/40 and 38/40;
 tuned on since.
+`redflag_probe_k_*` (240 messages), written at the twelfth round's start (what a patient sees or
+cannot do, a sign buried in small talk, "should I wait and see?", slang and voice-to-text), first
+scored 74/80 and 74/80 on main before the round, calm 37/40 and 36/40; tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
