@@ -11,7 +11,7 @@ from bot import buttons
 from bot.aftercare.conversation import Step
 from bot.aftercare.records import CourseStatus, StaffAlert
 from bot.aftercare.service import CourseService, Patient, Response
-from bot.aftercare.tick import tick
+from bot.aftercare.tick import RetryLater, tick
 from bot.answers.loader import load_faq
 from bot.buttons import CourseAction
 from bot.messages import Reply
@@ -191,6 +191,35 @@ async def test_follow_up_button_after_the_last_day(
     # The finished course stays finished: no "day 14 of 14" status for months.
     assert await repo.course_for(ME.user_id) is None
     assert "When was your procedure?" in (await service.open(ME, NOW)).replies[0].text
+
+
+async def test_a_follow_up_asked_before_the_last_day_is_recorded_lets_the_course_complete(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # Found by probing: the last day's message reached the patient but Telegram's answer was
+    # lost, so it stayed due; its follow-up button, pressed meanwhile, kept the course open
+    # for the 9 months to the reminder ("day 14 of 14", no new enrolment).
+    await _enrol(service)
+    inbox = Inbox()
+    for offset in range(13):  # days 1 (today) to 13
+        await tick(service.store, NOW + timedelta(days=offset), inbox, service.messages)
+    last_day = NOW + timedelta(days=13)
+
+    async def answer_lost(chat_id: int, reply: Reply) -> int:
+        inbox.messages.append(reply)
+        raise RetryLater
+
+    await tick(service.store, last_day, answer_lost, service.messages)
+    assert inbox.messages[-1].title == "Day 14 of 14"
+    button = _press(Response((inbox.messages[-1],)), "Remind me about a follow-up visit")
+    assert "19.02.2026" in (await service.press(ME, button, last_day)).replies[0].text
+    await tick(service.store, last_day + timedelta(minutes=5), inbox, service.messages)
+    assert inbox.messages[-1].title == "Day 14 of 14"  # sent again: its answer was lost
+    assert await repo.course_for(ME.user_id) is None  # completed
+    assert "When was your procedure?" in (await service.open(ME, last_day)).replies[0].text
+    reminder = NOW.replace(year=2026, month=2, day=19, hour=8)
+    await tick(service.store, reminder, inbox, service.messages)
+    assert "follow-up visit" in inbox.messages[-1].text
 
 
 async def test_forget_leaves_nothing(service: CourseService, repo: CourseRepo) -> None:

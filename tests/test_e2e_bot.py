@@ -230,6 +230,38 @@ def test_webhook_mode_refuses_requests_without_the_secret(tmp_path: Path, stub: 
         assert TOKEN not in bot.text()
 
 
+@pytest.mark.parametrize(
+    ("path", "lookalike"),
+    [("/tg(hook", "/tghook"), ("/tg-hook[1]", "/tg-hook1"), ("/tg.hook", "/tgxhook")],
+)
+def test_a_webhook_path_is_served_as_written_not_as_a_pattern(
+    tmp_path: Path, path: str, lookalike: str
+) -> None:
+    # Found by probing: the path was a regular expression to the web server, so "(" stopped
+    # start-up with a traceback, "[1]" served another path (every update refused) and "." any
+    # character.
+    with serve(TOKEN) as hooked:
+        port = free_port()
+        bot = start_bot(
+            hooked,
+            tmp_path,
+            SOFTLIFT_WEBHOOK_URL=f"https://bot.example.com{path}",
+            SOFTLIFT_WEBHOOK_LISTEN="127.0.0.1",
+            SOFTLIFT_WEBHOOK_PORT=str(port),
+            SOFTLIFT_WEBHOOK_SECRET="hook-secret_1",
+        )
+        try:
+            hooked.fake.wait_for(lambda: hooked.fake.webhook_url, what="setWebhook")
+            wait_for_port(port)
+            message = hooked.fake.user_message(302)
+            update = {"update_id": 1, "message": {**message, "text": "will i get bruises"}}
+            assert post(port, lookalike, update, "hook-secret_1") == 404
+            assert post(port, path, update, "hook-secret_1") == 200
+            assert hooked.fake.wait_messages(302, 1)[0]["text"].startswith("<b>Bruises")
+        finally:
+            assert bot.stop() == 0
+
+
 def test_startup_survives_server_errors(tmp_path: Path) -> None:
     with serve(TOKEN) as flaky:
         flaky.fake.fail("getMe", times=2, mode="500")

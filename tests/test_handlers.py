@@ -272,6 +272,16 @@ async def test_over_long_message_is_read_in_part(app: App, fake: FakeTelegram) -
     assert answer["text"].startswith("<b>Bruises &amp; &lt;swelling&gt;</b>")
 
 
+async def test_an_over_long_urgent_message_gets_the_urgent_reply_alone(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probing: "I read the first 2000 characters" went first, although red flags read
+    # the whole message, and the urgent reply waited behind it.
+    await feed(app, fake.text(1, "x " * 1500 + "I have a fever"))
+    (reply,) = sent_to(fake, 1)
+    assert reply["text"] == "Contact your treating doctor now: +00 000."
+
+
 async def test_groups_answer_only_commands_mentions_and_replies(
     app: App, fake: FakeTelegram
 ) -> None:

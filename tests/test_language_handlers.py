@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,10 @@ from botapi_stub import FakeTelegram, buttons
 from handler_support import feed, press_label, running_app, texts, without_pacing
 
 from bot.aftercare.inputs import Refusal, parse_date, parse_time, read_procedure_date
+from bot.answers import languages as languages_module
+from bot.answers.knowledge import KnowledgeBase
 from bot.answers.languages import Languages, load_languages
+from bot.answers.loader import parse_faq
 from bot.config import Settings
 from bot.locale import get_locale
 from bot.storage.database import sqlite_path
@@ -389,3 +393,33 @@ def test_the_staff_language_setting_is_read_and_checked() -> None:
     assert Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN}).staff_language is None
     with pytest.raises(ConfigError, match="SOFTLIFT_STAFF_LANGUAGE"):
         Settings.from_env({**env, "SOFTLIFT_STAFF_LANGUAGE": "Russian"})
+
+
+async def test_a_reload_that_would_drop_a_language_keeps_serving_it_and_shows_why(
+    fake: FakeTelegram, tmp_path: Path, languages: Languages, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found by probing: with the shipped files (SOFTLIFT_FAQ unset) a Russian file broken since
+    # start-up was left out by /reload, which said "FAQ reloaded" and went on in English only.
+    admin = 4242
+    settings = Settings(
+        token=TOKEN,
+        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
+        admin_ids=frozenset({admin}),
+    )
+    loaded = languages_module.load_shipped
+
+    def broken_russian(name: str) -> KnowledgeBase:
+        if name != "softlifting.ru.yaml":
+            return loaded(name)
+        text = resources.files("bot.faq").joinpath(name).read_text(encoding="utf-8")
+        return parse_faq(text.replace("id: vision", "id: sight"), f"faq/{name}")
+
+    monkeypatch.setattr(languages_module, "load_shipped", broken_russian)
+    async with running_app(settings, languages, fake, NOW) as app:
+        await feed(app, fake.text(admin, "/reload"))
+        reply = texts(fake, admin)[-1]
+        assert reply.startswith(EN("reload_failed", errors="").strip())
+        assert "faq/softlifting.ru.yaml" in reply and "sight" in reply
+        await feed(app, fake.text(7, "сколько держится эффект"))
+        assert app.bot_data.services.languages.codes == ("en", "ru")
+        assert "месяц" in texts(fake, 7)[-1]

@@ -397,9 +397,11 @@ class CourseRepo:
                 text(f"SELECT id FROM courses WHERE id = :id{self.db.lock_rows()}"),  # noqa: S608
                 {"id": course_id},
             )
+            # The follow-up months later never holds the course open: asked for before the
+            # last day's message is recorded (its answer lost, it is sent again), it would.
             left = await conn.scalar(
                 text(
-                    "SELECT 1 FROM deliveries WHERE course_id = :id"
+                    "SELECT 1 FROM deliveries WHERE course_id = :id AND kind = 'day'"
                     " AND status IN ('pending', 'sending')"
                 ),
                 {"id": course_id},

@@ -121,7 +121,8 @@ async def _answer(message: Message, context: Context, text: str) -> None:
         # two must not lose the staff alert of a patient who already has the urgent reply.
         # Once per message, but the reply always goes: a redelivered update may lack it.
         await course_handlers.alert_urgent(message, context, text)
-    if len(text) > MAX_QUESTION_CHARS:
+    # Red flags read the whole message, and nothing goes before the urgent reply.
+    if len(text) > MAX_QUESTION_CHARS and not urgent:
         locale = services.assistant(outcome.language).locale
         await send_text(message, locale.t("too_long", limit=MAX_QUESTION_CHARS))
     await send_reply(message, outcome.reply)

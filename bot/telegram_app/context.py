@@ -84,9 +84,20 @@ class Services:
 
         Raises FaqError (and keeps serving the old files) when a file is wrong.
         """
-        languages = await asyncio.to_thread(load_languages, self.settings.faq_paths)
+        languages = await asyncio.to_thread(self._load_again)
         self.swap(languages)
         self.faq_version = await self.store.shared.raise_faq_version(self.now())
+        return languages
+
+    def _load_again(self) -> Languages:
+        """The FAQ files read again; FaqError when a language served now would be left out.
+
+        The shipped files leave out a language whose file fails: at start-up that is said on
+        stderr, but a reload would silently answer its patients in another language.
+        """
+        languages = load_languages(self.settings.faq_paths)
+        if languages.left_out and not set(self.languages.codes) <= set(languages.codes):
+            raise FaqError(list(languages.left_out))
         return languages
 
     async def follow_reloads(self) -> bool:
@@ -95,7 +106,7 @@ class Services:
         if version <= self.faq_version:
             return False
         try:
-            languages = await asyncio.to_thread(load_languages, self.settings.faq_paths)
+            languages = await asyncio.to_thread(self._load_again)
         except FaqError as exc:
             log.error("the FAQ files changed by another instance do not load here: %s", exc)
             self.faq_version = version  # the files are shared: retrying would fail the same way

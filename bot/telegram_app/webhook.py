@@ -7,6 +7,7 @@ import contextlib
 import hmac
 import json
 import logging
+import re
 import signal
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
@@ -83,7 +84,9 @@ class UpdateHandler(RequestHandler):
 
 def make_server(app: App, url_path: str, secret: str) -> HTTPServer:
     """The HTTP server for the webhook path; bodies over the limit are refused unread."""
-    routes = [(f"/{url_path.strip('/')}/?", UpdateHandler, {"app": app, "secret": secret})]
+    # Tornado reads a route as a regular expression: the path is matched as written.
+    route = f"/{re.escape(url_path.strip('/'))}/?"
+    routes = [(route, UpdateHandler, {"app": app, "secret": secret})]
     web = TornadoApplication(routes, log_function=lambda handler: None)
     return HTTPServer(web, max_body_size=MAX_BODY_BYTES, max_buffer_size=MAX_BODY_BYTES)
 
