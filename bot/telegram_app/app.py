@@ -35,6 +35,7 @@ from bot.telegram_app.context import (
     Clock,
     Context,
     Services,
+    TickQueue,
     as_languages,
     utc_now,
 )
@@ -92,6 +93,7 @@ def build_application(
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
+        .job_queue(TickQueue())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

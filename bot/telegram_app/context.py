@@ -247,4 +247,19 @@ class Context(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotDa
         return self.bot_data.services
 
 
-App = Application[ExtBot[int], Context, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Any]]
+class TickQueue(JobQueue[Context]):
+    """PTB's job queue, paused before it waits for the running jobs to finish.
+
+    PTB waits for the jobs running when the stop begins, then shuts APScheduler down, which
+    cancels any job it started meanwhile (a tick every 0.2-60 s): "Error running job" in the log
+    of a bot that stopped cleanly. Paused, the scheduler starts none.
+    """
+
+    async def stop(self, wait: bool = True) -> None:
+        """Start no more jobs, then stop as PTB does."""
+        if self.scheduler.running:
+            self.scheduler.pause()
+        await super().stop(wait)
+
+
+App = Application[ExtBot[int], Context, dict[Any, Any], dict[Any, Any], BotData, TickQueue]
