@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ UNANSWERED_DAYS_RANGE = (1, 3650)
 # Plain ASCII decimal ids: int() would also take "+1", "1_000" and other scripts' digits.
 USER_ID_PATTERN = re.compile(r"[1-9][0-9]{0,19}")
 CHAT_ID_PATTERN = re.compile(r"-?[1-9][0-9]{0,19}")
+DECIMAL_PATTERN = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,9})?")
 # Telegram's ids have at most 52 significant bits; a longer number is a typo that would only
 # fail later, when the database refuses it with a patient's staff alert (past 64 bits).
 ID_LIMIT = 2**52
@@ -297,6 +297,12 @@ def _webhook_url(value: str | None) -> str | None:
         raise ConfigError(
             f"SOFTLIFT_WEBHOOK_URL must be an https:// URL (Telegram requires TLS), not {value!r}"
         )
+    if not value.isascii() or not value.isprintable() or " " in value:
+        # Telegram calls the path percent-encoded; the route is the path as written.
+        raise ConfigError(
+            "SOFTLIFT_WEBHOOK_URL must be written in plain ASCII, other characters "
+            f"percent-encoded (%D1%85 for х), not {value!r}"
+        )
     return value
 
 
@@ -312,11 +318,10 @@ def _port(value: str | None) -> int:
 def _tick(value: str | None) -> float:
     if value is None:
         return DEFAULT_TICK_SECONDS
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise ConfigError(f"SOFTLIFT_TICK_SECONDS must be a number, not {value!r}") from None
     low, high = TICK_RANGE
-    if not math.isfinite(seconds) or not low <= seconds <= high:
-        raise ConfigError(f"SOFTLIFT_TICK_SECONDS must be {low:g}-{high:g} seconds, not {value!r}")
-    return seconds
+    if not DECIMAL_PATTERN.fullmatch(value) or not low <= float(value) <= high:
+        raise ConfigError(
+            f"SOFTLIFT_TICK_SECONDS must be {low:g}-{high:g} seconds in plain digits, like 60 or "
+            f"0.5, not {value!r}"
+        )
+    return float(value)

@@ -106,6 +106,12 @@ def test_missing_token_says_botfather_and_chat() -> None:
         ("SOFTLIFT_TICK_SECONDS", "-1", "0.1-3600 seconds"),
         ("SOFTLIFT_TICK_SECONDS", "nan", "0.1-3600 seconds"),
         ("SOFTLIFT_TICK_SECONDS", "soon", "SOFTLIFT_TICK_SECONDS"),
+        # Found by probing: Python's numbers take "1_0" (10) and "1e1"; a setting is plain.
+        ("SOFTLIFT_TICK_SECONDS", "1_0", "0.1-3600 seconds in plain digits"),
+        ("SOFTLIFT_TICK_SECONDS", "1e1", "0.1-3600 seconds in plain digits"),
+        # Found by probing: Telegram calls a path it has percent-encoded, which the bot's literal
+        # route never matches: every update refused with 404 while the bot looks healthy.
+        ("SOFTLIFT_WEBHOOK_URL", "https://bot.example.com/хук", "percent-encoded"),
         ("SOFTLIFT_DIGEST", "daily", "SOFTLIFT_DIGEST must be off or weekly, not 'daily'"),
         ("SOFTLIFT_DIGEST", "weekly", "SOFTLIFT_DIGEST=weekly needs SOFTLIFT_STAFF_CHAT_ID"),
     ],
