@@ -275,10 +275,16 @@ TODAY = date(2025, 3, 20)
         ("31.02", None),
         ("15 мартобря", None),
         ("на прошлой неделе", None),
+        ("115 марта", None),
     ],
 )
 def test_russian_dates(text: str, expected: date | None) -> None:
     assert parse_date(text, TODAY, WORDS) == expected
+
+
+def test_a_day_of_thousands_of_digits_is_no_date() -> None:
+    """Found by probing: int() refused 4,300+ digits with a ValueError (the terminal chat)."""
+    assert parse_date("9" * 5000 + " марта", TODAY, WORDS) is None
 
 
 @pytest.mark.parametrize(

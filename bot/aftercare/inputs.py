@@ -93,7 +93,8 @@ def _worded_date(text: str, today: date, words: DateWords) -> date | None:
         pieces.pop()
     if len(pieces) >= 2 and pieces[0] in months:
         pieces[0], pieces[1] = pieces[1], pieces[0]  # "March 15": the day first
-    if len(pieces) not in (2, 3) or not pieces[0].isdecimal() or pieces[1] not in months:
+    # A day has one or two digits: a long number is no day (and int() refuses 4,300+ digits).
+    if len(pieces) not in (2, 3) or not _is_day(pieces[0]) or pieces[1] not in months:
         return None
     day, month = int(pieces[0]), months[pieces[1]]
     if len(pieces) == 2:
@@ -104,6 +105,11 @@ def _worded_date(text: str, today: date, words: DateWords) -> date | None:
     if len(year) == 4 and year.isdecimal():
         return _date_or_none(int(year), month, day)
     return None
+
+
+def _is_day(text: str) -> bool:
+    """One or two digits."""
+    return text.isdecimal() and len(text) <= 2
 
 
 def _this_or_last_year(day: int, month: int, today: date) -> date | None:
