@@ -420,3 +420,29 @@ def test_a_sign_after_many_typos_is_still_read(sign: str) -> None:
     outcome = languages.ask("\n".join([*FAST_TYPED, sign]))
     assert outcome.decision.kind is Kind.URGENT, outcome.decision
 
+
+# A long story typed with Enter after every few words: a sign cut by the break after the
+# fortieth line was read in neither piece (found by probing).
+CHAT_LINES = [
+    "hi doctor",
+    "sorry to bother you",
+    "i had filler yesterday",
+    "in my lips and folds",
+    "with doctor anna",
+    "it went well i think",
+    "she was very kind",
+    "then i went home",
+    "took a nap",
+    "ate some soup",
+]
+
+
+@pytest.mark.parametrize(
+    "sign", ["and now my lip\nis turning blue", "i can't\nbreathe properly", "губа\nпосинела"]
+)
+def test_a_sign_cut_by_a_line_break_late_in_a_long_message_is_urgent(
+    languages: Languages, sign: str
+) -> None:
+    outcome = languages.ask("\n".join([*CHAT_LINES * 5, sign]))
+    assert outcome.decision.kind is Kind.URGENT, outcome.decision
+
