@@ -446,3 +446,39 @@ def test_a_sign_cut_by_a_line_break_late_in_a_long_message_is_urgent(
     outcome = languages.ask("\n".join([*CHAT_LINES * 5, sign]))
     assert outcome.decision.kind is Kind.URGENT, outcome.decision
 
+
+# "No" answering the bot or a worried thought, then the sign, with no comma: "no my lip is blue"
+# negated the lip (found by probing). "No" never negates "my", "the", "i" or "it".
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no my lip is blue",
+        "no the skin is white",
+        "no my vision is blurry",
+        "no my throat is swelling",
+        "no i have a fever",
+        "no there is pus",
+        "no - my lip is blue",
+        "no no no my lip is white",
+        "нет моя губа посинела",
+        "неа губа синяя",
+        "нет мое лицо перекосило",
+    ],
+)
+def test_a_no_that_answers_negates_no_sign_after_it(languages: Languages, text: str) -> None:
+    assert languages.ask(text).decision.kind is Kind.URGENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no my lip isn't blue",
+        "no i don't have a fever",
+        "no it is not white",
+        "no fever",
+        "нет у меня температуры",
+        "неа, температуры нет",
+    ],
+)
+def test_a_no_that_answers_keeps_the_negations_after_it(languages: Languages, text: str) -> None:
+    assert languages.ask(text).decision.kind is not Kind.URGENT
