@@ -482,3 +482,24 @@ def test_a_no_that_answers_negates_no_sign_after_it(languages: Languages, text: 
 )
 def test_a_no_that_answers_keeps_the_negations_after_it(languages: Languages, text: str) -> None:
     assert languages.ask(text).decision.kind is not Kind.URGENT
+
+
+# "Not ok" says the patient is not fine; the "not" is spent on "ok" and negates no sign after it
+# ("not ok my lip is blue" read as "not ... lip blue"; found by probing).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not ok my lip is blue",
+        "im not ok my lip is white",
+        "it's not ok my lip is blue",
+        "not okay my vision is blurry",
+        "не ок губа синяя",
+    ],
+)
+def test_a_negated_reassurance_negates_no_sign_after_it(languages: Languages, text: str) -> None:
+    assert languages.ask(text).decision.kind is Kind.URGENT
+
+
+@pytest.mark.parametrize("text", ["i'm ok, no fever", "all ok not blue at all", "ok no pus"])
+def test_a_reassurance_keeps_the_negation_after_it(languages: Languages, text: str) -> None:
+    assert languages.ask(text).decision.kind is not Kind.URGENT

@@ -419,11 +419,11 @@ class RedFlagDetector:
         """A negation shortly before the sign, or right before one of its words, in its part."""
         # "lip is not blue"; in "the mouth hangs, i can't smile" the "not" belongs to a word the
         # sign did not use. Stop words kept for signs do not count towards the reach: "I don't
-        # have blisters".
+        # have blisters". A reassurance does: in "not ok my lip is blue" "not" is said of "ok".
         first, reach = start, NEGATION_REACH
         while first > 0 and reach > 0:
             first -= 1
-            reach -= tokens[first] not in self._keep
+            reach -= tokens[first] not in self._keep or tokens[first] in self.reassurance
         if any(
             tokens[i] == self.negation and segments[i] == segments[start]
             for i in range(first, start)
