@@ -61,8 +61,9 @@ class Assistant:
         decision = self.matcher.decide(text)
         if decision.kind is not Kind.URGENT and (reply := self._no_question(text)) is not None:
             return Outcome(Decision(Kind.FALLBACK, None, 0.0, ()), reply, self.kb.language)
-        if decision.kind is Kind.FALLBACK and not self.matcher.analyzer.tokens(
-            text[:MAX_QUESTION_CHARS]
+        asked = text[:MAX_QUESTION_CHARS]
+        if decision.kind is Kind.FALLBACK and (
+            self.matcher.only_numbers(asked) or not self.matcher.analyzer.tokens(asked)
         ):
             return Outcome(decision, self.replies.small_talk(text), self.kb.language)
         reply = self.replies.for_decision(decision)
