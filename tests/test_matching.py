@@ -1106,3 +1106,21 @@ def test_a_stroke_suspected_now_is_urgent(languages: Languages, message: str) ->
 @pytest.mark.parametrize("message", ["I'm dying to try it", "can't wait to give it a go!"])
 def test_eagerness_alone_gets_no_answer(languages: Languages, message: str) -> None:
     assert languages.ask(message).decision.kind is not Kind.ANSWER
+
+
+# Digits alone ask nothing: a phone number sent for a call back, an age or a date typed on its
+# own was answered with the entry whose phrasing has that number ("+7 999 123 45 67" got "who
+# is it for", the phrasing "I'm 45"; "14" got the rehabilitation period). Found by probing.
+@pytest.mark.parametrize("message", ["45", "+7 999 123 45 67", "14", "24", "123 45", "45?", "10"])
+def test_a_message_of_numbers_only_is_asked_for_words(languages: Languages, message: str) -> None:
+    outcome = languages.ask(message)
+    assert outcome.decision.kind is Kind.FALLBACK, outcome.decision
+    assert outcome.reply.text == languages.assistant(outcome.language).locale.t("empty_message")
+    assert not outcome.not_covered
+
+
+@pytest.mark.parametrize(("message", "kind"), [("38.5", Kind.URGENT), ("35 лет", Kind.ANSWER)])
+def test_a_number_with_a_sign_or_a_word_is_still_read(
+    languages: Languages, message: str, kind: Kind
+) -> None:
+    assert languages.ask(message).decision.kind is kind

@@ -355,10 +355,12 @@ class Analyzer:
             yield  # already inside this message (the matcher's red-flag check)
             return
         self._message.left = MAX_MESSAGE_TYPO_LOOKUPS
+        self._message.fixed = {}
         try:
             yield
         finally:
             self._message.left = None
+            self._message.fixed = None
 
     def tokens(self, text: str, keep: frozenset[str] = frozenset()) -> list[str]:
         """The matchable tokens of a text, in order (remembered: a message is read twice).
@@ -387,17 +389,25 @@ class Analyzer:
             raw = utils.default_process(self.locale.fold(text)).split()
         # Only so many unknown words of one text, and of one message, are looked up as typos:
         # the lookup is the costly step, and a run of made-up words must not hold the bot up.
+        # A word already looked up in this message is not counted again: a message is read in
+        # several parts (sentences, sentences joined across a break, clauses), and a few typos
+        # read in each must not use up the look-ups a sign at its end needs.
         lookups, complete = 0, True
+        fixed: dict[str, str] | None = getattr(self._message, "fixed", None)
         words: list[str] = []
         known, exact = self._known, self._exact
         for word in raw:
             if word not in known and self._may_be_typo(word):
                 left = self._lookups_left()
-                if lookups < MAX_TYPO_LOOKUPS and (left is None or left > 0):
+                if fixed is not None and word in fixed:
+                    word = fixed[word]
+                elif lookups < MAX_TYPO_LOOKUPS and (left is None or left > 0):
                     lookups += 1
                     if left is not None:
                         self._message.left = left - 1
-                    word = self._fix(word)
+                    typo, word = word, self._fix(word)
+                    if fixed is not None:
+                        fixed[typo] = word
                 else:
                     complete = False
             # One-letter words only matter when a synonym names them ("can't" -> "can t").

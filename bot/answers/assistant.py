@@ -15,7 +15,7 @@ from bot.answers.matcher import (
     Tuning,
 )
 from bot.answers.replies import Replies
-from bot.locale import Locale, get_locale
+from bot.locale import Locale, get_locale, readable
 from bot.messages import Reply
 
 # A request to stop or to delete one's data is a short message of its own.
@@ -61,8 +61,9 @@ class Assistant:
         decision = self.matcher.decide(text)
         if decision.kind is not Kind.URGENT and (reply := self._no_question(text)) is not None:
             return Outcome(Decision(Kind.FALLBACK, None, 0.0, ()), reply, self.kb.language)
-        if decision.kind is Kind.FALLBACK and not self.matcher.analyzer.tokens(
-            text[:MAX_QUESTION_CHARS]
+        asked = text[:MAX_QUESTION_CHARS]
+        if decision.kind is Kind.FALLBACK and (
+            self.matcher.only_numbers(asked) or not self.matcher.analyzer.tokens(asked)
         ):
             return Outcome(decision, self.replies.small_talk(text), self.kb.language)
         reply = self.replies.for_decision(decision)
@@ -90,6 +91,6 @@ class Assistant:
 
     def press(self, data: str) -> Reply:
         """The reply to a navigation button; a polite note for stale or forged data."""
-        press = buttons.parse(data)
+        press = buttons.parse(readable(data))
         reply = self.replies.on_press(press) if press is not None else None
         return reply or self.replies.stale()

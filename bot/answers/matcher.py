@@ -299,6 +299,11 @@ class Matcher:
         unwell = self.locale.unwell
         return unwell is not None and len(text) <= MAX_UNWELL_CHARS and bool(unwell.match(text))
 
+    def only_numbers(self, text: str) -> bool:
+        """A message of numbers alone ("45", "+7 999 123 45 67"): not one word ("мне только 24")."""
+        words = self.analyzer.words(text)
+        return bool(words) and all(word.isdigit() for word in words)
+
     def says_only_no(self, text: str) -> bool:
         """A bare "no" ("no no no", "нет"): an answer to something, no question."""
         if "?" in text:
@@ -465,6 +470,9 @@ class Matcher:
         decision = self._judge(question)
         if flag is not None:
             return Decision(Kind.URGENT, None, 100.0, decision.candidates, flag)
+        if self.only_numbers(question):
+            # "45", "+7 999 123 45 67": an age or a phone number alone asks no entry's question.
+            return Decision(Kind.FALLBACK, None, 0.0, ())
         both = self._both_questions(question) if self.tuning.two_questions else None
         if both is not None:
             return both

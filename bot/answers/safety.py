@@ -177,6 +177,8 @@ class RedFlagDetector:
             if flag.patterns:
                 joined = "|".join(f"(?:{p})" for p in flag.patterns)
                 self._patterns[flag.id] = re2.compile(joined, _options())
+        # Every word of every sign: a piece of a message with none cannot help complete one.
+        self._sign_words = frozenset(t for words in self._flag_words.values() for t in words)
 
     def _sign(self, flag: RedFlag, text: str, fillers: set[str]) -> _Sign | None:
         """A sign's slots: each word, or each "a/b/c" set of alternatives, is one slot.
@@ -285,19 +287,27 @@ class RedFlagDetector:
             joins.append(".." in mark or not mark.strip("\n") or self._fragment(piece))
             start = found.end()
         pieces.append(text[start:])
-        readings = list(pieces)
-        # A real message has a few such breaks; a wall of fragments is read only so far across.
+        # From each break that ends no thought, on through the breaks after it that end none
+        # either ("Face. Drooping. Right side.").
+        spans: list[tuple[int, int]] = []
         for first in range(len(joins)):
-            if len(readings) - len(pieces) >= MAX_JOINED_READINGS:
-                break
-            # From each break that ends no thought, on through the breaks after it that end
-            # none either ("Face. Drooping. Right side.").
             last = first
             while last < len(joins) and joins[last] and last - first < FRAGMENT_RUN:
                 last += 1
             if last > first:
-                readings.append(" ".join(pieces[first : last + 1]))
-        return readings
+                spans.append((first, last))
+        # A real message has a few such breaks; a wall of fragments is read only so far across.
+        # Past that, the joins that bring words of signs from two pieces together come first: a
+        # long story typed with Enter after every few words may end "i can't\nbreathe".
+        if len(spans) > MAX_JOINED_READINGS:
+            signed = [
+                not self._sign_words.isdisjoint(self.analyzer.tokens(piece, self._keep))
+                for piece in pieces
+            ]
+            spans.sort(key=lambda span: sum(signed[span[0] : span[1] + 1]) < 2)
+        return pieces + [
+            " ".join(pieces[first : last + 1]) for first, last in spans[:MAX_JOINED_READINGS]
+        ]
 
     def _fragment(self, piece: str) -> bool:
         """A few words the next sentence goes on with; "all fine." is a thought of its own."""
@@ -409,11 +419,11 @@ class RedFlagDetector:
         """A negation shortly before the sign, or right before one of its words, in its part."""
         # "lip is not blue"; in "the mouth hangs, i can't smile" the "not" belongs to a word the
         # sign did not use. Stop words kept for signs do not count towards the reach: "I don't
-        # have blisters".
+        # have blisters". A reassurance does: in "not ok my lip is blue" "not" is said of "ok".
         first, reach = start, NEGATION_REACH
         while first > 0 and reach > 0:
             first -= 1
-            reach -= tokens[first] not in self._keep
+            reach -= tokens[first] not in self._keep or tokens[first] in self.reassurance
         if any(
             tokens[i] == self.negation and segments[i] == segments[start]
             for i in range(first, start)
