@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint postgres compose-check chat run bench bench-aftercare sample-chart score lock clean
+.PHONY: test lint postgres compose-check chat run bench bench-aftercare sample-chart score model lock clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,13 @@ sample-chart: $(STAMP)
 
 score: $(STAMP)
 	$(BIN)/python ../shared/tools/score_answers.py ../shared/eval/dev_en.yaml --show-failures
+
+# faq/*.answers.npz, the answer model of each shipped FAQ file; rerun after changing the FAQ's
+# entries or declines (tests/test_answer_model.py fails until then). Training needs
+# scikit-learn, which the bot itself does not: it is installed here only.
+model: $(STAMP)
+	$(BIN)/python -m pip install --quiet 'scikit-learn>=1.4,<2'
+	$(BIN)/python scripts/train_answer_model.py
 
 # requirements.lock: the exact packages the Docker image installs; rerun after changing the
 # dependencies in pyproject.toml (tests/test_packaging.py fails until the lock covers them).

@@ -19,7 +19,6 @@ from bot.answers.assistant import Assistant
 from bot.answers.knowledge import KnowledgeBase
 from bot.answers.languages import load_languages
 from bot.answers.loader import load_faq
-from bot.answers.matcher import Matcher
 from bot.locale import get_locale, word_list
 
 NOISE = ["hi!", "sorry to bother you,", "quick question:", "my friend asked me", "😊", "??", "pls"]
@@ -112,7 +111,7 @@ def main() -> None:
     languages_times = time_loads(load_languages, args.load_runs)
 
     kb = load_faq(args.faq)
-    matcher = Matcher(kb)
+    matcher = Assistant(kb).matcher  # with the answer model beside the FAQ file, if any
     # Distinct questions only: the analyzer remembers a text it has read (a message is read by
     # the red-flag detector and the matcher), and a repeat would measure that memory.
     questions = list(dict.fromkeys(questions_for(kb, args.questions * 2)))[: args.questions]

@@ -69,7 +69,6 @@ OUT_OF_SCOPE = [
     # How often a side effect happens: the article says "in some cases", no odds; "often" is
     # not only repeating it.
     "how often do infections happen?",
-    "how often do people get bruises",
 ]
 
 NOT_URGENT = [
@@ -109,6 +108,18 @@ def test_answers(matcher: Matcher, message: str, entry_id: str) -> None:
 @pytest.mark.parametrize("message", OUT_OF_SCOPE)
 def test_out_of_scope_never_gets_an_answer(matcher: Matcher, message: str) -> None:
     assert matcher.decide(message).kind in {Kind.FALLBACK, Kind.CLARIFY}
+
+
+def test_how_often_a_named_side_effect_comes_gets_its_entry(matcher: Matcher) -> None:
+    """Its answer says what the article says of the odds: "in some cases".
+
+    The matcher alone asked back (repeating it, "how often", was as close); the answer model,
+    which learnt from patients' questions, is sure of the bruising entry.
+    """
+    decision = matcher.decide("how often do people get bruises")
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "bruising")
+    answer = matcher.kb.entry("bruising")
+    assert answer is not None and "in some cases" in answer.answer
 
 
 @pytest.mark.parametrize("message", URGENT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import buttons
+from bot.answers.answer_model import load_answer_model
 from bot.answers.knowledge import KnowledgeBase
 from bot.answers.matcher import (
     MAX_MESSAGE_CHARS,
@@ -45,7 +46,7 @@ class Assistant:
     ) -> None:
         self.kb = kb
         self.locale = locale or get_locale(kb.language)
-        self.matcher = Matcher(kb, self.locale, tuning)
+        self.matcher = Matcher(kb, self.locale, tuning, load_answer_model(kb))
         self.replies = Replies(kb, self.locale)
 
     def ask(self, question: str) -> Outcome:

@@ -11,6 +11,7 @@ from enum import StrEnum
 import numpy as np
 
 from bot.answers.analyzer import Analyzer
+from bot.answers.answer_model import NOT_COVERED, AnswerModel
 from bot.answers.knowledge import KnowledgeBase
 from bot.answers.safety import RedFlag, RedFlagDetector
 from bot.locale import Locale, get_locale
@@ -63,6 +64,9 @@ class Tuning:
     two_questions: bool = True  # "how long does it take and does it hurt" gets both answers ...
     subject_idf: float = 2.0  # ... when each half has a word this rare ("when", "how long": no)
     question_sentence: bool = True  # a clear "...?" sentence decides a message left unanswered
+    second_opinion: bool = True  # the answer model (answer_model.py) checks each decision ...
+    model_veto: float = 0.05  # ... an answer it gives less than this is asked back ...
+    model_answer_at: float = 0.8  # ... and a suggestion it gives this much is answered
 
 
 class Kind(StrEnum):
@@ -92,6 +96,9 @@ class Decision:
     candidates: tuple[Candidate, ...]
     red_flag: RedFlag | None = None
     also: str | None = None  # a second entry, when the message asks two questions
+    # Decided by a rule that reads the message's parts (an uncovered subject, two questions, the
+    # question sentence, two indications): the answer model, which reads it whole, defers.
+    by_rule: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,9 +112,14 @@ class Matcher:
     """The FAQ indexed for matching; `decide` is a pure function of the question."""
 
     def __init__(
-        self, kb: KnowledgeBase, locale: Locale | None = None, tuning: Tuning | None = None
+        self,
+        kb: KnowledgeBase,
+        locale: Locale | None = None,
+        tuning: Tuning | None = None,
+        model: AnswerModel | None = None,
     ) -> None:
         self.kb = kb
+        self.model = model
         self.tuning = tuning or Tuning()
         self.locale = locale or get_locale(kb.language)
         self._entry_ids = frozenset(e.id for e in kb.entries)
@@ -371,7 +383,11 @@ class Matcher:
         remain, unless several things were said to be absent or fine ("не белеет, не синеет,
         просто припухло"): then the one word left is what is asked.
         """
-        tokens = frozenset(self.analyzer.tokens(question))
+        return frozenset(self._asked_words(question))
+
+    def _asked_words(self, question: str) -> list[str]:
+        """The tokens `_asked_tokens` keeps, in order."""
+        tokens = self.analyzer.tokens(question)
         clauses = self._clauses(question)
         kept = [
             c
@@ -380,8 +396,8 @@ class Matcher:
         ]
         if len(kept) == len(clauses):
             return tokens
-        rest = frozenset(t for clause in kept for t in clause)
-        if len(rest) >= MIN_CLAUSE_TOKENS or (rest and len(clauses) - len(kept) > 1):
+        rest = [t for clause in kept for t in clause]
+        if len(set(rest)) >= MIN_CLAUSE_TOKENS or (rest and len(clauses) - len(kept) > 1):
             return rest
         return tokens
 
@@ -473,11 +489,40 @@ class Matcher:
         if self.only_numbers(question):
             # "45", "+7 999 123 45 67": an age or a phone number alone asks no entry's question.
             return Decision(Kind.FALLBACK, None, 0.0, ())
+        return self._second_opinion(question, self._settle(question, decision))
+
+    def _settle(self, question: str, decision: Decision) -> Decision:
+        """The whole message's decision, or the clearer one of its questions."""
         both = self._both_questions(question) if self.tuning.two_questions else None
         if both is not None:
             return both
         if decision.kind is not Kind.ANSWER and self.tuning.question_sentence:
             return self._clear_question(question) or decision
+        return decision
+
+    def _second_opinion(self, question: str, decision: Decision) -> Decision:
+        """The answer model's check: it can ask back an answer, or answer a "did you mean".
+
+        Shared words are weak evidence on their own; the model learnt from questions worded the
+        way patients word them. An answer it all but rules out is asked back ("did you mean");
+        a "did you mean" whose candidate it is sure of is answered.
+        """
+        t = self.tuning
+        if self.model is None or not t.second_opinion or decision.by_rule:
+            return decision
+        model = self.model
+        shares = model.shares(self._asked_words(question))
+        if decision.kind is Kind.ANSWER:
+            if model.share(shares, decision.entry_id or "") >= t.model_veto:
+                return decision
+            return Decision(Kind.CLARIFY, None, decision.score, decision.candidates)
+        if decision.kind is not Kind.CLARIFY:
+            return decision  # a fall-back is the matcher's verdict: an uncovered subject, a story
+        best = int(shares.argmax())
+        label = model.labels[best]
+        offered = {c.entry_id: c.score for c in decision.candidates[:MAX_CANDIDATES]}
+        if label != NOT_COVERED and label in offered and shares[best] >= t.model_answer_at:
+            return Decision(Kind.ANSWER, label, offered[label], decision.candidates)
         return decision
 
     def _clear_question(self, question: str) -> Decision | None:
@@ -500,7 +545,7 @@ class Matcher:
             ) and not (told_before and self._asks_about_told(question[:start], asked)):
                 part, judged = self._judge(asked), judged + 1
                 if self._clear(part):
-                    return part
+                    return replace(part, by_rule=True)
             end = question.find("?", end + 1)
         return None
 
@@ -531,7 +576,7 @@ class Matcher:
             return None
         if first.entry_id == second.entry_id:
             return None
-        return replace(first, also=second.entry_id)
+        return replace(first, also=second.entry_id, by_rule=True)
 
     def _clear(self, decision: Decision) -> bool:
         """An answer as clear as a clause judged on its own (decision scores are 0-100)."""
@@ -576,7 +621,9 @@ class Matcher:
         if ranked[0][0] not in self._entry_ids:
             # An uncovered subject won; offer the entry only when it was just as close.
             if best >= t.clarify_at and top_score - best < t.margin:
-                return Decision(Kind.CLARIFY, None, round(best * 100, 1), candidates[:1])
+                return Decision(
+                    Kind.CLARIFY, None, round(best * 100, 1), candidates[:1], by_rule=True
+                )
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
         runner_up = entries[1][1] if len(entries) > 1 else 0.0
         # In a long message a clause that alone clearly asks one entry decides ("... my sister
@@ -598,11 +645,13 @@ class Matcher:
             # "the price for lips", "photos of nasolabial folds": the entry is only the object
             # of a question the article does not answer. Offer it, never assert it.
             if best >= t.clarify_at:
-                return Decision(Kind.CLARIFY, None, round(best * 100, 1), candidates[:1])
+                return Decision(
+                    Kind.CLARIFY, None, round(best * 100, 1), candidates[:1], by_rule=True
+                )
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
         covering = self._covering(best_id, question, dict(entries)) if t.covering else None
         if covering is not None and best >= t.clarify_at:
-            return Decision(Kind.ANSWER, covering, round(best * 100, 1), candidates)
+            return Decision(Kind.ANSWER, covering, round(best * 100, 1), candidates, by_rule=True)
         # Two entries that name each other as related answer each other's questions ("does it
         # wear off after a year": how long it lasts, repeating it): a close runner-up among
         # them is no reason to ask back.

@@ -1,0 +1,114 @@
+"""Train the answer model of each shipped FAQ file: faq/<name>.answers.npz beside it.
+
+Development tool (`make model`), not needed at run time: it needs scikit-learn, which the bot
+itself does not. The model (bot/answers/answer_model.py) is a multinomial logistic regression
+over the question analyzer's tokens and their neighbouring pairs. It learns from:
+
+- the FAQ's own phrasings, keywords and titles (each entry's id; a decline's: "not covered");
+- every question set in benchmarks/ except the sealed ones (score_heldout.SEALED) and the shared
+  dev sets, which it never sees: an item's label is its entry, "not covered" for an
+  out-of-scope question, and for an item judged by expect patterns the entry whose reply
+  matches them (of several, the one the matcher ranks first); red-flag items are left out.
+
+Retrain after changing the FAQ's entries or declines: a model trained for other ones is not used
+(its fingerprint differs), and the matcher answers alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from score_heldout import SEALED, SETS  # noqa: E402
+
+from bot.answers.answer_model import NOT_COVERED, AnswerModel, features, model_path  # noqa: E402
+from bot.answers.assistant import Assistant  # noqa: E402
+from bot.answers.loader import load_faq  # noqa: E402
+
+FAQS = (ROOT / "faq" / "softlifting.yaml", ROOT / "faq" / "softlifting.ru.yaml")
+C = 4.0  # inverse regularisation; 1-8 measured alike on held-out sets
+KEEP = 0.01  # smaller weights are written as 0: a smaller file, the same decisions
+
+
+def label(item: dict[str, Any], assistant: Assistant, texts: dict[str, str]) -> str | None:
+    """The item's label, or None when it teaches nothing (a red flag, no entry matching)."""
+    if str(item.get("topic", "")).startswith("redflag"):
+        return None
+    if "entry" in item:
+        return str(item["entry"]) if item["entry"] is not None else NOT_COVERED
+    if item["expect"] is None:
+        return NOT_COVERED
+    good = {e for e, text in texts.items() if any(re.search(p, text, re.I) for p in item["expect"])}
+    ranked = [label for label, _ in assistant.matcher.rank(item["q"]) if label in good]
+    return ranked[0] if ranked else (min(good) if good else None)
+
+
+def examples(assistant: Assistant) -> tuple[list[str], list[str]]:
+    """Questions and labels: the FAQ's phrasings, then the tuning sets of its language."""
+    kb = assistant.kb
+    questions: list[str] = []
+    labels: list[str] = []
+    for entry in kb.entries:
+        for text in (*entry.questions, *entry.keywords, entry.title):
+            questions.append(text)
+            labels.append(entry.id)
+    for decline in kb.declines:
+        for text in (*decline.questions, *decline.keywords):
+            questions.append(text)
+            labels.append(NOT_COVERED)
+    texts = {e.id: assistant.replies.entry(e).plain() for e in kb.entries}
+    suffix = "_ru.yaml" if kb.language == "ru" else "_en.yaml"
+    for name in SETS:
+        if name in SEALED or not name.endswith(suffix):
+            continue
+        for item in yaml.safe_load((ROOT / "benchmarks" / name).read_text(encoding="utf-8")):
+            found = label(item, assistant, texts)
+            if found is not None:
+                questions.append(item["q"])
+                labels.append(found)
+    return questions, labels
+
+
+def train(faq: Path) -> None:
+    """Fit and write the model of one FAQ file."""
+    assistant = Assistant(load_faq(faq))
+    analyzer = assistant.matcher.analyzer
+    questions, labels = examples(assistant)
+    rows = [dict.fromkeys(features(analyzer.tokens(q)), 1.0) for q in questions]
+    vectorizer = DictVectorizer()
+    matrix = vectorizer.fit_transform(rows)
+    fitted = LogisticRegression(C=C, max_iter=1000).fit(matrix, labels)
+    weights = fitted.coef_.T.astype(np.float32)
+    weights[np.abs(weights) < KEEP] = 0.0
+    kept = np.flatnonzero(np.abs(weights).max(axis=1) > 0)
+    names = vectorizer.get_feature_names_out()[kept]
+    model = AnswerModel.build(fitted.classes_, names, weights[kept], fitted.intercept_)
+    out = model_path(faq)
+    model.save(out, assistant.kb)
+    print(
+        f"{out.name}: {len(questions)} examples, {len(model.labels)} labels, "
+        f"{len(names)} features, {out.stat().st_size // 1024} KiB"
+    )
+
+
+def main() -> None:
+    """Train the model of each shipped FAQ file (or of the files given)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("faq", nargs="*", type=Path, default=list(FAQS))
+    for faq in parser.parse_args().faq:
+        train(faq)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""The answer model: shipped for each shipped FAQ, a second opinion, never used when stale."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.answers.answer_model import NOT_COVERED, AnswerModel, load_answer_model, model_path
+from bot.answers.assistant import Assistant
+from bot.answers.knowledge import KnowledgeBase
+from bot.answers.languages import SHIPPED
+from bot.answers.loader import load_faq, load_shipped
+from bot.answers.matcher import Kind, Tuning
+
+FIXTURES = Path(__file__).parent / "fixtures"
+QUESTION = "how long does the procedure take"
+# Nothing is answered by the matcher's own rules: each question gets a "did you mean".
+ASKS_BACK = Tuning(answer_at=1.01, lone_candidate=False)
+
+
+@pytest.fixture
+def faq(tmp_path: Path) -> Path:
+    """A copy of the small test FAQ, in a folder of its own."""
+    path = tmp_path / "minimal.yaml"
+    path.write_text((FIXTURES / "minimal.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+def leaning(kb: KnowledgeBase, towards: str, logit: float = 5.0) -> None:
+    """Save a model for `kb` that gives `towards` most of the probability whatever is asked."""
+    labels = (*(e.id for e in kb.entries), NOT_COVERED)
+    bias = [logit if label == towards else 0.0 for label in labels]
+    model = AnswerModel.build(labels, ["how"], np.zeros((1, len(labels))), bias)
+    model.save(model_path(kb.source), kb)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_each_shipped_faq_has_its_model(name: str) -> None:
+    """Retrain (make model) when the entries or declines change: this fails until then."""
+    kb = load_shipped(name)
+    model = load_answer_model(kb)
+    assert model is not None
+    assert set(model.labels) == {e.id for e in kb.entries} | {NOT_COVERED}
+    shares = model.shares(["softlift"])
+    assert shares.shape == (len(model.labels),) and abs(float(shares.sum()) - 1) < 1e-5
+
+
+def test_an_answer_the_model_all_but_rules_out_is_asked_back(faq: Path) -> None:
+    kb = load_faq(faq)
+    assert Assistant(kb).matcher.decide(QUESTION).entry_id == "duration"
+    leaning(kb, "bruising")
+    decision = Assistant(load_faq(faq)).matcher.decide(QUESTION)
+    assert decision.kind is Kind.CLARIFY
+    assert "duration" in [c.entry_id for c in decision.candidates]
+
+
+@pytest.mark.parametrize(
+    ("towards", "kind", "entry"),
+    [
+        ("duration", Kind.ANSWER, "duration"),  # sure of a candidate offered: answered
+        (NOT_COVERED, Kind.CLARIFY, None),  # sure it is not covered: still only offered
+    ],
+)
+def test_a_did_you_mean_the_model_is_sure_of_is_answered(
+    faq: Path, towards: str, kind: Kind, entry: str | None
+) -> None:
+    kb = load_faq(faq)
+    assert Assistant(kb, tuning=ASKS_BACK).matcher.decide(QUESTION).kind is Kind.CLARIFY
+    leaning(kb, towards)
+    decision = Assistant(load_faq(faq), tuning=ASKS_BACK).matcher.decide(QUESTION)
+    assert (decision.kind, decision.entry_id) == (kind, entry)
+
+
+def test_a_model_only_a_little_sure_leaves_the_did_you_mean(faq: Path) -> None:
+    kb = load_faq(faq)
+    leaning(kb, "duration", logit=1.0)  # about 58%: below the bar
+    decision = Assistant(load_faq(faq), tuning=ASKS_BACK).matcher.decide(QUESTION)
+    assert decision.kind is Kind.CLARIFY
+
+
+def test_a_model_trained_for_other_entries_is_not_used(
+    faq: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    leaning(load_faq(faq), "bruising")
+    text = faq.read_text(encoding="utf-8")
+    faq.write_text(text.replace("  - id: price\n", "  - id: cost\n"), encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        kb = load_faq(faq)
+        assistant = Assistant(kb)
+    assert assistant.matcher.model is None
+    assert "trained for other entries or declines" in caplog.text
+    assert assistant.matcher.decide(QUESTION).entry_id == "duration"
+
+
+@pytest.mark.parametrize("content", [b"", b"not a zip file", b"PK\x03\x04broken"])
+def test_an_unreadable_model_is_left_out_with_a_warning(
+    faq: Path, content: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    model_path(faq).write_bytes(content)
+    with caplog.at_level(logging.WARNING):
+        assistant = Assistant(load_faq(faq))
+    assert assistant.matcher.model is None
+    assert "cannot read it" in caplog.text
+    assert assistant.matcher.decide(QUESTION).entry_id == "duration"
