@@ -16,6 +16,7 @@ from typing import TextIO, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.aftercare.day_messages import DayMessages, preview
+from bot.answers.answer_model import load_answer_model
 from bot.answers.assistant import Outcome
 from bot.answers.knowledge import KnowledgeBase
 from bot.answers.languages import (
@@ -162,6 +163,9 @@ def _check_one(kb: KnowledgeBase, out: TextIO) -> bool:
         f"{phrasings} phrasings, {len(kb.red_flags)} red flags, "
         f"{len(kb.provenance())} sourced texts ({len(clinic)} the clinic's own): {status}\n"
     )
+    # One beside the file that is not used is named on stderr (stale, or unreadable).
+    if (model := load_answer_model(kb)) is not None:
+        out.write(f"{kb.source}: answer model: {len(model.labels)} labels, used\n")
     return bool(conflicts)
 
 

@@ -140,6 +140,8 @@ def test_the_wheel_ships_the_faq_files_and_the_locales(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "bot/faq/softlifting.yaml" in names
     assert "bot/locales/en.yaml" in names and "bot/locales/en.words" in names
+    # The answer model of each shipped FAQ file is read from the package beside it.
+    assert {"bot/faq/softlifting.answers.npz", "bot/faq/softlifting.ru.answers.npz"} <= set(names)
 
 
 def test_python_m_bot_runs_in_the_final_stage_layout(wheel: Path, tmp_path: Path) -> None:
