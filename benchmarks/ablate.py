@@ -3,7 +3,8 @@
 Run: .venv/bin/python benchmarks/ablate.py [--set FILE ...]
 
 The rules are the `Tuning` switches (`last_question`, `covering`, `calm_clauses`, `examples`,
-`lone_candidate`, `two_questions`, `question_sentence`); each row
+`lone_candidate`, `two_questions`, `question_sentence`, and the answer model's
+`second_opinion`); each row
 is one rule off, the others on, against the shipped code with all of them on. The sets are
 the ones in benchmarks/ (both formats that score_heldout.py reads) plus any given with --set,
 such as ../shared/eval/dev_en.yaml.
@@ -33,6 +34,7 @@ RULES = (
     "lone_candidate",
     "two_questions",
     "question_sentence",
+    "second_opinion",
 )
 
 
