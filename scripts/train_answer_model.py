@@ -11,7 +11,10 @@ over the question analyzer's tokens and their neighbouring pairs. It learns from
   matches them (of several, the one the matcher ranks first); red-flag items are left out.
 
 Retrain after changing the FAQ's entries or declines: a model trained for other ones is not used
-(its fingerprint differs), and the matcher answers alone.
+(its fingerprint differs), and the matcher answers alone. A clinic's own file is trained with
+`python scripts/train_answer_model.py path/to/file.yaml`: the model is written beside it, and the
+questions of benchmarks/ teach it what they can (those labelled with an entry it lacks are left
+out; those judged by expect patterns are labelled by its own answers).
 """
 
 from __future__ import annotations
@@ -46,7 +49,10 @@ def label(item: dict[str, Any], assistant: Assistant, texts: dict[str, str]) -> 
     if str(item.get("topic", "")).startswith("redflag"):
         return None
     if "entry" in item:
-        return str(item["entry"]) if item["entry"] is not None else NOT_COVERED
+        if item["entry"] is None:
+            return NOT_COVERED
+        # A clinic's own file may not have the shipped file's entry: the item teaches nothing.
+        return str(item["entry"]) if item["entry"] in texts else None
     if item["expect"] is None:
         return NOT_COVERED
     good = {e for e, text in texts.items() if any(re.search(p, text, re.I) for p in item["expect"])}
