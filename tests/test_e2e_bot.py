@@ -202,20 +202,30 @@ def test_bursts_stay_under_telegrams_limits(fake: FakeTelegram) -> None:
     assert all(t.startswith("<b>Bruises") for t in texts)
 
 
+def start_webhook_bot(hooked: BotApiStub, tmp_path: Path, port: int, path: str) -> BotProcess:
+    """A bot in webhook mode on `port` at `path`, once it has set its webhook and listens."""
+    bot = start_bot(
+        hooked,
+        tmp_path,
+        SOFTLIFT_WEBHOOK_URL=f"https://bot.example.com{path}",
+        SOFTLIFT_WEBHOOK_LISTEN="127.0.0.1",
+        SOFTLIFT_WEBHOOK_PORT=str(port),
+        SOFTLIFT_WEBHOOK_SECRET="hook-secret_1",
+    )
+    try:
+        hooked.fake.wait_for(lambda: hooked.fake.webhook_url, what="setWebhook")
+        wait_for_port(port)
+    except BaseException:
+        bot.stop()
+        raise
+    return bot
+
+
 def test_webhook_mode_refuses_requests_without_the_secret(tmp_path: Path, stub: BotApiStub) -> None:
     with serve(TOKEN) as hooked:
         port = free_port()
-        bot = start_bot(
-            hooked,
-            tmp_path,
-            SOFTLIFT_WEBHOOK_URL="https://bot.example.com/tg-hook",
-            SOFTLIFT_WEBHOOK_LISTEN="127.0.0.1",
-            SOFTLIFT_WEBHOOK_PORT=str(port),
-            SOFTLIFT_WEBHOOK_SECRET="hook-secret_1",
-        )
+        bot = start_webhook_bot(hooked, tmp_path, port, "/tg-hook")
         try:
-            hooked.fake.wait_for(lambda: hooked.fake.webhook_url, what="setWebhook")
-            wait_for_port(port)
             assert hooked.fake.webhook_url == "https://bot.example.com/tg-hook"
             message = hooked.fake.user_message(301)
             update = {"update_id": 1, "message": {**message, "text": "will i get bruises"}}
@@ -242,17 +252,8 @@ def test_a_webhook_path_is_served_as_written_not_as_a_pattern(
     # character.
     with serve(TOKEN) as hooked:
         port = free_port()
-        bot = start_bot(
-            hooked,
-            tmp_path,
-            SOFTLIFT_WEBHOOK_URL=f"https://bot.example.com{path}",
-            SOFTLIFT_WEBHOOK_LISTEN="127.0.0.1",
-            SOFTLIFT_WEBHOOK_PORT=str(port),
-            SOFTLIFT_WEBHOOK_SECRET="hook-secret_1",
-        )
+        bot = start_webhook_bot(hooked, tmp_path, port, path)
         try:
-            hooked.fake.wait_for(lambda: hooked.fake.webhook_url, what="setWebhook")
-            wait_for_port(port)
             message = hooked.fake.user_message(302)
             update = {"update_id": 1, "message": {**message, "text": "will i get bruises"}}
             assert post(port, lookalike, update, "hook-secret_1") == 404
