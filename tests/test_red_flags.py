@@ -493,6 +493,8 @@ def test_a_no_that_answers_keeps_the_negations_after_it(languages: Languages, te
         "im not ok my lip is white",
         "it's not ok my lip is blue",
         "not okay my vision is blurry",
+        # "great" was dropped as a filler, so the "not" reached the throat (found by probing).
+        "not great my throat is swelling",
         "не ок губа синяя",
     ],
 )
