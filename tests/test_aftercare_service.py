@@ -53,6 +53,15 @@ async def _enrol(service: CourseService, now: datetime = NOW) -> Response:
     return await service.press(ME, _press(chosen, "Morning 09:00"), now)
 
 
+async def _enrol_and_receive(
+    service: CourseService, inbox: Inbox, days: int, now: datetime = NOW
+) -> None:
+    """Enrol on `now` and receive the course's first `days` days (day 1 is that day)."""
+    await _enrol(service, now)
+    for offset in range(days):
+        await tick(service.store, now + timedelta(days=offset), inbox, service.messages)
+
+
 async def _first_day_message(service: CourseService) -> Response:
     """Enrol, then the first day's message the tick sends, with its check-in buttons."""
     await _enrol(service)
@@ -178,10 +187,8 @@ async def test_checkins_reply_and_worrying_alerts_the_staff_once(
 async def test_follow_up_button_after_the_last_day(
     service: CourseService, repo: CourseRepo
 ) -> None:
-    await _enrol(service)
     inbox = Inbox()
-    for offset in range(14):  # days 1 (today) to 14
-        await tick(service.store, NOW + timedelta(days=offset), inbox, service.messages)
+    await _enrol_and_receive(service, inbox, 14)
     assert inbox.messages[-1].title == "Day 14 of 14"
     assert await repo.course_for(ME.user_id) is None  # completed
     done = await service.press(
@@ -199,10 +206,8 @@ async def test_a_follow_up_asked_before_the_last_day_is_recorded_lets_the_course
     # Found by probing: the last day's message reached the patient but Telegram's answer was
     # lost, so it stayed due; its follow-up button, pressed meanwhile, kept the course open
     # for the 9 months to the reminder ("day 14 of 14", no new enrolment).
-    await _enrol(service)
     inbox = Inbox()
-    for offset in range(13):  # days 1 (today) to 13
-        await tick(service.store, NOW + timedelta(days=offset), inbox, service.messages)
+    await _enrol_and_receive(service, inbox, 13)
     last_day = NOW + timedelta(days=13)
 
     async def answer_lost(chat_id: int, reply: Reply) -> int:
@@ -234,9 +239,7 @@ async def test_forget_leaves_nothing(service: CourseService, repo: CourseRepo) -
 
 async def _complete_with_follow_up(service: CourseService, inbox: Inbox) -> None:
     """Enrol, receive all 14 days and ask for the follow-up reminder."""
-    await _enrol(service)
-    for offset in range(14):
-        await tick(service.store, NOW + timedelta(days=offset), inbox, service.messages)
+    await _enrol_and_receive(service, inbox, 14)
     last = Response((inbox.messages[-1],))
     await service.press(ME, _press(last, "Remind me about a follow-up visit"), NOW)
 
@@ -343,9 +346,7 @@ async def test_check_in_buttons_of_a_course_that_is_over_record_nothing(
     assert await repo.checkin_stats() == []
     inbox = Inbox()
     later = NOW + timedelta(days=20)
-    await _enrol(service, later)  # procedure 19 May + 20 days
-    for offset in range(14):
-        await tick(service.store, later + timedelta(days=offset), inbox, service.messages)
+    await _enrol_and_receive(service, inbox, 14, later)  # procedure 19 May + 20 days
     assert await repo.course_for(ME.user_id) is None  # completed
     last = Response((inbox.messages[-1],))
     evening = later + timedelta(days=13, hours=8)  # the last day's answer, that evening
@@ -404,9 +405,7 @@ async def test_a_typed_answer_to_the_last_days_question_counts_after_the_course_
     # "how do you feel today?" got an FAQ answer (several problems in one session), no alert.
     # (The fixture's worrying option has only its label to type.)
     inbox = Inbox()
-    await _enrol(service)
-    for offset in range(14):  # days 1 (today) to 14
-        await tick(service.store, NOW + timedelta(days=offset), inbox, service.messages)
+    await _enrol_and_receive(service, inbox, 14)
     assert await repo.course_for(ME.user_id) is None  # completed
     evening = NOW + timedelta(days=13, hours=8)
     said = await service.text(ME, "Something worrying", evening)
