@@ -48,6 +48,12 @@ def test_each_shipped_faq_has_its_model(name: str) -> None:
     assert shares.shape == (len(model.labels),) and abs(float(shares.sum()) - 1) < 1e-5
 
 
+def test_a_feature_counts_once_as_in_training() -> None:
+    model = AnswerModel.build(("a", "b"), ["how"], [[1.0, 0.0]], [0.0, 0.0])
+    assert model.shares(["how", "how"]).tolist() == model.shares(["how"]).tolist()
+    assert model.share(model.shares(["how"]), "a") > model.share(model.shares([]), "a")
+
+
 def test_an_answer_the_model_all_but_rules_out_is_asked_back(faq: Path) -> None:
     kb = load_faq(faq)
     assert Assistant(kb).matcher.decide(QUESTION).entry_id == "duration"

@@ -61,7 +61,8 @@ class AnswerModel:
     def shares(self, tokens: Sequence[str]) -> npt.NDArray[np.float32]:
         """Each label's probability, 0-1, in the order of `labels`."""
         index = self.index
-        rows = [i for f in features(tokens) if (i := index.get(f)) is not None]
+        # Each feature once, as in training ("how long how long" says "how long").
+        rows = list({i for f in features(tokens) if (i := index.get(f)) is not None})
         logits = self.bias + self.weights[rows].sum(axis=0)
         odds = np.exp(logits - logits.max())
         return odds / odds.sum()  # type: ignore[no-any-return]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -120,6 +121,8 @@ class Matcher:
     ) -> None:
         self.kb = kb
         self.model = model
+        # The whole message's asked words: read for the ranking, then by the answer model.
+        self._last_asked: tuple[str | None, Sequence[str]] = (None, ())
         self.tuning = tuning or Tuning()
         self.locale = locale or get_locale(kb.language)
         self._entry_ids = frozenset(e.id for e in kb.entries)
@@ -385,8 +388,15 @@ class Matcher:
         """
         return frozenset(self._asked_words(question))
 
-    def _asked_words(self, question: str) -> list[str]:
-        """The tokens `_asked_tokens` keeps, in order."""
+    def _asked_words(self, question: str) -> Sequence[str]:
+        """The tokens `_asked_tokens` keeps, in order (the last message's, remembered)."""
+        if self._last_asked[0] == question:
+            return self._last_asked[1]
+        words = self._read_asked(question)
+        self._last_asked = (question, words)
+        return words
+
+    def _read_asked(self, question: str) -> Sequence[str]:
         tokens = self.analyzer.tokens(question)
         clauses = self._clauses(question)
         kept = [
