@@ -121,8 +121,6 @@ class Matcher:
     ) -> None:
         self.kb = kb
         self.model = model
-        # The whole message's asked words: read for the ranking, then by the answer model.
-        self._last_asked: tuple[str | None, Sequence[str]] = (None, ())
         self.tuning = tuning or Tuning()
         self.locale = locale or get_locale(kb.language)
         self._entry_ids = frozenset(e.id for e in kb.entries)
@@ -389,14 +387,7 @@ class Matcher:
         return frozenset(self._asked_words(question))
 
     def _asked_words(self, question: str) -> Sequence[str]:
-        """The tokens `_asked_tokens` keeps, in order (the last message's, remembered)."""
-        if self._last_asked[0] == question:
-            return self._last_asked[1]
-        words = self._read_asked(question)
-        self._last_asked = (question, words)
-        return words
-
-    def _read_asked(self, question: str) -> Sequence[str]:
+        """The tokens `_asked_tokens` keeps, in order."""
         tokens = self.analyzer.tokens(question)
         clauses = self._clauses(question)
         kept = [
@@ -493,13 +484,15 @@ class Matcher:
     def _decide(self, question: str) -> Decision:
         flag = self.red_flags.find(question[:MAX_MESSAGE_CHARS])
         question = question[:MAX_QUESTION_CHARS]
-        decision = self._judge(question)
+        # Read once: for the ranking, and again by the answer model.
+        asked = self._asked_words(question)
+        decision = self._judge(question, frozenset(asked))
         if flag is not None:
             return Decision(Kind.URGENT, None, 100.0, decision.candidates, flag)
         if self.only_numbers(question):
             # "45", "+7 999 123 45 67": an age or a phone number alone asks no entry's question.
             return Decision(Kind.FALLBACK, None, 0.0, ())
-        return self._second_opinion(question, self._settle(question, decision))
+        return self._second_opinion(asked, self._settle(question, decision))
 
     def _settle(self, question: str, decision: Decision) -> Decision:
         """The whole message's decision, or the clearer one of its questions."""
@@ -510,7 +503,7 @@ class Matcher:
             return self._clear_question(question) or decision
         return decision
 
-    def _second_opinion(self, question: str, decision: Decision) -> Decision:
+    def _second_opinion(self, asked: Sequence[str], decision: Decision) -> Decision:
         """The answer model's check: it can ask back an answer, or answer a "did you mean".
 
         Shared words are weak evidence on their own; the model learnt from questions worded the
@@ -521,7 +514,7 @@ class Matcher:
         if self.model is None or not t.second_opinion or decision.by_rule:
             return decision
         model = self.model
-        shares = model.shares(self._asked_words(question))
+        shares = model.shares(asked)
         if decision.kind is Kind.ANSWER:
             if model.share(shares, decision.entry_id or "") >= t.model_veto:
                 return decision
@@ -610,9 +603,12 @@ class Matcher:
                 return before, after
         return None
 
-    def _judge(self, question: str) -> Decision:
-        """The decision on a message that raised no red flag (answer, clarify or fall back)."""
-        stated = self._asked_tokens(question)
+    def _judge(self, question: str, stated: frozenset[str] | None = None) -> Decision:
+        """The decision on a message that raised no red flag (answer, clarify or fall back).
+
+        `stated`: the message's asked tokens, when already read.
+        """
+        stated = self._asked_tokens(question) if stated is None else stated
         named = self._named_subjects(question, stated)
         if self._uncovered.intersection(stated - named):
             # "top ups like with botox": an uncovered subject given as an example does not
