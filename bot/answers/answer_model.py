@@ -15,7 +15,7 @@ import logging
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib import resources
+from functools import cached_property
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.answers.knowledge import KnowledgeBase
+from bot.answers.loader import shipped_file, shipped_name
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,11 @@ class AnswerModel:
     index: dict[str, int]  # feature -> row of `weights`
     weights: npt.NDArray[np.float32]  # features x labels
     bias: npt.NDArray[np.float32]  # labels
-    positions: dict[str, int]  # label -> column
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Each label's column."""
+        return {label: i for i, label in enumerate(self.labels)}
 
     def shares(self, tokens: Sequence[str]) -> npt.NDArray[np.float32]:
         """Each label's probability, 0-1, in the order of `labels`."""
@@ -93,23 +98,21 @@ class AnswerModel:
         bias: npt.ArrayLike,
     ) -> AnswerModel:
         """A model from its parts."""
-        names_of_labels = tuple(str(label) for label in labels)
         return cls(
-            names_of_labels,
+            tuple(str(label) for label in labels),
             {str(name): i for i, name in enumerate(names)},
             np.asarray(weights, dtype=np.float32),
             np.asarray(bias, dtype=np.float32),
-            {label: i for i, label in enumerate(names_of_labels)},
         )
 
 
 def _model_file(kb: KnowledgeBase) -> Traversable | None:
-    """The model file beside the FAQ file; a shipped FAQ ("faq/<name>") has it in the package."""
+    """The model file beside the FAQ file; a shipped FAQ has it in the package."""
     path = model_path(kb.source)
     if path.is_file():
         return path
-    shipped = resources.files("bot.faq").joinpath(path.name)
-    if kb.source == f"faq/{path.name.removesuffix(SUFFIX)}.yaml" and shipped.is_file():
+    name = shipped_name(kb.source)
+    if name is not None and (shipped := shipped_file(model_path(name).name)).is_file():
         return shipped
     return None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -386,14 +387,25 @@ def parse_faq(text: str, file: str) -> KnowledgeBase:
     return kb
 
 
+def shipped_file(name: str) -> Traversable:
+    """A file the package ships beside its FAQ files (faq/ in the source tree)."""
+    return resources.files("bot.faq").joinpath(name)
+
+
 def is_shipped(name: str) -> bool:
     """True when the package ships a FAQ file of this name (faq/ in the source tree)."""
-    return resources.files("bot.faq").joinpath(name).is_file()
+    return shipped_file(name).is_file()
+
+
+def shipped_name(source: str) -> str | None:
+    """The shipped file a FAQ was read from (`load_shipped` names it "faq/<name>"), or None."""
+    name = source.removeprefix("faq/")
+    return name if name != source and is_shipped(name) else None
 
 
 def load_shipped(name: str = DEFAULT_FAQ) -> KnowledgeBase:
     """Load a FAQ file shipped with the package, such as faq/softlifting.yaml."""
-    resource = resources.files("bot.faq").joinpath(name)
+    resource = shipped_file(name)
     try:
         text = resource.read_text(encoding="utf-8")
     except OSError as exc:
