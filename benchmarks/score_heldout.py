@@ -181,11 +181,21 @@ SETS = (
 SEALED = tuple(f"heldout_blind{n}_{lang}.yaml" for n in (11, 12, 13, 14) for lang in ("en", "ru"))
 
 
+def is_red_flag(item: dict[str, Any]) -> bool:
+    """An item whose message must get the urgent reply."""
+    return str(item.get("topic", "")).startswith("redflag")
+
+
+def passes(expect: list[str], text: str) -> bool:
+    """Whether a reply's text matches one of an item's expect patterns."""
+    return any(re.search(p, text, re.IGNORECASE) for p in expect)
+
+
 def judge(item: dict[str, Any], outcome: Outcome) -> tuple[str, bool, bool]:
     """(kind of question, passed, answered confidently but wrongly)."""
     decision = outcome.decision
     answered = decision.kind is Kind.ANSWER
-    if str(item.get("topic", "")).startswith("redflag"):
+    if is_red_flag(item):
         return "urgent", decision.kind is Kind.URGENT, answered
     if "entry" in item:
         if item["entry"] is None:
@@ -195,7 +205,7 @@ def judge(item: dict[str, Any], outcome: Outcome) -> tuple[str, bool, bool]:
     if item["expect"] is None:
         return "out", not answered, answered
     text = outcome.reply.plain()
-    good = answered and any(re.search(p, text, re.IGNORECASE) for p in item["expect"])
+    good = answered and passes(item["expect"], text)
     return "in", good, answered and not good
 
 
