@@ -27,6 +27,9 @@ tuned on since.
 `redflag_probe_k_*` (240 messages), written at the twelfth round's start (what a patient sees or
 cannot do, a sign buried in small talk, "should I wait and see?", slang and voice-to-text), first
 scored 74/80 and 74/80 on main before the round, calm 37/40 and 36/40; tuned on since.
+`redflag_probe_l_*` (240 messages), written at the thirteenth round's start (metaphors, a relative's
+report, a sign in a long message, very short messages, transliteration), first scored 79/80 and
+80/80, calm 37/40 and 37/40; tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
