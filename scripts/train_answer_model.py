@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +60,11 @@ def label(item: dict[str, Any], assistant: Assistant, texts: dict[str, str]) -> 
     return ranked[0] if ranked else (min(good) if good else None)
 
 
-def examples(assistant: Assistant) -> tuple[list[str], list[str]]:
-    """Questions and labels: the FAQ's phrasings, then the tuning sets of its language."""
+def examples(assistant: Assistant, leave_out: Collection[str] = ()) -> tuple[list[str], list[str]]:
+    """Questions and labels: the FAQ's phrasings, then the tuning sets of its language.
+
+    `leave_out` names more sets to leave out (benchmarks/crossval_model.py).
+    """
     kb = assistant.kb
     questions: list[str] = []
     labels: list[str] = []
@@ -75,7 +79,7 @@ def examples(assistant: Assistant) -> tuple[list[str], list[str]]:
     texts = {e.id: assistant.replies.entry(e).plain() for e in kb.entries}
     suffix = "_ru.yaml" if kb.language == "ru" else "_en.yaml"
     for name in SETS:
-        if name in SEALED or not name.endswith(suffix):
+        if name in SEALED or name in leave_out or not name.endswith(suffix):
             continue
         for item in yaml.safe_load((ROOT / "benchmarks" / name).read_text(encoding="utf-8")):
             found = label(item, assistant, texts)
@@ -85,11 +89,10 @@ def examples(assistant: Assistant) -> tuple[list[str], list[str]]:
     return questions, labels
 
 
-def train(faq: Path) -> None:
-    """Fit and write the model of one FAQ file."""
-    assistant = Assistant(load_faq(faq))
+def fit(assistant: Assistant, leave_out: Collection[str] = ()) -> tuple[AnswerModel, int]:
+    """The model of the assistant's FAQ, and the number of examples it learnt from."""
     analyzer = assistant.matcher.analyzer
-    questions, labels = examples(assistant)
+    questions, labels = examples(assistant, leave_out)
     rows = [dict.fromkeys(features(analyzer.tokens(q)), 1.0) for q in questions]
     vectorizer = DictVectorizer()
     matrix = vectorizer.fit_transform(rows)
@@ -98,12 +101,20 @@ def train(faq: Path) -> None:
     weights[np.abs(weights) < KEEP] = 0.0
     kept = np.flatnonzero(np.abs(weights).max(axis=1) > 0)
     names = vectorizer.get_feature_names_out()[kept]
-    model = AnswerModel.build(fitted.classes_, names, weights[kept], fitted.intercept_)
+    # Stored as float16 (AnswerModel.save): the model used is the one a file gives back.
+    weights = weights[kept].astype(np.float16).astype(np.float32)
+    return AnswerModel.build(fitted.classes_, names, weights, fitted.intercept_), len(questions)
+
+
+def train(faq: Path) -> None:
+    """Fit and write the model of one FAQ file."""
+    assistant = Assistant(load_faq(faq))
+    model, count = fit(assistant)
     out = model_path(faq)
     model.save(out, assistant.kb)
     print(
-        f"{out.name}: {len(questions)} examples, {len(model.labels)} labels, "
-        f"{len(names)} features, {out.stat().st_size // 1024} KiB"
+        f"{out.name}: {count} examples, {len(model.labels)} labels, "
+        f"{len(model.index)} features, {out.stat().st_size // 1024} KiB"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from pathlib import Path
 
 import numpy as np
@@ -77,6 +78,39 @@ def test_a_did_you_mean_the_model_is_sure_of_is_answered(
     assert Assistant(kb, tuning=ASKS_BACK).matcher.decide(QUESTION).kind is Kind.CLARIFY
     leaning(kb, towards)
     decision = Assistant(load_faq(faq), tuning=ASKS_BACK).matcher.decide(QUESTION)
+    assert (decision.kind, decision.entry_id) == (kind, entry)
+
+
+@pytest.mark.parametrize(("uncovered", "kind"), [(0.75, Kind.CLARIFY), (0.6, Kind.ANSWER)])
+def test_an_answer_the_model_reads_as_a_question_left_open_is_asked_back(
+    faq: Path, uncovered: float, kind: Kind
+) -> None:
+    kb = load_faq(faq)
+    # "Not covered" gets `uncovered`, each entry an equal share of the rest (12.5% or 20%):
+    # above the veto, so only the doubt asks back.
+    others = len(kb.entries)
+    leaning(kb, NOT_COVERED, logit=math.log(uncovered * others / (1 - uncovered)))
+    decision = Assistant(load_faq(faq)).matcher.decide(QUESTION)
+    assert decision.kind is kind
+    assert "duration" in [c.entry_id for c in decision.candidates]
+
+
+@pytest.mark.parametrize(
+    ("towards", "kind", "entry"),
+    [
+        ("duration", Kind.ANSWER, "duration"),  # the matcher's first suggestion: agreed
+        ("bruising", Kind.CLARIFY, None),  # its second: the model alone must be surer
+    ],
+)
+def test_a_did_you_mean_the_model_agrees_with_needs_less_certainty(
+    faq: Path, towards: str, kind: Kind, entry: str | None
+) -> None:
+    question = "how long do the bruises take"
+    kb = load_faq(faq)
+    offered = Assistant(kb, tuning=ASKS_BACK).matcher.decide(question).candidates
+    assert [c.entry_id for c in offered] == ["duration", "bruising"]
+    leaning(kb, towards, logit=math.log(0.75 * len(kb.entries) / 0.25))  # 75%
+    decision = Assistant(load_faq(faq), tuning=ASKS_BACK).matcher.decide(question)
     assert (decision.kind, decision.entry_id) == (kind, entry)
 
 

@@ -67,7 +67,10 @@ class Tuning:
     question_sentence: bool = True  # a clear "...?" sentence decides a message left unanswered
     second_opinion: bool = True  # the answer model (answer_model.py) checks each decision ...
     model_veto: float = 0.05  # ... an answer it gives less than this is asked back ...
-    model_answer_at: float = 0.8  # ... and a suggestion it gives this much is answered
+    model_uncovered: float = 0.7  # ... as is one it gives less than model_doubt when it gives
+    model_doubt: float = 0.2  # ... "not covered" at least model_uncovered ...
+    model_answer_at: float = 0.8  # ... and a suggestion it gives this much is answered ...
+    model_agree_at: float = 0.7  # ... or this much when it is the matcher's first suggestion
 
 
 class Kind(StrEnum):
@@ -507,8 +510,9 @@ class Matcher:
         """The answer model's check: it can ask back an answer, or answer a "did you mean".
 
         Shared words are weak evidence on their own; the model learnt from questions worded the
-        way patients word them. An answer it all but rules out is asked back ("did you mean");
-        a "did you mean" whose candidate it is sure of is answered.
+        way patients word them. An answer it all but rules out, or doubts while it reads the
+        question as one the article leaves open, is asked back ("did you mean"); a "did you
+        mean" whose candidate it is sure of is answered.
         """
         t = self.tuning
         if self.model is None or not t.second_opinion or decision.by_rule:
@@ -516,7 +520,13 @@ class Matcher:
         model = self.model
         shares = model.shares(asked)
         if decision.kind is Kind.ANSWER:
-            if model.share(shares, decision.entry_id or "") >= t.model_veto:
+            share = model.share(shares, decision.entry_id or "")
+            # "what gauge cannula do you use": the words are the cannula entry's, the question
+            # is one the model learnt the article leaves open.
+            doubted = (
+                share < t.model_doubt and model.share(shares, NOT_COVERED) >= t.model_uncovered
+            )
+            if share >= t.model_veto and not doubted:
                 return decision
             return Decision(Kind.CLARIFY, None, decision.score, decision.candidates)
         if decision.kind is not Kind.CLARIFY:
@@ -524,7 +534,11 @@ class Matcher:
         best = int(shares.argmax())
         label = model.labels[best]
         offered = {c.entry_id: c.score for c in decision.candidates[:MAX_CANDIDATES]}
-        if label != NOT_COVERED and label in offered and shares[best] >= t.model_answer_at:
+        # Two readings that agree need less certainty than the model overruling the matcher's
+        # order ("how often do infections happen" is no question about repeat sessions).
+        first = decision.candidates[0].entry_id if decision.candidates else None
+        needed = t.model_agree_at if label == first else t.model_answer_at
+        if label != NOT_COVERED and label in offered and shares[best] >= needed:
             return Decision(Kind.ANSWER, label, offered[label], decision.candidates)
         return decision
 
