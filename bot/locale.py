@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
@@ -202,6 +202,13 @@ class Locale:
     def _folds_ascii(self) -> bool:
         """Whether `folds` maps any ASCII character."""
         return any(char < 128 for char in self.folds)
+
+    def greets(self, words: Sequence[str]) -> bool:
+        """Whether the words hold a greeting: a word of `greetings`, or one of its phrases."""
+        if not self.greetings.isdisjoint(words):
+            return True
+        said = f" {' '.join(words)} "
+        return any(f" {phrase} " in said for phrase in self.greetings if " " in phrase)
 
     def t(self, key: str, **values: Any) -> str:
         """The message `key`, with its placeholders filled in."""

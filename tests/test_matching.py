@@ -904,6 +904,22 @@ def test_thanks_in_any_words_is_small_talk(languages: Languages, message: str) -
     assert not outcome.not_covered
 
 
+# A sun or a smile beside a greeting decorates it: "good morning ☀️" got the sun-protection
+# answer, the emoji read as the word "sun". Alone or with a question, the emoji still asks.
+@pytest.mark.parametrize(
+    "message",
+    ["good morning ☀️", "hi 🌞", "thanks ☀️☀️", "доброе утро ☀️", "спасибо 💋", "good morning!"],
+)
+def test_a_greeting_with_an_emoji_is_small_talk(languages: Languages, message: str) -> None:
+    outcome = languages.ask(message)
+    assert outcome.decision.kind is Kind.FALLBACK and not outcome.not_covered, outcome
+
+
+@pytest.mark.parametrize("message", ["☀️ after?", "hi! ☀️ after?", "привет, а на ☀️ можно?"])
+def test_an_emoji_that_asks_is_still_read(languages: Languages, message: str) -> None:
+    assert languages.ask(message).decision.entry_id == "sun-protection"
+
+
 # "All good" says how someone is: a confident answer to another question is wrong ("good" got
 # "several problems in one session", "fine" fine lines, "нормально" choosing a doctor), and
 # "всё хорошо" no "you're welcome". Found by probing the running bot.

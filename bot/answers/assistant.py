@@ -81,7 +81,7 @@ class Assistant:
             return Reply(self.locale.t("unwell_reply"))
         if self._asks_privacy(text):
             return Reply(self.locale.t("privacy_request_reply"))
-        if self.matcher.says_only_no(text):
+        if self.matcher.says_only_no(text) or self.matcher.only_greets(text):
             return self.replies.small_talk(text)
         return None
 

@@ -38,6 +38,8 @@ FINE_WORDS = 6
 ABSENT_LIST_WORDS = 16
 # "I feel much worse today": longer than this, a message says what is wrong, or asks.
 MAX_UNWELL_CHARS = 40
+# Emoji and other marks: left out, a greeting's decoration is no word of a question.
+_NOT_A_WORD = re.compile(r"[^\w\s'-]")
 
 
 @dataclass(frozen=True)
@@ -319,6 +321,15 @@ class Matcher:
         """A message of numbers alone ("45", "+7 999 123 45 67"): not one word ("мне только 24")."""
         words = self.analyzer.words(text)
         return bool(words) and all(word.isdigit() for word in words)
+
+    def only_greets(self, text: str) -> bool:
+        """A greeting or thanks with emoji ("good morning ☀️"): the emoji only decorates it."""
+        if "?" in text:
+            return False
+        written = _NOT_A_WORD.sub(" ", text[:MAX_QUESTION_CHARS])
+        said = self.analyzer.words(written)
+        polite = self.locale.greets(said) or not self.locale.thanks.isdisjoint(said)
+        return polite and not self.analyzer.tokens(written)
 
     def says_only_no(self, text: str) -> bool:
         """A bare "no" ("no no no", "нет"): an answer to something, no question."""

@@ -96,10 +96,10 @@ class Replies:
 
     def small_talk(self, text: str) -> Reply:
         """A friendly reply to a message with no question in it ("hi", "thanks!")."""
-        words = set(utils.default_process(text).split())
-        if words & self.locale.thanks:
+        text_words = utils.default_process(text).split()
+        if not self.locale.thanks.isdisjoint(text_words):
             return Reply(self.locale.t("thanks_reply"))
-        key = "greeting_reply" if words & self.locale.greetings else "empty_message"
+        key = "greeting_reply" if self.locale.greets(text_words) else "empty_message"
         return Reply(self.locale.t(key), buttons=self._groups())
 
     def for_decision(self, decision: Decision) -> Reply:
