@@ -224,6 +224,29 @@ async def test_status_pause_resume_timezone_cancel_and_stop(
     assert rows_about(settings, 7)["courses"] == 1  # ended, kept until /forget or the purge
 
 
+async def test_a_check_in_typed_while_a_new_time_or_zone_is_asked_is_still_the_check_in(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probing: after "Change time" (or /timezone) an enrolled patient's typed check-in
+    # ("Something worrying", "fine") was read as a time or zone it is not: "Please type the
+    # time as HH:MM", no urgent advice, no staff alert, for as long as the question stayed open.
+    await enrol(app, fake, 43)
+    await feed(app, fake.text(43, "/aftercare"))
+    await press_label(app, fake, fake.messages_to(43)[-1], "Change time")
+    await feed(app, fake.text(43, "Something worrying"))
+    advice, reminder = texts(fake, 43)[-2:]
+    assert advice == "Contact your treating doctor now: [+00 000]."
+    assert reminder == T("ac_waiting_time")
+    (alert,) = texts(fake, STAFF_CHAT)
+    assert "Answer: Something worrying" in alert
+    await feed(app, fake.text(43, "19:30"))  # the open question was kept
+    assert texts(fake, 43)[-1] == T("ac_time_changed", time="19:30", zone="Europe/Berlin")
+    await feed(app, fake.text(43, "/timezone"))
+    await feed(app, fake.text(43, "fine"))
+    assert texts(fake, 43)[-2:] == ["Glad to hear it.", T("ac_waiting_zone")]
+    assert rows_about(settings, 43)["checkins"] == 2
+
+
 async def test_forget_deletes_every_row_about_the_patient(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:

@@ -212,14 +212,14 @@ class Enrolment:
 
         None when the text is no answer but a question of the patient's own, for the FAQ.
         """
-        turn = self._read(state, text, now)
+        turn = self.read(state, text, now)
         if turn is not None:
             return turn
         if self.locale.checkin.asks(text):
             return None
         return self._unreadable(state, text, now)
 
-    def _read(self, state: Conversation, text: str, now: datetime) -> Turn | None:
+    def read(self, state: Conversation, text: str, now: datetime) -> Turn | None:
         """The turn for text read as the open question's answer; None when it cannot be read."""
         press = self._label_typed(state, text, now)
         if isinstance(press, buttons.Cancel):
