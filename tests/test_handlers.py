@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import logging
+import signal
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -317,6 +318,32 @@ async def test_a_photo_in_a_group_whose_caption_mentions_the_bot_is_answered(
     assert reply["text"] == "Contact your treating doctor now: +00 000."
     (alert,) = sent_to(fake, STAFF_CHAT)
     assert "I have a fever" in alert["text"]
+
+
+async def test_the_mention_is_removed_as_written_after_letters_that_grow_in_lower_case(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probing: the @mention was found in the lower-cased text and cut from the text as
+    # written; "İ" lower-cases to two characters, so the cut fell later (a danger sign lost its
+    # first words), or past the end, where nothing was cut and the loop never ended: twenty
+    # "İ" before the bot's name froze the whole bot, every patient's replies with it.
+    def overdue(_signum: int, _frame: object) -> None:
+        raise TimeoutError("the message was never answered")
+
+    # Again every second after the first: the error handler reads the text once more.
+    previous = signal.signal(signal.SIGALRM, overdue)
+    signal.setitimer(signal.ITIMER_REAL, 20, 1)
+    try:
+        await feed(app, fake.text(1, "İ" * 20 + "@softlift_test_bot"))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert sent_to(fake, 1)[-1]["text"] == T("empty_message")
+    group = {"chat_type": "group", "user_id": 5}
+    said = "İ" * 10 + "@softlift_test_bot my vision is blurry"
+    await feed(app, fake.text(-1, said, **group))
+    (reply,) = sent_to(fake, -1)
+    assert reply["text"].endswith("Contact your treating doctor now: +00 000.")
 
 
 async def test_stats_text_for_admin_and_unknown_command_for_others(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from html import escape
 
 from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, MessageEntity, User
@@ -154,10 +155,11 @@ ADDRESSED = _AddressedToBot(name="addressed_to_bot")
 
 
 def without_mention(text: str, username: str) -> str:
-    """The text with the bot's @username removed."""
-    handle = f"@{username}"
-    at = text.lower().find(handle.lower())
-    while at != -1:
-        text = text[:at] + text[at + len(handle) :]
-        at = text.lower().find(handle.lower())
+    """The text with the bot's @username removed (in any case; a username is ASCII)."""
+    # Matched in the text itself: lower() may lengthen it ("İ" is two characters lower-cased),
+    # and a position found in the lower-cased copy cut the wrong characters, or none for ever.
+    handle = re.compile(re.escape(f"@{username}"), re.IGNORECASE | re.ASCII)
+    found = 1
+    while found:  # removing one may join another ("@so@botname_bot")
+        text, found = handle.subn("", text)
     return text.strip()
