@@ -219,6 +219,14 @@ async def test_a_check_in_or_a_date_typed_in_another_language_is_read_in_that_la
     await feed(app, said(fake, 15, "09:00", app_language="en"))
     assert texts(fake, 15)[-1].startswith("<b>День 1 из 14</b>")
 
+    # What the patient's own language reads stays in it: "Europe/Moscow" (the Russian prompt's
+    # own example) reads as English, yet a Russian enrolment takes it and stays Russian.
+    await feed(app, said(fake, 16, "/aftercare"))
+    await feed(app, said(fake, 16, "/timezone"))
+    await feed(app, said(fake, 16, "Europe/Moscow"))
+    assert texts(fake, 16)[-1].startswith("Часовой пояс: Europe/Moscow.")
+    assert stored_language(settings, 16) == "ru"
+
 
 async def test_a_russian_question_during_enrolment_is_answered_then_the_date_asked_again(
     app: App, fake: FakeTelegram

@@ -106,20 +106,23 @@ async def _answer(message: Message, context: Context, text: str) -> None:
     """Ask the engine in the message's own language, reply, record, alert the staff if urgent."""
     services, user = context.services, message.from_user
     outcome, current = await _ask(message, context, text)
-    # A red flag always gets the urgent answer; an open aftercare question stays open. The
-    # answer is read in the language it is written in ("стало хуже" from a patient whose
-    # course speaks English is still the worrying check-in), as any question is.
+    # A red flag always gets the urgent answer; an open aftercare question stays open. An
+    # answer the course's language cannot read is read in the message's own ("стало хуже"
+    # from a patient whose course speaks English is still the worrying check-in).
     urgent = outcome.decision.kind is Kind.URGENT
-    course = (
-        None
-        if urgent
-        else await course_handlers.open_question(message, context, text, outcome.language)
-    )
-    if user is not None and outcome.language != current:
-        await services.set_language(user.id, outcome.language)  # they write in another language
+    course, read_in = None, current
+    if not urgent:
+        read_in = await course_handlers.reading_language(
+            message, context, text, current, outcome.language
+        )
+        course = await course_handlers.open_question(message, context, text, read_in)
     if course is not None and not course.asked:
+        if user is not None and read_in != current:
+            await services.set_language(user.id, read_in)  # answered in their language
         await course_handlers.respond(message, context, course)
         return
+    if user is not None and outcome.language != current:
+        await services.set_language(user.id, outcome.language)  # they write in another language
     if urgent:
         # Queued (one database write) before the reply is sent: a process killed between the
         # two must not lose the staff alert of a patient who already has the urgent reply.

@@ -100,6 +100,23 @@ async def open_question(
     return await service.text(Patient(user.id, user.id), text, context.services.now())
 
 
+async def reading_language(
+    message: Message, context: Context, text: str, current: str, written: str
+) -> str:
+    """The language to read typed aftercare text in: the patient's, unless only the language
+    the message is written in reads it (an answer to the open question, a check-in)."""
+    services, user = context.services, message.from_user
+    if written == current or user is None or message.chat.type != ChatType.PRIVATE:
+        return current
+    mine, theirs = services.course_service(current), services.course_service(written)
+    if mine is None or theirs is None or mine is theirs:
+        return current
+    patient, now = Patient(user.id, user.id), services.now()
+    if await mine.reads(patient, text, now) or not await theirs.reads(patient, text, now):
+        return current
+    return written
+
+
 async def respond(message: Message, context: Context, response: Response) -> None:
     """Send an aftercare response to the sender of a message."""
     if message.from_user is not None:
