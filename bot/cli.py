@@ -28,7 +28,7 @@ from bot.answers.languages import (
 )
 from bot.answers.matcher import Kind
 from bot.answers.selftest import self_test
-from bot.config import DEFAULT_DATABASE_URL, resolve_faq_path
+from bot.config import DEFAULT_DATABASE_URL, ConfigError, resolve_faq_path
 from bot.console import chat
 from bot.faqdoc import FaqError
 from bot.insights import service as insights
@@ -389,7 +389,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `softlift-bot` and `python -m bot`."""
     args = build_parser().parse_args(argv)
     args.faq_option = ",".join(getattr(args, "path", None) or []) or getattr(args, "faq", None)
-    paths = resolve_faq_path(args.faq_option, os.environ)
+    try:
+        paths = resolve_faq_path(args.faq_option, os.environ)
+    except ConfigError as exc:
+        sys.stderr.write(f"softlift-bot: {exc}\n")
+        return EXIT_USAGE
     if args.command == "faq" and args.faq_command == "check":
         return faq_check(paths, sys.stdout, sys.stderr)
     try:

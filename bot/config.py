@@ -143,7 +143,14 @@ def resolve_faq_path(cli_value: str | None, env: Mapping[str, str]) -> tuple[Pat
     () means the shipped ones: faq/softlifting.yaml, and faq/softlifting.ru.yaml when it loads.
     """
     value = cli_value or env.get("SOFTLIFT_FAQ", "").strip()
-    return tuple(Path(part.strip()) for part in value.split(",") if part.strip())
+    paths = tuple(Path(part.strip()) for part in value.split(",") if part.strip())
+    if value and not paths:
+        # "," is what "${EN_FAQ},${RU_FAQ}" gives with both unset: the shipped files would
+        # answer patients with their placeholder clinic, phone and booking link.
+        raise ConfigError(
+            f"SOFTLIFT_FAQ names no FAQ file: {value!r}; leave it unset for the shipped files"
+        )
+    return paths
 
 
 def _language(name: str, value: str | None) -> str | None:

@@ -114,6 +114,9 @@ def test_missing_token_says_botfather_and_chat() -> None:
         ("SOFTLIFT_WEBHOOK_URL", "https://bot.example.com/хук", "percent-encoded"),
         ("SOFTLIFT_DIGEST", "daily", "SOFTLIFT_DIGEST must be off or weekly, not 'daily'"),
         ("SOFTLIFT_DIGEST", "weekly", "SOFTLIFT_DIGEST=weekly needs SOFTLIFT_STAFF_CHAT_ID"),
+        # Found by probing: "," ("${EN_FAQ},${RU_FAQ}" with both unset) served the shipped
+        # files, whose placeholder clinic, phone and booking link patients were then given.
+        ("SOFTLIFT_FAQ", " , ", "SOFTLIFT_FAQ names no FAQ file"),
     ],
 )
 def test_malformed_settings_name_the_setting_in_one_line(
@@ -211,6 +214,7 @@ def test_webhook_url_needs_a_secret() -> None:
         ({}, "@BotFather"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "LOG_LEVEL": "loud"}, "LOG_LEVEL"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": "http://[::1/bot"}, "/bot"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "SOFTLIFT_FAQ": ","}, "SOFTLIFT_FAQ names no FAQ file"),
     ],
 )
 def test_run_with_bad_settings_exits_2_with_one_line(
