@@ -7,7 +7,11 @@ SQLite URL named was made 0600 (or overwritten) before start-up refused it.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -79,6 +83,26 @@ def test_a_file_that_is_not_a_database_keeps_its_mode_and_bytes(
         code, err = _start(languages, f"sqlite:///{other}")
         assert code == 2 and "is not a database" in err, err
         assert other.stat().st_mode & 0o777 == 0o644 and other.read_text() == "x" * size
+
+
+def test_a_pipe_or_a_device_is_refused_without_waiting_for_it(
+    languages: Languages, tmp_path: Path
+) -> None:
+    # Found by probing: a named pipe at the database's path was opened and read for its header,
+    # which waits for a writer: start-up (and `stats`) hung without a word.
+    pipe = tmp_path / "bot.db"
+    os.mkfifo(pipe)
+
+    def end_any_wait() -> None:  # should the pipe be read again: a failure, not a hang
+        time.sleep(10)
+        with contextlib.suppress(OSError):  # no reader waits: nothing to end
+            os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+
+    threading.Thread(target=end_any_wait, daemon=True).start()
+    for path in (pipe, Path("/dev/null")):
+        code, err = _start(languages, f"sqlite:///{path}")
+        assert code == 2 and "is not a regular file" in err, err
+        assert len(err.splitlines()) == 1, err
 
 
 def test_a_symlink_to_another_file_leaves_the_target_alone(

@@ -375,6 +375,12 @@ def _prepare_sqlite_file(path: Path, shown: str) -> None:
         return
     except FileExistsError:
         pass
+    if not path.is_file():
+        # A pipe would wait for a writer for ever (a device such as /dev/stdin, for input).
+        raise DatabaseUnreadable(
+            f"cannot open the database {shown}: it exists and is not a regular file, so not"
+            " a database; it was left untouched"
+        )
     with path.open("rb") as existing:
         header = existing.read(len(SQLITE_HEADER))
     private = not path.stat().st_mode & 0o077
