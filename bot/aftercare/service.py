@@ -110,11 +110,8 @@ class CourseService:
             return await self._apply(patient, turn, now)
         return await self._typed_checkin(patient, text, now)
 
-    async def reads(self, patient: Patient, text: str, now: datetime) -> bool:
-        """Whether this language reads the text as the open question's answer or a check-in."""
-        state = await self.repo.load_conversation(patient.user_id, now)
-        if state is not None and self.enrolment.read(state, text, now) is not None:
-            return True
+    def says_checkin(self, text: str) -> bool:
+        """Whether this language reads the text as a check-in answer ("getting worse")."""
         return self.course.option_said(text, self.locale.checkin) is not None
 
     async def _typed_checkin(self, patient: Patient, text: str, now: datetime) -> Response | None:

@@ -106,15 +106,13 @@ async def _answer(message: Message, context: Context, text: str) -> None:
     """Ask the engine in the message's own language, reply, record, alert the staff if urgent."""
     services, user = context.services, message.from_user
     outcome, current = await _ask(message, context, text)
-    # A red flag always gets the urgent answer; an open aftercare question stays open. An
-    # answer the course's language cannot read is read in the message's own ("стало хуже"
+    # A red flag always gets the urgent answer; an open aftercare question stays open. A
+    # check-in the course's language cannot read is read in the message's own ("стало хуже"
     # from a patient whose course speaks English is still the worrying check-in).
     urgent = outcome.decision.kind is Kind.URGENT
     course, read_in = None, current
     if not urgent:
-        read_in = await course_handlers.reading_language(
-            message, context, text, current, outcome.language
-        )
+        read_in = course_handlers.reading_language(context, text, current, outcome.language)
         course = await course_handlers.open_question(message, context, text, read_in)
     if course is not None and not course.asked:
         if user is not None and read_in != current:

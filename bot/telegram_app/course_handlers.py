@@ -100,21 +100,15 @@ async def open_question(
     return await service.text(Patient(user.id, user.id), text, context.services.now())
 
 
-async def reading_language(
-    message: Message, context: Context, text: str, current: str, written: str
-) -> str:
-    """The language to read typed aftercare text in: the patient's, unless only the language
-    the message is written in reads it (an answer to the open question, a check-in)."""
-    services, user = context.services, message.from_user
-    if written == current or user is None or message.chat.type != ChatType.PRIVATE:
-        return current
+def reading_language(context: Context, text: str, current: str, written: str) -> str:
+    """The language to read typed aftercare text in: the patient's, unless the text is a
+    check-in answer only in the language it is written in ("стало хуже" to an English course:
+    a worried patient writes in their own language, whatever the course speaks)."""
+    services = context.services
     mine, theirs = services.course_service(current), services.course_service(written)
-    if mine is None or theirs is None or mine is theirs:
+    if mine is None or theirs is None or mine is theirs or mine.says_checkin(text):
         return current
-    patient, now = Patient(user.id, user.id), services.now()
-    if await mine.reads(patient, text, now) or not await theirs.reads(patient, text, now):
-        return current
-    return written
+    return written if theirs.says_checkin(text) else current
 
 
 async def respond(message: Message, context: Context, response: Response) -> None:
