@@ -111,6 +111,8 @@ def test_transliteration_tries_every_spelling_against_the_word_list() -> None:
     assert translit.lookup("schitat") == "считать"  # s + ch, not щ
     assert translit.lookup("shchit") == "щит"
     assert translit.lookup("hello") is None
+    assert Transliterator(["двоится", "нравится"]).lookup("dvoitsa") == "двоится"  # chat "-tsa"
+    assert Transliterator(["нравится"]).lookup("nravitsa") == "нравится"
 
 
 @pytest.mark.parametrize(

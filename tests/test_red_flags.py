@@ -295,6 +295,17 @@ def test_mixed_alphabets_do_not_hide_a_sign(languages: Languages, text: str) -> 
     assert languages.ask(text).decision.kind is Kind.URGENT
 
 
+# Found by probing the running bot: "-tsa" is how chats spell "-тся" in Latin letters ("v glazah
+# dvoitsa" read "двойца"), and "дышат" is "дышать" with its soft sign dropped, a real word
+# of its own that no typo fix reaches.
+@pytest.mark.parametrize(
+    "text",
+    ["v glazah dvoitsa", "u menya vse dvoitsa v glazah", "не могу дышат", "не могу дышат помогите"],
+)
+def test_chat_spellings_do_not_hide_a_sign(languages: Languages, text: str) -> None:
+    assert languages.ask(text).decision.kind is Kind.URGENT
+
+
 # A word spelt out letter by letter ("b l u e"), found by probing the running bot: the letters
 # are read as the word when the FAQ knows it, so that single-letter words stay apart.
 @pytest.mark.parametrize(

@@ -35,6 +35,7 @@ TRANSLIT: dict[str, tuple[str, ...]] = {
     "kh": ("х",),
     "ch": ("ч",),
     "sh": ("ш", "щ"),
+    "tsa": ("ца", "тса", "тся"),  # chats write "-тся" so ("nravitsa")
     "ts": ("ц", "тс"),
     "tz": ("ц",),
     "yu": ("ю",),
