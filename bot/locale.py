@@ -72,6 +72,7 @@ class CheckinWords:
     # worse" is "worse"). Lower case, "ё" as "е", as `said_words` gives them.
     fillers: frozenset[str] = frozenset()
     negations: frozenset[str] = frozenset()  # "not", "не": "not worse" is no worsening
+    hypotheticals: frozenset[str] = frozenset()  # "could", "могло": "could be worse" is none
     question_opener: re.Pattern[str] | None = None  # "is it bad ...", "что хуже ...": a question
 
     def core(self, said: str) -> str:
@@ -104,6 +105,7 @@ def _checkin_words(
     return CheckinWords(
         fillers=frozenset(_said(w) for w in (raw or {}).get("fillers") or ()),
         negations=frozenset(_said(w) for w in negations if " " not in str(w)),
+        hypotheticals=frozenset(_said(w) for w in (raw or {}).get("hypotheticals") or ()),
         question_opener=opener,
     )
 

@@ -493,6 +493,11 @@ def shipped_courses() -> dict[str, Course]:
         ("ru", "стало намного лучше", "good"),
         ("ru", "неплохо", "good"),
         ("ru", "не хуже", None),
+        # "Could be worse" says things are bearable: no worsening (found by probing the bot).
+        ("en", "it could be worse", None),
+        ("en", "could have been worse", None),
+        ("ru", "могло быть и хуже", None),
+        ("ru", "бывало и хуже", None),
         ("ru", "что хуже, синяки или отёк?", None),
         ("ru", "что хуже синяки или отек", None),
         ("ru", "плохо ли спать на боку?", None),

@@ -157,7 +157,7 @@ def _ends_with(core: str, option: CheckinOption, words: CheckinWords) -> bool:
             tail
             and said[-len(tail) :] == tail
             and len(lead) <= ENDING_LEAD
-            and not any(words.negates(word) for word in lead)
+            and not any(words.negates(word) or word in words.hypotheticals for word in lead)
         ):
             return True
     return False
