@@ -962,6 +962,13 @@ def test_saying_all_is_fine_gets_a_kind_word(
         ("не очень", "ru"),
         ("плохо", "ru"),
         ("всё хуже", "ru"),
+        # "So-so" too: "not good not bad" got "Choosing your doctor", "не хорошо и не плохо" the
+        # side effects, "ни хорошо ни плохо" "glad to hear it" (found by probing the bot).
+        ("not good not bad", "en"),
+        ("so-so", "en"),
+        ("не хорошо и не плохо", "ru"),
+        ("ни хорошо ни плохо", "ru"),
+        ("средне", "ru"),
     ],
 )
 def test_saying_one_is_not_well_gets_a_kind_word_and_the_doctor(

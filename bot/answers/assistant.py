@@ -74,11 +74,12 @@ class Assistant:
 
     def _no_question(self, text: str) -> Reply | None:
         """The reply to a message that asks nothing: "all good", "getting worse", a bare "no"."""
-        # How someone is, not a question about "good" or "fever".
-        if self.matcher.says_all_is_fine(text):
-            return self.replies.all_fine(text)
+        # How someone is, not a question about "good" or "fever"; "neither good nor bad" is
+        # said unwell first, before its "good" reads as all fine.
         if self.matcher.says_unwell(text):
             return Reply(self.locale.t("unwell_reply"))
+        if self.matcher.says_all_is_fine(text):
+            return self.replies.all_fine(text)
         if self._asks_privacy(text):
             return Reply(self.locale.t("privacy_request_reply"))
         if self.matcher.says_only_no(text) or self.matcher.only_greets(text):
