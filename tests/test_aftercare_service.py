@@ -160,6 +160,20 @@ async def test_status_pause_resume_change_time_and_stop(
     assert "not signed up" in (await service.stop(ME, NOW)).replies[0].text
 
 
+async def test_resuming_after_days_away_shows_the_next_message_that_will_go(
+    service: CourseService,
+) -> None:
+    # Paused on 20.05, resumed on 23.05 at noon: the days missed meanwhile are skipped by the
+    # tick, so the next message is today's, at once. It said "Wed 21.05" (found by probing).
+    await _enrol(service)
+    await service.press(ME, buttons.course(CourseAction.PAUSE), NOW)
+    later = NOW + timedelta(days=3)
+    resumed = await service.press(ME, buttons.course(CourseAction.RESUME), later)
+    assert "Next message: Fri 23.05, 12:00 (Europe/Berlin)" in resumed.replies[0].text
+    evening = await service.open(ME, later + timedelta(hours=8))  # today's still goes, at once
+    assert "Next message: Fri 23.05, 20:00" in evening.replies[0].text
+
+
 async def test_checkins_reply_and_worrying_alerts_the_staff_once(
     service: CourseService, repo: CourseRepo
 ) -> None:

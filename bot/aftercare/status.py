@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot import buttons
 from bot.aftercare.records import CourseStatus, PatientCourse
-from bot.aftercare.schedule import FIRST_DAY, clamp_day, course_day
+from bot.aftercare.schedule import FIRST_DAY, clamp_day, course_day, day_over, local_due
 from bot.buttons import CourseAction
 from bot.locale import Locale
 from bot.messages import Button, Reply
@@ -37,8 +37,8 @@ class StatusReplies:
             toggle = self._button("ac_resume_button", CourseAction.RESUME)
         else:
             toggle = self._button("ac_pause_button", CourseAction.PAUSE)
-            if course.next_due is not None:
-                lines.append(self._t("ac_status_next", when=self._local(course.next_due, course)))
+            if (next_due := self._next_due(course, now)) is not None:
+                lines.append(self._t("ac_status_next", when=self._local(next_due, course)))
         if course.follow_up_due is not None:
             lines.append(
                 self._t("ac_status_follow_up", when=self._local(course.follow_up_due, course))
@@ -79,6 +79,17 @@ class StatusReplies:
     def unavailable(self) -> Reply:
         """Aftercare commands when the FAQ in use has no course."""
         return Reply(self._t("ac_unavailable"))
+
+    def _next_due(self, course: PatientCourse, now: datetime) -> datetime | None:
+        """When the next day message goes: days missed while paused are skipped by the tick."""
+        due = course.next_due
+        if due is None or not day_over(due, now, course.timezone):
+            return due
+        today = course_day(course.procedure_date, now, course.timezone)
+        if today > self.days:
+            return None
+        # Today's message goes at its time, or at once when that has passed.
+        return max(local_due(course.procedure_date, today, course.send_time, course.timezone), now)
 
     def _local(self, when: datetime, course: PatientCourse) -> str:
         """An instant as the patient's weekday, date and time, in their language."""
