@@ -591,8 +591,9 @@ def test_a_long_messages_clear_clause_is_answered_despite_a_subject_in_passing(
     )
     decision = matcher.decide(story)
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "how-long-lasts"), decision
-    # A short message with the same subject is still only offered.
-    assert matcher.decide("do fillers look fake, how long does it last").kind is not Kind.ANSWER
+    # Asked as a question of its own, the subject is named as one the article leaves open.
+    short = matcher.decide("do fillers look fake, how long does it last")
+    assert (short.entry_id, short.other_not_covered) == ("how-long-lasts", True), short
 
 
 @pytest.mark.parametrize(
@@ -777,6 +778,34 @@ def test_two_questions_get_both_answers(
         assert decision.also is None, decision
     else:
         assert (decision.kind, decision.entry_id, decision.also) == (Kind.ANSWER, *entries)
+
+
+# One question the article answers and one it does not ("how much does it cost and how long
+# does it last") got the whole message's "not covered": the answer is given, with a word that
+# the other question is for the clinic, and the message is kept as one not covered.
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("how much does it cost and how long does it last", "how-long-lasts"),
+        ("what filler brand do you use and does it hurt", "pain-during"),
+        ("does it hurt and where are you located", "pain-during"),
+        ("сколько стоит и сколько держится", "how-long-lasts"),
+        ("какой бренд филлера и больно ли это", "pain-during"),
+    ],
+)
+def test_a_question_beside_one_not_covered_is_answered_with_a_word_on_the_other(
+    languages: Languages, message: str, entry_id: str
+) -> None:
+    outcome = languages.ask(message)
+    assert (outcome.decision.kind, outcome.decision.entry_id) == (Kind.ANSWER, entry_id)
+    assert outcome.decision.also is None and outcome.not_covered
+    other = languages.assistant(outcome.language).locale.t("other_not_covered")
+    assert other.split("{")[0] in outcome.reply.text
+
+
+@pytest.mark.parametrize("message", ["how much does it cost", "what brand and how much is it"])
+def test_questions_all_not_covered_still_fall_back(languages: Languages, message: str) -> None:
+    assert languages.ask(message).decision.kind is Kind.FALLBACK
 
 
 # A sentence ending in "?" that alone is clearly one entry's question decides a message the

@@ -69,7 +69,10 @@ class Assistant:
             return Outcome(decision, self.replies.small_talk(text), self.kb.language)
         reply = self.replies.for_decision(decision)
         return Outcome(
-            decision, reply, self.kb.language, not_covered=decision.kind is Kind.FALLBACK
+            decision,
+            reply,
+            self.kb.language,
+            not_covered=decision.kind is Kind.FALLBACK or decision.other_not_covered,
         )
 
     def _no_question(self, text: str) -> Reply | None:

@@ -102,6 +102,8 @@ class Decision:
     candidates: tuple[Candidate, ...]
     red_flag: RedFlag | None = None
     also: str | None = None  # a second entry, when the message asks two questions
+    # The message's other question is one the article does not cover ("how much is it").
+    other_not_covered: bool = False
     # Decided by a rule that reads the message's parts (an uncovered subject, two questions, the
     # question sentence, two indications): the answer model, which reads it whole, defers.
     by_rule: bool = False
@@ -600,11 +602,27 @@ class Matcher:
         if not all(self._names_subject(part) for part in parts):
             return None  # "можно в солярий? и когда": the second half asks nothing of its own
         first, second = (self._judge(part) for part in parts)
-        if not (self._clear(first) and self._clear(second)):
-            return None
-        if first.entry_id == second.entry_id:
-            return None
-        return replace(first, also=second.entry_id, by_rule=True)
+        if self._clear(first) and self._clear(second):
+            if first.entry_id == second.entry_id:
+                return None
+            return replace(first, also=second.entry_id, by_rule=True)
+        # "how much does it cost and how long does it last": one half the article answers, the
+        # other is a subject it does not cover. The answer is given, the other half named; the
+        # answer model, reading the whole, still checks it ("what concentration is the filler,
+        # how many mg per ml" narrows one subject down to a detail the article leaves open).
+        for answered, other in ((first, parts[1]), (second, parts[0])):
+            if self._clear(answered) and self._clearly_uncovered(other):
+                return replace(answered, other_not_covered=True)
+        return None
+
+    def _clearly_uncovered(self, question: str) -> bool:
+        """Whether a decline, a subject the article does not cover, clearly wins a question."""
+        ranked = self.rank(question)
+        return (
+            bool(ranked)
+            and ranked[0][0] not in self._entry_ids
+            and (ranked[0][1] >= self.tuning.clause_answer_at)
+        )
 
     def _clear(self, decision: Decision) -> bool:
         """An answer as clear as a clause judged on its own (decision scores are 0-100)."""

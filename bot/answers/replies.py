@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rapidfuzz import utils
 
 from bot import buttons
@@ -111,7 +113,11 @@ class Replies:
             return Reply(text)
         if decision.kind is Kind.ANSWER and decision.entry_id is not None:
             also = self.kb.by_id[decision.also] if decision.also is not None else None
-            return self.entry(self.kb.by_id[decision.entry_id], also)
+            entry = self.entry(self.kb.by_id[decision.entry_id], also)
+            if not decision.other_not_covered:
+                return entry
+            other = self.kb.clinic.format(self.locale.t("other_not_covered"))
+            return replace(entry, text=f"{other}\n\n{entry.text}")
         if decision.kind is Kind.CLARIFY:
             rows = [
                 (Button(self.kb.by_id[c.entry_id].title, buttons.entry(c.entry_id)),)
