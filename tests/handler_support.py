@@ -55,6 +55,16 @@ async def press_label(app: App, fake: FakeTelegram, message: dict[str, Any], lab
     await feed(app, fake.pending()[-1])
 
 
+async def enrol(
+    app: App, fake: FakeTelegram, chat: int, app_language: str | None = None
+) -> dict[str, Any]:
+    """Enrol with the buttons (procedure yesterday, mornings); the day message that follows."""
+    await feed(app, fake.text(chat, "/aftercare", language_code=app_language))
+    await press_label(app, fake, fake.messages_to(chat)[-1], "Yesterday")
+    await press_label(app, fake, fake.messages_to(chat)[-1], "Morning 09:00")
+    return fake.messages_to(chat)[-1]
+
+
 def texts(fake: FakeTelegram, chat_id: int) -> list[str]:
     """The texts the bot sent to a chat."""
     return [m["text"] for m in fake.messages_to(chat_id)]

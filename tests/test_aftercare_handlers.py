@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from botapi_stub import FakeTelegram, buttons
-from handler_support import feed, press_label, running_app, texts, without_pacing
+from handler_support import enrol, feed, press_label, running_app, texts, without_pacing
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.aftercare.tick import RecipientGone, RetryLater
@@ -79,14 +79,6 @@ def rows_about(settings: Settings, user_id: int) -> dict[str, int]:
         }
     finally:
         conn.close()
-
-
-async def enrol(app: App, fake: FakeTelegram, chat: int) -> dict[str, Any]:
-    """Enrol with the buttons (procedure yesterday, mornings); the day message that follows."""
-    await feed(app, fake.text(chat, "/aftercare"))
-    await press_label(app, fake, fake.messages_to(chat)[-1], "Yesterday")
-    await press_label(app, fake, fake.messages_to(chat)[-1], "Morning 09:00")
-    return fake.messages_to(chat)[-1]
 
 
 async def test_enrol_with_buttons_and_todays_message_comes_at_once(

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from botapi_stub import FakeTelegram, buttons
-from handler_support import feed, press_label, running_app, texts, without_pacing
+from handler_support import enrol, feed, press_label, running_app, texts, without_pacing
 
 from bot.aftercare.inputs import Refusal, parse_date, parse_time, read_procedure_date
 from bot.answers import languages as languages_module
@@ -203,10 +203,7 @@ async def test_a_check_in_typed_in_another_language_is_read_in_that_language(
     # the buttons, typed "стало хуже" ("it got worse") to the day's check-in: it was read only
     # as an English check-in answer, so it got a kind word and neither the urgent advice nor a
     # staff alert.
-    await feed(app, said(fake, 14, "/aftercare", app_language="en"))
-    await press_label(app, fake, fake.messages_to(14)[-1], "Yesterday")
-    await press_label(app, fake, fake.messages_to(14)[-1], "Morning 09:00")
-    assert texts(fake, 14)[-1].startswith("<b>Day 1 of 14</b>")
+    assert (await enrol(app, fake, 14, app_language="en"))["text"].startswith("<b>Day 1 of 14</b>")
     await feed(app, said(fake, 14, "стало хуже", app_language="en"))
     assert texts(fake, 14)[-1].startswith("То, что вы описываете, может требовать помощи врача")
     (alert,) = texts(fake, STAFF_CHAT)
@@ -239,10 +236,7 @@ async def test_a_russian_question_during_enrolment_is_answered_then_the_date_ask
 async def test_the_day_message_follows_a_change_of_language(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:
-    await feed(app, said(fake, 12, "/aftercare", app_language="en"))
-    await press_label(app, fake, fake.messages_to(12)[-1], "Yesterday")
-    await press_label(app, fake, fake.messages_to(12)[-1], "Morning 09:00")
-    assert texts(fake, 12)[-1].startswith("<b>Day 1 of 14</b>")
+    assert (await enrol(app, fake, 12, app_language="en"))["text"].startswith("<b>Day 1 of 14</b>")
     await press_label(app, fake, fake.messages_to(12)[-1], "All good")
     assert stored_language(settings, 12) == "en"
     services = app.bot_data.services
