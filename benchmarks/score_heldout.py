@@ -105,6 +105,13 @@ probe16 English in scope 162 and 162/170, declined 67 and 67/70, wrong 3 and 3/2
 and 159/170, 68 and 69/70, 7 and 6/240. probe17 English 150 and 149/170, 62 and 64/70, 9 and
 7/240; Russian 158 and 158/170, 64 and 66/70, 8 and 6/240. probe18 English 122 and 122/130, 84
 and 88/110, 27 and 23/240; Russian 118 and 118/130, 88 and 89/110, 26 and 25/240.
+`probe19_{en,ru}.yaml` (240 and 240, long messages: a story, then the question) and
+`probe20_{en,ru}.yaml` (240 and 240, short messy phone messages: typos, abbreviations, Latin
+letters), written mid-round, joined the training data after their first score, on main before
+the round (f149dcf) and on main with the model trained with probe16-18: probe19 English in
+scope 139 and 141/170, declined 68 and 69/70, wrong 4 and 3/240; Russian 142 and 143/170, 64 and
+65/70, 11 and 10/240. probe20 English 159 and 159/170, 68 and 69/70, 2 and 1/240; Russian 166 and
+166/170, 67 and 68/70, 4 and 3/240.
 `heldout_blind15_{en,ru}.yaml` (230 and 180, written at the thirteenth round's start like blind14)
 is sealed: only its totals are looked at.
 Without --set, every set listed in SETS is scored.
@@ -191,6 +198,10 @@ SETS = (
     "probe17_ru.yaml",
     "probe18_en.yaml",
     "probe18_ru.yaml",
+    "probe19_en.yaml",
+    "probe19_ru.yaml",
+    "probe20_en.yaml",
+    "probe20_ru.yaml",
     "heldout_blind15_en.yaml",
     "heldout_blind15_ru.yaml",
 )
