@@ -39,7 +39,8 @@ async def flush(
     owner: str = "",
     clock: Callable[[], datetime] | None = None,
 ) -> AlertReport:
-    """Send the queued alerts, oldest first; each at least once, deleted once it is accepted."""
+    """Send the queued alerts, oldest first, a patient with fewer waiting before one with more;
+    each at least once, deleted once it is accepted."""
     repo = store.alerts
     report = AlertReport()
     released = await repo.claims.release_expired(now, died_here)
