@@ -555,6 +555,27 @@ async def test_the_staff_alert_quotes_the_message_without_direction_controls(
     assert "I have a fever x" in alert["text"]
 
 
+async def test_colleagues_replying_to_an_alert_in_the_staff_group_are_no_patients(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probing: a reply to the bot's alert is addressed to the bot, so a colleague's
+    # "calling her now, fever and pus" got the urgent reply in the staff group, a new alert
+    # about the colleague, and staff texts counted among the patients' questions.
+    await feed(app, fake.text(31, "I have a fever since this morning"))
+    (alert,) = sent_to(fake, STAFF_CHAT)
+    doctor: dict[str, Any] = {"user_id": 77, "chat_type": "supergroup", "reply_to": alert}
+    reply = fake.text(STAFF_CHAT, "calling her now, fever and pus is an infection", **doctor)
+    await feed(app, reply)
+    await feed(app, _edited(reply, "calling her now: fever, pus, her lip is blue"))
+    await feed(app, fake.text(STAFF_CHAT, "how much does a consultation cost", **doctor))
+    await feed(app, fake.media(STAFF_CHAT, "photo", "@softlift_test_bot lip is blue", user_id=77))
+    assert sent_to(fake, STAFF_CHAT) == [alert]
+    assert db_rows(settings, "SELECT kind FROM questions") == [("urgent",)]
+    assert db_rows(settings, "SELECT count(*) FROM unanswered") == [(0,)]
+    await feed(app, fake.text(STAFF_CHAT, "/reload", user_id=ADMIN, chat_type="supergroup"))
+    assert sent_to(fake, STAFF_CHAT)[-1]["text"].startswith("FAQ reloaded")  # commands still work
+
+
 def _edited(update: dict[str, Any], text: str, edit: int = 1) -> dict[str, Any]:
     """The update Telegram sends when the patient edits a message (the `edit`-th time)."""
     date = update["message"]["date"] + 60 * edit

@@ -122,6 +122,15 @@ def build_application(
     command = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE
     private_or_addressed = filters.UpdateType.MESSAGE & ADDRESSED
+    # The staff group is no patient's chat: a colleague replying to an alert there ("calling
+    # her now, fever and pus") would get the urgent reply, alert the staff about themselves
+    # and count among the patients' questions. Commands still work there.
+    staff_group = settings.staff_chat_id
+    patients = (
+        ~filters.Chat(chat_id=staff_group)
+        if staff_group is not None and staff_group < 0
+        else filters.ALL
+    )
     admins = filters.User(user_id=settings.admin_ids)
     deep_link = filters.Regex(r"^/start(@\w+)?\s+aftercare\b")
     # --- Handlers, in order: within a group the first matching handler wins. -----------------
@@ -155,11 +164,12 @@ def build_application(
         # Any other command, including admin commands from non-admins; in groups only when
         # addressed as /command@this_bot, since a plain one may be meant for another bot.
         MessageHandler(filters.COMMAND & private_or_addressed, answers.unknown_command),
-        MessageHandler(filters.TEXT & private_or_addressed, answers.question),
+        MessageHandler(filters.TEXT & private_or_addressed & patients, answers.question),
         MessageHandler(
-            ~filters.TEXT & ~filters.StatusUpdate.ALL & private_or_addressed, answers.non_text
+            ~filters.TEXT & ~filters.StatusUpdate.ALL & private_or_addressed & patients,
+            answers.non_text,
         ),
-        MessageHandler(filters.UpdateType.EDITED_MESSAGE & ADDRESSED, answers.edited),
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & ADDRESSED & patients, answers.edited),
         CallbackQueryHandler(answers.press),
     ]
     app.add_handlers(handler_list)
