@@ -498,6 +498,25 @@ async def test_a_danger_sign_gets_the_urgent_reply_and_reaches_the_staff_when_th
     assert '<a href="tg://user?id=25">Zelda</a>' in alert
 
 
+@pytest.mark.parametrize("staff_chat", ["blocked", "no such chat", "failing"])
+async def test_a_danger_sign_gets_the_urgent_reply_when_the_database_and_the_staff_chat_fail(
+    app: App, fake: FakeTelegram, settings: Settings, staff_chat: str
+) -> None:
+    # Found by probing: with the alert's insert failing, the alert sent past the outbox to a
+    # staff chat that refused it raised the transport-free "recipient gone" (or "retry later"),
+    # which the error handler did not catch: the patient who wrote a danger sign got nothing.
+    await feed(app, fake.text(27, "/start"))
+    if staff_chat == "blocked":
+        fake.block(STAFF_CHAT)
+    elif staff_chat == "no such chat":
+        fake.no_such_chat(STAFF_CHAT)
+    else:
+        fake.fail("sendMessage", times=ratelimit.MAX_RETRIES + 1, mode="500")
+    fail_inserts(settings, "alerts")
+    await feed(app, fake.text(27, "I have blurred vision"))
+    assert texts(fake, 27)[-1].startswith("Call emergency services now.")
+
+
 async def test_something_worrying_gets_the_urgent_reply_and_reaches_the_staff_when_the_database_fails(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:

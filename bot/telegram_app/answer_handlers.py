@@ -294,7 +294,7 @@ async def _alert_anyway(update: Update, context: Context, chat_id: int) -> None:
     locale = services.assistant(services.staff_language).locale
     try:
         await services.alert_without_outbox(urgent_alert_html(update.effective_user, locale, text))
-    except TelegramError as exc:
+    except Exception as exc:  # a staff chat gone or flooded as well: the patient's reply still goes
         log.warning("urgent alert of chat %s not sent: %s", chat_id, type(exc).__name__)
 
 
