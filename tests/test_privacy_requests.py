@@ -36,6 +36,14 @@ def languages() -> Languages:
         ("отпишите меня", "ru"),
         ("хватит присылать сообщения", "ru"),
         ("забудьте меня", "ru"),
+        # Found by probe9: asked how, or as a wish, these got "not covered" and were kept
+        # among the unanswered questions the staff read.
+        ("how do I delete my data", "en"),
+        ("how can i delete my personal data?", "en"),
+        ("I want my data deleted", "en"),
+        ("I'd like to delete my data", "en"),
+        ("как удалить мои данные?", "ru"),
+        ("хочу удалить свои данные", "ru"),
     ],
 )
 def test_a_request_to_stop_or_delete_ones_data_points_to_the_commands(
