@@ -808,6 +808,21 @@ def test_questions_all_not_covered_still_fall_back(languages: Languages, message
     assert languages.ask(message).decision.kind is Kind.FALLBACK
 
 
+# Who reads this chat, and a person to talk to: "who can see my messages" offered when the result
+# shows and bruising (found by probing the bot); the fallback gives the clinic's contacts.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "who will read my messages",
+        "кто будет читать мою переписку",
+        "можно с живым человеком поговорить",
+    ],
+)
+def test_who_reads_the_chat_gets_the_clinics_contacts(languages: Languages, message: str) -> None:
+    outcome = languages.ask(message)
+    assert outcome.decision.kind is Kind.FALLBACK and outcome.not_covered, outcome
+
+
 # A sentence ending in "?" that alone is clearly one entry's question decides a message the
 # remarks around it left unanswered; after a story, a one-word question leans on the story.
 @pytest.mark.parametrize(
