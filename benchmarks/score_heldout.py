@@ -208,7 +208,9 @@ SETS = (
 
 # Written for questions nobody here has read: only their totals are looked at, and the answer
 # model (scripts/train_answer_model.py) never learns from them.
-SEALED = tuple(f"heldout_blind{n}_{lang}.yaml" for n in (11, 12, 13, 14, 15) for lang in ("en", "ru"))
+SEALED = tuple(
+    f"heldout_blind{n}_{lang}.yaml" for n in (11, 12, 13, 14, 15) for lang in ("en", "ru")
+)
 
 
 def is_red_flag(item: dict[str, Any]) -> bool:
