@@ -40,6 +40,7 @@ ABSENT_LIST_WORDS = 16
 MAX_UNWELL_CHARS = 40
 # Emoji and other marks: left out, a greeting's decoration is no word of a question.
 _NOT_A_WORD = re.compile(r"[^\w\s'-]")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -321,6 +322,8 @@ class Matcher:
 
     def only_numbers(self, text: str) -> bool:
         """A message of numbers alone ("45", "+7 999 123 45 67"): not one word ("мне только 24")."""
+        if not _DIGIT.search(text):
+            return False  # most messages: no need to read their words
         words = self.analyzer.words(text)
         return bool(words) and all(word.isdigit() for word in words)
 
