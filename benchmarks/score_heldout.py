@@ -112,6 +112,13 @@ the round (f149dcf) and on main with the model trained with probe16-18: probe19 
 scope 139 and 141/170, declined 68 and 69/70, wrong 4 and 3/240; Russian 142 and 143/170, 64 and
 65/70, 11 and 10/240. probe20 English 159 and 159/170, 68 and 69/70, 2 and 1/240; Russian 166 and
 166/170, 67 and 68/70, 4 and 3/240.
+`probe21_{en,ru}.yaml` (200 and 200, long stories ending in a short question that leans on
+them: "so is it for me?", "and for how long?") and `probe22_{en,ru}.yaml` (200 and 200, near-miss
+pairs), written late in the thirteenth round, first scored on main before the round and at the
+round's end (model trained with probe16-20): probe21 English in scope 103 and 102/140, declined
+60 and 60/60, wrong 1 and 1/200; Russian 97 and 96/140, 58 and 57/60, 5 and 6/200. probe22
+English 95 and 96/105, 83 and 82/95, 16 and 16/200; Russian 95 and 95/105, 77 and 80/95, 20
+and 17/200. Long stories with a leaning question are the weakest kind of message.
 `heldout_blind15_{en,ru}.yaml` (230 and 180, written at the thirteenth round's start like blind14)
 is sealed: only its totals are looked at.
 Without --set, every set listed in SETS is scored.
@@ -202,6 +209,10 @@ SETS = (
     "probe19_ru.yaml",
     "probe20_en.yaml",
     "probe20_ru.yaml",
+    "probe21_en.yaml",
+    "probe21_ru.yaml",
+    "probe22_en.yaml",
+    "probe22_ru.yaml",
     "heldout_blind15_en.yaml",
     "heldout_blind15_ru.yaml",
 )
