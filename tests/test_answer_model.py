@@ -114,6 +114,21 @@ def test_a_did_you_mean_the_model_agrees_with_needs_less_certainty(
     assert (decision.kind, decision.entry_id) == (kind, entry)
 
 
+def test_in_a_long_story_a_did_you_mean_the_model_agrees_with_needs_less_certainty(
+    faq: Path,
+) -> None:
+    # A story dilutes the words the matcher scores; the model learnt from stories.
+    story = (
+        "i am a busy mum of three with a job, a dog and a long commute every single day of "
+        "the week, so please tell me how long does the procedure take"
+    )
+    kb = load_faq(faq)
+    leaning(kb, "duration", logit=math.log(0.65 * len(kb.entries) / 0.35))  # 65%
+    matcher = Assistant(load_faq(faq), tuning=ASKS_BACK).matcher
+    assert matcher.decide(QUESTION).kind is Kind.CLARIFY
+    assert (matcher.decide(story).kind, matcher.decide(story).entry_id) == (Kind.ANSWER, "duration")
+
+
 def test_a_model_only_a_little_sure_leaves_the_did_you_mean(faq: Path) -> None:
     kb = load_faq(faq)
     leaning(kb, "duration", logit=1.0)  # about 58%: below the bar

@@ -73,7 +73,9 @@ class Tuning:
     model_uncovered: float = 0.7  # ... as is one it gives less than model_doubt when it gives
     model_doubt: float = 0.2  # ... "not covered" at least model_uncovered ...
     model_answer_at: float = 0.8  # ... and a suggestion it gives this much is answered ...
-    model_agree_at: float = 0.7  # ... or this much when it is the matcher's first suggestion
+    model_agree_at: float = 0.7  # ... or this much when it is the matcher's first suggestion,
+    model_story_at: float = 0.6  # ... or this much in a message of story_words words or more
+    story_words: int = 25
 
 
 class Kind(StrEnum):
@@ -511,7 +513,8 @@ class Matcher:
         if self.only_numbers(question):
             # "45", "+7 999 123 45 67": an age or a phone number alone asks no entry's question.
             return Decision(Kind.FALLBACK, None, 0.0, ())
-        return self._second_opinion(asked, self._settle(question, decision))
+        story = len(question.split()) >= self.tuning.story_words
+        return self._second_opinion(asked, self._settle(question, decision), story)
 
     def _settle(self, question: str, decision: Decision) -> Decision:
         """The whole message's decision, or the clearer one of its questions."""
@@ -522,13 +525,15 @@ class Matcher:
             return self._clear_question(question) or decision
         return decision
 
-    def _second_opinion(self, asked: Sequence[str], decision: Decision) -> Decision:
+    def _second_opinion(self, asked: Sequence[str], decision: Decision, story: bool) -> Decision:
         """The answer model's check: it can ask back an answer, or answer a "did you mean".
 
         Shared words are weak evidence on their own; the model learnt from questions worded the
         way patients word them. An answer it all but rules out, or doubts while it reads the
         question as one the article leaves open, is asked back ("did you mean"); a "did you
-        mean" whose candidate it is sure of is answered.
+        mean" whose candidate it is sure of is answered. In a `story` (a long message) the
+        matcher's scores are diluted by what is told around the question, and a suggestion the
+        model agrees with needs less certainty.
         """
         t = self.tuning
         if self.model is None or not t.second_opinion or decision.by_rule:
@@ -554,6 +559,10 @@ class Matcher:
         # order ("how often do infections happen" is no question about repeat sessions).
         first = decision.candidates[0].entry_id if decision.candidates else None
         needed = t.model_agree_at if label == first else t.model_answer_at
+        if story:
+            # "...I can only fall asleep on my stomach, I've done it for 40 years. Is that a
+            # problem after soft lifting?": the sleeping entry offered, and the model's reading.
+            needed = min(needed, t.model_story_at)
         if label != NOT_COVERED and label in offered and shares[best] >= needed:
             return Decision(Kind.ANSWER, label, offered[label], decision.candidates)
         return decision
