@@ -576,6 +576,21 @@ async def test_colleagues_replying_to_an_alert_in_the_staff_group_are_no_patient
     assert sent_to(fake, STAFF_CHAT)[-1]["text"].startswith("FAQ reloaded")  # commands still work
 
 
+async def test_the_staff_group_stays_no_patients_chat_after_it_becomes_a_supergroup(
+    app: App, fake: FakeTelegram
+) -> None:
+    # An upgraded group gets a new id: colleagues there were read as patients again until the
+    # operator set the new id and restarted (found by probing).
+    supergroup = STAFF_CHAT - 1_000_000_000_000
+    moved = fake.text(STAFF_CHAT, "x", chat_type="group")
+    del moved["message"]["text"]
+    moved["message"]["migrate_to_chat_id"] = supergroup
+    await feed(app, moved)
+    doctor: dict[str, Any] = {"user_id": 77, "chat_type": "supergroup"}
+    await feed(app, fake.text(supergroup, "@softlift_test_bot calling her now, fever", **doctor))
+    assert sent_to(fake, supergroup) == []
+
+
 def _edited(update: dict[str, Any], text: str, edit: int = 1) -> dict[str, Any]:
     """The update Telegram sends when the patient edits a message (the `edit`-th time)."""
     date = update["message"]["date"] + 60 * edit

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from telegram import CallbackQuery, Message, Update
 from telegram.error import TelegramError
+from telegram.ext import filters
 
 from bot import buttons
 from bot.answers.assistant import Assistant, Outcome
@@ -231,6 +232,19 @@ async def staff_private_only(update: Update, context: Context) -> None:
         return
     locale = (await assistant_of(context, update.effective_user)).locale
     await send_text(update.effective_message, locale.t("staff_private_only"))
+
+
+async def staff_group_moved(chats: filters.Chat, update: Update, context: Context) -> None:
+    """The staff group became a supergroup: its new id is the staff's chat too, no patient's."""
+    message = update.effective_message
+    if message is not None and message.migrate_to_chat_id is not None:
+        chats.add_chat_ids(message.migrate_to_chat_id)
+        log.warning(
+            "the staff group %d is now the supergroup %d; set SOFTLIFT_STAFF_CHAT_ID=%d",
+            message.chat_id,
+            message.migrate_to_chat_id,
+            message.migrate_to_chat_id,
+        )
 
 
 async def reload(update: Update, context: Context) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, timedelta
+from functools import partial
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -125,12 +126,10 @@ def build_application(
     # The staff group is no patient's chat: a colleague replying to an alert there ("calling
     # her now, fever and pus") would get the urgent reply, alert the staff about themselves
     # and count among the patients' questions. Commands still work there.
+    # A group upgraded to a supergroup gets a new id (`answers.staff_group_moved` adds it).
     staff_group = settings.staff_chat_id
-    patients = (
-        ~filters.Chat(chat_id=staff_group)
-        if staff_group is not None and staff_group < 0
-        else filters.ALL
-    )
+    staff_chats = filters.Chat(staff_group if staff_group is not None and staff_group < 0 else ())
+    patients = ~staff_chats
     admins = filters.User(user_id=settings.admin_ids)
     deep_link = filters.Regex(r"^/start(@\w+)?\s+aftercare\b")
     # --- Handlers, in order: within a group the first matching handler wins. -----------------
@@ -147,6 +146,10 @@ def build_application(
         CommandHandler("forget", courses.forget, filters=command & private),
         CommandHandler(courses.COMMANDS, courses.private_only, filters=command & ~private),
         CallbackQueryHandler(courses.press, pattern=f"^{AFTERCARE_PREFIX}"),
+        MessageHandler(
+            filters.StatusUpdate.MIGRATE & staff_chats,
+            partial(answers.staff_group_moved, staff_chats),
+        ),
         # FAQ.
         CommandHandler("start", answers.start, filters=command),
         CommandHandler("help", answers.help_command, filters=command),
