@@ -86,7 +86,7 @@ class AlertRepo:
                         "  ON w.user_id = a.user_id WHERE a.status = 'pending'"
                         "  AND (a.not_before IS NULL OR a.not_before <= :now)"
                         "  ORDER BY coalesce(w.waiting, 0), a.id LIMIT :limit"
-                        f"{' FOR UPDATE OF a SKIP LOCKED' if self.db.postgres else ''})"
+                        f"{self.db.lock_rows(skip_locked=True, of='a')})"
                         " RETURNING id, chat_id, html, attempts"
                     ),
                     {

@@ -297,7 +297,9 @@ class CourseRepo:
                         "  WHERE d.status = 'pending' AND d.due_at <= :at"
                         f"  AND {_WANTS_SENDING}"
                         "  AND (d.not_before IS NULL OR d.not_before <= :at)"
-                        f"  ORDER BY d.due_at, d.id LIMIT :limit{self._skip_locked_of_d()})"
+                        # Lock only the delivery rows: courses are read, many deliveries share one.
+                        "  ORDER BY d.due_at, d.id LIMIT :limit"
+                        f"{self.db.lock_rows(skip_locked=True, of='d')})"
                         " RETURNING id"
                     ),
                     {"at": at, "owner": owner, "lease": stamp(now + lease), "limit": limit},
@@ -365,10 +367,6 @@ class CourseRepo:
                 ),
                 {"id": delivery_id, "owner": owner},
             )
-
-    def _skip_locked_of_d(self) -> str:
-        # Lock only the delivery rows: courses are read, and many deliveries share one.
-        return " FOR UPDATE OF d SKIP LOCKED" if self.db.postgres else ""
 
     async def mark_sent(self, delivery_id: int, message_id: int, now: datetime) -> None:
         """Record a sent message; the course is completed when nothing is left to send."""

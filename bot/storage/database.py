@@ -497,11 +497,15 @@ class Database:
         """True on PostgreSQL, where claims use row locks (FOR UPDATE SKIP LOCKED)."""
         return self.dialect == "postgresql"
 
-    def lock_rows(self, skip_locked: bool = False) -> str:
-        """The row-locking clause for a SELECT: empty on SQLite, whose writer lock covers it."""
+    def lock_rows(self, skip_locked: bool = False, of: str | None = None) -> str:
+        """The row-locking clause for a SELECT: empty on SQLite, whose writer lock covers it.
+
+        `of`: lock only that table's rows in a join (its alias).
+        """
         if not self.postgres:
             return ""
-        return " FOR UPDATE SKIP LOCKED" if skip_locked else " FOR UPDATE"
+        table = f" OF {of}" if of else ""
+        return f" FOR UPDATE{table}{' SKIP LOCKED' if skip_locked else ''}"
 
     async def open(self) -> list[str]:
         """Create a SQLite file private (0600), connect and migrate; the migrations applied.
