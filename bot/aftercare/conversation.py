@@ -213,8 +213,12 @@ class Enrolment:
         None when the text is no answer but a question of the patient's own, for the FAQ.
         """
         turn = self.read(state, text, now)
-        if turn is not None:
-            return turn
+        return turn if turn is not None else self.unread(state, text, now)
+
+    def unread(self, state: Conversation, text: str, now: datetime) -> Turn | None:
+        """The turn for typed text the open question cannot `read`: the question asked again
+        with the accepted forms, or None when the text is a question of the patient's own, for
+        the FAQ."""
         if self.locale.checkin.asks(text):
             return None
         return self._unreadable(state, text, now)

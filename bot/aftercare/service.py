@@ -97,18 +97,19 @@ class CourseService:
         """The answer to typed text that is ours: an open question's, or a check-in answered
         in words ("all good"); None for any other text (see `Response.asked` for a question)."""
         state = await self.repo.load_conversation(patient.user_id, now)
-        if state is not None and self.enrolment.read(state, text, now) is None:
+        if state is None:
+            return await self._typed_checkin(patient, text, now)
+        turn = self.enrolment.read(state, text, now)
+        if turn is None:
             # Not the open question's answer: a check-in of the running course ("getting
             # worse" while a new time is asked) is answered, and the question recalled.
             checkin = await self._typed_checkin(patient, text, now)
             if checkin is not None:
                 return replace(checkin, replies=(*checkin.replies, self.enrolment.reminder(state)))
-        if state is not None:
-            turn = self.enrolment.on_text(state, text, now)
-            if turn is None:  # the open question stays as it was
-                return Response((self.enrolment.reminder(state),), asked=True)
-            return await self._apply(patient, turn, now)
-        return await self._typed_checkin(patient, text, now)
+            turn = self.enrolment.unread(state, text, now)
+        if turn is None:  # a question of the patient's own: the open question stays as it was
+            return Response((self.enrolment.reminder(state),), asked=True)
+        return await self._apply(patient, turn, now)
 
     def says_checkin(self, text: str) -> bool:
         """Whether this language reads the text as a check-in answer ("getting worse")."""
