@@ -493,6 +493,13 @@ def shipped_courses() -> dict[str, Course]:
         ("ru", "стало намного лучше", "good"),
         ("ru", "неплохо", "good"),
         ("ru", "не хуже", None),
+        # How much it hurts is no new answer: these got the FAQ's "Does it hurt?" (the procedure).
+        ("en", "it hurts a lot", "pain"),
+        ("en", "hurts badly", "pain"),
+        ("en", "a lot of pain", "pain"),
+        ("ru", "сильно болит", "pain"),
+        ("ru", "болит очень", "pain"),
+        ("ru", "очень больно", "pain"),
         # "Could be worse" says things are bearable: no worsening (found by probing the bot).
         ("en", "it could be worse", None),
         ("en", "could have been worse", None),
