@@ -531,7 +531,7 @@ class Matcher:
         Shared words are weak evidence on their own; the model learnt from questions worded the
         way patients word them. An answer it all but rules out, or doubts while it reads the
         question as one the article leaves open, is asked back ("did you mean"); a "did you
-        mean" whose candidate it is sure of is answered. In a `story` (a long message) the
+        mean" whose candidate it is sure of is answered, one asked back so too. In a `story` (a long message) the
         matcher's scores are diluted by what is told around the question, and a suggestion the
         model agrees with needs less certainty.
         """
@@ -549,7 +549,9 @@ class Matcher:
             )
             if share >= t.model_veto and not doubted:
                 return decision
-            return Decision(Kind.CLARIFY, None, decision.score, decision.candidates)
+            # Asked back, it is a "did you mean" like any other: "should i put some cream on to
+            # bring down the puffiness" is the remedies entry the matcher ranked second.
+            decision = Decision(Kind.CLARIFY, None, decision.score, decision.candidates)
         if decision.kind is not Kind.CLARIFY:
             return decision  # a fall-back is the matcher's verdict: an uncovered subject, a story
         best = int(shares.argmax())
