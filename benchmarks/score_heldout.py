@@ -213,6 +213,10 @@ SETS = (
     "probe21_ru.yaml",
     "probe22_en.yaml",
     "probe22_ru.yaml",
+    "probe23_en.yaml",
+    "probe23_ru.yaml",
+    "probe24_en.yaml",
+    "probe24_ru.yaml",
     "heldout_blind15_en.yaml",
     "heldout_blind15_ru.yaml",
 )

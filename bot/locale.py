@@ -149,6 +149,8 @@ class Locale:
     unstemmed: frozenset[str]
     synonyms: tuple[tuple[str, ...], ...]
     number_weight: float
+    people: frozenset[str]  # who a patient asks for or tells of ("my wife", "муж")
+    people_weight: float
     clause_break: re.Pattern[str]
     sentence_break: re.Pattern[str]
     negation: str
@@ -247,6 +249,8 @@ def get_locale(language: str) -> Locale:
         unstemmed=frozenset(str(w) for w in matching.get("unstemmed", ())),
         synonyms=tuple(tuple(str(w) for w in g) for g in matching.get("synonyms", ())),
         number_weight=float(matching["number_weight"]),
+        people=frozenset(str(w).lower() for w in matching.get("people", ())),
+        people_weight=float(matching.get("people_weight", 1.0)),
         clause_break=re.compile(str(matching["clause_break"]), re.IGNORECASE),
         sentence_break=re.compile(str(matching["sentence_break"]), re.IGNORECASE),
         negation=str(matching["negation"]),

@@ -1202,3 +1202,19 @@ def test_a_number_with_a_sign_or_a_word_is_still_read(
     languages: Languages, message: str, kind: Kind
 ) -> None:
     assert languages.ask(message).decision.kind is kind
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # "wants" and "хочет" are forms of stop words ("want", "хочу"): they weighed like a
+        # subject ("кожа хочет пить" is the dry skin entry's).
+        "мама хочет софтлифтинг, что это значит?",
+        "подруга хочет софтлифтинг, что это такое?",
+        # A person the FAQ never names is no subject it does not know.
+        "my wife wants soft lifting, what is it",
+    ],
+)
+def test_who_asks_is_no_subject(languages: Languages, message: str) -> None:
+    decision = languages.ask(message).decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "what-is-soft-lifting")

@@ -176,6 +176,7 @@ class Matcher:
         self._together = self._named_together(kb)
         n_labels = len(label_tokens)
         self._idf = {t: math.log(1 + n_labels / len(ls)) for t, ls in self._label_postings.items()}
+        self._people = frozenset(t for w in self.locale.people for t in self.analyzer.tokens(w))
         self._unknown_idf = math.log(1 + n_labels / 0.5) * self.tuning.unknown_factor
         docs: list[_Doc] = []
         postings: dict[str, list[int]] = defaultdict(list)
@@ -370,6 +371,8 @@ class Matcher:
             return self._idf[token]
         if token.isdigit():
             return self._unknown_idf * self.locale.number_weight
+        if token in self._people:  # a person the FAQ never names is no unknown subject
+            return self._unknown_idf * self.locale.people_weight
         return self._unknown_idf
 
     def _score(self, tokens: frozenset[str]) -> dict[str, float]:
