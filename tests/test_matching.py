@@ -1218,3 +1218,28 @@ def test_a_number_with_a_sign_or_a_word_is_still_read(
 def test_who_asks_is_no_subject(languages: Languages, message: str) -> None:
     decision = languages.ask(message).decision
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "what-is-soft-lifting")
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        # Where a name was read is no question about prices: these fell back as price questions.
+        (
+            "the price list says volumetric face modeling, is that the same as soft lifting?",
+            "what-is-soft-lifting",
+        ),
+        (
+            'is "3D modeling" on your price board the same thing or a different procedure?',
+            "what-is-soft-lifting",
+        ),
+        ("в прайсе клиники написано «3D-моделирование лица» — это оно же?", "what-is-soft-lifting"),
+        ("can i see your price list", None),
+        ("прайс-лист пришлите", None),
+    ],
+)
+def test_a_name_read_on_the_price_list_is_no_price_question(
+    languages: Languages, message: str, entry_id: str | None
+) -> None:
+    decision = languages.ask(message).decision
+    assert decision.entry_id == entry_id
+    assert decision.kind is (Kind.FALLBACK if entry_id is None else Kind.ANSWER)
