@@ -163,6 +163,7 @@ class Locale:
     unwell: re.Pattern[str] | None  # a whole message saying one is not well ("getting worse")
     # A whole message asking to stop the messages or delete one's data ("delete my data").
     privacy_request: re.Pattern[str] | None
+    contraction: re.Pattern[str] | None  # a contraction's ending, read as no word ("they're")
     example_of: re.Pattern[str] | None
     # A question that asks about what was told before it ("... is it safe for me?").
     refers_back: re.Pattern[str] | None
@@ -262,6 +263,7 @@ def get_locale(language: str) -> Locale:
         wellbeing=frozenset(str(w).lower() for w in matching.get("wellbeing", ())),
         unwell=_optional_pattern(matching, "unwell"),
         privacy_request=_optional_pattern(matching, "privacy_request"),
+        contraction=_optional_pattern(matching, "contraction"),
         example_of=_optional_pattern(matching, "example_of"),
         refers_back=_optional_pattern(matching, "refers_back"),
         calm_frames=tuple(

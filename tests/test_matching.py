@@ -1243,3 +1243,12 @@ def test_a_name_read_on_the_price_list_is_no_price_question(
     decision = languages.ask(message).decision
     assert decision.entry_id == entry_id
     assert decision.kind is (Kind.FALLBACK if entry_id is None else Kind.ANSWER)
+
+
+def test_the_ending_of_a_contraction_is_no_word(matcher: Matcher) -> None:
+    # "they're doing it" read "re doing", the phrase "re-doing" (a repeat session).
+    for message in ("will i feel anything while they're doing it", "while they’re doing it"):
+        assert "repeat" not in matcher.analyzer.tokens(message)
+    assert "repeat" in matcher.analyzer.tokens("can i re-do it later")
+    decision = matcher.decide("will i feel anything while they're doing it")
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "pain-during")

@@ -48,7 +48,7 @@ class Analyzer:
         corpus = list(corpus)
         phrases = [phrase for group in groups for phrase in group]
         # Each read once: the phrases' words are read again below, and the corpus's as tokens.
-        read = [utils.default_process(locale.fold(text)).split() for text in (*corpus, *phrases)]
+        read = [self._read(text).split() for text in (*corpus, *phrases)]
         raw_words = Counter(chain.from_iterable(read))
         # Until each of the corpus's texts is first read as tokens, or `forget_corpus`.
         self._corpus_words = dict(zip(corpus, read, strict=False))
@@ -149,9 +149,16 @@ class Analyzer:
         """Normalised words as written: no typo fixing, stems or synonyms."""
         return self._words(text)
 
+    def _read(self, text: str) -> str:
+        """The text folded, without contractions' endings, lower-cased and without punctuation."""
+        text = self.locale.fold(text)
+        if self.locale.contraction is not None:
+            text = self.locale.contraction.sub("", text)
+        return utils.default_process(text)
+
     def _words(self, text: str) -> list[str]:
         """Normalised words; one-letter leftovers of possessives ("crow's") dropped."""
-        return _kept(utils.default_process(self.locale.fold(text)).split())
+        return _kept(self._read(text).split())
 
     def correct(self, word: str) -> str:
         """The known word a misspelt one was meant to be, or the word itself."""
@@ -386,7 +393,7 @@ class Analyzer:
     def _tokens(self, text: str, keep: frozenset[str]) -> tuple[list[str], bool]:
         raw = self._corpus_words.pop(text, None)
         if raw is None:
-            raw = utils.default_process(self.locale.fold(text)).split()
+            raw = self._read(text).split()
         # Only so many unknown words of one text, and of one message, are looked up as typos:
         # the lookup is the costly step, and a run of made-up words must not hold the bot up.
         # A word already looked up in this message is not counted again: a message is read in
