@@ -142,6 +142,21 @@ def test_in_a_long_story_a_did_you_mean_the_model_agrees_with_needs_less_certain
     assert (matcher.decide(story).kind, matcher.decide(story).entry_id) == (Kind.ANSWER, "duration")
 
 
+@pytest.mark.parametrize(("share", "kind"), [(0.97, Kind.ANSWER), (0.9, Kind.CLARIFY)])
+def test_an_entry_not_offered_is_answered_only_when_the_model_is_all_but_certain(
+    faq: Path, share: float, kind: Kind
+) -> None:
+    # A story's last question can rank other entries ("I get a facial massage at the spa every
+    # week ... How long do I need to skip it after soft lifting?" offered solarium and sauna).
+    kb = load_faq(faq)
+    offered = Assistant(kb, tuning=ASKS_BACK).matcher.decide(QUESTION).candidates
+    assert [c.entry_id for c in offered] == ["duration"]
+    leaning(kb, "bruising", logit=math.log(share * len(kb.entries) / (1 - share)))
+    decision = Assistant(load_faq(faq), tuning=ASKS_BACK).matcher.decide(QUESTION)
+    assert decision.kind is kind
+    assert decision.entry_id == ("bruising" if kind is Kind.ANSWER else None)
+
+
 def test_a_model_only_a_little_sure_leaves_the_did_you_mean(faq: Path) -> None:
     kb = load_faq(faq)
     leaning(kb, "duration", logit=1.0)  # about 58%: below the bar

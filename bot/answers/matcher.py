@@ -75,6 +75,7 @@ class Tuning:
     model_answer_at: float = 0.8  # ... and a suggestion it gives this much is answered ...
     model_agree_at: float = 0.7  # ... or this much when it is the matcher's first suggestion,
     model_story_at: float = 0.6  # ... or this much in a message of story_words words or more
+    model_unoffered_at: float = 0.95  # ... and an entry not offered at all, this much
     story_words: int = 25
 
 
@@ -534,9 +535,10 @@ class Matcher:
         Shared words are weak evidence on their own; the model learnt from questions worded the
         way patients word them. An answer it all but rules out, or doubts while it reads the
         question as one the article leaves open, is asked back ("did you mean"); a "did you
-        mean" whose candidate it is sure of is answered, one asked back so too. In a `story` (a long message) the
-        matcher's scores are diluted by what is told around the question, and a suggestion the
-        model agrees with needs less certainty.
+        mean" whose candidate it is sure of is answered, one asked back so too, and so is an
+        entry not offered at all that it is all but certain of. In a `story` (a long message)
+        the matcher's scores are diluted by what is told around the question, and a suggestion
+        the model agrees with needs less certainty.
         """
         t = self.tuning
         if self.model is None or not t.second_opinion or decision.by_rule:
@@ -570,6 +572,11 @@ class Matcher:
             needed = min(needed, t.model_story_at)
         if label != NOT_COVERED and label in offered and shares[best] >= needed:
             return Decision(Kind.ANSWER, label, offered[label], decision.candidates)
+        # "I get a facial massage at the spa every week ... How long do I need to skip it
+        # after soft lifting?": the last question's words ranked other entries; the model
+        # learnt from whole stories.
+        if label not in (NOT_COVERED, *offered) and shares[best] >= t.model_unoffered_at:
+            return Decision(Kind.ANSWER, label, decision.score, decision.candidates)
         return decision
 
     def _clear_question(self, question: str) -> Decision | None:
