@@ -402,10 +402,20 @@ def test_russian_keeps_the_clinics_own_doctors_apart_too(
         "the gym and then the steam room, is that ok",  # sport: no phrasing of an entry says gym
         "will it lighten the dark circles under my eyes",  # pigmentation, not the eye bags
         "are the cannulas sterile and single use",
+        "do you use lidocaine?",  # which anaesthetic: the article says local anaesthesia only
+        "is the anaesthetic a cream or an injection",
     ],
 )
 def test_uncovered_subjects_patients_ask_fall_back(matcher: Matcher, message: str) -> None:
     assert matcher.decide(message).kind in {Kind.FALLBACK, Kind.CLARIFY}
+
+
+@pytest.mark.parametrize(
+    "message", ["numbing used?", "do you use numbing cream", "будет обезболивание?"]
+)
+def test_whether_it_is_numbed_is_still_answered(languages: Languages, message: str) -> None:
+    decision = languages.ask(message).decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "anaesthesia")
 
 
 @pytest.mark.parametrize(
@@ -425,6 +435,8 @@ def test_uncovered_subjects_patients_ask_fall_back(matcher: Matcher, message: st
         "поплавать в бассейне на следующий день можно",
         "уберет ли темные круги под глазами",
         "одноразовые ли канюли",
+        "обезболивают лидокаином или чем?",
+        "анестезия кремом или уколом?",
     ],
 )
 def test_uncovered_subjects_fall_back_in_russian_too(languages: Languages, message: str) -> None:
