@@ -436,6 +436,21 @@ async def test_something_worrying_on_an_old_message_after_forget_still_gets_the_
     assert texts(fake, 22)[-1] == T("ac_stale")
 
 
+@pytest.mark.parametrize("data", ["ac:c:1:1:\ud83d", "ac:\ud83d"])
+async def test_a_forged_aftercare_press_with_half_a_surrogate_pair_gets_the_stale_note(
+    app: App, fake: FakeTelegram, data: str
+) -> None:
+    # A JSON "\ud83d" delivers half a surrogate pair: buttons.parse raised UnicodeEncodeError,
+    # and the error handler, asking the same data for urgent advice, raised it again, so the
+    # patient got no reply at all, not even the apology.
+    day = await enrol(app, fake, 24)
+    sent = len(fake.messages_to(24))
+    fake.press(day, data)
+    await feed(app, fake.pending()[-1])
+    assert texts(fake, 24)[sent:] == [T("ac_stale")]
+    assert not fake.unanswered_queries()
+
+
 async def test_today_then_a_zone_west_of_the_clinic_starts_the_course_that_day(
     settings: Settings, fake: FakeTelegram
 ) -> None:
