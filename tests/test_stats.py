@@ -139,6 +139,18 @@ async def test_contact_details_past_the_kept_length_are_not_kept_in_part(
     assert report.unanswered == []
 
 
+async def test_a_question_with_a_nul_character_is_recorded_on_both_databases(
+    stats: Stats,
+) -> None:
+    # SQLite keeps the text; PostgreSQL refuses NUL in text ("DataError: PostgreSQL text fields
+    # cannot contain NUL (0x00) bytes"), so the question was neither counted nor kept, and the
+    # patient got the generic apology after the answer.
+    await stats.record_question("fallback", None, NOW, unanswered_text="what about\x00 mars rovers")
+    report = await stats.report(NOW)
+    assert report.last_7_days["fallback"] == 1
+    assert len(report.unanswered) == 1
+
+
 @pytest.mark.parametrize(
     "text",
     [
