@@ -362,5 +362,5 @@ async def _record(services: Services, outcome: Outcome, text: str) -> None:
         str(decision.kind),
         decision.entry_id if decision.kind is Kind.ANSWER else None,
         services.now(),
-        text[:MAX_QUESTION_CHARS] if outcome.not_covered else None,
+        text if outcome.not_covered else None,
     )
