@@ -212,6 +212,11 @@ def moment(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+def storable(text: str) -> str:
+    """A patient's text as both databases store it alike: without NUL, which PostgreSQL refuses."""
+    return text.replace("\x00", "")
+
+
 def _statements(script: str) -> Iterator[str]:
     """The complete SQL statements of a script, in order."""
     pending = ""

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.contact import looks_like_contact
-from bot.storage.database import Database, stamp
+from bot.storage.database import Database, stamp, storable
 
 UNANSWERED_TEXT_LIMIT = 500
 UNANSWERED_RETENTION = timedelta(days=90)
@@ -55,7 +55,7 @@ class Stats:
 
         The text is kept (without any user id) only when it holds no contact details.
         """
-        asked = (unanswered_text or "").strip()
+        asked = storable(unanswered_text or "").strip()
         text_kept = asked[:UNANSWERED_TEXT_LIMIT]
         # The whole text is judged: contact details the cut splits no longer look like them.
         # The part kept as well, since the purge judges what is stored ("2023-202" is a number).
