@@ -395,8 +395,12 @@ def _prepare_sqlite_file(path: Path, shown: str) -> None:
             f"cannot open the database {shown}: the file exists and is not a database"
             " (no SQLite header); it was left untouched"
         )
-    if not private:
-        path.chmod(0o600)  # the bot's own database, made private again
+    # The bot's own database made private again, and the write-ahead log a crash left beside
+    # it: SQLite creates that with the file's mode, and it holds rows not yet in the file.
+    for own in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            if own.stat().st_mode & 0o077:
+                own.chmod(0o600)
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
