@@ -21,6 +21,8 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot.locale import readable
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS: tuple[tuple[str, str], ...] = (
@@ -213,8 +215,9 @@ def moment(text: str | None) -> datetime | None:
 
 
 def storable(text: str) -> str:
-    """A patient's text as both databases store it alike: without NUL, which PostgreSQL refuses."""
-    return text.replace("\x00", "")
+    """A patient's text as both databases store it: no NUL (PostgreSQL's refusal), readable."""
+    # Half a surrogate pair (a JSON "\ud83d") is no text: neither driver can encode it.
+    return readable(text).replace("\x00", "")
 
 
 def _statements(script: str) -> Iterator[str]:
