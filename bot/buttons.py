@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, time
 from enum import StrEnum
 
+from bot.locale import readable
+
 # Prefixes are short and stable: buttons already shown in chats must keep working.
 AFTERCARE_PREFIX = "ac:"
 LANGUAGE_PREFIX = "lang:"
@@ -232,6 +234,8 @@ def is_aftercare(data: str) -> bool:
 
 def parse(data: str) -> Press | None:
     """What a button's data asks for; None for data no button of this bot carries."""
+    # Forged data may hold half a surrogate pair (a JSON "\ud83d"), which no encoder takes.
+    data = readable(data)
     if len(data.encode()) > DATA_LIMIT:
         return None
     if (fixed := _FIXED.get(data)) is not None:

@@ -436,6 +436,43 @@ async def test_something_worrying_on_an_old_message_after_forget_still_gets_the_
     assert texts(fake, 22)[-1] == T("ac_stale")
 
 
+@pytest.mark.parametrize("data", ["ac:c:1:1:\ud83d", "ac:\ud83d"])
+async def test_a_forged_aftercare_press_with_half_a_surrogate_pair_gets_the_stale_note(
+    app: App, fake: FakeTelegram, data: str
+) -> None:
+    # A JSON "\ud83d" delivers half a surrogate pair: buttons.parse raised UnicodeEncodeError,
+    # and the error handler, asking the same data for urgent advice, raised it again, so the
+    # patient got no reply at all, not even the apology.
+    day = await enrol(app, fake, 24)
+    sent = len(fake.messages_to(24))
+    fake.press(day, data)
+    await feed(app, fake.pending()[-1])
+    assert texts(fake, 24)[sent:] == [T("ac_stale")]
+    assert not fake.unanswered_queries()
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["had a headache this morning but now ok", "I'm Anna Petrova, my left eye waters a lot today"],
+)
+async def test_a_check_in_answered_in_free_text_is_not_kept(
+    app: App, fake: FakeTelegram, settings: Settings, typed: str
+) -> None:
+    # README: free text typed in aftercare check-ins is never stored, only the option chosen.
+    # An enrolled patient answering "How do you feel today?" in their own words got the "not
+    # covered" reply, and their words (a symptom, here with their name) were kept among the
+    # unanswered questions that /unanswered and the weekly digest show the staff.
+    day = await enrol(app, fake, 25)
+    assert "How do you feel today?" in day["text"]
+    await feed(app, fake.text(25, typed))
+    conn = sqlite3.connect(sqlite_path(settings.database_url))
+    try:
+        kept = conn.execute("SELECT text FROM unanswered").fetchall()
+    finally:
+        conn.close()
+    assert kept == []
+
+
 async def test_today_then_a_zone_west_of_the_clinic_starts_the_course_that_day(
     settings: Settings, fake: FakeTelegram
 ) -> None:

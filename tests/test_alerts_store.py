@@ -44,6 +44,12 @@ async def test_a_message_is_marked_without_a_staff_chat_too(db: Database) -> Non
     assert await _alerts(db) == 0
 
 
+async def test_an_alert_quoting_a_nul_character_is_queued_on_both_databases(db: Database) -> None:
+    # PostgreSQL refuses NUL in text: the mark and the alert could not be queued there.
+    assert await AlertRepo(db).enqueue_first(PATIENT, 7, _alert("my lip\x00 is blue"), NOW)
+    assert await column(db, "SELECT html FROM alerts") == ["my lip is blue"]
+
+
 async def test_the_mark_keeps_only_the_chat_the_message_and_when(db: Database) -> None:
     await AlertRepo(db).enqueue_first(PATIENT, 7, _alert("I have a fever"), NOW)
     columns = await column(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -124,6 +126,41 @@ async def test_the_bots_own_database_is_made_private_again(tmp_path: Path) -> No
     path.chmod(0o644)  # (an operator's copy, say)
     assert await check_database(f"sqlite:///{path}") == []
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+async def test_a_write_ahead_log_left_beside_a_readable_database_is_made_private_too(
+    tmp_path: Path,
+) -> None:
+    # A database copied or created world-readable, then a crash (or kill -9): SQLite leaves
+    # <db>-wal and <db>-shm with the file's mode. The start-up made the database 0600 but left
+    # them 0644, so the log of patients' rows stayed readable by everyone while the bot ran.
+    path = tmp_path / "bot.db"
+    assert await check_database(f"sqlite:///{path}") == list_of_migrations()
+    _die_with_a_write_in_the_wal(path)
+    for leftover in _modes(tmp_path):
+        (tmp_path / leftover).chmod(0o644)
+    db = Database(f"sqlite:///{path}")
+    try:
+        await db.open()
+        modes = _modes(tmp_path)
+    finally:
+        await db.close()
+    assert modes == {"bot.db": 0o600, "bot.db-wal": 0o600, "bot.db-shm": 0o600}
+
+
+def _die_with_a_write_in_the_wal(path: Path) -> None:
+    """Write a row and die before SQLite can fold its WAL into the file (as kill -9 would)."""
+    code = (
+        "import os, sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+        " c.execute(\"INSERT INTO unanswered (asked_at, text) VALUES ('2025-01-01', 'my lip')\");"
+        " c.commit(); os._exit(0)"
+    )
+    subprocess.run([sys.executable, "-c", code, str(path)], check=True)
+    assert (path.parent / f"{path.name}-wal").stat().st_size > 0
+
+
+def _modes(directory: Path) -> dict[str, int]:
+    return {f.name: f.stat().st_mode & 0o777 for f in directory.glob("bot.db*")}
 
 
 def list_of_migrations() -> list[str]:

@@ -172,6 +172,31 @@ async def test_stale_or_forged_press_gets_polite_answer(
     assert not fake.unanswered_queries()
 
 
+@pytest.mark.parametrize("data", ["e:\ud83d", "fb:1:\ud83d", "\udc00", "lang:\ud83d"])
+async def test_forged_press_with_half_a_surrogate_pair_gets_the_polite_answer(
+    app: App, fake: FakeTelegram, data: str
+) -> None:
+    # A JSON "\ud83d" delivers half a surrogate pair. Assistant.press makes such data readable,
+    # but the handlers parse it first (the vote check, the language button): UnicodeEncodeError,
+    # the generic apology, and a press never answered (the client's spinner keeps turning).
+    await feed(app, fake.text(1, "/topics"))
+    await press(app, fake, sent_to(fake, 1)[0], data)
+    assert sent_to(fake, 1)[-1]["text"] == T("stale_button")
+    assert not fake.unanswered_queries()
+
+
+async def test_a_question_with_half_a_surrogate_pair_is_answered_once_and_counted(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # The engine reads such text (it is made readable), but the question's record stored it as
+    # it came: sqlite3 cannot encode half a surrogate pair, so the patient got the answer and
+    # then the generic apology, and the question was neither counted nor kept.
+    await feed(app, fake.text(1, "what about \ud83d mars rovers"))
+    (message,) = sent_to(fake, 1)
+    assert "Clinic &lt;Test&gt; &amp; Co" in message["text"]
+    assert db_rows(settings, "SELECT kind FROM questions") == [("fallback",)]
+
+
 async def test_feedback_is_stored_thanked_and_its_row_removed(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:

@@ -8,7 +8,7 @@ import pytest
 from db_support import column, execute
 
 from bot.storage.database import Database, stamp
-from bot.storage.stats import Stats
+from bot.storage.stats import UNANSWERED_TEXT_LIMIT, Stats
 
 NOW = datetime(2025, 3, 31, 12, 0, tzinfo=UTC)
 
@@ -114,6 +114,41 @@ async def test_unanswered_texts_with_contact_details_are_not_kept(stats: Stats, 
     await stats.record_question("fallback", None, NOW, unanswered_text=text)
     report = await stats.report(NOW)
     assert report.unanswered == [] and report.last_7_days["fallback"] == 1
+
+
+@pytest.mark.parametrize(
+    ("tail", "kept_part"),
+    [
+        (" write to me at anna.petrova1985@gmail.com", "anna.petrova1985@g"),
+        (" call me on +7 916 123 45 67", "+7 916 12"),
+    ],
+)
+async def test_contact_details_past_the_kept_length_are_not_kept_in_part(
+    stats: Stats, tail: str, kept_part: str
+) -> None:
+    # The rule was asked about the text cut to UNANSWERED_TEXT_LIMIT: contact details that
+    # straddle the cut no longer look like contact details, and their first part (an e-mail's
+    # whole local part) was kept for the staff to read.
+    before_cut = tail[: tail.index(kept_part) + len(kept_part)]
+    question = ("can I have it done before my holiday " * 20)[
+        : UNANSWERED_TEXT_LIMIT - len(before_cut)
+    ]
+    await stats.record_question("fallback", None, NOW, unanswered_text=question + tail)
+    report = await stats.report(NOW)
+    assert report.last_7_days["fallback"] == 1
+    assert report.unanswered == []
+
+
+async def test_a_question_with_a_nul_character_is_recorded_on_both_databases(
+    stats: Stats,
+) -> None:
+    # SQLite keeps the text; PostgreSQL refuses NUL in text ("DataError: PostgreSQL text fields
+    # cannot contain NUL (0x00) bytes"), so the question was neither counted nor kept, and the
+    # patient got the generic apology after the answer.
+    await stats.record_question("fallback", None, NOW, unanswered_text="what about\x00 mars rovers")
+    report = await stats.report(NOW)
+    assert report.last_7_days["fallback"] == 1
+    assert len(report.unanswered) == 1
 
 
 @pytest.mark.parametrize(

@@ -111,6 +111,12 @@ class CourseService:
             return Response((self.enrolment.reminder(state),), asked=True)
         return await self._apply(patient, turn, now)
 
+    async def may_answer_checkin(self, patient: Patient, text: str, now: datetime) -> bool:
+        """Whether typed text that asks nothing may be a check-in in the patient's own words."""
+        if self.locale.checkin.asks(text):
+            return False
+        return await self._answering(patient, now) is not None
+
     def says_checkin(self, text: str) -> bool:
         """Whether this language reads the text as a check-in answer ("getting worse")."""
         return self.course.option_said(text, self.locale.checkin) is not None

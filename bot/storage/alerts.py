@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.claims import CLAIM_LEASE, Claims
-from bot.storage.database import Database, stamp
+from bot.storage.database import Database, stamp, storable
 
 # An urgent message's mark is kept this long: an edit of it after that alerts the staff again,
 # which errs the safe way (and edits days later are rare).
@@ -147,6 +147,11 @@ async def _insert(conn: AsyncConnection, alert: NewAlert, now: datetime) -> int:
             "INSERT INTO alerts (user_id, chat_id, html, created_at)"
             " VALUES (:user, :chat, :html, :at) RETURNING id"
         ),
-        {"user": alert.user_id, "chat": alert.chat_id, "html": alert.html, "at": stamp(now)},
+        {
+            "user": alert.user_id,
+            "chat": alert.chat_id,
+            "html": storable(alert.html),
+            "at": stamp(now),
+        },
     )
     return int(alert_id or 0)

@@ -21,6 +21,8 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot.locale import readable
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS: tuple[tuple[str, str], ...] = (
@@ -212,6 +214,12 @@ def moment(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+def storable(text: str) -> str:
+    """A patient's text as both databases store it: no NUL (PostgreSQL's refusal), readable."""
+    # Half a surrogate pair (a JSON "\ud83d") is no text: neither driver can encode it.
+    return readable(text).replace("\x00", "")
+
+
 def _statements(script: str) -> Iterator[str]:
     """The complete SQL statements of a script, in order."""
     pending = ""
@@ -390,8 +398,12 @@ def _prepare_sqlite_file(path: Path, shown: str) -> None:
             f"cannot open the database {shown}: the file exists and is not a database"
             " (no SQLite header); it was left untouched"
         )
-    if not private:
-        path.chmod(0o600)  # the bot's own database, made private again
+    # The bot's own database made private again, and the write-ahead log a crash left beside
+    # it: SQLite creates that with the file's mode, and it holds rows not yet in the file.
+    for own in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            if own.stat().st_mode & 0o077:
+                own.chmod(0o600)
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

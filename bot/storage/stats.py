@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.contact import looks_like_contact
-from bot.storage.database import Database, stamp
+from bot.storage.database import Database, stamp, storable
 
 UNANSWERED_TEXT_LIMIT = 500
 UNANSWERED_RETENTION = timedelta(days=90)
@@ -55,8 +55,11 @@ class Stats:
 
         The text is kept (without any user id) only when it holds no contact details.
         """
-        text_kept = (unanswered_text or "").strip()[:UNANSWERED_TEXT_LIMIT]
-        if looks_like_contact(text_kept):
+        asked = storable(unanswered_text or "").strip()
+        text_kept = asked[:UNANSWERED_TEXT_LIMIT]
+        # The whole text is judged: contact details the cut splits no longer look like them.
+        # The part kept as well, since the purge judges what is stored ("2023-202" is a number).
+        if looks_like_contact(asked) or (text_kept != asked and looks_like_contact(text_kept)):
             text_kept = ""
         async with self.db.transaction() as conn:
             await conn.execute(

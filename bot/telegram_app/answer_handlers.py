@@ -134,7 +134,10 @@ async def _answer(message: Message, context: Context, text: str) -> None:
     await send_reply(message, outcome.reply)
     if course is not None:  # asked instead of answering the open aftercare question: recall it
         await course_handlers.respond(message, context, course)
-    await _record(services, outcome, text)
+    kept = outcome.not_covered and not await course_handlers.checkin_in_own_words(
+        message, context, text, read_in
+    )
+    await _record(services, outcome, text if kept else None)
 
 
 async def edited(update: Update, context: Context) -> None:
@@ -355,12 +358,12 @@ async def _take_feedback(
     return True
 
 
-async def _record(services: Services, outcome: Outcome, text: str) -> None:
-    """Record the question; its text only when it got the "not covered" reply (not small talk)."""
+async def _record(services: Services, outcome: Outcome, kept: str | None) -> None:
+    """Record the question, and the text to keep of one the FAQ does not cover."""
     decision = outcome.decision
     await services.store.stats.record_question(
         str(decision.kind),
         decision.entry_id if decision.kind is Kind.ANSWER else None,
         services.now(),
-        text[:MAX_QUESTION_CHARS] if outcome.not_covered else None,
+        kept,
     )

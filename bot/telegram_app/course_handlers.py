@@ -94,10 +94,32 @@ async def open_question(
     message: Message, context: Context, text: str, language: str
 ) -> Response | None:
     """The aftercare response to typed text, not yet sent; None when it is not the course's."""
+    typed = _typed_to_course(message, context, language)
+    if typed is None:
+        return None
+    service, patient = typed
+    return await service.text(patient, text, context.services.now())
+
+
+async def checkin_in_own_words(
+    message: Message, context: Context, text: str, language: str
+) -> bool:
+    """Whether typed text may be a check-in in the patient's own words, which are never stored."""
+    typed = _typed_to_course(message, context, language)
+    if typed is None:
+        return False
+    service, patient = typed
+    return await service.may_answer_checkin(patient, text, context.services.now())
+
+
+def _typed_to_course(
+    message: Message, context: Context, language: str
+) -> tuple[CourseService, Patient] | None:
+    """The course service and the patient for text typed in a private chat; None elsewhere."""
     service, user = context.services.course_service(language), message.from_user
     if service is None or user is None or message.chat.type != ChatType.PRIVATE:
         return None
-    return await service.text(Patient(user.id, user.id), text, context.services.now())
+    return service, Patient(user.id, user.id)
 
 
 def reading_language(context: Context, text: str, current: str, written: str) -> str:
