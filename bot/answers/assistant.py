@@ -16,7 +16,7 @@ from bot.answers.matcher import (
     Tuning,
 )
 from bot.answers.replies import Replies
-from bot.locale import Locale, get_locale, readable
+from bot.locale import Locale, get_locale
 from bot.messages import Reply
 
 # A request to stop or to delete one's data is a short message of its own.
@@ -96,6 +96,6 @@ class Assistant:
 
     def press(self, data: str) -> Reply:
         """The reply to a navigation button; a polite note for stale or forged data."""
-        press = buttons.parse(readable(data))
+        press = buttons.parse(data)
         reply = self.replies.on_press(press) if press is not None else None
         return reply or self.replies.stale()
