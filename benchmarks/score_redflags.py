@@ -30,6 +30,8 @@ scored 74/80 and 74/80 on main before the round, calm 37/40 and 36/40; tuned on 
 `redflag_probe_l_*` (240 messages), written at the thirteenth round's start (metaphors, a relative's
 report, a sign in a long message, very short messages, transliteration), first scored 79/80 and
 80/80, calm 37/40 and 37/40; tuned on since.
+`redflag_probe_m_*` (240 messages), written in the fourteenth round (indirect wording, danger
+words used harmlessly), first scored 79/80 and 75/80, calm 35/40 and 36/40; tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
