@@ -1264,3 +1264,20 @@ def test_the_ending_of_a_contraction_is_no_word(matcher: Matcher) -> None:
     assert "repeat" in matcher.analyzer.tokens("can i re-do it later")
     decision = matcher.decide("will i feel anything while they're doing it")
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "pain-during")
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        # "list" questions went to the aftercare rules, whose phrasings hold the other lists.
+        ("what's on your contraindication list", "contraindications"),
+        ("список противопоказаний у вас какой", "contraindications"),
+        ("список побочек", "side-effects"),
+        ("list of post-procedure restrictions pls", "aftercare"),
+    ],
+)
+def test_a_list_of_something_is_that_things_question(
+    languages: Languages, message: str, entry_id: str
+) -> None:
+    decision = languages.ask(message).decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id)
