@@ -432,3 +432,23 @@ async def test_a_typed_answer_to_the_last_days_question_counts_after_the_course_
         (14, "good"),
         (14, "worrying"),
     ]
+
+
+async def test_the_status_after_moving_the_time_earlier_shows_todays_message_going_now(
+    service: CourseService,
+) -> None:
+    # Found by probing (probe11): evening messages, moved to the morning at 15:00 while
+    # today's was still to come. Today's goes at once, as after a resume, yet the status
+    # said "Next message: Wed 21.05, 09:00", six hours in the past.
+    first = await service.open(ME, NOW)
+    chosen = await service.press(ME, _press(first, "Yesterday"), NOW)
+    await service.press(ME, _press(chosen, "Evening 19:00"), NOW)
+    inbox = Inbox()
+    await tick(service.store, NOW, inbox, service.messages)
+    afternoon = NOW + timedelta(days=1, hours=3)  # Wed 21.05, 15:00 in Berlin: day 2
+    await service.press(ME, buttons.course(CourseAction.CHANGE_TIME), afternoon)
+    await service.press(ME, buttons.pick_time(time(9)), afternoon)
+    status = await service.open(ME, afternoon)
+    assert "Next message: Wed 21.05, 15:00 (Europe/Berlin)" in status.replies[0].text
+    await tick(service.store, afternoon, inbox, service.messages)
+    assert [m.title for m in inbox.messages] == ["Day 1 of 14", "Day 2 of 14"]
