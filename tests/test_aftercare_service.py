@@ -452,3 +452,22 @@ async def test_the_status_after_moving_the_time_earlier_shows_todays_message_goi
     assert "Next message: Wed 21.05, 15:00 (Europe/Berlin)" in status.replies[0].text
     await tick(service.store, afternoon, inbox, service.messages)
     assert [m.title for m in inbox.messages] == ["Day 1 of 14", "Day 2 of 14"]
+
+
+async def test_something_worrying_pressed_again_on_yesterdays_message_alerts_the_staff(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # Found by probing (probe11): worried on day 1 (the staff alerted), worse the next morning
+    # before day 2's message, the patient presses "Something worrying" on the latest message
+    # they have, day 1's. They got the urgent reply but the staff heard nothing: the press
+    # counted as day 1's answer again. Typed ("something worrying") at that moment it alerts,
+    # and so does the same button of a stopped course, every time.
+    day_message = await _first_day_message(service)
+    worrying = _press(day_message, "Something worrying")
+    assert (await service.press(ME, worrying, NOW)).alert is not None
+    next_morning = NOW + timedelta(hours=19)  # Wed 21.05, 07:00 in Berlin: day 2
+    again = await service.press(ME, worrying, next_morning)
+    assert "Contact your treating doctor now" in again.replies[0].text
+    course = await repo.course_for(ME.user_id)
+    assert course is not None
+    assert again.alert is not None and again.alert.course_id == course.id
