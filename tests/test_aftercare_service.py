@@ -471,3 +471,31 @@ async def test_something_worrying_pressed_again_on_yesterdays_message_alerts_the
     course = await repo.course_for(ME.user_id)
     assert course is not None
     assert again.alert is not None and again.alert.course_id == course.id
+
+
+async def test_an_older_courses_follow_up_leaves_the_newest_course_its_last_answer(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # Found by probing (probe11): a second procedure's course ends on the day the first one's
+    # follow-up reminder goes. Sending the reminder moved the first course's end to that
+    # moment, so it became the patient's "most recently completed" course, and "Something
+    # worrying" typed that evening to the new course's last question was no answer: no
+    # advice from the course, nothing recorded, no staff alert.
+    inbox = Inbox()
+    await _enrol_and_receive(service, inbox, 14)  # procedure 19.05.2025, mornings
+    last = Response((inbox.messages[-1],))
+    await service.press(ME, _press(last, "Remind me about a follow-up visit"), NOW)
+    reminder_day = datetime(2026, 2, 19, 7, tzinfo=UTC)  # 08:00 in Berlin
+    await service.open(ME, reminder_day)
+    await service.text(ME, "05.02.2026", reminder_day)  # day 14 of the new course today
+    await service.press(ME, buttons.pick_time(time(9)), reminder_day)
+    await tick(service.store, reminder_day, inbox, service.messages)
+    assert inbox.messages[-1].title == "Day 14 of 14"
+    new = await repo.last_completed(ME.user_id)  # completed as its last message went
+    await tick(service.store, reminder_day + timedelta(hours=1), inbox, service.messages)
+    assert "follow-up visit" in inbox.messages[-1].text  # the first course's reminder
+    evening = reminder_day + timedelta(hours=11)
+    said = await service.text(ME, "Something worrying", evening)
+    assert new is not None and said is not None
+    assert said.alert == StaffAlert(ME.user_id, new.id, 14, "Something worrying")
+    assert [(c.day, c.answer) for c in await repo.checkin_stats()] == [(14, "worrying")]
