@@ -499,3 +499,30 @@ async def test_an_older_courses_follow_up_leaves_the_newest_course_its_last_answ
     assert new is not None and said is not None
     assert said.alert == StaffAlert(ME.user_id, new.id, 14, "Something worrying")
     assert [(c.day, c.answer) for c in await repo.checkin_stats()] == [(14, "worrying")]
+
+
+async def test_a_check_in_button_of_a_received_message_counts_after_moving_west(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # Found by probing (probe11): a patient in Tokyo gets day 2 at 09:00 (00:00 UTC), flies
+    # to Los Angeles, where it is 17:00 the day before, and sets that zone. The buttons of
+    # the message just received then said "out of date" (its day was "in the future" of the
+    # new zone), and "Something worrying" on it was not recorded.
+    await service.open(ME, NOW)
+    await service.timezone(ME, NOW)
+    await service.text(ME, "Asia/Tokyo", NOW)
+    await service.text(ME, "yesterday", NOW)  # 19.05 in Tokyo: today (20.05) is day 1
+    await service.text(ME, "09:00", NOW)
+    inbox = Inbox()
+    await tick(service.store, NOW, inbox, service.messages)
+    morning = datetime(2025, 5, 21, 0, 5, tzinfo=UTC)  # 09:05 in Tokyo, 17:05 (20.05) in LA
+    await tick(service.store, morning, inbox, service.messages)
+    assert [m.title for m in inbox.messages] == ["Day 1 of 14", "Day 2 of 14"]
+    await service.timezone(ME, morning)
+    await service.text(ME, "Los Angeles", morning)
+    course = await repo.course_for(ME.user_id)
+    assert course is not None and course.timezone == "America/Los_Angeles"
+    day_two = Response((inbox.messages[-1],))
+    answered = await service.press(ME, _press(day_two, "Bruising"), morning)
+    assert answered.replies[0].text == "Arnica cream helps."
+    assert [(c.day, c.answer) for c in await repo.checkin_stats()] == [(2, "bruising")]
