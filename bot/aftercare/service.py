@@ -206,7 +206,8 @@ class CourseService:
             return Response((self.status.paused(),))
         await self.repo.resume(course.id)
         fresh = await self.repo.course(course.id)
-        return Response((self.status.resumed(fresh or course, now),))
+        # Today's message, its time passed while paused, goes at once, as the status says.
+        return Response((self.status.resumed(fresh or course, now),), deliver_now=True)
 
     async def _checkin(self, patient: Patient, press: buttons.Checkin, now: datetime) -> Response:
         course = await self.repo.course(press.course_id)
@@ -284,4 +285,6 @@ class CourseService:
             if course is None or course.status is CourseStatus.ENDED:
                 return Response((self.status.not_enrolled(),))
             await self.repo.change_time(course.id, action.send_time, action.timezone)
+            # A time moved earlier than now makes today's message due at once.
+            return Response((turn.reply,), deliver_now=True)
         return Response((turn.reply,))
