@@ -237,9 +237,9 @@ class CourseService:
         option: CheckinOption,
         now: datetime,
     ) -> Response:
-        """Keep a check-in answer; its advice, and the staff alert for a first worrying one."""
+        """Keep a check-in answer; its advice, and the staff alert for a new worrying one."""
         first = await self.repo.record_checkin(course.id, patient.user_id, day, option.id, now)
-        # One staff alert per worrying answer and day, however often it is given.
+        # One staff alert per worrying answer and day it is given, however often it is given.
         alert = StaffAlert(patient.user_id, course.id, day, option.label, option.id)
         return Response(
             (self.messages.checkin_reply(option),), alert if first and option.urgent else None
