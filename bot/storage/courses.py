@@ -156,9 +156,11 @@ class CourseRepo:
 
     async def last_completed(self, user_id: int) -> PatientCourse | None:
         """The patient's most recently completed course (every message sent), or None."""
+        # The newest course: a patient has one open course at a time, so a later one ended
+        # later. Not by ended_at, which a follow-up sent months later moves (for retention).
         return await self._course_where(
             "c.user_id = :user AND c.status = 'ended' AND c.end_reason = 'completed'"
-            " ORDER BY c.ended_at DESC, c.id DESC LIMIT 1",
+            " ORDER BY c.id DESC LIMIT 1",
             {"user": user_id},
         )
 
