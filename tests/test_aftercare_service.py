@@ -526,3 +526,25 @@ async def test_a_check_in_button_of_a_received_message_counts_after_moving_west(
     answered = await service.press(ME, _press(day_two, "Bruising"), morning)
     assert answered.replies[0].text == "Arnica cream helps."
     assert [(c.day, c.answer) for c in await repo.checkin_stats()] == [(2, "bruising")]
+
+
+async def test_a_course_paused_past_its_end_takes_answers_only_as_a_completed_one_would(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # Found by probing (probe11): a course paused and left past its last day kept taking
+    # check-ins until its purge, "all good" typed on day 41 recorded as day 14. A completed
+    # course takes them until the day after its last day, and so does a paused one now.
+    day_message = await _first_day_message(service)  # procedure 19.05: today is day 1
+    await service.press(ME, buttons.course(CourseAction.PAUSE), NOW)
+    day_after_last = NOW + timedelta(days=14)  # 03.06 in Berlin: day 15
+    said = await service.text(ME, "fine", day_after_last)
+    assert said is not None and said.replies[0].text == "Glad to hear it."
+    later = NOW + timedelta(days=40)  # day 41
+    assert await service.text(ME, "all good", later) is None
+    stale = await service.press(ME, _press(day_message, "Bruising"), later)
+    assert "out of date" in stale.replies[0].text and stale.alert is None
+    # A worried patient still gets the advice and the staff hear of it; nothing is recorded.
+    worrying = await service.press(ME, _press(day_message, "Something worrying"), later)
+    assert "Contact your treating doctor now" in worrying.replies[0].text
+    assert worrying.alert is not None
+    assert [(c.day, c.answer) for c in await repo.checkin_stats()] == [(14, "good")]
