@@ -128,20 +128,19 @@ class CourseService:
     async def _answering(self, patient: Patient, now: datetime) -> PatientCourse | None:
         """The course a typed check-in answer is for: the open one, or one that just completed."""
         course = await self.repo.course_for(patient.user_id)
-        if course is not None:
-            return course
-        done = await self.repo.last_completed(patient.user_id)
-        return done if done is not None and self._takes_answers(done, now) else None
+        if course is None:
+            course = await self.repo.last_completed(patient.user_id)
+        return course if course is not None and self._takes_answers(course, now) else None
 
     def _takes_answers(self, course: PatientCourse, now: datetime) -> bool:
-        """Whether a course still takes check-in answers: running, or just completed."""
-        if course.status is not CourseStatus.ENDED:
-            return True
+        """Whether a course still takes check-in answers: not stopped, and its days not long over."""
+        if course.status is CourseStatus.ENDED and course.end_reason is not EndReason.COMPLETED:
+            return False
         # The last day's message completes the course as it goes out, yet asks how the patient
-        # feels: its answer may come that day or the next morning. A stopped course takes none.
+        # feels: its answer may come that day or the next morning. A course paused past its
+        # end (or running late) takes answers no longer than a completed one would.
         day = course_day(course.procedure_date, now, course.timezone)
-        done = course.end_reason is EndReason.COMPLETED
-        return done and day <= self.course.days + LAST_ANSWER_DAYS
+        return day <= self.course.days + LAST_ANSWER_DAYS
 
     async def red_flag_alert(self, patient: Patient, now: datetime) -> StaffAlert | None:
         """A staff alert when an enrolled patient's free text was a red flag (no text in it)."""
