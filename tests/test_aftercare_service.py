@@ -9,7 +9,7 @@ import pytest
 
 from bot import buttons
 from bot.aftercare.conversation import Step
-from bot.aftercare.records import CourseStatus, StaffAlert
+from bot.aftercare.records import CourseStatus, EndReason, StaffAlert
 from bot.aftercare.service import CourseService, Patient, Response
 from bot.aftercare.tick import RetryLater, tick
 from bot.answers.loader import load_faq
@@ -548,3 +548,28 @@ async def test_a_course_paused_past_its_end_takes_answers_only_as_a_completed_on
     assert "Contact your treating doctor now" in worrying.replies[0].text
     assert worrying.alert is not None
     assert [(c.day, c.answer) for c in await repo.checkin_stats()] == [(14, "good")]
+
+
+async def test_resuming_a_course_paused_past_its_end_says_its_days_are_over(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # Found by probing (probe11): resumed on day 21, the course said "Resumed. day 14 of 14"
+    # (with no next message), and the next tick skipped every day left and marked it
+    # completed, though nothing after the pause was sent.
+    inbox = Inbox()
+    await _enrol_and_receive(service, inbox, 1)  # procedure 19.05: day 1 received
+    await service.press(ME, buttons.course(CourseAction.PAUSE), NOW)
+    course = await repo.course_for(ME.user_id)
+    assert course is not None
+    later = NOW + timedelta(days=20)  # 09.06 in Berlin: day 21
+    resumed = await service.press(ME, buttons.course(CourseAction.RESUME), later)
+    text = resumed.replies[0].text
+    assert "Resumed" not in text and "day 14 of 14" not in text
+    assert "your aftercare course ended on 02.06.2025" in text
+    assert "no more messages will come" in text
+    await tick(service.store, later, inbox, service.messages)
+    assert [m.title for m in inbox.messages] == ["Day 1 of 14"]
+    ended = await repo.course(course.id)
+    assert ended is not None and ended.status is CourseStatus.ENDED
+    assert ended.end_reason is not None and ended.end_reason is not EndReason.COMPLETED
+    assert await repo.course_for(ME.user_id) is None
