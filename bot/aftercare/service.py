@@ -142,6 +142,10 @@ class CourseService:
         day = course_day(course.procedure_date, now, course.timezone)
         return day <= self.course.days + LAST_ANSWER_DAYS
 
+    def _days_over(self, course: PatientCourse, now: datetime) -> bool:
+        """Whether the course's last day has passed in its zone (nothing is left to send)."""
+        return course_day(course.procedure_date, now, course.timezone) > self.course.days
+
     async def red_flag_alert(self, patient: Patient, now: datetime) -> StaffAlert | None:
         """A staff alert when an enrolled patient's free text was a red flag (no text in it)."""
         course = await self.repo.course_for(patient.user_id)
@@ -203,6 +207,10 @@ class CourseService:
         if action is CourseAction.PAUSE:
             await self.repo.pause(course.id)
             return Response((self.status.paused(),))
+        if course.status is CourseStatus.PAUSED and self._days_over(course, now):
+            # Nothing is left to send: the tick would skip every day left and call it completed.
+            await self.repo.end_course(course.id, EndReason.EXPIRED, now)
+            return Response((self.status.over(course),))
         await self.repo.resume(course.id)
         fresh = await self.repo.course(course.id)
         # Today's message, its time passed while paused, goes at once, as the status says.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import buttons
@@ -67,6 +67,11 @@ class StatusReplies:
         """After the resume button: the status again."""
         status = self.status(course, now)
         return replace(status, text=f"{self._t('ac_resumed')}\n{status.text}")
+
+    def over(self, course: PatientCourse) -> Reply:
+        """After the resume button of a course whose days ran out while it was paused."""
+        last = course.procedure_date + timedelta(days=self.days)
+        return Reply(self._t("ac_resumed_over", last=last.strftime("%d.%m.%Y"), days=self.days))
 
     def stopped(self) -> Reply:
         """After /stop or the stop button."""
