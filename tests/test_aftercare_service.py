@@ -573,3 +573,23 @@ async def test_resuming_a_course_paused_past_its_end_says_its_days_are_over(
     assert ended is not None and ended.status is CourseStatus.ENDED
     assert ended.end_reason is not None and ended.end_reason is not EndReason.COMPLETED
     assert await repo.course_for(ME.user_id) is None
+
+
+async def test_enrolling_on_the_last_day_promises_no_days_that_will_not_come(
+    service: CourseService,
+) -> None:
+    # Found by probing (probe11): enrolled on day 14, the confirmation promised "one message a
+    # day at 09:00 (Europe/Berlin) until 20.05.2025", today, though nothing follows today's.
+    await service.open(ME, NOW)
+    await service.text(ME, "06.05.2025", NOW)  # 14 days before 20.05: today is day 14
+    done = await service.text(ME, "09:00", NOW)
+    assert done is not None and done.deliver_now
+    text = done.replies[0].text
+    assert "Today is day 14 of 14 after your procedure" in text
+    assert "one message a day" not in text and "until" not in text
+    assert "no more daily messages come after it" in text
+    assert "not watched around the clock" in text
+    inbox = Inbox()
+    await tick(service.store, NOW, inbox, service.messages)
+    await tick(service.store, NOW + timedelta(days=1), inbox, service.messages)
+    assert [m.title for m in inbox.messages] == ["Day 14 of 14"]
