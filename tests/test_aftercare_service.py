@@ -9,7 +9,7 @@ import pytest
 
 from bot import buttons
 from bot.aftercare.conversation import Step
-from bot.aftercare.records import CourseStatus, StaffAlert
+from bot.aftercare.records import CourseStatus, EndReason, StaffAlert
 from bot.aftercare.service import CourseService, Patient, Response
 from bot.aftercare.tick import RetryLater, tick
 from bot.answers.loader import load_faq
@@ -432,3 +432,164 @@ async def test_a_typed_answer_to_the_last_days_question_counts_after_the_course_
         (14, "good"),
         (14, "worrying"),
     ]
+
+
+async def test_the_status_after_moving_the_time_earlier_shows_todays_message_going_now(
+    service: CourseService,
+) -> None:
+    # Found by probing (probe11): evening messages, moved to the morning at 15:00 while
+    # today's was still to come. Today's goes at once, as after a resume, yet the status
+    # said "Next message: Wed 21.05, 09:00", six hours in the past.
+    first = await service.open(ME, NOW)
+    chosen = await service.press(ME, _press(first, "Yesterday"), NOW)
+    await service.press(ME, _press(chosen, "Evening 19:00"), NOW)
+    inbox = Inbox()
+    await tick(service.store, NOW, inbox, service.messages)
+    afternoon = NOW + timedelta(days=1, hours=3)  # Wed 21.05, 15:00 in Berlin: day 2
+    await service.press(ME, buttons.course(CourseAction.CHANGE_TIME), afternoon)
+    await service.press(ME, buttons.pick_time(time(9)), afternoon)
+    status = await service.open(ME, afternoon)
+    assert "Next message: Wed 21.05, 15:00 (Europe/Berlin)" in status.replies[0].text
+    await tick(service.store, afternoon, inbox, service.messages)
+    assert [m.title for m in inbox.messages] == ["Day 1 of 14", "Day 2 of 14"]
+
+
+async def test_something_worrying_pressed_again_on_yesterdays_message_alerts_the_staff(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # Found by probing (probe11): worried on day 1 (the staff alerted), worse the next morning
+    # before day 2's message, the patient presses "Something worrying" on the latest message
+    # they have, day 1's. They got the urgent reply but the staff heard nothing: the press
+    # counted as day 1's answer again. Typed ("something worrying") at that moment it alerts,
+    # and so does the same button of a stopped course, every time.
+    day_message = await _first_day_message(service)
+    worrying = _press(day_message, "Something worrying")
+    assert (await service.press(ME, worrying, NOW)).alert is not None
+    next_morning = NOW + timedelta(hours=19)  # Wed 21.05, 07:00 in Berlin: day 2
+    again = await service.press(ME, worrying, next_morning)
+    assert "Contact your treating doctor now" in again.replies[0].text
+    course = await repo.course_for(ME.user_id)
+    assert course is not None
+    assert again.alert is not None and again.alert.course_id == course.id
+
+
+async def test_an_older_courses_follow_up_leaves_the_newest_course_its_last_answer(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # Found by probing (probe11): a second procedure's course ends on the day the first one's
+    # follow-up reminder goes. Sending the reminder moved the first course's end to that
+    # moment, so it became the patient's "most recently completed" course, and "Something
+    # worrying" typed that evening to the new course's last question was no answer: no
+    # advice from the course, nothing recorded, no staff alert.
+    inbox = Inbox()
+    await _enrol_and_receive(service, inbox, 14)  # procedure 19.05.2025, mornings
+    last = Response((inbox.messages[-1],))
+    await service.press(ME, _press(last, "Remind me about a follow-up visit"), NOW)
+    reminder_day = datetime(2026, 2, 19, 7, tzinfo=UTC)  # 08:00 in Berlin
+    await service.open(ME, reminder_day)
+    await service.text(ME, "05.02.2026", reminder_day)  # day 14 of the new course today
+    await service.press(ME, buttons.pick_time(time(9)), reminder_day)
+    await tick(service.store, reminder_day, inbox, service.messages)
+    assert inbox.messages[-1].title == "Day 14 of 14"
+    new = await repo.last_completed(ME.user_id)  # completed as its last message went
+    await tick(service.store, reminder_day + timedelta(hours=1), inbox, service.messages)
+    assert "follow-up visit" in inbox.messages[-1].text  # the first course's reminder
+    evening = reminder_day + timedelta(hours=11)
+    said = await service.text(ME, "Something worrying", evening)
+    assert new is not None and said is not None
+    assert said.alert == StaffAlert(ME.user_id, new.id, 14, "Something worrying")
+    assert [(c.day, c.answer) for c in await repo.checkin_stats()] == [(14, "worrying")]
+
+
+async def test_a_check_in_button_of_a_received_message_counts_after_moving_west(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # Found by probing (probe11): a patient in Tokyo gets day 2 at 09:00 (00:00 UTC), flies
+    # to Los Angeles, where it is 17:00 the day before, and sets that zone. The buttons of
+    # the message just received then said "out of date" (its day was "in the future" of the
+    # new zone), and "Something worrying" on it was not recorded.
+    await service.open(ME, NOW)
+    await service.timezone(ME, NOW)
+    await service.text(ME, "Asia/Tokyo", NOW)
+    await service.text(ME, "yesterday", NOW)  # 19.05 in Tokyo: today (20.05) is day 1
+    await service.text(ME, "09:00", NOW)
+    inbox = Inbox()
+    await tick(service.store, NOW, inbox, service.messages)
+    morning = datetime(2025, 5, 21, 0, 5, tzinfo=UTC)  # 09:05 in Tokyo, 17:05 (20.05) in LA
+    await tick(service.store, morning, inbox, service.messages)
+    assert [m.title for m in inbox.messages] == ["Day 1 of 14", "Day 2 of 14"]
+    await service.timezone(ME, morning)
+    await service.text(ME, "Los Angeles", morning)
+    course = await repo.course_for(ME.user_id)
+    assert course is not None and course.timezone == "America/Los_Angeles"
+    day_two = Response((inbox.messages[-1],))
+    answered = await service.press(ME, _press(day_two, "Bruising"), morning)
+    assert answered.replies[0].text == "Arnica cream helps."
+    assert [(c.day, c.answer) for c in await repo.checkin_stats()] == [(2, "bruising")]
+
+
+async def test_a_course_paused_past_its_end_takes_answers_only_as_a_completed_one_would(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # Found by probing (probe11): a course paused and left past its last day kept taking
+    # check-ins until its purge, "all good" typed on day 41 recorded as day 14. A completed
+    # course takes them until the day after its last day, and so does a paused one now.
+    day_message = await _first_day_message(service)  # procedure 19.05: today is day 1
+    await service.press(ME, buttons.course(CourseAction.PAUSE), NOW)
+    day_after_last = NOW + timedelta(days=14)  # 03.06 in Berlin: day 15
+    said = await service.text(ME, "fine", day_after_last)
+    assert said is not None and said.replies[0].text == "Glad to hear it."
+    later = NOW + timedelta(days=40)  # day 41
+    assert await service.text(ME, "all good", later) is None
+    stale = await service.press(ME, _press(day_message, "Bruising"), later)
+    assert "out of date" in stale.replies[0].text and stale.alert is None
+    # A worried patient still gets the advice and the staff hear of it; nothing is recorded.
+    worrying = await service.press(ME, _press(day_message, "Something worrying"), later)
+    assert "Contact your treating doctor now" in worrying.replies[0].text
+    assert worrying.alert is not None
+    assert [(c.day, c.answer) for c in await repo.checkin_stats()] == [(14, "good")]
+
+
+async def test_resuming_a_course_paused_past_its_end_says_its_days_are_over(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # Found by probing (probe11): resumed on day 21, the course said "Resumed. day 14 of 14"
+    # (with no next message), and the next tick skipped every day left and marked it
+    # completed, though nothing after the pause was sent.
+    inbox = Inbox()
+    await _enrol_and_receive(service, inbox, 1)  # procedure 19.05: day 1 received
+    await service.press(ME, buttons.course(CourseAction.PAUSE), NOW)
+    course = await repo.course_for(ME.user_id)
+    assert course is not None
+    later = NOW + timedelta(days=20)  # 09.06 in Berlin: day 21
+    resumed = await service.press(ME, buttons.course(CourseAction.RESUME), later)
+    text = resumed.replies[0].text
+    assert "Resumed" not in text and "day 14 of 14" not in text
+    assert "your aftercare course ended on 02.06.2025" in text
+    assert "no more messages will come" in text
+    await tick(service.store, later, inbox, service.messages)
+    assert [m.title for m in inbox.messages] == ["Day 1 of 14"]
+    ended = await repo.course(course.id)
+    assert ended is not None and ended.status is CourseStatus.ENDED
+    assert ended.end_reason is not None and ended.end_reason is not EndReason.COMPLETED
+    assert await repo.course_for(ME.user_id) is None
+
+
+async def test_enrolling_on_the_last_day_promises_no_days_that_will_not_come(
+    service: CourseService,
+) -> None:
+    # Found by probing (probe11): enrolled on day 14, the confirmation promised "one message a
+    # day at 09:00 (Europe/Berlin) until 20.05.2025", today, though nothing follows today's.
+    await service.open(ME, NOW)
+    await service.text(ME, "06.05.2025", NOW)  # 14 days before 20.05: today is day 14
+    done = await service.text(ME, "09:00", NOW)
+    assert done is not None and done.deliver_now
+    text = done.replies[0].text
+    assert "Today is day 14 of 14 after your procedure" in text
+    assert "one message a day" not in text and "until" not in text
+    assert "no more daily messages come after it" in text
+    assert "not watched around the clock" in text
+    inbox = Inbox()
+    await tick(service.store, NOW, inbox, service.messages)
+    await tick(service.store, NOW + timedelta(days=1), inbox, service.messages)
+    assert [m.title for m in inbox.messages] == ["Day 14 of 14"]

@@ -207,6 +207,10 @@ async def test_checkins_are_counted_per_day_and_answer(repo: CourseRepo) -> None
     assert not await repo.record_checkin(course_id, OTHER, 2, "good", NOW)
     assert await repo.record_checkin(other, OTHER, 2, "swelling", NOW)
     assert await repo.record_checkin(course_id, USER, 3, "worrying", NOW)
+    # Given again on a later day of the patient's (Berlin: 21.05), it is new that day only.
+    next_morning = NOW + timedelta(hours=20)
+    assert await repo.record_checkin(course_id, USER, 3, "worrying", next_morning)
+    assert not await repo.record_checkin(course_id, USER, 3, "worrying", next_morning)
     assert await repo.checkin_stats() == [
         CheckinCount(2, "swelling", 2),
         CheckinCount(3, "worrying", 1),

@@ -373,8 +373,10 @@ class Enrolment:
         day = clamp_day(course_day(enrol.procedure_date, now, enrol.timezone), days)
         last = enrol.procedure_date + timedelta(days=days)  # day N is N days after the procedure
         today_key = "ac_enrolled_procedure_day" if day == FIRST_DAY else "ac_enrolled_day"
+        # Enrolled on the last day, today's message is the only one: no daily messages to promise.
+        key = "ac_enrolled_last_day" if day == days else "ac_enrolled"
         text = self._t(
-            "ac_enrolled",
+            key,
             today=self._t(today_key, day=day, days=days),
             time=hhmm(enrol.send_time),
             zone=enrol.timezone,

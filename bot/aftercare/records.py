@@ -21,6 +21,7 @@ class EndReason(StrEnum):
     COMPLETED = "completed"
     STOPPED = "stopped"
     BLOCKED = "blocked"
+    EXPIRED = "expired"  # resumed after its last day: its days ran out while it was paused
 
 
 class DeliveryKind(StrEnum):

@@ -134,20 +134,23 @@ class CourseService:
     async def _answering(self, patient: Patient, now: datetime) -> PatientCourse | None:
         """The course a typed check-in answer is for: the open one, or one that just completed."""
         course = await self.repo.course_for(patient.user_id)
-        if course is not None:
-            return course
-        done = await self.repo.last_completed(patient.user_id)
-        return done if done is not None and self._takes_answers(done, now) else None
+        if course is None:
+            course = await self.repo.last_completed(patient.user_id)
+        return course if course is not None and self._takes_answers(course, now) else None
 
     def _takes_answers(self, course: PatientCourse, now: datetime) -> bool:
-        """Whether a course still takes check-in answers: running, or just completed."""
-        if course.status is not CourseStatus.ENDED:
-            return True
+        """Whether a course still takes check-in answers: not stopped, and its days not long over."""
+        if course.status is CourseStatus.ENDED and course.end_reason is not EndReason.COMPLETED:
+            return False
         # The last day's message completes the course as it goes out, yet asks how the patient
-        # feels: its answer may come that day or the next morning. A stopped course takes none.
+        # feels: its answer may come that day or the next morning. A course paused past its
+        # end (or running late) takes answers no longer than a completed one would.
         day = course_day(course.procedure_date, now, course.timezone)
-        done = course.end_reason is EndReason.COMPLETED
-        return done and day <= self.course.days + LAST_ANSWER_DAYS
+        return day <= self.course.days + LAST_ANSWER_DAYS
+
+    def _days_over(self, course: PatientCourse, now: datetime) -> bool:
+        """Whether the course's last day has passed in its zone (nothing is left to send)."""
+        return course_day(course.procedure_date, now, course.timezone) > self.course.days
 
     async def red_flag_alert(self, patient: Patient, now: datetime) -> StaffAlert | None:
         """A staff alert when an enrolled patient's free text was a red flag (no text in it)."""
@@ -210,9 +213,14 @@ class CourseService:
         if action is CourseAction.PAUSE:
             await self.repo.pause(course.id)
             return Response((self.status.paused(),))
+        if course.status is CourseStatus.PAUSED and self._days_over(course, now):
+            # Nothing is left to send: the tick would skip every day left and call it completed.
+            await self.repo.end_course(course.id, EndReason.EXPIRED, now)
+            return Response((self.status.over(course),))
         await self.repo.resume(course.id)
         fresh = await self.repo.course(course.id)
-        return Response((self.status.resumed(fresh or course, now),))
+        # Today's message, its time passed while paused, goes at once, as the status says.
+        return Response((self.status.resumed(fresh or course, now),), deliver_now=True)
 
     async def _checkin(self, patient: Patient, press: buttons.Checkin, now: datetime) -> Response:
         course = await self.repo.course(press.course_id)
@@ -223,7 +231,7 @@ class CourseService:
             course is None
             or course.user_id != patient.user_id
             or not FIRST_DAY <= press.day <= self.course.days
-            or press.day > course_day(course.procedure_date, now, course.timezone)
+            or not await self._day_come(course, press.day, now)
             or not self._takes_answers(course, now)
         ):
             if not option.urgent:
@@ -234,6 +242,14 @@ class CourseService:
             return Response((self.messages.checkin_reply(option),), alert)
         return await self._record(patient, course, press.day, option, now)
 
+    async def _day_come(self, course: PatientCourse, day: int, now: datetime) -> bool:
+        """Whether a check-in button's day has come in the course's zone, or its message went out."""
+        # A zone set west since the message went out puts its day in that zone's future; a
+        # forged later day has no message sent.
+        if day <= course_day(course.procedure_date, now, course.timezone):
+            return True
+        return await self.repo.day_sent(course.id, day)
+
     async def _record(
         self,
         patient: Patient,
@@ -242,9 +258,9 @@ class CourseService:
         option: CheckinOption,
         now: datetime,
     ) -> Response:
-        """Keep a check-in answer; its advice, and the staff alert for a first worrying one."""
+        """Keep a check-in answer; its advice, and the staff alert for a new worrying one."""
         first = await self.repo.record_checkin(course.id, patient.user_id, day, option.id, now)
-        # One staff alert per worrying answer and day, however often it is given.
+        # One staff alert per worrying answer and day it is given, however often it is given.
         alert = StaffAlert(patient.user_id, course.id, day, option.label, option.id)
         return Response(
             (self.messages.checkin_reply(option),), alert if first and option.urgent else None
@@ -290,4 +306,6 @@ class CourseService:
             if course is None or course.status is CourseStatus.ENDED:
                 return Response((self.status.not_enrolled(),))
             await self.repo.change_time(course.id, action.send_time, action.timezone)
+            # A time moved earlier than now makes today's message due at once.
+            return Response((turn.reply,), deliver_now=True)
         return Response((turn.reply,))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import buttons
@@ -68,6 +68,11 @@ class StatusReplies:
         status = self.status(course, now)
         return replace(status, text=f"{self._t('ac_resumed')}\n{status.text}")
 
+    def over(self, course: PatientCourse) -> Reply:
+        """After the resume button of a course whose days ran out while it was paused."""
+        last = course.procedure_date + timedelta(days=self.days)
+        return Reply(self._t("ac_resumed_over", last=last.strftime("%d.%m.%Y"), days=self.days))
+
     def stopped(self) -> Reply:
         """After /stop or the stop button."""
         return Reply(self._t("ac_stopped"))
@@ -83,13 +88,14 @@ class StatusReplies:
     def _next_due(self, course: PatientCourse, now: datetime) -> datetime | None:
         """When the next day message goes: days missed while paused are skipped by the tick."""
         due = course.next_due
-        if due is None or not day_over(due, now, course.timezone):
-            return due
-        today = course_day(course.procedure_date, now, course.timezone)
-        if today > self.days:
-            return None
-        # Today's message goes at its time, or at once when that has passed.
-        return max(local_due(course.procedure_date, today, course.send_time, course.timezone), now)
+        if due is not None and day_over(due, now, course.timezone):
+            today = course_day(course.procedure_date, now, course.timezone)
+            if today > self.days:
+                return None
+            due = local_due(course.procedure_date, today, course.send_time, course.timezone)
+        # The tick sends a message due earlier on its own local day at once (after a resume, a
+        # retry, or a time moved earlier than now), so it goes now, not at its passed time.
+        return None if due is None else max(due, now)
 
     def _local(self, when: datetime, course: PatientCourse) -> str:
         """An instant as the patient's weekday, date and time, in their language."""

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.aftercare.conversation import Conversation
 from bot.aftercare.records import CourseStatus, Delivery, DeliveryKind, EndReason, PatientCourse
-from bot.aftercare.schedule import local_due
+from bot.aftercare.schedule import day_over, local_due
 from bot.storage.claims import CLAIM_LEASE, Claims
 from bot.storage.database import Database, moment, stamp
 
@@ -156,9 +156,11 @@ class CourseRepo:
 
     async def last_completed(self, user_id: int) -> PatientCourse | None:
         """The patient's most recently completed course (every message sent), or None."""
+        # The newest course: a patient has one open course at a time, so a later one ended
+        # later. Not by ended_at, which a follow-up sent months later moves (for retention).
         return await self._course_where(
             "c.user_id = :user AND c.status = 'ended' AND c.end_reason = 'completed'"
-            " ORDER BY c.ended_at DESC, c.id DESC LIMIT 1",
+            " ORDER BY c.id DESC LIMIT 1",
             {"user": user_id},
         )
 
@@ -356,6 +358,18 @@ class CourseRepo:
             )
         return found is not None
 
+    async def day_sent(self, course_id: int, day: int) -> bool:
+        """Whether the course's message for `day` went out."""
+        async with self.db.transaction() as conn:
+            found = await conn.scalar(
+                text(
+                    "SELECT 1 FROM deliveries WHERE course_id = :id AND day = :day"
+                    " AND kind = 'day' AND status = 'sent'"
+                ),
+                {"id": course_id, "day": day},
+            )
+        return found is not None
+
     async def release_claim(self, delivery_id: int, owner: str) -> None:
         """Give back one claim of ours without sending (a paused course sends it on resume)."""
         async with self.db.transaction() as conn:
@@ -429,28 +443,48 @@ class CourseRepo:
     async def record_checkin(
         self, course_id: int, user_id: int, day: int, answer: str, now: datetime
     ) -> bool:
-        """Store a check-in answer of the patient's own course; False if repeated or not theirs."""
+        """Store a patient's own check-in answer; False if not theirs or given that local day."""
         async with self.db.transaction() as conn:
-            owner = await conn.scalar(
-                text("SELECT 1 FROM courses WHERE id = :id AND user_id = :user"),
+            # The course row's lock orders two presses at once: the second sees the first's.
+            zone = await conn.scalar(
+                text(
+                    "SELECT timezone FROM courses WHERE id = :id AND user_id = :user"  # noqa: S608
+                    f"{self.db.lock_rows()}"
+                ),
                 {"id": course_id, "user": user_id},
             )
-            if owner is None:
+            if zone is None:
                 return False
-            result = await conn.execute(
+            key = {"course": course_id, "day": day, "answer": answer}
+            given = await conn.scalar(
                 text(
-                    "INSERT INTO checkins (course_id, user_id, day, answer, answered_at)"
-                    " VALUES (:course, :user, :day, :answer, :at) ON CONFLICT DO NOTHING"
+                    "SELECT answered_at FROM checkins"
+                    " WHERE course_id = :course AND day = :day AND answer = :answer"
                 ),
-                {
-                    "course": course_id,
-                    "user": user_id,
-                    "day": day,
-                    "answer": answer,
-                    "at": stamp(now),
-                },
+                key,
             )
-        return result.rowcount == 1
+            if given is None:
+                result = await conn.execute(
+                    text(
+                        "INSERT INTO checkins (course_id, user_id, day, answer, answered_at)"
+                        " VALUES (:course, :user, :day, :answer, :at) ON CONFLICT DO NOTHING"
+                    ),
+                    {**key, "user": user_id, "at": stamp(now)},
+                )
+                return result.rowcount == 1
+            answered = moment(given)
+            if answered is None or not day_over(answered, now, zone):
+                return False
+            # Given again on a later day ("Something worrying" pressed again on an older
+            # message): new that day, and that day's repeats are counted from now.
+            await conn.execute(
+                text(
+                    "UPDATE checkins SET answered_at = :at"
+                    " WHERE course_id = :course AND day = :day AND answer = :answer"
+                ),
+                {**key, "at": stamp(now)},
+            )
+        return True
 
     async def checkin_stats(self) -> list[CheckinCount]:
         """How often each answer was given, per course day."""
