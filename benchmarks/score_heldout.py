@@ -217,6 +217,8 @@ SETS = (
     "probe23_ru.yaml",
     "probe24_en.yaml",
     "probe24_ru.yaml",
+    "probe25_en.yaml",
+    "probe25_ru.yaml",
     "heldout_blind15_en.yaml",
     "heldout_blind15_ru.yaml",
     "heldout_blind16_en.yaml",
