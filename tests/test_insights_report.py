@@ -41,3 +41,12 @@ def test_groups_with_counts_and_examples_then_the_most_disliked_entries_with_the
 def test_nothing_to_report_says_so_in_the_staff_language() -> None:
     text = unanswered_text([], [], get_locale("ru").t)
     assert text.splitlines() == ["За последние 30 дн. вопросов без ответа нет.", "", "👎 пока нет."]
+
+
+def test_an_example_whose_first_word_is_over_the_width_is_cut_not_dropped() -> None:
+    # Found by probing: textwrap.shorten drops a first word longer than the line whole, so a
+    # question without spaces (a pasted link, Chinese) was shown to the staff as "…" alone.
+    question = "请问软提升手术后多久可以洗脸" * 10
+    text = unanswered_text([_group((question, 2))], [], get_locale("en").t)
+    line = text.splitlines()[1]
+    assert line.startswith("• 2× “请问软提升手术后多久可以洗脸请问") and line.endswith("…”")
