@@ -107,7 +107,7 @@ def stats_reply(
         ),
         section(
             "stats_unanswered",
-            [locale.t(count_line, label=text, count=n) for text, n in report.unanswered],
+            [locale.t(count_line, label=one_line(text), count=n) for text, n in report.unanswered],
         ),
     ]
     if kb.course is not None or checkins:
