@@ -121,7 +121,7 @@ def load_document(text: str) -> Any:
             raise TooComplex(
                 f"its aliases expand to more than {MAX_NODES:,} values", _line(node.start_mark)
             )
-        return loader.construct_document(node)
+        return _construct(loader, node)
     finally:
         loader.dispose()
 
@@ -234,7 +234,28 @@ def _construct(loader: Loader, node: yaml.Node) -> Any:
     # a FAQ file's nodes are strings.
     if node.tag == _STR_TAG and isinstance(node, yaml.ScalarNode):
         return node.value
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except _UNBUILDABLE:
+        # PyYAML's constructors raise these, unmarked, for a day that does not exist
+        # (2025-02-30), a number past Python's 4,300 digits or a value its !!tag cannot take.
+        raise yaml.MarkedYAMLError(
+            problem=f"{_shown(node)} is not a valid {node.tag.rpartition(':')[2]}; "
+            "put it in quotes to keep it as text",
+            problem_mark=node.start_mark,
+        ) from None
+
+
+_UNBUILDABLE = (ValueError, KeyError, IndexError, AttributeError, TypeError)
+SHOWN_CHARS = 40
+
+
+def _shown(node: yaml.Node) -> str:
+    """A value as the file writes it, quoted and cut to a readable length."""
+    if not isinstance(node, yaml.ScalarNode):
+        return "the list" if isinstance(node, yaml.SequenceNode) else "the mapping"
+    value = str(node.value)
+    return repr(value if len(value) <= SHOWN_CHARS else value[:SHOWN_CHARS] + "…")
 
 
 Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)

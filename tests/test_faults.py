@@ -146,6 +146,21 @@ def test_yaml_bombs_are_refused_with_one_line(text: str, expected: str) -> None:
     assert problem.file == "bomb.yaml" and expected in problem.message
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["2025-02-30", "9" * 5000, "!!int abc", "!!bool maybe", "!!timestamp soon", "!!seq abc"],
+    ids=["no-such-day", "5000-digits", "int-tag", "bool-tag", "timestamp-tag", "seq-tag"],
+)
+def test_a_value_yaml_cannot_build_is_refused_with_its_line(value: str) -> None:
+    # Found by probing: each crashed faq check and start-up with a traceback (ValueError,
+    # KeyError, AttributeError) and /reload with the generic apology instead of file and line.
+    with pytest.raises(FaqError) as raised:
+        parse_faq(f"version: 1\nlanguage: en\nclinic:\n  name: {value}\n", "odd.yaml")
+    (problem,) = raised.value.problems
+    assert (problem.file, problem.line) == ("odd.yaml", 4)
+    assert "quotes" in problem.message and len(problem.message) < 200
+
+
 def test_an_oversized_file_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
     path = tmp_path / "huge.yaml"
     with path.open("w", encoding="utf-8") as out:

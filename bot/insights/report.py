@@ -37,9 +37,7 @@ def unanswered_text(
     else:
         lines = [t("unanswered_title", days=days, total=total, groups=len(groups))]
         for group in groups[:shown]:
-            example = textwrap.shorten(
-                " ".join(group.example.split()), EXAMPLE_CHARS, placeholder="…"
-            )
+            example = one_line(group.example)
             ways = len(group.phrasings)
             key = "unanswered_group_ways" if ways > 1 else "unanswered_group_line"
             lines.append(t(key, count=group.count, example=example, ways=ways))
@@ -62,6 +60,14 @@ def unanswered_text(
     else:
         lines.append(t("unanswered_disliked_none"))
     return "\n".join(lines)
+
+
+def one_line(text: str, width: int = EXAMPLE_CHARS) -> str:
+    """A patient's text on one line of at most `width` characters, cut at a word if it can be."""
+    flat = " ".join(text.split())
+    short = textwrap.shorten(flat, width, placeholder="…")
+    # shorten drops a first word longer than the line whole: "…" alone would show nothing.
+    return flat[: width - 1] + "…" if short == "…" != flat else short
 
 
 def stats_reply(
@@ -101,7 +107,7 @@ def stats_reply(
         ),
         section(
             "stats_unanswered",
-            [locale.t(count_line, label=text, count=n) for text, n in report.unanswered],
+            [locale.t(count_line, label=one_line(text), count=n) for text, n in report.unanswered],
         ),
     ]
     if kb.course is not None or checkins:
