@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bot.answers.loader import load_faq
@@ -31,10 +32,10 @@ ENTRIES = [
 def test_groups_with_counts_and_examples_then_the_most_disliked_entries_with_their_share() -> None:
     text = unanswered_text(GROUPS, most_disliked(ENTRIES), get_locale("en").t, shown=2)
     assert text.splitlines() == [
-        "Not covered in the last 30 days: 11 questions in 3 groups",
+        "Not covered in the last 30 days: questions 11, groups 3",
         "• 7× “is there parking?” (2 ways of asking)",
         "• 3× “do you have wifi”",
-        "… and 1 more groups (1 questions)",
+        "… more groups: 1 (questions: 1)",
         "",
         "Most 👎:",
         "• Bruising: 👎 4 of 10 (40%)",
@@ -69,3 +70,10 @@ def test_stats_text_shows_each_unanswered_question_on_one_short_line() -> None:
     (line,) = section[1:]
     assert line.startswith("• what about mars rovers and jupiter moons") and line.endswith(": 2")
     assert len(line) <= 100
+
+
+def test_one_question_in_one_group_reads_without_a_plural_slip() -> None:
+    # "1 questions in 1 groups", "… and 1 more groups (1 questions)" (found by probing).
+    one = [GROUPS[0], GROUPS[-1]]
+    text = unanswered_text(one, [], get_locale("en").t, shown=1)
+    assert not re.search(r"\b1 (more )?groups\b|\b1 questions\b", text), text
