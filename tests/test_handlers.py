@@ -384,7 +384,7 @@ async def test_stats_text_for_admin_and_unknown_command_for_others(
     (report,) = sent_to(fake, ADMIN)
     text = report["text"]
     assert text.startswith("<b>Statistics</b>")
-    assert "Last 7 days: 3 questions (answered 1, clarified 0, fell back 2, urgent 0)" in text
+    assert "Last 7 days: questions 3 (answered 1, clarified 0, fell back 2, urgent 0)" in text
     assert "• Bruises &amp; &lt;swelling&gt;: 1" in text
     assert "• Bruises &amp; &lt;swelling&gt;: 👍 1 / 👎 0" in text
     assert "• how much does it cost: 2" in text

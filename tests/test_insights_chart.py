@@ -156,10 +156,10 @@ def test_the_caption_is_one_line_with_the_totals_in_each_language() -> None:
     english = caption(insights, get_locale("en").t)
     assert "\n" not in english
     assert english.startswith("Mar 02–Mar 31: ")
-    assert f"{insights.questions} questions" in english
+    assert f"questions {insights.questions}" in english
     assert f"{insights.total('fallback')} not covered" in english
     assert "👍 51 / 👎 18" in english
-    assert "197 check-ins" in english
+    assert "check-ins 197" in english
     russian = caption(insights, get_locale("ru").t)
     assert "\n" not in russian
     assert f"вопросов — {insights.questions}" in russian
