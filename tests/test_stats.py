@@ -199,3 +199,13 @@ async def test_unanswered_texts_are_purged_after_the_retention_period(db: Databa
     )
     assert await stats.purge(NOW) == 1
     assert await column(db, "SELECT text FROM unanswered") == ["recent"]
+
+
+async def test_votes_are_purged_after_the_retention_period_too(db: Database) -> None:
+    # A vote keeps the patient's Telegram id (for /forget); kept for ever, it broke "purge on
+    # schedule" for everyone who never sends /forget.
+    stats = Stats(db, unanswered_retention=timedelta(days=90))
+    await stats.record_feedback(1, "pain", helpful=False, at=NOW - timedelta(days=91))
+    await stats.record_feedback(2, "pain", helpful=True, at=NOW - timedelta(days=89))
+    await stats.purge(NOW)
+    assert await column(db, "SELECT user_id FROM feedback") == [2]

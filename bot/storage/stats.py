@@ -89,11 +89,15 @@ class Stats:
             )
 
     async def purge(self, now: datetime) -> int:
-        """Delete unanswered texts past their retention or holding contact details; how many."""
+        """Delete unanswered texts past their retention or holding contact details; how many.
+
+        Votes go after the same retention: each keeps a patient's id (for /forget).
+        """
+        cutoff = {"cutoff": stamp(now - self.unanswered_retention)}
         async with self.db.transaction(erasing=True) as conn:
+            await conn.execute(text("DELETE FROM feedback WHERE given_at < :cutoff"), cutoff)
             result = await conn.execute(
-                text("DELETE FROM unanswered WHERE asked_at < :cutoff"),
-                {"cutoff": stamp(now - self.unanswered_retention)},
+                text("DELETE FROM unanswered WHERE asked_at < :cutoff"), cutoff
             )
             # Texts kept under an older, narrower rule (before an upgrade, or by an instance
             # still running the old version) go as soon as this rule sees contact details.
