@@ -20,7 +20,7 @@ from bot.aftercare.inputs import (
     read_procedure_date,
 )
 from bot.aftercare.records import CourseStatus, PatientCourse
-from bot.aftercare.schedule import FIRST_DAY, clamp_day, course_day, local_today
+from bot.aftercare.schedule import FIRST_DAY, clamp_day, course_day, last_date, local_today
 from bot.locale import Locale
 from bot.messages import Button, Reply, button_rows
 
@@ -371,7 +371,7 @@ class Enrolment:
         """What will come, when, for how long, how to stop, and who watches the messages."""
         days = self.course.days
         day = clamp_day(course_day(enrol.procedure_date, now, enrol.timezone), days)
-        last = enrol.procedure_date + timedelta(days=days)  # day N is N days after the procedure
+        last = last_date(enrol.procedure_date, days)
         today_key = "ac_enrolled_procedure_day" if day == FIRST_DAY else "ac_enrolled_day"
         # Enrolled on the last day, today's message is the only one: no daily messages to promise.
         key = "ac_enrolled_last_day" if day == days else "ac_enrolled"

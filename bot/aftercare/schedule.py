@@ -29,6 +29,11 @@ def course_day(procedure: date, now: datetime, zone: str) -> int:
     return (local_today(now, zone) - procedure).days
 
 
+def last_date(procedure: date, days: int) -> date:
+    """The date of a course's last day: day N is N days after the procedure."""
+    return procedure + timedelta(days=days)
+
+
 def clamp_day(day: int, days: int) -> int:
     """A day number inside the course's 0..days (before day 0 is day 0, after the end the end)."""
     return min(max(day, FIRST_DAY), days)

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import buttons
 from bot.aftercare.records import CourseStatus, PatientCourse
-from bot.aftercare.schedule import FIRST_DAY, clamp_day, course_day, day_over, local_due
+from bot.aftercare.schedule import (
+    FIRST_DAY,
+    clamp_day,
+    course_day,
+    day_over,
+    last_date,
+    local_due,
+)
 from bot.buttons import CourseAction
 from bot.locale import Locale
 from bot.messages import Button, Reply
@@ -70,7 +77,7 @@ class StatusReplies:
 
     def over(self, course: PatientCourse) -> Reply:
         """After the resume button of a course whose days ran out while it was paused."""
-        last = course.procedure_date + timedelta(days=self.days)
+        last = last_date(course.procedure_date, self.days)
         return Reply(self._t("ac_resumed_over", last=last.strftime("%d.%m.%Y"), days=self.days))
 
     def stopped(self) -> Reply:
