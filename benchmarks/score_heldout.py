@@ -121,6 +121,13 @@ English 95 and 96/105, 83 and 82/95, 16 and 16/200; Russian 95 and 95/105, 77 an
 and 17/200. Long stories with a leaning question are the weakest kind of message.
 `heldout_blind15_{en,ru}.yaml` (230 and 180, written at the thirteenth round's start like blind14)
 is sealed: only its totals are looked at.
+`heldout_blind17_{en,ru}.yaml` (230 and 180, written the same way at the fifteenth round's start)
+is sealed too. Its first score, on main before that round (b2d3158), was English 140/150 in
+scope, 55/55 declined, 24/25 urgent, 0/230 wrong; Russian 116/120, 40/40, 20/20, 0/180. A script
+error printed its 25 English urgent messages (only those) while its missed one was looked up.
+`probe26_{en,ru}.yaml` (in-scope questions wrapped in subjects the article does not cover, and
+near misses out of scope; 240 each), written then too, is a tuning set; its first score, before
+it was read: English 139/170 in scope, 65/70 declined, 6/240 wrong; Russian 154/170, 61/70, 11/240.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -219,16 +226,20 @@ SETS = (
     "probe24_ru.yaml",
     "probe25_en.yaml",
     "probe25_ru.yaml",
+    "probe26_en.yaml",
+    "probe26_ru.yaml",
     "heldout_blind15_en.yaml",
     "heldout_blind15_ru.yaml",
     "heldout_blind16_en.yaml",
     "heldout_blind16_ru.yaml",
+    "heldout_blind17_en.yaml",
+    "heldout_blind17_ru.yaml",
 )
 
 # Written for questions nobody here has read: only their totals are looked at, and the answer
 # model (scripts/train_answer_model.py) never learns from them.
 SEALED = tuple(
-    f"heldout_blind{n}_{lang}.yaml" for n in (11, 12, 13, 14, 15, 16) for lang in ("en", "ru")
+    f"heldout_blind{n}_{lang}.yaml" for n in (11, 12, 13, 14, 15, 16, 17) for lang in ("en", "ru")
 )
 
 
