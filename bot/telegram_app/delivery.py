@@ -189,8 +189,8 @@ class Delivery:
     """The delivery loops: staff alerts, aftercare messages and insights, each one at a time.
 
     Alerts have their own loop so that a long aftercare batch never delays an urgent alert.
-    The insights loop purges old unanswered texts and urgent messages' marks, and sends the
-    weekly digest when it is due.
+    The insights loop purges old unanswered texts, urgent messages' marks and the languages of
+    patients gone silent, and sends the weekly digest when it is due.
     Each claims rows in the database under this process's id with a lease; a clean stop gives
     the claims back, a killed process's claims are taken over when their lease runs out.
     """
@@ -283,7 +283,7 @@ class Delivery:
             await self._digest.run(self._store, now, self.owner)
 
     async def _purge(self, now: datetime) -> None:
-        """Delete unanswered texts and urgent messages' marks past their retention."""
+        """Delete unanswered texts, urgent messages' marks and silent patients' languages."""
         purged = await self._store.stats.purge(now)
         if purged:
             log.info(
@@ -292,6 +292,9 @@ class Delivery:
         marks = await self._store.alerts.purge(now)
         if marks:
             log.info("purged %d marks of urgent messages (past their retention)", marks)
+        languages = await self._store.patients.purge(now)
+        if languages:
+            log.info("purged %d patients' languages (silent past their retention)", languages)
 
     async def _course_tick(self) -> None:
         if self._stopping.is_set():
