@@ -125,6 +125,20 @@ async def test_unanswered_groups_the_not_covered_questions_for_admins_only(
     assert "Bruises &amp; &lt;swelling&gt;: 👎 1 of 1 (100%)" in report["text"]
 
 
+async def test_the_staff_reports_show_patients_texts_without_direction_controls(
+    app: tuple[App, FakeTelegram],
+) -> None:
+    # An override in a stored question reversed its line, and the rest of the report after it.
+    application, fake = app
+    await feed(application, fake.text(1, "what about \u202emars rovers\u202c \u2066x\u2069\u200f"))
+    await feed(application, fake.text(ADMIN, "/unanswered"))
+    await feed(application, fake.text(ADMIN, "/stats text"))
+    unanswered, stats = (m["text"] for m in fake.messages_to(ADMIN))
+    for report in (unanswered, stats):
+        assert not any(c in report for c in "\u200f\u202c\u202e\u2066\u2069")
+        assert "what about mars rovers x" in report
+
+
 async def test_a_red_flag_message_is_counted_but_its_text_never_stored(
     app: tuple[App, FakeTelegram], tmp_path: Path
 ) -> None:
