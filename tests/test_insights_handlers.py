@@ -263,6 +263,26 @@ async def test_a_digest_missed_while_down_goes_that_week_only_and_a_failed_one_l
         await db.close()
 
 
+async def test_a_digest_whose_report_failed_sends_the_report_alone_later(tmp_path: Path) -> None:
+    # Found by probing: a failed report released the whole week, so the next try sent the
+    # chart again, and the staff had it twice.
+    fake = FakeTelegram(TOKEN, limits=False)
+    settings = settings_for(f"sqlite:///{tmp_path / 'bot.db'}", weekly_digest=True)
+    clock = Clock(berlin(2025, 3, 3, 9, 0))
+    async with instance(settings, fake, clock) as bot:
+        await feed(bot, fake.text(1, "what about mars rovers"))
+        fake.fail("sendMessage", times=1 + ratelimit.MAX_RETRIES)  # every try of the report
+        await ticks(bot)
+        assert len(digests(fake)) == 1 and len(fake.messages_to(STAFF_CHAT)) == 1
+        clock.now += RETRY_AFTER + timedelta(seconds=1)
+        await ticks(bot)
+        clock.now += RETRY_AFTER + timedelta(seconds=1)
+        await ticks(bot)
+    assert len(digests(fake)) == 1
+    photo, report = fake.messages_to(STAFF_CHAT)
+    assert "png" in photo and "what about mars rovers" in report["text"]
+
+
 async def test_without_the_setting_no_digest_is_sent(tmp_path: Path) -> None:
     fake = FakeTelegram(TOKEN, limits=False)
     settings = settings_for(f"sqlite:///{tmp_path / 'bot.db'}")

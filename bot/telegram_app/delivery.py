@@ -14,7 +14,7 @@ from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.aftercare.tick import Messages, RecipientGone, RetryLater, Send, TickReport, tick
-from bot.insights.digest import Digest, SendDigest, WeeklyDigest
+from bot.insights.digest import Digest, DigestParts, SendPart, WeeklyDigest
 from bot.instances import instance_id
 from bot.messages import Reply
 from bot.staff_alerts import AlertReport, SendAlert, flush
@@ -129,18 +129,20 @@ def telegram_send_alert(bot: Bot, staff_chat_id: int | None, staff: StaffChat) -
     return send
 
 
-def telegram_send_digest(bot: Bot, chat_id: int, staff: StaffChat) -> SendDigest:
-    """The digest's sender: the chart with its caption, then the unanswered report, to a chat."""
+def telegram_digest_parts(bot: Bot, chat_id: int, staff: StaffChat) -> DigestParts:
+    """The digest's messages to a chat: the chart with its caption, then the unanswered report."""
 
-    async def send(digest: Digest) -> None:
+    def parts(digest: Digest) -> list[SendPart]:
         caption = escape(digest.chart.caption, quote=False)
-        await staff.send(
-            chat_id, lambda target: bot.send_photo(target, digest.chart.png, caption=caption)
-        )
-        for part in plain(digest.unanswered):
-            await staff.send(chat_id, partial(_send_html, bot, part.html))
+        chart = partial(_send_photo, bot, digest.chart.png, caption)
+        calls = [chart, *(partial(_send_html, bot, part.html) for part in plain(digest.unanswered))]
+        return [partial(staff.send, chat_id, call) for call in calls]
 
-    return send
+    return parts
+
+
+async def _send_photo(bot: Bot, png: bytes, caption: str, chat_id: int) -> None:
+    await bot.send_photo(chat_id, png, caption=caption)
 
 
 async def _send_html(bot: Bot, html: str, chat_id: int) -> None:
