@@ -528,6 +528,37 @@ async def test_a_check_in_button_of_a_received_message_counts_after_moving_west(
     assert [(c.day, c.answer) for c in await repo.checkin_stats()] == [(2, "bruising")]
 
 
+async def test_after_moving_west_the_day_received_stays_the_day_of_status_and_typed_answers(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # Found by probing: day 2 received in Tokyo, then the zone set to Los Angeles (the day
+    # before there): the status went back to "day 1", and "something worrying" typed about
+    # day 2 was recorded as day 1, where the same answer given the day before made it no news:
+    # no staff alert.
+    await service.open(ME, NOW)
+    await service.timezone(ME, NOW)
+    await service.text(ME, "Asia/Tokyo", NOW)
+    await service.text(ME, "yesterday", NOW)  # 19.05 in Tokyo: today (20.05) is day 1
+    await service.text(ME, "09:00", NOW)
+    inbox = Inbox()
+    await tick(service.store, NOW, inbox, service.messages)
+    first = await service.text(ME, "something worrying", NOW)
+    assert first is not None and first.alert is not None and first.alert.day == 1
+    morning = datetime(2025, 5, 21, 0, 5, tzinfo=UTC)  # 09:05 in Tokyo, 17:05 (20.05) in LA
+    await tick(service.store, morning, inbox, service.messages)
+    assert [m.title for m in inbox.messages] == ["Day 1 of 14", "Day 2 of 14"]
+    await service.timezone(ME, morning)
+    await service.text(ME, "Los Angeles", morning)
+    status = await service.open(ME, morning)
+    assert status.replies[0].text.startswith("Aftercare: day 2 of 14")
+    again = await service.text(ME, "something worrying", morning)
+    assert again is not None and again.alert is not None and again.alert.day == 2
+    assert [(c.day, c.answer) for c in await repo.checkin_stats()] == [
+        (1, "worrying"),
+        (2, "worrying"),
+    ]
+
+
 async def test_a_course_paused_past_its_end_takes_answers_only_as_a_completed_one_would(
     service: CourseService, repo: CourseRepo
 ) -> None:

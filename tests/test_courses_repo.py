@@ -301,6 +301,20 @@ async def test_purge_also_ends_courses_paused_past_their_last_day(repo: CourseRe
     assert await repo.course(course_id) is None
 
 
+async def test_purge_erases_a_silent_patients_language_unless_a_course_is_kept(
+    repo: CourseRepo, db: Database
+) -> None:
+    store = Store(db, timedelta(days=90))
+    await _enroll(repo)
+    for user in (USER, OTHER, 3003):
+        await store.patients.set_language(user, "ru", NOW)
+    later = NOW + timedelta(days=60)
+    assert await store.patients.language(3003, later) == "ru"  # seen: silence counts from here
+    assert await store.patients.purge(NOW + timedelta(days=90)) == 0
+    assert await store.patients.purge(NOW + timedelta(days=91)) == 1
+    assert await column(db, "SELECT user_id FROM patients ORDER BY user_id") == [USER, 3003]
+
+
 async def test_naive_times_are_refused(repo: CourseRepo) -> None:
     with pytest.raises(ValueError, match="naive"):
         await repo.claim_due(datetime(2025, 5, 20, 10), 10)  # noqa: DTZ001 - the point of the test

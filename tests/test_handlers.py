@@ -580,6 +580,23 @@ async def test_the_staff_alert_quotes_the_message_without_direction_controls(
     assert "I have a fever x" in alert["text"]
 
 
+async def test_the_staff_alert_shows_the_patients_name_without_direction_controls(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probing: the quote lost its direction controls but the name kept them, so a
+    # hostile name ("\u202e" and text) reversed the rest of the alert's name line.
+    await feed(
+        app, fake.text(7, "I have a fever", first_name="\u202eEve\u202c \u2066x\u2069\u200e")
+    )
+    await feed(app, fake.text(8, "I have a fever too", first_name="\u202e\u200f\u2067"))
+    first, second = (m["text"] for m in sent_to(fake, STAFF_CHAT))
+    for alert in (first, second):
+        assert not any(c in alert for c in "\u061c\u200e\u200f\u202a\u202c\u202e\u2066\u2067\u2069")
+    assert '<a href="tg://user?id=7">Eve x</a>' in first
+    # A name made of controls alone shows as no name, not as an empty (invisible) link.
+    assert f'<a href="tg://user?id=8">{T("no_name")}</a>' in second
+
+
 async def test_colleagues_replying_to_an_alert_in_the_staff_group_are_no_patients(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:

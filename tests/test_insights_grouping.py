@@ -118,6 +118,19 @@ def test_largest_group_first_with_counts_and_the_commonest_spelling(
     assert [g.example for g in groups[1:]] == ["do you sell gift cards", "can i bring my dog"]
 
 
+def test_of_spellings_and_phrasings_asked_as_often_the_example_has_the_fewest_capitals(
+    languages: Languages,
+) -> None:
+    # Found by probing: ties went to the alphabetically first, and capitals sort before
+    # lower case, so "IS THERE PARKING?" was shown for a group typed as often in lower case.
+    texts = ["IS THERE PARKING?", "is there parking?", "Where Can I Park", "where can i park"]
+    (group,) = group_questions(texts, languages)
+    assert group.example == "is there parking?"
+    assert [p.text for p in group.phrasings] == ["is there parking?", "where can i park"]
+    (gift,) = group_questions(["Gift Cards?", "do you sell gift cards"], languages)
+    assert gift.example == "do you sell gift cards"
+
+
 def test_texts_without_letters_are_left_out_and_stop_words_only_group_by_spelling(
     assistant: Assistant,
 ) -> None:

@@ -125,6 +125,20 @@ async def test_unanswered_groups_the_not_covered_questions_for_admins_only(
     assert "Bruises &amp; &lt;swelling&gt;: 👎 1 of 1 (100%)" in report["text"]
 
 
+async def test_the_staff_reports_show_patients_texts_without_direction_controls(
+    app: tuple[App, FakeTelegram],
+) -> None:
+    # An override in a stored question reversed its line, and the rest of the report after it.
+    application, fake = app
+    await feed(application, fake.text(1, "what about \u202emars rovers\u202c \u2066x\u2069\u200f"))
+    await feed(application, fake.text(ADMIN, "/unanswered"))
+    await feed(application, fake.text(ADMIN, "/stats text"))
+    unanswered, stats = (m["text"] for m in fake.messages_to(ADMIN))
+    for report in (unanswered, stats):
+        assert not any(c in report for c in "\u200f\u202c\u202e\u2066\u2069")
+        assert "what about mars rovers x" in report
+
+
 async def test_a_red_flag_message_is_counted_but_its_text_never_stored(
     app: tuple[App, FakeTelegram], tmp_path: Path
 ) -> None:
@@ -247,6 +261,26 @@ async def test_a_digest_missed_while_down_goes_that_week_only_and_a_failed_one_l
         assert await Store(db).insights.digest_weeks() == [("2025-W11", True)]
     finally:
         await db.close()
+
+
+async def test_a_digest_whose_report_failed_sends_the_report_alone_later(tmp_path: Path) -> None:
+    # Found by probing: a failed report released the whole week, so the next try sent the
+    # chart again, and the staff had it twice.
+    fake = FakeTelegram(TOKEN, limits=False)
+    settings = settings_for(f"sqlite:///{tmp_path / 'bot.db'}", weekly_digest=True)
+    clock = Clock(berlin(2025, 3, 3, 9, 0))
+    async with instance(settings, fake, clock) as bot:
+        await feed(bot, fake.text(1, "what about mars rovers"))
+        fake.fail("sendMessage", times=1 + ratelimit.MAX_RETRIES)  # every try of the report
+        await ticks(bot)
+        assert len(digests(fake)) == 1 and len(fake.messages_to(STAFF_CHAT)) == 1
+        clock.now += RETRY_AFTER + timedelta(seconds=1)
+        await ticks(bot)
+        clock.now += RETRY_AFTER + timedelta(seconds=1)
+        await ticks(bot)
+    assert len(digests(fake)) == 1
+    photo, report = fake.messages_to(STAFF_CHAT)
+    assert "png" in photo and "what about mars rovers" in report["text"]
 
 
 async def test_without_the_setting_no_digest_is_sent(tmp_path: Path) -> None:

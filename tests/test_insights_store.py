@@ -129,3 +129,14 @@ async def test_a_failed_digest_waits_and_a_dead_or_stopped_holder_gives_it_back(
     assert await repo.release_owned("c") == 1
     assert await repo.claim_digest("2026-W14", "d", NOW + timedelta(minutes=11))
     assert await repo.digest_weeks() == [("2026-W14", False)]
+
+
+async def test_a_digests_messages_already_sent_are_kept_for_the_next_try(store: Store) -> None:
+    repo = store.insights
+    assert await repo.claim_digest("2026-W14", "a", NOW)
+    assert await repo.digest_parts_sent("2026-W14") == 0
+    await repo.digest_part_sent("2026-W14", "a", 1)  # the chart went, the report failed
+    await repo.release_digest("2026-W14", "a", NOW + timedelta(minutes=10))
+    await repo.digest_part_sent("2026-W14", "a", 2)  # no longer its claim: not recorded
+    assert await repo.claim_digest("2026-W14", "b", NOW + timedelta(minutes=11))
+    assert await repo.digest_parts_sent("2026-W14") == 1

@@ -183,3 +183,13 @@ def test_the_snippet_once_reviewed_passes_faq_check_and_is_answered(
     assert assistant.ask("will my face swell up a lot").decision.entry_id == "swelling"
     assert assistant.ask("is acupuncture ok after the procedure").decision.entry_id == "acupuncture"
     assert assistant.ask("what is the wifi password").not_covered
+
+
+def test_the_review_comments_quote_examples_without_direction_controls(
+    languages: Languages,
+) -> None:
+    # An override in a patient's question reversed the rest of the comment line it is quoted on.
+    asked = ["do you have \u202ewifi\u202c \u2066x\u2069\u200f", *NOT_COVERED[1:]]
+    text, _ = _snippet(asked, languages)
+    assert not any(c in text for c in "\u200f\u202c\u202e\u2066\u2069")
+    assert 'e.g. "do you have wifi x"' in text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -259,6 +259,30 @@ async def test_forget_erases_the_stored_language(
     assert texts(fake, 13)[-1] == RU("forget_done")
     assert stored_language(settings, 13) is None
     await feed(app, said(fake, 13, "/help", app_language="en"))
+    assert texts(fake, 13)[-1] == EN("help")
+
+
+async def test_the_hourly_purge_erases_the_language_of_a_patient_gone_silent(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probing: only /forget erased the stored language, so a patient who went silent
+    # kept a row with their Telegram id for ever, after their votes and courses had gone.
+    services, clock_now = app.bot_data.services, [NOW]
+    services.clock = lambda: clock_now[0]
+    await feed(app, said(fake, 13, "сколько держится эффект", app_language="en"))  # then silent
+    await feed(app, said(fake, 14, "сколько держится эффект", app_language="en"))
+    await enrol(app, fake, 15, app_language="en")  # a course still running keeps its language
+    clock_now[0] = NOW + timedelta(days=80)
+    await feed(app, said(fake, 14, "болит ли это", app_language="en"))  # still writing
+    delivery = Delivery(services.store, telegram_send(app.bot), services.clock, lambda: None)
+    for days, silent in ((89, "ru"), (91, None)):
+        clock_now[0] = NOW + timedelta(days=days)
+        delivery.kick()
+        await delivery.idle()
+        assert stored_language(settings, 13) == silent
+    assert stored_language(settings, 14) == "ru"
+    assert stored_language(settings, 15) == "en"
+    await feed(app, said(fake, 13, "/help", app_language="en"))  # back: their app's language
     assert texts(fake, 13)[-1] == EN("help")
 
 

@@ -47,6 +47,7 @@ class PatientCourse:
     end_reason: EndReason | None = None
     next_due: datetime | None = None
     follow_up_due: datetime | None = None
+    last_day_sent: int | None = None  # the latest day whose message went out
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,15 @@ def course_day(procedure: date, now: datetime, zone: str) -> int:
     return (local_today(now, zone) - procedure).days
 
 
+def day_reached(procedure: date, now: datetime, zone: str, last_sent: int | None) -> int:
+    """The course day a patient is on: today's in their zone, or the last day they were sent.
+
+    A zone set west puts today back a day; the day message already received stays theirs.
+    """
+    today = course_day(procedure, now, zone)
+    return today if last_sent is None else max(today, last_sent)
+
+
 def last_date(procedure: date, days: int) -> date:
     """The date of a course's last day: day N is N days after the procedure."""
     return procedure + timedelta(days=days)

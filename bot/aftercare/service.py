@@ -10,7 +10,7 @@ from bot.aftercare.conversation import ENROLMENT_PRESSES, Enrol, Enrolment, Resc
 from bot.aftercare.course import CheckinOption, Course
 from bot.aftercare.day_messages import DayMessages
 from bot.aftercare.records import CourseStatus, EndReason, PatientCourse, StaffAlert
-from bot.aftercare.schedule import FIRST_DAY, clamp_day, course_day, follow_up_day, plan_days
+from bot.aftercare.schedule import FIRST_DAY, course_day, follow_up_day, plan_days
 from bot.aftercare.status import StatusReplies
 from bot.answers.knowledge import KnowledgeBase
 from bot.buttons import CourseAction
@@ -128,7 +128,7 @@ class CourseService:
         course = await self._answering(patient, now) if option is not None else None
         if option is None or course is None:
             return None
-        day = clamp_day(course_day(course.procedure_date, now, course.timezone), self.course.days)
+        day = self.status.day(course, now)
         return await self._record(patient, course, day, option, now)
 
     async def _answering(self, patient: Patient, now: datetime) -> PatientCourse | None:
@@ -157,7 +157,7 @@ class CourseService:
         course = await self.repo.course_for(patient.user_id)
         if course is None:
             return None
-        day = clamp_day(course_day(course.procedure_date, now, course.timezone), self.course.days)
+        day = self.status.day(course, now)
         return StaffAlert(patient.user_id, course.id, day, self.locale.t("ac_alert_free_text"))
 
     async def _unrecorded_alert(
@@ -167,7 +167,7 @@ class CourseService:
         course = await self.repo.course_for(patient.user_id)
         if course is None:
             return StaffAlert(patient.user_id, None, None, option.label, option.id)
-        day = clamp_day(course_day(course.procedure_date, now, course.timezone), self.course.days)
+        day = self.status.day(course, now)
         return StaffAlert(patient.user_id, course.id, day, option.label, option.id)
 
     def for_staff(self, alert: StaffAlert) -> StaffAlert:

@@ -13,6 +13,7 @@ from bot.aftercare.schedule import (
     clamp_day,
     course_day,
     day_over,
+    day_reached,
     last_date,
     local_due,
 )
@@ -34,9 +35,14 @@ class StatusReplies:
     def _button(self, key: str, action: CourseAction) -> Button:
         return Button(self._t(key), buttons.course(action))
 
+    def day(self, course: PatientCourse, now: datetime) -> int:
+        """The course day the patient is on, within 0..days, never before a day they received."""
+        reached = day_reached(course.procedure_date, now, course.timezone, course.last_day_sent)
+        return clamp_day(reached, self.days)
+
     def status(self, course: PatientCourse, now: datetime) -> Reply:
         """Day N of the course, the next message's local time and the course buttons."""
-        day = clamp_day(course_day(course.procedure_date, now, course.timezone), self.days)
+        day = self.day(course, now)
         key = "ac_status_procedure_day" if day == FIRST_DAY else "ac_status_day"
         lines = [self._t(key, day=day, days=self.days)]
         if course.status is CourseStatus.PAUSED:

@@ -8,7 +8,7 @@ while the bot was down goes out when it is back in the same week, never for a pa
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -35,10 +35,12 @@ class Digest:
     unanswered: str
 
 
-# Makes the digest for an instant; sends one to the staff chat (raises RetryLater or
-# RecipientGone when it could not).
+# Makes the digest for an instant.
 Compose = Callable[[datetime], Awaitable[Digest]]
-SendDigest = Callable[[Digest], Awaitable[None]]
+# Sends one message of a digest to the staff chat (raises RetryLater or RecipientGone when it
+# could not); a digest's messages, in the order the staff chat receives them.
+SendPart = Callable[[], Awaitable[None]]
+DigestParts = Callable[[Digest], Sequence[SendPart]]
 
 
 def due_week(now: datetime, zone: ZoneInfo) -> str | None:
@@ -56,17 +58,24 @@ class WeeklyDigest:
     """Sends the week's digest when it is due and nobody has sent it yet."""
 
     compose: Compose
-    send: SendDigest
+    parts: DigestParts
     zone: Callable[[], ZoneInfo]  # the clinic's zone, as the FAQ now loaded says
 
     async def run(self, store: Store, now: datetime, owner: str) -> str | None:
-        """Send this week's digest if it is due and unclaimed; the week sent, else None."""
+        """Send this week's digest if it is due and unclaimed; the week sent, else None.
+
+        Each message is recorded as it is accepted, so a failed try is followed by the ones the
+        staff chat lacks, never by the chart or a part of the report it already has.
+        """
         week = due_week(now, self.zone())
         repo = store.insights
         if week is None or not await repo.claim_digest(week, owner, now, died_here):
             return None
         try:
-            await self.send(await self.compose(now))
+            parts = self.parts(await self.compose(now))
+            for index in range(await repo.digest_parts_sent(week), len(parts)):
+                await parts[index]()
+                await repo.digest_part_sent(week, owner, index + 1)
         except Exception as exc:  # RetryLater, RecipientGone or any other: the week stays due
             wait = exc.seconds if isinstance(exc, RetryLater) else 0.0
             retry_at = now + max(RETRY_AFTER, timedelta(seconds=wait))

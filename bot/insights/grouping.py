@@ -27,7 +27,7 @@ BLOCK_ROWS = 1024
 class Phrasing:
     """One way a question was written, and how often."""
 
-    text: str  # the commonest spelling, as patients typed it
+    text: str  # the commonest spelling, as patients typed it (of equals, the fewest capitals)
     count: int
     read_as: str  # as the language's assistant reads it (Russian in Latin letters: Cyrillic)
 
@@ -46,7 +46,7 @@ class QuestionGroup:
 
     @property
     def example(self) -> str:
-        """The commonest spelling of the commonest phrasing."""
+        """The commonest spelling of the commonest phrasing (of equals, the fewest capitals)."""
         return self.phrasings[0].text
 
 
@@ -194,13 +194,19 @@ def _phrasings(
     """A group's distinct phrasings, commonest first, each with its commonest spelling."""
     found = [
         Phrasing(
-            min(spellings[k], key=lambda s: (-spellings[k][s], s)),
+            min(spellings[k], key=lambda s: (-spellings[k][s], _capitals(s), s)),
             spellings[k].total(),
             reading[k],
         )
         for k in keys
     ]
-    return tuple(sorted(found, key=lambda p: (-p.count, p.text)))
+    return tuple(sorted(found, key=lambda p: (-p.count, _capitals(p.text), p.text)))
+
+
+def _capitals(text: str) -> int:
+    """How many capital letters a text has: of two as common, the one with fewer reads better."""
+    # Capitals sort before lower case, so an alphabetical tie-break alone shows "HOW MUCH?".
+    return sum(1 for c in text if c.isupper())
 
 
 def _ordered(groups: Iterable[QuestionGroup]) -> tuple[QuestionGroup, ...]:

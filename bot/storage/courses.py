@@ -38,7 +38,10 @@ _COURSE_COLUMNS = """
       AS next_due,
     (SELECT min(due_at) FROM deliveries d
       WHERE d.course_id = c.id AND d.status IN ('pending', 'sending') AND d.kind = 'follow_up')
-      AS follow_up_due
+      AS follow_up_due,
+    (SELECT max(day) FROM deliveries d
+      WHERE d.course_id = c.id AND d.status = 'sent' AND d.kind = 'day')
+      AS last_day_sent
 """
 
 
@@ -72,6 +75,7 @@ def _course(row: RowMapping) -> PatientCourse:
         end_reason=EndReason(row["end_reason"]) if row["end_reason"] else None,
         next_due=moment(row["next_due"]),
         follow_up_due=moment(row["follow_up_due"]),
+        last_day_sent=row["last_day_sent"],
     )
 
 

@@ -186,6 +186,14 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX urgent_messages_judged_at ON urgent_messages (judged_at);
         """,
     ),
+    (
+        "0008_digest_parts",
+        """
+        -- How many of a week's digest messages (the chart, then the report's parts) the staff
+        -- chat has: a failed send is tried again from the first it lacks, never the whole digest.
+        ALTER TABLE digests ADD COLUMN parts_sent INTEGER NOT NULL DEFAULT 0;
+        """,
+    ),
 )
 
 

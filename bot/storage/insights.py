@@ -11,7 +11,7 @@ from sqlalchemy import String, bindparam, text
 
 from bot.storage.database import Database, stamp
 
-# A digest is claimed for this long: rendering and two sends take seconds, so a live sender is
+# A digest is claimed for this long: rendering and its sends take seconds, so a live sender is
 # never overtaken, and a sender that died mid-way is taken over within the hour it was due.
 DIGEST_LEASE = timedelta(minutes=10)
 # The period's questions per UTC hour, outcome and entry, in one pass over the index
@@ -145,6 +145,25 @@ class InsightsRepo:
                 {**values, "gone": gone},
             )
             return taken.rowcount == 1
+
+    async def digest_parts_sent(self, week: str) -> int:
+        """How many of the week's digest messages the staff chat already has."""
+        async with self.db.transaction() as conn:
+            sent = await conn.scalar(
+                text("SELECT parts_sent FROM digests WHERE week = :week"), {"week": week}
+            )
+        return int(sent or 0)
+
+    async def digest_part_sent(self, week: str, owner: str, parts: int) -> None:
+        """Record that the staff chat has the first `parts` messages of the week's digest."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                text(
+                    "UPDATE digests SET parts_sent = :parts"
+                    " WHERE week = :week AND claimed_by = :owner AND sent_at IS NULL"
+                ),
+                {"week": week, "owner": owner, "parts": parts},
+            )
 
     async def digest_sent(self, week: str, owner: str, now: datetime) -> None:
         """Record the week's digest as delivered (by whoever holds it now): never sent again."""

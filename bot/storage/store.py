@@ -23,7 +23,7 @@ class Store:
         self.courses = CourseRepo(db)
         self.stats = Stats(db, unanswered_retention)
         self.alerts = AlertRepo(db)
-        self.patients = PatientRepo(db)
+        self.patients = PatientRepo(db, unanswered_retention)
         self.shared = SharedState(db)
         self.insights = InsightsRepo(db)
 

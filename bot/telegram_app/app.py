@@ -43,9 +43,9 @@ from bot.telegram_app.context import (
 from bot.telegram_app.delivery import (
     Delivery,
     StaffChat,
+    telegram_digest_parts,
     telegram_send,
     telegram_send_alert,
-    telegram_send_digest,
 )
 from bot.telegram_app.ratelimit import RateLimiter
 from bot.telegram_app.sending import ADDRESSED
@@ -106,7 +106,7 @@ def build_application(
     if settings.weekly_digest and settings.staff_chat_id is not None:
         digest = WeeklyDigest(
             lambda moment: app.bot_data.services.compose_digest(moment),
-            telegram_send_digest(app.bot, settings.staff_chat_id, staff),
+            telegram_digest_parts(app.bot, settings.staff_chat_id, staff),
             lambda: app.bot_data.services.clinic_zone,
         )
     delivery = Delivery(

@@ -162,7 +162,7 @@ class Services:
         """A patient's language: the stored one, else their app's (stored from now on)."""
         if user_id is None:
             return self.languages.for_app_language(app_language)
-        stored = await self.store.patients.language(user_id)
+        stored = await self.store.patients.language(user_id, self.now())
         if stored is not None and stored in self.languages.codes:
             return stored
         language = self.languages.for_app_language(app_language)

@@ -14,7 +14,7 @@ from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.aftercare.tick import Messages, RecipientGone, RetryLater, Send, TickReport, tick
-from bot.insights.digest import Digest, SendDigest, WeeklyDigest
+from bot.insights.digest import Digest, DigestParts, SendPart, WeeklyDigest
 from bot.instances import instance_id
 from bot.messages import Reply
 from bot.staff_alerts import AlertReport, SendAlert, flush
@@ -129,18 +129,20 @@ def telegram_send_alert(bot: Bot, staff_chat_id: int | None, staff: StaffChat) -
     return send
 
 
-def telegram_send_digest(bot: Bot, chat_id: int, staff: StaffChat) -> SendDigest:
-    """The digest's sender: the chart with its caption, then the unanswered report, to a chat."""
+def telegram_digest_parts(bot: Bot, chat_id: int, staff: StaffChat) -> DigestParts:
+    """The digest's messages to a chat: the chart with its caption, then the unanswered report."""
 
-    async def send(digest: Digest) -> None:
+    def parts(digest: Digest) -> list[SendPart]:
         caption = escape(digest.chart.caption, quote=False)
-        await staff.send(
-            chat_id, lambda target: bot.send_photo(target, digest.chart.png, caption=caption)
-        )
-        for part in plain(digest.unanswered):
-            await staff.send(chat_id, partial(_send_html, bot, part.html))
+        chart = partial(_send_photo, bot, digest.chart.png, caption)
+        calls = [chart, *(partial(_send_html, bot, part.html) for part in plain(digest.unanswered))]
+        return [partial(staff.send, chat_id, call) for call in calls]
 
-    return send
+    return parts
+
+
+async def _send_photo(bot: Bot, png: bytes, caption: str, chat_id: int) -> None:
+    await bot.send_photo(chat_id, png, caption=caption)
 
 
 async def _send_html(bot: Bot, html: str, chat_id: int) -> None:
@@ -189,8 +191,8 @@ class Delivery:
     """The delivery loops: staff alerts, aftercare messages and insights, each one at a time.
 
     Alerts have their own loop so that a long aftercare batch never delays an urgent alert.
-    The insights loop purges old unanswered texts and urgent messages' marks, and sends the
-    weekly digest when it is due.
+    The insights loop purges old unanswered texts, urgent messages' marks and the languages of
+    patients gone silent, and sends the weekly digest when it is due.
     Each claims rows in the database under this process's id with a lease; a clean stop gives
     the claims back, a killed process's claims are taken over when their lease runs out.
     """
@@ -283,7 +285,7 @@ class Delivery:
             await self._digest.run(self._store, now, self.owner)
 
     async def _purge(self, now: datetime) -> None:
-        """Delete unanswered texts and urgent messages' marks past their retention."""
+        """Delete unanswered texts, urgent messages' marks and silent patients' languages."""
         purged = await self._store.stats.purge(now)
         if purged:
             log.info(
@@ -292,6 +294,9 @@ class Delivery:
         marks = await self._store.alerts.purge(now)
         if marks:
             log.info("purged %d marks of urgent messages (past their retention)", marks)
+        languages = await self._store.patients.purge(now)
+        if languages:
+            log.info("purged %d patients' languages (silent past their retention)", languages)
 
     async def _course_tick(self) -> None:
         if self._stopping.is_set():

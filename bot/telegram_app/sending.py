@@ -118,7 +118,13 @@ def _quote(text: str) -> str:
 
 def _who(user: User | None, locale: Locale) -> dict[str, str]:
     """The patient's name (a mention link) and @username, as HTML."""
-    name = user.mention_html() if user else escape(locale.t("no_username"))
+    if user is None:
+        name = escape(locale.t("no_username"))
+    else:
+        # The name is the patient's own text: an override in it would reverse the alert's
+        # line. A name of controls alone must not reach mention_html(""), which shows them all.
+        shown = shown_as_typed(user.full_name).strip()
+        name = user.mention_html(shown or locale.t("no_name"))
     username = f"@{user.username}" if user and user.username else locale.t("no_username")
     return {"name": name, "username": escape(username)}
 
