@@ -437,6 +437,7 @@ def test_whether_it_is_numbed_is_still_answered(languages: Languages, message: s
         "одноразовые ли канюли",
         "обезболивают лидокаином или чем?",
         "анестезия кремом или уколом?",
+        "простыла, делать процедуру?",
     ],
 )
 def test_uncovered_subjects_fall_back_in_russian_too(languages: Languages, message: str) -> None:
