@@ -15,6 +15,7 @@ from bot.answers.assistant import Assistant
 from bot.answers.languages import Languages, load_languages
 from bot.answers.loader import load_faq, parse_faq
 from bot.answers.matcher import MAX_MESSAGE_CHARS, MAX_QUESTION_CHARS, Kind
+from bot.answers.selftest import self_test
 from bot.faqdoc import FaqError
 
 HERE = Path(__file__).parent
@@ -164,6 +165,18 @@ def test_faq_check_verifies_examples_and_not_examples(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "example 'my nose is cold' does not trigger it" in result.stdout
     assert "not_example 'my lips are white' triggers 'lips'" in result.stdout
+
+
+def test_faq_check_refuses_an_exception_that_reads_as_a_reassurance() -> None:
+    # "!usually" folded into "normal" silenced fainting in "is it normal that I passed out?".
+    faq = FLAG_FAQ.replace(
+        "signs: [lip/lips turned blue/white]", "signs: ['lip/lips blue !always/fine/tattoo']"
+    ).replace("    patterns: [PATTERN]\n", "")
+    conflicts = self_test(parse_faq(faq, "f.yaml"))
+    assert conflicts == [
+        "red flag 'lips': sign 'lip/lips blue !always/fine/tattoo': the exception 'fine' reads"
+        ' as a reassurance, so "is it normal that ...?" would never raise the sign; remove it'
+    ]
 
 
 STOPWORD_FAQ = FLAG_FAQ.replace(

@@ -211,6 +211,21 @@ class RedFlagDetector:
         )
         return _Sign(flag, tuple(slots), frozenset(exceptions), frames)
 
+    def reassuring_exceptions(self, flag: RedFlag) -> list[tuple[str, str]]:
+        """Each (sign, word) whose exception reads as a reassurance ("usually" as "normal").
+
+        Such an exception silences the sign in "is it normal that ...?", the way patients ask.
+        """
+        found: list[tuple[str, str]] = []
+        for text in flag.signs:
+            for word in text.split():
+                if not word.startswith("!"):
+                    continue
+                for alt in word.removeprefix("!").split("/"):
+                    if self.reassurance.intersection(self.analyzer.tokens(alt, self._keep)):
+                        found.append((text, alt))
+        return found
+
     @property
     def vocabulary(self) -> frozenset[str]:
         """Every token some sign names ("fever", "vision", "pale")."""

@@ -40,6 +40,11 @@ def red_flag_conflicts(kb: KnowledgeBase, matcher: Matcher) -> list[str]:
     """Each flag's examples must trigger it; its not_examples must trigger no flag at all."""
     conflicts: list[str] = []
     for flag in kb.red_flags:
+        for sign, word in matcher.red_flags.reassuring_exceptions(flag):
+            conflicts.append(
+                f"red flag '{flag.id}': sign {sign!r}: the exception {word!r} reads as a"
+                ' reassurance, so "is it normal that ...?" would never raise the sign; remove it'
+            )
         for example in flag.examples:
             hits = [f.id for f in matcher.red_flags.find_all(example)]
             if flag.id not in hits:
