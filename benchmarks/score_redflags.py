@@ -32,6 +32,10 @@ report, a sign in a long message, very short messages, transliteration), first s
 80/80, calm 37/40 and 37/40; tuned on since.
 `redflag_probe_m_*` (240 messages), written in the fourteenth round (indirect wording, danger
 words used harmlessly), first scored 79/80 and 75/80, calm 35/40 and 36/40; tuned on since.
+`redflag_probe_n_*` (240 messages), written in the fifteenth round (16 danger messages per
+category, worded every way, and danger words used harmlessly: films, pets, someone else long
+ago), first scored 78/80 and 77/80, calm 33/40 and 36/40 (main after the round's first red-flag
+fixes, 9508416); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
