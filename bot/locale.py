@@ -167,6 +167,8 @@ class Locale:
     example_of: re.Pattern[str] | None
     # A question that asks about what was told before it ("... is it safe for me?").
     refers_back: re.Pattern[str] | None
+    # A question that names the procedure itself ("how long does soft lifting last").
+    names_procedure: re.Pattern[str] | None
     # Sentences that ask what the procedure is like or what it can fix, each with the words of
     # the signs such a sentence does not raise ("will it hurt like hell?": pain is part of it).
     calm_frames: tuple[CalmFrame, ...]
@@ -266,6 +268,7 @@ def get_locale(language: str) -> Locale:
         contraction=_optional_pattern(matching, "contraction"),
         example_of=_optional_pattern(matching, "example_of"),
         refers_back=_optional_pattern(matching, "refers_back"),
+        names_procedure=_optional_pattern(matching, "names_procedure"),
         calm_frames=tuple(
             CalmFrame(
                 re.compile(str(frame["pattern"]), re.IGNORECASE),

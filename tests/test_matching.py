@@ -447,6 +447,39 @@ def test_uncovered_subjects_fall_back_in_russian_too(languages: Languages, messa
 
 
 @pytest.mark.parametrize(
+    ("message", "entry"),
+    [
+        # A trip, a gym, another treatment: why the patient asks, not what they ask.
+        ("we're flying to spain a week after, can i sunbathe there?", "sun-protection"),
+        ("I go to the gym every morning, when can I use the sauna after the procedure?", "sauna"),
+        ("i get botox every few months, how long does soft lifting last?", "how-long-lasts"),
+        ("хожу в спортзал каждый день, когда можно в сауну после процедуры?", "sauna"),
+    ],
+)
+def test_a_subject_told_before_the_question_does_not_stop_its_answer(
+    languages: Languages, message: str, entry: str
+) -> None:
+    decision = languages.ask(message).decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # The question is about what was told: another procedure, an illness.
+        "I want microneedling, how long is the recovery?",
+        "хочу сделать микронидлинг, сколько восстановление?",
+        "I have lupus, is it safe for me?",
+        "can i pay by card, how long does it take?",
+    ],
+)
+def test_a_question_about_the_subject_told_before_it_still_falls_back(
+    languages: Languages, message: str
+) -> None:
+    assert languages.ask(message).decision.kind in {Kind.FALLBACK, Kind.CLARIFY}
+
+
+@pytest.mark.parametrize(
     ("message", "kind"),
     [
         ("is that botox in the syringe", Kind.ANSWER),  # what soft lifting injects

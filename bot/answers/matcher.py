@@ -41,6 +41,8 @@ MAX_UNWELL_CHARS = 40
 # Emoji and other marks: left out, a greeting's decoration is no word of a question.
 _NOT_A_WORD = re.compile(r"[^\w\s'-]")
 _DIGIT = re.compile(r"\d")
+# Marks that end a clause told before a question ("i'm a flight attendant, how much time off").
+_CLAUSE_MARK = re.compile(r"[,;:\u2014\u2013]+|\s-\s")
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class Tuning:
     two_questions: bool = True  # "how long does it take and does it hurt" gets both answers ...
     subject_idf: float = 2.0  # ... when each half has a word this rare ("when", "how long": no)
     question_sentence: bool = True  # a clear "...?" sentence decides a message left unanswered
+    told_aside: bool = True  # an uncovered subject told before a question the entry answers
     second_opinion: bool = True  # the answer model (answer_model.py) checks each decision ...
     model_veto: float = 0.05  # ... an answer it gives less than this is asked back ...
     model_uncovered: float = 0.7  # ... as is one it gives less than model_doubt when it gives
@@ -603,6 +606,49 @@ class Matcher:
             end = question.find("?", end + 1)
         return None
 
+    def _aside(self, question: str, best_id: str, named: bool = False) -> bool:
+        """`_told_aside`, when the rule is on."""
+        return self.tuning.told_aside and self._told_aside(question, best_id, named)
+
+    def _told_aside(self, question: str, best_id: str, named: bool = False) -> bool:
+        """The subject the article leaves open is only told before a question the entry answers.
+
+        "i'm a flight attendant, how much time off do i need after softlifting?", "parking by
+        the clinic is max 90 minutes. enough for the procedure itself?": the job and the parking
+        say why the patient asks, the question's last clause alone asks the entry's question.
+        "I have lupus, is it safe for me?" leans on what was told and is no such question.
+        `named`: the question must name the procedure, for a message whose subject is one the
+        article leaves open ("I want microneedling, how long is the recovery?" is about that).
+        """
+        asked = _last_question_text(question, self.locale.question_opener)
+        if asked is None:
+            return False
+        start = question.rfind(asked)
+        # Only a mark ends what is told: "botox and soft lifting on the same day?" asks both.
+        breaks = [b for b in _CLAUSE_MARK.finditer(asked) if asked[b.end() :].strip()]
+        if breaks:
+            start, asked = start + breaks[-1].end(), asked[breaks[-1].end() :]
+        told = question[:start]
+        tokens = frozenset(self.analyzer.tokens(asked))
+        if (
+            not told.strip()
+            or (len(tokens) < MIN_CLAUSE_TOKENS and not self._names_subject(asked))
+            or not self._uncovered.isdisjoint(tokens)
+            or self._asks_about_told(told, asked)
+            or (named and not self._names_procedure(asked))
+        ):
+            return False
+        ranked = self.rank(asked)
+        # Past a subject that won the ranking, only an answer's certainty: a fall-back says more
+        # than a "did you mean" about a refund.
+        needed = self.tuning.answer_at if named else self.tuning.clarify_at
+        return bool(ranked) and ranked[0][0] == best_id and ranked[0][1] >= needed
+
+    def _names_procedure(self, text: str) -> bool:
+        """Whether a text names the procedure itself ("soft lifting", "this treatment")."""
+        names = self.locale.names_procedure
+        return names is not None and names.search(text) is not None
+
     def _asks_about_told(self, told: str, asked: str) -> bool:
         """The question asks about a subject the article does not cover, told before it.
 
@@ -691,7 +737,7 @@ class Matcher:
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
         t = self.tuning
         best_id, best = entries[0]
-        if ranked[0][0] not in self._entry_ids:
+        if ranked[0][0] not in self._entry_ids and not self._aside(question, best_id, named=True):
             # An uncovered subject won; offer the entry only when it was just as close.
             if best >= t.clarify_at and top_score - best < t.margin:
                 return Decision(
@@ -714,7 +760,7 @@ class Matcher:
             unmarked = self._last_question(question, unmarked=True)
             if unmarked and self._explained(best_id, unmarked) >= t.lone_coverage:
                 subject = unmarked
-        if self._uncovered.intersection(subject or named):
+        if self._uncovered.intersection(subject or named) and not self._aside(question, best_id):
             # "the price for lips", "photos of nasolabial folds": the entry is only the object
             # of a question the article does not answer. Offer it, never assert it.
             if best >= t.clarify_at:
