@@ -146,6 +146,36 @@ def test_patterns_re2_cannot_run_are_refused_at_load(pattern: str) -> None:
     assert raised.value.problems[0].line == 15  # the patterns line
 
 
+@pytest.mark.parametrize(
+    ("sign", "expected"),
+    [
+        # One slot "skin or white": every message about skin would have been urgent.
+        ("skin//white", "an empty alternative in 'skin//white'"),
+        ("lip/ blue", "an empty alternative in 'lip/'"),
+        ("fever !/hay", "an empty alternative in '!/hay'"),
+        ("fever !", "a lone '!'"),
+        ("'!hay'", "only exceptions"),
+        ("turned", "only linking words"),
+        ("is/are", "only linking words"),
+        ("'??? ...'", "no word in '???'"),
+        ("'lip ~/blue'", "no word in '~/blue'"),
+    ],
+)
+def test_a_sign_that_cannot_work_as_written_is_refused_at_load(sign: str, expected: str) -> None:
+    # Found by probing: each loaded silently (faq check, start-up, /reload); the analyzer
+    # dropped the empty alternative, the '!' or the whole sign, which then caught another set of
+    # messages than the doctor wrote, or none at all.
+    text = FLAG_FAQ.replace(
+        "signs: [lip/lips turned blue/white]", f"signs: [lip/lips turned blue/white, {sign}]"
+    ).replace("    patterns: [PATTERN]\n", "")
+    with pytest.raises(FaqError) as raised:
+        parse_faq(text, "f.yaml")
+    (problem,) = raised.value.problems
+    assert (problem.file, problem.line, problem.entry) == ("f.yaml", 12, "lips")
+    assert expected in problem.message
+    assert " as in '" in problem.message  # how to fix it
+
+
 def test_faq_check_verifies_examples_and_not_examples(tmp_path: Path) -> None:
     wrong = (
         _faq("zzzzz")

@@ -57,7 +57,7 @@ def _parse(c: Checker, doc: Map) -> KnowledgeBase:
     entries = _parse_entries(c, doc, {t.id for t in topics}, questions, sources)
     declines = _parse_declines(c, doc, questions)
     synonyms = _parse_synonyms(c, doc)
-    red_flags = parse_red_flags(c, doc)
+    red_flags = parse_red_flags(c, doc, language)
     course = parse_course(c, doc, sources.read)
     return KnowledgeBase(
         source=c.file,

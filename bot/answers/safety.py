@@ -17,8 +17,8 @@ from typing import Any
 import re2
 
 from bot.answers.analyzer import Analyzer
-from bot.faqdoc import Checker, Map
-from bot.locale import readable, spaced
+from bot.faqdoc import Checker, Map, Seq
+from bot.locale import get_locale, readable, spaced
 
 # A sign's words may have this many other words between them, in all.
 SIGN_GAP = 5
@@ -52,8 +52,12 @@ class RedFlag:
     patterns: tuple[str, ...] = ()
 
 
-def parse_red_flags(c: Checker, doc: Map) -> tuple[RedFlag, ...]:
+def parse_red_flags(c: Checker, doc: Map, language: str) -> tuple[RedFlag, ...]:
     """The red_flags block: signs in plain words, examples, not_examples, RE2 patterns."""
+    try:
+        fillers = get_locale(language).sign_fillers
+    except ValueError:  # no locale: the file's header is refused for it already
+        fillers = frozenset()
     flags: list[RedFlag] = []
     for item, _line in c.items(doc, "red_flags"):
         flag = c.mapping(
@@ -69,6 +73,9 @@ def parse_red_flags(c: Checker, doc: Map) -> tuple[RedFlag, ...]:
         emergency = flag.get("emergency", False)
         if not isinstance(emergency, bool):
             c.add(flag.lines["emergency"], "'emergency' must be true or false", fid)
+        for sign, line in _texts(flag, "signs"):
+            if problem := _sign_problem(sign, fillers):
+                c.add(line, f"sign {sign!r} {problem}", fid)
         patterns = c.texts(flag, "patterns", fid, required=False)
         for pattern, line in zip(patterns, _lines(flag, "patterns"), strict=False):
             problem = _pattern_problem(pattern)
@@ -91,6 +98,52 @@ def parse_red_flags(c: Checker, doc: Map) -> tuple[RedFlag, ...]:
 def _lines(block: Map, key: str) -> list[int]:
     value = block.get(key)
     return list(getattr(value, "lines", []))
+
+
+def _texts(block: Map, key: str) -> list[tuple[str, int]]:
+    """The text items of a list, each with its line (`Checker.texts` reports the others)."""
+    value = block.get(key)
+    if not isinstance(value, Seq):
+        return []
+    return [
+        (item.strip(), line)
+        for item, line in zip(value, value.lines, strict=True)
+        if isinstance(item, str) and item.strip()
+    ]
+
+
+def _sign_problem(sign: str, fillers: frozenset[str]) -> str:
+    """Why a sign in plain words cannot work as written, or "" when it can.
+
+    The analyzer reads an empty alternative, a lone "!" and a linking word as nothing: such a
+    sign would silently catch other messages than the doctor wrote ("skin//white" is "skin or
+    white", every message about skin), or none at all.
+    """
+    for word in sign.split():
+        if word == "!":
+            return "has a lone '!': write the exception right after it, as in 'fever !hay'"
+        for alternative in word.removeprefix("!").split("/"):
+            if not alternative:
+                return (
+                    f"has an empty alternative in {word!r}: write a word on each side of "
+                    "every '/', as in 'lip/lips turned blue'"
+                )
+            if not any(character.isalnum() for character in alternative):
+                return (
+                    f"has no word in {word!r}: write the words a patient would use, "
+                    "as in 'lip turned blue'"
+                )
+    said = [alt.lower() for w in sign.split() if w[0] != "!" for alt in w.split("/")]
+    if not said:
+        return (
+            "names only exceptions ('!'): begin it with the words of the sign, as in 'fever !hay'"
+        )
+    if fillers.issuperset(said):
+        return (
+            "has only linking words, which every sign may leave out: name what the patient "
+            "describes, as in 'lip turned blue'"
+        )
+    return ""
 
 
 def _pattern_problem(pattern: str) -> str:
