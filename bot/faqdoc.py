@@ -236,6 +236,16 @@ def _construct(loader: Loader, node: yaml.Node) -> Any:
         return node.value
     try:
         return loader.construct_object(node, deep=True)
+    except yaml.constructor.ConstructorError:
+        if not isinstance(node, yaml.ScalarNode) or node.tag.startswith(_STANDARD_TAGS):
+            raise
+        # "- !hay fever": a red-flag sign written exceptions first reads as an unknown tag.
+        raise yaml.MarkedYAMLError(
+            problem=f"{_shown_with_tag(node)} begins with '!', which YAML reads as a tag: put "
+            "the value in quotes, or, in a red-flag sign, write its words first and its "
+            "exceptions after them, as in 'fever !hay'",
+            problem_mark=node.start_mark,
+        ) from None
     except _UNBUILDABLE:
         # PyYAML's constructors raise these, unmarked, for a day that does not exist
         # (2025-02-30), a number past Python's 4,300 digits or a value its !!tag cannot take.
@@ -247,7 +257,14 @@ def _construct(loader: Loader, node: yaml.Node) -> Any:
 
 
 _UNBUILDABLE = (ValueError, KeyError, IndexError, AttributeError, TypeError)
+_STANDARD_TAGS = "tag:yaml.org,2002:"
 SHOWN_CHARS = 40
+
+
+def _shown_with_tag(node: yaml.ScalarNode) -> str:
+    """A tagged value as the file writes it ("!hay fever"), quoted and cut to a readable length."""
+    value = f"{node.tag} {node.value}".strip()
+    return repr(value if len(value) <= SHOWN_CHARS else value[:SHOWN_CHARS] + "…")
 
 
 def _shown(node: yaml.Node) -> str:

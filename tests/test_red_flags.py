@@ -176,6 +176,20 @@ def test_a_sign_that_cannot_work_as_written_is_refused_at_load(sign: str, expect
     assert " as in '" in problem.message  # how to fix it
 
 
+def test_a_sign_beginning_with_an_exception_is_named_with_how_to_fix_it() -> None:
+    # YAML reads an unquoted "!hay fever" as a tag: the message said only "could not determine
+    # a constructor for the tag '!hay'".
+    text = FLAG_FAQ.replace(
+        "signs: [lip/lips turned blue/white]", "signs:\n      - lip blue\n      - !hay fever"
+    )
+    with pytest.raises(FaqError) as raised:
+        parse_faq(text, "f.yaml")
+    (problem,) = raised.value.problems
+    assert (problem.file, problem.line) == ("f.yaml", 14)
+    assert "'!hay fever'" in problem.message
+    assert "quotes" in problem.message and "fever !hay" in problem.message
+
+
 def test_faq_check_verifies_examples_and_not_examples(tmp_path: Path) -> None:
     wrong = (
         _faq("zzzzz")
