@@ -147,6 +147,38 @@ def test_patterns_re2_cannot_run_are_refused_at_load(pattern: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "pattern",
+    ["'.{0,1000}.{0,1000}.{0,1000}z'", "'(?:x|y|.{0,200}){5}z'", "'.{0,700}z'"],
+)
+def test_a_pattern_too_costly_to_run_on_every_message_is_refused_at_load(pattern: str) -> None:
+    # Found by probing: RE2's time is linear in the message, but grows with the pattern's size
+    # too. The first pattern took 0.5 s on each 4,096-character message (eight seconds for ten
+    # such patterns), where the shipped ones take well under a millisecond.
+    with pytest.raises(FaqError, match="too costly to run on every message") as raised:
+        parse_faq(_faq(pattern), "f.yaml")
+    (problem,) = raised.value.problems
+    assert (problem.line, problem.entry) == (15, "lips")
+    assert "{0,1000}" in problem.message  # what to shorten
+
+
+def test_patterns_too_costly_together_are_refused_at_load_not_with_a_traceback(
+    tmp_path: Path,
+) -> None:
+    # Found by probing: each pattern was checked alone, and a flag's patterns are compiled as
+    # one. Together these were too large for RE2, and faq check, start-up and /reload stopped
+    # with a traceback (re2.error: pattern too large); fewer of them made every message slow.
+    patterns = ", ".join(f"'.{{0,190}}z{i}'" for i in range(300))
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(FLAG_FAQ.replace("[PATTERN]", f"[{patterns}]"), encoding="utf-8")
+    with pytest.raises(FaqError) as raised:
+        load_languages([faq])
+    (problem,) = raised.value.problems
+    assert (problem.file, problem.line, problem.entry) == (str(faq), 15, "lips")
+    assert "too costly to run on every message" in problem.message
+    assert "20,000 in all" in problem.message
+
+
+@pytest.mark.parametrize(
     ("sign", "expected"),
     [
         # One slot "skin or white": every message about skin would have been urgent.

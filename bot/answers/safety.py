@@ -30,6 +30,13 @@ EXCEPTION_REACH = 2
 # Reaching further would also cancel "not sure, but my lip is blue".
 NEGATION_REACH = 1
 PATTERN_LIMIT = 500
+# RE2's time is linear in the message's length, and grows with the pattern's compiled size too:
+# ".{0,1000}z" (size 9,005) took 0.26 s on a 4,096-character message, ten patterns like
+# ".{0,1000}.{0,1000}.{0,1000}z" eight seconds, and those of a flag are compiled as one, which
+# RE2 refuses past its memory. The shipped patterns are at most 1,194, 9,727 in all per file,
+# and take well under a millisecond; at these limits a message takes tens of milliseconds at most.
+PATTERN_PROGRAM_LIMIT = 2_000
+PATTERNS_PROGRAM_LIMIT = 20_000  # all of a file's patterns: each runs on every message
 # A sentence of this many words or fewer is a fragment the next one goes on with ("Lip. White.").
 FRAGMENT_WORDS = 3
 # At most this many breaks are read across in a row, and at most this many such readings made.
@@ -59,6 +66,7 @@ def parse_red_flags(c: Checker, doc: Map, language: str) -> tuple[RedFlag, ...]:
     except ValueError:  # no locale: the file's header is refused for it already
         fillers = frozenset()
     flags: list[RedFlag] = []
+    cost = 0  # the program size of the file's patterns so far
     for item, _line in c.items(doc, "red_flags"):
         flag = c.mapping(
             item,
@@ -77,8 +85,15 @@ def parse_red_flags(c: Checker, doc: Map, language: str) -> tuple[RedFlag, ...]:
             if problem := _sign_problem(sign, fillers):
                 c.add(line, f"sign {sign!r} {problem}", fid)
         patterns = c.texts(flag, "patterns", fid, required=False)
-        for pattern, line in zip(patterns, _lines(flag, "patterns"), strict=False):
-            problem = _pattern_problem(pattern)
+        for pattern, line in _texts(flag, "patterns"):
+            problem, size = _pattern_problem(pattern)
+            if not problem and cost <= PATTERNS_PROGRAM_LIMIT < cost + size:
+                problem = (
+                    f"is too costly to run on every message with the patterns before it (RE2 "
+                    f"program size {cost + size:,}, at most {PATTERNS_PROGRAM_LIMIT:,} in all): "
+                    "write some of the signs in plain words instead"
+                )
+            cost += size
             if problem:
                 c.add(line, f"pattern {pattern!r} {problem}", fid)
         flags.append(
@@ -93,11 +108,6 @@ def parse_red_flags(c: Checker, doc: Map, language: str) -> tuple[RedFlag, ...]:
             )
         )
     return tuple(flags)
-
-
-def _lines(block: Map, key: str) -> list[int]:
-    value = block.get(key)
-    return list(getattr(value, "lines", []))
 
 
 def _texts(block: Map, key: str) -> list[tuple[str, int]]:
@@ -146,19 +156,25 @@ def _sign_problem(sign: str, fillers: frozenset[str]) -> str:
     return ""
 
 
-def _pattern_problem(pattern: str) -> str:
-    """Why an escape-hatch pattern cannot be used, or "" when it can."""
+def _pattern_problem(pattern: str) -> tuple[str, int]:
+    """Why an escape-hatch pattern cannot be used ("" when it can), and its program size."""
     if len(pattern) > PATTERN_LIMIT:
-        return f"is longer than {PATTERN_LIMIT} characters"
+        return f"is longer than {PATTERN_LIMIT} characters", 0
     try:
-        re2.compile(pattern, _options())
+        size = int(re2.compile(pattern, _options()).programsize)
     except re2.error as exc:
         reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
         return (
             f"is not a regular expression RE2 accepts ({reason}); look-arounds and "
             "back-references are not supported: write the sign in plain words instead"
-        )
-    return ""
+        ), 0
+    if size > PATTERN_PROGRAM_LIMIT:
+        return (
+            f"is too costly to run on every message (RE2 program size {size:,}, at most "
+            f"{PATTERN_PROGRAM_LIMIT:,}): make its counted repeats such as {{0,1000}} shorter, "
+            "or write the sign in plain words"
+        ), size
+    return "", size
 
 
 def _options() -> Any:
