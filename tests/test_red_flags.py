@@ -178,6 +178,15 @@ def test_patterns_too_costly_together_are_refused_at_load_not_with_a_traceback(
     assert "20,000 in all" in problem.message
 
 
+@pytest.mark.parametrize("pattern", ["'lip turned blue|'", "'(?:lip went blue)?'", "'^'"])
+def test_a_pattern_that_matches_any_message_is_refused_at_load(pattern: str) -> None:
+    # Found by probing: a '|' left at the end made every message urgent once the bot started
+    # or was reloaded; only faq check noticed, through the not_examples.
+    with pytest.raises(FaqError, match="matches an empty message") as raised:
+        parse_faq(_faq(pattern), "f.yaml")
+    assert raised.value.problems[0].line == 15
+
+
 @pytest.mark.parametrize(
     ("sign", "expected"),
     [

@@ -161,13 +161,20 @@ def _pattern_problem(pattern: str) -> tuple[str, int]:
     if len(pattern) > PATTERN_LIMIT:
         return f"is longer than {PATTERN_LIMIT} characters", 0
     try:
-        size = int(re2.compile(pattern, _options()).programsize)
+        compiled = re2.compile(pattern, _options())
     except re2.error as exc:
         reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
         return (
             f"is not a regular expression RE2 accepts ({reason}); look-arounds and "
             "back-references are not supported: write the sign in plain words instead"
         ), 0
+    size = int(compiled.programsize)
+    if compiled.search("") is not None:
+        # "lip turned blue|": found in every message, which would all get the urgent reply.
+        return (
+            "matches an empty message, so every message would trigger the red flag: look for "
+            "a '|' with nothing on one side, or a whole pattern made optional with '?' or '*'"
+        ), size
     if size > PATTERN_PROGRAM_LIMIT:
         return (
             f"is too costly to run on every message (RE2 program size {size:,}, at most "
