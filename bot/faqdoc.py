@@ -104,6 +104,7 @@ class Loader(_BaseLoader):  # type: ignore[misc]
 def load_document(text: str) -> Any:
     """Parse YAML text within the limits: nesting, aliases and their expansion checked first."""
     loader = Loader(text)
+    loader.source_lines = text.splitlines()
     try:
         try:
             # libyaml composes nodes without expanding aliases, and stops at its own nesting
@@ -219,10 +220,33 @@ def _construct_map(loader: Loader, node: yaml.MappingNode) -> Map:
 
 
 def _construct_seq(loader: Loader, node: yaml.SequenceNode) -> Seq:
+    if not node.flow_style:
+        for child in node.value:
+            _refuse_joined_item(loader, child)
     result = Seq([_construct(loader, child) for child in node.value])
     result.line = node.start_mark.line + 1
     result.lines = [child.start_mark.line + 1 for child in node.value]
     return result
+
+
+def _refuse_joined_item(loader: Loader, node: yaml.Node) -> None:
+    """Refuse a list item that goes on over a line beginning with "- ": two items indented apart.
+
+    One space too many before the second "- " makes YAML read it as the rest of the item
+    above ("will i get bruises - how long do bruises last"), without a word.
+    """
+    if not isinstance(node, yaml.ScalarNode) or node.style:  # quoted or a block: as written
+        return
+    lines: list[str] = getattr(loader, "source_lines", [])
+    for number in range(node.start_mark.line + 1, node.end_mark.line + 1):
+        if number < len(lines) and (lines[number].lstrip() + " ").startswith("- "):
+            value = " ".join(str(node.value).split())
+            shown = repr(value if len(value) <= JOINED_CHARS else value[:JOINED_CHARS] + "…")
+            raise yaml.MarkedYAMLError(
+                problem=f"this line is indented further than the list item above it, so YAML "
+                f"read both as one item ({shown}): line its '-' up with the one above",
+                problem_mark=yaml.error.Mark("", 0, number, 0, None, 0),
+            )
 
 
 _STR_TAG = yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG
@@ -259,6 +283,7 @@ def _construct(loader: Loader, node: yaml.Node) -> Any:
 _UNBUILDABLE = (ValueError, KeyError, IndexError, AttributeError, TypeError)
 _STANDARD_TAGS = "tag:yaml.org,2002:"
 SHOWN_CHARS = 40
+JOINED_CHARS = 80  # two items read as one: enough of both to recognise them
 
 
 def _shown_with_tag(node: yaml.ScalarNode) -> str:

@@ -78,6 +78,27 @@ def test_a_control_character_is_named_with_its_line(minimal_text: str) -> None:
     assert "position" not in message
 
 
+@pytest.mark.parametrize(
+    ("item", "joined"),
+    [
+        ("      - how long do bruises last", "will i get bruises - how long do bruises last"),
+        ("      - how many minutes is the appointment", "take - how many minutes"),
+    ],
+)
+def test_a_list_item_indented_too_far_is_not_joined_to_the_one_above(
+    minimal_text: str, item: str, joined: str
+) -> None:
+    # Found by probing: one space too many before a "- " made YAML read the item as the rest of
+    # the one above, and the file loaded with one phrasing "will i get bruises - how long do
+    # bruises last"; in a red flag's signs two signs became one that needs all their words.
+    broken = minimal_text.replace(item, " " + item)
+    message = _error(broken)
+    line = _line_of(broken, item.strip())
+    assert message.startswith(f"mini.yaml:{line}: ")
+    assert joined in message
+    assert "line its '-' up with the one above" in message
+
+
 def test_unknown_key_is_named_with_its_line(minimal_text: str) -> None:
     broken = minimal_text.replace("    title: Bruising", "    title: Bruising\n    colour: blue")
     message = _error(broken)
