@@ -79,6 +79,38 @@ def test_a_control_character_is_named_with_its_line(minimal_text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("old", "new", "hint"),
+    [
+        ("      - how long do bruises last", "\t- how long do bruises last", "a tab"),
+        ("      - how long do bruises last", "      -\thow long do bruises last", "a tab"),
+        ("    title: Bruising", "     title: Bruising", "indentation"),
+        ("    title: Bruising", "   title: Bruising", "indentation"),
+        ("    title: Bruising", "    title: Bruising: what to expect", "': ' in quotes"),
+        ("    title: Bruising", "    title: @Bruising", "begin with '@': put it in quotes"),
+    ],
+    ids=["tab-indent", "tab-after-dash", "key-too-far", "key-too-near", "colon", "at-sign"],
+)
+def test_a_yaml_mistake_names_its_entry_and_how_to_fix_it(
+    minimal_text: str, old: str, new: str, hint: str
+) -> None:
+    # Found by probing: faq check, start-up and /reload gave libyaml's own words ("found
+    # character that cannot start any token", "did not find expected key") and no entry.
+    broken = minimal_text.replace(old, new)
+    message = _error(broken)
+    line = _line_of(broken, new.strip())
+    assert message.startswith(f"mini.yaml:{line}: entry 'bruising': YAML syntax error: ")
+    assert hint in message
+
+
+def test_an_unclosed_quote_is_named_where_it_opens(minimal_text: str) -> None:
+    broken = minimal_text.replace("    title: Bruising", '    title: "Bruising')
+    message = _error(broken)
+    line = _line_of(broken, 'title: "Bruising')
+    assert message.startswith(f"mini.yaml:{line}: ")
+    assert "entry 'bruising'" in message and "closing quote" in message
+
+
+@pytest.mark.parametrize(
     ("item", "joined"),
     [
         ("      - how long do bruises last", "will i get bruises - how long do bruises last"),

@@ -367,9 +367,7 @@ def parse_faq(text: str, file: str) -> KnowledgeBase:
         problem = Problem(file, exc.line, f"the YAML is too complex: {exc.problem}")
         raise FaqError([problem]) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise FaqError([Problem(file, line, f"YAML syntax error: {exc.problem}")]) from None
+        raise FaqError([_yaml_problem(file, text, exc)]) from None
     except yaml.reader.ReaderError as exc:
         # It gives a character position, not a line: an admin looks for a line.
         line = text.count("\n", 0, exc.position) + 1
@@ -385,6 +383,48 @@ def parse_faq(text: str, file: str) -> KnowledgeBase:
     if checker.problems:
         raise FaqError(sorted(checker.problems, key=lambda p: p.line))
     return kb
+
+
+# The first line of an entry, red flag, decline, topic or rule: "  - id: bruising".
+_ID_LINE = re.compile(r"""^\s*-\s+(?:\{\s*)?id:\s*["']?([a-z0-9][a-z0-9-]*)""")
+_INDENTATION = (
+    "check this line's indentation against the lines above it (spaces only: the keys of one "
+    "entry line up, and so do the items of a list)"
+)
+
+
+def _yaml_problem(file: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
+    """A YAML mistake as its line, the entry it is in and how to fix it."""
+    mark = exc.problem_mark or exc.context_mark
+    said = str(exc.problem)
+    if "quoted scalar" in str(exc.context) and exc.context_mark is not None:
+        # libyaml finds an unclosed quote at the end of the file: the quote opened earlier.
+        mark, said = exc.context_mark, "this quoted value has no closing quote: add it"
+    line = mark.line + 1 if mark else 1
+    lines = text.splitlines()
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    column = min(mark.column, len(source)) if mark else 0
+    found = source[column : column + 1]
+    if "tab" in said or (said.startswith("found character") and found == "\t"):
+        said += "; the line has a tab, and YAML indents with spaces only: replace it with spaces"
+    elif said.startswith("found character that cannot start any token") and found:
+        said += f"; a value cannot begin with {found!r}: put it in quotes"
+    elif said.startswith("mapping values are not allowed"):
+        said += f"; {_INDENTATION}, and put a value that contains ': ' in quotes"
+    elif said.startswith(("did not find expected", "expected <block end>")):
+        said += f"; {_INDENTATION}"
+    return Problem(file, line, f"YAML syntax error: {said}", _entry_at(lines, line))
+
+
+def _entry_at(lines: list[str], line: int) -> str | None:
+    """The id of the entry (or red flag, decline ...) a line belongs to, when there is one."""
+    for number in range(min(line, len(lines)), 0, -1):
+        text = lines[number - 1]
+        if found := _ID_LINE.match(text):
+            return found.group(1)
+        if text[:1].isalpha() and number < line:  # a top-level key: no entry above in its block
+            return None
+    return None
 
 
 def shipped_file(name: str) -> Traversable:
