@@ -251,6 +251,39 @@ def test_faq_check_verifies_examples_and_not_examples(tmp_path: Path) -> None:
     assert "not_example 'my lips are white' triggers 'lips'" in result.stdout
 
 
+def test_faq_check_names_the_line_of_each_example_in_conflict_and_how_to_fix_it(
+    tmp_path: Path,
+) -> None:
+    # Found by probing: a conflict named the flag and the example but no line, in a file of
+    # 4,800 lines, and not what to change.
+    wrong = (
+        _faq("zzzzz")
+        .replace(
+            "examples: [my lip turned blue]",
+            "examples:\n      - my lip turned blue\n      - my nose is cold",
+        )
+        .replace(
+            "not_examples: [my lip isn't blue]",
+            "not_examples:\n      - my lip isn't blue\n      - my lips are white",
+        )
+    )
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(wrong, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "faq", "check", str(faq)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    missed = f"{faq}:15: red flag 'lips': example 'my nose is cold' does not trigger it"
+    caught = f"{faq}:18: red flag 'lips': not_example 'my lips are white' triggers 'lips'"
+    assert any(line.startswith(missed) and "add a sign" in line for line in lines), lines
+    assert any(line.startswith(caught) and "exception" in line for line in lines), lines
+
+
 STOPWORD_FAQ = FLAG_FAQ.replace(
     "signs: [lip/lips turned blue/white]", "signs: [everything/things dark/black, lip blue]"
 ).replace("    patterns: [PATTERN]\n", "")

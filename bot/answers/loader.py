@@ -227,6 +227,7 @@ def _parse_questions(c: Checker, block: Map, ident: str, seen: dict[str, str]) -
     questions = c.texts(block, "questions", ident, required=True)
     lines = block["questions"].lines if isinstance(block.get("questions"), Seq) else []
     for question, line in zip(questions, lines, strict=False):
+        c.place("question", f"{ident}\n{question}", line)  # for the self-test's conflicts
         key = " ".join(question.lower().split())
         owner = seen.get(key)
         if owner is not None:

@@ -81,6 +81,9 @@ def parse_red_flags(c: Checker, doc: Map, language: str) -> tuple[RedFlag, ...]:
         emergency = flag.get("emergency", False)
         if not isinstance(emergency, bool):
             c.add(flag.lines["emergency"], "'emergency' must be true or false", fid)
+        for kind in ("example", "not_example"):  # for the self-test's conflicts
+            for text, line in _texts(flag, f"{kind}s"):
+                c.place(kind, f"{fid}\n{text}", line)
         for sign, line in _texts(flag, "signs"):
             if problem := _sign_problem(sign, fillers):
                 c.add(line, f"sign {sign!r} {problem}", fid)
