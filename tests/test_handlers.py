@@ -440,6 +440,29 @@ async def test_reload_keeps_old_faq_on_error_and_swaps_on_success(
     assert sent_to(fake, 1)[-1]["text"] == T("unknown_command")
 
 
+async def test_a_reload_with_many_problems_shows_the_first_ones_in_one_message(
+    app: App, fake: FakeTelegram, settings: Settings, tmp_path: Path
+) -> None:
+    # Found by probing: every problem was sent, split into Telegram messages: 600 problems
+    # (a block pasted twice, a key renamed in every entry) made a dozen messages, at a group's
+    # 18 a minute in the staff chat, where urgent alerts wait behind them in the same queue.
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(FAQ.read_text() + "".join(f"stray{i}: x\n" for i in range(600)))
+    app.bot_data.services.settings = Settings(
+        token=TOKEN,
+        faq_paths=(faq,),
+        database_url=settings.database_url,
+        admin_ids=frozenset({ADMIN}),
+    )
+    before = len(sent_to(fake, ADMIN))
+    await feed(app, fake.text(ADMIN, "/reload"))
+    (shown,) = [m["text"] for m in sent_to(fake, ADMIN)[before:]]
+    assert T("reload_failed", errors="").strip() in shown
+    assert "unknown key 'stray0'" in shown  # the first problems, with file and line
+    assert "faq check" in shown and "more" in shown  # where to see the rest
+    assert len(shown) <= 4096
+
+
 async def test_a_reload_on_one_instance_reaches_the_others_at_their_next_tick(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:

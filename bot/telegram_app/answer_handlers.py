@@ -36,6 +36,9 @@ from bot.telegram_app.sending import (
 # Admin commands whose replies hold patients' texts or figures: private chats only, since
 # everyone in a group would read them. /reload shows only the FAQ and works anywhere.
 STAFF_REPORTS = ("stats", "unanswered")
+# The problems a failed /reload shows: one message. It may be sent in the staff chat, whose
+# queue (18 messages a minute) urgent alerts share; `faq check` lists them all.
+RELOAD_SHOWN_CHARS = 3000
 
 log = logging.getLogger(__name__)
 
@@ -259,10 +262,24 @@ async def reload(update: Update, context: Context) -> None:
     try:
         languages = await services.reload()
     except FaqError as exc:
-        await send_text(message, locale.t("reload_failed", errors=str(exc)))
+        await send_text(message, locale.t("reload_failed", errors=_first_problems(exc, locale.t)))
         return
     await send_text(message, _reloaded(languages, locale.t))
     log.info("FAQ reloaded: %s", ", ".join(languages.codes))
+
+
+def _first_problems(error: FaqError, t: Callable[..., str]) -> str:
+    """As many of the problems as fit in one message, and how many more there are."""
+    shown: list[str] = []
+    size = 0
+    for problem in map(str, error.problems):
+        if shown and size + len(problem) > RELOAD_SHOWN_CHARS:
+            break
+        shown.append(problem[:RELOAD_SHOWN_CHARS])
+        size += len(shown[-1]) + 1
+    if (more := len(error.problems) - len(shown)) > 0:
+        shown.append(t("reload_more", count=more))
+    return "\n".join(shown)
 
 
 def _reloaded(languages: Languages, t: Callable[..., str]) -> str:
