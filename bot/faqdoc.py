@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -335,19 +336,32 @@ class Checker:
         optional: tuple[str, ...] = (),
         entry: str | None = None,
     ) -> Map | None:
-        """Check a mapping's type and keys; None when it is not a mapping."""
+        """Check a mapping's type and keys; None when it is not a mapping.
+
+        Problems name the mapping's own `id` when it has one (a red flag, a decline, a rule).
+        """
         if not isinstance(value, Map):
             self.add(line, f"{what} must be a mapping", entry)
             return None
+        keys = (*required, *optional)
+        if entry is None and "id" in keys and isinstance(value.get("id"), str):
+            entry = value["id"]
+        missing = [key for key in required if key not in value]
         for key in value:
-            if key not in required and key not in optional:
-                allowed = ", ".join((*required, *optional))
+            if key not in keys:
+                # "not_exemples": one problem that names the key meant, not a second one saying
+                # that key is missing.
+                meant = difflib.get_close_matches(key, keys, n=1, cutoff=0.75)
+                guess = f": did you mean '{meant[0]}'?" if meant else ""
+                if meant and meant[0] in missing:
+                    missing.remove(meant[0])
                 self.add(
-                    value.lines[key], f"unknown key '{key}' in {what} (allowed: {allowed})", entry
+                    value.lines[key],
+                    f"unknown key '{key}' in {what}{guess} (allowed: {', '.join(keys)})",
+                    entry,
                 )
-        for key in required:
-            if key not in value:
-                self.add(value.line, f"{what} is missing '{key}'", entry)
+        for key in missing:
+            self.add(value.line, f"{what} is missing '{key}'", entry)
         return value
 
     def text(self, parent: Map, key: str, entry: str | None = None, limit: int = 0) -> str:

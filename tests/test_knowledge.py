@@ -138,6 +138,39 @@ def test_unknown_key_is_named_with_its_line(minimal_text: str) -> None:
     assert f"mini.yaml:{line}: entry 'bruising': unknown key 'colour'" in message
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "owner", "meant"),
+    [
+        ("    examples: [my vision", "    exemples: [my vision", "vision", "examples"),
+        ("    not_examples: [my", "    not_exemples: [my", "vision", "not_examples"),
+        (
+            "    questions:\n      - how much",
+            "    question:\n      - how much",
+            "price",
+            "questions",
+        ),
+        ("    title: Recovery", "    titel: Recovery", "recovery", "title"),
+        ("    title: Bruising", "    titel: Bruising", "bruising", "title"),
+    ],
+    ids=["flag-examples", "flag-not-examples", "decline-questions", "topic-title", "entry-title"],
+)
+def test_a_mistyped_key_is_one_problem_naming_its_owner_and_the_key_meant(
+    minimal_text: str, old: str, new: str, owner: str, meant: str
+) -> None:
+    # Found by probing: 'not_exemples:' in a red flag gave two lines naming no flag ("a red
+    # flag is missing 'not_examples'" on the flag's first line, "unknown key 'not_exemples' in
+    # a red flag" on its own), and the same for a decline, a topic and the aftercare's parts.
+    assert old in minimal_text
+    broken = minimal_text.replace(old, new)
+    with pytest.raises(FaqError) as raised:
+        parse_faq(broken, "mini.yaml")
+    (problem,) = raised.value.problems
+    typo = new.split(":")[0].strip()
+    assert (problem.line, problem.entry) == (_line_of(broken, f"{typo}:"), owner)
+    assert problem.message.startswith(f"unknown key '{typo}'")
+    assert f"did you mean '{meant}'?" in problem.message
+
+
 def test_missing_field(minimal_text: str) -> None:
     broken = minimal_text.replace("    answer: Bruises can appear and fade within two weeks.\n", "")
     assert "entry 'bruising': an entry is missing 'answer'" in _error(broken)
