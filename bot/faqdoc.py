@@ -14,7 +14,7 @@ import yaml
 
 TELEGRAM_TEXT_LIMIT = 4096
 TITLE_LIMIT = 40
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
 
 
 @dataclass(frozen=True)
@@ -459,7 +459,7 @@ class Ids:
 
     def claim(self, value: Any, line: int, kind: str) -> str:
         """The id, or "" when it is malformed; a duplicate of its kind is reported but returned."""
-        if not isinstance(value, str) or not ID_PATTERN.match(value):
+        if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
             self.checker.add(line, f"id {value!r} must be 1-32 characters of a-z, 0-9 and '-'")
             return ""
         seen = self.first_lines.setdefault(kind, {})

@@ -192,6 +192,14 @@ def test_duplicate_ids(minimal_text: str) -> None:
     )
 
 
+@pytest.mark.parametrize("value", ['"price\\n"', "|\n      price"])
+def test_an_id_ending_in_a_line_break_is_refused(minimal_text: str, value: str) -> None:
+    # Found by probing: the id pattern's "$" also matches before a final line break, so the
+    # decline loaded as 'price\n', which no other language's file, button or report names.
+    broken = minimal_text.replace("  - id: price", f"  - id: {value}")
+    assert "must be 1-32 characters of a-z, 0-9 and '-'" in _error(broken)
+
+
 def test_dangling_related_id(minimal_text: str) -> None:
     broken = minimal_text.replace("related: [duration]", "related: [durration]")
     assert "entry 'bruising': related id 'durration' does not exist" in _error(broken)
