@@ -463,6 +463,32 @@ async def test_a_reload_with_many_problems_shows_the_first_ones_in_one_message(
     assert len(shown) <= 4096
 
 
+async def test_a_reload_says_which_red_flag_examples_disagree_with_their_signs(
+    app: App, fake: FakeTelegram, settings: Settings, tmp_path: Path
+) -> None:
+    # Found by probing: a doctor who added a danger message the signs do not catch, or a calm
+    # one they do, and sent /reload read only "FAQ reloaded": faq check alone says so.
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(
+        FAQ.read_text()
+        .replace("examples: [I have a fever]", "examples: [I have a fever, my temperature is 39]")
+        .replace("not_examples: [no fever at all]", "not_examples: [hay fever season again]")
+    )
+    app.bot_data.services.settings = Settings(
+        token=TOKEN,
+        faq_paths=(faq,),
+        database_url=settings.database_url,
+        admin_ids=frozenset({ADMIN}),
+    )
+    await feed(app, fake.text(ADMIN, "/reload"))
+    shown = sent_to(fake, ADMIN)[-1]["text"]
+    assert shown.startswith("FAQ reloaded: 4 entries")
+    lines = FAQ.read_text().splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if "examples: [I have a fever]" in text)
+    assert f"{faq}:{line}: red flag 'fever': example 'my temperature is 39' does not" in shown
+    assert "not_example 'hay fever season again' triggers 'fever'" in shown
+
+
 async def test_a_reload_on_one_instance_reaches_the_others_at_their_next_tick(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
