@@ -624,6 +624,29 @@ def test_clinic_need_not_and_may_not_be_declared(minimal_text: str) -> None:
     assert "source 'Side effects' is listed twice" in _error(twice)
 
 
+@pytest.mark.parametrize(
+    ("answer", "named"),
+    [
+        ("Book at [Test clinic]; it takes an hour.", "name '[Test clinic]'"),
+        ("It takes an hour. Ask us: [+00 000].", "phone '[+00 000]'"),
+        ("It takes an hour at [Street].", "address '[Street]'"),
+    ],
+)
+def test_an_answer_naming_the_clinic_is_marked_as_the_clinics_own(
+    minimal_text: str, answer: str, named: str
+) -> None:
+    # Found by probing: an answer telling the clinic's own name, phone or address loaded with
+    # 'source: Softlift Procedure' alone, so faq check listed no text of the clinic's own for
+    # its doctor to review.
+    text = minimal_text.replace("It takes no more than an hour.", f"'{answer}'")
+    message = _error(text)
+    line = _line_of(text, answer)
+    assert message.startswith(f"mini.yaml:{line}: entry 'duration': the answer names the clinic")
+    assert named in message and "add 'clinic' to its source" in message
+    marked = text.replace("source: Softlift Procedure", "source: [Softlift Procedure, clinic]")
+    assert parse_faq(marked, "mini.yaml").clinic_texts() == ("entry 'duration'",)
+
+
 def test_source_clinic_marks_the_clinics_own_facts(course_text: str) -> None:
     text = course_text.replace("    source: Softlift Procedure\n", "    source: clinic\n").replace(
         '{id: massage, days: "0-13", source: Postulates of the rehabilitation period,',

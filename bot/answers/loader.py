@@ -36,6 +36,8 @@ from bot.faqdoc import (
 )
 
 ANSWER_LIMIT = 1000
+# A clinic detail shorter than this ("C" in a test file) is found inside ordinary words.
+MIN_CLINIC_DETAIL = 4
 # What `faq suggest` writes where only a person can fill in (a new entry's title and answer):
 # refused here, so that a suggestion pasted before it was reviewed can never go live.
 UNFILLED = "TODO"
@@ -54,7 +56,7 @@ def _parse(c: Checker, doc: Map) -> KnowledgeBase:
     texts = _parse_texts(c, doc)
     topics = _parse_topics(c, doc)
     questions: dict[str, str] = {}
-    entries = _parse_entries(c, doc, {t.id for t in topics}, questions, sources)
+    entries = _parse_entries(c, doc, {t.id for t in topics}, questions, sources, clinic)
     declines = _parse_declines(c, doc, questions)
     synonyms = _parse_synonyms(c, doc)
     red_flags = parse_red_flags(c, doc, language)
@@ -238,7 +240,12 @@ def _parse_questions(c: Checker, block: Map, ident: str, seen: dict[str, str]) -
 
 
 def _parse_entries(
-    c: Checker, doc: Map, topic_ids: set[str], questions: dict[str, str], sources: Sources
+    c: Checker,
+    doc: Map,
+    topic_ids: set[str],
+    questions: dict[str, str],
+    sources: Sources,
+    clinic: Clinic,
 ) -> tuple[Entry, ...]:
     """The answerable entries, with their topics and the ids they name checked."""
     # Answers are shown as written (never formatted), so braces in them are plain text.
@@ -291,6 +298,15 @@ def _parse_entries(
             c.add(block.lines["covers"], "'covers' names at least two entries", eid)
         for ref in covers:
             refs.append((eid, "covers", ref, block.lines["covers"]))
+        named = sources.read(block, "the answer", eid)
+        detail = _clinic_detail(answer, clinic)
+        if named and CLINIC_SOURCE not in named and detail:
+            c.add(
+                block.lines["answer"],
+                f"the answer names the clinic's {detail}, a fact of the clinic's own: add "
+                f"'{CLINIC_SOURCE}' to its source, as in 'source: [{named[0]}, {CLINIC_SOURCE}]'",
+                eid,
+            )
         entries.append(
             Entry(
                 eid,
@@ -300,7 +316,7 @@ def _parse_entries(
                 c.texts(block, "keywords", eid, required=False),
                 answer,
                 related,
-                sources.read(block, "the answer", eid),
+                named,
                 covers,
             )
         )
@@ -313,6 +329,16 @@ def _parse_entries(
     if not entries:
         c.add(doc.lines.get("entries", 1), "the FAQ has no entries")
     return tuple(entries)
+
+
+def _clinic_detail(answer: str, clinic: Clinic) -> str | None:
+    """The clinic's own detail an answer tells ("phone '+49 30 1234'"), or None."""
+    said = answer.casefold()
+    for key in Clinic.PLACEHOLDERS:
+        value = str(getattr(clinic, key)).strip()
+        if len(value) >= MIN_CLINIC_DETAIL and value.casefold() in said:
+            return f"{key} {value!r}"
+    return None
 
 
 def _parse_declines(c: Checker, doc: Map, questions: dict[str, str]) -> tuple[Decline, ...]:
