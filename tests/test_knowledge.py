@@ -647,6 +647,17 @@ def test_an_answer_naming_the_clinic_is_marked_as_the_clinics_own(
     assert parse_faq(marked, "mini.yaml").clinic_texts() == ("entry 'duration'",)
 
 
+@pytest.mark.parametrize("placeholder", ["{phone}", "{booking_url}", "{name}", "{address}"])
+def test_a_clinic_placeholder_in_an_answer_is_refused(minimal_text: str, placeholder: str) -> None:
+    # Found by probing: answers are shown as written, so patients read "Call {phone}" as is.
+    text = minimal_text.replace("It takes no more than an hour.", f"'Call {placeholder}.'")
+    text = text.replace("source: Softlift Procedure", "source: [Softlift Procedure, clinic]")
+    message = _error(text)
+    line = _line_of(text, f"'Call {placeholder}.'")
+    assert message.startswith(f"mini.yaml:{line}: entry 'duration': ")
+    assert f"a patient would read {placeholder}" in message
+
+
 def test_source_clinic_marks_the_clinics_own_facts(course_text: str) -> None:
     text = course_text.replace("    source: Softlift Procedure\n", "    source: clinic\n").replace(
         '{id: massage, days: "0-13", source: Postulates of the rehabilitation period,',

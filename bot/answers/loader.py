@@ -248,7 +248,8 @@ def _parse_entries(
     clinic: Clinic,
 ) -> tuple[Entry, ...]:
     """The answerable entries, with their topics and the ids they name checked."""
-    # Answers are shown as written (never formatted), so braces in them are plain text.
+    # Answers are shown as written (never formatted), so braces in them are plain text; the
+    # clinic's own placeholders are refused: a patient would read "{phone}".
     entries: list[Entry] = []
     refs: list[tuple[str, str, str, int]] = []  # (entry, field, id named, line)
     for item, _line in c.items(doc, "entries"):
@@ -298,6 +299,15 @@ def _parse_entries(
             c.add(block.lines["covers"], "'covers' names at least two entries", eid)
         for ref in covers:
             refs.append((eid, "covers", ref, block.lines["covers"]))
+        for key in Clinic.PLACEHOLDERS:
+            if f"{{{key}}}" in answer:
+                c.add(
+                    block.lines["answer"],
+                    f"the answer has {{{key}}}, but answers are shown as written, so a patient "
+                    f"would read {{{key}}}: write the clinic's {key} itself and add "
+                    f"'{CLINIC_SOURCE}' to its source",
+                    eid,
+                )
         named = sources.read(block, "the answer", eid)
         detail = _clinic_detail(answer, clinic)
         if named and CLINIC_SOURCE not in named and detail:
