@@ -276,6 +276,22 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
         load_faq(tmp_path / "absent.yaml")
 
 
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])
+def test_a_character_saved_in_another_encoding_is_named_with_its_line(
+    tmp_path: Path, minimal_text: str, encoding: str
+) -> None:
+    # Found by probing: one "é" saved by an editor in Windows-1252 gave "clinic.yaml:0: the file
+    # is not UTF-8 text", and the doctor had 50 (or 4,800) lines to search.
+    text = minimal_text.replace("title: Bruising", "title: Bruisé")
+    path = tmp_path / "clinic.yaml"
+    path.write_bytes(text.encode(encoding))
+    with pytest.raises(FaqError) as raised:
+        load_faq(path)
+    (problem,) = raised.value.problems
+    assert (problem.file, problem.line) == (str(path), _line_of(text, "title: Bruisé"))
+    assert "0xE9" in problem.message and "save the file as UTF-8" in problem.message
+
+
 def test_not_a_mapping(tmp_path: Path) -> None:
     path = tmp_path / "list.yaml"
     path.write_text("- just\n- a list\n", encoding="utf-8")

@@ -503,14 +503,21 @@ def load_faq(path: str | Path | None = None) -> KnowledgeBase:
             raise FaqError(
                 [Problem(str(path), 1, f"the file is {size:,} bytes; at most {limit} MB")]
             )
-        with file.open(encoding="utf-8") as stream:  # a device or a pipe has no size
-            text = stream.read(MAX_FILE_BYTES + 1)  # characters: at least as many bytes
-        if len(text) > MAX_FILE_BYTES:
+        with file.open("rb") as stream:  # a device or a pipe has no size
+            data = stream.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
             raise FaqError(
                 [Problem(str(path), 1, f"the file is over {limit} MB; at most {limit} MB")]
             )
+        text = data.decode("utf-8")
     except OSError as exc:
         raise FaqError([Problem(str(path), 0, f"cannot read the file: {exc.strerror}")]) from None
-    except UnicodeDecodeError:
-        raise FaqError([Problem(str(path), 0, "the file is not UTF-8 text")]) from None
+    except UnicodeDecodeError as exc:
+        # One "é" saved by an editor in another encoding: the line to look at, and the fix.
+        line = data.count(b"\n", 0, exc.start) + 1
+        said = (
+            f"the file is not UTF-8 text: byte 0x{data[exc.start]:02X} on this line is in "
+            "another encoding; save the file as UTF-8"
+        )
+        raise FaqError([Problem(str(path), line, said)]) from None
     return parse_faq(text, str(path))
