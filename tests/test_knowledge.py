@@ -244,6 +244,26 @@ def test_same_question_under_two_entries(minimal_text: str) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "group",
+    [
+        "  - [bruise, bruising, hematoma, ~]",
+        "  - - bruise\n    - bruising\n    -\n    - hematoma",
+        "  - [bruise, bruising, '  ']",
+        "  - [bruise, bruising, [hematoma]]",
+    ],
+    ids=["null", "blank-item", "spaces", "nested-list"],
+)
+def test_a_synonym_that_is_no_word_is_refused(minimal_text: str, group: str) -> None:
+    # Found by probing: an empty item (a "-" left behind, "~") was read as the word "none", so
+    # "none of these help" read as "bruise of these help"; a nested list as "['hematoma']".
+    broken = minimal_text.replace("  - [bruise, bruising, hematoma]", group)
+    message = _error(broken)
+    line = _line_of(broken, group.splitlines()[0].strip())
+    assert message.startswith(f"mini.yaml:{line}: ")
+    assert "an empty or non-text word" in message
+
+
 def test_duplicate_yaml_key(minimal_text: str) -> None:
     broken = minimal_text.replace("    title: Bruising", "    title: Bruising\n    title: Bruises")
     assert "duplicate key 'title'" in _error(broken)

@@ -383,6 +383,10 @@ def _parse_synonyms(c: Checker, doc: Map) -> tuple[tuple[str, ...], ...]:
         if any(isinstance(w, bool) for w in group):
             c.add(line, "a synonyms group has a yes/no value (on, off, yes, no): quote the word")
             continue
+        if not all(isinstance(w, str | int | float) and str(w).strip() for w in group):
+            # A "-" left behind or "~" is None, which would read as the word "none".
+            c.add(line, "a synonyms group has an empty or non-text word: delete it or write it")
+            continue
         words = tuple(" ".join(str(w).lower().split()) for w in group)
         for word in words:
             if word in seen_words:
