@@ -305,6 +305,29 @@ def test_a_sign_may_name_a_stop_word(message: str, urgent: bool) -> None:
     assert "everything" not in assistant.matcher.analyzer.tokens(message)
 
 
+SILENT_FAQ = FLAG_FAQ.replace(
+    "signs: [lip/lips turned blue/white]", "signs: [quick swelling, lip blue]"
+).replace("    patterns: [PATTERN]\n", "")
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        ("quick swelling of my lip", True),
+        ("my cheek is swelling quick", True),
+        ("a little swelling after the filler", False),  # the sign needs both its words
+        ("is some swelling normal?", False),
+    ],
+)
+def test_a_sign_may_name_a_word_questions_read_as_nothing(message: str, urgent: bool) -> None:
+    # Found by probing: "quick" belongs to a synonym group questions read as nothing ("quick
+    # question"), and the sign dropped it without a word: "quick swelling" became "swelling",
+    # and every message about swelling got the urgent reply. README: such words count.
+    assistant = Assistant(parse_faq(SILENT_FAQ, "f.yaml"))
+    assert (assistant.ask(message).decision.kind is Kind.URGENT) is urgent, message
+    assert assistant.matcher.analyzer.tokens("quick") == []  # questions still ignore it
+
+
 EXCEPTION_FAQ = FLAG_FAQ.replace(
     "signs: [lip/lips turned blue/white]", "signs: ['see not !result/difference', lip blue]"
 ).replace("    patterns: [PATTERN]\n", "")

@@ -214,14 +214,15 @@ class RedFlagDetector:
         locale = analyzer.locale
         self.negation = _one_token(analyzer, locale.negation)
         fillers = {t for word in locale.sign_fillers for t in analyzer.tokens(word)}
-        # A sign may name a stop word ("everything went dark", "talking funny"): those count.
+        # A sign may name a word questions read as nothing ("everything went dark", "talking
+        # funny", "quick swelling"): those count. Dropped, "quick swelling" was "swelling".
         self._keep = frozenset(
             word
             for flag in self.flags
             for text in flag.signs
             for alt in text.replace("/", " ").split()
             for word in analyzer.words(alt)
-            if word in locale.stopwords and word not in locale.sign_fillers
+            if word not in locale.sign_fillers and analyzer.silences(word)
         )
         # "my throat is fine and my lips are swollen": a sign spanning "fine" is two things.
         self.reassurance = frozenset(
