@@ -228,8 +228,9 @@ def _parse_questions(c: Checker, block: Map, ident: str, seen: dict[str, str]) -
     """An entry's or decline's questions; `seen` maps each question so far to its owner."""
     questions = c.texts(block, "questions", ident, required=True)
     lines = block["questions"].lines if isinstance(block.get("questions"), Seq) else []
+    where = c.places.setdefault("question", {})  # for the self-test's conflicts
     for question, line in zip(questions, lines, strict=False):
-        c.place("question", f"{ident}\n{question}", line)  # for the self-test's conflicts
+        where.setdefault(f"{ident}\n{question}", line)
         key = " ".join(question.lower().split())
         owner = seen.get(key)
         if owner is not None:
@@ -369,6 +370,9 @@ def _parse_declines(c: Checker, doc: Map, questions: dict[str, str]) -> tuple[De
     return tuple(declines)
 
 
+_WORD_TYPES = {str, int, float}  # a number is read as its text ("38")
+
+
 def _parse_synonyms(c: Checker, doc: Map) -> tuple[tuple[str, ...], ...]:
     """Groups of words the matcher treats as one, each word in one group only."""
     synonyms: list[tuple[str, ...]] = []
@@ -383,11 +387,11 @@ def _parse_synonyms(c: Checker, doc: Map) -> tuple[tuple[str, ...], ...]:
         if any(isinstance(w, bool) for w in group):
             c.add(line, "a synonyms group has a yes/no value (on, off, yes, no): quote the word")
             continue
-        if not all(isinstance(w, str | int | float) and str(w).strip() for w in group):
+        words = tuple(" ".join(str(w).lower().split()) for w in group)
+        if "" in words or not {type(w) for w in group} <= _WORD_TYPES:
             # A "-" left behind or "~" is None, which would read as the word "none".
             c.add(line, "a synonyms group has an empty or non-text word: delete it or write it")
             continue
-        words = tuple(" ".join(str(w).lower().split()) for w in group)
         for word in words:
             if word in seen_words:
                 c.add(line, f"synonym '{word}' is also in the group on line {seen_words[word]}")

@@ -9,6 +9,7 @@ escape hatch and run on RE2, whose matching time is linear in the message's leng
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ EXCEPTION_REACH = 2
 # Reaching further would also cancel "not sure, but my lip is blue".
 NEGATION_REACH = 1
 PATTERN_LIMIT = 500
+# An alternative of a sign's word ("a/b/c") that is empty or has no letter or digit ("skin//white").
+_NO_WORD = re.compile(r"(?:^|/)[^\w/]*(?:/|$)")
 # RE2's time is linear in the message's length, and grows with the pattern's compiled size too:
 # ".{0,1000}z" (size 9,005) took 0.26 s on a 4,096-character message, ten patterns like
 # ".{0,1000}.{0,1000}.{0,1000}z" eight seconds, and those of a flag are compiled as one, which
@@ -132,26 +135,26 @@ def _sign_problem(sign: str, fillers: frozenset[str]) -> str:
     sign would silently catch other messages than the doctor wrote ("skin//white" is "skin or
     white", every message about skin), or none at all.
     """
-    for word in sign.split():
+    words = sign.split()
+    for word in words:
         if word == "!":
             return "has a lone '!': write the exception right after it, as in 'fever !hay'"
-        for alternative in word.removeprefix("!").split("/"):
-            if not alternative:
-                return (
-                    f"has an empty alternative in {word!r}: write a word on each side of "
-                    "every '/', as in 'lip/lips turned blue'"
-                )
-            if not any(character.isalnum() for character in alternative):
-                return (
-                    f"has no word in {word!r}: write the words a patient would use, "
-                    "as in 'lip turned blue'"
-                )
-    said = [alt.lower() for w in sign.split() if w[0] != "!" for alt in w.split("/")]
+        if _NO_WORD.search(word.removeprefix("!")) is None:
+            continue
+        if "" in word.removeprefix("!").split("/"):
+            return (
+                f"has an empty alternative in {word!r}: write a word on each side of "
+                "every '/', as in 'lip/lips turned blue'"
+            )
+        return (
+            f"has no word in {word!r}: write the words a patient would use, as in 'lip turned blue'"
+        )
+    said = [word for word in words if word[0] != "!"]
     if not said:
         return (
             "names only exceptions ('!'): begin it with the words of the sign, as in 'fever !hay'"
         )
-    if fillers.issuperset(said):
+    if not any(alt.lower() not in fillers for word in said for alt in word.split("/")):
         return (
             "has only linking words, which every sign may leave out: name what the patient "
             "describes, as in 'lip turned blue'"
@@ -216,13 +219,17 @@ class RedFlagDetector:
         fillers = {t for word in locale.sign_fillers for t in analyzer.tokens(word)}
         # A sign may name a word questions read as nothing ("everything went dark", "talking
         # funny", "quick swelling"): those count. Dropped, "quick swelling" was "swelling".
-        self._keep = frozenset(
+        named = {
             word
             for flag in self.flags
             for text in flag.signs
             for alt in text.replace("/", " ").split()
             for word in analyzer.words(alt)
-            if word not in locale.sign_fillers and analyzer.silences(word)
+        }
+        self._keep = frozenset(
+            word
+            for word in named - locale.sign_fillers
+            if word in locale.stopwords or analyzer.silences(word)
         )
         # "my throat is fine and my lips are swollen": a sign spanning "fine" is two things.
         self.reassurance = frozenset(
