@@ -60,7 +60,8 @@ score: $(STAMP)
 	$(BIN)/python ../shared/tools/score_answers.py ../shared/eval/dev_en.yaml --show-failures
 
 # faq/*.answers.npz, the answer model of each shipped FAQ file; rerun after changing the FAQ's
-# entries or declines (tests/test_answer_model.py fails until then). Training needs
+# entries or declines, their phrasings, keywords or titles included (tests/test_answer_model.py
+# fails until then). Training needs
 # scikit-learn, which the bot itself does not: it is installed here only.
 model: $(STAMP)
 	$(BIN)/python -m pip install --quiet 'scikit-learn>=1.4,<2'

@@ -149,7 +149,7 @@ def _check_one(kb: KnowledgeBase, out: TextIO) -> bool:
     """Self-test one loaded file and print its summary line; True when it has conflicts."""
     conflicts = self_test(kb)
     for conflict in conflicts:
-        out.write(f"{kb.source}: {conflict}\n")
+        out.write(f"{conflict}\n")
     phrasings = sum(len(e.questions) for e in kb.entries) + sum(
         len(d.questions) for d in kb.declines
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ import yaml
 
 TELEGRAM_TEXT_LIMIT = 4096
 TITLE_LIMIT = 40
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class Loader(_BaseLoader):  # type: ignore[misc]
 def load_document(text: str) -> Any:
     """Parse YAML text within the limits: nesting, aliases and their expansion checked first."""
     loader = Loader(text)
+    loader.source_lines = text.splitlines()
     try:
         try:
             # libyaml composes nodes without expanding aliases, and stops at its own nesting
@@ -219,10 +221,33 @@ def _construct_map(loader: Loader, node: yaml.MappingNode) -> Map:
 
 
 def _construct_seq(loader: Loader, node: yaml.SequenceNode) -> Seq:
+    if not node.flow_style:
+        for child in node.value:
+            _refuse_joined_item(loader, child)
     result = Seq([_construct(loader, child) for child in node.value])
     result.line = node.start_mark.line + 1
     result.lines = [child.start_mark.line + 1 for child in node.value]
     return result
+
+
+def _refuse_joined_item(loader: Loader, node: yaml.Node) -> None:
+    """Refuse a list item that goes on over a line beginning with "- ": two items indented apart.
+
+    One space too many before the second "- " makes YAML read it as the rest of the item
+    above ("will i get bruises - how long do bruises last"), without a word.
+    """
+    if not isinstance(node, yaml.ScalarNode) or node.style:  # quoted or a block: as written
+        return
+    lines: list[str] = getattr(loader, "source_lines", [])
+    for number in range(node.start_mark.line + 1, node.end_mark.line + 1):
+        if number < len(lines) and (lines[number].lstrip() + " ").startswith("- "):
+            value = " ".join(str(node.value).split())
+            shown = repr(value if len(value) <= JOINED_CHARS else value[:JOINED_CHARS] + "…")
+            raise yaml.MarkedYAMLError(
+                problem=f"this line is indented further than the list item above it, so YAML "
+                f"read both as one item ({shown}): line its '-' up with the one above",
+                problem_mark=yaml.error.Mark("", 0, number, 0, None, 0),
+            )
 
 
 _STR_TAG = yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG
@@ -236,6 +261,16 @@ def _construct(loader: Loader, node: yaml.Node) -> Any:
         return node.value
     try:
         return loader.construct_object(node, deep=True)
+    except yaml.constructor.ConstructorError:
+        if not isinstance(node, yaml.ScalarNode) or node.tag.startswith(_STANDARD_TAGS):
+            raise
+        # "- !hay fever": a red-flag sign written exceptions first reads as an unknown tag.
+        raise yaml.MarkedYAMLError(
+            problem=f"{_shown_with_tag(node)} begins with '!', which YAML reads as a tag: put "
+            "the value in quotes, or, in a red-flag sign, write its words first and its "
+            "exceptions after them, as in 'fever !hay'",
+            problem_mark=node.start_mark,
+        ) from None
     except _UNBUILDABLE:
         # PyYAML's constructors raise these, unmarked, for a day that does not exist
         # (2025-02-30), a number past Python's 4,300 digits or a value its !!tag cannot take.
@@ -247,7 +282,15 @@ def _construct(loader: Loader, node: yaml.Node) -> Any:
 
 
 _UNBUILDABLE = (ValueError, KeyError, IndexError, AttributeError, TypeError)
+_STANDARD_TAGS = "tag:yaml.org,2002:"
 SHOWN_CHARS = 40
+JOINED_CHARS = 80  # two items read as one: enough of both to recognise them
+
+
+def _shown_with_tag(node: yaml.ScalarNode) -> str:
+    """A tagged value as the file writes it ("!hay fever"), quoted and cut to a readable length."""
+    value = f"{node.tag} {node.value}".strip()
+    return repr(value if len(value) <= SHOWN_CHARS else value[:SHOWN_CHARS] + "…")
 
 
 def _shown(node: yaml.Node) -> str:
@@ -293,19 +336,32 @@ class Checker:
         optional: tuple[str, ...] = (),
         entry: str | None = None,
     ) -> Map | None:
-        """Check a mapping's type and keys; None when it is not a mapping."""
+        """Check a mapping's type and keys; None when it is not a mapping.
+
+        Problems name the mapping's own `id` when it has one (a red flag, a decline, a rule).
+        """
         if not isinstance(value, Map):
             self.add(line, f"{what} must be a mapping", entry)
             return None
+        keys = (*required, *optional)
+        if entry is None and "id" in keys and isinstance(value.get("id"), str):
+            entry = value["id"]
+        missing = [key for key in required if key not in value]
         for key in value:
-            if key not in required and key not in optional:
-                allowed = ", ".join((*required, *optional))
+            if key not in keys:
+                # "not_exemples": one problem that names the key meant, not a second one saying
+                # that key is missing.
+                meant = difflib.get_close_matches(key, keys, n=1, cutoff=0.75)
+                guess = f": did you mean '{meant[0]}'?" if meant else ""
+                if meant and meant[0] in missing:
+                    missing.remove(meant[0])
                 self.add(
-                    value.lines[key], f"unknown key '{key}' in {what} (allowed: {allowed})", entry
+                    value.lines[key],
+                    f"unknown key '{key}' in {what}{guess} (allowed: {', '.join(keys)})",
+                    entry,
                 )
-        for key in required:
-            if key not in value:
-                self.add(value.line, f"{what} is missing '{key}'", entry)
+        for key in missing:
+            self.add(value.line, f"{what} is missing '{key}'", entry)
         return value
 
     def text(self, parent: Map, key: str, entry: str | None = None, limit: int = 0) -> str:
@@ -403,7 +459,7 @@ class Ids:
 
     def claim(self, value: Any, line: int, kind: str) -> str:
         """The id, or "" when it is malformed; a duplicate of its kind is reported but returned."""
-        if not isinstance(value, str) or not ID_PATTERN.match(value):
+        if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
             self.checker.add(line, f"id {value!r} must be 1-32 characters of a-z, 0-9 and '-'")
             return ""
         seen = self.first_lines.setdefault(kind, {})

@@ -10,8 +10,9 @@ over the question analyzer's tokens and their neighbouring pairs. It learns from
   out-of-scope question, and for an item judged by expect patterns the entry whose reply
   matches them (of several, the one the matcher ranks first); red-flag items are left out.
 
-Retrain after changing the FAQ's entries or declines: a model trained for other ones is not used
-(its fingerprint differs), and the matcher answers alone. A clinic's own file is trained with
+Retrain after changing the FAQ's entries or declines (their ids, phrasings, keywords or titles):
+a model trained for other ones is not used (its fingerprint differs), and the matcher answers
+alone. A clinic's own file is trained with
 `python scripts/train_answer_model.py path/to/file.yaml`: the model is written beside it, and the
 questions of benchmarks/ teach it what they can (those labelled with an entry it lacks are left
 out; those judged by expect patterns are labelled by its own answers).

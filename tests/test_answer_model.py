@@ -40,7 +40,8 @@ def leaning(kb: KnowledgeBase, towards: str, logit: float = 5.0) -> None:
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_each_shipped_faq_has_its_model(name: str) -> None:
-    """Retrain (make model) when the entries or declines change: this fails until then."""
+    """Retrain (make model) when the entries or declines or their phrasings change: this fails
+    until then."""
     kb = load_shipped(name)
     model = load_answer_model(kb)
     assert model is not None
@@ -176,6 +177,46 @@ def test_a_model_trained_for_other_entries_is_not_used(
     assert assistant.matcher.model is None
     assert "trained for other entries or declines" in caplog.text
     assert assistant.matcher.decide(QUESTION).entry_id == "duration"
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # A phrasing moved to another entry: the model learnt it as the old entry's.
+        ("      - how many minutes is the appointment\n", ""),
+        ("      - will i get bruises\n", "      - will i get bruises\n      - how long to fade\n"),
+        ("keywords: [minutes]", "keywords: [minutes, hour]"),
+        ("title: Bruising", "title: Bruises"),
+        (
+            "      - how much does it cost\n",
+            "      - how much does it cost\n      - any discount\n",
+        ),
+    ],
+    ids=["phrasing-removed", "phrasing-added", "keyword", "title", "decline-phrasing"],
+)
+def test_a_model_trained_for_other_phrasings_is_not_used(
+    faq: Path, old: str, new: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Found by probing: the fingerprint named only the ids, so after a doctor moved a phrasing
+    # to another entry faq check (whose self-test has no model) said OK, /reload said "FAQ
+    # reloaded", and the bot answered the phrasing with its old entry (32 of 40 moves tried
+    # on the shipped FAQ): the model had learnt it there.
+    leaning(load_faq(faq), "bruising")
+    text = faq.read_text(encoding="utf-8")
+    assert old in text
+    faq.write_text(text.replace(old, new), encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        assistant = Assistant(load_faq(faq))
+    assert assistant.matcher.model is None
+    assert "trained for other" in caplog.text
+    assert "retrain it" in caplog.text
+
+
+def test_a_model_stays_in_use_when_only_answers_change(faq: Path) -> None:
+    leaning(load_faq(faq), "bruising")
+    text = faq.read_text(encoding="utf-8")
+    faq.write_text(text.replace("It takes no more than an hour.", "About an hour."))
+    assert Assistant(load_faq(faq)).matcher.model is not None
 
 
 @pytest.mark.parametrize("content", [b"", b"not a zip file", b"PK\x03\x04broken"])

@@ -120,6 +120,28 @@ def test_faq_check_lists_self_test_conflicts(tmp_path: Path) -> None:
     assert "entry 'bruising': question 'procedure take how long' reaches clarify" in result.stdout
 
 
+def test_faq_check_names_the_line_of_a_phrasing_in_conflict_and_how_to_fix_it(
+    tmp_path: Path,
+) -> None:
+    # Found by probing: a conflict named the entry and the phrasing but no line, and not what
+    # to change.
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace("will i get bruises", "procedure take how long")
+    text = text.replace("how much does it cost", "bruises last how long")
+    clash = tmp_path / "clash.yaml"
+    clash.write_text(text.replace("    related: [duration]\n", ""), encoding="utf-8")
+    result = run("faq", "check", str(clash))
+    assert result.returncode == 1
+    lines = clash.read_text(encoding="utf-8").splitlines()
+    asked = lines.index("      - procedure take how long") + 1
+    declined = lines.index("      - bruises last how long") + 1
+    out = result.stdout.splitlines()
+    entry = f"{clash}:{asked}: entry 'bruising': question 'procedure take how long' reaches"
+    decline = f"{clash}:{declined}: decline 'price': question 'bruises last how long' reaches"
+    assert any(line.startswith(entry) and "reword" in line for line in out), out
+    assert any(line.startswith(decline) and "reword" in line for line in out), out
+
+
 def test_bad_faq_stops_other_commands_with_exit_2(tmp_path: Path) -> None:
     broken = tmp_path / "bad.yaml"
     broken.write_text("version: [1\n", encoding="utf-8")

@@ -440,6 +440,55 @@ async def test_reload_keeps_old_faq_on_error_and_swaps_on_success(
     assert sent_to(fake, 1)[-1]["text"] == T("unknown_command")
 
 
+async def test_a_reload_with_many_problems_shows_the_first_ones_in_one_message(
+    app: App, fake: FakeTelegram, settings: Settings, tmp_path: Path
+) -> None:
+    # Found by probing: every problem was sent, split into Telegram messages: 600 problems
+    # (a block pasted twice, a key renamed in every entry) made a dozen messages, at a group's
+    # 18 a minute in the staff chat, where urgent alerts wait behind them in the same queue.
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(FAQ.read_text() + "".join(f"stray{i}: x\n" for i in range(600)))
+    app.bot_data.services.settings = Settings(
+        token=TOKEN,
+        faq_paths=(faq,),
+        database_url=settings.database_url,
+        admin_ids=frozenset({ADMIN}),
+    )
+    before = len(sent_to(fake, ADMIN))
+    await feed(app, fake.text(ADMIN, "/reload"))
+    (shown,) = [m["text"] for m in sent_to(fake, ADMIN)[before:]]
+    assert T("reload_failed", errors="").strip() in shown
+    assert "unknown key 'stray0'" in shown  # the first problems, with file and line
+    assert "faq check" in shown and "more" in shown  # where to see the rest
+    assert len(shown) <= 4096
+
+
+async def test_a_reload_says_which_red_flag_examples_disagree_with_their_signs(
+    app: App, fake: FakeTelegram, settings: Settings, tmp_path: Path
+) -> None:
+    # Found by probing: a doctor who added a danger message the signs do not catch, or a calm
+    # one they do, and sent /reload read only "FAQ reloaded": faq check alone says so.
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(
+        FAQ.read_text()
+        .replace("examples: [I have a fever]", "examples: [I have a fever, my temperature is 39]")
+        .replace("not_examples: [no fever at all]", "not_examples: [hay fever season again]")
+    )
+    app.bot_data.services.settings = Settings(
+        token=TOKEN,
+        faq_paths=(faq,),
+        database_url=settings.database_url,
+        admin_ids=frozenset({ADMIN}),
+    )
+    await feed(app, fake.text(ADMIN, "/reload"))
+    shown = sent_to(fake, ADMIN)[-1]["text"]
+    assert shown.startswith("FAQ reloaded: 4 entries")
+    lines = FAQ.read_text().splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if "examples: [I have a fever]" in text)
+    assert f"{faq}:{line}: red flag 'fever': example 'my temperature is 39' does not" in shown
+    assert "not_example 'hay fever season again' triggers 'fever'" in shown
+
+
 async def test_a_reload_on_one_instance_reaches_the_others_at_their_next_tick(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:

@@ -78,11 +78,97 @@ def test_a_control_character_is_named_with_its_line(minimal_text: str) -> None:
     assert "position" not in message
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "hint"),
+    [
+        ("      - how long do bruises last", "\t- how long do bruises last", "a tab"),
+        ("      - how long do bruises last", "      -\thow long do bruises last", "a tab"),
+        ("    title: Bruising", "     title: Bruising", "indentation"),
+        ("    title: Bruising", "   title: Bruising", "indentation"),
+        ("    title: Bruising", "    title: Bruising: what to expect", "': ' in quotes"),
+        ("    title: Bruising", "    title: @Bruising", "begin with '@': put it in quotes"),
+    ],
+    ids=["tab-indent", "tab-after-dash", "key-too-far", "key-too-near", "colon", "at-sign"],
+)
+def test_a_yaml_mistake_names_its_entry_and_how_to_fix_it(
+    minimal_text: str, old: str, new: str, hint: str
+) -> None:
+    # Found by probing: faq check, start-up and /reload gave libyaml's own words ("found
+    # character that cannot start any token", "did not find expected key") and no entry.
+    broken = minimal_text.replace(old, new)
+    message = _error(broken)
+    line = _line_of(broken, new.strip())
+    assert message.startswith(f"mini.yaml:{line}: entry 'bruising': YAML syntax error: ")
+    assert hint in message
+
+
+def test_an_unclosed_quote_is_named_where_it_opens(minimal_text: str) -> None:
+    broken = minimal_text.replace("    title: Bruising", '    title: "Bruising')
+    message = _error(broken)
+    line = _line_of(broken, 'title: "Bruising')
+    assert message.startswith(f"mini.yaml:{line}: ")
+    assert "entry 'bruising'" in message and "closing quote" in message
+
+
+@pytest.mark.parametrize(
+    ("item", "joined"),
+    [
+        ("      - how long do bruises last", "will i get bruises - how long do bruises last"),
+        ("      - how many minutes is the appointment", "take - how many minutes"),
+    ],
+)
+def test_a_list_item_indented_too_far_is_not_joined_to_the_one_above(
+    minimal_text: str, item: str, joined: str
+) -> None:
+    # Found by probing: one space too many before a "- " made YAML read the item as the rest of
+    # the one above, and the file loaded with one phrasing "will i get bruises - how long do
+    # bruises last"; in a red flag's signs two signs became one that needs all their words.
+    broken = minimal_text.replace(item, " " + item)
+    message = _error(broken)
+    line = _line_of(broken, item.strip())
+    assert message.startswith(f"mini.yaml:{line}: ")
+    assert joined in message
+    assert "line its '-' up with the one above" in message
+
+
 def test_unknown_key_is_named_with_its_line(minimal_text: str) -> None:
     broken = minimal_text.replace("    title: Bruising", "    title: Bruising\n    colour: blue")
     message = _error(broken)
     line = _line_of(broken, "colour: blue")
     assert f"mini.yaml:{line}: entry 'bruising': unknown key 'colour'" in message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "owner", "meant"),
+    [
+        ("    examples: [my vision", "    exemples: [my vision", "vision", "examples"),
+        ("    not_examples: [my", "    not_exemples: [my", "vision", "not_examples"),
+        (
+            "    questions:\n      - how much",
+            "    question:\n      - how much",
+            "price",
+            "questions",
+        ),
+        ("    title: Recovery", "    titel: Recovery", "recovery", "title"),
+        ("    title: Bruising", "    titel: Bruising", "bruising", "title"),
+    ],
+    ids=["flag-examples", "flag-not-examples", "decline-questions", "topic-title", "entry-title"],
+)
+def test_a_mistyped_key_is_one_problem_naming_its_owner_and_the_key_meant(
+    minimal_text: str, old: str, new: str, owner: str, meant: str
+) -> None:
+    # Found by probing: 'not_exemples:' in a red flag gave two lines naming no flag ("a red
+    # flag is missing 'not_examples'" on the flag's first line, "unknown key 'not_exemples' in
+    # a red flag" on its own), and the same for a decline, a topic and the aftercare's parts.
+    assert old in minimal_text
+    broken = minimal_text.replace(old, new)
+    with pytest.raises(FaqError) as raised:
+        parse_faq(broken, "mini.yaml")
+    (problem,) = raised.value.problems
+    typo = new.split(":")[0].strip()
+    assert (problem.line, problem.entry) == (_line_of(broken, f"{typo}:"), owner)
+    assert problem.message.startswith(f"unknown key '{typo}'")
+    assert f"did you mean '{meant}'?" in problem.message
 
 
 def test_missing_field(minimal_text: str) -> None:
@@ -104,6 +190,14 @@ def test_duplicate_ids(minimal_text: str) -> None:
         f"mini.yaml:{second}: entry 'duration': duplicate id 'duration' (first used on line {first})"
         in message
     )
+
+
+@pytest.mark.parametrize("value", ['"price\\n"', "|\n      price"])
+def test_an_id_ending_in_a_line_break_is_refused(minimal_text: str, value: str) -> None:
+    # Found by probing: the id pattern's "$" also matches before a final line break, so the
+    # decline loaded as 'price\n', which no other language's file, button or report names.
+    broken = minimal_text.replace("  - id: price", f"  - id: {value}")
+    assert "must be 1-32 characters of a-z, 0-9 and '-'" in _error(broken)
 
 
 def test_dangling_related_id(minimal_text: str) -> None:
@@ -150,6 +244,26 @@ def test_same_question_under_two_entries(minimal_text: str) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "group",
+    [
+        "  - [bruise, bruising, hematoma, ~]",
+        "  - - bruise\n    - bruising\n    -\n    - hematoma",
+        "  - [bruise, bruising, '  ']",
+        "  - [bruise, bruising, [hematoma]]",
+    ],
+    ids=["null", "blank-item", "spaces", "nested-list"],
+)
+def test_a_synonym_that_is_no_word_is_refused(minimal_text: str, group: str) -> None:
+    # Found by probing: an empty item (a "-" left behind, "~") was read as the word "none", so
+    # "none of these help" read as "bruise of these help"; a nested list as "['hematoma']".
+    broken = minimal_text.replace("  - [bruise, bruising, hematoma]", group)
+    message = _error(broken)
+    line = _line_of(broken, group.splitlines()[0].strip())
+    assert message.startswith(f"mini.yaml:{line}: ")
+    assert "an empty or non-text word" in message
+
+
 def test_duplicate_yaml_key(minimal_text: str) -> None:
     broken = minimal_text.replace("    title: Bruising", "    title: Bruising\n    title: Bruises")
     assert "duplicate key 'title'" in _error(broken)
@@ -180,6 +294,22 @@ def test_all_problems_reported_at_once(minimal_text: str) -> None:
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FaqError, match="cannot read the file"):
         load_faq(tmp_path / "absent.yaml")
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])
+def test_a_character_saved_in_another_encoding_is_named_with_its_line(
+    tmp_path: Path, minimal_text: str, encoding: str
+) -> None:
+    # Found by probing: one "é" saved by an editor in Windows-1252 gave "clinic.yaml:0: the file
+    # is not UTF-8 text", and the doctor had 50 (or 4,800) lines to search.
+    text = minimal_text.replace("title: Bruising", "title: Bruisé")
+    path = tmp_path / "clinic.yaml"
+    path.write_bytes(text.encode(encoding))
+    with pytest.raises(FaqError) as raised:
+        load_faq(path)
+    (problem,) = raised.value.problems
+    assert (problem.file, problem.line) == (str(path), _line_of(text, "title: Bruisé"))
+    assert "0xE9" in problem.message and "save the file as UTF-8" in problem.message
 
 
 def test_not_a_mapping(tmp_path: Path) -> None:
@@ -528,6 +658,40 @@ def test_clinic_need_not_and_may_not_be_declared(minimal_text: str) -> None:
         "sources: [Softlift Procedure,", "sources: [Side effects, Softlift Procedure,"
     )
     assert "source 'Side effects' is listed twice" in _error(twice)
+
+
+@pytest.mark.parametrize(
+    ("answer", "named"),
+    [
+        ("Book at [Test clinic]; it takes an hour.", "name '[Test clinic]'"),
+        ("It takes an hour. Ask us: [+00 000].", "phone '[+00 000]'"),
+        ("It takes an hour at [Street].", "address '[Street]'"),
+    ],
+)
+def test_an_answer_naming_the_clinic_is_marked_as_the_clinics_own(
+    minimal_text: str, answer: str, named: str
+) -> None:
+    # Found by probing: an answer telling the clinic's own name, phone or address loaded with
+    # 'source: Softlift Procedure' alone, so faq check listed no text of the clinic's own for
+    # its doctor to review.
+    text = minimal_text.replace("It takes no more than an hour.", f"'{answer}'")
+    message = _error(text)
+    line = _line_of(text, answer)
+    assert message.startswith(f"mini.yaml:{line}: entry 'duration': the answer names the clinic")
+    assert named in message and "add 'clinic' to its source" in message
+    marked = text.replace("source: Softlift Procedure", "source: [Softlift Procedure, clinic]")
+    assert parse_faq(marked, "mini.yaml").clinic_texts() == ("entry 'duration'",)
+
+
+@pytest.mark.parametrize("placeholder", ["{phone}", "{booking_url}", "{name}", "{address}"])
+def test_a_clinic_placeholder_in_an_answer_is_refused(minimal_text: str, placeholder: str) -> None:
+    # Found by probing: answers are shown as written, so patients read "Call {phone}" as is.
+    text = minimal_text.replace("It takes no more than an hour.", f"'Call {placeholder}.'")
+    text = text.replace("source: Softlift Procedure", "source: [Softlift Procedure, clinic]")
+    message = _error(text)
+    line = _line_of(text, f"'Call {placeholder}.'")
+    assert message.startswith(f"mini.yaml:{line}: entry 'duration': ")
+    assert f"a patient would read {placeholder}" in message
 
 
 def test_source_clinic_marks_the_clinics_own_facts(course_text: str) -> None:

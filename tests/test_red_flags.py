@@ -147,6 +147,91 @@ def test_patterns_re2_cannot_run_are_refused_at_load(pattern: str) -> None:
     assert raised.value.problems[0].line == 15  # the patterns line
 
 
+@pytest.mark.parametrize(
+    "pattern",
+    ["'.{0,1000}.{0,1000}.{0,1000}z'", "'(?:x|y|.{0,200}){5}z'", "'.{0,700}z'"],
+)
+def test_a_pattern_too_costly_to_run_on_every_message_is_refused_at_load(pattern: str) -> None:
+    # Found by probing: RE2's time is linear in the message, but grows with the pattern's size
+    # too. The first pattern took 0.5 s on each 4,096-character message (eight seconds for ten
+    # such patterns), where the shipped ones take well under a millisecond.
+    with pytest.raises(FaqError, match="too costly to run on every message") as raised:
+        parse_faq(_faq(pattern), "f.yaml")
+    (problem,) = raised.value.problems
+    assert (problem.line, problem.entry) == (15, "lips")
+    assert "{0,1000}" in problem.message  # what to shorten
+
+
+def test_patterns_too_costly_together_are_refused_at_load_not_with_a_traceback(
+    tmp_path: Path,
+) -> None:
+    # Found by probing: each pattern was checked alone, and a flag's patterns are compiled as
+    # one. Together these were too large for RE2, and faq check, start-up and /reload stopped
+    # with a traceback (re2.error: pattern too large); fewer of them made every message slow.
+    patterns = ", ".join(f"'.{{0,190}}z{i}'" for i in range(300))
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(FLAG_FAQ.replace("[PATTERN]", f"[{patterns}]"), encoding="utf-8")
+    with pytest.raises(FaqError) as raised:
+        load_languages([faq])
+    (problem,) = raised.value.problems
+    assert (problem.file, problem.line, problem.entry) == (str(faq), 15, "lips")
+    assert "too costly to run on every message" in problem.message
+    assert "20,000 in all" in problem.message
+
+
+@pytest.mark.parametrize("pattern", ["'lip turned blue|'", "'(?:lip went blue)?'", "'^'"])
+def test_a_pattern_that_matches_any_message_is_refused_at_load(pattern: str) -> None:
+    # Found by probing: a '|' left at the end made every message urgent once the bot started
+    # or was reloaded; only faq check noticed, through the not_examples.
+    with pytest.raises(FaqError, match="matches an empty message") as raised:
+        parse_faq(_faq(pattern), "f.yaml")
+    assert raised.value.problems[0].line == 15
+
+
+@pytest.mark.parametrize(
+    ("sign", "expected"),
+    [
+        # One slot "skin or white": every message about skin would have been urgent.
+        ("skin//white", "an empty alternative in 'skin//white'"),
+        ("lip/ blue", "an empty alternative in 'lip/'"),
+        ("fever !/hay", "an empty alternative in '!/hay'"),
+        ("fever !", "a lone '!'"),
+        ("'!hay'", "only exceptions"),
+        ("turned", "only linking words"),
+        ("is/are", "only linking words"),
+        ("'??? ...'", "no word in '???'"),
+        ("'lip ~/blue'", "no word in '~/blue'"),
+    ],
+)
+def test_a_sign_that_cannot_work_as_written_is_refused_at_load(sign: str, expected: str) -> None:
+    # Found by probing: each loaded silently (faq check, start-up, /reload); the analyzer
+    # dropped the empty alternative, the '!' or the whole sign, which then caught another set of
+    # messages than the doctor wrote, or none at all.
+    text = FLAG_FAQ.replace(
+        "signs: [lip/lips turned blue/white]", f"signs: [lip/lips turned blue/white, {sign}]"
+    ).replace("    patterns: [PATTERN]\n", "")
+    with pytest.raises(FaqError) as raised:
+        parse_faq(text, "f.yaml")
+    (problem,) = raised.value.problems
+    assert (problem.file, problem.line, problem.entry) == ("f.yaml", 12, "lips")
+    assert expected in problem.message
+    assert " as in '" in problem.message  # how to fix it
+
+
+def test_a_sign_beginning_with_an_exception_is_named_with_how_to_fix_it() -> None:
+    # YAML reads an unquoted "!hay fever" as a tag: the message said only "could not determine
+    # a constructor for the tag '!hay'".
+    text = FLAG_FAQ.replace(
+        "signs: [lip/lips turned blue/white]", "signs:\n      - lip blue\n      - !hay fever"
+    )
+    with pytest.raises(FaqError) as raised:
+        parse_faq(text, "f.yaml")
+    (problem,) = raised.value.problems
+    assert (problem.file, problem.line) == ("f.yaml", 14)
+    assert "'!hay fever'" in problem.message
+    assert "quotes" in problem.message and "fever !hay" in problem.message
+
+
 def test_faq_check_verifies_examples_and_not_examples(tmp_path: Path) -> None:
     wrong = (
         _faq("zzzzz")
@@ -173,10 +258,47 @@ def test_faq_check_refuses_an_exception_that_reads_as_a_reassurance() -> None:
         "signs: [lip/lips turned blue/white]", "signs: ['lip/lips blue !always/fine/tattoo']"
     ).replace("    patterns: [PATTERN]\n", "")
     conflicts = self_test(parse_faq(faq, "f.yaml"))
-    assert conflicts == [
-        "red flag 'lips': sign 'lip/lips blue !always/fine/tattoo': the exception 'fine' reads"
-        ' as a reassurance, so "is it normal that ...?" would never raise the sign; remove it'
+    assert [(c.line, c.message) for c in conflicts] == [
+        (
+            12,  # the signs line
+            "red flag 'lips': sign 'lip/lips blue !always/fine/tattoo': the exception 'fine' "
+            'reads as a reassurance, so "is it normal that ...?" would never raise the sign: '
+            "remove it",
+        )
     ]
+
+
+def test_faq_check_names_the_line_of_each_example_in_conflict_and_how_to_fix_it(
+    tmp_path: Path,
+) -> None:
+    # Found by probing: a conflict named the flag and the example but no line, in a file of
+    # 4,800 lines, and not what to change.
+    wrong = (
+        _faq("zzzzz")
+        .replace(
+            "examples: [my lip turned blue]",
+            "examples:\n      - my lip turned blue\n      - my nose is cold",
+        )
+        .replace(
+            "not_examples: [my lip isn't blue]",
+            "not_examples:\n      - my lip isn't blue\n      - my lips are white",
+        )
+    )
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(wrong, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "faq", "check", str(faq)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    missed = f"{faq}:15: red flag 'lips': example 'my nose is cold' does not trigger it"
+    caught = f"{faq}:18: red flag 'lips': not_example 'my lips are white' triggers 'lips'"
+    assert any(line.startswith(missed) and "add a sign" in line for line in lines), lines
+    assert any(line.startswith(caught) and "exception" in line for line in lines), lines
 
 
 STOPWORD_FAQ = FLAG_FAQ.replace(
@@ -198,6 +320,29 @@ def test_a_sign_may_name_a_stop_word(message: str, urgent: bool) -> None:
     assert (assistant.ask(message).decision.kind is Kind.URGENT) is urgent, message
     # The stop word still counts for nothing when a question is matched.
     assert "everything" not in assistant.matcher.analyzer.tokens(message)
+
+
+SILENT_FAQ = FLAG_FAQ.replace(
+    "signs: [lip/lips turned blue/white]", "signs: [quick swelling, lip blue]"
+).replace("    patterns: [PATTERN]\n", "")
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        ("quick swelling of my lip", True),
+        ("my cheek is swelling quick", True),
+        ("a little swelling after the filler", False),  # the sign needs both its words
+        ("is some swelling normal?", False),
+    ],
+)
+def test_a_sign_may_name_a_word_questions_read_as_nothing(message: str, urgent: bool) -> None:
+    # Found by probing: "quick" belongs to a synonym group questions read as nothing ("quick
+    # question"), and the sign dropped it without a word: "quick swelling" became "swelling",
+    # and every message about swelling got the urgent reply. README: such words count.
+    assistant = Assistant(parse_faq(SILENT_FAQ, "f.yaml"))
+    assert (assistant.ask(message).decision.kind is Kind.URGENT) is urgent, message
+    assert assistant.matcher.analyzer.tokens("quick") == []  # questions still ignore it
 
 
 EXCEPTION_FAQ = FLAG_FAQ.replace(

@@ -351,6 +351,13 @@ class Analyzer:
             None if folded is None else [folded[i] for i in kept],
         )
 
+    def silences(self, word: str) -> bool:
+        """Whether questions read a word as nothing: a stop word, or one of a group a stop word
+        names ("quick" of "quick question")."""
+        if word in self.locale.stopwords:
+            return True
+        return (self._exact.get(word) or self._by_stem.get(self._stem(word))) in self._silent
+
     def stems(self, text: str) -> set[str]:
         """The stems of a text's words as written: no synonyms or stop words."""
         return {self._stem(word) for word in self._words(text)}

@@ -38,9 +38,22 @@ def features(tokens: Sequence[str]) -> list[str]:
 
 
 def fingerprint(kb: KnowledgeBase) -> str:
-    """The FAQ's entries and declines: a model trained for other ones must not be used."""
+    """The FAQ's entries and declines as the model learnt them: their ids, phrasings, keywords
+    and titles. A model trained for other ones must not be used."""
+    # Not only the ids: a phrasing moved to another entry is still answered with the old one
+    # by a model that learnt it there, while faq check (no model) says it reaches the new one.
     ids = [*sorted(e.id for e in kb.entries), "|", *sorted(d.id for d in kb.declines)]
-    return hashlib.sha256("\n".join([kb.language, *ids]).encode()).hexdigest()[:16]
+    learnt = [
+        *(
+            f"{e.id}\t" + "\t".join([*e.questions, *e.keywords, e.title])
+            for e in sorted(kb.entries, key=lambda e: e.id)
+        ),
+        *(
+            f"{d.id}\t" + "\t".join([*d.questions, *d.keywords])
+            for d in sorted(kb.declines, key=lambda d: d.id)
+        ),
+    ]
+    return hashlib.sha256("\n".join([kb.language, *ids, *learnt]).encode()).hexdigest()[:16]
 
 
 def model_path(faq_path: str | Path) -> Path:
@@ -133,8 +146,8 @@ def load_answer_model(kb: KnowledgeBase) -> AnswerModel | None:
         return None
     if trained_for != fingerprint(kb):
         log.warning(
-            "answer model %s not used: it was trained for other entries or declines than "
-            "this FAQ's; retrain it (make model)",
+            "answer model %s not used: it was trained for other entries or declines (ids, "
+            "phrasings, keywords or titles) than this FAQ's; retrain it (make model)",
             found.name,
         )
         return None

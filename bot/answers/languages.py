@@ -21,6 +21,7 @@ from bot.answers.language_detect import (
 )
 from bot.answers.loader import DEFAULT_FAQ, is_shipped, load_faq, load_shipped
 from bot.answers.matcher import MAX_MESSAGE_CHARS, Kind
+from bot.answers.selftest import red_flag_conflicts
 from bot.faqdoc import FaqError, Problem
 from bot.messages import Button, Reply
 
@@ -64,6 +65,10 @@ class Languages:
     def codes(self) -> tuple[str, ...]:
         """The loaded languages, the default first."""
         return tuple(self.assistants)
+
+    def red_flag_conflicts(self) -> list[Problem]:
+        """Each language's red-flag examples its signs miss and not_examples they catch."""
+        return [p for a in self.assistants.values() for p in red_flag_conflicts(a.kb, a.matcher)]
 
     def assistant(self, language: str | None = None) -> Assistant:
         """The assistant of a language (the default one for None)."""

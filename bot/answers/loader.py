@@ -36,6 +36,8 @@ from bot.faqdoc import (
 )
 
 ANSWER_LIMIT = 1000
+# A clinic detail shorter than this ("C" in a test file) is found inside ordinary words.
+MIN_CLINIC_DETAIL = 4
 # What `faq suggest` writes where only a person can fill in (a new entry's title and answer):
 # refused here, so that a suggestion pasted before it was reviewed can never go live.
 UNFILLED = "TODO"
@@ -54,10 +56,10 @@ def _parse(c: Checker, doc: Map) -> KnowledgeBase:
     texts = _parse_texts(c, doc)
     topics = _parse_topics(c, doc)
     questions: dict[str, str] = {}
-    entries = _parse_entries(c, doc, {t.id for t in topics}, questions, sources)
+    entries = _parse_entries(c, doc, {t.id for t in topics}, questions, sources, clinic)
     declines = _parse_declines(c, doc, questions)
     synonyms = _parse_synonyms(c, doc)
-    red_flags = parse_red_flags(c, doc)
+    red_flags = parse_red_flags(c, doc, language)
     course = parse_course(c, doc, sources.read)
     return KnowledgeBase(
         source=c.file,
@@ -226,7 +228,9 @@ def _parse_questions(c: Checker, block: Map, ident: str, seen: dict[str, str]) -
     """An entry's or decline's questions; `seen` maps each question so far to its owner."""
     questions = c.texts(block, "questions", ident, required=True)
     lines = block["questions"].lines if isinstance(block.get("questions"), Seq) else []
+    where = c.places.setdefault("question", {})  # for the self-test's conflicts
     for question, line in zip(questions, lines, strict=False):
+        where.setdefault(f"{ident}\n{question}", line)
         key = " ".join(question.lower().split())
         owner = seen.get(key)
         if owner is not None:
@@ -237,10 +241,16 @@ def _parse_questions(c: Checker, block: Map, ident: str, seen: dict[str, str]) -
 
 
 def _parse_entries(
-    c: Checker, doc: Map, topic_ids: set[str], questions: dict[str, str], sources: Sources
+    c: Checker,
+    doc: Map,
+    topic_ids: set[str],
+    questions: dict[str, str],
+    sources: Sources,
+    clinic: Clinic,
 ) -> tuple[Entry, ...]:
     """The answerable entries, with their topics and the ids they name checked."""
-    # Answers are shown as written (never formatted), so braces in them are plain text.
+    # Answers are shown as written (never formatted), so braces in them are plain text; the
+    # clinic's own placeholders are refused: a patient would read "{phone}".
     entries: list[Entry] = []
     refs: list[tuple[str, str, str, int]] = []  # (entry, field, id named, line)
     for item, _line in c.items(doc, "entries"):
@@ -290,6 +300,24 @@ def _parse_entries(
             c.add(block.lines["covers"], "'covers' names at least two entries", eid)
         for ref in covers:
             refs.append((eid, "covers", ref, block.lines["covers"]))
+        for key in Clinic.PLACEHOLDERS:
+            if f"{{{key}}}" in answer:
+                c.add(
+                    block.lines["answer"],
+                    f"the answer has {{{key}}}, but answers are shown as written, so a patient "
+                    f"would read {{{key}}}: write the clinic's {key} itself and add "
+                    f"'{CLINIC_SOURCE}' to its source",
+                    eid,
+                )
+        named = sources.read(block, "the answer", eid)
+        detail = _clinic_detail(answer, clinic)
+        if named and CLINIC_SOURCE not in named and detail:
+            c.add(
+                block.lines["answer"],
+                f"the answer names the clinic's {detail}, a fact of the clinic's own: add "
+                f"'{CLINIC_SOURCE}' to its source, as in 'source: [{named[0]}, {CLINIC_SOURCE}]'",
+                eid,
+            )
         entries.append(
             Entry(
                 eid,
@@ -299,7 +327,7 @@ def _parse_entries(
                 c.texts(block, "keywords", eid, required=False),
                 answer,
                 related,
-                sources.read(block, "the answer", eid),
+                named,
                 covers,
             )
         )
@@ -312,6 +340,16 @@ def _parse_entries(
     if not entries:
         c.add(doc.lines.get("entries", 1), "the FAQ has no entries")
     return tuple(entries)
+
+
+def _clinic_detail(answer: str, clinic: Clinic) -> str | None:
+    """The clinic's own detail an answer tells ("phone '+49 30 1234'"), or None."""
+    said = answer.casefold()
+    for key in Clinic.PLACEHOLDERS:
+        value = str(getattr(clinic, key)).strip()
+        if len(value) >= MIN_CLINIC_DETAIL and value.casefold() in said:
+            return f"{key} {value!r}"
+    return None
 
 
 def _parse_declines(c: Checker, doc: Map, questions: dict[str, str]) -> tuple[Decline, ...]:
@@ -332,6 +370,9 @@ def _parse_declines(c: Checker, doc: Map, questions: dict[str, str]) -> tuple[De
     return tuple(declines)
 
 
+_WORD_TYPES = {str, int, float}  # a number is read as its text ("38")
+
+
 def _parse_synonyms(c: Checker, doc: Map) -> tuple[tuple[str, ...], ...]:
     """Groups of words the matcher treats as one, each word in one group only."""
     synonyms: list[tuple[str, ...]] = []
@@ -347,6 +388,10 @@ def _parse_synonyms(c: Checker, doc: Map) -> tuple[tuple[str, ...], ...]:
             c.add(line, "a synonyms group has a yes/no value (on, off, yes, no): quote the word")
             continue
         words = tuple(" ".join(str(w).lower().split()) for w in group)
+        if "" in words or not {type(w) for w in group} <= _WORD_TYPES:
+            # A "-" left behind or "~" is None, which would read as the word "none".
+            c.add(line, "a synonyms group has an empty or non-text word: delete it or write it")
+            continue
         for word in words:
             if word in seen_words:
                 c.add(line, f"synonym '{word}' is also in the group on line {seen_words[word]}")
@@ -367,9 +412,7 @@ def parse_faq(text: str, file: str) -> KnowledgeBase:
         problem = Problem(file, exc.line, f"the YAML is too complex: {exc.problem}")
         raise FaqError([problem]) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise FaqError([Problem(file, line, f"YAML syntax error: {exc.problem}")]) from None
+        raise FaqError([_yaml_problem(file, text, exc)]) from None
     except yaml.reader.ReaderError as exc:
         # It gives a character position, not a line: an admin looks for a line.
         line = text.count("\n", 0, exc.position) + 1
@@ -385,6 +428,48 @@ def parse_faq(text: str, file: str) -> KnowledgeBase:
     if checker.problems:
         raise FaqError(sorted(checker.problems, key=lambda p: p.line))
     return kb
+
+
+# The first line of an entry, red flag, decline, topic or rule: "  - id: bruising".
+_ID_LINE = re.compile(r"""^\s*-\s+(?:\{\s*)?id:\s*["']?([a-z0-9][a-z0-9-]*)""")
+_INDENTATION = (
+    "check this line's indentation against the lines above it (spaces only: the keys of one "
+    "entry line up, and so do the items of a list)"
+)
+
+
+def _yaml_problem(file: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
+    """A YAML mistake as its line, the entry it is in and how to fix it."""
+    mark = exc.problem_mark or exc.context_mark
+    said = str(exc.problem)
+    if "quoted scalar" in str(exc.context) and exc.context_mark is not None:
+        # libyaml finds an unclosed quote at the end of the file: the quote opened earlier.
+        mark, said = exc.context_mark, "this quoted value has no closing quote: add it"
+    line = mark.line + 1 if mark else 1
+    lines = text.splitlines()
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    column = min(mark.column, len(source)) if mark else 0
+    found = source[column : column + 1]
+    if "tab" in said or (said.startswith("found character") and found == "\t"):
+        said += "; the line has a tab, and YAML indents with spaces only: replace it with spaces"
+    elif said.startswith("found character that cannot start any token") and found:
+        said += f"; a value cannot begin with {found!r}: put it in quotes"
+    elif said.startswith("mapping values are not allowed"):
+        said += f"; {_INDENTATION}, and put a value that contains ': ' in quotes"
+    elif said.startswith(("did not find expected", "expected <block end>")):
+        said += f"; {_INDENTATION}"
+    return Problem(file, line, f"YAML syntax error: {said}", _entry_at(lines, line))
+
+
+def _entry_at(lines: list[str], line: int) -> str | None:
+    """The id of the entry (or red flag, decline ...) a line belongs to, when there is one."""
+    for number in range(min(line, len(lines)), 0, -1):
+        text = lines[number - 1]
+        if found := _ID_LINE.match(text):
+            return found.group(1)
+        if text[:1].isalpha() and number < line:  # a top-level key: no entry above in its block
+            return None
+    return None
 
 
 def shipped_file(name: str) -> Traversable:
@@ -426,14 +511,21 @@ def load_faq(path: str | Path | None = None) -> KnowledgeBase:
             raise FaqError(
                 [Problem(str(path), 1, f"the file is {size:,} bytes; at most {limit} MB")]
             )
-        with file.open(encoding="utf-8") as stream:  # a device or a pipe has no size
-            text = stream.read(MAX_FILE_BYTES + 1)  # characters: at least as many bytes
-        if len(text) > MAX_FILE_BYTES:
+        with file.open("rb") as stream:  # a device or a pipe has no size
+            data = stream.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
             raise FaqError(
                 [Problem(str(path), 1, f"the file is over {limit} MB; at most {limit} MB")]
             )
+        text = data.decode("utf-8")
     except OSError as exc:
         raise FaqError([Problem(str(path), 0, f"cannot read the file: {exc.strerror}")]) from None
-    except UnicodeDecodeError:
-        raise FaqError([Problem(str(path), 0, "the file is not UTF-8 text")]) from None
+    except UnicodeDecodeError as exc:
+        # One "é" saved by an editor in another encoding: the line to look at, and the fix.
+        line = data.count(b"\n", 0, exc.start) + 1
+        said = (
+            f"the file is not UTF-8 text: byte 0x{data[exc.start]:02X} on this line is in "
+            "another encoding; save the file as UTF-8"
+        )
+        raise FaqError([Problem(str(path), line, said)]) from None
     return parse_faq(text, str(path))

@@ -9,6 +9,7 @@ escape hatch and run on RE2, whose matching time is linear in the message's leng
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,8 +18,8 @@ from typing import Any
 import re2
 
 from bot.answers.analyzer import Analyzer
-from bot.faqdoc import Checker, Map
-from bot.locale import readable, spaced
+from bot.faqdoc import Checker, Map, Seq
+from bot.locale import get_locale, readable, spaced
 
 # A sign's words may have this many other words between them, in all.
 SIGN_GAP = 5
@@ -30,6 +31,15 @@ EXCEPTION_REACH = 2
 # Reaching further would also cancel "not sure, but my lip is blue".
 NEGATION_REACH = 1
 PATTERN_LIMIT = 500
+# An alternative of a sign's word ("a/b/c") that is empty or has no letter or digit ("skin//white").
+_NO_WORD = re.compile(r"(?:^|/)[^\w/]*(?:/|$)")
+# RE2's time is linear in the message's length, and grows with the pattern's compiled size too:
+# ".{0,1000}z" (size 9,005) took 0.26 s on a 4,096-character message, ten patterns like
+# ".{0,1000}.{0,1000}.{0,1000}z" eight seconds, and those of a flag are compiled as one, which
+# RE2 refuses past its memory. The shipped patterns are at most 1,194, 9,727 in all per file,
+# and take well under a millisecond; at these limits a message takes tens of milliseconds at most.
+PATTERN_PROGRAM_LIMIT = 2_000
+PATTERNS_PROGRAM_LIMIT = 20_000  # all of a file's patterns: each runs on every message
 # A sentence of this many words or fewer is a fragment the next one goes on with ("Lip. White.").
 FRAGMENT_WORDS = 3
 # At most this many breaks are read across in a row, and at most this many such readings made.
@@ -52,9 +62,14 @@ class RedFlag:
     patterns: tuple[str, ...] = ()
 
 
-def parse_red_flags(c: Checker, doc: Map) -> tuple[RedFlag, ...]:
+def parse_red_flags(c: Checker, doc: Map, language: str) -> tuple[RedFlag, ...]:
     """The red_flags block: signs in plain words, examples, not_examples, RE2 patterns."""
+    try:
+        fillers = get_locale(language).sign_fillers
+    except ValueError:  # no locale: the file's header is refused for it already
+        fillers = frozenset()
     flags: list[RedFlag] = []
+    cost = 0  # the program size of the file's patterns so far
     for item, _line in c.items(doc, "red_flags"):
         flag = c.mapping(
             item,
@@ -69,9 +84,23 @@ def parse_red_flags(c: Checker, doc: Map) -> tuple[RedFlag, ...]:
         emergency = flag.get("emergency", False)
         if not isinstance(emergency, bool):
             c.add(flag.lines["emergency"], "'emergency' must be true or false", fid)
+        for kind in ("example", "not_example"):  # for the self-test's conflicts
+            for text, line in _texts(flag, f"{kind}s"):
+                c.place(kind, f"{fid}\n{text}", line)
+        for sign, line in _texts(flag, "signs"):
+            c.place("sign", f"{fid}\n{sign}", line)
+            if problem := _sign_problem(sign, fillers):
+                c.add(line, f"sign {sign!r} {problem}", fid)
         patterns = c.texts(flag, "patterns", fid, required=False)
-        for pattern, line in zip(patterns, _lines(flag, "patterns"), strict=False):
-            problem = _pattern_problem(pattern)
+        for pattern, line in _texts(flag, "patterns"):
+            problem, size = _pattern_problem(pattern)
+            if not problem and cost <= PATTERNS_PROGRAM_LIMIT < cost + size:
+                problem = (
+                    f"is too costly to run on every message with the patterns before it (RE2 "
+                    f"program size {cost + size:,}, at most {PATTERNS_PROGRAM_LIMIT:,} in all): "
+                    "write some of the signs in plain words instead"
+                )
+            cost += size
             if problem:
                 c.add(line, f"pattern {pattern!r} {problem}", fid)
         flags.append(
@@ -88,24 +117,78 @@ def parse_red_flags(c: Checker, doc: Map) -> tuple[RedFlag, ...]:
     return tuple(flags)
 
 
-def _lines(block: Map, key: str) -> list[int]:
+def _texts(block: Map, key: str) -> list[tuple[str, int]]:
+    """The text items of a list, each with its line (`Checker.texts` reports the others)."""
     value = block.get(key)
-    return list(getattr(value, "lines", []))
+    if not isinstance(value, Seq):
+        return []
+    return [
+        (item.strip(), line)
+        for item, line in zip(value, value.lines, strict=True)
+        if isinstance(item, str) and item.strip()
+    ]
 
 
-def _pattern_problem(pattern: str) -> str:
-    """Why an escape-hatch pattern cannot be used, or "" when it can."""
+def _sign_problem(sign: str, fillers: frozenset[str]) -> str:
+    """Why a sign in plain words cannot work as written, or "" when it can.
+
+    The analyzer reads an empty alternative, a lone "!" and a linking word as nothing: such a
+    sign would silently catch other messages than the doctor wrote ("skin//white" is "skin or
+    white", every message about skin), or none at all.
+    """
+    words = sign.split()
+    for word in words:
+        if word == "!":
+            return "has a lone '!': write the exception right after it, as in 'fever !hay'"
+        if _NO_WORD.search(word.removeprefix("!")) is None:
+            continue
+        if "" in word.removeprefix("!").split("/"):
+            return (
+                f"has an empty alternative in {word!r}: write a word on each side of "
+                "every '/', as in 'lip/lips turned blue'"
+            )
+        return (
+            f"has no word in {word!r}: write the words a patient would use, as in 'lip turned blue'"
+        )
+    said = [word for word in words if word[0] != "!"]
+    if not said:
+        return (
+            "names only exceptions ('!'): begin it with the words of the sign, as in 'fever !hay'"
+        )
+    if not any(alt.lower() not in fillers for word in said for alt in word.split("/")):
+        return (
+            "has only linking words, which every sign may leave out: name what the patient "
+            "describes, as in 'lip turned blue'"
+        )
+    return ""
+
+
+def _pattern_problem(pattern: str) -> tuple[str, int]:
+    """Why an escape-hatch pattern cannot be used ("" when it can), and its program size."""
     if len(pattern) > PATTERN_LIMIT:
-        return f"is longer than {PATTERN_LIMIT} characters"
+        return f"is longer than {PATTERN_LIMIT} characters", 0
     try:
-        re2.compile(pattern, _options())
+        compiled = re2.compile(pattern, _options())
     except re2.error as exc:
         reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
         return (
             f"is not a regular expression RE2 accepts ({reason}); look-arounds and "
             "back-references are not supported: write the sign in plain words instead"
-        )
-    return ""
+        ), 0
+    size = int(compiled.programsize)
+    if compiled.search("") is not None:
+        # "lip turned blue|": found in every message, which would all get the urgent reply.
+        return (
+            "matches an empty message, so every message would trigger the red flag: look for "
+            "a '|' with nothing on one side, or a whole pattern made optional with '?' or '*'"
+        ), size
+    if size > PATTERN_PROGRAM_LIMIT:
+        return (
+            f"is too costly to run on every message (RE2 program size {size:,}, at most "
+            f"{PATTERN_PROGRAM_LIMIT:,}): make its counted repeats such as {{0,1000}} shorter, "
+            "or write the sign in plain words"
+        ), size
+    return "", size
 
 
 def _options() -> Any:
@@ -135,14 +218,19 @@ class RedFlagDetector:
         locale = analyzer.locale
         self.negation = _one_token(analyzer, locale.negation)
         fillers = {t for word in locale.sign_fillers for t in analyzer.tokens(word)}
-        # A sign may name a stop word ("everything went dark", "talking funny"): those count.
-        self._keep = frozenset(
+        # A sign may name a word questions read as nothing ("everything went dark", "talking
+        # funny", "quick swelling"): those count. Dropped, "quick swelling" was "swelling".
+        named = {
             word
             for flag in self.flags
             for text in flag.signs
             for alt in text.replace("/", " ").split()
             for word in analyzer.words(alt)
-            if word in locale.stopwords and word not in locale.sign_fillers
+        }
+        self._keep = frozenset(
+            word
+            for word in named - locale.sign_fillers
+            if word in locale.stopwords or analyzer.silences(word)
         )
         # "my throat is fine and my lips are swollen": a sign spanning "fine" is two things.
         self.reassurance = frozenset(

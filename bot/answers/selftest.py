@@ -4,6 +4,20 @@ from __future__ import annotations
 
 from bot.answers.knowledge import KnowledgeBase
 from bot.answers.matcher import Decision, Kind, Matcher
+from bot.faqdoc import Problem
+
+# What to change, by where a phrasing went instead.
+_ENTRY_FIX = {
+    Kind.ANSWER: "reword it with words only this entry's phrasings use, or move it to that "
+    "entry if that is what it asks",
+    Kind.URGENT: "reword it, or give the sign that catches it an exception ('!word')",
+}
+_ENTRY_FIX_ELSE = "reword it with words of this entry, or add them to its keywords"
+_DECLINE_FIX = {
+    Kind.ANSWER: "reword it with the words of the subject the article does not cover, "
+    "or leave it out",
+    Kind.URGENT: "reword it, or give the sign that catches it an exception ('!word')",
+}
 
 
 def _describe(decision: Decision) -> str:
@@ -15,46 +29,82 @@ def _describe(decision: Decision) -> str:
     return f"{decision.kind} ({names or 'no candidates'})"
 
 
-def self_test(kb: KnowledgeBase, matcher: Matcher | None = None) -> list[str]:
-    """Every conflict between a phrasing and where the matcher sends it."""
+def self_test(kb: KnowledgeBase, matcher: Matcher | None = None) -> list[Problem]:
+    """Every conflict between a phrasing and where the matcher sends it, with its line."""
     matcher = matcher or Matcher(kb)
-    conflicts: list[str] = []
+    conflicts: list[Problem] = []
     for entry in kb.entries:
         for question in entry.questions:
             decision = matcher.decide(question)
             if decision.kind is not Kind.ANSWER or decision.entry_id != entry.id:
+                fix = _ENTRY_FIX.get(decision.kind, _ENTRY_FIX_ELSE)
                 conflicts.append(
-                    f"entry '{entry.id}': question {question!r} reaches {_describe(decision)}"
+                    _conflict(
+                        kb,
+                        ("question", entry.id, question, "entry"),
+                        f"entry '{entry.id}': question {question!r} reaches "
+                        f"{_describe(decision)}: {fix}",
+                    )
                 )
     for decline in kb.declines:
         for question in decline.questions:
             decision = matcher.decide(question)
             if decision.kind is Kind.ANSWER or decision.kind is Kind.URGENT:
                 conflicts.append(
-                    f"decline '{decline.id}': question {question!r} reaches {_describe(decision)}"
+                    _conflict(
+                        kb,
+                        ("question", decline.id, question, "entry"),
+                        f"decline '{decline.id}': question {question!r} reaches "
+                        f"{_describe(decision)}: {_DECLINE_FIX[decision.kind]}",
+                    )
                 )
     return conflicts + red_flag_conflicts(kb, matcher)
 
 
-def red_flag_conflicts(kb: KnowledgeBase, matcher: Matcher) -> list[str]:
+def red_flag_conflicts(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:
     """Each flag's examples must trigger it; its not_examples must trigger no flag at all."""
-    conflicts: list[str] = []
+    conflicts: list[Problem] = []
     for flag in kb.red_flags:
         for sign, word in matcher.red_flags.reassuring_exceptions(flag):
             conflicts.append(
-                f"red flag '{flag.id}': sign {sign!r}: the exception {word!r} reads as a"
-                ' reassurance, so "is it normal that ...?" would never raise the sign; remove it'
+                _conflict(
+                    kb,
+                    ("sign", flag.id, sign, "red flag"),
+                    f"red flag '{flag.id}': sign {sign!r}: the exception {word!r} reads as a "
+                    'reassurance, so "is it normal that ...?" would never raise the sign: '
+                    "remove it",
+                )
             )
         for example in flag.examples:
             hits = [f.id for f in matcher.red_flags.find_all(example)]
             if flag.id not in hits:
                 found = ", ".join(f"'{h}'" for h in hits) or "no red flag"
                 conflicts.append(
-                    f"red flag '{flag.id}': example {example!r} does not trigger it ({found})"
+                    _conflict(
+                        kb,
+                        ("example", flag.id, example, "red flag"),
+                        f"red flag '{flag.id}': example {example!r} does not trigger it "
+                        f"({found}): add a sign that catches it, or change the example",
+                    )
                 )
         for example in flag.not_examples:
             hits = [f.id for f in matcher.red_flags.find_all(example)]
             if hits:
                 found = ", ".join(f"'{h}'" for h in hits)
-                conflicts.append(f"red flag '{flag.id}': not_example {example!r} triggers {found}")
+                conflicts.append(
+                    _conflict(
+                        kb,
+                        ("not_example", flag.id, example, "red flag"),
+                        f"red flag '{flag.id}': not_example {example!r} triggers {found}: give "
+                        "the sign that catches it an exception ('!word') or an 'unless' word, "
+                        "or change the not_example",
+                    )
+                )
     return conflicts
+
+
+def _conflict(kb: KnowledgeBase, where: tuple[str, str, str, str], message: str) -> Problem:
+    """A conflict on the line of its phrasing or example (else of its entry or flag)."""
+    kind, owner, text, owner_kind = where
+    line = kb.places.line(kind, f"{owner}\n{text}", kb.places.line(owner_kind, owner))
+    return Problem(kb.source, line, message)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from telegram import CallbackQuery, Message, Update
 from telegram.error import TelegramError
@@ -14,7 +14,7 @@ from bot import buttons
 from bot.answers.assistant import Assistant, Outcome
 from bot.answers.languages import Languages
 from bot.answers.matcher import MAX_QUESTION_CHARS, Kind
-from bot.faqdoc import FaqError
+from bot.faqdoc import FaqError, Problem
 from bot.insights import service as insights
 from bot.insights.report import stats_reply
 from bot.messages import Reply
@@ -36,6 +36,9 @@ from bot.telegram_app.sending import (
 # Admin commands whose replies hold patients' texts or figures: private chats only, since
 # everyone in a group would read them. /reload shows only the FAQ and works anywhere.
 STAFF_REPORTS = ("stats", "unanswered")
+# The problems a failed /reload shows: one message. It may be sent in the staff chat, whose
+# queue (18 messages a minute) urgent alerts share; `faq check` lists them all.
+RELOAD_SHOWN_CHARS = 3000
 
 log = logging.getLogger(__name__)
 
@@ -259,10 +262,31 @@ async def reload(update: Update, context: Context) -> None:
     try:
         languages = await services.reload()
     except FaqError as exc:
-        await send_text(message, locale.t("reload_failed", errors=str(exc)))
+        shown = _first_problems(exc.problems, locale.t)
+        await send_text(message, locale.t("reload_failed", errors=shown))
         return
-    await send_text(message, _reloaded(languages, locale.t))
+    # Served all the same (the doctor chose these signs), but never silently: faq check's words.
+    conflicts = await asyncio.to_thread(languages.red_flag_conflicts)
+    reply = _reloaded(languages, locale.t)
+    if conflicts:
+        shown = _first_problems(conflicts, locale.t)
+        reply += "\n\n" + locale.t("reload_red_flags", problems=shown)
+    await send_text(message, reply)
     log.info("FAQ reloaded: %s", ", ".join(languages.codes))
+
+
+def _first_problems(problems: Sequence[Problem], t: Callable[..., str]) -> str:
+    """As many of the problems as fit in one message, and how many more there are."""
+    shown: list[str] = []
+    size = 0
+    for problem in map(str, problems):
+        if shown and size + len(problem) > RELOAD_SHOWN_CHARS:
+            break
+        shown.append(problem[:RELOAD_SHOWN_CHARS])
+        size += len(shown[-1]) + 1
+    if (more := len(problems) - len(shown)) > 0:
+        shown.append(t("reload_more", count=more))
+    return "\n".join(shown)
 
 
 def _reloaded(languages: Languages, t: Callable[..., str]) -> str:
