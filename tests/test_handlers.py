@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import logging
+import shutil
 import signal
 import sqlite3
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ import pytest
 from botapi_stub import FakeTelegram, buttons
 from handler_support import feed, running_app
 
+from bot.answers.answer_model import model_path
 from bot.answers.loader import load_faq
 from bot.answers.matcher import MAX_QUESTION_CHARS
 from bot.config import Settings
@@ -487,6 +489,28 @@ async def test_a_reload_says_which_red_flag_examples_disagree_with_their_signs(
     line = next(i for i, text in enumerate(lines, 1) if "examples: [I have a fever]" in text)
     assert f"{faq}:{line}: red flag 'fever': example 'my temperature is 39' does not" in shown
     assert "not_example 'hay fever season again' triggers 'fever'" in shown
+
+
+async def test_a_reload_says_when_the_answer_model_beside_the_file_is_not_used(
+    app: App, fake: FakeTelegram, settings: Settings, tmp_path: Path
+) -> None:
+    # A doctor's edit makes the model beside the file stale: it is set aside (answers on the
+    # words alone) and /reload said only "FAQ reloaded".
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(FAQ.read_text())
+    shipped = Path(__file__).parent.parent / "faq" / "softlifting.yaml"
+    shutil.copy(model_path(shipped), model_path(faq))  # trained for another file
+    app.bot_data.services.settings = Settings(
+        token=TOKEN,
+        faq_paths=(faq,),
+        database_url=settings.database_url,
+        admin_ids=frozenset({ADMIN}),
+    )
+    await feed(app, fake.text(ADMIN, "/reload"))
+    shown = sent_to(fake, ADMIN)[-1]["text"]
+    assert shown.startswith("FAQ reloaded: 4 entries")
+    assert f"The answer model beside {faq} was trained for an earlier version" in shown
+    assert "make model" in shown
 
 
 async def test_a_reload_on_one_instance_reaches_the_others_at_their_next_tick(

@@ -119,7 +119,7 @@ class AnswerModel:
         )
 
 
-def _model_file(kb: KnowledgeBase) -> Traversable | None:
+def model_file(kb: KnowledgeBase) -> Traversable | None:
     """The model file beside the FAQ file; a shipped FAQ has it in the package."""
     path = model_path(kb.source)
     if path.is_file():
@@ -132,7 +132,7 @@ def _model_file(kb: KnowledgeBase) -> Traversable | None:
 
 def load_answer_model(kb: KnowledgeBase) -> AnswerModel | None:
     """The model shipped beside the FAQ file, or None: none there, unreadable, or stale."""
-    found = _model_file(kb)
+    found = model_file(kb)
     if found is None:
         return None
     try:

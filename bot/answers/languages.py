@@ -11,6 +11,7 @@ from types import MappingProxyType
 from rapidfuzz import utils
 
 from bot import buttons
+from bot.answers.answer_model import model_file
 from bot.answers.assistant import Assistant, Outcome
 from bot.answers.knowledge import KnowledgeBase
 from bot.answers.language_detect import (
@@ -65,6 +66,14 @@ class Languages:
     def codes(self) -> tuple[str, ...]:
         """The loaded languages, the default first."""
         return tuple(self.assistants)
+
+    def models_not_used(self) -> list[str]:
+        """The FAQ files whose answer model lies beside them but is not used (stale, unreadable)."""
+        return [
+            a.kb.source
+            for a in self.assistants.values()
+            if a.matcher.model is None and model_file(a.kb) is not None
+        ]
 
     def red_flag_conflicts(self) -> list[Problem]:
         """Each language's red-flag examples its signs miss and not_examples they catch."""

@@ -268,6 +268,8 @@ async def reload(update: Update, context: Context) -> None:
     # Served all the same (the doctor chose these signs), but never silently: faq check's words.
     conflicts = await asyncio.to_thread(languages.red_flag_conflicts)
     reply = _reloaded(languages, locale.t)
+    if unused := languages.models_not_used():
+        reply += "\n\n" + locale.t("reload_model_unused", sources=", ".join(unused))
     if conflicts:
         shown = _first_problems(conflicts, locale.t)
         reply += "\n\n" + locale.t("reload_red_flags", problems=shown)
