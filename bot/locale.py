@@ -272,7 +272,7 @@ def get_locale(language: str) -> Locale:
         calm_frames=tuple(
             CalmFrame(
                 re.compile(str(frame["pattern"]), re.IGNORECASE),
-                frozenset(str(w).lower() for w in frame["words"]),
+                frozenset(str(w).lower() for w in frame.get("words", ())),
             )
             for frame in matching.get("calm_frames", ())
         ),

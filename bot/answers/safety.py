@@ -292,10 +292,11 @@ class RedFlagDetector:
                 slots.append(options)
         if not slots:
             return None
+        # A frame that names no words leaves every sign alone ("... years ago").
         frames = frozenset(
             i
             for i, words in enumerate(self._frame_words)
-            if any(words.intersection(slot) for slot in slots)
+            if not words or any(words.intersection(slot) for slot in slots)
         )
         return _Sign(flag, tuple(slots), frozenset(exceptions), frames)
 
