@@ -501,13 +501,8 @@ async def test_an_older_courses_follow_up_leaves_the_newest_course_its_last_answ
     assert [(c.day, c.answer) for c in await repo.checkin_stats()] == [(14, "worrying")]
 
 
-async def test_a_check_in_button_of_a_received_message_counts_after_moving_west(
-    service: CourseService, repo: CourseRepo
-) -> None:
-    # Found by probing (probe11): a patient in Tokyo gets day 2 at 09:00 (00:00 UTC), flies
-    # to Los Angeles, where it is 17:00 the day before, and sets that zone. The buttons of
-    # the message just received then said "out of date" (its day was "in the future" of the
-    # new zone), and "Something worrying" on it was not recorded.
+async def _enrolled_in_tokyo(service: CourseService) -> Inbox:
+    """Enrolled from Tokyo (procedure 19.05, day messages at 09:00), day 1 delivered."""
     await service.open(ME, NOW)
     await service.timezone(ME, NOW)
     await service.text(ME, "Asia/Tokyo", NOW)
@@ -515,6 +510,17 @@ async def test_a_check_in_button_of_a_received_message_counts_after_moving_west(
     await service.text(ME, "09:00", NOW)
     inbox = Inbox()
     await tick(service.store, NOW, inbox, service.messages)
+    return inbox
+
+
+async def test_a_check_in_button_of_a_received_message_counts_after_moving_west(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # Found by probing (probe11): a patient in Tokyo gets day 2 at 09:00 (00:00 UTC), flies
+    # to Los Angeles, where it is 17:00 the day before, and sets that zone. The buttons of
+    # the message just received then said "out of date" (its day was "in the future" of the
+    # new zone), and "Something worrying" on it was not recorded.
+    inbox = await _enrolled_in_tokyo(service)
     morning = datetime(2025, 5, 21, 0, 5, tzinfo=UTC)  # 09:05 in Tokyo, 17:05 (20.05) in LA
     await tick(service.store, morning, inbox, service.messages)
     assert [m.title for m in inbox.messages] == ["Day 1 of 14", "Day 2 of 14"]
@@ -535,13 +541,7 @@ async def test_after_moving_west_the_day_received_stays_the_day_of_status_and_ty
     # before there): the status went back to "day 1", and "something worrying" typed about
     # day 2 was recorded as day 1, where the same answer given the day before made it no news:
     # no staff alert.
-    await service.open(ME, NOW)
-    await service.timezone(ME, NOW)
-    await service.text(ME, "Asia/Tokyo", NOW)
-    await service.text(ME, "yesterday", NOW)  # 19.05 in Tokyo: today (20.05) is day 1
-    await service.text(ME, "09:00", NOW)
-    inbox = Inbox()
-    await tick(service.store, NOW, inbox, service.messages)
+    inbox = await _enrolled_in_tokyo(service)
     first = await service.text(ME, "something worrying", NOW)
     assert first is not None and first.alert is not None and first.alert.day == 1
     morning = datetime(2025, 5, 21, 0, 5, tzinfo=UTC)  # 09:05 in Tokyo, 17:05 (20.05) in LA

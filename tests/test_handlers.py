@@ -465,6 +465,18 @@ async def test_a_reload_with_many_problems_shows_the_first_ones_in_one_message(
     assert len(shown) <= 4096
 
 
+async def _reload_from(app: App, fake: FakeTelegram, settings: Settings, faq: Path) -> str:
+    """The admin's /reload of the app from one FAQ file: the reply shown."""
+    app.bot_data.services.settings = Settings(
+        token=TOKEN,
+        faq_paths=(faq,),
+        database_url=settings.database_url,
+        admin_ids=frozenset({ADMIN}),
+    )
+    await feed(app, fake.text(ADMIN, "/reload"))
+    return str(sent_to(fake, ADMIN)[-1]["text"])
+
+
 async def test_a_reload_says_which_red_flag_examples_disagree_with_their_signs(
     app: App, fake: FakeTelegram, settings: Settings, tmp_path: Path
 ) -> None:
@@ -476,14 +488,7 @@ async def test_a_reload_says_which_red_flag_examples_disagree_with_their_signs(
         .replace("examples: [I have a fever]", "examples: [I have a fever, my temperature is 39]")
         .replace("not_examples: [no fever at all]", "not_examples: [hay fever season again]")
     )
-    app.bot_data.services.settings = Settings(
-        token=TOKEN,
-        faq_paths=(faq,),
-        database_url=settings.database_url,
-        admin_ids=frozenset({ADMIN}),
-    )
-    await feed(app, fake.text(ADMIN, "/reload"))
-    shown = sent_to(fake, ADMIN)[-1]["text"]
+    shown = await _reload_from(app, fake, settings, faq)
     assert shown.startswith("FAQ reloaded: 4 entries")
     lines = FAQ.read_text().splitlines()
     line = next(i for i, text in enumerate(lines, 1) if "examples: [I have a fever]" in text)
@@ -500,14 +505,7 @@ async def test_a_reload_says_when_the_answer_model_beside_the_file_is_not_used(
     faq.write_text(FAQ.read_text())
     shipped = Path(__file__).parent.parent / "faq" / "softlifting.yaml"
     shutil.copy(model_path(shipped), model_path(faq))  # trained for another file
-    app.bot_data.services.settings = Settings(
-        token=TOKEN,
-        faq_paths=(faq,),
-        database_url=settings.database_url,
-        admin_ids=frozenset({ADMIN}),
-    )
-    await feed(app, fake.text(ADMIN, "/reload"))
-    shown = sent_to(fake, ADMIN)[-1]["text"]
+    shown = await _reload_from(app, fake, settings, faq)
     assert shown.startswith("FAQ reloaded: 4 entries")
     assert f"The answer model beside {faq} was trained for an earlier version" in shown
     assert "make model" in shown
@@ -613,14 +611,7 @@ async def test_reload_shows_the_admin_the_line_faq_check_prints(
     broken = original.replace('fallback: "', f'fallback: "{placeholder} ', 1)
     assert broken != original
     faq.write_text(broken)
-    app.bot_data.services.settings = Settings(
-        token=TOKEN,
-        faq_paths=(faq,),
-        database_url=settings.database_url,
-        admin_ids=frozenset({ADMIN}),
-    )
-    await feed(app, fake.text(ADMIN, "/reload"))
-    shown = sent_to(fake, ADMIN)[-1]["text"]
+    shown = await _reload_from(app, fake, settings, faq)
     with pytest.raises(FaqError) as raised:  # what `faq check` prints, one line
         load_faq(faq)
     assert len(str(raised.value).splitlines()) == 1

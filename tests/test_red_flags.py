@@ -232,6 +232,18 @@ def test_a_sign_beginning_with_an_exception_is_named_with_how_to_fix_it() -> Non
     assert "quotes" in problem.message and "fever !hay" in problem.message
 
 
+def _faq_check(faq: Path, text: str) -> subprocess.CompletedProcess[str]:
+    """`faq check` run on `text` written to `faq`."""
+    faq.write_text(text, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "faq", "check", str(faq)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def test_faq_check_verifies_examples_and_not_examples(tmp_path: Path) -> None:
     wrong = (
         _faq("zzzzz")
@@ -239,14 +251,7 @@ def test_faq_check_verifies_examples_and_not_examples(tmp_path: Path) -> None:
         .replace("not_examples: [my lip isn't blue]", "not_examples: [my lips are white]")
     )
     faq = tmp_path / "faq.yaml"
-    faq.write_text(wrong, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "faq", "check", str(faq)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = _faq_check(faq, wrong)
     assert result.returncode == 1
     assert "example 'my nose is cold' does not trigger it" in result.stdout
     assert "not_example 'my lips are white' triggers 'lips'" in result.stdout
@@ -285,14 +290,7 @@ def test_faq_check_names_the_line_of_each_example_in_conflict_and_how_to_fix_it(
         )
     )
     faq = tmp_path / "faq.yaml"
-    faq.write_text(wrong, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "faq", "check", str(faq)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = _faq_check(faq, wrong)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     missed = f"{faq}:15: red flag 'lips': example 'my nose is cold' does not trigger it"
