@@ -47,6 +47,9 @@ from bot.storage.store import Store
 EXIT_PROBLEM = 1
 EXIT_USAGE = 2
 MAX_DAYS = 3650
+# The commands that serve patients: at their start, red-flag examples their signs disagree
+# with are named (faq check and /reload name them too; the bot serves the signs as written).
+SERVING = frozenset({"chat", "run"})
 # --until: a period of up to MAX_DAYS ending then, and the midnight after it, stay inside the
 # calendar (and no bot database holds anything before 1970).
 UNTIL_RANGE = (date(1970, 1, 1), date(9998, 12, 31))
@@ -385,6 +388,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _warn_red_flag_conflicts(languages: Languages) -> None:
+    """Say on stderr when red-flag examples disagree with their signs (served all the same)."""
+    conflicts = languages.red_flag_conflicts()
+    if conflicts:
+        sys.stderr.write(
+            f"softlift-bot: {len(conflicts)} red-flag example(s) disagree with their signs "
+            f"(the first: {conflicts[0]}); `softlift-bot faq check` lists them\n"
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `softlift-bot` and `python -m bot`."""
     args = build_parser().parse_args(argv)
@@ -411,6 +424,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"softlift-bot: {first.file} is left out ({len(languages.left_out)} problem(s), "
             f"the first: {first}); `softlift-bot faq check` lists them\n"
         )
+    if args.command in SERVING:
+        _warn_red_flag_conflicts(languages)
     handler: Command = args.handler
     try:
         return handler(args, languages, sys.stdout, sys.stdin)

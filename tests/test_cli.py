@@ -77,6 +77,22 @@ def test_faq_option_and_env_choose_another_file() -> None:
         assert json.loads(result.stdout)["entry"] == "duration"
 
 
+def test_chat_names_red_flag_examples_its_signs_disagree_with_at_start(tmp_path: Path) -> None:
+    # Start-up served a doctor's signs without a word when an example showed them wrong; faq
+    # check and /reload say it, and so does the start of a chat or of the bot now.
+    faq = tmp_path / "faq.yaml"
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    faq.write_text(
+        text.replace("examples: [my vision is blurry]", "examples: [my vision is blurry, zzz]"),
+        encoding="utf-8",
+    )
+    result = run("chat", "--faq", str(faq), stdin="")
+    assert result.returncode == 0
+    assert "1 red-flag example(s) disagree with their signs" in result.stderr
+    assert "example 'zzz' does not trigger it" in result.stderr
+    assert "red-flag" not in run("chat", "--faq", str(FIXTURES / "minimal.yaml")).stderr
+
+
 def test_faq_check_passes_on_the_shipped_file() -> None:
     result = run("faq", "check")
     assert result.returncode == 0, result.stdout + result.stderr
