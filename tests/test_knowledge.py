@@ -205,12 +205,19 @@ def test_dangling_related_id(minimal_text: str) -> None:
     assert "entry 'bruising': related id 'durration' does not exist" in _error(broken)
 
 
+def test_an_id_named_twice_in_related_is_refused(minimal_text: str) -> None:
+    # Found by probing (probe16): "related: [duration, duration]" loaded as it was.
+    broken = minimal_text.replace("related: [duration]", "related: [duration, duration]")
+    assert "entry 'bruising': 'related' names duration twice: once is enough" in _error(broken)
+
+
 @pytest.mark.parametrize(
     ("covers", "message"),
     [
         ("[bruising, durration]", "entry 'duration': covers id 'durration' does not exist"),
         ("[bruising, duration]", "entry 'duration': an entry cannot name itself in 'covers'"),
         ("[bruising]", "entry 'duration': 'covers' names at least two entries"),
+        ("[bruising, bruising]", "entry 'duration': 'covers' names bruising twice"),
     ],
 )
 def test_covers_names_two_other_entries(minimal_text: str, covers: str, message: str) -> None:

@@ -298,6 +298,11 @@ def _parse_entries(
         c.place("covers", eid, block.lines.get("covers", block.line))
         if len(covers) == 1:
             c.add(block.lines["covers"], "'covers' names at least two entries", eid)
+        for key, named in (("related", related), ("covers", covers)):
+            if twice := sorted({ref for ref in named if named.count(ref) > 1}):
+                c.add(
+                    block.lines[key], f"'{key}' names {', '.join(twice)} twice: once is enough", eid
+                )
         for ref in covers:
             refs.append((eid, "covers", ref, block.lines["covers"]))
         for key in Clinic.PLACEHOLDERS:
