@@ -241,8 +241,7 @@ def _refuse_joined_item(loader: Loader, node: yaml.Node) -> None:
     lines: list[str] = getattr(loader, "source_lines", [])
     for number in range(node.start_mark.line + 1, node.end_mark.line + 1):
         if number < len(lines) and (lines[number].lstrip() + " ").startswith("- "):
-            value = " ".join(str(node.value).split())
-            shown = repr(value if len(value) <= JOINED_CHARS else value[:JOINED_CHARS] + "…")
+            shown = _cut(" ".join(str(node.value).split()), JOINED_CHARS)
             raise yaml.MarkedYAMLError(
                 problem=f"this line is indented further than the list item above it, so YAML "
                 f"read both as one item ({shown}): line its '-' up with the one above",
@@ -289,16 +288,19 @@ JOINED_CHARS = 80  # two items read as one: enough of both to recognise them
 
 def _shown_with_tag(node: yaml.ScalarNode) -> str:
     """A tagged value as the file writes it ("!hay fever"), quoted and cut to a readable length."""
-    value = f"{node.tag} {node.value}".strip()
-    return repr(value if len(value) <= SHOWN_CHARS else value[:SHOWN_CHARS] + "…")
+    return _cut(f"{node.tag} {node.value}".strip(), SHOWN_CHARS)
 
 
 def _shown(node: yaml.Node) -> str:
     """A value as the file writes it, quoted and cut to a readable length."""
     if not isinstance(node, yaml.ScalarNode):
         return "the list" if isinstance(node, yaml.SequenceNode) else "the mapping"
-    value = str(node.value)
-    return repr(value if len(value) <= SHOWN_CHARS else value[:SHOWN_CHARS] + "…")
+    return _cut(str(node.value), SHOWN_CHARS)
+
+
+def _cut(value: str, limit: int) -> str:
+    """A value quoted, cut to `limit` characters with "…" when it is longer."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
 Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)

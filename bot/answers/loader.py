@@ -228,9 +228,8 @@ def _parse_questions(c: Checker, block: Map, ident: str, seen: dict[str, str]) -
     """An entry's or decline's questions; `seen` maps each question so far to its owner."""
     questions = c.texts(block, "questions", ident, required=True)
     lines = block["questions"].lines if isinstance(block.get("questions"), Seq) else []
-    where = c.places.setdefault("question", {})  # for the self-test's conflicts
     for question, line in zip(questions, lines, strict=False):
-        where.setdefault(f"{ident}\n{question}", line)
+        c.place("question", f"{ident}\n{question}", line)  # for the self-test's conflicts
         key = " ".join(question.lower().split())
         owner = seen.get(key)
         if owner is not None:

@@ -606,10 +606,6 @@ class Matcher:
             end = question.find("?", end + 1)
         return None
 
-    def _aside(self, question: str, best_id: str, named: bool = False) -> bool:
-        """`_told_aside`, when the rule is on."""
-        return self.tuning.told_aside and self._told_aside(question, best_id, named)
-
     def _told_aside(self, question: str, best_id: str, named: bool = False) -> bool:
         """The subject the article leaves open is only told before a question the entry answers.
 
@@ -620,6 +616,8 @@ class Matcher:
         `named`: the question must name the procedure, for a message whose subject is one the
         article leaves open ("I want microneedling, how long is the recovery?" is about that).
         """
+        if not self.tuning.told_aside:
+            return False
         asked = _last_question_text(question, self.locale.question_opener)
         if asked is None:
             return False
@@ -737,7 +735,9 @@ class Matcher:
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
         t = self.tuning
         best_id, best = entries[0]
-        if ranked[0][0] not in self._entry_ids and not self._aside(question, best_id, named=True):
+        if ranked[0][0] not in self._entry_ids and not self._told_aside(
+            question, best_id, named=True
+        ):
             # An uncovered subject won; offer the entry only when it was just as close.
             if best >= t.clarify_at and top_score - best < t.margin:
                 return Decision(
@@ -760,7 +760,9 @@ class Matcher:
             unmarked = self._last_question(question, unmarked=True)
             if unmarked and self._explained(best_id, unmarked) >= t.lone_coverage:
                 subject = unmarked
-        if self._uncovered.intersection(subject or named) and not self._aside(question, best_id):
+        if self._uncovered.intersection(subject or named) and not self._told_aside(
+            question, best_id
+        ):
             # "the price for lips", "photos of nasolabial folds": the entry is only the object
             # of a question the article does not answer. Offer it, never assert it.
             if best >= t.clarify_at:

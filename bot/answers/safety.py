@@ -129,6 +129,12 @@ def _texts(block: Map, key: str) -> list[tuple[str, int]]:
     ]
 
 
+def _sign_words(sign: str) -> list[tuple[bool, list[str]]]:
+    """Each word of a sign in plain words: whether it names exceptions ("!a/b"), and its
+    alternatives ("a/b")."""
+    return [(word.startswith("!"), word.removeprefix("!").split("/")) for word in sign.split()]
+
+
 def _sign_problem(sign: str, fillers: frozenset[str]) -> str:
     """Why a sign in plain words cannot work as written, or "" when it can.
 
@@ -278,11 +284,10 @@ class RedFlagDetector:
         """
         slots: list[frozenset[str]] = []
         exceptions: set[str] = set()
-        for word in text.split():
-            exception = word.startswith("!")
+        for exception, alternatives in _sign_words(text):
             options = frozenset(
                 t
-                for alt in word.removeprefix("!").split("/")
+                for alt in alternatives
                 for t in self.analyzer.tokens(alt, self._keep)
                 if t not in fillers
             )
@@ -305,15 +310,14 @@ class RedFlagDetector:
 
         Such an exception silences the sign in "is it normal that ...?", the way patients ask.
         """
-        found: list[tuple[str, str]] = []
-        for text in flag.signs:
-            for word in text.split():
-                if not word.startswith("!"):
-                    continue
-                for alt in word.removeprefix("!").split("/"):
-                    if self.reassurance.intersection(self.analyzer.tokens(alt, self._keep)):
-                        found.append((text, alt))
-        return found
+        return [
+            (text, alt)
+            for text in flag.signs
+            for exception, alternatives in _sign_words(text)
+            if exception
+            for alt in alternatives
+            if self.reassurance.intersection(self.analyzer.tokens(alt, self._keep))
+        ]
 
     @property
     def vocabulary(self) -> frozenset[str]:

@@ -7,16 +7,17 @@ from bot.answers.matcher import Decision, Kind, Matcher
 from bot.faqdoc import Problem
 
 # What to change, by where a phrasing went instead.
+_URGENT_FIX = "reword it, or give the sign that catches it an exception ('!word')"
 _ENTRY_FIX = {
     Kind.ANSWER: "reword it with words only this entry's phrasings use, or move it to that "
     "entry if that is what it asks",
-    Kind.URGENT: "reword it, or give the sign that catches it an exception ('!word')",
+    Kind.URGENT: _URGENT_FIX,
 }
 _ENTRY_FIX_ELSE = "reword it with words of this entry, or add them to its keywords"
 _DECLINE_FIX = {
     Kind.ANSWER: "reword it with the words of the subject the article does not cover, "
     "or leave it out",
-    Kind.URGENT: "reword it, or give the sign that catches it an exception ('!word')",
+    Kind.URGENT: _URGENT_FIX,
 }
 
 

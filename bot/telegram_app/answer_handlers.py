@@ -267,13 +267,7 @@ async def reload(update: Update, context: Context) -> None:
         return
     # Served all the same (the doctor chose these signs), but never silently: faq check's words.
     conflicts = await asyncio.to_thread(languages.red_flag_conflicts)
-    reply = _reloaded(languages, locale.t)
-    if unused := languages.models_not_used():
-        reply += "\n\n" + locale.t("reload_model_unused", sources=", ".join(unused))
-    if conflicts:
-        shown = _first_problems(conflicts, locale.t)
-        reply += "\n\n" + locale.t("reload_red_flags", problems=shown)
-    await send_text(message, reply)
+    await send_text(message, _reloaded(languages, conflicts, locale.t))
     log.info("FAQ reloaded: %s", ", ".join(languages.codes))
 
 
@@ -291,10 +285,16 @@ def _first_problems(problems: Sequence[Problem], t: Callable[..., str]) -> str:
     return "\n".join(shown)
 
 
-def _reloaded(languages: Languages, t: Callable[..., str]) -> str:
+def _reloaded(languages: Languages, conflicts: Sequence[Problem], t: Callable[..., str]) -> str:
+    """The reply to a /reload that loaded: what is served, and what the doctor should look at."""
     kb = languages.primary.kb
     sources = ", ".join(a.kb.source for a in languages.assistants.values())
-    return t("reload_ok", entries=len(kb.entries), source=sources)
+    reply = t("reload_ok", entries=len(kb.entries), source=sources)
+    if unused := languages.models_not_used():
+        reply += "\n\n" + t("reload_model_unused", sources=", ".join(unused))
+    if conflicts:
+        reply += "\n\n" + t("reload_red_flags", problems=_first_problems(conflicts, t))
+    return reply
 
 
 async def on_error(update: object, context: Context) -> None:
