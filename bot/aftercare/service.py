@@ -231,7 +231,7 @@ class CourseService:
             course is None
             or course.user_id != patient.user_id
             or not FIRST_DAY <= press.day <= self.course.days
-            or not await self._day_come(course, press.day, now)
+            or press.day > self.status.day_reached(course, now)
             or not self._takes_answers(course, now)
         ):
             if not option.urgent:
@@ -241,14 +241,6 @@ class CourseService:
             alert = await self._unrecorded_alert(patient, option, now)
             return Response((self.messages.checkin_reply(option),), alert)
         return await self._record(patient, course, press.day, option, now)
-
-    async def _day_come(self, course: PatientCourse, day: int, now: datetime) -> bool:
-        """Whether a check-in button's day has come in the course's zone, or its message went out."""
-        # A zone set west since the message went out puts its day in that zone's future; a
-        # forged later day has no message sent.
-        if day <= course_day(course.procedure_date, now, course.timezone):
-            return True
-        return await self.repo.day_sent(course.id, day)
 
     async def _record(
         self,

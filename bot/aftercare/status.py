@@ -37,8 +37,16 @@ class StatusReplies:
 
     def day(self, course: PatientCourse, now: datetime) -> int:
         """The course day the patient is on, within 0..days, never before a day they received."""
-        reached = day_reached(course.procedure_date, now, course.timezone, course.last_day_sent)
-        return clamp_day(reached, self.days)
+        return clamp_day(self.day_reached(course, now), self.days)
+
+    @staticmethod
+    def day_reached(course: PatientCourse, now: datetime) -> int:
+        """Today's course day in the course's zone, or the last day whose message went out.
+
+        A zone set west since then puts that day in the zone's future: its buttons still count,
+        a forged later day's do not.
+        """
+        return day_reached(course.procedure_date, now, course.timezone, course.last_day_sent)
 
     def status(self, course: PatientCourse, now: datetime) -> Reply:
         """Day N of the course, the next message's local time and the course buttons."""

@@ -362,18 +362,6 @@ class CourseRepo:
             )
         return found is not None
 
-    async def day_sent(self, course_id: int, day: int) -> bool:
-        """Whether the course's message for `day` went out."""
-        async with self.db.transaction() as conn:
-            found = await conn.scalar(
-                text(
-                    "SELECT 1 FROM deliveries WHERE course_id = :id AND day = :day"
-                    " AND kind = 'day' AND status = 'sent'"
-                ),
-                {"id": course_id, "day": day},
-            )
-        return found is not None
-
     async def release_claim(self, delivery_id: int, owner: str) -> None:
         """Give back one claim of ours without sending (a paused course sends it on resume)."""
         async with self.db.transaction() as conn:
