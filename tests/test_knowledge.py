@@ -110,6 +110,21 @@ def test_an_unclosed_quote_is_named_where_it_opens(minimal_text: str) -> None:
     assert "entry 'bruising'" in message and "closing quote" in message
 
 
+def test_an_unclosed_quote_mid_file_is_named_where_it_opens() -> None:
+    # Found by probing (probe16): the quote ran on to the next quoted phrasing and the error
+    # named that line, eleven lines later, in the next entry.
+    shipped = (Path(__file__).parent.parent / "faq" / "softlifting.yaml").read_text("utf-8")
+    lines = shipped.splitlines()
+    opened = next(
+        i for i, line in enumerate(lines) if line.startswith('      - "') and line.endswith('"')
+    )
+    lines[opened] = lines[opened][:-1]
+    with pytest.raises(FaqError) as info:
+        parse_faq("\n".join(lines), "softlifting.yaml")
+    assert str(info.value).startswith(f"softlifting.yaml:{opened + 1}: ")
+    assert "no closing quote" in str(info.value)
+
+
 @pytest.mark.parametrize(
     ("item", "joined"),
     [

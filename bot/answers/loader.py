@@ -451,6 +451,10 @@ def _yaml_problem(file: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
         mark, said = exc.context_mark, "this quoted value has no closing quote: add it"
     line = mark.line + 1 if mark else 1
     lines = text.splitlines()
+    opened = _unclosed_quote(lines, line)
+    if opened is not None:
+        # A quote left open mid-file runs on to the next quote, lines later, where YAML trips.
+        line, said = opened, f"this quoted value has no closing quote on its line: add it ({said})"
     source = lines[line - 1] if 0 < line <= len(lines) else ""
     column = min(mark.column, len(source)) if mark else 0
     found = source[column : column + 1]
@@ -463,6 +467,25 @@ def _yaml_problem(file: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
     elif said.startswith(("did not find expected", "expected <block end>")):
         said += f"; {_INDENTATION}"
     return Problem(file, line, f"YAML syntax error: {said}", _entry_at(lines, line))
+
+
+# A one-line value that opens a quote: "- 'what is it", "title: \"Bruising".
+_QUOTED_VALUE = re.compile(r"""^\s*-?\s*(?:[\w-]+:\s+)?(["'])(.*)$""")
+# How far above a YAML error an opened quote is looked for: a few entries' phrasings.
+QUOTE_LOOKBACK = 60
+
+
+def _unclosed_quote(lines: list[str], line: int) -> int | None:
+    """The line above `line` whose quoted value does not close on it, if one is that near."""
+    for number in range(min(line, len(lines)) - 1, max(line - QUOTE_LOOKBACK, 0), -1):
+        found = _QUOTED_VALUE.match(lines[number - 1])
+        if found is None:
+            continue
+        quote, rest = found.groups()
+        body = re.sub(r"\\.", "", rest) if quote == '"' else rest.replace("''", "")
+        if quote not in body:
+            return number
+    return None
 
 
 def _entry_at(lines: list[str], line: int) -> str | None:
