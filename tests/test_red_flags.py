@@ -199,6 +199,9 @@ def test_a_pattern_that_matches_any_message_is_refused_at_load(pattern: str) -> 
         ("'!hay'", "only exceptions"),
         ("turned", "only linking words"),
         ("is/are", "only linking words"),
+        # A negation counts only beside the words it negates: alone it never matched.
+        ("not", "only a negation"),
+        ("can't/not", "only a negation"),
         ("'??? ...'", "no word in '???'"),
         ("'lip ~/blue'", "no word in '~/blue'"),
     ],

@@ -19,7 +19,7 @@ import re2
 
 from bot.answers.analyzer import Analyzer
 from bot.faqdoc import Checker, Map, Seq
-from bot.locale import get_locale, readable, spaced
+from bot.locale import CheckinWords, get_locale, readable, spaced
 
 # A sign's words may have this many other words between them, in all.
 SIGN_GAP = 5
@@ -65,9 +65,10 @@ class RedFlag:
 def parse_red_flags(c: Checker, doc: Map, language: str) -> tuple[RedFlag, ...]:
     """The red_flags block: signs in plain words, examples, not_examples, RE2 patterns."""
     try:
-        fillers = get_locale(language).sign_fillers
+        locale = get_locale(language)
+        fillers, checkin = locale.sign_fillers, locale.checkin
     except ValueError:  # no locale: the file's header is refused for it already
-        fillers = frozenset()
+        fillers, checkin = frozenset(), CheckinWords()
     flags: list[RedFlag] = []
     cost = 0  # the program size of the file's patterns so far
     for item, _line in c.items(doc, "red_flags"):
@@ -89,7 +90,7 @@ def parse_red_flags(c: Checker, doc: Map, language: str) -> tuple[RedFlag, ...]:
                 c.place(kind, f"{fid}\n{text}", line)
         for sign, line in _texts(flag, "signs"):
             c.place("sign", f"{fid}\n{sign}", line)
-            if problem := _sign_problem(sign, fillers):
+            if problem := _sign_problem(sign, fillers, checkin):
                 c.add(line, f"sign {sign!r} {problem}", fid)
         patterns = c.texts(flag, "patterns", fid, required=False)
         for pattern, line in _texts(flag, "patterns"):
@@ -135,7 +136,7 @@ def _sign_words(sign: str) -> list[tuple[bool, list[str]]]:
     return [(word.startswith("!"), word.removeprefix("!").split("/")) for word in sign.split()]
 
 
-def _sign_problem(sign: str, fillers: frozenset[str]) -> str:
+def _sign_problem(sign: str, fillers: frozenset[str], checkin: CheckinWords) -> str:
     """Why a sign in plain words cannot work as written, or "" when it can.
 
     The analyzer reads an empty alternative, a lone "!" and a linking word as nothing: such a
@@ -165,6 +166,13 @@ def _sign_problem(sign: str, fillers: frozenset[str]) -> str:
         return (
             "has only linking words, which every sign may leave out: name what the patient "
             "describes, as in 'lip turned blue'"
+        )
+    meant = [alt.lower() for word in said for alt in word.split("/") if alt.lower() not in fillers]
+    if all(checkin.negates(alt) for alt in meant):
+        # A negation counts only next to the words it negates ("breathe not"): alone, never.
+        return (
+            "has only a negation, which counts only beside the words it negates: name them, "
+            "as in 'breathe not'"
         )
     return ""
 
