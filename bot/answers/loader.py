@@ -36,6 +36,9 @@ from bot.faqdoc import (
 )
 
 ANSWER_LIMIT = 1000
+# A phrasing is a question as a patient types it; the longest shipped one is under 130
+# characters. A pasted paragraph would be a bag of words that half-matches every question.
+PHRASING_LIMIT = 300
 # A clinic detail shorter than this ("C" in a test file) is found inside ordinary words.
 MIN_CLINIC_DETAIL = 4
 # What `faq suggest` writes where only a person can fill in (a new entry's title and answer):
@@ -230,6 +233,14 @@ def _parse_questions(c: Checker, block: Map, ident: str, seen: dict[str, str]) -
     lines = block["questions"].lines if isinstance(block.get("questions"), Seq) else []
     for question, line in zip(questions, lines, strict=False):
         c.place("question", f"{ident}\n{question}", line)  # for the self-test's conflicts
+        if len(question) > PHRASING_LIMIT:
+            c.add(
+                line,
+                f"question {question[:40] + '...'!r} is {len(question):,} characters: a phrasing "
+                f"is a question as a patient types it, at most {PHRASING_LIMIT}; put longer "
+                "text in the answer",
+                ident,
+            )
         key = " ".join(question.lower().split())
         owner = seen.get(key)
         if owner is not None:
