@@ -6,7 +6,8 @@ depend on; without it only the stemmer row is printed)
 
 Each row builds the Russian answer engine over faq/softlifting.ru.yaml with one way of reducing
 words and asks it directly (no language detection, so the translit questions of the sets go
-unanswered in both rows alike) and reports: the FAQ self-test conflicts (every phrasing must reach its own entry), the
+unanswered in both rows alike) and reports, with the matcher alone (the answer model learnt the stemmer's tokens): the FAQ
+self-test conflicts (every phrasing must reach its own entry, as `faq check` counts them), the
 shared Russian dev set and our Russian held-out set (in scope / declined / confidently wrong),
 the time to build the engine, and the median and p99 time per question.
 """
@@ -56,6 +57,9 @@ def row(name: str) -> None:
     start = time.perf_counter()
     assistant = Assistant(kb)
     build_ms = (time.perf_counter() - start) * 1000
+    # The words alone, as faq check's self-test reads them: the answer model learnt the
+    # stemmer's tokens, and would favour that row (and counted conflicts faq check does not).
+    assistant.matcher.model = None
     conflicts = len(self_test(kb, assistant.matcher))
     parts = [f"{name}: self-test conflicts {conflicts}", f"build {build_ms:.0f} ms"]
     times: list[float] = []
