@@ -143,12 +143,14 @@ def test_in_a_long_story_a_did_you_mean_the_model_agrees_with_needs_less_certain
     assert (matcher.decide(story).kind, matcher.decide(story).entry_id) == (Kind.ANSWER, "duration")
 
 
-@pytest.mark.parametrize(("share", "kind"), [(0.97, Kind.ANSWER), (0.9, Kind.CLARIFY)])
-def test_an_entry_not_offered_is_answered_only_when_the_model_is_all_but_certain(
+@pytest.mark.parametrize(("share", "kind"), [(0.85, Kind.ANSWER), (0.75, Kind.CLARIFY)])
+def test_an_entry_not_offered_is_answered_only_when_the_model_is_sure(
     faq: Path, share: float, kind: Kind
 ) -> None:
     # A story's last question can rank other entries ("I get a facial massage at the spa every
     # week ... How long do I need to skip it after soft lifting?" offered solarium and sauna).
+    # 80% since the sixteenth round (95% before): probe16-27, each left out of training in
+    # turn, gained English 12 and Russian 6 right answers for 1 and 2 wrong.
     kb = load_faq(faq)
     offered = Assistant(kb, tuning=ASKS_BACK).matcher.decide(QUESTION).candidates
     assert [c.entry_id for c in offered] == ["duration"]

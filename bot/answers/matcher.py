@@ -78,7 +78,7 @@ class Tuning:
     model_answer_at: float = 0.8  # ... and a suggestion it gives this much is answered ...
     model_agree_at: float = 0.7  # ... or this much when it is the matcher's first suggestion,
     model_story_at: float = 0.6  # ... or this much in a message of story_words words or more
-    model_unoffered_at: float = 0.95  # ... and an entry not offered at all, this much
+    model_unoffered_at: float = 0.8  # ... and an entry not offered at all, this much
     story_words: int = 25
 
 
