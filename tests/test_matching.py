@@ -187,6 +187,10 @@ def test_decide_is_pure(matcher: Matcher) -> None:
         ("brusies", "bruises"),
         ("slepp", "sleep"),  # doubled
         ("cnat", "cant"),  # swapped, rather than "cat" with a letter added
+        # Dropped, rather than two letters swapped: the commonest slip ("molding" is a massage
+        # word, "real" another word).
+        ("modling", "modeling"),
+        ("realy", "really"),
         ("pian", "pain"),
         ("nsoe", "nose"),  # the first two letters swapped: still the same start
         ("fxi", "fix"),

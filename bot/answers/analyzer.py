@@ -264,9 +264,9 @@ class Analyzer:
         if found:
             distance = min(dist for _, dist, _ in found)
             closest = [(cand, self._rank[cand]) for cand, dist, _ in found if dist == distance]
-            # Among equally close words prefer one that keeps the first letter, then one that two
-            # swapped letters explain, then a dropped or doubled letter (not a changed one), then
-            # the commoner (the vocabulary is ordered by frequency): "wthin" is "within", not
+            # Among equally close words prefer one that keeps the first letter, then one that a
+            # dropped letter explains, then two swapped letters, then a doubled letter (not a
+            # changed one), then the commoner (the vocabulary is ordered by frequency): "wthin" is "within", not
             # "thin"; "cnat" is "cant", not "cat".
             best, _ = min(
                 closest,
@@ -276,7 +276,7 @@ class Analyzer:
             # is the one known word that close ("lsat" for "last").
             # A three-letter word with one letter changed is as likely another word as a typo
             # ("zal", the Russian "зал" in Latin letters, is no typo of the vision sign "zag").
-            changed_short = len(word) < MIN_CHANGED_TYPO and _kind_of_typo(word, best) == 2
+            changed_short = len(word) < MIN_CHANGED_TYPO and _kind_of_typo(word, best) == 3
             if not changed_short and (
                 len(word) > 5 or _same_start(word, best) or (len(closest) == 1 and distance == 1)
             ):
@@ -470,11 +470,14 @@ def _slip(typo: str, word: str) -> bool:
 
 
 def _kind_of_typo(typo: str, word: str) -> int:
-    """How a typo came about, likeliest first: 0 two letters swapped ("cnat" for "cant", not
-    "cat"), 1 a letter dropped or doubled, 2 a letter changed."""
-    if len(typo) != len(word):
-        return 1
-    return 0 if sorted(typo) == sorted(word) else 2
+    """How a typo came about, likeliest first: 0 a letter dropped ("modling" for "modeling", not
+    "molding"), 1 two letters swapped ("cnat" for "cant", not "cat"), 2 a letter doubled or
+    added, 3 a letter changed."""
+    if len(typo) < len(word):
+        return 0
+    if len(typo) > len(word):
+        return 2
+    return 1 if sorted(typo) == sorted(word) else 3
 
 
 def _letter_masks(words: list[str], length: int) -> np.ndarray:
