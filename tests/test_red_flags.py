@@ -324,26 +324,28 @@ def test_a_sign_may_name_a_stop_word(message: str, urgent: bool) -> None:
 
 
 SILENT_FAQ = FLAG_FAQ.replace(
-    "signs: [lip/lips turned blue/white]", "signs: [quick swelling, lip blue]"
+    "signs: [lip/lips turned blue/white]", "signs: [trying breathe, lip blue]"
 ).replace("    patterns: [PATTERN]\n", "")
 
 
 @pytest.mark.parametrize(
     ("message", "urgent"),
     [
-        ("quick swelling of my lip", True),
-        ("my cheek is swelling quick", True),
-        ("a little swelling after the filler", False),  # the sign needs both its words
-        ("is some swelling normal?", False),
+        ("trying to breathe through the swelling", True),
+        ("it hurts when i'm trying to breathe", True),
+        ("breathe in and relax, the doctor said", False),  # the sign needs both its words
+        ("is breathing through my nose normal?", False),
     ],
 )
 def test_a_sign_may_name_a_word_questions_read_as_nothing(message: str, urgent: bool) -> None:
-    # Found by probing: "quick" belongs to a synonym group questions read as nothing ("quick
+    # Found by probing: "quick" belonged to a synonym group questions read as nothing ("quick
     # question"), and the sign dropped it without a word: "quick swelling" became "swelling",
     # and every message about swelling got the urgent reply. README: such words count.
+    # ("trying" of "i'm trying to ..." is such a word; "quick" is read since "is it quick?"
+    # asks how long the procedure takes.)
     assistant = Assistant(parse_faq(SILENT_FAQ, "f.yaml"))
     assert (assistant.ask(message).decision.kind is Kind.URGENT) is urgent, message
-    assert assistant.matcher.analyzer.tokens("quick") == []  # questions still ignore it
+    assert assistant.matcher.analyzer.tokens("trying") == []  # questions still ignore it
 
 
 EXCEPTION_FAQ = FLAG_FAQ.replace(
