@@ -250,7 +250,9 @@ SETS = (
 # Written for questions nobody here has read: only their totals are looked at, and the answer
 # model (scripts/train_answer_model.py) never learns from them.
 SEALED = tuple(
-    f"heldout_blind{n}_{lang}.yaml" for n in (11, 12, 13, 14, 15, 16, 17, 18) for lang in ("en", "ru")
+    f"heldout_blind{n}_{lang}.yaml"
+    for n in (11, 12, 13, 14, 15, 16, 17, 18)
+    for lang in ("en", "ru")
 )
 
 

@@ -229,7 +229,9 @@ def test_an_id_named_twice_in_related_is_refused(minimal_text: str) -> None:
 def test_a_phrasing_longer_than_a_patient_types_is_refused(minimal_text: str) -> None:
     # Found by probing (probe16): a pasted paragraph loaded as one phrasing of any length.
     pasted = "how long does it take " * 14  # 308 characters
-    broken = minimal_text.replace("      - how many minutes is the appointment", f"      - {pasted}")
+    broken = minimal_text.replace(
+        "      - how many minutes is the appointment", f"      - {pasted}"
+    )
     message = _error(broken)
     assert message.startswith(f"mini.yaml:{_line_of(broken, pasted.strip())}: entry 'duration': ")
     assert "at most 300" in message and "put longer text in the answer" in message
