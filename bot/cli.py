@@ -83,12 +83,13 @@ def _outcome_json(question: str, outcome: Outcome) -> str:
 def cmd_ask(args: argparse.Namespace, languages: Languages, out: TextIO, inp: TextIO) -> int:
     """Answer one question, or every line of stdin with `-`, each in its own language."""
     questions = (line.rstrip("\r\n") for line in inp) if args.question == "-" else [args.question]
-    for question in questions:
+    for index, question in enumerate(questions):
         outcome = languages.ask(question, language=args.lang)
         if args.json:
             out.write(_outcome_json(question, outcome) + "\n")
         else:
-            out.write(outcome.reply.plain() + "\n")
+            # Replies are paragraphs: a blank line before each but the first tells them apart.
+            out.write(("\n" if index else "") + outcome.reply.plain() + "\n")
         out.flush()
     return 0
 

@@ -201,11 +201,13 @@ def _api_base_url(value: str, token: str | None = None) -> str:
 
 
 def _split(value: str) -> SplitResult | None:
-    """A URL's parts; None when it is none ("http://[::1/bot", a port 0 or over 65535)."""
+    """A URL's parts; None when it is none ("http://[::1/bot", a port 0 or over 65535, a host
+    no resolver takes: "api..example.com", a label over 63 characters)."""
     try:
         parts = urlsplit(value)
         if parts.port == 0:  # .port raises for one that is no number or out of range
             return None
+        (parts.hostname or "").encode("idna")  # UnicodeError, a ValueError, for such a host
     except ValueError:
         return None
     return parts

@@ -69,6 +69,16 @@ def test_json_lines_batch_keeps_order_and_count() -> None:
     assert all(r["entry"] is None for r in rows if r["kind"] != "answer")
 
 
+def test_plain_batch_is_each_reply_as_ask_prints_it_a_blank_line_apart() -> None:
+    # Found by probing: `ask -` ran the replies together ("Was this helpful?" then the next
+    # answer's title on the next line), so nobody could tell where one ended.
+    questions = ["does it hurt", "how long does it last", "what is the price"]
+    alone = [run("ask", question).stdout for question in questions]
+    batch = run("ask", "-", stdin="\n".join(questions) + "\n")
+    assert batch.returncode == 0, batch.stderr
+    assert batch.stdout == "\n".join(alone)
+
+
 def test_faq_option_and_env_choose_another_file() -> None:
     mini = str(FIXTURES / "minimal.yaml")
     by_flag = run("ask", "--faq", mini, "--json", "how long does the procedure take")

@@ -99,6 +99,11 @@ def test_missing_token_says_botfather_and_chat() -> None:
         ("SOFTLIFT_WEBHOOK_URL", "https://[::1/hook", "SOFTLIFT_WEBHOOK_URL must be an https"),
         ("SOFTLIFT_WEBHOOK_URL", "https://bot.example.com:99999/hook", "must be an https"),
         ("TELEGRAM_API_BASE_URL", "http://[::1/bot", "TELEGRAM_API_BASE_URL must be"),
+        # Found by probing: a host name no resolver can take (an empty label, one over 63
+        # characters) was accepted, and start-up retried getMe for ever as if Telegram were away.
+        ("TELEGRAM_API_BASE_URL", "http://api..example.com/bot", "TELEGRAM_API_BASE_URL must be"),
+        ("TELEGRAM_API_BASE_URL", f"http://{'a' * 64}.example/bot", "TELEGRAM_API_BASE_URL must"),
+        ("SOFTLIFT_WEBHOOK_URL", "https://bot..example.com/hook", "must be an https"),
         ("SOFTLIFT_WEBHOOK_PORT", "70000", "SOFTLIFT_WEBHOOK_PORT"),
         ("SOFTLIFT_WEBHOOK_SECRET", "has space", "SOFTLIFT_WEBHOOK_SECRET"),
         ("SOFTLIFT_WEBHOOK_SECRET", "x" * 257, "SOFTLIFT_WEBHOOK_SECRET"),

@@ -187,8 +187,12 @@ def _assert_one_line(result: subprocess.CompletedProcess[str], expected: str) ->
     [
         ("127.0.0.1", "cannot listen for the webhook on 127.0.0.1"),
         ("no-such-host.invalid", "no-such-host.invalid"),
+        # Found by probing: a name the resolver cannot even encode (an empty or 64+ character
+        # label) raised UnicodeError, not OSError: a traceback and exit code 1.
+        ("bot..example", "bot..example"),
+        ("a" * 64 + ".example", "a" * 64),
     ],
-    ids=["port-in-use", "unknown-address"],
+    ids=["port-in-use", "unknown-address", "empty-label", "long-label"],
 )
 def test_a_webhook_address_that_cannot_be_used_stops_start_up_in_one_line(
     listen: str, expected: str, tmp_path: Path

@@ -417,6 +417,29 @@ def test_a_russian_date_too_long_ago_or_unreadable_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "language", "today", "expected"),
+    [
+        # 2025 has no 29 February: the last one, 2024's, is too long ago.
+        ("29.02", "ru", TODAY, Refusal.TOO_OLD),
+        ("29 февраля", "ru", TODAY, Refusal.TOO_OLD),
+        ("29 February", "en", TODAY, Refusal.TOO_OLD),
+        # Still to come in 2028 (and none in 2027): the last one, as "25.03" on 20 March.
+        ("29.02", "ru", date(2028, 2, 20), Refusal.TOO_OLD),
+        ("February 29th", "en", date(2028, 2, 20), Refusal.TOO_OLD),
+        ("29 февраля", "ru", date(2028, 3, 5), date(2028, 2, 29)),
+        ("31.04", "ru", TODAY, Refusal.UNREADABLE),  # no year has it
+    ],
+)
+def test_29_february_without_a_year_is_the_last_or_next_one(
+    text: str, language: str, today: date, expected: date | Refusal
+) -> None:
+    # Found by probing: outside a leap year "29.02" and "29 February" were "can't read that
+    # date" (with the forms to type it in), though the date is real, only too long ago.
+    words = get_locale(language).dates
+    assert read_procedure_date(text, today, 14, words) == expected
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("в 9 утра", time(9)),

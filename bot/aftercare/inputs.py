@@ -19,6 +19,8 @@ _GLUED_HOUR = re.compile(r"(\d{1,2}(?:[:.]\d{2})?)(\D+)")  # "9am", "7:30pm"
 _ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")  # "15th"
 # Any count of days before the calendar's first day is simply too long ago.
 _MAX_DAYS_AGO = 10**6
+# The most years between two 29 Februaries (2096 to 2104: 2100 is no leap year).
+_LEAP_GAP = 8
 NO_WORDS = DateWords()
 
 
@@ -113,10 +115,13 @@ def _is_day(text: str) -> bool:
 
 
 def _this_or_last_year(day: int, month: int, today: date) -> date | None:
-    when = _date_or_none(today.year, month, day)
-    if when is not None and when > today:
-        return _date_or_none(today.year - 1, month, day)
-    return when
+    """The last such date up to today: this year's, or last year's when it is still to come;
+    29 February the last leap year's (never "unreadable": it is too long ago)."""
+    for year in range(today.year, today.year - _LEAP_GAP - 1, -1):
+        when = _date_or_none(year, month, day)
+        if when is not None and when <= today:
+            return when
+    return None
 
 
 def _date_or_none(year: int, month: int, day: int) -> date | None:

@@ -131,9 +131,12 @@ async def serve(
     # Bind first: a port in use stops start-up before Telegram is told about this address.
     try:
         server.listen(port, address=listen)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise CannotListen(f"cannot listen for the webhook on {listen}:{port}: {reason}") from None
+    except (OSError, UnicodeError) as exc:
+        # UnicodeError: a name the resolver cannot even encode ("bot..example", a 64+ label).
+        reason = "not a valid host name" if isinstance(exc, UnicodeError) else exc.strerror
+        raise CannotListen(
+            f"cannot listen for the webhook on {listen}:{port}: {reason or exc}"
+        ) from None
     try:
         if not await retry_network(app.initialize, "connecting to Telegram", stop):
             return
