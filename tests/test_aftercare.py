@@ -176,6 +176,10 @@ def test_parse_time(text: str, expected: time | None) -> None:
         ("West", None),
         # Moscow time has had no summer time since 2014: "MSK" names one place.
         ("MSK", "Europe/Moscow"),
+        # Found by probing: a city typed with its accents was refused; zone names have none.
+        ("São Paulo", "America/Sao_Paulo"),
+        ("Zürich", "Europe/Zurich"),
+        ("bogotá", "America/Bogota"),
     ],
 )
 def test_parse_zone(text: str, expected: str | None) -> None:

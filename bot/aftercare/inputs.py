@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache
@@ -277,6 +278,21 @@ def _one_zone(names: tuple[str, ...]) -> str | None:
 
 def parse_zone(text: str) -> str | None:
     """The IANA time zone a patient typed ("Europe/Berlin", "berlin", "New York", "Москва")."""
+    found = _zone(text)
+    # Zone names are written in plain letters: "São Paulo" is "Sao_Paulo", "Zürich" "Zurich".
+    # Only when the text as typed is no zone ("й" would lose its mark too).
+    if found is None and (plain := _without_marks(text)) != text:
+        found = _zone(plain)
+    return found
+
+
+def _without_marks(text: str) -> str:
+    """The text with its letters' accents left out: "São Paulo" as "Sao Paulo"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _zone(text: str) -> str | None:
+    """The zone a text names as it is written, or None."""
     key = _key(text)
     found = _zone_names().get(key) or _ONE_PLACE.get(key)
     if found is None:
