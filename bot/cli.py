@@ -82,7 +82,7 @@ def _outcome_json(question: str, outcome: Outcome) -> str:
 
 def cmd_ask(args: argparse.Namespace, languages: Languages, out: TextIO, inp: TextIO) -> int:
     """Answer one question, or every line of stdin with `-`, each in its own language."""
-    questions = (line.rstrip("\r\n") for line in inp) if args.question == "-" else [args.question]
+    questions = _lines(inp) if args.question == "-" else [args.question]
     for index, question in enumerate(questions):
         outcome = languages.ask(question, language=args.lang)
         if args.json:
@@ -92,6 +92,12 @@ def cmd_ask(args: argparse.Namespace, languages: Languages, out: TextIO, inp: Te
             out.write(("\n" if index else "") + outcome.reply.plain() + "\n")
         out.flush()
     return 0
+
+
+def _lines(inp: TextIO) -> Iterator[str]:
+    """Each line of a batch, whatever ends it: "\n", "\r\n", or "\r" alone (old Mac files)."""
+    for line in inp:
+        yield from line.rstrip("\r\n").split("\r")
 
 
 def cmd_chat(args: argparse.Namespace, languages: Languages, out: TextIO, inp: TextIO) -> int:

@@ -69,6 +69,17 @@ def test_json_lines_batch_keeps_order_and_count() -> None:
     assert all(r["entry"] is None for r in rows if r["kind"] != "answer")
 
 
+@pytest.mark.parametrize("end", ["\r", "\r\n"])
+def test_a_batch_with_other_line_ends_is_read_line_by_line(end: str) -> None:
+    # Found by probing (probe17): a file saved with "\r" alone was one question.
+    result = run(
+        "ask", "--json", "-", stdin=end.join(["does it hurt", "how long does it last"]) + end
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["question"] for r in rows] == ["does it hurt", "how long does it last"]
+
+
 def test_plain_batch_is_each_reply_as_ask_prints_it_a_blank_line_apart() -> None:
     # Found by probing: `ask -` ran the replies together ("Was this helpful?" then the next
     # answer's title on the next line), so nobody could tell where one ended.
