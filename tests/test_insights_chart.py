@@ -151,11 +151,21 @@ def test_two_threads_render_at_once_and_get_the_same_picture() -> None:
     assert results[0] == results[1] == results[2]
 
 
+def test_a_period_over_a_new_year_names_both_years() -> None:
+    # Found by probing (probe17): "stats --days 3650" was captioned "Jan 03–Dec 31", a year.
+    start, end = date(2016, 12, 25), date(2026, 12, 31)
+    insights = Insights(start, end, fill_days([], start, end))
+    assert caption(insights, get_locale("en").t).startswith("Dec 25, 2016–Dec 31, 2026: ")
+    assert caption(insights, get_locale("ru").t).startswith("25.12.2016–31.12.2026: ")
+    labels = ChartLabels.from_locale(get_locale("en").t, insights)
+    assert labels.period == "Dec 25, 2016 to Dec 31, 2026"
+
+
 def test_the_caption_is_one_line_with_the_totals_in_each_language() -> None:
     insights = _insights()
     english = caption(insights, get_locale("en").t)
     assert "\n" not in english
-    assert english.startswith("Mar 02–Mar 31: ")
+    assert english.startswith("Mar 02–Mar 31, 2026: ")
     assert f"questions {insights.questions}" in english
     assert f"{insights.total('fallback')} not covered" in english
     assert "👍 51 / 👎 18" in english

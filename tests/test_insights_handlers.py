@@ -86,7 +86,9 @@ async def test_stats_is_one_phone_sized_png_with_its_totals_for_admins_only(
     await feed(application, fake.text(ADMIN, "/stats"))
 
     (chart,) = fake.messages_to(ADMIN)
-    assert chart["caption"].startswith("Jan 31–Mar 01: questions 3 (1 answered, 0 did you mean,")
+    assert chart["caption"].startswith(
+        "Jan 31–Mar 01, 2025: questions 3 (1 answered, 0 did you mean,"
+    )
     assert "1 not covered, 1 urgent), 👍 1 / 👎 0" in chart["caption"]
     image = decoded(chart["png"])
     assert image.width == 1080 and 1200 <= image.height <= 2400

@@ -68,7 +68,7 @@ class ChartLabels:
         """The labels from a locale's `t` (Locale.t), with the period of `insights`."""
         return cls(
             title=t("insights_chart_title"),
-            period=t("insights_chart_period", start=insights.start, end=insights.end),
+            period=t("insights_chart_period", start=_since(insights, t), end=insights.end),
             kinds=(
                 t("insights_chart_answer"),
                 t("insights_chart_clarify"),
@@ -134,7 +134,7 @@ def caption(insights: Insights, t: Translate) -> str:
     helpful, not_helpful = insights.votes
     return t(
         "insights_caption",
-        start=insights.start,
+        start=_since(insights, t),
         end=insights.end,
         total=insights.questions,
         **{kind: insights.total(kind) for kind in KINDS},
@@ -142,6 +142,12 @@ def caption(insights: Insights, t: Translate) -> str:
         not_helpful=not_helpful,
         checkins=insights.checkin_total,
     )
+
+
+def _since(insights: Insights, t: Translate) -> str:
+    """The period's first day, with its year when that is not the last day's ("Dec 05, 2025")."""
+    key = "insights_chart_day" if insights.start.year == insights.end.year else "insights_date_year"
+    return t(key, day=insights.start)
 
 
 def _style(ax: Axes, title: str) -> None:
