@@ -45,7 +45,9 @@ def test_stats_prints_the_totals_and_writes_the_chart(
     assert main(["stats", "--until", "2026-03-31", "--days", "7", "--png", str(png)]) == 0
     out = capsys.readouterr().out
     first = out.splitlines()[0]
-    assert first.startswith("Mar 25–Mar 31, 2026: questions 5 (1 answered, 0 did you mean, 4 not covered")
+    assert first.startswith(
+        "Mar 25–Mar 31, 2026: questions 5 (1 answered, 0 did you mean, 4 not covered"
+    )
     assert "Statistics" in out and "Last 30 days: questions 5" in out
     image = Image.open(io.BytesIO(png.read_bytes()))
     assert image.format == "PNG" and image.width == 1080
