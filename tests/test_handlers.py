@@ -422,12 +422,7 @@ async def test_reload_keeps_old_faq_on_error_and_swaps_on_success(
 ) -> None:
     faq = tmp_path / "faq.yaml"
     faq.write_text(FAQ.read_text().replace("related: [duration]", "related: [nowhere]"))
-    app.bot_data.services.settings = Settings(
-        token=TOKEN,
-        faq_paths=(faq,),
-        database_url=settings.database_url,
-        admin_ids=frozenset({ADMIN}),
-    )
+    _serve_from(app, settings, faq)
     await feed(app, fake.text(ADMIN, "/reload"))
     assert "nowhere" in sent_to(fake, ADMIN)[-1]["text"]
     assert T("reload_failed", errors="").strip() in sent_to(fake, ADMIN)[-1]["text"]
@@ -450,12 +445,7 @@ async def test_a_reload_with_many_problems_shows_the_first_ones_in_one_message(
     # 18 a minute in the staff chat, where urgent alerts wait behind them in the same queue.
     faq = tmp_path / "faq.yaml"
     faq.write_text(FAQ.read_text() + "".join(f"stray{i}: x\n" for i in range(600)))
-    app.bot_data.services.settings = Settings(
-        token=TOKEN,
-        faq_paths=(faq,),
-        database_url=settings.database_url,
-        admin_ids=frozenset({ADMIN}),
-    )
+    _serve_from(app, settings, faq)
     before = len(sent_to(fake, ADMIN))
     await feed(app, fake.text(ADMIN, "/reload"))
     (shown,) = [m["text"] for m in sent_to(fake, ADMIN)[before:]]
@@ -465,14 +455,19 @@ async def test_a_reload_with_many_problems_shows_the_first_ones_in_one_message(
     assert len(shown) <= 4096
 
 
-async def _reload_from(app: App, fake: FakeTelegram, settings: Settings, faq: Path) -> str:
-    """The admin's /reload of the app from one FAQ file: the reply shown."""
+def _serve_from(app: App, settings: Settings, faq: Path) -> None:
+    """Point the app's settings at one FAQ file, with ADMIN as its staff."""
     app.bot_data.services.settings = Settings(
         token=TOKEN,
         faq_paths=(faq,),
         database_url=settings.database_url,
         admin_ids=frozenset({ADMIN}),
     )
+
+
+async def _reload_from(app: App, fake: FakeTelegram, settings: Settings, faq: Path) -> str:
+    """The admin's /reload of the app from one FAQ file: the reply shown."""
+    _serve_from(app, settings, faq)
     await feed(app, fake.text(ADMIN, "/reload"))
     return str(sent_to(fake, ADMIN)[-1]["text"])
 
