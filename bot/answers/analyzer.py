@@ -266,8 +266,9 @@ class Analyzer:
             closest = [(cand, self._rank[cand]) for cand, dist, _ in found if dist == distance]
             # Among equally close words prefer one that keeps the first letter, then one that a
             # dropped letter explains, then two swapped letters, then a doubled letter (not a
-            # changed one), then the commoner (the vocabulary is ordered by frequency): "wthin" is "within", not
-            # "thin"; "cnat" is "cant", not "cat".
+            # changed one), then the commoner (the vocabulary is ordered by frequency): "wthin"
+            # is "within", not "thin"; "modling" is "modeling", not "molding"; "cnat" is "cant",
+            # not "cat".
             best, _ = min(
                 closest,
                 key=lambda c: (not _same_start(word, c[0]), _kind_of_typo(word, c[0]), c[1]),
