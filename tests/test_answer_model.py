@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -231,3 +233,17 @@ def test_an_unreadable_model_is_left_out_with_a_warning(
     assert assistant.matcher.model is None
     assert "cannot read it" in caplog.text
     assert assistant.matcher.decide(QUESTION).entry_id == "duration"
+
+
+def test_every_blind_set_written_after_the_first_sealed_one_is_sealed() -> None:
+    """A blind set the model's training reads measures nothing: each new one is sealed."""
+    spec = importlib.util.spec_from_file_location(
+        "score_heldout", Path(__file__).parent.parent / "benchmarks" / "score_heldout.py"
+    )
+    assert spec is not None and spec.loader is not None
+    heldout = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(heldout)
+    number = re.compile(r"heldout_blind(\d+)_")
+    first = min(int(m.group(1)) for name in heldout.SEALED if (m := number.match(name)))
+    blind = [name for name in heldout.SETS if (m := number.match(name)) and int(m.group(1)) > first]
+    assert blind and set(blind) <= set(heldout.SEALED)
