@@ -251,6 +251,36 @@ async def test_the_staff_alert_is_kept_before_the_patient_is_answered(
     assert "I have a fever since this morning" in alert["text"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/help I have a fever since this morning",
+        "/start I have a fever since this morning",
+        "/stop I have a fever since this morning",
+        "/I have a fever since this morning",
+        "/help@softlift_test_bot I have a fever",
+    ],
+)
+async def test_a_danger_sign_typed_after_a_command_gets_the_urgent_reply_and_the_alert(
+    app: App, fake: FakeTelegram, settings: Settings, text: str
+) -> None:
+    await feed(app, fake.text(8, text))
+    assert [m["text"] for m in sent_to(fake, 8)] == ["Contact your treating doctor now: +00 000."]
+    (alert,) = sent_to(fake, STAFF_CHAT)
+    assert "I have a fever" in alert["text"]
+    assert db_rows(settings, "SELECT kind FROM questions") == [("urgent",)]
+
+
+@pytest.mark.parametrize("text", ["/help", "/help me please", "/start aftercare", "/topics"])
+async def test_a_command_without_a_danger_sign_is_only_the_command(
+    app: App, fake: FakeTelegram, settings: Settings, text: str
+) -> None:
+    await feed(app, fake.text(8, text))
+    assert len(sent_to(fake, 8)) >= 1
+    assert sent_to(fake, STAFF_CHAT) == []
+    assert db_rows(settings, "SELECT kind FROM questions") == []
+
+
 def database_bytes(settings: Settings) -> dict[str, bytes]:
     """The bytes of the bot's database file and of its WAL, read while the bot runs."""
     path = sqlite_path(settings.database_url)

@@ -176,6 +176,17 @@ def build_application(
         CallbackQueryHandler(answers.press),
     ]
     app.add_handlers(handler_list)
+    # Before all of them (a group of its own runs first): "/help my vision is blurred" is a
+    # danger sign behind a command; it gets the urgent reply and the alert instead of /help.
+    # Any other command goes on to the handlers above.
+    after_command = filters.Regex(r"^/\S*\s+\S")
+    app.add_handler(
+        MessageHandler(
+            filters.COMMAND & private_or_addressed & patients & after_command,
+            answers.command_danger,
+        ),
+        group=-1,
+    )
     # ------------------------------------------------------------------------------------------
     app.add_error_handler(answers.on_error)
     # The database holds the schedule; the jobs only wake the tick: once as soon as the job
