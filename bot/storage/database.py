@@ -550,6 +550,24 @@ class Database:
             self._ready = True
             return applied
 
+    async def check_writable(self) -> None:
+        """DatabaseUnreadable unless this process may write to the database.
+
+        A SQLite file of mode 0400 or on a read-only mount opens read-only, and a read-only
+        server or role reads too: with no migration to apply nothing else writes at start-up,
+        and the bot would serve with every patient's message failing.
+        """
+        try:
+            async with self._begin() as conn:
+                # A write that changes nothing (SQLite's BEGIN IMMEDIATE passes read-only).
+                await conn.exec_driver_sql("DELETE FROM migrations WHERE name = ''")
+        except DatabaseUnavailable:
+            raise
+        except Exception as exc:
+            raise DatabaseUnreadable(
+                f"cannot write to the database {self.target.display}: {reason_of(exc)}"
+            ) from exc
+
     async def _migrate(self, conn: AsyncConnection) -> list[str]:
         if self.postgres:
             await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
