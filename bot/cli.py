@@ -297,7 +297,8 @@ def _date(value: str) -> date:
 
 def _days(value: str) -> int:
     """--days: a whole number of days, 1-3650."""
-    if not value.isdigit() or not 1 <= int(value) <= MAX_DAYS:
+    # ASCII digits: isdigit() also takes "²", which int() refuses with a bare argparse error.
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_DAYS:
         raise argparse.ArgumentTypeError(f"must be a whole number 1-{MAX_DAYS}, not {value!r}")
     return int(value)
 

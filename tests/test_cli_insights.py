@@ -92,6 +92,9 @@ def test_a_bad_database_setting_is_one_line_and_exit_2(
     ("option", "message"),
     [
         (["--days", "0"], "--days: must be a whole number 1-3650"),
+        # str.isdigit() takes these, int() refuses them: argparse's bare "invalid _days value".
+        (["--days", "²"], "--days: must be a whole number 1-3650, not '²'"),
+        (["--days", "7⁰"], "--days: must be a whole number 1-3650, not '7⁰'"),
         (["--until", "31.03.2026"], "--until: must be a date as YYYY-MM-DD"),
     ],
 )
