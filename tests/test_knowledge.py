@@ -390,6 +390,19 @@ aftercare:
     assert f"mini.yaml:{_line_of(text, '4: {')}: aftercare 'daily' day 4 is outside 0-3" in message
 
 
+@pytest.mark.parametrize("key", ["²", "1²", "٣"])
+def test_an_aftercare_day_in_other_digits_is_named_not_a_traceback(
+    course_text: str, key: str
+) -> None:
+    # Found by probing: str.isdigit() takes "²", which int() refuses: `faq check`, the start
+    # and /reload stopped with a ValueError traceback instead of naming the line.
+    text = course_text.replace("\n    0: {", f'\n    "{key}": {{', 1)
+    assert text != course_text
+    message = _error(text)
+    assert f"aftercare 'daily' day {key} is outside 0-" in message
+    assert f"mini.yaml:{_line_of(text, key + chr(34) + ': {')}:" in message
+
+
 @pytest.fixture
 def course_text() -> str:
     """A small valid FAQ file with a 14-day course and a 9-month follow-up."""

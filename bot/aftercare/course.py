@@ -265,7 +265,8 @@ def _parse_daily(
         c.template(text, value.lines.get("text", line), what)
         daily.append(DayNote(text, read_source(value, what, None)))
     for key in daily_value:
-        if not key.isdigit() or not FIRST_DAY <= int(key) <= days:
+        # ASCII digits: isdigit() also takes "²", which int() refuses with a traceback.
+        if not (key.isascii() and key.isdigit()) or not FIRST_DAY <= int(key) <= days:
             c.add(
                 daily_value.lines[key], f"aftercare 'daily' day {key} is outside {FIRST_DAY}-{days}"
             )
