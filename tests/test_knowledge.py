@@ -403,6 +403,18 @@ def test_an_aftercare_day_in_other_digits_is_named_not_a_traceback(
     assert f"mini.yaml:{_line_of(text, key + chr(34) + ': {')}:" in message
 
 
+@pytest.mark.parametrize("days", ["9" * 5000, "0-" + "9" * 5000])
+def test_a_rule_day_too_long_for_a_number_is_named_not_a_traceback(
+    course_text: str, days: str
+) -> None:
+    # Found by probing: int() refuses over 4,300 digits, so a rule's days of 5,000 nines
+    # stopped faq check, the start and /reload with a ValueError traceback.
+    text = course_text.replace('{id: hot-water, days: "0"', f'{{id: hot-water, days: "{days}"', 1)
+    assert text != course_text
+    message = _error(text)
+    assert f"mini.yaml:{_line_of(text, 'id: hot-water')}: entry 'hot-water': rule days" in message
+
+
 @pytest.fixture
 def course_text() -> str:
     """A small valid FAQ file with a 14-day course and a 9-month follow-up."""

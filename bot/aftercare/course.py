@@ -27,7 +27,8 @@ ENDING_LEAD = 3
 # with the section names the file declares.
 SourceReader = Callable[[Map, str, str | None], tuple[str, ...]]
 
-_DAY_RANGE = re.compile(r"(\d+)(?:\s*(-)\s*(\d+)?)?")
+# Days of a course of at most 60: a longer number is no day (and int() refuses 4,300+ digits).
+_DAY_RANGE = re.compile(r"(\d{1,4})(?:\s*(-)\s*(\d{1,4})?)?")
 
 
 @dataclass(frozen=True)
