@@ -204,7 +204,8 @@ def open_store(env: Mapping[str, str]) -> Store:
         raise UsageError(str(exc)) from None
     if target.path is not None and not target.path.is_file():
         raise UsageError(f"no database at {target.path}: set DATABASE_URL to the bot's database")
-    return Store(Database(target))
+    # A command run once stops at once with one line, as `run` does at start-up: no retries.
+    return Store(Database(target, connect_backoff=()))
 
 
 def cmd_stats(args: argparse.Namespace, languages: Languages, out: TextIO, inp: TextIO) -> int:
