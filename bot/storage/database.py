@@ -366,6 +366,12 @@ def sqlite_path(url: str) -> Path:
         raise ValueError(
             f"{form}: an in-memory database would lose every schedule on restart, not {url!r}"
         )
+    if path.startswith("~"):
+        # No shell expands it here: the data would go to a folder named "~" in the working one.
+        raise ValueError(
+            f"{form}: ~ is not the home folder inside a URL; write the whole path, like "
+            f"sqlite:////home/you/softlift.db, not {url!r}"
+        )
     return Path(path)
 
 
