@@ -71,6 +71,22 @@ def test_a_port_that_is_not_a_number_names_the_setting(languages: Languages) -> 
     assert code == 2 and "DATABASE_URL is not a valid URL" in err, err
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://bot:Caf\udce9Secret@db/softlift",  # "é" from a .env saved as Latin-1
+        "postgresql://b\udce9t:pw@db/softlift",
+        "postgresql://bot:pw@db/s\udce9",
+    ],
+)
+def test_a_url_with_bytes_that_are_not_utf8_names_the_setting(url: str) -> None:
+    # Found by probing: the only line was Python's "'utf-8' codec can't encode character
+    # '\udce9' in position 3: surrogates not allowed", naming neither the setting nor a fix.
+    with pytest.raises(ValueError, match="DATABASE_URL") as raised:
+        parse_database_url(url)
+    assert "UTF-8" in str(raised.value) and "Secret" not in str(raised.value)
+
+
 def test_every_password_in_the_url_is_masked_in_the_log() -> None:
     url = parse_database_url("postgresql://bot:One@db/softlift?password=Two&sslpassword=Three")
     assert sorted(url.secrets) == ["One", "Three", "Two"]

@@ -335,6 +335,13 @@ def parse_database_url(value: str) -> DatabaseUrl:
                 f"DATABASE_URL must look like {_URL_FORMS}: the bot brings its own driver "
                 "(psycopg 3), so write postgresql:// without +driver"
             )
+        if not _is_utf8(value):
+            # A byte of another encoding ("é" in a .env saved as Latin-1) reaches Python as a
+            # lone surrogate, which no URL or driver can encode.
+            raise ValueError(
+                "DATABASE_URL holds characters that are not UTF-8 text (a file of settings "
+                "saved in another encoding?): save it as UTF-8 or percent-encode them (%C3%A9)"
+            )
         try:
             url = make_url(value)
             url.port  # noqa: B018 - a port that is not a number fails here, not later
@@ -349,6 +356,15 @@ def parse_database_url(value: str) -> DatabaseUrl:
             raise ValueError(f"DATABASE_URL names no database: it must look like {_URL_FORMS}")
         return DatabaseUrl(url.set(drivername="postgresql").render_as_string(False), "postgresql")
     return DatabaseUrl(value, "sqlite", sqlite_path(value))
+
+
+def _is_utf8(text: str) -> bool:
+    """Whether a text from the environment was valid UTF-8 (no lone surrogates in it)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def sqlite_path(url: str) -> Path:
