@@ -204,7 +204,8 @@ def open_store(env: Mapping[str, str]) -> Store:
         raise UsageError(str(exc)) from None
     if target.path is not None and not target.path.is_file():
         raise UsageError(f"no database at {target.path}: set DATABASE_URL to the bot's database")
-    return Store(Database(target))
+    # A command run once stops at once with one line, as `run` does at start-up: no retries.
+    return Store(Database(target, connect_backoff=()))
 
 
 def cmd_stats(args: argparse.Namespace, languages: Languages, out: TextIO, inp: TextIO) -> int:
@@ -297,7 +298,8 @@ def _date(value: str) -> date:
 
 def _days(value: str) -> int:
     """--days: a whole number of days, 1-3650."""
-    if not value.isdigit() or not 1 <= int(value) <= MAX_DAYS:
+    # ASCII digits: isdigit() also takes "²", which int() refuses with a bare argparse error.
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_DAYS:
         raise argparse.ArgumentTypeError(f"must be a whole number 1-{MAX_DAYS}, not {value!r}")
     return int(value)
 

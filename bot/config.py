@@ -190,6 +190,7 @@ def _api_base_url(value: str, token: str | None = None) -> str:
         or not parts.hostname
         or any(char in parts.netloc for char in "{}")
         or any(char in value for char in "?#")
+        or not value.isprintable()  # urlsplit drops a tab or line break that httpx refuses
         or not API_BASE_PATH.fullmatch(parts.path)
     ):
         raise ConfigError(

@@ -92,6 +92,9 @@ def test_a_bad_database_setting_is_one_line_and_exit_2(
     ("option", "message"),
     [
         (["--days", "0"], "--days: must be a whole number 1-3650"),
+        # str.isdigit() takes these, int() refuses them: argparse's bare "invalid _days value".
+        (["--days", "²"], "--days: must be a whole number 1-3650, not '²'"),
+        (["--days", "7⁰"], "--days: must be a whole number 1-3650, not '7⁰'"),
         (["--until", "31.03.2026"], "--until: must be a date as YYYY-MM-DD"),
     ],
 )
@@ -102,6 +105,27 @@ def test_the_period_options_are_checked(
         main(["stats", *option])
     assert exit_.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_database_that_cannot_be_reached_stops_at_once_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Found by probing: the commands retried the connection as the running bot does (0.2 to
+    # 4 s, 7.7 s in all), printing "database unreachable ...; retrying" five times before
+    # the one line; `run` stops at once at start-up, and so do they now. (Port 1: refused.)
+    waits: list[float] = []
+
+    async def no_wait(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", no_wait)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot:secret@127.0.0.1:1/softlift")
+    for argv in (["stats"], ["faq", "suggest"]):
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("softlift-bot: cannot reach the database") and err.count("\n") == 1
+        assert "secret" not in err
+    assert waits == []
 
 
 @pytest.mark.parametrize(

@@ -169,6 +169,10 @@ def test_api_base_url_forms_give_python_telegram_bot_the_right_urls(base_url: st
         "http://{token}.example.com/bot",
         "http://127.0.0.1:99999/bot",
         "https:///bot",
+        # urlsplit drops tabs and line breaks, httpx refuses them: getMe would fail for ever.
+        "http://127.0.0.1:8081\n/bot",
+        "https://api.telegram.org/b\tot",
+        "https://api.telegram.org/bot\r{token}",
     ],
 )
 def test_api_base_url_must_end_where_the_token_goes(base_url: str) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import URL
 
 from bot.answers.languages import Languages, load_languages
 from bot.storage.database import (
@@ -25,6 +26,7 @@ from bot.storage.database import (
     SQLITE_HEADER,
     AnotherPoller,
     Database,
+    DatabaseUrl,
     parse_database_url,
 )
 from bot.telegram_app.runner import check_database, run
@@ -67,6 +69,22 @@ def test_a_bad_or_unreachable_url_never_shows_the_password(
 def test_a_port_that_is_not_a_number_names_the_setting(languages: Languages) -> None:
     code, err = _start(languages, "postgresql://bot:pw@db:abc/softlift")
     assert code == 2 and "DATABASE_URL is not a valid URL" in err, err
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://bot:Caf\udce9Secret@db/softlift",  # "é" from a .env saved as Latin-1
+        "postgresql://b\udce9t:pw@db/softlift",
+        "postgresql://bot:pw@db/s\udce9",
+    ],
+)
+def test_a_url_with_bytes_that_are_not_utf8_names_the_setting(url: str) -> None:
+    # Found by probing: the only line was Python's "'utf-8' codec can't encode character
+    # '\udce9' in position 3: surrogates not allowed", naming neither the setting nor a fix.
+    with pytest.raises(ValueError, match="DATABASE_URL") as raised:
+        parse_database_url(url)
+    assert "UTF-8" in str(raised.value) and "Secret" not in str(raised.value)
 
 
 def test_every_password_in_the_url_is_masked_in_the_log() -> None:
@@ -126,6 +144,26 @@ async def test_the_bots_own_database_is_made_private_again(tmp_path: Path) -> No
     path.chmod(0o644)  # (an operator's copy, say)
     assert await check_database(f"sqlite:///{path}") == []
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+async def test_a_database_the_bot_may_read_but_not_write_stops_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file of mode 0400 or on a read-only mount: SQLite opens it read-only, the migrations
+    # (none to apply) and BEGIN IMMEDIATE pass, and the bot served with every write failing:
+    # each patient's question got the apology, no course could start. mode=ro is SQLite's
+    # own read-only opening (tests run as root, whom a file's mode does not stop).
+    path = tmp_path / "bot.db"
+    assert await check_database(f"sqlite:///{path}") == list_of_migrations()
+    before = path.read_bytes()
+    read_only = URL.create("sqlite+aiosqlite", database=f"file:{path}?mode=ro", query={"uri": "1"})
+    monkeypatch.setattr(DatabaseUrl, "driver_url", lambda self: read_only)
+    # A string is the one line `run` prints before it exits with 2, before Telegram is asked.
+    refused = await check_database(f"sqlite:///{path}")
+    assert isinstance(refused, str)
+    assert "cannot write to the database" in refused and "readonly" in refused
+    assert "\n" not in refused
+    assert path.read_bytes() == before
 
 
 async def test_a_write_ahead_log_left_beside_a_readable_database_is_made_private_too(

@@ -13,6 +13,7 @@ from db_support import execute, scalar
 from e2e_support import free_port
 
 from bot.answers.loader import load_faq, parse_faq
+from bot.config import ConfigError, Settings
 from bot.faqdoc import FaqError
 from bot.storage.database import Database, DatabaseTooNew, DatabaseUnavailable, sqlite_path
 from bot.storage.stats import Stats
@@ -68,6 +69,18 @@ def test_database_urls_that_would_lose_or_misname_data_are_refused(
         sqlite_path(url)
     assert_one_line_exit_2(run_bot({"DATABASE_URL": url}, tmp_path), expected)
     assert list(tmp_path.glob("bot.db*")) == []
+
+
+@pytest.mark.parametrize("url", ["sqlite:///~/softlift.db", "sqlite:///~anna/data/softlift.db"])
+def test_a_database_path_from_the_home_folder_sign_is_refused(url: str) -> None:
+    # Found by probing: no shell expands "~" inside a URL, so the bot quietly made a folder
+    # named "~" in its working directory and kept the patients' data there (where a later
+    # `rm -rf ~` typed by hand would meet the home folder instead).
+    with pytest.raises(ValueError, match="write the whole path") as raised:
+        sqlite_path(url)
+    assert "\n" not in str(raised.value)
+    with pytest.raises(ConfigError, match="DATABASE_URL"):
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": url})
 
 
 async def test_erased_rows_do_not_linger_in_the_file(tmp_path: Path) -> None:

@@ -251,6 +251,59 @@ async def test_the_staff_alert_is_kept_before_the_patient_is_answered(
     assert "I have a fever since this morning" in alert["text"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/help I have a fever since this morning",
+        "/start I have a fever since this morning",
+        "/stop I have a fever since this morning",
+        "/I have a fever since this morning",
+        "/help@softlift_test_bot I have a fever",
+    ],
+)
+async def test_a_danger_sign_typed_after_a_command_gets_the_urgent_reply_and_the_alert(
+    app: App, fake: FakeTelegram, settings: Settings, text: str
+) -> None:
+    await feed(app, fake.text(8, text))
+    assert [m["text"] for m in sent_to(fake, 8)] == ["Contact your treating doctor now: +00 000."]
+    (alert,) = sent_to(fake, STAFF_CHAT)
+    assert "I have a fever" in alert["text"]
+    assert db_rows(settings, "SELECT kind FROM questions") == [("urgent",)]
+
+
+@pytest.mark.parametrize(
+    "text", ["/help I have a fever", "/start@softlift_test_bot I have a fever"]
+)
+async def test_a_danger_sign_after_a_command_the_bot_answers_in_a_group_is_urgent(
+    app: App, fake: FakeTelegram, text: str
+) -> None:
+    # A plain /help in a group is answered (it is ours unless it names another bot), so the
+    # danger sign typed after it is read too.
+    await feed(app, fake.text(-300, text, user_id=9, chat_type="group"))
+    assert [m["text"] for m in sent_to(fake, -300)] == [
+        "Contact your treating doctor now: +00 000."
+    ]
+    assert len(sent_to(fake, STAFF_CHAT)) == 1
+
+
+@pytest.mark.parametrize("text", ["/help@other_bot I have a fever", "/weather I have a fever"])
+async def test_a_command_for_another_bot_in_a_group_is_left_alone(
+    app: App, fake: FakeTelegram, text: str
+) -> None:
+    await feed(app, fake.text(-300, text, user_id=9, chat_type="group"))
+    assert sent_to(fake, -300) == [] and sent_to(fake, STAFF_CHAT) == []
+
+
+@pytest.mark.parametrize("text", ["/help", "/help me please", "/start aftercare", "/topics"])
+async def test_a_command_without_a_danger_sign_is_only_the_command(
+    app: App, fake: FakeTelegram, settings: Settings, text: str
+) -> None:
+    await feed(app, fake.text(8, text))
+    assert len(sent_to(fake, 8)) >= 1
+    assert sent_to(fake, STAFF_CHAT) == []
+    assert db_rows(settings, "SELECT kind FROM questions") == []
+
+
 def database_bytes(settings: Settings) -> dict[str, bytes]:
     """The bytes of the bot's database file and of its WAL, read while the bot runs."""
     path = sqlite_path(settings.database_url)

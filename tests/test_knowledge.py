@@ -390,6 +390,64 @@ aftercare:
     assert f"mini.yaml:{_line_of(text, '4: {')}: aftercare 'daily' day 4 is outside 0-3" in message
 
 
+@pytest.mark.parametrize("key", ["²", "1²", "٣"])
+def test_an_aftercare_day_in_other_digits_is_named_not_a_traceback(
+    course_text: str, key: str
+) -> None:
+    # Found by probing: str.isdigit() takes "²", which int() refuses: `faq check`, the start
+    # and /reload stopped with a ValueError traceback instead of naming the line.
+    text = course_text.replace("\n    0: {", f'\n    "{key}": {{', 1)
+    assert text != course_text
+    message = _error(text)
+    assert f"aftercare 'daily' day {key} is outside 0-" in message
+    assert f"mini.yaml:{_line_of(text, key + chr(34) + ': {')}:" in message
+
+
+@pytest.mark.parametrize("days", ["9" * 5000, "0-" + "9" * 5000])
+def test_a_rule_day_too_long_for_a_number_is_named_not_a_traceback(
+    course_text: str, days: str
+) -> None:
+    # Found by probing: int() refuses over 4,300 digits, so a rule's days of 5,000 nines
+    # stopped faq check, the start and /reload with a ValueError traceback.
+    text = course_text.replace('{id: hot-water, days: "0"', f'{{id: hot-water, days: "{days}"', 1)
+    assert text != course_text
+    message = _error(text)
+    assert f"mini.yaml:{_line_of(text, 'id: hot-water')}: entry 'hot-water': rule days" in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/book now",
+        "https://[your booking page]",
+        "https://",
+        "https:///book",
+        "https://example.com:99999/book",
+        "https://example.com/\tbook",
+        'https://example.com/"book"',
+    ],
+)
+def test_a_booking_url_no_button_can_open_is_named_with_its_line(
+    minimal_text: str, url: str
+) -> None:
+    # Found by probing: any text after https:// became the URL of the "Book a visit" button,
+    # which Telegram refuses (BUTTON_URL_INVALID) with the whole message: every "not covered"
+    # reply failed into the apology, without the clinic's phone, and the follow-up was lost.
+    text = minimal_text.replace("booking_url: https://example.com/book", f"booking_url: '{url}'")
+    assert text != minimal_text
+    message = _error(text)
+    line = _line_of(text, "booking_url:")
+    assert f"mini.yaml:{line}: clinic 'booking_url' must be a web address" in message
+
+
+@pytest.mark.parametrize(
+    "url", ["https://example.com/book?x=1#top", "https://пример.рф/запись", "book at the desk"]
+)
+def test_a_booking_url_a_button_can_open_or_a_plain_text_loads(minimal_text: str, url: str) -> None:
+    text = minimal_text.replace("booking_url: https://example.com/book", f"booking_url: '{url}'")
+    assert parse_faq(text, "mini.yaml").clinic.booking_url == url
+
+
 @pytest.fixture
 def course_text() -> str:
     """A small valid FAQ file with a 14-day course and a 9-month follow-up."""

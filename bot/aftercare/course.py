@@ -27,7 +27,8 @@ ENDING_LEAD = 3
 # with the section names the file declares.
 SourceReader = Callable[[Map, str, str | None], tuple[str, ...]]
 
-_DAY_RANGE = re.compile(r"(\d+)(?:\s*(-)\s*(\d+)?)?")
+# Days of a course of at most 60: a longer number is no day (and int() refuses 4,300+ digits).
+_DAY_RANGE = re.compile(r"(\d{1,4})(?:\s*(-)\s*(\d{1,4})?)?")
 
 
 @dataclass(frozen=True)
@@ -265,7 +266,8 @@ def _parse_daily(
         c.template(text, value.lines.get("text", line), what)
         daily.append(DayNote(text, read_source(value, what, None)))
     for key in daily_value:
-        if not key.isdigit() or not FIRST_DAY <= int(key) <= days:
+        # ASCII digits: isdigit() also takes "²", which int() refuses with a traceback.
+        if not (key.isascii() and key.isdigit()) or not FIRST_DAY <= int(key) <= days:
             c.add(
                 daily_value.lines[key], f"aftercare 'daily' day {key} is outside {FIRST_DAY}-{days}"
             )

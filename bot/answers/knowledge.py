@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from bot.aftercare.course import Course
 from bot.answers.safety import RedFlag
@@ -37,7 +38,23 @@ class Clinic:
     @property
     def booking_link(self) -> str | None:
         """The booking URL when it is a web link a button can open, else None."""
-        return self.booking_url if self.booking_url.startswith(("https://", "http://")) else None
+        return self.booking_url if self.booking_url.startswith(LINK_SCHEMES) else None
+
+
+# A booking_url starting so is the URL of a "Book a visit" button; other text is only shown.
+LINK_SCHEMES = ("https://", "http://")
+
+
+def opens_as_button(url: str) -> bool:
+    """Whether Telegram takes `url` for a URL button: a host, a valid port, no spaces, quotes
+    or angle brackets (else it refuses the whole message: BUTTON_URL_INVALID)."""
+    if not url.isprintable() or any(char in url for char in ' "<>\\'):
+        return False
+    try:
+        parts = urlsplit(url)
+        return bool(parts.hostname) and parts.port != 0
+    except ValueError:  # "[a b]" is no IPv6 address; a port over 65535
+        return False
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import yaml
 from bot.aftercare.course import parse_course
 from bot.answers.knowledge import (
     CLINIC_SOURCE,
+    LINK_SCHEMES,
     Clinic,
     Decline,
     Entry,
@@ -21,6 +22,7 @@ from bot.answers.knowledge import (
     Places,
     Texts,
     Topic,
+    opens_as_button,
 )
 from bot.answers.safety import parse_red_flags
 from bot.faqdoc import (
@@ -191,10 +193,17 @@ def _parse_clinic(c: Checker, doc: Map) -> Clinic:
     except (ZoneInfoNotFoundError, ValueError):
         c.add(block.lines.get("timezone", block.line), f"unknown time zone {tz!r}")
         tz = "UTC"
+    booking_url = c.text(block, "booking_url")
+    if booking_url.startswith(LINK_SCHEMES) and not opens_as_button(booking_url):
+        c.add(
+            block.lines.get("booking_url", block.line),
+            "clinic 'booking_url' must be a web address a button can open, like "
+            f"https://example.com/book (no spaces, quotes or [ ]), not {booking_url!r}",
+        )
     return Clinic(
         c.text(block, "name"),
         c.text(block, "phone"),
-        c.text(block, "booking_url"),
+        booking_url,
         c.text(block, "address"),
         tz,
     )

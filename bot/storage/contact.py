@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -112,10 +113,21 @@ def _contact_options() -> Any:
 _CONTACT = re2.compile("|".join(f"(?:{rule})" for rule in _CONTACT_RULES), _contact_options())
 
 
+# Decimal digits of other scripts ("٩١٦", "۰۹۱۲", "९८७"), which NFKC leaves as they are; one
+# character at a time, so linear.
+_OTHER_DIGITS = re.compile(r"(?:(?![0-9])\d)+")
+
+
+def _ascii_digit(match: re.Match[str]) -> str:
+    return "".join(str(unicodedata.decimal(char)) for char in match.group())
+
+
 def looks_like_contact(text: str) -> bool:
     """True when a text seems to hold contact details (phone, e-mail, link, @username, handle)."""
     # NFKC folds look-alikes ("＠", full-width letters); splitting folds every kind of space.
     folded = " ".join(unicodedata.normalize("NFKC", text).split())
+    if not folded.isascii():  # a phone number typed in another script's digits too
+        folded = _OTHER_DIGITS.sub(_ascii_digit, folded)
     for dash in DASHES:  # str.translate would take a dictionary lookup per character
         if dash in folded:
             folded = folded.replace(dash, "-")

@@ -335,6 +335,13 @@ def parse_database_url(value: str) -> DatabaseUrl:
                 f"DATABASE_URL must look like {_URL_FORMS}: the bot brings its own driver "
                 "(psycopg 3), so write postgresql:// without +driver"
             )
+        if not _is_utf8(value):
+            # A byte of another encoding ("é" in a .env saved as Latin-1) reaches Python as a
+            # lone surrogate, which no URL or driver can encode.
+            raise ValueError(
+                "DATABASE_URL holds characters that are not UTF-8 text (a file of settings "
+                "saved in another encoding?): save it as UTF-8 or percent-encode them (%C3%A9)"
+            )
         try:
             url = make_url(value)
             url.port  # noqa: B018 - a port that is not a number fails here, not later
@@ -351,6 +358,15 @@ def parse_database_url(value: str) -> DatabaseUrl:
     return DatabaseUrl(value, "sqlite", sqlite_path(value))
 
 
+def _is_utf8(text: str) -> bool:
+    """Whether a text from the environment was valid UTF-8 (no lone surrogates in it)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def sqlite_path(url: str) -> Path:
     """The file path of a `sqlite:///path` URL; ValueError for anything else."""
     form = f"DATABASE_URL must look like {_URL_FORMS}"
@@ -365,6 +381,12 @@ def sqlite_path(url: str) -> Path:
     if path in {":memory:", ""} or path.startswith(":memory:"):
         raise ValueError(
             f"{form}: an in-memory database would lose every schedule on restart, not {url!r}"
+        )
+    if path.startswith("~"):
+        # No shell expands it here: the data would go to a folder named "~" in the working one.
+        raise ValueError(
+            f"{form}: ~ is not the home folder inside a URL; write the whole path, like "
+            f"sqlite:////home/you/softlift.db, not {url!r}"
         )
     return Path(path)
 
@@ -549,6 +571,24 @@ class Database:
                 ) from exc
             self._ready = True
             return applied
+
+    async def check_writable(self) -> None:
+        """DatabaseUnreadable unless this process may write to the database.
+
+        A SQLite file of mode 0400 or on a read-only mount opens read-only, and a read-only
+        server or role reads too: with no migration to apply nothing else writes at start-up,
+        and the bot would serve with every patient's message failing.
+        """
+        try:
+            async with self._begin() as conn:
+                # A write that changes nothing (SQLite's BEGIN IMMEDIATE passes read-only).
+                await conn.exec_driver_sql("DELETE FROM migrations WHERE name = ''")
+        except DatabaseUnavailable:
+            raise
+        except Exception as exc:
+            raise DatabaseUnreadable(
+                f"cannot write to the database {self.target.display}: {reason_of(exc)}"
+            ) from exc
 
     async def _migrate(self, conn: AsyncConnection) -> list[str]:
         if self.postgres:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 from telegram import CallbackQuery, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import filters
+from telegram.ext import ApplicationHandlerStop, filters
 
 from bot import buttons
 from bot.answers.assistant import Assistant, Outcome
@@ -141,6 +141,18 @@ async def _answer(message: Message, context: Context, text: str) -> None:
         message, context, text, read_in
     )
     await _record(services, outcome, text if kept else None)
+
+
+async def command_danger(update: Update, context: Context) -> None:
+    """Text after a command read for red flags: a danger sign gets the urgent answer alone."""
+    message = update.effective_message
+    text = _text_of(message, context)
+    if message is None or text is None:
+        return
+    outcome, _current = await _ask(message, context, text)
+    if outcome.decision.kind is Kind.URGENT:
+        await _answer(message, context, text)
+        raise ApplicationHandlerStop  # not the command too: the urgent reply goes alone
 
 
 async def edited(update: Update, context: Context) -> None:

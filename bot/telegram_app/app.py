@@ -176,6 +176,24 @@ def build_application(
         CallbackQueryHandler(answers.press),
     ]
     app.add_handlers(handler_list)
+    # Before all of them (a group of its own runs first): "/help my vision is blurred" is a
+    # danger sign behind a command; it gets the urgent reply and the alert instead of /help.
+    # Any other command goes on to the handlers above. In a group, a plain command is read
+    # when it is one the bot answers there (else it may be another bot's).
+    after_command = filters.Regex(r"^/\S*\s+\S")
+    known = "|".join((*MENU, *LANGUAGE_MENU, *courses.COMMANDS))
+    answered = filters.Regex(rf"(?i)^/(?:{known})\s")
+    app.add_handler(
+        MessageHandler(
+            filters.COMMAND
+            & command
+            & (private_or_addressed | answered)
+            & patients
+            & after_command,
+            answers.command_danger,
+        ),
+        group=-1,
+    )
     # ------------------------------------------------------------------------------------------
     app.add_error_handler(answers.on_error)
     # The database holds the schedule; the jobs only wake the tick: once as soon as the job

@@ -97,7 +97,9 @@ async def check_database(url: str) -> list[str] | str:
     """Open, migrate and close the database: the migrations applied, or one readable line."""
     db = Database(url, connect_backoff=())  # at start-up a database that is away stops it now
     try:
-        return await db.open()
+        applied = await db.open()
+        await db.check_writable()  # the bot writes for every message it answers
+        return applied
     except (DatabaseTooNew, DatabaseUnavailable) as exc:  # a damaged file, no permission too
         return str(exc)
     finally:
