@@ -106,10 +106,15 @@ async def _ask(message: Message, context: Context, text: str) -> tuple[Outcome, 
     return outcome, current
 
 
-async def _answer(message: Message, context: Context, text: str) -> None:
-    """Ask the engine in the message's own language, reply, record, alert the staff if urgent."""
+async def _answer(
+    message: Message, context: Context, text: str, asked: tuple[Outcome, str] | None = None
+) -> None:
+    """Ask the engine in the message's own language, reply, record, alert the staff if urgent.
+
+    `asked`: the engine's outcome and the sender's language, when already asked.
+    """
     services, user = context.services, message.from_user
-    outcome, current = await _ask(message, context, text)
+    outcome, current = asked or await _ask(message, context, text)
     # A red flag always gets the urgent answer; an open aftercare question stays open. A
     # check-in the course's language cannot read is read in the message's own ("стало хуже"
     # from a patient whose course speaks English is still the worrying check-in).
@@ -149,9 +154,9 @@ async def command_danger(update: Update, context: Context) -> None:
     text = _text_of(message, context)
     if message is None or text is None:
         return
-    outcome, _current = await _ask(message, context, text)
-    if outcome.decision.kind is Kind.URGENT:
-        await _answer(message, context, text)
+    asked = await _ask(message, context, text)
+    if asked[0].decision.kind is Kind.URGENT:
+        await _answer(message, context, text, asked)
         raise ApplicationHandlerStop  # not the command too: the urgent reply goes alone
 
 

@@ -175,7 +175,6 @@ def build_application(
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & ADDRESSED & patients, answers.edited),
         CallbackQueryHandler(answers.press),
     ]
-    app.add_handlers(handler_list)
     # Before all of them (a group of its own runs first): "/help my vision is blurred" is a
     # danger sign behind a command; it gets the urgent reply and the alert instead of /help.
     # Any other command goes on to the handlers above. In a group, a plain command is read
@@ -183,17 +182,11 @@ def build_application(
     after_command = filters.Regex(r"^/\S*\s+\S")
     known = "|".join((*MENU, *LANGUAGE_MENU, *courses.COMMANDS))
     answered = filters.Regex(rf"(?i)^/(?:{known})\s")
-    app.add_handler(
-        MessageHandler(
-            filters.COMMAND
-            & command
-            & (private_or_addressed | answered)
-            & patients
-            & after_command,
-            answers.command_danger,
-        ),
-        group=-1,
+    danger_first = MessageHandler(
+        filters.COMMAND & command & (private_or_addressed | answered) & patients & after_command,
+        answers.command_danger,
     )
+    app.add_handlers({-1: [danger_first], 0: handler_list})
     # ------------------------------------------------------------------------------------------
     app.add_error_handler(answers.on_error)
     # The database holds the schedule; the jobs only wake the tick: once as soon as the job
