@@ -150,6 +150,10 @@ Russian 107/120, 38/40, 20/20, 3/180.
 near misses out of scope; 380 and 300), written then too, is a tuning set; its first score,
 before it was read: English 271/300 in scope, 74/80 declined, 10/380 wrong; Russian 216/240,
 56/60, 7/300.
+`probe31_{en,ru}.yaml` (the article's facts asked indirectly, through plans, consequences and
+worries, and near misses out of scope; 380 and 300), written then too, is a tuning set; its
+first score, before it was read, on main with probe30's changes (ef2f288): English 221/300 in
+scope, 80/80 declined, 14/380 wrong; Russian 179/240, 60/60, 9/300.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -265,6 +269,8 @@ SETS = (
     "heldout_blind18_ru.yaml",
     "probe30_en.yaml",
     "probe30_ru.yaml",
+    "probe31_en.yaml",
+    "probe31_ru.yaml",
     "heldout_blind19_en.yaml",
     "heldout_blind19_ru.yaml",
 )
