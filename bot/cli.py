@@ -7,6 +7,7 @@ import asyncio
 import io
 import json
 import os
+import re
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
@@ -289,6 +290,8 @@ def _date(value: str) -> date:
     try:
         when = date.fromisoformat(value)
     except ValueError:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value, re.ASCII):  # the form, not a real day
+            raise argparse.ArgumentTypeError(f"{value} is no day of the calendar") from None
         raise argparse.ArgumentTypeError(f"must be a date as YYYY-MM-DD, not {value!r}") from None
     first, last = UNTIL_RANGE
     if not first <= when <= last:

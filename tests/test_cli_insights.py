@@ -96,6 +96,9 @@ def test_a_bad_database_setting_is_one_line_and_exit_2(
         (["--days", "²"], "--days: must be a whole number 1-3650, not '²'"),
         (["--days", "7⁰"], "--days: must be a whole number 1-3650, not '7⁰'"),
         (["--until", "31.03.2026"], "--until: must be a date as YYYY-MM-DD"),
+        # In the right form but no day of the calendar: saying the form again would puzzle.
+        (["--until", "2025-02-29"], "--until: 2025-02-29 is no day of the calendar"),
+        (["--until", "2026-04-31"], "--until: 2026-04-31 is no day of the calendar"),
     ],
 )
 def test_the_period_options_are_checked(
