@@ -216,6 +216,18 @@ async def test_status_pause_resume_timezone_cancel_and_stop(
     assert rows_about(settings, 7)["courses"] == 1  # ended, kept until /forget or the purge
 
 
+async def test_a_zone_given_with_timezone_is_taken_at_once(app: App, fake: FakeTelegram) -> None:
+    # Found by probing (probe18): "/timezone Europe/Paris" ignored the zone, answered "Your time
+    # zone is Europe/Berlin" and asked for it again.
+    await enrol(app, fake, 9)
+    await feed(app, fake.text(9, "/timezone America/New_York"))
+    assert texts(fake, 9)[-1] == T("ac_time_changed", time="09:00", zone="America/New_York")
+    await feed(app, fake.text(9, "/timezone Atlantis"))  # not a zone: the forms, still asked
+    assert "Atlantis" not in texts(fake, 9)[-1] and "Europe/Berlin" not in texts(fake, 9)[-1]
+    await feed(app, fake.text(9, "Tokyo"))
+    assert texts(fake, 9)[-1] == T("ac_time_changed", time="09:00", zone="Asia/Tokyo")
+
+
 async def test_a_check_in_typed_while_a_new_time_or_zone_is_asked_is_still_the_check_in(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:

@@ -70,14 +70,20 @@ class CourseService:
             return Response((self.status.status(course, now),))
         return await self._apply(patient, self.enrolment.start(now), now)
 
-    async def timezone(self, patient: Patient, now: datetime) -> Response:
-        """/timezone: change the zone during enrolment or of the running course."""
+    async def timezone(self, patient: Patient, now: datetime, typed: str | None = None) -> Response:
+        """/timezone: change the zone during enrolment or of the running course.
+
+        `typed`: a zone given with the command ("/timezone Europe/Paris"), read as the answer.
+        """
         state = await self.repo.load_conversation(patient.user_id, now)
         course = await self.repo.course_for(patient.user_id)
         turn = self.enrolment.ask_zone(state, course)
         if turn is None:
             return Response((self.status.not_enrolled(),))
-        return await self._apply(patient, turn, now)
+        asked = await self._apply(patient, turn, now)
+        if typed is None:
+            return asked
+        return await self.text(patient, typed, now) or asked
 
     async def cancel(self, patient: Patient, now: datetime) -> Response:
         """/cancel: leave the open aftercare question."""

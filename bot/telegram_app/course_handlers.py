@@ -41,8 +41,9 @@ async def deep_link(update: Update, context: Context) -> None:
 
 
 async def timezone(update: Update, context: Context) -> None:
-    """/timezone: choose the time zone during enrolment or for the running course."""
-    await _run(update, context, CourseService.timezone)
+    """/timezone [zone]: choose the time zone during enrolment or for the running course."""
+    typed = " ".join(context.args or ()) or None
+    await _run(update, context, lambda service, patient, now: service.timezone(patient, now, typed))
 
 
 async def cancel(update: Update, context: Context) -> None:
