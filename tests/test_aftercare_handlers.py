@@ -228,6 +228,21 @@ async def test_a_zone_given_with_timezone_is_taken_at_once(app: App, fake: FakeT
     assert texts(fake, 9)[-1] == T("ac_time_changed", time="09:00", zone="Asia/Tokyo")
 
 
+async def test_a_procedure_date_given_with_aftercare_is_taken_at_once(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probing (probe18): "/aftercare 18.05.2025" ignored the date and asked for it.
+    await feed(app, fake.text(11, "/aftercare yesterday"))
+    asked_time = texts(fake, 11)[-1]
+    await feed(app, fake.text(12, "/aftercare"))
+    await press_label(app, fake, fake.messages_to(12)[-1], "Yesterday")
+    assert asked_time == texts(fake, 12)[-1]  # the next question, as after the button
+    await feed(app, fake.text(11, "9am"))
+    assert texts(fake, 11)[-1].startswith("<b>Day 1 of 14</b>")
+    await feed(app, fake.text(11, "/aftercare all good"))  # enrolled: the status, nothing typed
+    assert "day 1 of 14" in texts(fake, 11)[-1]
+
+
 async def test_a_check_in_typed_while_a_new_time_or_zone_is_asked_is_still_the_check_in(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:

@@ -62,13 +62,20 @@ class CourseService:
         """The service over a FAQ's course; None when the FAQ has no aftercare block."""
         return cls(store, kb) if kb.course is not None else None
 
-    async def open(self, patient: Patient, now: datetime) -> Response:
-        """/aftercare or /start aftercare: the status when enrolled, else the first question."""
+    async def open(self, patient: Patient, now: datetime, typed: str | None = None) -> Response:
+        """/aftercare or /start aftercare: the status when enrolled, else the first question.
+
+        `typed`: a procedure date given with the command ("/aftercare 18.05"), read as the
+        answer to the first question; an enrolled patient gets the status.
+        """
         course = await self.repo.course_for(patient.user_id)
         if course is not None:
             await self.repo.clear_conversation(patient.user_id)
             return Response((self.status.status(course, now),))
-        return await self._apply(patient, self.enrolment.start(now), now)
+        asked = await self._apply(patient, self.enrolment.start(now), now)
+        if typed is None:
+            return asked
+        return await self.text(patient, typed, now) or asked
 
     async def timezone(self, patient: Patient, now: datetime, typed: str | None = None) -> Response:
         """/timezone: change the zone during enrolment or of the running course.

@@ -27,8 +27,9 @@ UseCase = Callable[[CourseService, Patient, datetime], Awaitable[Response]]
 
 
 async def aftercare(update: Update, context: Context) -> None:
-    """/aftercare and the deep link /start aftercare: the status, or the first question."""
-    await _run(update, context, CourseService.open)
+    """/aftercare [date]: the status, or the first question (answered by a date given with it)."""
+    typed = " ".join(context.args or ()) or None
+    await _run(update, context, lambda service, patient, now: service.open(patient, now, typed))
 
 
 async def deep_link(update: Update, context: Context) -> None:
