@@ -276,3 +276,14 @@ def test_ctrl_c_in_chat_exits_with_130_and_no_traceback() -> None:
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
     assert b"Traceback" not in err and b"KeyboardInterrupt" not in err
+
+
+def test_a_command_that_draws_no_chart_does_not_load_the_plotting_library() -> None:
+    # Found by probing (probe18): every command imported matplotlib (about 0.4 s), and with a
+    # home folder it may not write, it printed two warnings before even a settings error.
+    code = (
+        "import sys, bot.cli, bot.telegram_app.app\n"
+        "sys.exit(bot.cli.main(['ask', 'does it hurt']) or 'matplotlib' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

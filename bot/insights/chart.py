@@ -7,14 +7,12 @@ import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING
 
 from bot.insights.snapshot import KINDS, Insights
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 # 1080 px wide, as a phone shows a photo across its screen; as tall as the rows need, so that
 # each panel gets the whole width. Positions are in pixels from the top.
@@ -101,6 +99,11 @@ def render_png(insights: Insights, labels: ChartLabels) -> bytes:
         + (entry_rows + checkin_rows) * ROW_PX
         + BOTTOM_PX
     )
+    # Imported here, not with the module: every command (ask, faq check) would pay its half
+    # second, and its warnings about an unwritable home folder, to draw no chart.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(WIDTH_PX / DPI, height / DPI), dpi=DPI)
     FigureCanvasAgg(figure)
 
@@ -188,6 +191,8 @@ def _days(ax: Axes, insights: Insights, labels: ChartLabels) -> None:
     ticks = positions[::7] if positions else []
     ax.set_xticks(ticks, [labels.day(insights.days[i].day) for i in ticks])
     ax.set_xlim(-0.6, max(len(positions), 1) - 0.4)
+    from matplotlib.ticker import MaxNLocator
+
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
@@ -199,6 +204,8 @@ def _days(ax: Axes, insights: Insights, labels: ChartLabels) -> None:
 
 def _entries(ax: Axes, insights: Insights, labels: ChartLabels) -> None:
     """A bar per top entry: helpful and not helpful, with how often it was asked."""
+    from matplotlib.patches import Patch
+
     _style(ax, labels.entries)
     entries = insights.top_entries[:TOP_ENTRIES]
     if not entries:
