@@ -162,6 +162,25 @@ def test_an_entry_not_offered_is_answered_only_when_the_model_is_sure(
     assert decision.entry_id == ("bruising" if kind is Kind.ANSWER else None)
 
 
+@pytest.mark.parametrize(
+    ("share", "kind"), [(0.97, Kind.ANSWER), (0.9, Kind.CLARIFY), (0.03, Kind.CLARIFY)]
+)
+def test_an_entry_a_decline_narrowly_outranked_is_answered_only_when_the_model_is_sure(
+    faq: Path, share: float, kind: Kind
+) -> None:
+    # "how many hours will i be in the chair? need to arrange a babysitter": the words are
+    # shared between a subject the article leaves open (the price decline here) and the entry.
+    # 95% since the seventeenth round (never before): probe16-31, each left out of training in
+    # turn, gained English 11 and Russian 3 right answers for 2 and 0 wrong.
+    kb = load_faq(faq)
+    offered = Assistant(kb).matcher.decide("cost procedure")
+    assert (offered.kind, [c.entry_id for c in offered.candidates]) == (Kind.CLARIFY, ["duration"])
+    leaning(kb, "duration", logit=math.log(share * len(kb.entries) / (1 - share)))
+    decision = Assistant(load_faq(faq)).matcher.decide("cost procedure")
+    assert decision.kind is kind
+    assert decision.entry_id == ("duration" if kind is Kind.ANSWER else None)
+
+
 def test_a_model_only_a_little_sure_leaves_the_did_you_mean(faq: Path) -> None:
     kb = load_faq(faq)
     leaning(kb, "duration", logit=1.0)  # about 58%: below the bar

@@ -79,6 +79,7 @@ class Tuning:
     model_agree_at: float = 0.7  # ... or this much when it is the matcher's first suggestion,
     model_story_at: float = 0.6  # ... or this much in a message of story_words words or more
     model_unoffered_at: float = 0.8  # ... and an entry not offered at all, this much
+    model_outranked_at: float = 0.95  # ... and one a decline only narrowly outranked, this
     story_words: int = 25
 
 
@@ -112,8 +113,11 @@ class Decision:
     # The message's other question is one the article does not cover ("how much is it").
     other_not_covered: bool = False
     # Decided by a rule that reads the message's parts (an uncovered subject, two questions, the
-    # question sentence, two indications): the answer model, which reads it whole, defers.
+    # question sentence, two indications): the answer model, which reads it whole, defers ...
     by_rule: bool = False
+    # ... except when a subject the article does not cover outranked the one entry offered by
+    # less than the margin: then it reads which of the two the message asks.
+    outranked: bool = False
 
 
 @dataclass(frozen=True)
@@ -541,11 +545,14 @@ class Matcher:
         mean" whose candidate it is sure of is answered, one asked back so too, and so is an
         entry not offered at all that it is all but certain of. In a `story` (a long message)
         the matcher's scores are diluted by what is told around the question, and a suggestion
-        the model agrees with needs less certainty.
+        the model agrees with needs less certainty. A rule's decision stands, unless a decline
+        only narrowly outranked the entry offered (`_outranked`).
         """
         t = self.tuning
-        if self.model is None or not t.second_opinion or decision.by_rule:
+        if self.model is None or not t.second_opinion:
             return decision
+        if decision.by_rule:
+            return self._outranked(self.model, asked, decision) if decision.outranked else decision
         model = self.model
         shares = model.shares(asked)
         if decision.kind is Kind.ANSWER:
@@ -580,6 +587,20 @@ class Matcher:
         # learnt from whole stories.
         if label not in (NOT_COVERED, *offered) and shares[best] >= t.model_unoffered_at:
             return Decision(Kind.ANSWER, label, decision.score, decision.candidates)
+        return decision
+
+    def _outranked(self, model: AnswerModel, asked: Sequence[str], decision: Decision) -> Decision:
+        """The entry a decline narrowly outranked, answered when the model is all but sure of it.
+
+        "how many hours will i be in the chair? need to arrange a babysitter", "there are like a
+        hundred cosmetologists in my town, how do i pick one": the words are shared between a
+        subject the article leaves open and the entry, and the model learnt which one is asked.
+        """
+        if not decision.candidates:
+            return decision
+        entry = decision.candidates[0]
+        if model.share(model.shares(asked), entry.entry_id) >= self.tuning.model_outranked_at:
+            return Decision(Kind.ANSWER, entry.entry_id, entry.score, decision.candidates)
         return decision
 
     def _clear_question(self, question: str) -> Decision | None:
@@ -741,7 +762,12 @@ class Matcher:
             # An uncovered subject won; offer the entry only when it was just as close.
             if best >= t.clarify_at and top_score - best < t.margin:
                 return Decision(
-                    Kind.CLARIFY, None, round(best * 100, 1), candidates[:1], by_rule=True
+                    Kind.CLARIFY,
+                    None,
+                    round(best * 100, 1),
+                    candidates[:1],
+                    by_rule=True,
+                    outranked=True,
                 )
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
         runner_up = entries[1][1] if len(entries) > 1 else 0.0
