@@ -216,6 +216,18 @@ async def test_status_pause_resume_timezone_cancel_and_stop(
     assert rows_about(settings, 7)["courses"] == 1  # ended, kept until /forget or the purge
 
 
+@pytest.mark.parametrize(("command", "done"), [("/forget", "forget_done"), ("/stop", "ac_stopped")])
+async def test_a_stop_or_forget_asked_with_a_danger_sign_is_still_done(
+    app: App, fake: FakeTelegram, command: str, done: str
+) -> None:
+    # The urgent reply comes first, and the patient's request about their own data is not lost.
+    await enrol(app, fake, 8)
+    await feed(app, fake.text(8, f"{command} blurry vision since this morning"))
+    urgent, reply = texts(fake, 8)[-2:]
+    assert urgent.startswith("Call emergency services now.") and reply == T(done)
+    assert "Urgent message from a patient" in texts(fake, STAFF_CHAT)[0]
+
+
 async def test_a_zone_given_with_timezone_is_taken_at_once(app: App, fake: FakeTelegram) -> None:
     # Found by probing (probe18): "/timezone Europe/Paris" ignored the zone, answered "Your time
     # zone is Europe/Berlin" and asked for it again.

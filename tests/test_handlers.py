@@ -256,7 +256,6 @@ async def test_the_staff_alert_is_kept_before_the_patient_is_answered(
     [
         "/help I have a fever since this morning",
         "/start I have a fever since this morning",
-        "/stop I have a fever since this morning",
         "/I have a fever since this morning",
         "/help@softlift_test_bot I have a fever",
     ],

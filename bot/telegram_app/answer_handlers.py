@@ -149,7 +149,8 @@ async def _answer(
 
 
 async def command_danger(update: Update, context: Context) -> None:
-    """Text after a command read for red flags: a danger sign gets the urgent answer alone."""
+    """Text after a command read for red flags: a danger sign gets the urgent answer alone,
+    except that /stop and /forget are still done after it."""
     message = update.effective_message
     text = _text_of(message, context)
     if message is None or text is None:
@@ -157,7 +158,9 @@ async def command_danger(update: Update, context: Context) -> None:
     asked = await _ask(message, context, text)
     if asked[0].decision.kind is Kind.URGENT:
         await _answer(message, context, text, asked)
-        raise ApplicationHandlerStop  # not the command too: the urgent reply goes alone
+        command = text.split(maxsplit=1)[0].lstrip("/").split("@")[0].lower()
+        if command not in course_handlers.REQUESTS:
+            raise ApplicationHandlerStop  # not /help too: the urgent reply goes alone
 
 
 async def edited(update: Update, context: Context) -> None:

@@ -22,6 +22,9 @@ from bot.telegram_app.sending import (
 
 # Commands that only make sense in a private chat (a group must not see anyone's course).
 COMMANDS = ("aftercare", "timezone", "cancel", "stop", "forget")
+# Requests about the patient's own data: still done after an urgent reply to words typed
+# with them ("/forget I had a fever"), since a deletion or a stop asked for must not be lost.
+REQUESTS = ("stop", "forget")
 
 UseCase = Callable[[CourseService, Patient, datetime], Awaitable[Response]]
 
