@@ -35,7 +35,9 @@ words used harmlessly), first scored 79/80 and 75/80, calm 35/40 and 36/40; tune
 `redflag_probe_n_*` (240 messages), written in the fifteenth round (16 danger messages per
 category, worded every way, and danger words used harmlessly: films, pets, someone else long
 ago), first scored 78/80 and 77/80, calm 33/40 and 36/40 (main after the round's first red-flag
-fixes, 9508416); tuned on since.
+fixes, 9508416); tuned on since. `redflag_probe_o_*` (240 messages), written in the
+seventeenth round (signs that come days later, grow, spread or come back, and the normal
+course), first scored 78/80 and 77/80, calm 33/40 and 33/40 (12dabe7); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
