@@ -181,6 +181,33 @@ def test_an_entry_a_decline_narrowly_outranked_is_answered_only_when_the_model_i
     assert decision.entry_id == ("duration" if kind is Kind.ANSWER else None)
 
 
+@pytest.mark.parametrize(
+    ("life", "share", "kind"),
+    [("true", 0.93, Kind.ANSWER), ("true", 0.85, Kind.CLARIFY), ("false", 0.99, Kind.CLARIFY)],
+)
+def test_an_entry_asked_beside_a_subject_of_the_patients_life_is_answered_when_the_model_is_sure(
+    faq: Path, life: str, share: float, kind: Kind
+) -> None:
+    # "my gym membership has a steam room i use daily, how long do i have to give that up": the
+    # gym is the patient's life, not the subject asked; "the price for lips" stays a "did you
+    # mean" however sure the model is (a decline not marked `life`). 90% since the seventeenth
+    # round: probe16-31, each left out of training in turn, gained English 6 and Russian 4
+    # right answers, none wrong.
+    text = faq.read_text(encoding="utf-8").replace(
+        "    keywords: [price]\n",
+        f"    keywords: [price]\n  - id: gym\n    life: {life}\n    questions:\n"
+        "      - can i go to the gym\n    keywords: [gym]\n",
+    )
+    faq.write_text(text, encoding="utf-8")
+    kb = load_faq(faq)
+    offered = Assistant(kb).matcher.decide("how many minutes at the gym")
+    assert (offered.kind, [c.entry_id for c in offered.candidates]) == (Kind.CLARIFY, ["duration"])
+    leaning(kb, "duration", logit=math.log(share * len(kb.entries) / (1 - share)))
+    decision = Assistant(load_faq(faq)).matcher.decide("how many minutes at the gym")
+    assert decision.kind is kind
+    assert decision.entry_id == ("duration" if kind is Kind.ANSWER else None)
+
+
 def test_a_model_only_a_little_sure_leaves_the_did_you_mean(faq: Path) -> None:
     kb = load_faq(faq)
     leaning(kb, "duration", logit=1.0)  # about 58%: below the bar

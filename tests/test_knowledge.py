@@ -9,7 +9,7 @@ import pytest
 from bot import cli
 from bot.aftercare.day_messages import DayMessages
 from bot.answers.knowledge import KnowledgeBase
-from bot.answers.loader import ANSWER_LIMIT, load_faq, parse_faq
+from bot.answers.loader import ANSWER_LIMIT, load_faq, load_shipped, parse_faq
 from bot.answers.selftest import self_test
 from bot.faqdoc import FaqError
 from bot.locale import get_locale
@@ -819,3 +819,21 @@ def test_an_open_ended_rule_has_no_last_day(course_text: str) -> None:
     assert all(sun in course.rules_for(day) for day in range(course.days + 1))
     makeup = next(r for r in course.rules if r.id == "makeup")
     assert (makeup.first_day, makeup.last_day) == (0, 2)
+
+
+@pytest.mark.parametrize("value", ["yes please", "1", "[true]"])
+def test_a_decline_marked_life_must_say_true_or_false(minimal_text: str, value: str) -> None:
+    text = minimal_text.replace(
+        "    keywords: [price]\n", f"    keywords: [price]\n    life: {value}\n"
+    )
+    assert text != minimal_text
+    message = _error(text)
+    assert f"mini.yaml:{_line_of(text, 'life: ')}: entry 'price': 'life' must be true or false" in (
+        message
+    )
+
+
+def test_a_decline_marked_life_loads_as_one() -> None:
+    kb = load_shipped("softlifting.yaml")
+    life = {d.id for d in kb.declines if d.life}
+    assert {"travel", "sport", "diet"} <= life and not {"price", "botox"} & life

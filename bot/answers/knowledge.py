@@ -97,6 +97,10 @@ class Decline:
     id: str
     questions: tuple[str, ...]
     keywords: tuple[str, ...]
+    # A subject of the patient's life (a trip, the gym, a diet), not of the treatment: told
+    # around a question ("my gym has a sauna, how long off it?"), it may leave the question the
+    # entry's, which the answer model then decides.
+    life: bool = False
 
 
 @dataclass(frozen=True)

@@ -380,15 +380,20 @@ def _parse_declines(c: Checker, doc: Map, questions: dict[str, str]) -> tuple[De
     """The subjects the FAQ does not cover; their ids share the entries' namespace."""
     declines: list[Decline] = []
     for item, _line in c.items(doc, "declines"):
-        block = c.mapping(item, item.line, "a decline", ("id", "questions"), ("keywords",))
+        block = c.mapping(item, item.line, "a decline", ("id", "questions"), ("keywords", "life"))
         if block is None:
             continue
         did = c.ids.claim(block.get("id"), block.lines.get("id", block.line), "entry")
+        life = block.get("life", False)
+        if not isinstance(life, bool):
+            c.add(block.lines["life"], "'life' must be true or false", did)
+            life = False
         declines.append(
             Decline(
                 did,
                 _parse_questions(c, block, did, questions),
                 c.texts(block, "keywords", did, required=False),
+                life,
             )
         )
     return tuple(declines)

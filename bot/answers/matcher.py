@@ -80,6 +80,7 @@ class Tuning:
     model_story_at: float = 0.6  # ... or this much in a message of story_words words or more
     model_unoffered_at: float = 0.8  # ... and an entry not offered at all, this much
     model_outranked_at: float = 0.95  # ... and one a decline only narrowly outranked, this
+    model_life_at: float = 0.9  # ... and one asked beside a subject of the patient's life, this
     story_words: int = 25
 
 
@@ -116,8 +117,10 @@ class Decision:
     # question sentence, two indications): the answer model, which reads it whole, defers ...
     by_rule: bool = False
     # ... except when a subject the article does not cover outranked the one entry offered by
-    # less than the margin: then it reads which of the two the message asks.
+    # less than the margin, or when the subject it found in the question is only one of the
+    # patient's life (a decline marked `life`: the gym, a trip): then it reads what is asked.
     outranked: bool = False
+    life: bool = False
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,7 @@ class Matcher:
             label_tokens[label] |= tokens
         self._label_tokens = {label: frozenset(ts) for label, ts in label_tokens.items()}
         self._uncovered = self._uncovered_subjects(kb)
+        self._life_subjects = self._life_only(kb)
         self._entry_vocab = frozenset(
             t for label, ts in self._label_tokens.items() if label in self._entry_ids for t in ts
         )
@@ -234,6 +238,15 @@ class Matcher:
                 if len(keyword.split()) == 1 or tokens[0] not in self.analyzer.stems(keyword):
                     uncovered.add(tokens[0])
         return frozenset(uncovered)
+
+    def _life_only(self, kb: KnowledgeBase) -> frozenset[str]:
+        """The uncovered subjects only declines marked `life` name ("gym", "trip", "diet")."""
+        named: dict[str, set[bool]] = defaultdict(set)
+        for decline in kb.declines:
+            for keyword in decline.keywords:
+                for token in self.analyzer.tokens(keyword):
+                    named[token].add(decline.life)
+        return frozenset(t for t in self._uncovered if named.get(t) == {True})
 
     def _named_together(
         self, kb: KnowledgeBase
@@ -546,13 +559,18 @@ class Matcher:
         entry not offered at all that it is all but certain of. In a `story` (a long message)
         the matcher's scores are diluted by what is told around the question, and a suggestion
         the model agrees with needs less certainty. A rule's decision stands, unless a decline
-        only narrowly outranked the entry offered (`_outranked`).
+        only narrowly outranked the entry offered or the uncovered subject is one of the
+        patient's life (`_sure_of_offered`).
         """
         t = self.tuning
         if self.model is None or not t.second_opinion:
             return decision
         if decision.by_rule:
-            return self._outranked(self.model, asked, decision) if decision.outranked else decision
+            if decision.outranked:
+                return self._sure_of_offered(self.model, asked, decision, t.model_outranked_at)
+            if decision.life:
+                return self._sure_of_offered(self.model, asked, decision, t.model_life_at)
+            return decision
         model = self.model
         shares = model.shares(asked)
         if decision.kind is Kind.ANSWER:
@@ -589,17 +607,20 @@ class Matcher:
             return Decision(Kind.ANSWER, label, decision.score, decision.candidates)
         return decision
 
-    def _outranked(self, model: AnswerModel, asked: Sequence[str], decision: Decision) -> Decision:
-        """The entry a decline narrowly outranked, answered when the model is all but sure of it.
+    def _sure_of_offered(
+        self, model: AnswerModel, asked: Sequence[str], decision: Decision, needed: float
+    ) -> Decision:
+        """A rule's one offered entry, answered when the model gives it `needed` or more.
 
-        "how many hours will i be in the chair? need to arrange a babysitter", "there are like a
-        hundred cosmetologists in my town, how do i pick one": the words are shared between a
-        subject the article leaves open and the entry, and the model learnt which one is asked.
+        "how many hours will i be in the chair? need to arrange a babysitter" (a decline narrowly
+        first), "my gym membership has a steam room i use daily, how long do i have to give that
+        up" (the gym is the patient's life): the words are shared between a subject the article
+        leaves open and the entry, and the model learnt which one is asked.
         """
         if not decision.candidates:
             return decision
         entry = decision.candidates[0]
-        if model.share(model.shares(asked), entry.entry_id) >= self.tuning.model_outranked_at:
+        if model.share(model.shares(asked), entry.entry_id) >= needed:
             return Decision(Kind.ANSWER, entry.entry_id, entry.score, decision.candidates)
         return decision
 
@@ -792,8 +813,14 @@ class Matcher:
             # "the price for lips", "photos of nasolabial folds": the entry is only the object
             # of a question the article does not answer. Offer it, never assert it.
             if best >= t.clarify_at:
+                life = self._uncovered.intersection(subject or named) <= self._life_subjects
                 return Decision(
-                    Kind.CLARIFY, None, round(best * 100, 1), candidates[:1], by_rule=True
+                    Kind.CLARIFY,
+                    None,
+                    round(best * 100, 1),
+                    candidates[:1],
+                    by_rule=True,
+                    life=life,
                 )
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
         covering = self._covering(best_id, question, dict(entries)) if t.covering else None
