@@ -16,7 +16,7 @@ from bot.answers.assistant import Assistant
 from bot.answers.knowledge import KnowledgeBase
 from bot.answers.languages import SHIPPED
 from bot.answers.loader import load_faq, load_shipped
-from bot.answers.matcher import Kind, Tuning
+from bot.answers.matcher import Decision, Kind, Tuning
 
 FIXTURES = Path(__file__).parent / "fixtures"
 QUESTION = "how long does the procedure take"
@@ -162,6 +162,15 @@ def test_an_entry_not_offered_is_answered_only_when_the_model_is_sure(
     assert decision.entry_id == ("bruising" if kind is Kind.ANSWER else None)
 
 
+def _offered_duration_then_decided(faq: Path, question: str, share: float) -> Decision:
+    """The decision once a model gives `duration` `share`; without a model it was only offered."""
+    kb = load_faq(faq)
+    offered = Assistant(kb).matcher.decide(question)
+    assert (offered.kind, [c.entry_id for c in offered.candidates]) == (Kind.CLARIFY, ["duration"])
+    leaning(kb, "duration", logit=math.log(share * len(kb.entries) / (1 - share)))
+    return Assistant(load_faq(faq)).matcher.decide(question)
+
+
 @pytest.mark.parametrize(
     ("share", "kind"), [(0.97, Kind.ANSWER), (0.9, Kind.CLARIFY), (0.03, Kind.CLARIFY)]
 )
@@ -172,13 +181,8 @@ def test_an_entry_a_decline_narrowly_outranked_is_answered_only_when_the_model_i
     # shared between a subject the article leaves open (the price decline here) and the entry.
     # 95% since the seventeenth round (never before): probe16-31, each left out of training in
     # turn, gained English 11 and Russian 3 right answers for 2 and 0 wrong.
-    kb = load_faq(faq)
-    offered = Assistant(kb).matcher.decide("cost procedure")
-    assert (offered.kind, [c.entry_id for c in offered.candidates]) == (Kind.CLARIFY, ["duration"])
-    leaning(kb, "duration", logit=math.log(share * len(kb.entries) / (1 - share)))
-    decision = Assistant(load_faq(faq)).matcher.decide("cost procedure")
-    assert decision.kind is kind
-    assert decision.entry_id == ("duration" if kind is Kind.ANSWER else None)
+    decision = _offered_duration_then_decided(faq, "cost procedure", share)
+    assert (decision.kind, decision.entry_id) == (kind, "duration" if kind is Kind.ANSWER else None)
 
 
 @pytest.mark.parametrize(
@@ -199,13 +203,8 @@ def test_an_entry_asked_beside_a_subject_of_the_patients_life_is_answered_when_t
         "      - can i go to the gym\n    keywords: [gym]\n",
     )
     faq.write_text(text, encoding="utf-8")
-    kb = load_faq(faq)
-    offered = Assistant(kb).matcher.decide("how many minutes at the gym")
-    assert (offered.kind, [c.entry_id for c in offered.candidates]) == (Kind.CLARIFY, ["duration"])
-    leaning(kb, "duration", logit=math.log(share * len(kb.entries) / (1 - share)))
-    decision = Assistant(load_faq(faq)).matcher.decide("how many minutes at the gym")
-    assert decision.kind is kind
-    assert decision.entry_id == ("duration" if kind is Kind.ANSWER else None)
+    decision = _offered_duration_then_decided(faq, "how many minutes at the gym", share)
+    assert (decision.kind, decision.entry_id) == (kind, "duration" if kind is Kind.ANSWER else None)
 
 
 def test_a_model_only_a_little_sure_leaves_the_did_you_mean(faq: Path) -> None:

@@ -782,14 +782,7 @@ class Matcher:
         ):
             # An uncovered subject won; offer the entry only when it was just as close.
             if best >= t.clarify_at and top_score - best < t.margin:
-                return Decision(
-                    Kind.CLARIFY,
-                    None,
-                    round(best * 100, 1),
-                    candidates[:1],
-                    by_rule=True,
-                    outranked=True,
-                )
+                return _offered(best, candidates, outranked=True)
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
         runner_up = entries[1][1] if len(entries) > 1 else 0.0
         # In a long message a clause that alone clearly asks one entry decides ("... my sister
@@ -807,21 +800,12 @@ class Matcher:
             unmarked = self._last_question(question, unmarked=True)
             if unmarked and self._explained(best_id, unmarked) >= t.lone_coverage:
                 subject = unmarked
-        if self._uncovered.intersection(subject or named) and not self._told_aside(
-            question, best_id
-        ):
+        uncovered = self._uncovered.intersection(subject or named)
+        if uncovered and not self._told_aside(question, best_id):
             # "the price for lips", "photos of nasolabial folds": the entry is only the object
             # of a question the article does not answer. Offer it, never assert it.
             if best >= t.clarify_at:
-                life = self._uncovered.intersection(subject or named) <= self._life_subjects
-                return Decision(
-                    Kind.CLARIFY,
-                    None,
-                    round(best * 100, 1),
-                    candidates[:1],
-                    by_rule=True,
-                    life=life,
-                )
+                return _offered(best, candidates, life=uncovered <= self._life_subjects)
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
         covering = self._covering(best_id, question, dict(entries)) if t.covering else None
         if covering is not None and best >= t.clarify_at:
@@ -848,6 +832,21 @@ class Matcher:
             )
             return Decision(Kind.CLARIFY, None, round(best * 100, 1), close)
         return Decision(Kind.FALLBACK, None, round(best * 100, 1), candidates)
+
+
+def _offered(
+    best: float, candidates: tuple[Candidate, ...], outranked: bool = False, life: bool = False
+) -> Decision:
+    """A rule's "did you mean" of the best entry alone (see `Decision.outranked` and `life`)."""
+    return Decision(
+        Kind.CLARIFY,
+        None,
+        round(best * 100, 1),
+        candidates[:1],
+        by_rule=True,
+        outranked=outranked,
+        life=life,
+    )
 
 
 def _last_question_text(text: str, opener: re.Pattern[str] | None = None) -> str | None:
