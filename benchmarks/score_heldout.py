@@ -158,6 +158,9 @@ scope, 80/80 declined, 14/380 wrong; Russian 179/240, 60/60, 9/300.
 helper who saw only the article and the dev sets) was scored once, unread, on the round's
 answers (9f686fa): English 145/150 in scope, 54/55 declined, 24/25 urgent, 2/230 wrong; Russian
 118/120, 40/40, 20/20, 0/180. It is a tuning set since.
+`probe33_{en,ru}.yaml` (230 and 180, written at that round's end in the same way by another
+helper) was scored once, unread, on the round's answers (48b2234): English 145/150 in scope, 54/55
+declined, 23/25 urgent, 2/230 wrong; Russian 117/120, 40/40, 20/20, 1/180. A tuning set since.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -277,6 +280,8 @@ SETS = (
     "probe31_ru.yaml",
     "probe32_en.yaml",
     "probe32_ru.yaml",
+    "probe33_en.yaml",
+    "probe33_ru.yaml",
     "heldout_blind19_en.yaml",
     "heldout_blind19_ru.yaml",
 )
