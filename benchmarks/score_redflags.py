@@ -38,6 +38,9 @@ ago), first scored 78/80 and 77/80, calm 33/40 and 36/40 (main after the round's
 fixes, 9508416); tuned on since. `redflag_probe_o_*` (240 messages), written in the
 seventeenth round (signs that come days later, grow, spread or come back, and the normal
 course), first scored 78/80 and 77/80, calm 33/40 and 33/40 (12dabe7); tuned on since.
+`redflag_probe_p_*` (240 messages), written at that round's end (plain one-line wording, often
+without the medical word), first scored 73/80 and 75/80, calm 36/40 and 39/40 (9dfdd82); tuned
+on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
