@@ -73,9 +73,7 @@ class CourseService:
             await self.repo.clear_conversation(patient.user_id)
             return Response((self.status.status(course, now),))
         asked = await self._apply(patient, self.enrolment.start(now), now)
-        if typed is None:
-            return asked
-        return await self.text(patient, typed, now) or asked
+        return await self._typed_answer(patient, asked, typed, now)
 
     async def timezone(self, patient: Patient, now: datetime, typed: str | None = None) -> Response:
         """/timezone: change the zone during enrolment or of the running course.
@@ -88,6 +86,13 @@ class CourseService:
         if turn is None:
             return Response((self.status.not_enrolled(),))
         asked = await self._apply(patient, turn, now)
+        return await self._typed_answer(patient, asked, typed, now)
+
+    async def _typed_answer(
+        self, patient: Patient, asked: Response, typed: str | None, now: datetime
+    ) -> Response:
+        """The question just asked, or the reply to text typed with its command, read as the
+        answer (the question again with the accepted forms when it cannot be read)."""
         if typed is None:
             return asked
         return await self.text(patient, typed, now) or asked

@@ -31,7 +31,7 @@ UseCase = Callable[[CourseService, Patient, datetime], Awaitable[Response]]
 
 async def aftercare(update: Update, context: Context) -> None:
     """/aftercare [date]: the status, or the first question (answered by a date given with it)."""
-    typed = " ".join(context.args or ()) or None
+    typed = _typed(context)
     await _run(update, context, lambda service, patient, now: service.open(patient, now, typed))
 
 
@@ -46,7 +46,7 @@ async def deep_link(update: Update, context: Context) -> None:
 
 async def timezone(update: Update, context: Context) -> None:
     """/timezone [zone]: choose the time zone during enrolment or for the running course."""
-    typed = " ".join(context.args or ()) or None
+    typed = _typed(context)
     await _run(update, context, lambda service, patient, now: service.timezone(patient, now, typed))
 
 
@@ -158,6 +158,11 @@ async def alert_urgent(message: Message, context: Context, text: str) -> bool:
         html = course_alert_html(user, locale, alert, service.course.days, text)
     user_id = user.id if user else None
     return await services.queue_urgent_alert(message.chat.id, message.message_id, user_id, html)
+
+
+def _typed(context: Context) -> str | None:
+    """What was typed after the command ("/timezone Europe/Paris"), or None."""
+    return " ".join(context.args or ()) or None
 
 
 async def _run(update: Update, context: Context, use_case: UseCase) -> None:
