@@ -164,6 +164,10 @@ answers (9f686fa): English 145/150 in scope, 54/55 declined, 24/25 urgent, 2/230
 `probe33_{en,ru}.yaml` (230 and 180, written at that round's end in the same way by another
 helper) was scored once, unread, on the round's answers (48b2234): English 145/150 in scope, 54/55
 declined, 23/25 urgent, 2/230 wrong; Russian 117/120, 40/40, 20/20, 1/180. A tuning set since.
+`probe34_{en,ru}.yaml` (230 and 180, written at the eighteenth round's start in the same way by a
+third helper) was scored once, unread, on main before that round (65ef665): English 146/150 in
+scope, 55/55 declined, 25/25 urgent, 0/230 wrong; Russian 118/120, 40/40, 20/20, 1/180. A tuning
+set since.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -285,6 +289,8 @@ SETS = (
     "probe32_ru.yaml",
     "probe33_en.yaml",
     "probe33_ru.yaml",
+    "probe34_en.yaml",
+    "probe34_ru.yaml",
     "heldout_blind19_en.yaml",
     "heldout_blind19_ru.yaml",
     "heldout_blind20_en.yaml",
