@@ -30,6 +30,8 @@ EXCEPTION_REACH = 2
 # A negation right before a sign (or inside it) cancels it: "no fever", "lip is not blue".
 # Reaching further would also cancel "not sure, but my lip is blue".
 NEGATION_REACH = 1
+# How near a negation makes a reassurance no reassurance, either side ("нормально ... не могу").
+REASSURANCE_NEGATED = 2
 PATTERN_LIMIT = 500
 # An alternative of a sign's word ("a/b/c") that is empty or has no letter or digit ("skin//white").
 _NO_WORD = re.compile(r"(?:^|/)[^\w/]*(?:/|$)")
@@ -522,11 +524,13 @@ class RedFlagDetector:
 
         "My throat is fine and my lips are swollen": after "fine" comes another subject, the
         lips. "My lip looks ok but it's turning white" names none: the lip is not fine. A
-        negated reassurance ("not fine") reassures nobody.
+        reassurance with a negation beside it reassures nobody: "not fine", "can't lift my leg
+        normally" ("ногу нормально поднять не могу").
         """
         return any(
             tokens[i] in self.reassurance
-            and tokens[i - 1] != self.negation
+            and self.negation not in tokens[max(i - REASSURANCE_NEGATED, 0) : i]
+            and self.negation not in tokens[i + 1 : i + 1 + REASSURANCE_NEGATED]
             and self._subjects.intersection(tokens[i + 1 : end])
             for i in range(start + 1, end)
         )
