@@ -1160,6 +1160,21 @@ def test_an_emoji_that_names_a_subject_reads_as_its_word(languages: Languages) -
     assert en.tokens("12 weeks 🤰") == en.tokens("12 weeks pregnant")
 
 
+# A one-digit word of a phrase is read as the phrase; one no phrase names is still dropped.
+def test_a_phrase_with_a_one_digit_word_is_read_as_the_phrase(languages: Languages) -> None:
+    ru = languages.assistant("ru").matcher.analyzer
+    assert ru.tokens("я на 5 месяце") == ru.tokens("я на пятом месяце") == ru.tokens("беременна")
+    assert ru.tokens("тест показал 2 полоски") == ru.tokens("беременна")
+    assert ru.tokens("5 дней") == ru.tokens("дней")
+
+
+# Snowball stems "several" like "severe": "a couple of bruises" is no severe pain.
+def test_several_is_not_read_as_severe(languages: Languages) -> None:
+    en = languages.assistant("en").matcher.analyzer
+    assert en.tokens("a couple of bruises") == en.tokens("several bruises")
+    assert not set(en.tokens("several")) & set(en.tokens("severe"))
+
+
 # The last question is found from each "?" backwards (a regular expression rescanning the text
 # from every position is quadratic on a long message without one).
 @pytest.mark.parametrize(

@@ -87,6 +87,17 @@ class Analyzer:
                 stem = self._stem(word)
                 if words_by_stem[stem] <= members:
                     self._by_stem[stem] = canonical
+        # One-letter words (digits) that phrases name: kept until the phrases are folded ("на 5
+        # месяце", "2 полоски"), then dropped like any other one-letter word.
+        self._phrase_letters = frozenset(
+            w
+            for table in (self._phrases, self._loose_phrases)
+            for seconds in table.values()
+            for options in seconds.values()
+            for stems, _ in options
+            for w in stems
+            if len(w) == 1
+        )
         # "" stands for a word no group names: a stop word that is no synonym is dropped too.
         self._silent_or_unknown = frozenset({"", *self._silent})
         for table in (self._phrases, self._loose_phrases):
@@ -288,6 +299,24 @@ class Analyzer:
         stems = tuple(self._stem(w) for w in words)
         table.setdefault(stems[0], {}).setdefault(stems[1], []).append((stems, canonical))
 
+    def _without_phrase_letters(
+        self, words: list[str], stems: list[str], folded: list[bool] | None
+    ) -> tuple[list[str], list[str], list[bool] | None]:
+        """The words without the one-letter ones kept for phrases that no phrase took."""
+        letters, exact = self._phrase_letters, self._exact
+        drop = [
+            len(w) == 1 and w in letters and w not in exact and not (folded and folded[i])
+            for i, w in enumerate(words)
+        ]
+        if not any(drop):
+            return words, stems, folded
+        keep = [i for i, d in enumerate(drop) if not d]
+        return (
+            [words[i] for i in keep],
+            [stems[i] for i in keep],
+            [folded[i] for i in keep] if folded is not None else None,
+        )
+
     @staticmethod
     def _fold_phrases(
         words: list[str], stems: list[str], folded: list[bool] | None, table: PhraseTable
@@ -426,13 +455,14 @@ class Analyzer:
                 else:
                     complete = False
             # One-letter words only matter when a synonym names them ("can't" -> "can t").
-            if len(word) > 1 or word in exact:
+            if len(word) > 1 or word in exact or word in self._phrase_letters:
                 words.append(word)
         cached_stem, stem = self._stem_cache.get, self._stem
         stems = [cached_stem(w) or stem(w) for w in words]
         # Side by side, each word with its stem and whether it is a phrase's token (None: no
         # word is yet): no tuple for each word of the thousands of texts read at load.
         words, stems, folded = self._fold_phrases(words, stems, None, self._phrases)
+        words, stems, folded = self._without_phrase_letters(words, stems, folded)
         words, stems, folded = self._without_stop_words(words, stems, folded, keep)
         words, stems, folded = self._fold_phrases(words, stems, folded, self._loose_phrases)
         out: list[str] = []
