@@ -189,3 +189,15 @@ def test_a_file_that_is_not_a_usable_database_is_one_line_and_exit_2(
         assert err.startswith(f"softlift-bot: cannot open the database sqlite:///{path}: ")
         assert err.count("\n") == 1
     assert path.read_bytes() == content
+
+
+def test_stats_until_a_past_day_counts_nothing_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", seeded(tmp_path / "bot.db"))
+    monkeypatch.delenv("SOFTLIFT_FAQ", raising=False)
+    # The seeded questions were asked on March 31: the week that ends on March 29 has none.
+    assert main(["stats", "--until", "2026-03-29", "--days", "7"]) == 0
+    out = capsys.readouterr().out
+    assert "Last 7 days: questions 0" in out and "Last 30 days: questions 1" in out
+    assert "parking" not in out
