@@ -837,3 +837,26 @@ def test_a_decline_marked_life_loads_as_one() -> None:
     kb = load_shipped("softlifting.yaml")
     life = {d.id for d in kb.declines if d.life}
     assert {"travel", "sport", "diet"} <= life and not {"price", "botox"} & life
+
+
+@pytest.mark.parametrize(
+    ("line", "replacement", "expected"),
+    [
+        # Found by probing: each stopped `faq check` and start-up with a traceback.
+        ("timezone: Europe/Berlin", "timezone: Europe", "unknown time zone 'Europe'"),
+        ("timezone: Europe/Berlin", "timezone: " + "x" * 300, "unknown time zone 'xxx"),
+        ("language: en", "language: " + "x" * 300, "no locale for language 'xxx"),
+        ("synonyms:", "synonyms: 5\nold_synonyms:", "'synonyms' must be a list of word lists"),
+        ("synonyms:", "synonyms: {a: 1}\nold_synonyms:", "'synonyms' must be a list of word"),
+        # Found by probing: a path found a locale file, and the file passed as language
+        # '../locales/en', which no /language button nor setting can name.
+        ("language: en", "language: ../locales/en", "no locale for language '../locales/en'"),
+    ],
+)
+def test_a_malformed_header_value_is_a_problem_not_a_crash(
+    minimal_text: str, line: str, replacement: str, expected: str
+) -> None:
+    broken = minimal_text.replace(line, replacement, 1)
+    message = _error(broken)
+    number = _line_of(broken, replacement.splitlines()[0])
+    assert message.startswith(f"mini.yaml:{number}: ") and expected in message
