@@ -99,6 +99,10 @@ def test_a_bad_database_setting_is_one_line_and_exit_2(
         # In the right form but no day of the calendar: saying the form again would puzzle.
         (["--until", "2025-02-29"], "--until: 2025-02-29 is no day of the calendar"),
         (["--until", "2026-04-31"], "--until: 2026-04-31 is no day of the calendar"),
+        # Found by probing: date.fromisoformat takes ISO 8601's other forms; "2026-W01" was
+        # read as Monday 2025-12-29 and "20260101" passed, where the help says YYYY-MM-DD.
+        (["--until", "2026-W01"], "--until: must be a date as YYYY-MM-DD, not '2026-W01'"),
+        (["--until", "20260101"], "--until: must be a date as YYYY-MM-DD, not '20260101'"),
     ],
 )
 def test_the_period_options_are_checked(
