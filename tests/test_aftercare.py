@@ -123,7 +123,14 @@ def test_parse_date(text: str, expected: date | None) -> None:
         ("21.05.2025", Refusal.FUTURE),
         ("2026-01-01", Refusal.FUTURE),
         ("last tuesday", Refusal.UNREADABLE),
-        ("32.05.2025", Refusal.UNREADABLE),
+        # Found by probing: a date in the forms asked for but no day of the calendar was
+        # "can't read that date", with the very forms it was typed in: now said as it is.
+        ("32.05.2025", Refusal.NO_SUCH_DAY),
+        ("31.02.2025", Refusal.NO_SUCH_DAY),
+        ("29.02.25", Refusal.NO_SUCH_DAY),
+        ("2025-04-31", Refusal.NO_SUCH_DAY),
+        ("15.13.2025", Refusal.NO_SUCH_DAY),
+        ("1.1.0000", Refusal.NO_SUCH_DAY),
     ],
 )
 def test_procedure_date_accept_and_refuse(text: str, expected: date | Refusal) -> None:
@@ -624,7 +631,8 @@ def test_enrol_with_a_typed_date_and_time(enrolment: Enrolment) -> None:
     turn = enrolment.on_press(state, buttons.OtherDate(), NOW)
     assert turn.state == state and "DD.MM" not in turn.reply.text
     for wrong, why in [
-        ("31.02.2025", "can't read"),
+        ("last tuesday", "can't read"),
+        ("31.02.2025", "no such day in the calendar"),
         ("21.05.2025", "future"),
         ("01.05.2025", "more than 14 days"),
     ]:
