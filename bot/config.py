@@ -93,6 +93,12 @@ class Settings:
     def _read(cls, env: Mapping[str, str], faq_option: str | None) -> Settings:
         def get(name: str) -> str | None:
             value = env.get(name, "").strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                # `docker run --env-file` keeps them; the token's error could not show them.
+                raise ConfigError(
+                    f"{name} is written in quotes: remove them (docker run --env-file keeps "
+                    "quotes as part of the value)"
+                )
             return value or None
 
         webhook_url = _webhook_url(get("SOFTLIFT_WEBHOOK_URL"))
