@@ -832,3 +832,28 @@ def test_the_shipped_course_reads_differently_every_day(kb: KnowledgeBase) -> No
         assert len(message.plain()) <= 4096
         assert all(len(d.encode()) <= buttons.DATA_LIMIT for d in _data(message))
     assert "Day 14 of 14" in preview(shipped)
+
+
+@pytest.mark.parametrize(
+    ("date_typed", "time_typed", "zone_typed"),
+    [
+        # Windows copies a date with left-to-right marks; an Arabic or Hebrew keyboard adds them.
+        ("\u200e18.\u200e05.\u200e2025", "\u200e07:45", "\u200fchicago"),
+        ("18.05.2025\u200b", "07:45\ufeff", "America/Chicago\u200b"),
+        ("\u202a2025-05-18\u202c", "\u20667:45\u2069", "\u200bChicago"),
+    ],
+)
+def test_invisible_marks_in_typed_answers_are_read_past(
+    enrolment: Enrolment, date_typed: str, time_typed: str, zone_typed: str
+) -> None:
+    # Found by probing: a date, time or zone with a direction mark or a zero-width space in it
+    # was "can't read that date" (or time, or zone), though it shows exactly as asked.
+    start = enrolment.start(NOW)
+    assert start.state is not None
+    timed = enrolment.on_text(start.state, date_typed, NOW)
+    assert timed.state is not None and timed.state.step is Step.TIME
+    done = enrolment.on_text(timed.state, time_typed, NOW)
+    assert done.action == Enrol(date(2025, 5, 18), time(7, 45), "Europe/Berlin")
+    zone = Conversation(Step.ZONE, "Europe/Berlin", date(2025, 5, 19), back_to=Step.TIME)
+    turn = enrolment.on_text(zone, zone_typed, NOW)
+    assert turn.state == Conversation(Step.TIME, "America/Chicago", date(2025, 5, 19))

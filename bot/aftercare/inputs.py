@@ -10,7 +10,7 @@ from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.locale import DateWords, city_zones
+from bot.locale import DateWords, city_zones, shown_as_typed, spaced
 
 _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -37,6 +37,13 @@ class Refusal(StrEnum):
 
 class _NoSuchDay(Exception):
     """The text has a date's form, but its day, month or year no calendar has ("31.02.2025")."""
+
+
+def seen(text: str) -> str:
+    """Typed text as the patient sees it: no direction marks (a date copied from Windows or typed
+    on a right-to-left keyboard carries U+200E / U+200F), other invisible characters (a
+    zero-width space, the byte-order mark) read as spaces."""
+    return spaced(shown_as_typed(text))
 
 
 def _normal(text: str) -> str:
