@@ -441,7 +441,37 @@ def test_a_booking_url_no_button_can_open_is_named_with_its_line(
 
 
 @pytest.mark.parametrize(
-    "url", ["https://example.com/book?x=1#top", "https://пример.рф/запись", "book at the desk"]
+    ("url", "written"),
+    [
+        ("www.example.com/book", "https://www.example.com/book"),
+        ("example.com", "https://example.com"),
+        ("t.me/clinic_bot", "https://t.me/clinic_bot"),
+        ("HTTPS://example.com/book", "https://example.com/book"),
+        ("Http://example.com", "http://example.com"),
+    ],
+)
+def test_a_booking_url_without_its_https_is_named_with_the_fix(
+    minimal_text: str, url: str, written: str
+) -> None:
+    # Found by probing: only a booking_url that begins with https:// or http:// becomes the
+    # "Book a visit" button; "www.clinic.com/book" loaded as plain text and every "not covered"
+    # reply lost its button, with nothing to tell the clinic why.
+    text = minimal_text.replace("booking_url: https://example.com/book", f"booking_url: '{url}'")
+    message = _error(text)
+    line = _line_of(text, "booking_url:")
+    assert message.startswith(f"mini.yaml:{line}: clinic 'booking_url' '{url}' is a web address")
+    assert f"write '{written}'" in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/book?x=1#top",
+        "https://пример.рф/запись",
+        "book at the desk",
+        "book@example.com",
+        "+49 30 1234567",
+    ],
 )
 def test_a_booking_url_a_button_can_open_or_a_plain_text_loads(minimal_text: str, url: str) -> None:
     text = minimal_text.replace("booking_url: https://example.com/book", f"booking_url: '{url}'")

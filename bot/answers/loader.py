@@ -207,6 +207,14 @@ def _parse_clinic(c: Checker, doc: Map) -> Clinic:
             "clinic 'booking_url' must be a web address a button can open, like "
             f"https://example.com/book (no spaces, quotes or [ ]), not {booking_url!r}",
         )
+    elif (written := _link_without_scheme(booking_url)) is not None:
+        # Only https:// or http:// makes the "Book a visit" button: no other sign would tell.
+        c.add(
+            block.lines.get("booking_url", block.line),
+            f"clinic 'booking_url' {booking_url!r} is a web address, but only one that begins "
+            f'with https:// or http:// (in small letters) gets the "Book a visit" button: '
+            f"write {written!r}",
+        )
     return Clinic(
         c.text(block, "name"),
         c.text(block, "phone"),
@@ -214,6 +222,21 @@ def _parse_clinic(c: Checker, doc: Map) -> Clinic:
         c.text(block, "address"),
         tz,
     )
+
+
+# A web address written without its scheme: "www.clinic.com/book", "clinic.com/book".
+_BARE_ADDRESS = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}(?::[0-9]+)?(?:[/?#]\S*)?", re.IGNORECASE)
+
+
+def _link_without_scheme(value: str) -> str | None:
+    """The button's URL a booking_url written without https:// (or with "HTTPS://") stands for;
+    None for a link as it should be, and for text that is no web address ("at the desk")."""
+    scheme, found, rest = value.partition("://")
+    if found and f"{scheme.lower()}://" in LINK_SCHEMES and not value.startswith(LINK_SCHEMES):
+        return f"{scheme.lower()}://{rest}"
+    if not found and _BARE_ADDRESS.fullmatch(value):
+        return f"https://{value}"
+    return None
 
 
 def _parse_texts(c: Checker, doc: Map) -> Texts:
