@@ -287,12 +287,13 @@ Command = Callable[[argparse.Namespace, Languages, TextIO, TextIO], int]
 
 def _date(value: str) -> date:
     """--until: a date as YYYY-MM-DD, within UNTIL_RANGE."""
+    # The form first: date.fromisoformat also takes ISO 8601's "2026-W01" and "20260101".
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value, re.ASCII):
+        raise argparse.ArgumentTypeError(f"must be a date as YYYY-MM-DD, not {value!r}")
     try:
         when = date.fromisoformat(value)
-    except ValueError:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value, re.ASCII):  # the form, not a real day
-            raise argparse.ArgumentTypeError(f"{value} is no day of the calendar") from None
-        raise argparse.ArgumentTypeError(f"must be a date as YYYY-MM-DD, not {value!r}") from None
+    except ValueError:  # the form, not a real day
+        raise argparse.ArgumentTypeError(f"{value} is no day of the calendar") from None
     first, last = UNTIL_RANGE
     if not first <= when <= last:
         raise argparse.ArgumentTypeError(f"must be a date between {first} and {last}, not {value}")

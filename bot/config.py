@@ -29,7 +29,8 @@ ID_LIMIT = 2**52
 LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}")
 DIGEST_CHOICES = ("off", "weekly")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+# [0-9], not \d: \d takes other scripts' digits ("١٢٣٤٥"), which no bot id is written in.
+TOKEN_PATTERN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,}")
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # …/bot, or …/bot{token} with a placeholder PTB 22 fills in (telegram/_bot.py,
 # _SUPPORTED_INSERTIONS), then optionally /test.
@@ -92,6 +93,12 @@ class Settings:
     def _read(cls, env: Mapping[str, str], faq_option: str | None) -> Settings:
         def get(name: str) -> str | None:
             value = env.get(name, "").strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                # `docker run --env-file` keeps them; the token's error could not show them.
+                raise ConfigError(
+                    f"{name} is written in quotes: remove them (docker run --env-file keeps "
+                    "quotes as part of the value)"
+                )
             return value or None
 
         webhook_url = _webhook_url(get("SOFTLIFT_WEBHOOK_URL"))
@@ -168,7 +175,7 @@ def _token(value: str | None) -> str:
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram (/newbot) "
             "and set the token it gives you, or try the bot without one: softlift-bot chat"
         )
-    if not TOKEN_PATTERN.match(value):
+    if not TOKEN_PATTERN.fullmatch(value):
         # Never echo the value: a near-miss is still mostly a secret.
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters); "
@@ -287,14 +294,16 @@ def _unanswered_days(value: str | None) -> int:
 def _digest(value: str | None) -> bool:
     """SOFTLIFT_DIGEST: off (the default) or weekly."""
     choice = (value or "off").lower()
-    if choice not in DIGEST_CHOICES:
+    # .lower() maps the Kelvin sign to k: a name is read as written, in plain letters.
+    if choice not in DIGEST_CHOICES or not (value or "").isascii():
         raise ConfigError(f"SOFTLIFT_DIGEST must be off or weekly, not {value!r}")
     return choice == "weekly"
 
 
 def _log_level(value: str) -> str:
     level = value.upper()
-    if level not in LOG_LEVELS:
+    # .upper() maps the dotless ı to I ("ınfo" to INFO): a name is read as written.
+    if level not in LOG_LEVELS or not value.isascii():
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {value!r}")
     return level
 

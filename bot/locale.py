@@ -32,6 +32,8 @@ _REPEATED = re.compile(r"(.)\1\1", re.DOTALL)
 _DIRECTION = re.compile(f"[{_DIRECTION_CHARS}]")
 # Half of a surrogate pair, which a JSON "\ud83d" can deliver: no text, and no encoder takes it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# A language code such as en or ru: the name of its locale file in bot/locales/.
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 
 
 def readable(text: str) -> str:
@@ -232,10 +234,13 @@ def _optional_pattern(matching: Mapping[str, Any], key: str) -> re.Pattern[str] 
 @cache
 def get_locale(language: str) -> Locale:
     """Load the locale file shipped for a language (cached: it never changes at run time)."""
+    missing = f"no locale file for language {language[:40]!r}"
+    if not LANGUAGE_CODE.fullmatch(language):  # a path, or a name too long for a file
+        raise ValueError(missing)
     try:
         raw = resources.files("bot.locales").joinpath(f"{language}.yaml").read_text("utf-8")
     except FileNotFoundError:
-        raise ValueError(f"no locale file for language {language!r}") from None
+        raise ValueError(missing) from None
     data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe
     common = frozenset(word_list(language))
     matching = data["matching"]

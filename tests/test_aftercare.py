@@ -123,7 +123,14 @@ def test_parse_date(text: str, expected: date | None) -> None:
         ("21.05.2025", Refusal.FUTURE),
         ("2026-01-01", Refusal.FUTURE),
         ("last tuesday", Refusal.UNREADABLE),
-        ("32.05.2025", Refusal.UNREADABLE),
+        # Found by probing: a date in the forms asked for but no day of the calendar was
+        # "can't read that date", with the very forms it was typed in: now said as it is.
+        ("32.05.2025", Refusal.NO_SUCH_DAY),
+        ("31.02.2025", Refusal.NO_SUCH_DAY),
+        ("29.02.25", Refusal.NO_SUCH_DAY),
+        ("2025-04-31", Refusal.NO_SUCH_DAY),
+        ("15.13.2025", Refusal.NO_SUCH_DAY),
+        ("1.1.0000", Refusal.NO_SUCH_DAY),
     ],
 )
 def test_procedure_date_accept_and_refuse(text: str, expected: date | Refusal) -> None:
@@ -624,7 +631,8 @@ def test_enrol_with_a_typed_date_and_time(enrolment: Enrolment) -> None:
     turn = enrolment.on_press(state, buttons.OtherDate(), NOW)
     assert turn.state == state and "DD.MM" not in turn.reply.text
     for wrong, why in [
-        ("31.02.2025", "can't read"),
+        ("last tuesday", "can't read"),
+        ("31.02.2025", "no such day in the calendar"),
         ("21.05.2025", "future"),
         ("01.05.2025", "more than 14 days"),
     ]:
@@ -824,3 +832,28 @@ def test_the_shipped_course_reads_differently_every_day(kb: KnowledgeBase) -> No
         assert len(message.plain()) <= 4096
         assert all(len(d.encode()) <= buttons.DATA_LIMIT for d in _data(message))
     assert "Day 14 of 14" in preview(shipped)
+
+
+@pytest.mark.parametrize(
+    ("date_typed", "time_typed", "zone_typed"),
+    [
+        # Windows copies a date with left-to-right marks; an Arabic or Hebrew keyboard adds them.
+        ("\u200e18.\u200e05.\u200e2025", "\u200e07:45", "\u200fchicago"),
+        ("18.05.2025\u200b", "07:45\ufeff", "America/Chicago\u200b"),
+        ("\u202a2025-05-18\u202c", "\u20667:45\u2069", "\u200bChicago"),
+    ],
+)
+def test_invisible_marks_in_typed_answers_are_read_past(
+    enrolment: Enrolment, date_typed: str, time_typed: str, zone_typed: str
+) -> None:
+    # Found by probing: a date, time or zone with a direction mark or a zero-width space in it
+    # was "can't read that date" (or time, or zone), though it shows exactly as asked.
+    start = enrolment.start(NOW)
+    assert start.state is not None
+    timed = enrolment.on_text(start.state, date_typed, NOW)
+    assert timed.state is not None and timed.state.step is Step.TIME
+    done = enrolment.on_text(timed.state, time_typed, NOW)
+    assert done.action == Enrol(date(2025, 5, 18), time(7, 45), "Europe/Berlin")
+    zone = Conversation(Step.ZONE, "Europe/Berlin", date(2025, 5, 19), back_to=Step.TIME)
+    turn = enrolment.on_text(zone, zone_typed, NOW)
+    assert turn.state == Conversation(Step.TIME, "America/Chicago", date(2025, 5, 19))

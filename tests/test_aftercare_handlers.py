@@ -167,6 +167,8 @@ async def test_a_question_asked_during_enrolment_is_answered_and_the_question_re
     assert texts(fake, 40)[-1] == T("ac_waiting_date")
     await feed(app, fake.text(40, "last tuesday"))  # neither an answer nor a question
     assert texts(fake, 40)[-1] == f"{T('ac_date_unreadable')} {T('ac_date_forms')}"
+    await feed(app, fake.text(40, "31.04.2025"))  # the form asked for, but no such day
+    assert texts(fake, 40)[-1] == f"{T('ac_date_no_such_day')} {T('ac_date_forms')}"
     await feed(app, fake.text(40, "19.05.2025"))
     assert "At what time" in texts(fake, 40)[-1]
     await feed(app, fake.text(40, "can I wear makeup?"))

@@ -99,6 +99,10 @@ def test_a_bad_database_setting_is_one_line_and_exit_2(
         # In the right form but no day of the calendar: saying the form again would puzzle.
         (["--until", "2025-02-29"], "--until: 2025-02-29 is no day of the calendar"),
         (["--until", "2026-04-31"], "--until: 2026-04-31 is no day of the calendar"),
+        # Found by probing: date.fromisoformat takes ISO 8601's other forms; "2026-W01" was
+        # read as Monday 2025-12-29 and "20260101" passed, where the help says YYYY-MM-DD.
+        (["--until", "2026-W01"], "--until: must be a date as YYYY-MM-DD, not '2026-W01'"),
+        (["--until", "20260101"], "--until: must be a date as YYYY-MM-DD, not '20260101'"),
     ],
 )
 def test_the_period_options_are_checked(
@@ -189,3 +193,15 @@ def test_a_file_that_is_not_a_usable_database_is_one_line_and_exit_2(
         assert err.startswith(f"softlift-bot: cannot open the database sqlite:///{path}: ")
         assert err.count("\n") == 1
     assert path.read_bytes() == content
+
+
+def test_stats_until_a_past_day_counts_nothing_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", seeded(tmp_path / "bot.db"))
+    monkeypatch.delenv("SOFTLIFT_FAQ", raising=False)
+    # The seeded questions were asked on March 31: the week that ends on March 29 has none.
+    assert main(["stats", "--until", "2026-03-29", "--days", "7"]) == 0
+    out = capsys.readouterr().out
+    assert "Last 7 days: questions 0" in out and "Last 30 days: questions 1" in out
+    assert "parking" not in out

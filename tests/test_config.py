@@ -94,6 +94,15 @@ def test_missing_token_says_botfather_and_chat() -> None:
         # Found by probing: 0 (meant as "off") was taken, and every alert retried for ever.
         ("SOFTLIFT_STAFF_CHAT_ID", "0", "leave it unset for no staff alerts"),
         ("LOG_LEVEL", "loud", "LOG_LEVEL"),
+        # Found by probing: `docker run --env-file` keeps quotes, and the token's error (which
+        # never shows the value) said to copy it again from @BotFather, which cannot help.
+        ("TELEGRAM_BOT_TOKEN", f'"{TOKEN}"', "TELEGRAM_BOT_TOKEN is written in quotes"),
+        ("SOFTLIFT_WEBHOOK_SECRET", "'abc'", "SOFTLIFT_WEBHOOK_SECRET is written in quotes"),
+        # Found by probing: .upper() and .lower() read other letters as these ASCII names.
+        ("LOG_LEVEL", "\u0131nfo", "LOG_LEVEL must be one of"),  # dotless ı -> INFO
+        ("SOFTLIFT_DIGEST", "wee\u212aly", "SOFTLIFT_DIGEST must be off or weekly"),  # Kelvin
+        # Found by probing: \d took other scripts' digits for the bot id.
+        ("TELEGRAM_BOT_TOKEN", "\u0661\u0662\u0663\u0664\u0665:" + "A" * 30, "bot token"),
         ("SOFTLIFT_WEBHOOK_URL", "http://bot.example.com/hook", "https://"),
         # Found by probing: URLs urlsplit cannot take stopped start-up with a traceback.
         ("SOFTLIFT_WEBHOOK_URL", "https://[::1/hook", "SOFTLIFT_WEBHOOK_URL must be an https"),

@@ -441,7 +441,37 @@ def test_a_booking_url_no_button_can_open_is_named_with_its_line(
 
 
 @pytest.mark.parametrize(
-    "url", ["https://example.com/book?x=1#top", "https://пример.рф/запись", "book at the desk"]
+    ("url", "written"),
+    [
+        ("www.example.com/book", "https://www.example.com/book"),
+        ("example.com", "https://example.com"),
+        ("t.me/clinic_bot", "https://t.me/clinic_bot"),
+        ("HTTPS://example.com/book", "https://example.com/book"),
+        ("Http://example.com", "http://example.com"),
+    ],
+)
+def test_a_booking_url_without_its_https_is_named_with_the_fix(
+    minimal_text: str, url: str, written: str
+) -> None:
+    # Found by probing: only a booking_url that begins with https:// or http:// becomes the
+    # "Book a visit" button; "www.clinic.com/book" loaded as plain text and every "not covered"
+    # reply lost its button, with nothing to tell the clinic why.
+    text = minimal_text.replace("booking_url: https://example.com/book", f"booking_url: '{url}'")
+    message = _error(text)
+    line = _line_of(text, "booking_url:")
+    assert message.startswith(f"mini.yaml:{line}: clinic 'booking_url' '{url}' is a web address")
+    assert f"write '{written}'" in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/book?x=1#top",
+        "https://пример.рф/запись",
+        "book at the desk",
+        "book@example.com",
+        "+49 30 1234567",
+    ],
 )
 def test_a_booking_url_a_button_can_open_or_a_plain_text_loads(minimal_text: str, url: str) -> None:
     text = minimal_text.replace("booking_url: https://example.com/book", f"booking_url: '{url}'")
@@ -837,3 +867,26 @@ def test_a_decline_marked_life_loads_as_one() -> None:
     kb = load_shipped("softlifting.yaml")
     life = {d.id for d in kb.declines if d.life}
     assert {"travel", "sport", "diet"} <= life and not {"price", "botox"} & life
+
+
+@pytest.mark.parametrize(
+    ("line", "replacement", "expected"),
+    [
+        # Found by probing: each stopped `faq check` and start-up with a traceback.
+        ("timezone: Europe/Berlin", "timezone: Europe", "unknown time zone 'Europe'"),
+        ("timezone: Europe/Berlin", "timezone: " + "x" * 300, "unknown time zone 'xxx"),
+        ("language: en", "language: " + "x" * 300, "no locale for language 'xxx"),
+        ("synonyms:", "synonyms: 5\nold_synonyms:", "'synonyms' must be a list of word lists"),
+        ("synonyms:", "synonyms: {a: 1}\nold_synonyms:", "'synonyms' must be a list of word"),
+        # Found by probing: a path found a locale file, and the file passed as language
+        # '../locales/en', which no /language button nor setting can name.
+        ("language: en", "language: ../locales/en", "no locale for language '../locales/en'"),
+    ],
+)
+def test_a_malformed_header_value_is_a_problem_not_a_crash(
+    minimal_text: str, line: str, replacement: str, expected: str
+) -> None:
+    broken = minimal_text.replace(line, replacement, 1)
+    message = _error(broken)
+    number = _line_of(broken, replacement.splitlines()[0])
+    assert message.startswith(f"mini.yaml:{number}: ") and expected in message

@@ -427,7 +427,11 @@ def test_a_russian_date_too_long_ago_or_unreadable_is_refused() -> None:
         ("29.02", "ru", date(2028, 2, 20), Refusal.TOO_OLD),
         ("February 29th", "en", date(2028, 2, 20), Refusal.TOO_OLD),
         ("29 февраля", "ru", date(2028, 3, 5), date(2028, 2, 29)),
-        ("31.04", "ru", TODAY, Refusal.UNREADABLE),  # no year has it
+        ("31.04", "ru", TODAY, Refusal.NO_SUCH_DAY),  # no year has it
+        ("31 апреля", "ru", TODAY, Refusal.NO_SUCH_DAY),
+        ("30 февраля 2025 года", "ru", TODAY, Refusal.NO_SUCH_DAY),
+        ("February 30th", "en", TODAY, Refusal.NO_SUCH_DAY),
+        ("31 June 2024", "en", TODAY, Refusal.NO_SUCH_DAY),
     ],
 )
 def test_29_february_without_a_year_is_the_last_or_next_one(

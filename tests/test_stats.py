@@ -209,3 +209,18 @@ async def test_votes_are_purged_after_the_retention_period_too(db: Database) -> 
     await stats.record_feedback(2, "pain", helpful=True, at=NOW - timedelta(days=89))
     await stats.purge(NOW)
     assert await column(db, "SELECT user_id FROM feedback") == [2]
+
+
+async def test_the_report_ends_at_its_now(stats: Stats) -> None:
+    # `stats --until` a past day, or a row from an instance whose clock runs ahead: neither is
+    # a question of the days that end at `now`.
+    await stats.record_question("answer", "pain", NOW - timedelta(days=1))
+    await stats.record_question("fallback", None, NOW + timedelta(days=3), "asked later")
+    await stats.record_question("urgent", None, NOW + timedelta(days=400))
+    await stats.record_question("answer", "later", NOW + timedelta(hours=1))
+    await stats.record_feedback(1, "later", helpful=True, at=NOW + timedelta(days=2))
+    report = await stats.report(NOW)
+    assert report.last_7_days == {"answer": 1, "clarify": 0, "fallback": 0, "urgent": 0}
+    assert report.last_30_days == report.last_7_days
+    assert report.top_entries == [("pain", 1)]
+    assert (report.unanswered, report.feedback) == ([], [])

@@ -18,6 +18,7 @@ from bot.aftercare.inputs import (
     parse_time,
     parse_zone,
     read_procedure_date,
+    seen,
 )
 from bot.aftercare.records import CourseStatus, PatientCourse
 from bot.aftercare.schedule import FIRST_DAY, clamp_day, course_day, last_date, local_today
@@ -219,12 +220,14 @@ class Enrolment:
         """The turn for typed text the open question cannot `read`: the question asked again
         with the accepted forms, or None when the text is a question of the patient's own, for
         the FAQ."""
+        text = seen(text)
         if self.locale.checkin.asks(text):
             return None
         return self._unreadable(state, text, now)
 
     def read(self, state: Conversation, text: str, now: datetime) -> Turn | None:
         """The turn for text read as the open question's answer; None when it cannot be read."""
+        text = seen(text)
         press = self._label_typed(state, text, now)
         if isinstance(press, buttons.Cancel):
             return self.cancel(state)

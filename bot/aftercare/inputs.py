@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
@@ -9,7 +10,7 @@ from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.locale import DateWords, city_zones
+from bot.locale import DateWords, city_zones, shown_as_typed, spaced
 
 _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -29,8 +30,20 @@ class Refusal(StrEnum):
     """Why a typed procedure date is not accepted; the value is the locale key of the answer."""
 
     UNREADABLE = "ac_date_unreadable"
+    NO_SUCH_DAY = "ac_date_no_such_day"  # a date's form, but no day of the calendar
     FUTURE = "ac_date_future"
     TOO_OLD = "ac_date_too_old"
+
+
+class _NoSuchDay(Exception):
+    """The text has a date's form, but its day, month or year no calendar has ("31.02.2025")."""
+
+
+def seen(text: str) -> str:
+    """Typed text as the patient sees it: no direction marks (a date copied from Windows or typed
+    on a right-to-left keyboard carries U+200E / U+200F), other invisible characters (a
+    zero-width space, the byte-order mark) read as spaces."""
+    return spaced(shown_as_typed(text))
 
 
 def _normal(text: str) -> str:
@@ -44,6 +57,14 @@ def parse_date(text: str, today: date | None = None, words: DateWords = NO_WORDS
     `today` is needed for the relative forms ("вчера", "3 дня назад") and those without a year
     ("15.03", "15 марта": this year, or last year when that date is still to come).
     """
+    try:
+        return _parse_date(text, today, words)
+    except _NoSuchDay:
+        return None
+
+
+def _parse_date(text: str, today: date | None, words: DateWords) -> date | None:
+    """As `parse_date`; _NoSuchDay for a date's form that names no day ("30 February")."""
     if today is not None:
         relative = _relative_date(_normal(text), today, words)
         if relative is not None:
@@ -57,10 +78,7 @@ def parse_date(text: str, today: date | None = None, words: DateWords = NO_WORDS
         year, month, day = (int(g) for g in match.groups())
     else:
         return None
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
+    return _calendar_day(year, month, day)
 
 
 def counts_back(text: str, words: DateWords = NO_WORDS) -> bool:
@@ -106,7 +124,7 @@ def _worded_date(text: str, today: date, words: DateWords) -> date | None:
     for word in words.year_words:
         year = year.removesuffix(word)
     if len(year) == 4 and year.isdecimal():
-        return _date_or_none(int(year), month, day)
+        return _calendar_day(int(year), month, day)
     return None
 
 
@@ -119,24 +137,28 @@ def _this_or_last_year(day: int, month: int, today: date) -> date | None:
     """The last such date up to today: this year's, or last year's when it is still to come;
     29 February the last leap year's (never "unreadable": it is too long ago)."""
     for year in range(today.year, today.year - _LEAP_GAP - 1, -1):
-        when = _date_or_none(year, month, day)
-        if when is not None and when <= today:
-            return when
-    return None
+        with contextlib.suppress(_NoSuchDay):
+            if (when := _calendar_day(year, month, day)) <= today:
+                return when
+    raise _NoSuchDay  # "31.04": no year has it
 
 
-def _date_or_none(year: int, month: int, day: int) -> date | None:
+def _calendar_day(year: int, month: int, day: int) -> date:
+    """The date; _NoSuchDay when the calendar has none such ("31.02.2025", month 13, year 0)."""
     try:
         return date(year, month, day)
     except (ValueError, OverflowError):  # OverflowError: a day past a C long
-        return None
+        raise _NoSuchDay from None
 
 
 def read_procedure_date(
     text: str, today: date, max_days_ago: int, words: DateWords = NO_WORDS
 ) -> date | Refusal:
     """The procedure date typed by the patient, or why it is refused."""
-    when = parse_date(text, today, words)
+    try:
+        when = _parse_date(text, today, words)
+    except _NoSuchDay:  # "Please type it as DD.MM.YYYY" would puzzle who did
+        return Refusal.NO_SUCH_DAY
     if when is None:
         return Refusal.UNREADABLE
     return check_procedure_date(when, today, max_days_ago)

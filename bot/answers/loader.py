@@ -36,6 +36,7 @@ from bot.faqdoc import (
     TooComplex,
     load_document,
 )
+from bot.locale import LANGUAGE_CODE
 
 ANSWER_LIMIT = 1000
 # A phrasing is a question as a patient types it; the longest shipped one is under 130
@@ -116,8 +117,14 @@ def _parse_header(c: Checker, doc: Map) -> str:
             f"(this one reads version {FORMAT_VERSION})",
         )
     language = str(doc.get("language", "en"))
-    if not resources.files("bot.locales").joinpath(f"{language}.yaml").is_file():
-        c.add(doc.lines.get("language", 1), f"no locale for language '{language}' (bot/locales/)")
+    # A code, never a path: "../locales/en" found a locale, a long value crashed the lookup.
+    if not LANGUAGE_CODE.fullmatch(language) or not (
+        resources.files("bot.locales").joinpath(f"{language}.yaml").is_file()
+    ):
+        c.add(
+            doc.lines.get("language", 1),
+            f"no locale for language '{language[:40]}' (bot/locales/)",
+        )
     return language
 
 
@@ -190,8 +197,8 @@ def _parse_clinic(c: Checker, doc: Map) -> Clinic:
     tz = c.text(block, "timezone")
     try:
         ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        c.add(block.lines.get("timezone", block.line), f"unknown time zone {tz!r}")
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a directory
+        c.add(block.lines.get("timezone", block.line), f"unknown time zone {tz[:60]!r}")
         tz = "UTC"
     booking_url = c.text(block, "booking_url")
     if booking_url.startswith(LINK_SCHEMES) and not opens_as_button(booking_url):
@@ -200,6 +207,14 @@ def _parse_clinic(c: Checker, doc: Map) -> Clinic:
             "clinic 'booking_url' must be a web address a button can open, like "
             f"https://example.com/book (no spaces, quotes or [ ]), not {booking_url!r}",
         )
+    elif (written := _link_without_scheme(booking_url)) is not None:
+        # Only https:// or http:// makes the "Book a visit" button: no other sign would tell.
+        c.add(
+            block.lines.get("booking_url", block.line),
+            f"clinic 'booking_url' {booking_url!r} is a web address, but only one that begins "
+            f'with https:// or http:// (in small letters) gets the "Book a visit" button: '
+            f"write {written!r}",
+        )
     return Clinic(
         c.text(block, "name"),
         c.text(block, "phone"),
@@ -207,6 +222,21 @@ def _parse_clinic(c: Checker, doc: Map) -> Clinic:
         c.text(block, "address"),
         tz,
     )
+
+
+# A web address written without its scheme: "www.clinic.com/book", "clinic.com/book".
+_BARE_ADDRESS = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}(?::[0-9]+)?(?:[/?#]\S*)?", re.IGNORECASE)
+
+
+def _link_without_scheme(value: str) -> str | None:
+    """The button's URL a booking_url written without https:// (or with "HTTPS://") stands for;
+    None for a link as it should be, and for text that is no web address ("at the desk")."""
+    scheme, found, rest = value.partition("://")
+    if found and f"{scheme.lower()}://" in LINK_SCHEMES and not value.startswith(LINK_SCHEMES):
+        return f"{scheme.lower()}://{rest}"
+    if not found and _BARE_ADDRESS.fullmatch(value):
+        return f"https://{value}"
+    return None
 
 
 def _parse_texts(c: Checker, doc: Map) -> Texts:
@@ -409,6 +439,7 @@ def _parse_synonyms(c: Checker, doc: Map) -> tuple[tuple[str, ...], ...]:
     syn_value = doc.get("synonyms")
     if syn_value is not None and not isinstance(syn_value, Seq):
         c.add(doc.lines["synonyms"], "'synonyms' must be a list of word lists")
+        return ()
     for group, line in zip(syn_value or [], getattr(syn_value, "lines", []), strict=False):
         if not isinstance(group, Seq) or len(group) < 2:
             c.add(line, "each synonyms group must list at least two words")

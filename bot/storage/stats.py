@@ -118,20 +118,25 @@ class Stats:
     async def report(self, now: datetime, top: int = TOP_LIMIT) -> Report:
         """Counts by kind for 7 and 30 days, top entries, feedback and frequent unanswered.
 
-        The questions' hour (`substr(asked_at, 1, 13)`) is bounded as well as their instant so
-        that both databases read them from the index `questions_by_hour`.
+        The days end at `now`: a row dated later (`stats --until` a past day, or an instance
+        whose clock runs ahead) is no question of those days. The questions' hour
+        (`substr(asked_at, 1, 13)`) is bounded as well as their instant so that both databases
+        read them from the index `questions_by_hour`.
         """
         week = stamp(now - timedelta(days=7))
         month = stamp(now - timedelta(days=30))
+        until = stamp(now)
         async with self.db.transaction() as conn:
             by_kind: dict[str, dict[str, int]] = {}
             for since in (week, month):
                 rows = await conn.execute(
                     text(
-                        "SELECT kind, COUNT(*) AS n FROM questions WHERE asked_at >= :since"
-                        " AND substr(asked_at, 1, 13) >= substr(:since, 1, 13) GROUP BY kind"
+                        "SELECT kind, COUNT(*) AS n FROM questions"
+                        " WHERE asked_at >= :since AND asked_at <= :until"
+                        " AND substr(asked_at, 1, 13) >= substr(:since, 1, 13)"
+                        " AND substr(asked_at, 1, 13) <= substr(:until, 1, 13) GROUP BY kind"
                     ),
-                    {"since": since},
+                    {"since": since, "until": until},
                 )
                 by_kind[since] = {row.kind: row.n for row in rows}
             top_entries = [
@@ -139,11 +144,12 @@ class Stats:
                 for row in await conn.execute(
                     text(
                         "SELECT entry_id, COUNT(*) AS n FROM questions"
-                        " WHERE asked_at >= :since AND entry_id IS NOT NULL"
+                        " WHERE asked_at >= :since AND asked_at <= :until AND entry_id IS NOT NULL"
                         " AND substr(asked_at, 1, 13) >= substr(:since, 1, 13)"
+                        " AND substr(asked_at, 1, 13) <= substr(:until, 1, 13)"
                         " GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT :top"
                     ),
-                    {"since": month, "top": top},
+                    {"since": month, "until": until, "top": top},
                 )
             ]
             feedback = [
@@ -151,16 +157,20 @@ class Stats:
                 for row in await conn.execute(
                     text(
                         "SELECT entry_id, SUM(helpful) AS yes, SUM(1 - helpful) AS no"
-                        " FROM feedback GROUP BY entry_id"
+                        " FROM feedback WHERE given_at <= :until GROUP BY entry_id"
                         " ORDER BY SUM(helpful) + SUM(1 - helpful) DESC, entry_id LIMIT :top"
                     ),
-                    {"top": top * 2},
+                    {"until": until, "top": top * 2},
                 )
             ]
             texts = [
                 row.text
                 for row in await conn.execute(
-                    text("SELECT text FROM unanswered WHERE asked_at >= :since"), {"since": month}
+                    text(
+                        "SELECT text FROM unanswered WHERE asked_at >= :since"
+                        " AND asked_at <= :until"
+                    ),
+                    {"since": month, "until": until},
                 )
             ]
         # Group texts that differ only in case and spacing; show the first spelling seen.
