@@ -104,6 +104,15 @@ async def test_stats_text_keeps_the_text_report(app: tuple[App, FakeTelegram]) -
     assert report["text"].startswith("<b>Statistics</b>")
 
 
+async def test_stats_with_an_argument_it_does_not_take_says_what_it_takes(
+    app: tuple[App, FakeTelegram],
+) -> None:
+    application, fake = app
+    await feed(application, fake.text(ADMIN, "/stats 7"))
+    (reply,) = fake.messages_to(ADMIN)
+    assert reply.get("text") == T("stats_usage")
+
+
 async def test_unanswered_groups_the_not_covered_questions_for_admins_only(
     app: tuple[App, FakeTelegram],
 ) -> None:

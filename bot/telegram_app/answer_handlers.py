@@ -226,8 +226,11 @@ async def stats(update: Update, context: Context) -> None:
     if message is None:
         return
     assistant = await assistant_of(context, update.effective_user)
-    if context.args and context.args[0].lower() == "text":
+    if context.args and [a.lower() for a in context.args] == ["text"]:
         await _stats_text(message, services, assistant)
+        return
+    if context.args:  # "/stats 7" must not pass for a 7-day chart
+        await send_text(message, assistant.locale.t("stats_usage"))
         return
     chart = await insights.chart(services.store, assistant, services.period())
     await send_photo(message, chart.png, chart.caption)
