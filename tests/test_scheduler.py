@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,6 +19,7 @@ from bot.aftercare.records import CourseStatus, EndReason
 from bot.aftercare.schedule import plan_days
 from bot.aftercare.tick import RecipientGone, RetryLater, tick
 from bot.answers.loader import load_faq
+from bot.instances import died_here, instance_id
 from bot.locale import get_locale
 from bot.messages import Reply
 from bot.storage.courses import CourseRepo
@@ -255,6 +258,22 @@ async def test_claims_of_a_killed_process_are_taken_over_when_the_lease_runs_out
     # ... and takes them over once their lease has run out.
     await tick(store, now + timedelta(minutes=5, seconds=1), send, ac, owner="new-process")
     assert sorted(chat for chat, _ in send.sent) == [0, 1, 2]
+
+
+async def test_claims_of_the_process_before_a_restart_with_the_same_pid_are_taken_over_at_once(
+    store: Store, repo: CourseRepo, ac: DayMessages
+) -> None:
+    # Found by probe20: in its container the bot is pid 1, and so was the process before a
+    # crash and restart of it. A claim naming this host and pid was taken for this very
+    # process's, alive, and left to its 5-minute lease instead of being taken over at once.
+    now = datetime(2025, 5, 20, 7, tzinfo=UTC)
+    await _enroll(repo, now, date(2025, 5, 20))
+    before = f"{socket.gethostname()}:{os.getpid()}:0badcafe"
+    await repo.claim_due(now, 1, before, timedelta(minutes=5))
+    send = Sender()
+    await tick(store, now + timedelta(seconds=5), send, ac, owner=instance_id())
+    assert len(send.sent) == 1
+    assert not died_here(instance_id())  # this process's own claims stay its own
 
 
 async def test_two_processes_on_one_database_never_send_a_day_twice(
