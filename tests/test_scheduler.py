@@ -7,7 +7,7 @@ import logging
 import os
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ import pytest
 from bot.aftercare.day_messages import DayMessages
 from bot.aftercare.records import CourseStatus, EndReason
 from bot.aftercare.schedule import plan_days
+from bot.aftercare.status import StatusReplies
 from bot.aftercare.tick import RecipientGone, RetryLater, tick
 from bot.answers.loader import load_faq
 from bot.instances import died_here, instance_id
@@ -323,6 +324,33 @@ async def test_the_follow_up_message_months_later(
     await tick(store, now, send, ac)
     await tick(store, datetime(2026, 2, 20, 9, tzinfo=BERLIN).astimezone(UTC), send, ac)
     assert send.sent[-1][1].text == "Time for a follow-up visit: https://example.com/book"
+
+
+async def test_days_planned_before_a_reload_shortened_the_course_are_skipped(
+    store: Store, repo: CourseRepo, ac: DayMessages
+) -> None:
+    # Found by probe20: a clinic's /reload took the course from 14 days to 10; a course
+    # planned for 14 got "Day 10 of 10" (and its follow-up button) five times, days 10 to 14,
+    # and its status named a next message that was day 10's again.
+    now = datetime(2025, 5, 20, 7, tzinfo=UTC)
+    course_id = await _enroll(repo, now, date(2025, 5, 20))
+    course = ac.course
+    shorter = DayMessages(
+        replace(course, days=10, daily=course.daily[:11]), ac.locale, ac.clinic, ac.urgent_text
+    )
+    send = Sender()
+    for day in range(11):
+        await tick(store, now + timedelta(days=day, hours=1), send, shorter)
+    assert send.titles()[-1] == "Day 10 of 10"
+    running = await repo.course(course_id)
+    assert running is not None
+    status = StatusReplies(10, get_locale("en")).status(running, now + timedelta(days=10, hours=2))
+    assert "Next message" not in status.text
+    for day in range(11, 16):
+        await tick(store, now + timedelta(days=day, hours=1), send, shorter)
+    assert send.titles().count("Day 10 of 10") == 1 and len(send.sent) == 11
+    ended = await repo.course(course_id)
+    assert ended is not None and ended.end_reason is EndReason.COMPLETED
 
 
 async def test_naive_now_is_refused(store: Store, repo: CourseRepo, ac: DayMessages) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.aftercare.day_messages import DayMessages
-from bot.aftercare.records import Delivery, EndReason
+from bot.aftercare.records import Delivery, DeliveryKind, EndReason
 from bot.aftercare.schedule import day_over
 from bot.instances import died_here
 from bot.messages import Reply
@@ -125,13 +125,26 @@ async def _deliver(
         await repo.mark_skipped(delivery.id, now)
         report.skipped += 1
         return
+    day_messages = _in_language(messages, delivery.language)
+    if delivery.kind is DeliveryKind.DAY and delivery.day > day_messages.course.days:
+        # Planned before a /reload shortened the course: its last day's message has gone (or
+        # goes on its day), and the days after it are no days of the course any more.
+        logger.info(
+            "skipped delivery %d (course %d, day %d): the course now ends on day %d",
+            delivery.id,
+            delivery.course_id,
+            delivery.day,
+            day_messages.course.days,
+        )
+        await repo.mark_skipped(delivery.id, now)
+        report.skipped += 1
+        return
     if not await repo.still_to_send(delivery.id, owner):
         # Stopped, forgotten or paused since the claim (or no longer ours): nothing goes out.
         await repo.release_claim(delivery.id, owner)
         report.dropped += 1
         return
     try:
-        day_messages = _in_language(messages, delivery.language)
         message_id = await send(delivery.chat_id, day_messages.message_for(delivery))
     except RecipientGone:
         logger.info("course %d ended: the patient cannot be reached", delivery.course_id)
