@@ -203,6 +203,18 @@ class CourseRepo:
             )
         return result.rowcount == 1
 
+    async def cancel_follow_ups(self, user_id: int) -> int:
+        """Drop the patient's follow-up reminders still to come (a claimed one too); how many."""
+        async with self.db.transaction() as conn:
+            result = await conn.execute(
+                text(
+                    "DELETE FROM deliveries WHERE user_id = :user AND kind = 'follow_up'"
+                    " AND status IN ('pending', 'sending')"
+                ),
+                {"user": user_id},
+            )
+        return result.rowcount
+
     async def change_time(self, course_id: int, send_time: time, timezone: str) -> None:
         """Move every unsent message of the course to the new local time and zone."""
         async with self.db.transaction() as conn:
