@@ -116,6 +116,17 @@ class AlertRepo:
                 {"not_before": stamp(not_before), "id": alert_id},
             )
 
+    async def retry_now(self) -> int:
+        """Let every waiting alert go at the next claim, whatever wait a failure set; how many."""
+        async with self.db.transaction() as conn:
+            result = await conn.execute(
+                text(
+                    "UPDATE alerts SET not_before = NULL"
+                    " WHERE status = 'pending' AND not_before IS NOT NULL"
+                )
+            )
+        return result.rowcount
+
     async def pending(self) -> int:
         """How many alerts wait to be sent."""
         async with self.db.transaction() as conn:
