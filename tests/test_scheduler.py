@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -408,6 +409,41 @@ async def test_a_database_lost_after_the_send_loses_no_message(
     await tick(store, now + timedelta(minutes=5, seconds=1), send, ac, owner="this-process")
     assert [chat for chat, _ in send.sent] == [USER, USER]
     assert await repo.claim_due(now + timedelta(minutes=6), 10) == []
+
+
+async def test_a_record_failing_for_one_message_leaves_the_batchs_other_sends_alone(
+    store: Store, repo: CourseRepo, ac: DayMessages, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found by probe20: one message's record failing (a deadlock with that patient's /stop on
+    # PostgreSQL, a dropped connection) cancelled the batch's other sends in flight; those
+    # that had reached Telegram kept their claims unrecorded and went again after the lease.
+    now = datetime(2025, 5, 20, 7, tzinfo=UTC)
+    for user in range(3):
+        await _enroll(repo, now, date(2025, 5, 20), user=user)
+    real_mark_sent = CourseRepo.mark_sent
+    delivered: list[int] = []
+
+    async def first_record_fails(self: CourseRepo, delivery_id: int, *args: Any) -> None:
+        if not delivered:
+            delivered.append(delivery_id)
+            await asyncio.sleep(0.02)  # the batch's other messages reach Telegram meanwhile
+            raise DatabaseUnavailable("deadlock detected")
+        await real_mark_sent(self, delivery_id, *args)
+
+    async def slow_but_for_the_first(chat_id: int, reply: Reply) -> int:
+        message_id = await send(chat_id, reply)
+        if chat_id != 0:
+            await asyncio.sleep(0.2)  # delivered, its answer still on the way
+        return message_id
+
+    monkeypatch.setattr(CourseRepo, "mark_sent", first_record_fails)
+    send = Sender()
+    with pytest.raises(ExceptionGroup):  # the tick still ends: the next one tries again
+        await tick(store, now, slow_but_for_the_first, ac, owner="this-process")
+    assert sorted(chat for chat, _ in send.sent) == [0, 1, 2]
+    # Only the message whose record failed goes again, once its lease has run out.
+    await tick(store, now + timedelta(minutes=5, seconds=1), send, ac, owner="this-process")
+    assert sorted(chat for chat, _ in send.sent) == [0, 0, 1, 2]
 
 
 async def test_a_long_tick_keeps_its_claims_alive_for_another_instance(

@@ -84,10 +84,17 @@ async def tick(
     if released:
         logger.warning("released %d stale delivery claims", released)
     gate = asyncio.Semaphore(concurrency)
+    failures: list[Exception] = []
 
     async def one(delivery: Delivery, at: datetime) -> None:
         async with gate:
-            await _deliver(store, at, send, messages, delivery, report, owner)
+            try:
+                await _deliver(store, at, send, messages, delivery, report, owner)
+            except Exception as exc:
+                # Its record failed (a lost connection, a deadlock with the patient's /stop):
+                # its claim waits for its lease. The batch's other sends must not be cancelled
+                # in flight: delivered but unrecorded, they would go again.
+                failures.append(exc)
 
     at = now
     while True:
@@ -95,6 +102,8 @@ async def tick(
         async with asyncio.TaskGroup() as group:
             for delivery in claimed:
                 group.create_task(one(delivery, at))
+        if failures:
+            raise ExceptionGroup("aftercare deliveries failed", failures)
         if len(claimed) < batch or (stopping is not None and stopping.is_set()):
             break
         at = clock() if clock is not None else at
@@ -112,7 +121,7 @@ async def _deliver(
     report: TickReport,
     owner: str,
 ) -> None:
-    """Send one claimed message and record what happened; never raises."""
+    """Send one claimed message and record what happened; raises only what the database does."""
     repo = store.courses
     if day_over(delivery.due_at, now, delivery.timezone):
         # Ids only: the log must not reveal message text or symptoms.
