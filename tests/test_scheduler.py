@@ -354,6 +354,26 @@ async def test_days_planned_before_a_reload_shortened_the_course_are_skipped(
     assert ended is not None and ended.end_reason is EndReason.COMPLETED
 
 
+async def test_a_follow_up_due_while_the_bot_was_down_comes_when_it_is_back(
+    store: Store, repo: CourseRepo, ac: DayMessages
+) -> None:
+    # Found by probe20: the reminder asked for 9 months before was skipped for good when the
+    # bot was down on its date (a weekend), like a day's message whose day has passed.
+    now = datetime(2025, 5, 20, 7, tzinfo=UTC)
+    course_id = await _enroll(repo, now, date(2025, 5, 20))
+    await repo.add_follow_up(course_id, 276, now)  # 20 February 2026
+    send = Sender()
+    await tick(store, now, send, ac)
+    back = datetime(2026, 2, 23, 10, tzinfo=BERLIN).astimezone(UTC)  # the Monday after
+    await tick(store, back, send, ac)
+    assert send.sent[-1][1].text == "Time for a follow-up visit: https://example.com/book"
+    # A week and more late it is no reminder any more.
+    other = await _enroll(repo, now, date(2025, 5, 20), user=USER + 1)
+    await repo.add_follow_up(other, 276, now)
+    report = await tick(store, back + timedelta(days=8), send, ac)
+    assert report.skipped >= 1 and send.sent[-1][0] == USER
+
+
 async def test_naive_now_is_refused(store: Store, repo: CourseRepo, ac: DayMessages) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         await tick(store, datetime(2025, 5, 20, 7), Sender(), ac)  # noqa: DTZ001 - on purpose

@@ -21,6 +21,9 @@ BATCH = 100
 CONCURRENCY = 8
 # After an unexpected error the message waits at least this long (a later tick retries it).
 ERROR_BACKOFF = timedelta(seconds=30)
+# A day's message is for its day alone; the follow-up reminder months later, the one message
+# the patient asked for, still helps this many days late (the bot down over its date).
+FOLLOW_UP_LATE_DAYS = 7
 
 
 class RecipientGone(Exception):
@@ -123,7 +126,8 @@ async def _deliver(
 ) -> None:
     """Send one claimed message and record what happened; raises only what the database does."""
     repo = store.courses
-    if day_over(delivery.due_at, now, delivery.timezone):
+    late_days = FOLLOW_UP_LATE_DAYS if delivery.kind is DeliveryKind.FOLLOW_UP else 0
+    if day_over(delivery.due_at, now, delivery.timezone, late_days):
         # Ids only: the log must not reveal message text or symptoms.
         logger.info(
             "skipped delivery %d (course %d, day %d): its local day has passed",
