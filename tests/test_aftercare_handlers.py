@@ -230,6 +230,29 @@ async def test_a_stop_or_forget_asked_with_a_danger_sign_is_still_done(
     assert "Urgent message from a patient" in texts(fake, STAFF_CHAT)[0]
 
 
+async def test_forget_asked_with_a_danger_sign_still_alerts_the_staff_when_the_alert_waits(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probe20: the alert of '/forget blurry vision ...' waits in the outbox whenever
+    # the staff chat cannot take it at once (alerts ahead of it at the group's pace, a flood
+    # wait, the bot out of the group); the deletion done after it erased it from there, and
+    # the staff never heard of the danger sign.
+    await enrol(app, fake, 8)
+    fake.block(STAFF_CHAT)
+    await feed(app, fake.text(8, "/forget blurry vision since this morning"))
+    assert texts(fake, 8)[-1] == T("forget_done")
+    assert rows_about(settings, 8) == dict.fromkeys(TABLES, 0)
+    fake.unblock(STAFF_CHAT)
+    delivery = app.bot_data.services.delivery
+    async with running_app(settings, load_faq(FAQ), fake, NOW + timedelta(minutes=11)) as again:
+        again.bot_data.services.delivery.kick_alerts()
+        await again.bot_data.services.delivery.idle()
+        assert await again.bot_data.services.store.alerts.pending() == 0
+    await delivery.idle()
+    (alert,) = texts(fake, STAFF_CHAT)
+    assert "Urgent message from a patient" in alert and "blurry vision" in alert
+
+
 async def test_a_zone_given_with_timezone_is_taken_at_once(app: App, fake: FakeTelegram) -> None:
     # Found by probing (probe18): "/timezone Europe/Paris" ignored the zone, answered "Your time
     # zone is Europe/Berlin" and asked for it again.

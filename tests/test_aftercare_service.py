@@ -282,6 +282,26 @@ async def test_the_follow_up_never_reopens_a_finished_course(
     assert await repo.purge(reminder + timedelta(days=31)) >= 1
 
 
+async def test_stop_after_the_course_cancels_the_follow_up_reminder(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # Found by probe20: /stop after the last day told the patient they were not signed up for
+    # aftercare messages, and the reminder asked for came 9 months later all the same (the
+    # course's data kept until 30 days after it); only /forget could stop it.
+    inbox = Inbox()
+    await _complete_with_follow_up(service, inbox)
+    later = NOW + timedelta(days=20)
+    stopped = await service.stop(ME, later)
+    assert "won't get any more aftercare messages" in stopped.replies[0].text
+    assert "not signed up" in (await service.stop(ME, later)).replies[0].text
+    sent_before = len(inbox.messages)
+    reminder = NOW.replace(year=2026, month=2, day=19, hour=8)
+    await tick(service.store, reminder, inbox, service.messages, purge=False)
+    assert len(inbox.messages) == sent_before
+    # Nothing is owed now: the course goes 30 days after it ended, not after the reminder.
+    assert await repo.purge(NOW + timedelta(days=45)) == 1
+
+
 @pytest.mark.parametrize("day", [999, 15, -1, 2, 5])
 async def test_a_forged_check_in_day_is_refused(
     service: CourseService, repo: CourseRepo, day: int

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from db_support import column, execute, fail_deletes, heal_deletes, scalar
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.aftercare.conversation import Conversation, Step
@@ -318,3 +319,63 @@ async def test_purge_erases_a_silent_patients_language_unless_a_course_is_kept(
 async def test_naive_times_are_refused(repo: CourseRepo) -> None:
     with pytest.raises(ValueError, match="naive"):
         await repo.claim_due(datetime(2025, 5, 20, 10), 10)  # noqa: DTZ001 - the point of the test
+
+
+async def test_a_message_recorded_while_its_course_is_stopped_is_no_deadlock(
+    repo: CourseRepo, db: Database
+) -> None:
+    # Found by probe20: recording a sent message locked its delivery row, then its course's;
+    # /stop (end_course) locks the course, then deletes its unsent rows. At the same moment,
+    # on PostgreSQL, each waited for the other until the server failed one of them.
+    if not db.postgres:
+        pytest.skip("SQLite has one writer at a time")
+    course_id = await _enroll(repo)
+    (claimed,) = await repo.claim_due(NOW, 1, "this-process")
+    stopper = Database(db.target)
+    try:
+        async with stopper.transaction() as conn:
+            # end_course's statements, the record started between them.
+            await conn.execute(
+                text("UPDATE courses SET status = 'ended', end_reason = 'stopped' WHERE id = :id"),
+                {"id": course_id},
+            )
+            recording = asyncio.create_task(repo.mark_sent(claimed.id, 7, NOW))
+            await asyncio.sleep(0.3)
+            await conn.execute(
+                text(
+                    "DELETE FROM deliveries WHERE course_id = :id"
+                    " AND status IN ('pending', 'sending')"
+                ),
+                {"id": course_id},
+            )
+        await recording  # no DeadlockDetected on either side
+    finally:
+        await stopper.close()
+    assert await _count(db, "SELECT count(*) FROM deliveries") == 0
+
+
+async def test_forget_while_a_message_is_recorded_is_no_deadlock(
+    repo: CourseRepo, db: Database
+) -> None:
+    # The record locks the course row, then the delivery's; /forget must take them in that
+    # order too, or the two wait for each other on PostgreSQL.
+    if not db.postgres:
+        pytest.skip("SQLite has one writer at a time")
+    course_id = await _enroll(repo)
+    (claimed,) = await repo.claim_due(NOW, 1, "this-process")
+    recorder = Database(db.target)
+    try:
+        async with recorder.transaction() as conn:
+            # mark_sent's statements, /forget started between them.
+            await conn.execute(
+                text("SELECT id FROM courses WHERE id = :id FOR UPDATE"), {"id": course_id}
+            )
+            forgetting = asyncio.create_task(Store(db).forget_user(USER))
+            await asyncio.sleep(0.3)
+            await conn.execute(
+                text("UPDATE deliveries SET status = 'sent' WHERE id = :id"), {"id": claimed.id}
+            )
+        await forgetting  # no DeadlockDetected on either side
+    finally:
+        await recorder.close()
+    assert await _count(db, "SELECT count(*) FROM courses") == 0

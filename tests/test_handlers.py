@@ -889,6 +889,25 @@ async def test_a_mistyped_staff_chat_is_logged_once_and_its_alerts_wait_for_the_
     assert len(sent_to(fake, -100777)) == 2
 
 
+async def test_alerts_go_at_once_to_the_staff_chat_fixed_right_after_the_log_said_so(
+    settings: Settings, fake: FakeTelegram
+) -> None:
+    # Found by probe20: the log asks the operator to check the setting and restart; restarted
+    # within 10 minutes of the refusal, the urgent alerts still waited out its retry pause.
+    fake.no_such_chat(STAFF_CHAT)
+    async with running_app(settings, load_faq(FAQ), fake, NOW) as first:
+        await feed(first, fake.text(33, "I have a fever since this morning"))
+        await first.bot_data.services.delivery.idle()
+    fixed = dataclasses.replace(settings, staff_chat_id=-100777)  # the operator fixes it
+    later = NOW + timedelta(minutes=2)
+    async with running_app(fixed, load_faq(FAQ), fake, later) as second:
+        second.bot_data.services.delivery.kick_alerts()
+        await second.bot_data.services.delivery.idle()
+        assert await second.bot_data.services.store.alerts.pending() == 0
+    (alert,) = sent_to(fake, -100777)
+    assert "since this morning" in alert["text"]
+
+
 async def test_alerts_waiting_for_a_wrong_staff_chat_go_to_the_one_set_after_a_restart(
     settings: Settings, fake: FakeTelegram
 ) -> None:

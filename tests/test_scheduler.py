@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,8 +18,10 @@ import pytest
 from bot.aftercare.day_messages import DayMessages
 from bot.aftercare.records import CourseStatus, EndReason
 from bot.aftercare.schedule import plan_days
+from bot.aftercare.status import StatusReplies
 from bot.aftercare.tick import RecipientGone, RetryLater, tick
 from bot.answers.loader import load_faq
+from bot.instances import died_here, instance_id
 from bot.locale import get_locale
 from bot.messages import Reply
 from bot.storage.courses import CourseRepo
@@ -257,6 +262,22 @@ async def test_claims_of_a_killed_process_are_taken_over_when_the_lease_runs_out
     assert sorted(chat for chat, _ in send.sent) == [0, 1, 2]
 
 
+async def test_claims_of_the_process_before_a_restart_with_the_same_pid_are_taken_over_at_once(
+    store: Store, repo: CourseRepo, ac: DayMessages
+) -> None:
+    # Found by probe20: in its container the bot is pid 1, and so was the process before a
+    # crash and restart of it. A claim naming this host and pid was taken for this very
+    # process's, alive, and left to its 5-minute lease instead of being taken over at once.
+    now = datetime(2025, 5, 20, 7, tzinfo=UTC)
+    await _enroll(repo, now, date(2025, 5, 20))
+    before = f"{socket.gethostname()}:{os.getpid()}:0badcafe"
+    await repo.claim_due(now, 1, before, timedelta(minutes=5))
+    send = Sender()
+    await tick(store, now + timedelta(seconds=5), send, ac, owner=instance_id())
+    assert len(send.sent) == 1
+    assert not died_here(instance_id())  # this process's own claims stay its own
+
+
 async def test_two_processes_on_one_database_never_send_a_day_twice(
     store: Store, repo: CourseRepo, ac: DayMessages, tmp_path: Path
 ) -> None:
@@ -304,6 +325,53 @@ async def test_the_follow_up_message_months_later(
     await tick(store, now, send, ac)
     await tick(store, datetime(2026, 2, 20, 9, tzinfo=BERLIN).astimezone(UTC), send, ac)
     assert send.sent[-1][1].text == "Time for a follow-up visit: https://example.com/book"
+
+
+async def test_days_planned_before_a_reload_shortened_the_course_are_skipped(
+    store: Store, repo: CourseRepo, ac: DayMessages
+) -> None:
+    # Found by probe20: a clinic's /reload took the course from 14 days to 10; a course
+    # planned for 14 got "Day 10 of 10" (and its follow-up button) five times, days 10 to 14,
+    # and its status named a next message that was day 10's again.
+    now = datetime(2025, 5, 20, 7, tzinfo=UTC)
+    course_id = await _enroll(repo, now, date(2025, 5, 20))
+    course = ac.course
+    shorter = DayMessages(
+        replace(course, days=10, daily=course.daily[:11]), ac.locale, ac.clinic, ac.urgent_text
+    )
+    send = Sender()
+    for day in range(11):
+        await tick(store, now + timedelta(days=day, hours=1), send, shorter)
+    assert send.titles()[-1] == "Day 10 of 10"
+    running = await repo.course(course_id)
+    assert running is not None
+    status = StatusReplies(10, get_locale("en")).status(running, now + timedelta(days=10, hours=2))
+    assert "Next message" not in status.text
+    for day in range(11, 16):
+        await tick(store, now + timedelta(days=day, hours=1), send, shorter)
+    assert send.titles().count("Day 10 of 10") == 1 and len(send.sent) == 11
+    ended = await repo.course(course_id)
+    assert ended is not None and ended.end_reason is EndReason.COMPLETED
+
+
+async def test_a_follow_up_due_while_the_bot_was_down_comes_when_it_is_back(
+    store: Store, repo: CourseRepo, ac: DayMessages
+) -> None:
+    # Found by probe20: the reminder asked for 9 months before was skipped for good when the
+    # bot was down on its date (a weekend), like a day's message whose day has passed.
+    now = datetime(2025, 5, 20, 7, tzinfo=UTC)
+    course_id = await _enroll(repo, now, date(2025, 5, 20))
+    await repo.add_follow_up(course_id, 276, now)  # 20 February 2026
+    send = Sender()
+    await tick(store, now, send, ac)
+    back = datetime(2026, 2, 23, 10, tzinfo=BERLIN).astimezone(UTC)  # the Monday after
+    await tick(store, back, send, ac)
+    assert send.sent[-1][1].text == "Time for a follow-up visit: https://example.com/book"
+    # A week and more late it is no reminder any more.
+    other = await _enroll(repo, now, date(2025, 5, 20), user=USER + 1)
+    await repo.add_follow_up(other, 276, now)
+    report = await tick(store, back + timedelta(days=8), send, ac)
+    assert report.skipped >= 1 and send.sent[-1][0] == USER
 
 
 async def test_naive_now_is_refused(store: Store, repo: CourseRepo, ac: DayMessages) -> None:
@@ -361,6 +429,41 @@ async def test_a_database_lost_after_the_send_loses_no_message(
     await tick(store, now + timedelta(minutes=5, seconds=1), send, ac, owner="this-process")
     assert [chat for chat, _ in send.sent] == [USER, USER]
     assert await repo.claim_due(now + timedelta(minutes=6), 10) == []
+
+
+async def test_a_record_failing_for_one_message_leaves_the_batchs_other_sends_alone(
+    store: Store, repo: CourseRepo, ac: DayMessages, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found by probe20: one message's record failing (a deadlock with that patient's /stop on
+    # PostgreSQL, a dropped connection) cancelled the batch's other sends in flight; those
+    # that had reached Telegram kept their claims unrecorded and went again after the lease.
+    now = datetime(2025, 5, 20, 7, tzinfo=UTC)
+    for user in range(3):
+        await _enroll(repo, now, date(2025, 5, 20), user=user)
+    real_mark_sent = CourseRepo.mark_sent
+    delivered: list[int] = []
+
+    async def first_record_fails(self: CourseRepo, delivery_id: int, *args: Any) -> None:
+        if not delivered:
+            delivered.append(delivery_id)
+            await asyncio.sleep(0.02)  # the batch's other messages reach Telegram meanwhile
+            raise DatabaseUnavailable("deadlock detected")
+        await real_mark_sent(self, delivery_id, *args)
+
+    async def slow_but_for_the_first(chat_id: int, reply: Reply) -> int:
+        message_id = await send(chat_id, reply)
+        if chat_id != 0:
+            await asyncio.sleep(0.2)  # delivered, its answer still on the way
+        return message_id
+
+    monkeypatch.setattr(CourseRepo, "mark_sent", first_record_fails)
+    send = Sender()
+    with pytest.raises(ExceptionGroup):  # the tick still ends: the next one tries again
+        await tick(store, now, slow_but_for_the_first, ac, owner="this-process")
+    assert sorted(chat for chat, _ in send.sent) == [0, 1, 2]
+    # Only the message whose record failed goes again, once its lease has run out.
+    await tick(store, now + timedelta(minutes=5, seconds=1), send, ac, owner="this-process")
+    assert sorted(chat for chat, _ in send.sent) == [0, 0, 1, 2]
 
 
 async def test_a_long_tick_keeps_its_claims_alive_for_another_instance(

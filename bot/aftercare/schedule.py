@@ -48,9 +48,10 @@ def clamp_day(day: int, days: int) -> int:
     return min(max(day, FIRST_DAY), days)
 
 
-def day_over(due_at: datetime, now: datetime, zone: str) -> bool:
-    """True when the patient's local day of `due_at` has passed at `now`."""
-    return local_today(now, zone) > local_today(due_at, zone)
+def day_over(due_at: datetime, now: datetime, zone: str, late_days: int = 0) -> bool:
+    """True when the patient's local day of `due_at` has passed at `now`, or the `late_days`
+    after it too."""
+    return (local_today(now, zone) - local_today(due_at, zone)).days > late_days
 
 
 def plan_days(

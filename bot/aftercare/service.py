@@ -107,6 +107,9 @@ class CourseService:
         await self.repo.clear_conversation(patient.user_id)
         course = await self.repo.course_for(patient.user_id)
         if course is None:
+            # A finished course's follow-up reminder is the only message left to stop.
+            if await self.repo.cancel_follow_ups(patient.user_id):
+                return Response((self.status.stopped(),))
             return Response((self.status.not_enrolled(),))
         await self.repo.end_course(course.id, EndReason.STOPPED, now)
         return Response((self.status.stopped(),))

@@ -114,6 +114,8 @@ class StatusReplies:
             if today > self.days:
                 return None
             due = local_due(course.procedure_date, today, course.send_time, course.timezone)
+        if due is not None and course_day(course.procedure_date, due, course.timezone) > self.days:
+            return None  # planned before a /reload shortened the course: the tick skips it
         # The tick sends a message due earlier on its own local day at once (after a resume, a
         # retry, or a time moved earlier than now), so it goes now, not at its passed time.
         return None if due is None else max(due, now)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.aftercare.day_messages import DayMessages
-from bot.aftercare.records import Delivery, EndReason
+from bot.aftercare.records import Delivery, DeliveryKind, EndReason
 from bot.aftercare.schedule import day_over
 from bot.instances import died_here
 from bot.messages import Reply
@@ -21,6 +21,9 @@ BATCH = 100
 CONCURRENCY = 8
 # After an unexpected error the message waits at least this long (a later tick retries it).
 ERROR_BACKOFF = timedelta(seconds=30)
+# A day's message is for its day alone; the follow-up reminder months later, the one message
+# the patient asked for, still helps this many days late (the bot down over its date).
+FOLLOW_UP_LATE_DAYS = 7
 
 
 class RecipientGone(Exception):
@@ -84,10 +87,17 @@ async def tick(
     if released:
         logger.warning("released %d stale delivery claims", released)
     gate = asyncio.Semaphore(concurrency)
+    failures: list[Exception] = []
 
     async def one(delivery: Delivery, at: datetime) -> None:
         async with gate:
-            await _deliver(store, at, send, messages, delivery, report, owner)
+            try:
+                await _deliver(store, at, send, messages, delivery, report, owner)
+            except Exception as exc:
+                # Its record failed (a lost connection, a deadlock with the patient's /stop):
+                # its claim waits for its lease. The batch's other sends must not be cancelled
+                # in flight: delivered but unrecorded, they would go again.
+                failures.append(exc)
 
     at = now
     while True:
@@ -95,6 +105,8 @@ async def tick(
         async with asyncio.TaskGroup() as group:
             for delivery in claimed:
                 group.create_task(one(delivery, at))
+        if failures:
+            raise ExceptionGroup("aftercare deliveries failed", failures)
         if len(claimed) < batch or (stopping is not None and stopping.is_set()):
             break
         at = clock() if clock is not None else at
@@ -112,9 +124,10 @@ async def _deliver(
     report: TickReport,
     owner: str,
 ) -> None:
-    """Send one claimed message and record what happened; never raises."""
+    """Send one claimed message and record what happened; raises only what the database does."""
     repo = store.courses
-    if day_over(delivery.due_at, now, delivery.timezone):
+    late_days = FOLLOW_UP_LATE_DAYS if delivery.kind is DeliveryKind.FOLLOW_UP else 0
+    if day_over(delivery.due_at, now, delivery.timezone, late_days):
         # Ids only: the log must not reveal message text or symptoms.
         logger.info(
             "skipped delivery %d (course %d, day %d): its local day has passed",
@@ -125,13 +138,26 @@ async def _deliver(
         await repo.mark_skipped(delivery.id, now)
         report.skipped += 1
         return
+    day_messages = _in_language(messages, delivery.language)
+    if delivery.kind is DeliveryKind.DAY and delivery.day > day_messages.course.days:
+        # Planned before a /reload shortened the course: its last day's message has gone (or
+        # goes on its day), and the days after it are no days of the course any more.
+        logger.info(
+            "skipped delivery %d (course %d, day %d): the course now ends on day %d",
+            delivery.id,
+            delivery.course_id,
+            delivery.day,
+            day_messages.course.days,
+        )
+        await repo.mark_skipped(delivery.id, now)
+        report.skipped += 1
+        return
     if not await repo.still_to_send(delivery.id, owner):
         # Stopped, forgotten or paused since the claim (or no longer ours): nothing goes out.
         await repo.release_claim(delivery.id, owner)
         report.dropped += 1
         return
     try:
-        day_messages = _in_language(messages, delivery.language)
         message_id = await send(delivery.chat_id, day_messages.message_for(delivery))
     except RecipientGone:
         logger.info("course %d ended: the patient cannot be reached", delivery.course_id)

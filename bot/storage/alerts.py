@@ -116,15 +116,42 @@ class AlertRepo:
                 {"not_before": stamp(not_before), "id": alert_id},
             )
 
+    async def retry_now(self) -> int:
+        """Let every waiting alert go at the next claim, whatever wait a failure set; how many."""
+        async with self.db.transaction() as conn:
+            result = await conn.execute(
+                text(
+                    "UPDATE alerts SET not_before = NULL"
+                    " WHERE status = 'pending' AND not_before IS NOT NULL"
+                )
+            )
+        return result.rowcount
+
     async def pending(self) -> int:
         """How many alerts wait to be sent."""
         async with self.db.transaction() as conn:
             return int(await conn.scalar(text("SELECT count(*) FROM alerts")) or 0)
 
+    async def marked(self, chat_id: int, message_id: int) -> bool:
+        """Whether a patient's message was judged urgent (its staff alert queued)."""
+        async with self.db.transaction() as conn:
+            found = await conn.scalar(
+                text(
+                    "SELECT 1 FROM urgent_messages WHERE chat_id = :chat AND message_id = :message"
+                ),
+                {"chat": chat_id, "message": message_id},
+            )
+        return found is not None
+
     @staticmethod
-    async def erase_user(conn: AsyncConnection, user_id: int) -> None:
-        """Delete a patient's unsent alerts and private chat's marks in the caller's transaction."""
-        await conn.execute(text("DELETE FROM alerts WHERE user_id = :user"), {"user": user_id})
+    async def erase_user(conn: AsyncConnection, user_id: int, keep_queued: bool = False) -> None:
+        """Delete a patient's unsent alerts and private chat's marks in the caller's transaction.
+
+        `keep_queued`: the alerts stay until sent (then deleted), for a deletion asked for with
+        a danger sign: the staff must still hear of it.
+        """
+        if not keep_queued:
+            await conn.execute(text("DELETE FROM alerts WHERE user_id = :user"), {"user": user_id})
         # A private chat's id is its user's id.
         await conn.execute(
             text("DELETE FROM urgent_messages WHERE chat_id = :user"), {"user": user_id}

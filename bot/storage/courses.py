@@ -203,6 +203,18 @@ class CourseRepo:
             )
         return result.rowcount == 1
 
+    async def cancel_follow_ups(self, user_id: int) -> int:
+        """Drop the patient's follow-up reminders still to come (a claimed one too); how many."""
+        async with self.db.transaction() as conn:
+            result = await conn.execute(
+                text(
+                    "DELETE FROM deliveries WHERE user_id = :user AND kind = 'follow_up'"
+                    " AND status IN ('pending', 'sending')"
+                ),
+                {"user": user_id},
+            )
+        return result.rowcount
+
     async def change_time(self, course_id: int, send_time: time, timezone: str) -> None:
         """Move every unsent message of the course to the new local time and zone."""
         async with self.db.transaction() as conn:
@@ -387,20 +399,27 @@ class CourseRepo:
     ) -> None:
         async with self.db.transaction() as conn:
             course_id = await conn.scalar(
-                text(
-                    "UPDATE deliveries SET status = :status, sent_at = :at, message_id = :message"
-                    " WHERE id = :id AND status = 'sending' RETURNING course_id"
-                ),
-                {"status": status, "at": stamp(now), "message": message_id, "id": delivery_id},
+                text("SELECT course_id FROM deliveries WHERE id = :id"), {"id": delivery_id}
             )
             if course_id is None:
                 return
-            # Two instances finishing the course's last two messages at once: the course row
-            # lock orders them, so the second sees the first's result and ends the course.
+            # The course row before the delivery's, the order /stop, a new time and a check-in
+            # lock them in: the other order deadlocked with a /stop at the same moment. Two
+            # instances finishing the course's last two messages at once: this lock orders
+            # them, so the second sees the first's result and ends the course.
             await conn.execute(
                 text(f"SELECT id FROM courses WHERE id = :id{self.db.lock_rows()}"),  # noqa: S608
                 {"id": course_id},
             )
+            recorded = await conn.scalar(
+                text(
+                    "UPDATE deliveries SET status = :status, sent_at = :at, message_id = :message"
+                    " WHERE id = :id AND status = 'sending' RETURNING id"
+                ),
+                {"status": status, "at": stamp(now), "message": message_id, "id": delivery_id},
+            )
+            if recorded is None:
+                return
             # The follow-up months later never holds the course open: asked for before the
             # last day's message is recorded (its answer lost, it is sent again), it would.
             left = await conn.scalar(
@@ -525,9 +544,14 @@ class CourseRepo:
 
     # privacy
 
-    @staticmethod
-    async def erase_user(conn: AsyncConnection, user_id: int) -> None:
+    async def erase_user(self, conn: AsyncConnection, user_id: int) -> None:
         """Delete the patient's courses, deliveries, check-ins and open question (caller's)."""
+        # The courses' rows first, the order a record, /stop and a new time lock them in: the
+        # other order waits for such a one while it waits for the course (a deadlock).
+        await conn.execute(
+            text(f"SELECT id FROM courses WHERE user_id = :user{self.db.lock_rows()}"),  # noqa: S608
+            {"user": user_id},
+        )
         for table in ("checkins", "deliveries", "courses", "conversations"):
             await conn.execute(
                 text(f"DELETE FROM {table} WHERE user_id = :user"),  # noqa: S608 - fixed names

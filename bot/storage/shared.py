@@ -44,8 +44,10 @@ class SharedState:
             if pg
             else "((julianday('now') - 2440587.5) * 86400.0)"
         )
-        smaller = "least" if pg else "min"
-        available = f"{smaller}(:burst, tokens + ({now} - updated_at) * :rate)"
+        smaller, larger = ("least", "greatest") if pg else ("min", "max")
+        # No time runs backwards here: a server clock set back (a VM resumed, a clock corrected)
+        # would make the refill negative and hold every send until the clock caught up.
+        available = f"{smaller}(:burst, tokens + {larger}(0.0, {now} - updated_at) * :rate)"
         params = {"burst": burst, "rate": rate}
         async with self.db.transaction() as conn:
             taken = await conn.scalar(
@@ -57,8 +59,12 @@ class SharedState:
             )
             if taken is not None:
                 return 0.0
+            # Refilled up to now without taking: the next refill runs from this moment.
             tokens = await conn.scalar(
-                text(f"SELECT {available} FROM send_budget WHERE id = 1"),  # noqa: S608 - constants
+                text(
+                    f"UPDATE send_budget SET tokens = {available}, updated_at = {now}"  # noqa: S608 - constants
+                    " WHERE id = 1 RETURNING tokens"
+                ),
                 params,
             )
         return max((1.0 - float(tokens or 0.0)) / rate, 0.001)

@@ -31,12 +31,17 @@ class Store:
         """Connect and migrate now, so that a bad database stops start-up, not a patient."""
         await self.db.open()
 
-    async def forget_user(self, user_id: int) -> None:
-        """Erase everything stored about one patient, in every repository, all or nothing."""
+    async def forget_user(self, user_id: int, keep_alerts: bool = False) -> None:
+        """Erase everything stored about one patient, in every repository, all or nothing.
+
+        `keep_alerts`: their staff alerts still queued go before they are deleted (/forget
+        typed with a danger sign: its alert was queued first and must reach the staff).
+        """
         # One transaction: a database failing halfway must not leave part of the patient.
         async with self.db.transaction(erasing=True) as conn:
-            for repo in (self.courses, self.stats, self.alerts, self.patients):
+            for repo in (self.courses, self.stats, self.patients):
                 await repo.erase_user(conn, user_id)
+            await self.alerts.erase_user(conn, user_id, keep_queued=keep_alerts)
 
     async def close(self) -> None:
         """Close the database's connections."""

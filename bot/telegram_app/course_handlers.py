@@ -66,7 +66,9 @@ async def forget(update: Update, context: Context) -> None:
     if message is None or user is None:
         return
     locale = (await assistant_of(context, user)).locale
-    await services.store.forget_user(user.id)
+    # Typed with a danger sign ("/forget blurry vision"), its staff alert still goes.
+    urgent = await services.store.alerts.marked(message.chat.id, message.message_id)
+    await services.store.forget_user(user.id, keep_alerts=urgent)
     await send_text(message, locale.t("forget_done"))
 
 

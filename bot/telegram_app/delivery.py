@@ -215,6 +215,7 @@ class Delivery:
         self.owner = instance_id()
         self._stopping = asyncio.Event()
         self._last_purge: datetime | None = None
+        self._alerts_woken = False
         self._last_text_purge: datetime | None = None
         self._courses = _SingleFlight("aftercare tick", self._course_tick)
         self._alerts = _SingleFlight("staff alert delivery", self._alert_tick)
@@ -268,6 +269,12 @@ class Delivery:
     async def _alert_tick(self) -> None:
         if self._send_alert is None or self._stopping.is_set():
             return
+        if not self._alerts_woken:
+            # A wait set by a process before this one (a staff chat that refused the bot, tried
+            # again every 10 minutes) is not this one's: the operator restarts after fixing the
+            # setting or adding the bot to the chat, and the urgent alerts go now.
+            await self._store.alerts.retry_now()
+            self._alerts_woken = True
         report = await flush(
             self._store, self._clock(), self._send_alert, self.owner, clock=self._clock
         )
