@@ -149,8 +149,11 @@ Russian 107/120, 38/40, 20/20, 3/180.
 `heldout_blind20_{en,ru}.yaml` (230 and 180, written at the eighteenth round's start in the dev
 sets' style) is sealed. Its first score, on main before that round (57dd671): English 143/150
 in scope, 55/55 declined, 25/25 urgent, 0/230 wrong; Russian 116/120, 40/40, 20/20, 0/180.
+At that round's end: English 142/150, 55/55, 25/25, 0/230; Russian 118/120, 40/40, 20/20, 0/180.
 `heldout_blind21_{en,ru}.yaml` (230 and 180, written in the eighteenth round in the dev sets'
-style by a fourth helper) is sealed and was first scored at that round's end.
+style by a fourth helper) is sealed and was first scored at that round's end, on the code before
+the round and after it, the same: English 146/150 in scope, 55/55 declined, 25/25 urgent, 1/230
+wrong; Russian 118/120, 40/40, 20/20, 1/180.
 `probe30_{en,ru}.yaml` (everyday, slang and descriptive words for the article's things, and
 near misses out of scope; 380 and 300), written then too, is a tuning set; its first score,
 before it was read: English 271/300 in scope, 74/80 declined, 10/380 wrong; Russian 216/240,
