@@ -42,7 +42,10 @@ course), first scored 78/80 and 77/80, calm 33/40 and 33/40 (12dabe7); tuned on 
 without the medical word), first scored 73/80 and 75/80, calm 36/40 and 39/40 (9dfdd82); tuned
 on since. `redflag_probe_q_*` (240 messages), written in the eighteenth round (answers to the
 daily check-in on days 1-14: several things in one message, hedged, typos, emoji), first scored
-79/80 and 77/80, calm 38/40 and 40/40 (57dd671); tuned on since.
+79/80 and 77/80, calm 38/40 and 40/40 (57dd671); tuned on since. `redflag_probe_r_*` (240
+messages), written at that round's end (signs told through what someone else noticed, what the
+patient did about them, photo captions, long rambling messages), first scored 76/80 and 77/80,
+calm 39/40 and 39/40 (245f5bf); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
