@@ -262,20 +262,22 @@ async def test_claims_of_a_killed_process_are_taken_over_when_the_lease_runs_out
     assert sorted(chat for chat, _ in send.sent) == [0, 1, 2]
 
 
-async def test_claims_of_the_process_before_a_restart_with_the_same_pid_are_taken_over_at_once(
+async def test_a_claim_naming_this_host_and_pid_with_another_token_waits_for_its_lease(
     store: Store, repo: CourseRepo, ac: DayMessages
 ) -> None:
-    # Found by probe20: in its container the bot is pid 1, and so was the process before a
-    # crash and restart of it. A claim naming this host and pid was taken for this very
-    # process's, alive, and left to its 5-minute lease instead of being taken over at once.
+    # Two containers sharing the host's network share its name, and each is pid 1: a claim
+    # naming this host and pid may be a live sibling's, so it waits out its lease (as after a
+    # container's restart) rather than be sent twice.
     now = datetime(2025, 5, 20, 7, tzinfo=UTC)
     await _enroll(repo, now, date(2025, 5, 20))
-    before = f"{socket.gethostname()}:{os.getpid()}:0badcafe"
-    await repo.claim_due(now, 1, before, timedelta(minutes=5))
+    sibling = f"{socket.gethostname()}:{os.getpid()}:0badcafe"
+    await repo.claim_due(now, 1, sibling, timedelta(minutes=5))
     send = Sender()
     await tick(store, now + timedelta(seconds=5), send, ac, owner=instance_id())
+    assert send.sent == []
+    assert not died_here(sibling)
+    await tick(store, now + timedelta(minutes=6), send, ac, owner=instance_id())
     assert len(send.sent) == 1
-    assert not died_here(instance_id())  # this process's own claims stay its own
 
 
 async def test_two_processes_on_one_database_never_send_a_day_twice(
