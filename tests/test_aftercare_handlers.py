@@ -218,7 +218,9 @@ async def test_status_pause_resume_timezone_cancel_and_stop(
     assert rows_about(settings, 7)["courses"] == 1  # ended, kept until /forget or the purge
 
 
-@pytest.mark.parametrize(("command", "done"), [("/forget", "forget_done"), ("/stop", "ac_stopped")])
+@pytest.mark.parametrize(
+    ("command", "done"), [("/forget", "forget_done_alerting"), ("/stop", "ac_stopped")]
+)
 async def test_a_stop_or_forget_asked_with_a_danger_sign_is_still_done(
     app: App, fake: FakeTelegram, command: str, done: str
 ) -> None:
@@ -240,7 +242,7 @@ async def test_forget_asked_with_a_danger_sign_still_alerts_the_staff_when_the_a
     await enrol(app, fake, 8)
     fake.block(STAFF_CHAT)
     await feed(app, fake.text(8, "/forget blurry vision since this morning"))
-    assert texts(fake, 8)[-1] == T("forget_done")
+    assert texts(fake, 8)[-1] == T("forget_done_alerting")  # not "any alert ... deleted"
     assert rows_about(settings, 8) == dict.fromkeys(TABLES, 0)
     fake.unblock(STAFF_CHAT)
     delivery = app.bot_data.services.delivery

@@ -69,7 +69,7 @@ async def forget(update: Update, context: Context) -> None:
     # Typed with a danger sign ("/forget blurry vision"), its staff alert still goes.
     urgent = await services.store.alerts.marked(message.chat.id, message.message_id)
     await services.store.forget_user(user.id, keep_alerts=urgent)
-    await send_text(message, locale.t("forget_done"))
+    await send_text(message, locale.t("forget_done_alerting" if urgent else "forget_done"))
 
 
 async def private_only(update: Update, context: Context) -> None:
