@@ -29,7 +29,7 @@ from bot.answers.languages import (
 )
 from bot.answers.matcher import Kind
 from bot.answers.selftest import self_test
-from bot.config import DEFAULT_DATABASE_URL, ConfigError, resolve_faq_path
+from bot.config import DEFAULT_DATABASE_URL, ConfigError, env_value, resolve_faq_path
 from bot.console import chat
 from bot.faqdoc import FaqError
 from bot.insights import service as insights
@@ -200,8 +200,8 @@ class UsageError(Exception):
 def open_store(env: Mapping[str, str]) -> Store:
     """The bot's database from DATABASE_URL, as `run` reads it; never creates a SQLite file."""
     try:
-        target = parse_database_url(env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL)
-    except ValueError as exc:
+        target = parse_database_url(env_value(env, "DATABASE_URL") or DEFAULT_DATABASE_URL)
+    except (ValueError, ConfigError) as exc:
         raise UsageError(str(exc)) from None
     if target.path is not None and not target.path.is_file():
         raise UsageError(f"no database at {target.path}: set DATABASE_URL to the bot's database")

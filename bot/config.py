@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import SplitResult, urlsplit
 
+from bot.locale import LANGUAGE_CODE
 from bot.storage.database import parse_database_url
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
@@ -26,7 +27,6 @@ DECIMAL_PATTERN = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,9})?")
 # Telegram's ids have at most 52 significant bits; a longer number is a typo that would only
 # fail later, when the database refuses it with a patient's staff alert (past 64 bits).
 ID_LIMIT = 2**52
-LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}")
 DIGEST_CHOICES = ("off", "weekly")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # [0-9], not \d: \d takes other scripts' digits ("١٢٣٤٥"), which no bot id is written in.
@@ -92,14 +92,7 @@ class Settings:
     @classmethod
     def _read(cls, env: Mapping[str, str], faq_option: str | None) -> Settings:
         def get(name: str) -> str | None:
-            value = env.get(name, "").strip()
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-                # `docker run --env-file` keeps them; the token's error could not show them.
-                raise ConfigError(
-                    f"{name} is written in quotes: remove them (docker run --env-file keeps "
-                    "quotes as part of the value)"
-                )
-            return value or None
+            return env_value(env, name) or None
 
         webhook_url = _webhook_url(get("SOFTLIFT_WEBHOOK_URL"))
         secret = get("SOFTLIFT_WEBHOOK_SECRET")
@@ -144,12 +137,24 @@ class Settings:
         )
 
 
+def env_value(env: Mapping[str, str], name: str) -> str:
+    """A setting as written, without surrounding spaces; "" when unset; quotes refused."""
+    value = env.get(name, "").strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        # `docker run --env-file` keeps them; the token's error could not show them.
+        raise ConfigError(
+            f"{name} is written in quotes: remove them (docker run --env-file keeps "
+            "quotes as part of the value)"
+        )
+    return value
+
+
 def resolve_faq_path(cli_value: str | None, env: Mapping[str, str]) -> tuple[Path, ...]:
     """The FAQ files to use, one per language: --faq, else $SOFTLIFT_FAQ, comma-separated.
 
     () means the shipped ones: faq/softlifting.yaml, and faq/softlifting.ru.yaml when it loads.
     """
-    value = cli_value or env.get("SOFTLIFT_FAQ", "").strip()
+    value = cli_value or env_value(env, "SOFTLIFT_FAQ")
     paths = tuple(Path(part.strip()) for part in value.split(",") if part.strip())
     if value and not paths:
         # "," is what "${EN_FAQ},${RU_FAQ}" gives with both unset: the shipped files would
@@ -164,7 +169,7 @@ def _language(name: str, value: str | None) -> str | None:
     """A language code such as en or ru (checked against the FAQ files at start-up)."""
     if value is None:
         return None
-    if not LANGUAGE_PATTERN.fullmatch(value):
+    if not LANGUAGE_CODE.fullmatch(value):
         raise ConfigError(f"{name} must be a language code such as en or ru, not {value!r}")
     return value
 

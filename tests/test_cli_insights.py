@@ -71,6 +71,8 @@ def test_faq_suggest_writes_a_snippet_per_faq_file(
     [
         ("mysql://db/x", "DATABASE_URL must look like"),
         ("sqlite:///{tmp}/missing.db", "no database at"),
+        # As `run` reads it (found in review: the commands read DATABASE_URL apart).
+        ('"sqlite:///{tmp}/bot.db"', "DATABASE_URL is written in quotes"),
     ],
 )
 def test_a_bad_database_setting_is_one_line_and_exit_2(

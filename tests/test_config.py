@@ -98,6 +98,7 @@ def test_missing_token_says_botfather_and_chat() -> None:
         # never shows the value) said to copy it again from @BotFather, which cannot help.
         ("TELEGRAM_BOT_TOKEN", f'"{TOKEN}"', "TELEGRAM_BOT_TOKEN is written in quotes"),
         ("SOFTLIFT_WEBHOOK_SECRET", "'abc'", "SOFTLIFT_WEBHOOK_SECRET is written in quotes"),
+        ("SOFTLIFT_FAQ", '"faq/softlifting.yaml"', "SOFTLIFT_FAQ is written in quotes"),
         # Found by probing: .upper() and .lower() read other letters as these ASCII names.
         ("LOG_LEVEL", "\u0131nfo", "LOG_LEVEL must be one of"),  # dotless ı -> INFO
         ("SOFTLIFT_DIGEST", "wee\u212aly", "SOFTLIFT_DIGEST must be off or weekly"),  # Kelvin
