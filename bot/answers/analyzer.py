@@ -88,11 +88,11 @@ class Analyzer:
                 if words_by_stem[stem] <= members:
                     self._by_stem[stem] = canonical
         # One-letter words (digits) that phrases name: kept until the phrases are folded ("на 5
-        # месяце", "2 полоски"), then dropped like any other one-letter word.
+        # месяце", "2 полоски"), then dropped like any other one-letter word. Loose phrases are
+        # folded after that, so a one-letter word of theirs is never kept for them.
         self._phrase_letters = frozenset(
             w
-            for table in (self._phrases, self._loose_phrases)
-            for seconds in table.values()
+            for seconds in self._phrases.values()
             for options in seconds.values()
             for stems, _ in options
             for w in stems
