@@ -354,6 +354,40 @@ async def test_a_message_recorded_while_its_course_is_stopped_is_no_deadlock(
     assert await _count(db, "SELECT count(*) FROM deliveries") == 0
 
 
+async def test_the_purge_while_a_course_is_stopped_is_no_deadlock(
+    repo: CourseRepo, db: Database
+) -> None:
+    # Found in review: the purge deleted a stale paused course's deliveries, then the course;
+    # /stop locks the course, then deletes its unsent deliveries. At the same moment, on
+    # PostgreSQL, each waited for the other until the server failed one of them.
+    if not db.postgres:
+        pytest.skip("SQLite has one writer at a time")
+    course_id = await _enroll(repo)
+    await repo.pause(course_id)
+    later = NOW + timedelta(days=60)  # past the last message's day by over 30 days
+    stopper = Database(db.target)
+    try:
+        async with stopper.transaction() as conn:
+            # end_course's statements, the purge started between them.
+            await conn.execute(
+                text("UPDATE courses SET status = 'ended', end_reason = 'stopped' WHERE id = :id"),
+                {"id": course_id},
+            )
+            purging = asyncio.create_task(repo.purge(later))
+            await asyncio.sleep(0.3)
+            await conn.execute(
+                text(
+                    "DELETE FROM deliveries WHERE course_id = :id"
+                    " AND status IN ('pending', 'sending')"
+                ),
+                {"id": course_id},
+            )
+        await purging  # no DeadlockDetected on either side
+    finally:
+        await stopper.close()
+    assert await _count(db, "SELECT count(*) FROM courses") == 0
+
+
 async def test_forget_while_a_message_is_recorded_is_no_deadlock(
     repo: CourseRepo, db: Database
 ) -> None:

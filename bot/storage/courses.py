@@ -577,6 +577,13 @@ class CourseRepo:
                 )
             ]
             if stale:
+                # The courses first, then their rows: the order /stop and /forget lock them in.
+                await conn.execute(
+                    text(
+                        f"SELECT id FROM courses WHERE id IN :ids{self.db.lock_rows()}"  # noqa: S608
+                    ).bindparams(bindparam("ids", expanding=True)),
+                    {"ids": stale},
+                )
                 for table, column in (
                     ("checkins", "course_id"),
                     ("deliveries", "course_id"),
