@@ -40,9 +40,9 @@ class _NoSuchDay(Exception):
 
 
 def seen(text: str) -> str:
-    """Typed text as the patient sees it: no direction marks (a date copied from Windows or typed
-    on a right-to-left keyboard carries U+200E / U+200F), other invisible characters (a
-    zero-width space, the byte-order mark) read as spaces."""
+    """Typed text as the patient sees it: no direction marks, other invisible characters as spaces."""
+    # A date copied from Windows or typed on a right-to-left keyboard carries U+200E / U+200F; a
+    # zero-width space or the byte-order mark may end it.
     return spaced(shown_as_typed(text))
 
 
@@ -133,9 +133,9 @@ def _is_day(text: str) -> bool:
     return text.isdecimal() and len(text) <= 2
 
 
-def _this_or_last_year(day: int, month: int, today: date) -> date | None:
-    """The last such date up to today: this year's, or last year's when it is still to come;
-    29 February the last leap year's (never "unreadable": it is too long ago)."""
+def _this_or_last_year(day: int, month: int, today: date) -> date:
+    """The last such date up to today (this year's or last year's); _NoSuchDay when none is."""
+    # 29 February is the last leap year's (never "unreadable": it is too long ago).
     for year in range(today.year, today.year - _LEAP_GAP - 1, -1):
         with contextlib.suppress(_NoSuchDay):
             if (when := _calendar_day(year, month, day)) <= today:

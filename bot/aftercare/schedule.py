@@ -49,8 +49,7 @@ def clamp_day(day: int, days: int) -> int:
 
 
 def day_over(due_at: datetime, now: datetime, zone: str, late_days: int = 0) -> bool:
-    """True when the patient's local day of `due_at` has passed at `now`, or the `late_days`
-    after it too."""
+    """True when the patient's local day of `due_at`, and `late_days` after it, have passed."""
     return (local_today(now, zone) - local_today(due_at, zone)).days > late_days
 
 

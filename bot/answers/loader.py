@@ -229,8 +229,8 @@ _BARE_ADDRESS = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}(?::[0-9]+)?(?:[/?#]\S*)?
 
 
 def _link_without_scheme(value: str) -> str | None:
-    """The button's URL a booking_url written without https:// (or with "HTTPS://") stands for;
-    None for a link as it should be, and for text that is no web address ("at the desk")."""
+    """The URL a booking_url written without its https:// stands for; None if it needs none."""
+    # None too for text that is no web address ("at the desk"); "HTTPS://" is written in small.
     scheme, found, rest = value.partition("://")
     if found and f"{scheme.lower()}://" in LINK_SCHEMES and not value.startswith(LINK_SCHEMES):
         return f"{scheme.lower()}://{rest}"

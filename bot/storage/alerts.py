@@ -145,11 +145,9 @@ class AlertRepo:
 
     @staticmethod
     async def erase_user(conn: AsyncConnection, user_id: int, keep_queued: bool = False) -> None:
-        """Delete a patient's unsent alerts and private chat's marks in the caller's transaction.
-
-        `keep_queued`: the alerts stay until sent (then deleted), for a deletion asked for with
-        a danger sign: the staff must still hear of it.
-        """
+        """Delete a patient's unsent alerts (unless `keep_queued`) and private chat's marks."""
+        # Kept queued for a deletion asked for with a danger sign: the staff must still hear of
+        # it; the alerts go, then are deleted as every sent alert is. In the caller's transaction.
         if not keep_queued:
             await conn.execute(text("DELETE FROM alerts WHERE user_id = :user"), {"user": user_id})
         # A private chat's id is its user's id.

@@ -32,11 +32,9 @@ class Store:
         await self.db.open()
 
     async def forget_user(self, user_id: int, keep_alerts: bool = False) -> None:
-        """Erase everything stored about one patient, in every repository, all or nothing.
-
-        `keep_alerts`: their staff alerts still queued go before they are deleted (/forget
-        typed with a danger sign: its alert was queued first and must reach the staff).
-        """
+        """Erase everything stored about one patient, all or nothing; `keep_alerts` sends first."""
+        # `keep_alerts`: /forget typed with a danger sign, whose alert was queued first and must
+        # reach the staff; their alerts still queued go, then are deleted.
         # One transaction: a database failing halfway must not leave part of the patient.
         async with self.db.transaction(erasing=True) as conn:
             for repo in (self.courses, self.stats, self.patients):
