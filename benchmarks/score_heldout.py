@@ -173,6 +173,9 @@ declined, 23/25 urgent, 2/230 wrong; Russian 117/120, 40/40, 20/20, 1/180. A tun
 third helper) was scored once, unread, on main before that round (65ef665): English 146/150 in
 scope, 55/55 declined, 25/25 urgent, 0/230 wrong; Russian 118/120, 40/40, 20/20, 1/180. A tuning
 set since.
+`probe35_{en,ru}.yaml` (230 and 180, written at the eighteenth round's end in the same way by a
+fifth helper) was scored once, unread, on the round's answers (bd865f7): English 147/150 in scope,
+55/55 declined, 25/25 urgent, 0/230 wrong; Russian 118/120, 40/40, 20/20, 0/180. A tuning set since.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -296,6 +299,8 @@ SETS = (
     "probe33_ru.yaml",
     "probe34_en.yaml",
     "probe34_ru.yaml",
+    "probe35_en.yaml",
+    "probe35_ru.yaml",
     "heldout_blind19_en.yaml",
     "heldout_blind19_ru.yaml",
     "heldout_blind20_en.yaml",
