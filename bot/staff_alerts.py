@@ -17,6 +17,9 @@ ALERT_LEASE = timedelta(minutes=2)
 # An alert that fails for another reason waits this long before the next try.
 ERROR_BACKOFF = timedelta(seconds=30)
 UNREACHABLE_BACKOFF = timedelta(minutes=10)
+# At a start, waits ending later than this are cleared (a staff chat that refused the bot); a
+# flood wait, Telegram's retry_after, is shorter and is left to run out.
+FLOOD_WAIT_KEPT = timedelta(minutes=1)
 
 # Sends one alert (already rendered for the transport) to a chat; raises RetryLater to wait.
 SendAlert = Callable[[int, str], Awaitable[None]]

@@ -125,3 +125,16 @@ async def test_a_patient_flooding_the_outbox_does_not_hold_up_another_patients_a
     await flush(store, NOW, send)
     assert "another patient: lip went white" in sent
     assert [html for html in sent if html.startswith("flood")] == [f"flood {n}" for n in range(4)]
+
+
+async def test_a_start_clears_a_refused_chats_wait_but_not_a_flood_wait(db: Database) -> None:
+    # Found in review: the first alert run of a process cleared every wait, also a flood wait
+    # that a live sibling had just been given by Telegram, so each start sent into the flood.
+    repo = AlertRepo(db)
+    flood = await repo.enqueue(PATIENT, STAFF_CHAT, "a", NOW)
+    refused = await repo.enqueue(PATIENT, STAFF_CHAT, "b", NOW)
+    for alert_id, wait in ((flood, timedelta(seconds=30)), (refused, timedelta(minutes=10))):
+        await repo.claim(NOW, 1, "sibling")
+        await repo.retry_later(alert_id, NOW + wait)
+    assert await repo.retry_now(NOW + timedelta(minutes=1)) == 1
+    assert [a.id for a in await repo.claim(NOW, 2, "this")] == [refused]

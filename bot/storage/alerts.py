@@ -116,14 +116,15 @@ class AlertRepo:
                 {"not_before": stamp(not_before), "id": alert_id},
             )
 
-    async def retry_now(self) -> int:
-        """Let every waiting alert go at the next claim, whatever wait a failure set; how many."""
+    async def retry_now(self, beyond: datetime) -> int:
+        """Let waiting alerts whose wait ends after `beyond` go at the next claim; how many."""
         async with self.db.transaction() as conn:
             result = await conn.execute(
                 text(
                     "UPDATE alerts SET not_before = NULL"
-                    " WHERE status = 'pending' AND not_before IS NOT NULL"
-                )
+                    " WHERE status = 'pending' AND not_before > :beyond"
+                ),
+                {"beyond": stamp(beyond)},
             )
         return result.rowcount
 

@@ -17,7 +17,7 @@ from bot.aftercare.tick import Messages, RecipientGone, RetryLater, Send, TickRe
 from bot.insights.digest import Digest, DigestParts, SendPart, WeeklyDigest
 from bot.instances import instance_id
 from bot.messages import Reply
-from bot.staff_alerts import AlertReport, SendAlert, flush
+from bot.staff_alerts import FLOOD_WAIT_KEPT, AlertReport, SendAlert, flush
 from bot.storage.store import Store
 from bot.telegram_app.render import parts, plain
 
@@ -272,8 +272,9 @@ class Delivery:
         if not self._alerts_woken:
             # A wait set by a process before this one (a staff chat that refused the bot, tried
             # again every 10 minutes) is not this one's: the operator restarts after fixing the
-            # setting or adding the bot to the chat, and the urgent alerts go now.
-            await self._store.alerts.retry_now()
+            # setting or adding the bot to the chat, and the urgent alerts go now. A flood wait
+            # (Telegram's retry_after, under a minute) a live sibling set is left to run out.
+            await self._store.alerts.retry_now(self._clock() + FLOOD_WAIT_KEPT)
             self._alerts_woken = True
         report = await flush(
             self._store, self._clock(), self._send_alert, self.owner, clock=self._clock
