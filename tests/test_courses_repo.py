@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -321,6 +322,31 @@ async def test_naive_times_are_refused(repo: CourseRepo) -> None:
         await repo.claim_due(datetime(2025, 5, 20, 10), 10)  # noqa: DTZ001 - the point of the test
 
 
+async def _between_a_stops_statements(
+    db: Database, course_id: int, started: Callable[[], Awaitable[object]]
+) -> None:
+    """Run /stop's (end_course's) two statements on another connection, `started` between them."""
+    stopper = Database(db.target)
+    try:
+        async with stopper.transaction() as conn:
+            await conn.execute(
+                text("UPDATE courses SET status = 'ended', end_reason = 'stopped' WHERE id = :id"),
+                {"id": course_id},
+            )
+            task = asyncio.create_task(started())
+            await asyncio.sleep(0.3)
+            await conn.execute(
+                text(
+                    "DELETE FROM deliveries WHERE course_id = :id"
+                    " AND status IN ('pending', 'sending')"
+                ),
+                {"id": course_id},
+            )
+        await task  # no DeadlockDetected on either side
+    finally:
+        await stopper.close()
+
+
 async def test_a_message_recorded_while_its_course_is_stopped_is_no_deadlock(
     repo: CourseRepo, db: Database
 ) -> None:
@@ -331,26 +357,7 @@ async def test_a_message_recorded_while_its_course_is_stopped_is_no_deadlock(
         pytest.skip("SQLite has one writer at a time")
     course_id = await _enroll(repo)
     (claimed,) = await repo.claim_due(NOW, 1, "this-process")
-    stopper = Database(db.target)
-    try:
-        async with stopper.transaction() as conn:
-            # end_course's statements, the record started between them.
-            await conn.execute(
-                text("UPDATE courses SET status = 'ended', end_reason = 'stopped' WHERE id = :id"),
-                {"id": course_id},
-            )
-            recording = asyncio.create_task(repo.mark_sent(claimed.id, 7, NOW))
-            await asyncio.sleep(0.3)
-            await conn.execute(
-                text(
-                    "DELETE FROM deliveries WHERE course_id = :id"
-                    " AND status IN ('pending', 'sending')"
-                ),
-                {"id": course_id},
-            )
-        await recording  # no DeadlockDetected on either side
-    finally:
-        await stopper.close()
+    await _between_a_stops_statements(db, course_id, lambda: repo.mark_sent(claimed.id, 7, NOW))
     assert await _count(db, "SELECT count(*) FROM deliveries") == 0
 
 
@@ -365,26 +372,7 @@ async def test_the_purge_while_a_course_is_stopped_is_no_deadlock(
     course_id = await _enroll(repo)
     await repo.pause(course_id)
     later = NOW + timedelta(days=60)  # past the last message's day by over 30 days
-    stopper = Database(db.target)
-    try:
-        async with stopper.transaction() as conn:
-            # end_course's statements, the purge started between them.
-            await conn.execute(
-                text("UPDATE courses SET status = 'ended', end_reason = 'stopped' WHERE id = :id"),
-                {"id": course_id},
-            )
-            purging = asyncio.create_task(repo.purge(later))
-            await asyncio.sleep(0.3)
-            await conn.execute(
-                text(
-                    "DELETE FROM deliveries WHERE course_id = :id"
-                    " AND status IN ('pending', 'sending')"
-                ),
-                {"id": course_id},
-            )
-        await purging  # no DeadlockDetected on either side
-    finally:
-        await stopper.close()
+    await _between_a_stops_statements(db, course_id, lambda: repo.purge(later))
     assert await _count(db, "SELECT count(*) FROM courses") == 0
 
 
