@@ -115,6 +115,18 @@ async def tick(
     return report
 
 
+def _passed(delivery: Delivery, now: datetime, days: int) -> str | None:
+    """Why a claimed message is no longer to be sent (for the log), or None when it still is."""
+    late_days = FOLLOW_UP_LATE_DAYS if delivery.kind is DeliveryKind.FOLLOW_UP else 0
+    if day_over(delivery.due_at, now, delivery.timezone, late_days):
+        return "its local day has passed"
+    if delivery.kind is DeliveryKind.DAY and delivery.day > days:
+        # Planned before a /reload shortened the course: its last day's message has gone (or
+        # goes on its day), and the days after it are no days of the course any more.
+        return f"the course now ends on day {days}"
+    return None
+
+
 async def _deliver(
     store: Store,
     now: datetime,
@@ -126,28 +138,16 @@ async def _deliver(
 ) -> None:
     """Send one claimed message and record what happened; raises only what the database does."""
     repo = store.courses
-    late_days = FOLLOW_UP_LATE_DAYS if delivery.kind is DeliveryKind.FOLLOW_UP else 0
-    if day_over(delivery.due_at, now, delivery.timezone, late_days):
+    day_messages = _in_language(messages, delivery.language)
+    passed = _passed(delivery, now, day_messages.course.days)
+    if passed is not None:
         # Ids only: the log must not reveal message text or symptoms.
         logger.info(
-            "skipped delivery %d (course %d, day %d): its local day has passed",
+            "skipped delivery %d (course %d, day %d): %s",
             delivery.id,
             delivery.course_id,
             delivery.day,
-        )
-        await repo.mark_skipped(delivery.id, now)
-        report.skipped += 1
-        return
-    day_messages = _in_language(messages, delivery.language)
-    if delivery.kind is DeliveryKind.DAY and delivery.day > day_messages.course.days:
-        # Planned before a /reload shortened the course: its last day's message has gone (or
-        # goes on its day), and the days after it are no days of the course any more.
-        logger.info(
-            "skipped delivery %d (course %d, day %d): the course now ends on day %d",
-            delivery.id,
-            delivery.course_id,
-            delivery.day,
-            day_messages.course.days,
+            passed,
         )
         await repo.mark_skipped(delivery.id, now)
         report.skipped += 1
