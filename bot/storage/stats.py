@@ -19,6 +19,15 @@ TOP_LIMIT = 5
 KINDS = ("answer", "clarify", "fallback", "urgent")
 
 
+# A question asked from :since to :until. Its hour (`substr(asked_at, 1, 13)`) is bounded as
+# well as its instant so that both databases read the questions from `questions_by_hour`.
+_ASKED_IN_PERIOD = (
+    "asked_at >= :since AND asked_at <= :until"
+    " AND substr(asked_at, 1, 13) >= substr(:since, 1, 13)"
+    " AND substr(asked_at, 1, 13) <= substr(:until, 1, 13)"
+)
+
+
 @dataclass(frozen=True)
 class EntryFeedback:
     """How many 👍 and 👎 one entry received."""
@@ -119,9 +128,7 @@ class Stats:
         """Counts by kind for 7 and 30 days, top entries, feedback and frequent unanswered.
 
         The days end at `now`: a row dated later (`stats --until` a past day, or an instance
-        whose clock runs ahead) is no question of those days. The questions' hour
-        (`substr(asked_at, 1, 13)`) is bounded as well as their instant so that both databases
-        read them from the index `questions_by_hour`.
+        whose clock runs ahead) is no question of those days.
         """
         week = stamp(now - timedelta(days=7))
         month = stamp(now - timedelta(days=30))
@@ -131,10 +138,8 @@ class Stats:
             for since in (week, month):
                 rows = await conn.execute(
                     text(
-                        "SELECT kind, COUNT(*) AS n FROM questions"
-                        " WHERE asked_at >= :since AND asked_at <= :until"
-                        " AND substr(asked_at, 1, 13) >= substr(:since, 1, 13)"
-                        " AND substr(asked_at, 1, 13) <= substr(:until, 1, 13) GROUP BY kind"
+                        f"SELECT kind, COUNT(*) AS n FROM questions WHERE {_ASKED_IN_PERIOD}"  # noqa: S608
+                        " GROUP BY kind"
                     ),
                     {"since": since, "until": until},
                 )
@@ -143,10 +148,8 @@ class Stats:
                 (row.entry_id, row.n)
                 for row in await conn.execute(
                     text(
-                        "SELECT entry_id, COUNT(*) AS n FROM questions"
-                        " WHERE asked_at >= :since AND asked_at <= :until AND entry_id IS NOT NULL"
-                        " AND substr(asked_at, 1, 13) >= substr(:since, 1, 13)"
-                        " AND substr(asked_at, 1, 13) <= substr(:until, 1, 13)"
+                        "SELECT entry_id, COUNT(*) AS n FROM questions"  # noqa: S608
+                        f" WHERE {_ASKED_IN_PERIOD} AND entry_id IS NOT NULL"
                         " GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT :top"
                     ),
                     {"since": month, "until": until, "top": top},
