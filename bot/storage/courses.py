@@ -403,14 +403,9 @@ class CourseRepo:
             )
             if course_id is None:
                 return
-            # The course row before the delivery's, the order /stop, a new time and a check-in
-            # lock them in: the other order deadlocked with a /stop at the same moment. Two
-            # instances finishing the course's last two messages at once: this lock orders
+            # Two instances finishing the course's last two messages at once: this lock orders
             # them, so the second sees the first's result and ends the course.
-            await conn.execute(
-                text(f"SELECT id FROM courses WHERE id = :id{self.db.lock_rows()}"),  # noqa: S608
-                {"id": course_id},
-            )
+            await self._lock_courses(conn, [course_id])
             recorded = await conn.scalar(
                 text(
                     "UPDATE deliveries SET status = :status, sent_at = :at, message_id = :message"
@@ -542,6 +537,17 @@ class CourseRepo:
                 text("DELETE FROM conversations WHERE user_id = :user"), {"user": user_id}
             )
 
+    async def _lock_courses(self, conn: AsyncConnection, ids: list[int]) -> None:
+        """Lock the courses' rows before any of their deliveries' or check-ins' (caller's)."""
+        # The order /stop, /forget, a new time, a check-in and a record all keep: the other
+        # order waits for such a one while it waits for the course (a deadlock on PostgreSQL).
+        await conn.execute(
+            text(f"SELECT id FROM courses WHERE id IN :ids{self.db.lock_rows()}").bindparams(  # noqa: S608
+                bindparam("ids", expanding=True)
+            ),
+            {"ids": ids},
+        )
+
     # privacy
 
     async def erase_user(self, conn: AsyncConnection, user_id: int) -> None:
@@ -577,13 +583,7 @@ class CourseRepo:
                 )
             ]
             if stale:
-                # The courses first, then their rows: the order /stop and /forget lock them in.
-                await conn.execute(
-                    text(
-                        f"SELECT id FROM courses WHERE id IN :ids{self.db.lock_rows()}"  # noqa: S608
-                    ).bindparams(bindparam("ids", expanding=True)),
-                    {"ids": stale},
-                )
+                await self._lock_courses(conn, stale)
                 for table, column in (
                     ("checkins", "course_id"),
                     ("deliveries", "course_id"),
