@@ -322,29 +322,41 @@ async def test_naive_times_are_refused(repo: CourseRepo) -> None:
         await repo.claim_due(datetime(2025, 5, 20, 10), 10)  # noqa: DTZ001 - the point of the test
 
 
+async def _between(
+    db: Database,
+    first: tuple[str, dict[str, int]],
+    then: tuple[str, dict[str, int]],
+    started: Callable[[], Awaitable[object]],
+) -> None:
+    """Run two statements in one transaction on another connection, `started` between them."""
+    other = Database(db.target)
+    try:
+        async with other.transaction() as conn:
+            await conn.execute(text(first[0]), first[1])
+            task = asyncio.create_task(started())
+            await asyncio.sleep(0.3)
+            await conn.execute(text(then[0]), then[1])
+        await task  # no DeadlockDetected on either side
+    finally:
+        await other.close()
+
+
 async def _between_a_stops_statements(
     db: Database, course_id: int, started: Callable[[], Awaitable[object]]
 ) -> None:
     """Run /stop's (end_course's) two statements on another connection, `started` between them."""
-    stopper = Database(db.target)
-    try:
-        async with stopper.transaction() as conn:
-            await conn.execute(
-                text("UPDATE courses SET status = 'ended', end_reason = 'stopped' WHERE id = :id"),
-                {"id": course_id},
-            )
-            task = asyncio.create_task(started())
-            await asyncio.sleep(0.3)
-            await conn.execute(
-                text(
-                    "DELETE FROM deliveries WHERE course_id = :id"
-                    " AND status IN ('pending', 'sending')"
-                ),
-                {"id": course_id},
-            )
-        await task  # no DeadlockDetected on either side
-    finally:
-        await stopper.close()
+    await _between(
+        db,
+        (
+            "UPDATE courses SET status = 'ended', end_reason = 'stopped' WHERE id = :id",
+            {"id": course_id},
+        ),
+        (
+            "DELETE FROM deliveries WHERE course_id = :id AND status IN ('pending', 'sending')",
+            {"id": course_id},
+        ),
+        started,
+    )
 
 
 async def test_a_message_recorded_while_its_course_is_stopped_is_no_deadlock(
@@ -385,19 +397,11 @@ async def test_forget_while_a_message_is_recorded_is_no_deadlock(
         pytest.skip("SQLite has one writer at a time")
     course_id = await _enroll(repo)
     (claimed,) = await repo.claim_due(NOW, 1, "this-process")
-    recorder = Database(db.target)
-    try:
-        async with recorder.transaction() as conn:
-            # mark_sent's statements, /forget started between them.
-            await conn.execute(
-                text("SELECT id FROM courses WHERE id = :id FOR UPDATE"), {"id": course_id}
-            )
-            forgetting = asyncio.create_task(Store(db).forget_user(USER))
-            await asyncio.sleep(0.3)
-            await conn.execute(
-                text("UPDATE deliveries SET status = 'sent' WHERE id = :id"), {"id": claimed.id}
-            )
-        await forgetting  # no DeadlockDetected on either side
-    finally:
-        await recorder.close()
+    # mark_sent's statements, /forget started between them.
+    await _between(
+        db,
+        ("SELECT id FROM courses WHERE id = :id FOR UPDATE", {"id": course_id}),
+        ("UPDATE deliveries SET status = 'sent' WHERE id = :id", {"id": claimed.id}),
+        lambda: Store(db).forget_user(USER),
+    )
     assert await _count(db, "SELECT count(*) FROM courses") == 0
