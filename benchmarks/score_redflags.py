@@ -45,7 +45,9 @@ daily check-in on days 1-14: several things in one message, hedged, typos, emoji
 79/80 and 77/80, calm 38/40 and 40/40 (57dd671); tuned on since. `redflag_probe_r_*` (240
 messages), written at that round's end (signs told through what someone else noticed, what the
 patient did about them, photo captions, long rambling messages), first scored 76/80 and 77/80,
-calm 39/40 and 39/40 (245f5bf); tuned on since.
+calm 39/40 and 39/40 (245f5bf); tuned on since. `redflag_probe_s_*` (240 messages), written at
+the nineteenth round's start (text-speak, typos, metaphors, "what if" questions, Russian half in
+Latin letters), first scored 76/80 and 74/80, calm 40/40 and 40/40 (2874392); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
