@@ -149,6 +149,7 @@ class Locale:
     thanks: frozenset[str]
     stemmer: str
     unstemmed: frozenset[str]
+    clipped_endings: Mapping[str, str]  # a chat spelling's ending and the word's ("seein": "ing")
     synonyms: tuple[tuple[str, ...], ...]
     number_weight: float
     people: frozenset[str]  # who a patient asks for or tells of ("my wife", "муж")
@@ -255,6 +256,9 @@ def get_locale(language: str) -> Locale:
         thanks=frozenset(str(w).lower() for w in matching["thanks"]),
         stemmer=str(matching["stemmer"]),
         unstemmed=frozenset(str(w) for w in matching.get("unstemmed", ())),
+        clipped_endings=MappingProxyType(
+            {str(k): str(v) for k, v in matching.get("clipped_endings", {}).items()}
+        ),
         synonyms=tuple(tuple(str(w) for w in g) for g in matching.get("synonyms", ())),
         number_weight=float(matching["number_weight"]),
         people=frozenset(str(w).lower() for w in matching.get("people", ())),

@@ -1175,6 +1175,24 @@ def test_several_is_not_read_as_severe(languages: Languages) -> None:
     assert not set(en.tokens("several")) & set(en.tokens("severe"))
 
 
+def test_a_dropped_g_is_put_back_and_real_words_ending_in_in_stay(languages: Languages) -> None:
+    en = languages.assistant("en").matcher.analyzer
+    # "seein" is also a word of a red flag's example, so it is known: the ending comes back first.
+    for clipped, whole in [("seein", "seeing"), ("breakin", "breaking"), ("mornin", "morning")]:
+        assert en.tokens(f"{clipped} double") == en.tokens(f"{whole} double")
+    # A word of the language keeps its ending even when the word with a "g" is one too.
+    for word in ["thin", "win", "sin", "kin"]:
+        assert en.tokens(word) != en.tokens(f"{word}g")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Что представляет собой процедура софтлифтинга?", "что из себя представляет 3д моделирование"],
+)
+def test_what_a_thing_represents_asks_what_it_is(languages: Languages, question: str) -> None:
+    assert languages.ask(question).decision.entry_id == "what-is-soft-lifting"
+
+
 # The last question is found from each "?" backwards (a regular expression rescanning the text
 # from every position is quadratic on a long message without one).
 @pytest.mark.parametrize(

@@ -131,6 +131,16 @@ class Analyzer:
         self._kept_cache: dict[str, tuple[str, ...]] = {}
         # The lookups left to the message being read, per thread (None: no message open).
         self._message = threading.local()
+        self._clipped = tuple(locale.clipped_endings)
+
+    def _unclipped(self, word: str) -> str:
+        """The word with the ending chat dropped put back ("seein": "seeing"), if that is a word."""
+        for end, whole in self.locale.clipped_endings.items():
+            if word.endswith(end) and len(word) > len(end) + 1:
+                restored = word[: len(word) - len(end)] + whole
+                if restored in self.locale.common_words:
+                    return restored
+        return word
 
     def _stem(self, word: str) -> str:
         stem = self._stem_cache.get(word)
@@ -440,7 +450,10 @@ class Analyzer:
         fixed: dict[str, str] | None = getattr(self._message, "fixed", None)
         words: list[str] = []
         known, exact = self._known, self._exact
+        clipped, common = self._clipped, self.locale.common_words
         for word in raw:
+            if clipped and word.endswith(clipped) and word not in common:
+                word = self._unclipped(word)
             if word not in known and self._may_be_typo(word):
                 left = self._lookups_left()
                 if fixed is not None and word in fixed:
