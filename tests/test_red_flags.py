@@ -276,6 +276,36 @@ def test_faq_check_refuses_an_exception_that_reads_as_a_reassurance() -> None:
     ]
 
 
+def test_faq_check_names_sign_words_that_messages_read_as_one_phrase() -> None:
+    # Found by redflag_probe_s: "skin breaking/broken down" never matched, because a message's
+    # "breaking down" is read as the synonym phrase for the filler wearing off.
+    faq = (
+        FLAG_FAQ.replace("texts:", "synonyms:\n  - [wear off, breaking down, broken down]\ntexts:")
+        .replace("signs: [lip/lips turned blue/white]", "signs: ['skin breaking/broken down']")
+        .replace("examples: [my lip turned blue]", "examples: [the skin is breaking down]")
+        .replace("    patterns: [PATTERN]\n", "")
+    )
+    conflicts = self_test(parse_faq(faq, "f.yaml"))
+    assert [(c.line, c.message) for c in conflicts] == [
+        (
+            14,  # the signs line
+            "red flag 'lips': sign 'skin breaking/broken down': messages read 'breaking down', "
+            "'broken down' side by side as synonym phrases, so the sign never matches them so "
+            "written: join them with '_' ('breaking_down') to mean the phrase, leave them out, "
+            "or use a pattern",
+        ),
+        (
+            15,  # ... and so the example it was written for is missed
+            "red flag 'lips': example 'the skin is breaking down' does not trigger it (no red "
+            "flag): add a sign that catches it, or change the example",
+        ),
+    ]
+    joined = faq.replace("'skin breaking/broken down'", "'skin breaking_down/broken_down'")
+    assert self_test(parse_faq(joined, "f.yaml")) == []
+    matcher = Assistant(parse_faq(joined, "f.yaml")).matcher
+    assert matcher.decide("the skin on my chin is breaking down").kind is Kind.URGENT
+
+
 def test_faq_check_names_the_line_of_each_example_in_conflict_and_how_to_fix_it(
     tmp_path: Path,
 ) -> None:

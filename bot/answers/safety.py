@@ -9,6 +9,7 @@ escape hatch and run on RE2, whose matching time is linear in the message's leng
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -328,6 +329,29 @@ class RedFlagDetector:
             for alt in alternatives
             if self.reassurance.intersection(self.analyzer.tokens(alt, self._keep))
         ]
+
+    def folded_words(self, flag: RedFlag) -> list[tuple[str, list[str]]]:
+        """Each sign with the next words ("a b") that a message reads as one synonym phrase.
+
+        "skin breaking/broken down": "breaking down" is the FAQ's phrase for the filler wearing
+        off, so a message saying it has no "breaking" and no "down" left, and the sign, read
+        word by word, never matches it.
+        """
+        found: list[tuple[str, list[str]]] = []
+        tokens = self.analyzer.tokens
+        for text in flag.signs:
+            words = [alts for exception, alts in _sign_words(text) if not exception]
+            folded = [
+                f"{a} {b}"
+                for first, second in itertools.pairwise(words)
+                for a, b in itertools.product(first, second)
+                if "_" not in a + b
+                and len(tokens(f"{a} {b}", self._keep))
+                < len(tokens(a, self._keep) + tokens(b, self._keep))
+            ]
+            if folded:
+                found.append((text, folded))
+        return found
 
     @property
     def vocabulary(self) -> frozenset[str]:

@@ -76,6 +76,18 @@ def red_flag_conflicts(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:
                     "remove it",
                 )
             )
+        for sign, folded in matcher.red_flags.folded_words(flag):
+            conflicts.append(
+                _conflict(
+                    kb,
+                    ("sign", flag.id, sign, "red flag"),
+                    f"red flag '{flag.id}': sign {sign!r}: messages read "
+                    f"{', '.join(map(repr, folded))} side by side as synonym phrases, so the "
+                    "sign never matches them so written: join them with '_' "
+                    f"({folded[0].replace(' ', '_')!r}) to mean the phrase, leave them out, or "
+                    "use a pattern",
+                )
+            )
         for example in flag.examples:
             hits = [f.id for f in matcher.red_flags.find_all(example)]
             if flag.id not in hits:
