@@ -1187,9 +1187,12 @@ def test_a_dropped_g_is_put_back_and_real_words_ending_in_in_stay(languages: Lan
 
 @pytest.mark.parametrize(
     "question",
-    ["Что представляет собой процедура софтлифтинга?", "что из себя представляет 3д моделирование"],
+    ["что представляет собой софтлифтинг", "что из себя представляет софтлифтинг"],
 )
 def test_what_a_thing_represents_asks_what_it_is(languages: Languages, question: str) -> None:
+    ru = languages.assistant("ru").matcher
+    # "Представляет" was the question's weightiest word, unknown to the FAQ: a fall-back.
+    assert ru.analyzer.tokens(question) == ru.analyzer.tokens("что такое софтлифтинг")
     assert languages.ask(question).decision.entry_id == "what-is-soft-lifting"
 
 
