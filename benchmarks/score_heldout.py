@@ -185,6 +185,10 @@ English 145/150 in scope, 55/55 declined, 25/25 urgent, 1/230 wrong; Russian 119
 2874392 before they were read: probe36 English 147/150 in scope, 54/55 declined, 25/25 urgent,
 1/230 wrong, Russian 119/120, 39/40, 20/20, 1/180; probe37 English 143/150, 52/55, 25/25, 4/230,
 Russian 112/120, 39/40, 20/20, 2/180.
+`probe38_{en,ru}.yaml` (230 and 180, the dev sets' style, an eighth writer), written at the
+nineteenth round's end, was scored once, unread, on the round's answers (9a60a7a): English
+142/150 in scope, 54/55 declined, 25/25 urgent, 2/230 wrong; Russian 115/120, 40/40, 20/20,
+2/180 (the same on 2874392, but Russian 114/120). A tuning set since.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -314,6 +318,8 @@ SETS = (
     "probe36_ru.yaml",
     "probe37_en.yaml",
     "probe37_ru.yaml",
+    "probe38_en.yaml",
+    "probe38_ru.yaml",
     "heldout_blind19_en.yaml",
     "heldout_blind19_ru.yaml",
     "heldout_blind20_en.yaml",

@@ -47,7 +47,10 @@ messages), written at that round's end (signs told through what someone else not
 patient did about them, photo captions, long rambling messages), first scored 76/80 and 77/80,
 calm 39/40 and 39/40 (245f5bf); tuned on since. `redflag_probe_s_*` (240 messages), written at
 the nineteenth round's start (text-speak, typos, metaphors, "what if" questions, Russian half in
-Latin letters), first scored 76/80 and 74/80, calm 40/40 and 40/40 (2874392); tuned on since.
+Latin letters), first scored 76/80 and 74/80, calm 40/40 and 40/40 (2874392); tuned on since. `redflag_probe_t_*` (240 messages), written at
+that round's end (one sign hidden among normal news, in brackets, after "but", as a number or a
+body feeling; calm ones with strong words for normal healing), first scored 74/80 and 69/80,
+calm 35/40 and 37/40 (9a60a7a; 74/80 and 69/80, 36/40 and 37/40 before the round); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
