@@ -923,3 +923,18 @@ async def test_alerts_waiting_for_a_wrong_staff_chat_go_to_the_one_set_after_a_r
         assert await second.bot_data.services.store.alerts.pending() == 0
     (alert,) = sent_to(fake, -100777)
     assert "since this morning" in alert["text"]
+
+
+async def test_a_group_that_became_a_supergroup_meanwhile_still_gets_the_urgent_reply(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probe21: a group upgraded to a supergroup while a danger sign in it was being
+    # answered refuses its old id; the urgent reply, and then the apology, went to the old id
+    # and failed, and the patient was left with no reply at all.
+    fake.migrate(-1, -1001)
+    group = {"chat_type": "group", "user_id": 5}
+    await feed(app, fake.text(-1, "@softlift_test_bot I have a fever", **group))
+    assert [m["text"] for m in sent_to(fake, -1001)] == [
+        "Contact your treating doctor now: +00 000."
+    ]
+    assert len(sent_to(fake, STAFF_CHAT)) == 1

@@ -7,16 +7,16 @@ import logging
 import re
 from html import escape
 
-from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, MessageEntity, User
+from telegram import Bot, CallbackQuery, Chat, InlineKeyboardMarkup, Message, MessageEntity, User
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, ChatMigrated, TelegramError
 from telegram.ext import filters
 
 from bot import buttons
 from bot.aftercare.records import StaffAlert
 from bot.locale import Locale, shown_as_typed
 from bot.messages import Reply
-from bot.telegram_app.render import html_template, parts
+from bot.telegram_app.render import Part, html_template, parts
 
 # An alert quotes at most this much of the patient's message, well inside one Telegram message.
 ALERT_QUOTE_LIMIT = 3000
@@ -27,7 +27,10 @@ log = logging.getLogger(__name__)
 async def send_reply(message: Message, reply: Reply) -> None:
     """Send a reply to the chat of `message`, split if long, buttons on the last part."""
     for part in parts(reply):
-        await message.reply_html(part.html, reply_markup=part.keyboard)
+        try:
+            await message.reply_html(part.html, reply_markup=part.keyboard)
+        except ChatMigrated as exc:
+            await _to_moved_group(message.get_bot(), exc, part)
 
 
 async def send_photo(message: Message, png: bytes, caption: str) -> None:
@@ -38,7 +41,20 @@ async def send_photo(message: Message, png: bytes, caption: str) -> None:
 async def send_to(chat: Chat, reply: Reply) -> None:
     """Send a reply to a chat without quoting anything."""
     for part in parts(reply):
-        await chat.send_message(part.html, reply_markup=part.keyboard)
+        try:
+            await chat.send_message(part.html, reply_markup=part.keyboard)
+        except ChatMigrated as exc:
+            await _to_moved_group(chat.get_bot(), exc, part)
+
+
+async def _to_moved_group(bot: Bot, moved: ChatMigrated, part: Part) -> None:
+    """A part refused because its group became a supergroup meanwhile: sent to the new id.
+
+    Otherwise a danger sign asked there just then would get no urgent reply at all (and no
+    apology either: that too went to the old id). Not as a reply: the message quoted has
+    another id in the supergroup.
+    """
+    await bot.send_message(moved.new_chat_id, part.html, reply_markup=part.keyboard)
 
 
 async def send_text(message: Message, text: str) -> None:
