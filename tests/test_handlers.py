@@ -938,3 +938,20 @@ async def test_a_group_that_became_a_supergroup_meanwhile_still_gets_the_urgent_
         "Contact your treating doctor now: +00 000."
     ]
     assert len(sent_to(fake, STAFF_CHAT)) == 1
+
+
+async def test_a_menu_button_on_a_message_the_bot_cannot_edit_sends_the_menu_anew(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probe21: Telegram gives a press on a message the bot can no longer reach (deleted,
+    # or too old) as a message dated 0; editing it in place failed, and a topics or "next page"
+    # press got "something went wrong" instead of the menu.
+    await feed(app, fake.text(1, "/topics"))
+    menu = sent_to(fake, 1)[0]
+    gone = {"message_id": menu["message_id"] + 100, "date": 0, "chat": menu["chat"]}
+    await press(app, fake, gone, "tp")
+    await press(app, fake, gone, "g:procedure:0")
+    topics, page = sent_to(fake, 1)[1:]
+    assert topics["text"] == T("topics_header") and len(buttons(topics)) == 2
+    assert "e:duration" in [b["callback_data"] for b in buttons(page)]
+    assert not fake.unanswered_queries()

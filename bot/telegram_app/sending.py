@@ -20,6 +20,8 @@ from bot.telegram_app.render import Part, html_template, parts
 
 # An alert quotes at most this much of the patient's message, well inside one Telegram message.
 ALERT_QUOTE_LIMIT = 3000
+# Telegram's refusals to edit a message that is still worth sending as a new one.
+NOT_EDITABLE = ("message to edit not found", "message can't be edited")
 
 log = logging.getLogger(__name__)
 
@@ -76,13 +78,17 @@ async def show_in_place(query: CallbackQuery, reply: Reply) -> None:
     """Replace the pressed message with the reply (menus), or send it when that is impossible."""
     message = query.message
     pieces = parts(reply)
-    if not isinstance(message, Message) or len(pieces) > 1:
+    # A message the bot can no longer reach (deleted, too old) comes dated 0: never editable.
+    if not isinstance(message, Message) or not message.is_accessible or len(pieces) > 1:
         await send_for_press(query, reply)
         return
     try:
         await message.edit_text(pieces[0].html, reply_markup=pieces[0].keyboard)
     except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
+        problem = str(exc).lower()
+        if any(marker in problem for marker in NOT_EDITABLE):
+            await send_for_press(query, reply)
+        elif "not modified" not in problem:
             raise
 
 
