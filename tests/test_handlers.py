@@ -955,3 +955,28 @@ async def test_a_menu_button_on_a_message_the_bot_cannot_edit_sends_the_menu_ane
     assert topics["text"] == T("topics_header") and len(buttons(topics)) == 2
     assert "e:duration" in [b["callback_data"] for b in buttons(page)]
     assert not fake.unanswered_queries()
+
+
+async def test_a_staff_chat_where_the_bot_may_not_write_is_logged_once_with_the_setting(
+    settings: Settings, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Found by probe21: a staff group where the bot is a member without the right to send
+    # (restricted, or members may not write) answers 400 "not enough rights"; it was logged
+    # as "staff alert N failed (BadRequest)" for every alert every 30 s, never saying which
+    # chat or setting to check, unlike a chat that does not exist.
+    fake.mute(STAFF_CHAT)
+    clock = [NOW]
+    with caplog.at_level(logging.INFO, logger="bot"):
+        async with running_app(settings, load_faq(FAQ), fake, lambda: clock[0]) as bot:
+            delivery = bot.bot_data.services.delivery
+            await feed(bot, fake.text(33, "I have a fever since this morning"))
+            await feed(bot, fake.text(34, "I have a fever and chills"))
+            for minutes in (1, 11):
+                clock[0] = NOW + timedelta(minutes=minutes)
+                delivery.kick_alerts()
+                await delivery.idle()
+            assert await bot.bot_data.services.store.alerts.pending() == 2
+    said = [r.getMessage() for r in caplog.records if "cannot be reached" in r.getMessage()]
+    assert len(said) == 1 and "SOFTLIFT_STAFF_CHAT_ID" in said[0] and str(STAFF_CHAT) in said[0]
+    assert "not enough rights" in said[0].lower()
+    assert "failed (BadRequest)" not in caplog.text and "fever" not in caplog.text
