@@ -497,6 +497,9 @@ class FakeTelegram:
         }
         if chat_id < 0:
             message["chat"]["title"] = "Clinic patients"
+        if params.get("message_thread_id"):  # a forum topic's message, as Telegram marks it
+            message["message_thread_id"] = int(params["message_thread_id"])
+            message["is_topic_message"] = True
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         self._messages[(chat_id, message["message_id"])] = message

@@ -980,3 +980,30 @@ async def test_a_staff_chat_where_the_bot_may_not_write_is_logged_once_with_the_
     assert len(said) == 1 and "SOFTLIFT_STAFF_CHAT_ID" in said[0] and str(STAFF_CHAT) in said[0]
     assert "not enough rights" in said[0].lower()
     assert "failed (BadRequest)" not in caplog.text and "fever" not in caplog.text
+
+
+async def test_in_a_forum_group_a_button_is_answered_in_the_topic_it_was_pressed_in(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probe21: a reply to a message went to its topic, but the answer to a button
+    # press (and the error handler's urgent reply) was sent to the chat alone, which in a
+    # supergroup with topics is the "General" topic, away from the patient's conversation.
+    update = fake.text(
+        -100777, "@softlift_test_bot will i get bruises", chat_type="supergroup", user_id=5
+    )
+    update["message"].update(message_thread_id=42, is_topic_message=True)
+    await feed(app, update)
+    (answer,) = sent_to(fake, -100777)
+    assert answer.get("message_thread_id") == 42
+    await press(app, fake, answer, "e:duration")
+    assert sent_to(fake, -100777)[-1]["text"].startswith("<b>How long it takes")
+    assert sent_to(fake, -100777)[-1].get("message_thread_id") == 42
+    # The error handler's reply (here the apology) goes to the topic too.
+    fake.fail("sendMessage", times=ratelimit.MAX_RETRIES + 1, mode="500")
+    update = fake.text(
+        -100777, "@softlift_test_bot will i get bruises", chat_type="supergroup", user_id=6
+    )
+    update["message"].update(message_thread_id=42, is_topic_message=True)
+    await feed(app, update)
+    apology = sent_to(fake, -100777)[-1]
+    assert apology["text"] == T("error_apology") and apology.get("message_thread_id") == 42

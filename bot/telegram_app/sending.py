@@ -7,7 +7,16 @@ import logging
 import re
 from html import escape
 
-from telegram import Bot, CallbackQuery, Chat, InlineKeyboardMarkup, Message, MessageEntity, User
+from telegram import (
+    Bot,
+    CallbackQuery,
+    Chat,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
+    MessageEntity,
+    User,
+)
 from telegram.constants import ChatType
 from telegram.error import BadRequest, ChatMigrated, TelegramError
 from telegram.ext import filters
@@ -40,11 +49,11 @@ async def send_photo(message: Message, png: bytes, caption: str) -> None:
     await message.reply_photo(png, caption=escape(caption, quote=False))
 
 
-async def send_to(chat: Chat, reply: Reply) -> None:
-    """Send a reply to a chat without quoting anything."""
+async def send_to(chat: Chat, reply: Reply, topic: int | None = None) -> None:
+    """Send a reply to a chat without quoting anything (in a forum group, to `topic`)."""
     for part in parts(reply):
         try:
-            await chat.send_message(part.html, reply_markup=part.keyboard)
+            await chat.send_message(part.html, reply_markup=part.keyboard, message_thread_id=topic)
         except ChatMigrated as exc:
             await _to_moved_group(chat.get_bot(), exc, part)
 
@@ -93,9 +102,20 @@ async def show_in_place(query: CallbackQuery, reply: Reply) -> None:
 
 
 async def send_for_press(query: CallbackQuery, reply: Reply) -> None:
-    """Send a reply to the chat where a button was pressed."""
+    """Send a reply to the chat (and forum topic) where a button was pressed."""
     if query.message is not None:
-        await send_to(query.message.chat, reply)
+        await send_to(query.message.chat, reply, topic_of(query.message))
+
+
+def topic_of(message: MaybeInaccessibleMessage | None) -> int | None:
+    """The forum topic a message is in (a reply to it goes there too); None outside forums.
+
+    In a group with topics, a message sent to the chat alone lands in "General", away from the
+    patient's conversation.
+    """
+    if isinstance(message, Message) and message.is_topic_message:
+        return message.message_thread_id
+    return None
 
 
 async def drop_feedback_row(query: CallbackQuery) -> None:
