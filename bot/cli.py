@@ -454,9 +454,15 @@ def console_main() -> None:
     """Console-script wrapper: UTF-8 in and out, and quiet exits on Ctrl-C and closed pipes."""
     # Invalid bytes become U+FFFD instead of a traceback (UTF-8 locale) or lone surrogates
     # echoed back as raw bytes (C locale, whose surrogateescape Python uses by default).
-    for stream in (sys.stdin, sys.stdout, sys.stderr):
+    # A byte order mark opening stdin (a batch file saved by Notepad) is no part of its first
+    # line: "utf-8-sig" drops it there, and reads the rest as UTF-8.
+    for stream, encoding in (
+        (sys.stdin, "utf-8-sig"),
+        (sys.stdout, "utf-8"),
+        (sys.stderr, "utf-8"),
+    ):
         if isinstance(stream, io.TextIOWrapper):
-            stream.reconfigure(encoding="utf-8", errors="replace")
+            stream.reconfigure(encoding=encoding, errors="replace")
     try:
         code = main()
         sys.stdout.flush()

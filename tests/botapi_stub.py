@@ -140,6 +140,7 @@ class FakeTelegram:
         self.webhook_url = ""
         self._blocked: set[int] = set()
         self._missing: set[int] = set()
+        self._muted: set[int] = set()
         self._migrated: dict[int, int] = {}
 
     # --- what tests do -------------------------------------------------------------------------
@@ -186,6 +187,11 @@ class FakeTelegram:
         """No chat has this id (a mistyped setting): sending there answers 400 from now on."""
         with self._cond:
             self._missing.add(chat_id)
+
+    def mute(self, chat_id: int) -> None:
+        """The bot may not write in this group (restricted, or members may not send): 400."""
+        with self._cond:
+            self._muted.add(chat_id)
 
     def migrate(self, chat_id: int, new_chat_id: int) -> None:
         """A group is upgraded to a supergroup: sending to its old id answers 400 from now on."""
@@ -413,6 +419,9 @@ class FakeTelegram:
             return 403, _error(403, "Forbidden: bot was blocked by the user")
         if method in COUNTED and int(params.get("chat_id", 0)) in self._missing:
             return 400, _error(400, "Bad Request: chat not found")
+        if method in COUNTED and int(params.get("chat_id", 0)) in self._muted:
+            what = "photos" if method == "sendPhoto" else "text messages"
+            return 400, _error(400, f"Bad Request: not enough rights to send {what} to the chat")
         new_chat_id = self._migrated.get(int(params.get("chat_id", 0)))
         if method in COUNTED and new_chat_id is not None:
             body = _error(400, "Bad Request: group chat was upgraded to a supergroup chat")
@@ -488,6 +497,9 @@ class FakeTelegram:
         }
         if chat_id < 0:
             message["chat"]["title"] = "Clinic patients"
+        if params.get("message_thread_id"):  # a forum topic's message, as Telegram marks it
+            message["message_thread_id"] = int(params["message_thread_id"])
+            message["is_topic_message"] = True
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         self._messages[(chat_id, message["message_id"])] = message

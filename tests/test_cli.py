@@ -80,6 +80,17 @@ def test_a_batch_with_other_line_ends_is_read_line_by_line(end: str) -> None:
     assert [r["question"] for r in rows] == ["does it hurt", "how long does it last"]
 
 
+def test_a_batch_saved_with_a_byte_order_mark_reads_its_first_question_without_it() -> None:
+    # Found by probe21: a file saved by Notepad starts with U+FEFF, which came back as part of
+    # the first "question", so it no longer matched its input line.
+    result = run("ask", "--json", "-", stdin="\ufeffdoes it hurt\r\nhow long does it last\r\n")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["question"] for r in rows] == ["does it hurt", "how long does it last"]
+    alone = json.loads(run("ask", "--json", "does it hurt").stdout)
+    assert rows[0] == alone
+
+
 def test_plain_batch_is_each_reply_as_ask_prints_it_a_blank_line_apart() -> None:
     # Found by probing: `ask -` ran the replies together ("Was this helpful?" then the next
     # answer's title on the next line), so nobody could tell where one ended.

@@ -126,11 +126,13 @@ def staff_alert(fake: FakeTelegram, user_id: int) -> dict[str, Any]:
 
 
 def test_commands_are_registered_in_both_languages(fake: FakeTelegram) -> None:
-    fake.wait_for(lambda: len(fake.calls_of("setMyCommands")) == 3, 10, "the menus")
+    fake.wait_for(lambda: len(fake.calls_of("setMyCommands")) == 6, 10, "the menus")
     calls = fake.calls_of("setMyCommands")
-    assert [c.params.get("language_code") for c in calls] == [None, "en", "ru"]
-    russian = {c["command"]: c["description"] for c in calls[-1].params["commands"]}
+    # uk, be and kk apps are answered in Russian, and see its menu.
+    assert [c.params.get("language_code") for c in calls] == [None, "en", "ru", "uk", "be", "kk"]
+    russian = {c["command"]: c["description"] for c in calls[2].params["commands"]}
     assert russian["language"] == RU("command_language")
+    assert all(c.params["commands"] == calls[2].params["commands"] for c in calls[3:])
 
 
 def test_a_russian_welcome_question_and_its_buttons(fake: FakeTelegram) -> None:

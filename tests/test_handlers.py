@@ -923,3 +923,87 @@ async def test_alerts_waiting_for_a_wrong_staff_chat_go_to_the_one_set_after_a_r
         assert await second.bot_data.services.store.alerts.pending() == 0
     (alert,) = sent_to(fake, -100777)
     assert "since this morning" in alert["text"]
+
+
+async def test_a_group_that_became_a_supergroup_meanwhile_still_gets_the_urgent_reply(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probe21: a group upgraded to a supergroup while a danger sign in it was being
+    # answered refuses its old id; the urgent reply, and then the apology, went to the old id
+    # and failed, and the patient was left with no reply at all.
+    fake.migrate(-1, -1001)
+    group = {"chat_type": "group", "user_id": 5}
+    await feed(app, fake.text(-1, "@softlift_test_bot I have a fever", **group))
+    assert [m["text"] for m in sent_to(fake, -1001)] == [
+        "Contact your treating doctor now: +00 000."
+    ]
+    assert len(sent_to(fake, STAFF_CHAT)) == 1
+
+
+async def test_a_menu_button_on_a_message_the_bot_cannot_edit_sends_the_menu_anew(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probe21: Telegram gives a press on a message the bot can no longer reach (deleted,
+    # or too old) as a message dated 0; editing it in place failed, and a topics or "next page"
+    # press got "something went wrong" instead of the menu.
+    await feed(app, fake.text(1, "/topics"))
+    menu = sent_to(fake, 1)[0]
+    gone = {"message_id": menu["message_id"] + 100, "date": 0, "chat": menu["chat"]}
+    await press(app, fake, gone, "tp")
+    await press(app, fake, gone, "g:procedure:0")
+    topics, page = sent_to(fake, 1)[1:]
+    assert topics["text"] == T("topics_header") and len(buttons(topics)) == 2
+    assert "e:duration" in [b["callback_data"] for b in buttons(page)]
+    assert not fake.unanswered_queries()
+
+
+async def test_a_staff_chat_where_the_bot_may_not_write_is_logged_once_with_the_setting(
+    settings: Settings, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Found by probe21: a staff group where the bot is a member without the right to send
+    # (restricted, or members may not write) answers 400 "not enough rights"; it was logged
+    # as "staff alert N failed (BadRequest)" for every alert every 30 s, never saying which
+    # chat or setting to check, unlike a chat that does not exist.
+    fake.mute(STAFF_CHAT)
+    clock = [NOW]
+    with caplog.at_level(logging.INFO, logger="bot"):
+        async with running_app(settings, load_faq(FAQ), fake, lambda: clock[0]) as bot:
+            delivery = bot.bot_data.services.delivery
+            await feed(bot, fake.text(33, "I have a fever since this morning"))
+            await feed(bot, fake.text(34, "I have a fever and chills"))
+            for minutes in (1, 11):
+                clock[0] = NOW + timedelta(minutes=minutes)
+                delivery.kick_alerts()
+                await delivery.idle()
+            assert await bot.bot_data.services.store.alerts.pending() == 2
+    said = [r.getMessage() for r in caplog.records if "cannot be reached" in r.getMessage()]
+    assert len(said) == 1 and "SOFTLIFT_STAFF_CHAT_ID" in said[0] and str(STAFF_CHAT) in said[0]
+    assert "not enough rights" in said[0].lower()
+    assert "failed (BadRequest)" not in caplog.text and "fever" not in caplog.text
+
+
+async def test_in_a_forum_group_a_button_is_answered_in_the_topic_it_was_pressed_in(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probe21: a reply to a message went to its topic, but the answer to a button
+    # press (and the error handler's urgent reply) was sent to the chat alone, which in a
+    # supergroup with topics is the "General" topic, away from the patient's conversation.
+    update = fake.text(
+        -100777, "@softlift_test_bot will i get bruises", chat_type="supergroup", user_id=5
+    )
+    update["message"].update(message_thread_id=42, is_topic_message=True)
+    await feed(app, update)
+    (answer,) = sent_to(fake, -100777)
+    assert answer.get("message_thread_id") == 42
+    await press(app, fake, answer, "e:duration")
+    assert sent_to(fake, -100777)[-1]["text"].startswith("<b>How long it takes")
+    assert sent_to(fake, -100777)[-1].get("message_thread_id") == 42
+    # The error handler's reply (here the apology) goes to the topic too.
+    fake.fail("sendMessage", times=ratelimit.MAX_RETRIES + 1, mode="500")
+    update = fake.text(
+        -100777, "@softlift_test_bot will i get bruises", chat_type="supergroup", user_id=6
+    )
+    update["message"].update(message_thread_id=42, is_topic_message=True)
+    await feed(app, update)
+    apology = sent_to(fake, -100777)[-1]
+    assert apology["text"] == T("error_apology") and apology.get("message_thread_id") == 42

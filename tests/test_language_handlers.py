@@ -289,11 +289,25 @@ async def test_the_hourly_purge_erases_the_language_of_a_patient_gone_silent(
 async def test_commands_are_registered_per_language(app: App, fake: FakeTelegram) -> None:
     await _post_init(app)
     calls = fake.calls_of("setMyCommands")
-    assert [c.params.get("language_code") for c in calls] == [None, "en", "ru"]
-    russian = calls[-1].params["commands"]
+    assert [c.params.get("language_code") for c in calls][:3] == [None, "en", "ru"]
+    russian = calls[2].params["commands"]
     assert {"command": "language", "description": RU("command_language")} in [
         {"command": c["command"], "description": c["description"]} for c in russian
     ]
+
+
+async def test_apps_answered_in_russian_see_the_russian_command_menu(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probe21: a Ukrainian, Belarusian or Kazakh app is answered in Russian, but only
+    # "en" and "ru" menus were registered, so its command menu stayed in English.
+    await _post_init(app)
+    menus = {
+        c.params.get("language_code"): c.params["commands"] for c in fake.calls_of("setMyCommands")
+    }
+    for app_language in ("uk", "be", "kk"):
+        assert menus.get(app_language) == menus["ru"]
+    assert "de" not in menus  # any other app gets the default menu, in the default language
 
 
 # --- Russian dates and times, typed during enrolment ----------------------------------------

@@ -29,6 +29,7 @@ from bot.telegram_app.sending import (
     send_text,
     send_to,
     show_in_place,
+    topic_of,
     urgent_alert_html,
     without_mention,
 )
@@ -338,7 +339,8 @@ async def on_error(update: object, context: Context) -> None:
     if urgent is not None and not isinstance(context.error, TelegramError):
         await _alert_anyway(update, context, chat.id)
     try:
-        await send_to(chat, urgent or Reply(assistant.locale.t("error_apology")))
+        reply = urgent or Reply(assistant.locale.t("error_apology"))
+        await send_to(chat, reply, topic_of(update.effective_message))
     except TelegramError as exc:
         log.warning("could not send the apology to chat %s: %s", chat.id, type(exc).__name__)
 

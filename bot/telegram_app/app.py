@@ -22,7 +22,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.answers.knowledge import KnowledgeBase
-from bot.answers.languages import Languages
+from bot.answers.languages import APP_LANGUAGES, Languages
 from bot.buttons import AFTERCARE_PREFIX, LANGUAGE_PREFIX
 from bot.config import Settings
 from bot.insights.digest import WeeklyDigest
@@ -229,10 +229,17 @@ async def _post_init(app: App) -> None:
         locale = services.assistant(language).locale
         return [BotCommand(name, locale.t(f"command_{name}")) for name in names]
 
+    # Each loaded language's menu, and an app answered in another language (Ukrainian in
+    # Russian) sees that one's: its replies and its menu speak alike.
+    menus = {code: code for code in languages.codes}
+    default = languages.primary.kb.language
+    for code in APP_LANGUAGES:
+        if code not in menus and (answered := languages.for_app_language(code)) != default:
+            menus[code] = answered
     try:
         await app.bot.set_my_commands(commands(None))
-        for code in languages.codes:
-            await app.bot.set_my_commands(commands(code), language_code=code)
+        for code, language in menus.items():
+            await app.bot.set_my_commands(commands(language), language_code=code)
     except TelegramError as exc:
         log.warning("could not register the command menu (%s); continuing", exc)
     log.info("bot @%s is up", app.bot.username)

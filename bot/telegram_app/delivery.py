@@ -26,8 +26,16 @@ PURGE_EVERY = timedelta(hours=1)
 # On shutdown a tick finishes its batch in flight; past this it is cancelled and the process
 # gives its claims back.
 STOP_GRACE_SECONDS = 15.0
-# Bad requests that mean the chat is gone for good rather than a malformed message.
-GONE_MARKERS = ("chat not found", "user is deactivated", "peer_id_invalid")
+# Bad requests that mean the chat is gone for good rather than a malformed message; the last
+# three, a group or channel where the bot may not write (the staff chat), until someone fixes it.
+GONE_MARKERS = (
+    "chat not found",
+    "user is deactivated",
+    "peer_id_invalid",
+    "not enough rights",
+    "need administrator rights",
+    "chat_write_forbidden",
+)
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +100,8 @@ class StaffChat:
                 # Telegram's reason ("chat not found", "bot was kicked") holds no patient text.
                 log.error(
                     "the staff chat %d cannot be reached (%s): alerts wait in the database;"
-                    " check SOFTLIFT_STAFF_CHAT_ID and that the bot is in that chat, then restart",
+                    " check SOFTLIFT_STAFF_CHAT_ID and that the bot is in that chat and may"
+                    " write there, then restart",
                     chat_id,
                     gone.__cause__,
                 )

@@ -7,19 +7,30 @@ import logging
 import re
 from html import escape
 
-from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, MessageEntity, User
+from telegram import (
+    Bot,
+    CallbackQuery,
+    Chat,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
+    MessageEntity,
+    User,
+)
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, ChatMigrated, TelegramError
 from telegram.ext import filters
 
 from bot import buttons
 from bot.aftercare.records import StaffAlert
 from bot.locale import Locale, shown_as_typed
 from bot.messages import Reply
-from bot.telegram_app.render import html_template, parts
+from bot.telegram_app.render import Part, html_template, parts
 
 # An alert quotes at most this much of the patient's message, well inside one Telegram message.
 ALERT_QUOTE_LIMIT = 3000
+# Telegram's refusals to edit a message that is still worth sending as a new one.
+NOT_EDITABLE = ("message to edit not found", "message can't be edited")
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +38,10 @@ log = logging.getLogger(__name__)
 async def send_reply(message: Message, reply: Reply) -> None:
     """Send a reply to the chat of `message`, split if long, buttons on the last part."""
     for part in parts(reply):
-        await message.reply_html(part.html, reply_markup=part.keyboard)
+        try:
+            await message.reply_html(part.html, reply_markup=part.keyboard)
+        except ChatMigrated as exc:
+            await _to_moved_group(message.get_bot(), exc, part)
 
 
 async def send_photo(message: Message, png: bytes, caption: str) -> None:
@@ -35,10 +49,23 @@ async def send_photo(message: Message, png: bytes, caption: str) -> None:
     await message.reply_photo(png, caption=escape(caption, quote=False))
 
 
-async def send_to(chat: Chat, reply: Reply) -> None:
-    """Send a reply to a chat without quoting anything."""
+async def send_to(chat: Chat, reply: Reply, topic: int | None = None) -> None:
+    """Send a reply to a chat without quoting anything (in a forum group, to `topic`)."""
     for part in parts(reply):
-        await chat.send_message(part.html, reply_markup=part.keyboard)
+        try:
+            await chat.send_message(part.html, reply_markup=part.keyboard, message_thread_id=topic)
+        except ChatMigrated as exc:
+            await _to_moved_group(chat.get_bot(), exc, part)
+
+
+async def _to_moved_group(bot: Bot, moved: ChatMigrated, part: Part) -> None:
+    """A part refused because its group became a supergroup meanwhile: sent to the new id.
+
+    Otherwise a danger sign asked there just then would get no urgent reply at all (and no
+    apology either: that too went to the old id). Not as a reply: the message quoted has
+    another id in the supergroup.
+    """
+    await bot.send_message(moved.new_chat_id, part.html, reply_markup=part.keyboard)
 
 
 async def send_text(message: Message, text: str) -> None:
@@ -60,20 +87,35 @@ async def show_in_place(query: CallbackQuery, reply: Reply) -> None:
     """Replace the pressed message with the reply (menus), or send it when that is impossible."""
     message = query.message
     pieces = parts(reply)
-    if not isinstance(message, Message) or len(pieces) > 1:
+    # A message the bot can no longer reach (deleted, too old) comes dated 0: never editable.
+    if not isinstance(message, Message) or not message.is_accessible or len(pieces) > 1:
         await send_for_press(query, reply)
         return
     try:
         await message.edit_text(pieces[0].html, reply_markup=pieces[0].keyboard)
     except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
+        problem = str(exc).lower()
+        if any(marker in problem for marker in NOT_EDITABLE):
+            await send_for_press(query, reply)
+        elif "not modified" not in problem:
             raise
 
 
 async def send_for_press(query: CallbackQuery, reply: Reply) -> None:
-    """Send a reply to the chat where a button was pressed."""
+    """Send a reply to the chat (and forum topic) where a button was pressed."""
     if query.message is not None:
-        await send_to(query.message.chat, reply)
+        await send_to(query.message.chat, reply, topic_of(query.message))
+
+
+def topic_of(message: MaybeInaccessibleMessage | None) -> int | None:
+    """The forum topic a message is in (a reply to it goes there too); None outside forums.
+
+    In a group with topics, a message sent to the chat alone lands in "General", away from the
+    patient's conversation.
+    """
+    if isinstance(message, Message) and message.is_topic_message:
+        return message.message_thread_id
+    return None
 
 
 async def drop_feedback_row(query: CallbackQuery) -> None:
