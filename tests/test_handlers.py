@@ -543,6 +543,21 @@ async def test_a_reload_says_which_red_flag_examples_disagree_with_their_signs(
     assert "not_example 'hay fever season again' triggers 'fever'" in shown
 
 
+async def test_a_reload_says_which_faq_questions_a_red_flag_now_catches(
+    app: App, fake: FakeTelegram, settings: Settings, tmp_path: Path
+) -> None:
+    # Found by probing: a sign written too broadly ("injection") turned the FAQ's own questions
+    # into urgent replies, and /reload said only "FAQ reloaded"; faq check alone named them.
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(FAQ.read_text().replace("signs: [fever]", "signs: [fever, injection]"))
+    shown = await _reload_from(app, fake, settings, faq)
+    assert shown.startswith("FAQ reloaded: 4 entries")
+    assert (
+        "entry 'pain-after': question 'does it hurt after the injection' reaches the red " in shown
+    )
+    assert "flag 'fever': reword it, or give the sign that catches it an exception" in shown
+
+
 async def test_a_reload_says_when_the_answer_model_beside_the_file_is_not_used(
     app: App, fake: FakeTelegram, settings: Settings, tmp_path: Path
 ) -> None:

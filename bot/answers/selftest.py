@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.answers.knowledge import KnowledgeBase
-from bot.answers.matcher import Decision, Kind, Matcher
+from bot.answers.matcher import MAX_MESSAGE_CHARS, Decision, Kind, Matcher
 from bot.faqdoc import Problem
 
 # What to change, by where a phrasing went instead.
@@ -11,19 +11,15 @@ _URGENT_FIX = "reword it, or give the sign that catches it an exception ('!word'
 _ENTRY_FIX = {
     Kind.ANSWER: "reword it with words only this entry's phrasings use, or move it to that "
     "entry if that is what it asks",
-    Kind.URGENT: _URGENT_FIX,
 }
 _ENTRY_FIX_ELSE = "reword it with words of this entry, or add them to its keywords"
 _DECLINE_FIX = {
     Kind.ANSWER: "reword it with the words of the subject the article does not cover, "
     "or leave it out",
-    Kind.URGENT: _URGENT_FIX,
 }
 
 
 def _describe(decision: Decision) -> str:
-    if decision.kind is Kind.URGENT and decision.red_flag is not None:
-        return f"the red flag '{decision.red_flag.id}'"
     if decision.kind is Kind.ANSWER:
         return f"entry '{decision.entry_id}' (score {decision.score})"
     names = ", ".join(f"'{c.entry_id}' {c.score}" for c in decision.candidates)
@@ -37,6 +33,8 @@ def self_test(kb: KnowledgeBase, matcher: Matcher | None = None) -> list[Problem
     for entry in kb.entries:
         for question in entry.questions:
             decision = matcher.decide(question)
+            if decision.kind is Kind.URGENT:
+                continue  # red_flag_conflicts names it
             if decision.kind is not Kind.ANSWER or decision.entry_id != entry.id:
                 fix = _ENTRY_FIX.get(decision.kind, _ENTRY_FIX_ELSE)
                 conflicts.append(
@@ -50,7 +48,7 @@ def self_test(kb: KnowledgeBase, matcher: Matcher | None = None) -> list[Problem
     for decline in kb.declines:
         for question in decline.questions:
             decision = matcher.decide(question)
-            if decision.kind is Kind.ANSWER or decision.kind is Kind.URGENT:
+            if decision.kind is Kind.ANSWER:
                 conflicts.append(
                     _conflict(
                         kb,
@@ -63,8 +61,24 @@ def self_test(kb: KnowledgeBase, matcher: Matcher | None = None) -> list[Problem
 
 
 def red_flag_conflicts(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:
-    """Each flag's examples must trigger it; its not_examples must trigger no flag at all."""
+    """Each flag's examples must trigger it; its not_examples and the FAQ's own questions no
+    flag at all (a sign written too broadly on /reload makes them urgent)."""
     conflicts: list[Problem] = []
+    for owner, kind, questions in [
+        *((e.id, "entry", e.questions) for e in kb.entries),
+        *((d.id, "decline", d.questions) for d in kb.declines),
+    ]:
+        for question in questions:
+            caught = matcher.red_flags.find(question[:MAX_MESSAGE_CHARS])
+            if caught is not None:
+                conflicts.append(
+                    _conflict(
+                        kb,
+                        ("question", owner, question, "entry"),
+                        f"{kind} '{owner}': question {question!r} reaches the red flag "
+                        f"'{caught.id}': {_URGENT_FIX}",
+                    )
+                )
     for flag in kb.red_flags:
         for sign, word in matcher.red_flags.reassuring_exceptions(flag):
             conflicts.append(
