@@ -81,6 +81,7 @@ class Tuning:
     model_unoffered_at: float = 0.8  # ... and an entry not offered at all, this much
     model_outranked_at: float = 0.95  # ... and one a decline only narrowly outranked, this
     model_life_at: float = 0.9  # ... and one asked beside a subject of the patient's life, this
+    model_weak_at: float = 0.9  # ... and the first entry of a fall-back for want of a close one
     story_words: int = 25
 
 
@@ -121,6 +122,8 @@ class Decision:
     # patient's life (a decline marked `life`: the gym, a trip): then it reads what is asked.
     outranked: bool = False
     life: bool = False
+    # A fall-back only for want of a close enough entry (no uncovered subject was found).
+    weak: bool = False
 
 
 @dataclass(frozen=True)
@@ -558,7 +561,9 @@ class Matcher:
         mean" whose candidate it is sure of is answered, one asked back so too, and so is an
         entry not offered at all that it is all but certain of. In a `story` (a long message)
         the matcher's scores are diluted by what is told around the question, and a suggestion
-        the model agrees with needs less certainty. A rule's decision stands, unless a decline
+        the model agrees with needs less certainty. A fall-back only for want of a close enough
+        entry is answered with the first entry when the model is sure of it ("what does soft
+        lifting target"); one for an uncovered subject stands. A rule's decision stands, unless a decline
         only narrowly outranked the entry offered or the uncovered subject is one of the
         patient's life (`_sure_of_offered`).
         """
@@ -585,6 +590,10 @@ class Matcher:
             # Asked back, it is a "did you mean" like any other: "should i put some cream on to
             # bring down the puffiness" is the remedies entry the matcher ranked second.
             decision = Decision(Kind.CLARIFY, None, decision.score, decision.candidates)
+        if decision.kind is Kind.FALLBACK and decision.weak and decision.candidates:
+            first = decision.candidates[0]
+            if model.share(shares, first.entry_id) >= t.model_weak_at:
+                return Decision(Kind.ANSWER, first.entry_id, first.score, decision.candidates)
         if decision.kind is not Kind.CLARIFY:
             return decision  # a fall-back is the matcher's verdict: an uncovered subject, a story
         best = int(shares.argmax())
@@ -831,7 +840,7 @@ class Matcher:
                 c for c in candidates if c.score >= max(t.clarify_at, best - t.clarify_span) * 100
             )
             return Decision(Kind.CLARIFY, None, round(best * 100, 1), close)
-        return Decision(Kind.FALLBACK, None, round(best * 100, 1), candidates)
+        return Decision(Kind.FALLBACK, None, round(best * 100, 1), candidates, weak=True)
 
 
 def _offered(
