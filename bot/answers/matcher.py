@@ -591,9 +591,9 @@ class Matcher:
             # bring down the puffiness" is the remedies entry the matcher ranked second.
             decision = Decision(Kind.CLARIFY, None, decision.score, decision.candidates)
         if decision.kind is Kind.FALLBACK and decision.weak and decision.candidates:
-            first = decision.candidates[0]
-            if model.share(shares, first.entry_id) >= t.model_weak_at:
-                return Decision(Kind.ANSWER, first.entry_id, first.score, decision.candidates)
+            closest = decision.candidates[0]
+            if model.share(shares, closest.entry_id) >= t.model_weak_at:
+                return Decision(Kind.ANSWER, closest.entry_id, closest.score, decision.candidates)
         if decision.kind is not Kind.CLARIFY:
             return decision  # a fall-back is the matcher's verdict: an uncovered subject, a story
         best = int(shares.argmax())
