@@ -51,6 +51,9 @@ Latin letters), first scored 76/80 and 74/80, calm 40/40 and 40/40 (2874392); tu
 that round's end (one sign hidden among normal news, in brackets, after "but", as a number or a
 body feeling; calm ones with strong words for normal healing), first scored 74/80 and 69/80,
 calm 35/40 and 37/40 (9a60a7a; 74/80 and 69/80, 36/40 and 37/40 before the round); tuned on since.
+`redflag_probe_u_*` (240 messages), written then too (one to eight words texted in a hurry or in
+panic, caps, emoji, repeated letters), first scored 77/80 and 71/80, calm 40/40 and 40/40
+(43aaae3; 75/80 and 71/80 before the round); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
