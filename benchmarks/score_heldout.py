@@ -189,6 +189,10 @@ Russian 112/120, 39/40, 20/20, 2/180.
 nineteenth round's end, was scored once, unread, on the round's answers (9a60a7a): English
 142/150 in scope, 54/55 declined, 25/25 urgent, 2/230 wrong; Russian 115/120, 40/40, 20/20,
 2/180 (the same on 2874392, but Russian 114/120). A tuning set since.
+`probe39_{en,ru}.yaml` (230 and 180: each question wrapped in a short story, a plan or a worry,
+15-60 words), written then too, was scored once, unread (d50224a): English 135/150 in scope,
+51/55 declined, 24/25 urgent, 7/230 wrong; Russian 108/120, 38/40, 20/20, 5/180 (on 2874392:
+English 136/150, the rest the same; Russian 109/120, 38/40, 20/20, 4/180). A tuning set since.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -320,6 +324,8 @@ SETS = (
     "probe37_ru.yaml",
     "probe38_en.yaml",
     "probe38_ru.yaml",
+    "probe39_en.yaml",
+    "probe39_ru.yaml",
     "heldout_blind19_en.yaml",
     "heldout_blind19_ru.yaml",
     "heldout_blind20_en.yaml",
