@@ -875,24 +875,35 @@ async def test_a_staff_group_upgraded_to_a_supergroup_still_gets_every_alert(
     assert f"SOFTLIFT_STAFF_CHAT_ID={supergroup}" in caplog.text and "fever" not in caplog.text
 
 
+async def _two_alerts_refused(
+    settings: Settings,
+    fake: FakeTelegram,
+    caplog: pytest.LogCaptureFixture,
+    minutes: tuple[int, ...],
+) -> list[str]:
+    """Two danger messages while the staff chat refuses them, retried at `minutes`: both alerts
+    still wait, and the log lines that say the chat cannot be reached are returned."""
+    clock = [NOW]
+    with caplog.at_level(logging.INFO, logger="bot"):
+        async with running_app(settings, load_faq(FAQ), fake, lambda: clock[0]) as bot:
+            delivery = bot.bot_data.services.delivery
+            await feed(bot, fake.text(33, "I have a fever since this morning"))
+            await feed(bot, fake.text(34, "I have a fever and chills"))
+            for minute in minutes:
+                clock[0] = NOW + timedelta(minutes=minute)
+                delivery.kick_alerts()
+                await delivery.idle()
+            assert await bot.bot_data.services.store.alerts.pending() == 2
+    return [r.getMessage() for r in caplog.records if "cannot be reached" in r.getMessage()]
+
+
 async def test_a_mistyped_staff_chat_is_logged_once_and_its_alerts_wait_for_the_right_one(
     settings: Settings, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Found by probing: Telegram's "chat not found" was logged as "failed (BadRequest)" on
     # every try, every 30 s, without saying which setting to check.
     fake.no_such_chat(STAFF_CHAT)
-    clock = [NOW]
-    with caplog.at_level(logging.INFO, logger="bot"):
-        async with running_app(settings, load_faq(FAQ), fake, lambda: clock[0]) as first:
-            delivery = first.bot_data.services.delivery
-            await feed(first, fake.text(33, "I have a fever since this morning"))
-            await feed(first, fake.text(34, "I have a fever and chills"))
-            for minutes in (1, 11, 22):
-                clock[0] = NOW + timedelta(minutes=minutes)
-                delivery.kick_alerts()
-                await delivery.idle()
-            assert await first.bot_data.services.store.alerts.pending() == 2
-    said = [r.getMessage() for r in caplog.records if "cannot be reached" in r.getMessage()]
+    said = await _two_alerts_refused(settings, fake, caplog, (1, 11, 22))
     assert len(said) == 1 and "SOFTLIFT_STAFF_CHAT_ID" in said[0] and str(STAFF_CHAT) in said[0]
     assert "fever" not in caplog.text and "chills" not in caplog.text
     assert "failed (BadRequest)" not in caplog.text
@@ -980,18 +991,7 @@ async def test_a_staff_chat_where_the_bot_may_not_write_is_logged_once_with_the_
     # as "staff alert N failed (BadRequest)" for every alert every 30 s, never saying which
     # chat or setting to check, unlike a chat that does not exist.
     fake.mute(STAFF_CHAT)
-    clock = [NOW]
-    with caplog.at_level(logging.INFO, logger="bot"):
-        async with running_app(settings, load_faq(FAQ), fake, lambda: clock[0]) as bot:
-            delivery = bot.bot_data.services.delivery
-            await feed(bot, fake.text(33, "I have a fever since this morning"))
-            await feed(bot, fake.text(34, "I have a fever and chills"))
-            for minutes in (1, 11):
-                clock[0] = NOW + timedelta(minutes=minutes)
-                delivery.kick_alerts()
-                await delivery.idle()
-            assert await bot.bot_data.services.store.alerts.pending() == 2
-    said = [r.getMessage() for r in caplog.records if "cannot be reached" in r.getMessage()]
+    said = await _two_alerts_refused(settings, fake, caplog, (1, 11))
     assert len(said) == 1 and "SOFTLIFT_STAFF_CHAT_ID" in said[0] and str(STAFF_CHAT) in said[0]
     assert "not enough rights" in said[0].lower()
     assert "failed (BadRequest)" not in caplog.text and "fever" not in caplog.text

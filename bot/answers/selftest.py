@@ -81,27 +81,19 @@ def red_flag_conflicts(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:
                 )
     for flag in kb.red_flags:
         for sign, word in matcher.red_flags.reassuring_exceptions(flag):
-            conflicts.append(
-                _conflict(
-                    kb,
-                    ("sign", flag.id, sign, "red flag"),
-                    f"red flag '{flag.id}': sign {sign!r}: the exception {word!r} reads as a "
-                    'reassurance, so "is it normal that ...?" would never raise the sign: '
-                    "remove it",
-                )
+            why = (
+                f'the exception {word!r} reads as a reassurance, so "is it normal that ...?" '
+                "would never raise the sign: remove it"
             )
+            conflicts.append(_sign_conflict(kb, flag.id, sign, why))
         for sign, folded in matcher.red_flags.folded_words(flag):
-            conflicts.append(
-                _conflict(
-                    kb,
-                    ("sign", flag.id, sign, "red flag"),
-                    f"red flag '{flag.id}': sign {sign!r}: messages read "
-                    f"{', '.join(map(repr, folded))} side by side as synonym phrases, so the "
-                    "sign never matches them so written: join them with '_' "
-                    f"({folded[0].replace(' ', '_')!r}) to mean the phrase, leave them out, or "
-                    "use a pattern",
-                )
+            why = (
+                f"messages read {', '.join(map(repr, folded))} side by side as synonym phrases, "
+                "so the sign never matches them so written: join them with '_' "
+                f"({folded[0].replace(' ', '_')!r}) to mean the phrase, leave them out, or use "
+                "a pattern"
             )
+            conflicts.append(_sign_conflict(kb, flag.id, sign, why))
         for example in flag.examples:
             hits = [f.id for f in matcher.red_flags.find_all(example)]
             if flag.id not in hits:
@@ -128,6 +120,13 @@ def red_flag_conflicts(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:
                     )
                 )
     return conflicts
+
+
+def _sign_conflict(kb: KnowledgeBase, flag_id: str, sign: str, why: str) -> Problem:
+    """A conflict on the line of a flag's sign: what is wrong with it and how to mend it."""
+    return _conflict(
+        kb, ("sign", flag_id, sign, "red flag"), f"red flag '{flag_id}': sign {sign!r}: {why}"
+    )
 
 
 def _conflict(kb: KnowledgeBase, where: tuple[str, str, str, str], message: str) -> Problem:
