@@ -137,6 +137,9 @@ class CalmFrame:
 
     pattern: re.Pattern[str]
     words: frozenset[str]
+    # Read on the whole message, for every sentence of it ("I break out in hives from every
+    # cream. Can I still have it?": the question that makes the history one is a sentence after).
+    whole: bool = False
 
 
 @dataclass(frozen=True)
@@ -282,6 +285,7 @@ def get_locale(language: str) -> Locale:
             CalmFrame(
                 re.compile(str(frame["pattern"]), re.IGNORECASE),
                 frozenset(str(w).lower() for w in frame.get("words", ())),
+                bool(frame.get("whole", False)),
             )
             for frame in matching.get("calm_frames", ())
         ),

@@ -383,6 +383,12 @@ class RedFlagDetector:
         sentences = self._readings(text)
         if (other := spaced(text)) != text:
             sentences += self._readings(other)
+        whole = " ".join(text.split())
+        calm_message = {
+            i
+            for i, frame in enumerate(locale.calm_frames)
+            if frame.whole and frame.pattern.search(whole)
+        }
         for sentence in sentences:
             if locale.negation_after is not None:
                 # "температуры нет" says what "нет температуры" says.
@@ -398,8 +404,10 @@ class RedFlagDetector:
             tokens, segments = self._tokens(sentence)
             # "Will it be extremely painful?" asks what the procedure is like, and pain is part
             # of it; "can you fix droopy eyelids" asks about a look: no sign of a complication.
-            calm = {
-                i for i, frame in enumerate(locale.calm_frames) if frame.pattern.search(sentence)
+            calm = calm_message | {
+                i
+                for i, frame in enumerate(locale.calm_frames)
+                if not frame.whole and frame.pattern.search(sentence)
             }
             for first in set(tokens):
                 for sign in self._signs.get(first, ()):
@@ -407,10 +415,9 @@ class RedFlagDetector:
                         continue
                     if self._matches(sign, tokens, segments):
                         hit.add(sign.flag.id)
-        folded = " ".join(text.split())
         for flag in self.flags:
             pattern = self._patterns.get(flag.id)
-            if flag.id not in hit and pattern is not None and pattern.search(folded):
+            if flag.id not in hit and pattern is not None and pattern.search(whole):
                 hit.add(flag.id)
         return [flag for flag in self.flags if flag.id in hit]
 
