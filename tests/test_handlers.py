@@ -951,6 +951,24 @@ async def test_alerts_waiting_for_a_wrong_staff_chat_go_to_the_one_set_after_a_r
     assert "since this morning" in alert["text"]
 
 
+async def test_alerts_waiting_for_a_staff_chat_no_longer_set_are_sent_nowhere(
+    settings: Settings, fake: FakeTelegram
+) -> None:
+    # Found by probe22: with SOFTLIFT_STAFF_CHAT_ID unset ("leave it unset for no alerts"),
+    # alerts still waiting for the chat set before (one that refused the bot then) went to
+    # that chat as soon as it took the bot: a patient's name, @username and danger sign sent
+    # to a chat the clinic no longer names, a group of others, perhaps of patients.
+    fake.block(STAFF_CHAT)
+    async with running_app(settings, load_faq(FAQ), fake, NOW) as first:
+        await feed(first, fake.text(33, "I have a fever since this morning"))
+    unset = dataclasses.replace(settings, staff_chat_id=None)  # the operator turns alerts off
+    fake.unblock(STAFF_CHAT)  # and the old chat now takes the bot (someone added it)
+    async with running_app(unset, load_faq(FAQ), fake, NOW + timedelta(minutes=11)) as second:
+        second.bot_data.services.delivery.kick_alerts()
+        await second.bot_data.services.delivery.idle()
+    assert sent_to(fake, STAFF_CHAT) == []
+
+
 async def test_a_group_that_became_a_supergroup_meanwhile_still_gets_the_urgent_reply(
     app: App, fake: FakeTelegram
 ) -> None:
