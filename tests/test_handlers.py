@@ -227,6 +227,24 @@ async def test_fallback_stores_text_without_user(
     assert db_rows(settings, "SELECT kind, entry_id FROM questions") == [("fallback", None)]
 
 
+async def test_no_row_with_a_patients_id_tells_when_an_unanswered_text_was_asked(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probe22: the kept text of a question has no user id ("nothing links them to
+    # the patient"), but the patient's language row, keyed by their Telegram id, was stamped
+    # in the same second as the message that first wrote or refreshed it: joined on the time,
+    # it named who asked it. It keeps the day alone now, all the silence purge needs.
+    services, clock = app.bot_data.services, [NOW + timedelta(minutes=17, seconds=42)]
+    services.clock = lambda: clock[0]
+    await feed(app, fake.text(1, "what about mars rovers"))
+    clock[0] += timedelta(days=2, hours=3)  # the row's day-old last-seen time is refreshed
+    await feed(app, fake.text(1, "what about moon rovers"))
+    asked = {at for (at,) in db_rows(settings, "SELECT asked_at FROM unanswered")}
+    assert len(asked) == 2
+    for row in db_rows(settings, "SELECT * FROM patients"):
+        assert not asked & set(row), row
+
+
 async def test_urgent_answers_and_alerts_staff_with_name_username_and_text(
     app: App, fake: FakeTelegram
 ) -> None:
