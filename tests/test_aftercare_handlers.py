@@ -465,6 +465,24 @@ async def test_an_old_course_is_purged_after_the_faq_lost_its_course(
     assert rows_about(settings, 8)["checkins"] == 0
 
 
+async def test_a_course_still_running_when_the_faq_lost_its_course_is_purged_after_its_days(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probe22: only ended or paused courses were purged. With no course in the FAQ
+    # the tick no longer skips a running course's days, so it never ended: its rows (the
+    # patient's id, procedure date and check-ins) were kept for ever.
+    day = await enrol(app, fake, 9)
+    await press_label(app, fake, day, "Swelling")
+    services, clock = app.bot_data.services, [NOW]
+    for days, kept in ((42, 1), (43, 0)):  # the last day's message is due in 12 days 21 hours
+        clock[0] = NOW + timedelta(days=days)
+        delivery = Delivery(services.store, telegram_send(app.bot), lambda: clock[0], lambda: None)
+        delivery.kick()
+        await delivery.idle()
+        assert rows_about(settings, 9)["courses"] == kept
+    assert rows_about(settings, 9)["checkins"] == 0 and rows_about(settings, 9)["deliveries"] == 0
+
+
 async def test_a_second_process_starting_leaves_the_first_ones_claims_alone(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:
