@@ -572,9 +572,11 @@ class CourseRepo:
                 r[0]
                 for r in await conn.execute(
                     text(
+                        # A follow-up still to send keeps it, unless it was due before the
+                        # cutoff: no tick sent or skipped it (the FAQ has no course any more).
                         "SELECT id FROM courses c WHERE status = 'ended' AND ended_at < :cutoff"
-                        " AND NOT EXISTS (SELECT 1 FROM deliveries d"
-                        "  WHERE d.course_id = c.id AND d.status IN ('pending', 'sending'))"
+                        " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.course_id = c.id"
+                        "  AND d.status IN ('pending', 'sending') AND d.due_at >= :cutoff)"
                         # Paused past its last message, or running with its days long over
                         # (no FAQ course any more, so no tick skips them and ends it).
                         " UNION SELECT c.id FROM courses c WHERE c.status != 'ended'"
