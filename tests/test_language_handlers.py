@@ -256,7 +256,7 @@ async def test_forget_erases_the_stored_language(
     await feed(app, said(fake, 13, "сколько держится эффект", app_language="en"))
     assert stored_language(settings, 13) == "ru"
     await feed(app, said(fake, 13, "/forget", app_language="en"))
-    assert texts(fake, 13)[-1] == RU("forget_done")
+    assert texts(fake, 13)[-1] == RU("forget_done", days=90)
     assert stored_language(settings, 13) is None
     await feed(app, said(fake, 13, "/help", app_language="en"))
     assert texts(fake, 13)[-1] == EN("help")

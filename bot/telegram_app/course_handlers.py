@@ -69,7 +69,11 @@ async def forget(update: Update, context: Context) -> None:
     # Typed with a danger sign ("/forget blurry vision"), its staff alert still goes.
     urgent = await services.store.alerts.marked(message.chat.id, message.message_id)
     await services.store.forget_user(user.id, keep_alerts=urgent)
-    await send_text(message, locale.t("forget_done_alerting" if urgent else "forget_done"))
+    # How long the texts kept without any id stay: the setting, not the default.
+    done = locale.t(
+        "forget_done_alerting" if urgent else "forget_done", days=services.settings.unanswered_days
+    )
+    await send_text(message, done)
 
 
 async def private_only(update: Update, context: Context) -> None:
