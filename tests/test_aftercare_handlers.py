@@ -324,6 +324,17 @@ async def test_forget_deletes_every_row_about_the_patient(
     assert rows_about(settings, 9)["courses"] == 1  # nobody else's
 
 
+async def test_forget_with_a_danger_sign_promises_no_staff_alert_when_no_staff_chat_is_set(
+    settings: Settings, fake: FakeTelegram
+) -> None:
+    # Found by probe22: the reply said the danger sign "goes to the clinic's staff first, then
+    # is deleted too" with SOFTLIFT_STAFF_CHAT_ID unset, when no alert was queued at all.
+    no_staff = dataclasses.replace(settings, staff_chat_id=None)
+    async with running_app(no_staff, load_faq(FAQ), fake, NOW) as app:
+        await feed(app, fake.text(8, "/forget blurry vision since this morning"))
+    assert texts(fake, 8)[-1] == T("forget_done", days=90)
+
+
 @pytest.mark.parametrize("urgent", [False, True])
 async def test_forget_tells_how_long_unanswered_texts_are_really_kept(
     settings: Settings, fake: FakeTelegram, urgent: bool
