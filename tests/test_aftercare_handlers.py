@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
@@ -228,7 +229,7 @@ async def test_a_stop_or_forget_asked_with_a_danger_sign_is_still_done(
     await enrol(app, fake, 8)
     await feed(app, fake.text(8, f"{command} blurry vision since this morning"))
     urgent, reply = texts(fake, 8)[-2:]
-    assert urgent.startswith("Call emergency services now.") and reply == T(done)
+    assert urgent.startswith("Call emergency services now.") and reply == T(done, days=90)
     assert "Urgent message from a patient" in texts(fake, STAFF_CHAT)[0]
 
 
@@ -242,7 +243,7 @@ async def test_forget_asked_with_a_danger_sign_still_alerts_the_staff_when_the_a
     await enrol(app, fake, 8)
     fake.block(STAFF_CHAT)
     await feed(app, fake.text(8, "/forget blurry vision since this morning"))
-    assert texts(fake, 8)[-1] == T("forget_done_alerting")  # not "any alert ... deleted"
+    assert texts(fake, 8)[-1] == T("forget_done_alerting", days=90)  # not "any alert ... deleted"
     assert rows_about(settings, 8) == dict.fromkeys(TABLES, 0)
     fake.unblock(STAFF_CHAT)
     delivery = app.bot_data.services.delivery
@@ -318,9 +319,33 @@ async def test_forget_deletes_every_row_about_the_patient(
     assert all(rows_about(settings, 8)[t] for t in TABLES)
     await enrol(app, fake, 9)
     await feed(app, fake.text(8, "/forget"))
-    assert texts(fake, 8)[-1] == T("forget_done")
+    assert texts(fake, 8)[-1] == T("forget_done", days=90)
     assert rows_about(settings, 8) == dict.fromkeys(TABLES, 0)
     assert rows_about(settings, 9)["courses"] == 1  # nobody else's
+
+
+async def test_forget_with_a_danger_sign_promises_no_staff_alert_when_no_staff_chat_is_set(
+    settings: Settings, fake: FakeTelegram
+) -> None:
+    # Found by probe22: the reply said the danger sign "goes to the clinic's staff first, then
+    # is deleted too" with SOFTLIFT_STAFF_CHAT_ID unset, when no alert was queued at all.
+    no_staff = dataclasses.replace(settings, staff_chat_id=None)
+    async with running_app(no_staff, load_faq(FAQ), fake, NOW) as app:
+        await feed(app, fake.text(8, "/forget blurry vision since this morning"))
+    assert texts(fake, 8)[-1] == T("forget_done", days=90)
+
+
+@pytest.mark.parametrize("urgent", [False, True])
+async def test_forget_tells_how_long_unanswered_texts_are_really_kept(
+    settings: Settings, fake: FakeTelegram, urgent: bool
+) -> None:
+    # Found by probe22: the reply to /forget said the questions the bot could not answer "are
+    # deleted after 90 days" whatever SOFTLIFT_UNANSWERED_DAYS keeps them for (up to 3650).
+    kept_a_year = dataclasses.replace(settings, unanswered_days=365)
+    async with running_app(kept_a_year, load_faq(FAQ), fake, NOW) as app:
+        await feed(app, fake.text(8, "/forget blurry vision" if urgent else "/forget"))
+    done = texts(fake, 8)[-1]
+    assert "after 365 days" in done and "90" not in done
 
 
 async def test_check_in_buttons_of_a_stopped_course_record_nothing(
@@ -463,6 +488,24 @@ async def test_an_old_course_is_purged_after_the_faq_lost_its_course(
     await delivery.idle()
     assert rows_about(settings, 8)["courses"] == 0
     assert rows_about(settings, 8)["checkins"] == 0
+
+
+async def test_a_course_still_running_when_the_faq_lost_its_course_is_purged_after_its_days(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probe22: only ended or paused courses were purged. With no course in the FAQ
+    # the tick no longer skips a running course's days, so it never ended: its rows (the
+    # patient's id, procedure date and check-ins) were kept for ever.
+    day = await enrol(app, fake, 9)
+    await press_label(app, fake, day, "Swelling")
+    services, clock = app.bot_data.services, [NOW]
+    for days, kept in ((42, 1), (43, 0)):  # the last day's message is due in 12 days 21 hours
+        clock[0] = NOW + timedelta(days=days)
+        delivery = Delivery(services.store, telegram_send(app.bot), lambda: clock[0], lambda: None)
+        delivery.kick()
+        await delivery.idle()
+        assert rows_about(settings, 9)["courses"] == kept
+    assert rows_about(settings, 9)["checkins"] == 0 and rows_about(settings, 9)["deliveries"] == 0
 
 
 async def test_a_second_process_starting_leaves_the_first_ones_claims_alone(

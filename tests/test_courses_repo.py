@@ -303,6 +303,20 @@ async def test_purge_also_ends_courses_paused_past_their_last_day(repo: CourseRe
     assert await repo.course(course_id) is None
 
 
+async def test_purge_erases_a_completed_course_whose_follow_up_was_never_sent(
+    repo: CourseRepo,
+) -> None:
+    # Found by probe22: a pending follow-up kept its course for ever. Once the FAQ has no
+    # course no tick sends or skips it, so it stayed pending, and the course with it.
+    course_id = await _enroll(repo)
+    await repo.end_course(course_id, EndReason.COMPLETED, NOW)
+    due = await repo.add_follow_up(course_id, 276, NOW)
+    assert due is not None
+    assert await repo.purge(due + timedelta(days=29)) == 0
+    assert await repo.purge(due + timedelta(days=31)) == 1
+    assert await repo.course(course_id) is None
+
+
 async def test_purge_erases_a_silent_patients_language_unless_a_course_is_kept(
     repo: CourseRepo, db: Database
 ) -> None:

@@ -190,7 +190,7 @@ def test_forget_leaves_no_row_for_the_patient(fake: FakeTelegram, running: Runni
     say(fake, 503, "/timezone")
     assert all(rows_about(running.db_path, 503).values())
     (done,) = say(fake, 503, "/forget")
-    assert done["text"] == T("forget_done")
+    assert done["text"] == T("forget_done", days=90)
     assert rows_about(running.db_path, 503) == dict.fromkeys(TABLES, 0)
 
 

@@ -227,6 +227,24 @@ async def test_fallback_stores_text_without_user(
     assert db_rows(settings, "SELECT kind, entry_id FROM questions") == [("fallback", None)]
 
 
+async def test_no_row_with_a_patients_id_tells_when_an_unanswered_text_was_asked(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probe22: the kept text of a question has no user id ("nothing links them to
+    # the patient"), but the patient's language row, keyed by their Telegram id, was stamped
+    # in the same second as the message that first wrote or refreshed it: joined on the time,
+    # it named who asked it. It keeps the day alone now, all the silence purge needs.
+    services, clock = app.bot_data.services, [NOW + timedelta(minutes=17, seconds=42)]
+    services.clock = lambda: clock[0]
+    await feed(app, fake.text(1, "what about mars rovers"))
+    clock[0] += timedelta(days=2, hours=3)  # the row's day-old last-seen time is refreshed
+    await feed(app, fake.text(1, "what about moon rovers"))
+    asked = {at for (at,) in db_rows(settings, "SELECT asked_at FROM unanswered")}
+    assert len(asked) == 2
+    for row in db_rows(settings, "SELECT * FROM patients"):
+        assert not asked & set(row), row
+
+
 async def test_urgent_answers_and_alerts_staff_with_name_username_and_text(
     app: App, fake: FakeTelegram
 ) -> None:
@@ -949,6 +967,24 @@ async def test_alerts_waiting_for_a_wrong_staff_chat_go_to_the_one_set_after_a_r
         assert await second.bot_data.services.store.alerts.pending() == 0
     (alert,) = sent_to(fake, -100777)
     assert "since this morning" in alert["text"]
+
+
+async def test_alerts_waiting_for_a_staff_chat_no_longer_set_are_sent_nowhere(
+    settings: Settings, fake: FakeTelegram
+) -> None:
+    # Found by probe22: with SOFTLIFT_STAFF_CHAT_ID unset ("leave it unset for no alerts"),
+    # alerts still waiting for the chat set before (one that refused the bot then) went to
+    # that chat as soon as it took the bot: a patient's name, @username and danger sign sent
+    # to a chat the clinic no longer names, a group of others, perhaps of patients.
+    fake.block(STAFF_CHAT)
+    async with running_app(settings, load_faq(FAQ), fake, NOW) as first:
+        await feed(first, fake.text(33, "I have a fever since this morning"))
+    unset = dataclasses.replace(settings, staff_chat_id=None)  # the operator turns alerts off
+    fake.unblock(STAFF_CHAT)  # and the old chat now takes the bot (someone added it)
+    async with running_app(unset, load_faq(FAQ), fake, NOW + timedelta(minutes=11)) as second:
+        second.bot_data.services.delivery.kick_alerts()
+        await second.bot_data.services.delivery.idle()
+    assert sent_to(fake, STAFF_CHAT) == []
 
 
 async def test_a_group_that_became_a_supergroup_meanwhile_still_gets_the_urgent_reply(

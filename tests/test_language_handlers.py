@@ -256,7 +256,7 @@ async def test_forget_erases_the_stored_language(
     await feed(app, said(fake, 13, "сколько держится эффект", app_language="en"))
     assert stored_language(settings, 13) == "ru"
     await feed(app, said(fake, 13, "/forget", app_language="en"))
-    assert texts(fake, 13)[-1] == RU("forget_done")
+    assert texts(fake, 13)[-1] == RU("forget_done", days=90)
     assert stored_language(settings, 13) is None
     await feed(app, said(fake, 13, "/help", app_language="en"))
     assert texts(fake, 13)[-1] == EN("help")
@@ -271,10 +271,13 @@ async def test_the_hourly_purge_erases_the_language_of_a_patient_gone_silent(
     services.clock = lambda: clock_now[0]
     await feed(app, said(fake, 13, "сколько держится эффект", app_language="en"))  # then silent
     await feed(app, said(fake, 14, "сколько держится эффект", app_language="en"))
-    await enrol(app, fake, 15, app_language="en")  # a course still running keeps its language
+    await enrol(app, fake, 15, app_language="en")  # a course still kept keeps its language
     clock_now[0] = NOW + timedelta(days=80)
     await feed(app, said(fake, 14, "болит ли это", app_language="en"))  # still writing
-    delivery = Delivery(services.store, telegram_send(app.bot), services.clock, lambda: None)
+    # The tick ends that course on day 89 (its days skipped, long past): kept 30 days more.
+    delivery = Delivery(
+        services.store, telegram_send(app.bot), services.clock, services.day_messages
+    )
     for days, silent in ((89, "ru"), (91, None)):
         clock_now[0] = NOW + timedelta(days=days)
         delivery.kick()

@@ -17,11 +17,12 @@ SECRET_TEXT = "my lip turned blue, call me on +44 7700 900123"
 @pytest.fixture
 def root_handlers() -> Iterator[None]:
     """Restore the root logger after a test configures it."""
-    root = logging.getLogger()
-    saved, level = list(root.handlers), root.level
+    root, own = logging.getLogger(), logging.getLogger("bot")
+    saved, level, own_level = list(root.handlers), root.level, own.level
     yield
     root.handlers[:] = saved
     root.setLevel(level)
+    own.setLevel(own_level)
 
 
 def test_an_update_the_library_cannot_parse_is_not_logged_in_full(
@@ -52,3 +53,18 @@ def test_whole_updates_in_library_debug_lines_are_withheld(
     err = capsys.readouterr().err
     assert "Processing update" in err and SECRET_TEXT not in err
     assert TOKEN not in err and "[secret]" in err
+
+
+def test_at_debug_only_the_bots_own_debug_lines_are_logged(
+    capsys: pytest.CaptureFixture[str], root_handlers: None
+) -> None:
+    # Found by probe22: README says library debug logs stay off, but LOG_LEVEL=DEBUG let any
+    # library not named in the lists log at DEBUG: a /stats chart printed some 370 lines of
+    # matplotlib's font matching (a library may print what it is given).
+    configure_logging("DEBUG", [TOKEN])
+    logging.getLogger("matplotlib.font_manager").debug("findfont: library line")
+    logging.getLogger("some.library").debug("another library line")
+    logging.getLogger("bot.telegram_app.delivery").debug("the bot's own line")
+    err = capsys.readouterr().err
+    assert "the bot's own line" in err
+    assert "library line" not in err

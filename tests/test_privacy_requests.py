@@ -44,6 +44,16 @@ def languages() -> Languages:
         ("I'd like to delete my data", "en"),
         ("как удалить мои данные?", "ru"),
         ("хочу удалить свои данные", "ru"),
+        # Found by probe22: "пожалуйста" between commas was read only before "все", and these
+        # plain ways to ask got "not covered" and were kept for the staff to read.
+        ("удалите, пожалуйста, мои данные", "ru"),
+        ("удалите меня", "ru"),
+        ("удалите всё обо мне", "ru"),
+        ("удалите мой аккаунт", "ru"),
+        ("delete my account", "en"),
+        ("please erase everything you have about me", "en"),
+        ("delete all information about me", "en"),
+        ("remove me please", "en"),
     ],
 )
 def test_a_request_to_stop_or_delete_ones_data_points_to_the_commands(

@@ -565,19 +565,23 @@ class CourseRepo:
             )
 
     async def purge(self, now: datetime) -> int:
-        """Delete courses ended (or paused past their last message) over 30 days ago."""
+        """Delete courses ended, or not ended but past their last message, over 30 days ago."""
         cutoff = stamp(now - RETENTION)
         async with self.db.transaction(erasing=True) as conn:
             stale = [
                 r[0]
                 for r in await conn.execute(
                     text(
+                        # A follow-up still to send keeps it, unless it was due before the
+                        # cutoff: no tick sent or skipped it (the FAQ has no course any more).
                         "SELECT id FROM courses c WHERE status = 'ended' AND ended_at < :cutoff"
-                        " AND NOT EXISTS (SELECT 1 FROM deliveries d"
-                        "  WHERE d.course_id = c.id AND d.status IN ('pending', 'sending'))"
-                        " UNION SELECT c.id FROM courses c WHERE c.status = 'paused'"
-                        " AND (SELECT max(due_at) FROM deliveries d WHERE d.course_id = c.id)"
-                        " < :cutoff"
+                        " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.course_id = c.id"
+                        "  AND d.status IN ('pending', 'sending') AND d.due_at >= :cutoff)"
+                        # Paused past its last message, or running with its days long over
+                        # (no FAQ course any more, so no tick skips them and ends it).
+                        " UNION SELECT c.id FROM courses c WHERE c.status != 'ended'"
+                        " AND coalesce((SELECT max(due_at) FROM deliveries d"
+                        "  WHERE d.course_id = c.id), c.enrolled_at) < :cutoff"
                     ),
                     {"cutoff": cutoff},
                 )

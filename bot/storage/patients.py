@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -12,6 +12,15 @@ from bot.storage.stats import UNANSWERED_RETENTION
 
 # How stale a row's last-seen time may get before a read refreshes it: one write a day at most.
 SEEN_REFRESH = timedelta(days=1)
+
+
+def seen_day(now: datetime) -> str:
+    """When a patient was seen, as stored: the start of that UTC day, never the instant.
+
+    The instant would match the time of what they wrote: an unanswered question's kept text
+    (stored without any user id) would be named by this row, keyed by their Telegram id.
+    """
+    return stamp(now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0))
 
 
 class PatientRepo:
@@ -37,7 +46,7 @@ class PatientRepo:
             if seen is None or now - seen >= SEEN_REFRESH:
                 await conn.execute(
                     text("UPDATE patients SET updated_at = :at WHERE user_id = :user"),
-                    {"user": user_id, "at": stamp(now)},
+                    {"user": user_id, "at": seen_day(now)},
                 )
         return str(row.language)
 
@@ -50,18 +59,20 @@ class PatientRepo:
                     " VALUES (:user, :language, :at) ON CONFLICT (user_id) DO UPDATE"
                     " SET language = excluded.language, updated_at = excluded.updated_at"
                 ),
-                {"user": user_id, "language": language, "at": stamp(now)},
+                {"user": user_id, "language": language, "at": seen_day(now)},
             )
 
     async def purge(self, now: datetime) -> int:
         """Delete the language of patients silent past the retention and without a course."""
+        # Only the day is kept: silent since its end at the latest, never purged early.
+        cutoff = now - self.retention - timedelta(days=1)
         async with self.db.transaction(erasing=True) as conn:
             result = await conn.execute(
                 text(
                     "DELETE FROM patients WHERE updated_at < :cutoff AND NOT EXISTS"
                     " (SELECT 1 FROM courses c WHERE c.user_id = patients.user_id)"
                 ),
-                {"cutoff": stamp(now - self.retention)},
+                {"cutoff": stamp(cutoff)},
             )
         return result.rowcount
 

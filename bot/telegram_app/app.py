@@ -114,7 +114,10 @@ def build_application(
         telegram_send(app.bot),
         now,
         lambda: app.bot_data.services.day_messages(),
-        telegram_send_alert(app.bot, settings.staff_chat_id, staff),
+        # No staff chat set, no sender: alerts queued for the one set before wait unsent.
+        None
+        if settings.staff_chat_id is None
+        else telegram_send_alert(app.bot, settings.staff_chat_id, staff),
         digest,
     )
     app.bot_data.services = Services.create(settings, as_languages(faq), store, delivery, now)

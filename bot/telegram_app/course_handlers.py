@@ -66,10 +66,17 @@ async def forget(update: Update, context: Context) -> None:
     if message is None or user is None:
         return
     locale = (await assistant_of(context, user)).locale
-    # Typed with a danger sign ("/forget blurry vision"), its staff alert still goes.
-    urgent = await services.store.alerts.marked(message.chat.id, message.message_id)
+    # Typed with a danger sign ("/forget blurry vision"), its staff alert still goes (when a
+    # staff chat is set: without one none was queued, and the reply must not promise it).
+    urgent = services.settings.staff_chat_id is not None and await services.store.alerts.marked(
+        message.chat.id, message.message_id
+    )
     await services.store.forget_user(user.id, keep_alerts=urgent)
-    await send_text(message, locale.t("forget_done_alerting" if urgent else "forget_done"))
+    # How long the texts kept without any id stay: the setting, not the default.
+    done = locale.t(
+        "forget_done_alerting" if urgent else "forget_done", days=services.settings.unanswered_days
+    )
+    await send_text(message, done)
 
 
 async def private_only(update: Update, context: Context) -> None:

@@ -123,17 +123,17 @@ class StaffChat:
             await call(new_id)
 
 
-def telegram_send_alert(bot: Bot, staff_chat_id: int | None, staff: StaffChat) -> SendAlert:
+def telegram_send_alert(bot: Bot, staff_chat_id: int, staff: StaffChat) -> SendAlert:
     """The outbox's sender: an alert, already HTML, to the staff chat set now.
 
     An alert queued for another chat (an id mistyped or since changed, then fixed and the bot
-    restarted) goes where the staff read now, not for ever to a chat that refuses it; without
-    a staff chat set, to the one it was queued for.
+    restarted) goes where the staff read now, not for ever to a chat that refuses it. Without
+    a staff chat set there is no sender: a patient's name and words never go to a chat the
+    clinic no longer names.
     """
 
-    async def send(chat_id: int, html: str) -> None:
-        to = chat_id if staff_chat_id is None else staff_chat_id
-        await staff.send(to, lambda target: bot.send_message(target, html))
+    async def send(_queued_for: int, html: str) -> None:
+        await staff.send(staff_chat_id, lambda target: bot.send_message(target, html))
 
     return send
 

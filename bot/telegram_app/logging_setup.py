@@ -18,6 +18,8 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler", "aiosqlite", "sqlalchemy", "psycopg")
 # PTB's DEBUG logs print every request's parameters, which include patients' messages.
 LIBRARY_LOGGERS = ("telegram", "tornado")
+# The bot's own loggers (every module's `logging.getLogger(__name__)`): LOG_LEVEL is theirs.
+OWN_LOGGER = "bot"
 
 
 def _payload(value: object) -> bool:
@@ -70,10 +72,13 @@ def configure_logging(level: str, secrets: Iterable[str] = ()) -> logging.Handle
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel(level)
+    # DEBUG is the bot's own: any other library's debug lines (matplotlib's font matching for
+    # every chart, ...) stay off, as they may print what they are given.
+    library_level = max(logging.INFO, logging.getLevelNamesMapping()[level])
+    root.setLevel(library_level)
+    logging.getLogger(OWN_LOGGER).setLevel(level)
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
-    library_level = max(logging.INFO, logging.getLevelNamesMapping()[level])
     for name in LIBRARY_LOGGERS:
         logging.getLogger(name).setLevel(library_level)
     return handler
