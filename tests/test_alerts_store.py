@@ -9,7 +9,7 @@ from db_support import column, scalar
 
 from bot.aftercare.tick import RetryLater
 from bot.staff_alerts import flush
-from bot.storage.alerts import URGENT_RETENTION, AlertRepo, NewAlert
+from bot.storage.alerts import ALERT_RETENTION, URGENT_RETENTION, AlertRepo, NewAlert
 from bot.storage.database import Database
 from bot.storage.store import Store
 
@@ -103,6 +103,17 @@ async def test_the_purge_erases_marks_past_their_retention(db: Database) -> None
     assert await repo.purge(NOW + URGENT_RETENTION) == 0
     assert await repo.purge(NOW + URGENT_RETENTION + timedelta(seconds=1)) == 1
     assert await column(db, "SELECT message_id FROM urgent_messages") == [8]
+
+
+async def test_an_alert_no_staff_chat_took_is_deleted_after_its_retention(db: Database) -> None:
+    # Found by probe22: an alert waiting for a staff chat that refuses the bot, or is no
+    # longer set, quoted the patient's danger sign in the database for ever.
+    repo = AlertRepo(db)
+    await repo.enqueue(PATIENT, 1, "old", NOW)
+    await repo.enqueue(PATIENT, 1, "new", NOW + timedelta(days=1))
+    assert await repo.purge_undelivered(NOW + ALERT_RETENTION) == 0
+    assert await repo.purge_undelivered(NOW + ALERT_RETENTION + timedelta(seconds=1)) == 1
+    assert await column(db, "SELECT html FROM alerts") == ["new"]
 
 
 async def test_a_patient_flooding_the_outbox_does_not_hold_up_another_patients_alert(

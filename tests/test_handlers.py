@@ -866,6 +866,25 @@ async def test_the_hourly_purge_erases_the_records_of_urgent_messages(
         assert db_rows(settings, "SELECT count(*) FROM urgent_messages") == left
 
 
+async def test_the_hourly_purge_deletes_alerts_no_staff_chat_took_in_a_month(
+    app: App, fake: FakeTelegram, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Found by probe22: an alert waiting for a staff chat that refuses the bot quoted the
+    # patient's danger sign in the database for ever; the log says how many went, never what.
+    fake.no_such_chat(STAFF_CHAT)
+    await feed(app, fake.text(7, "I have a fever since morning"))
+    services, clock_now = app.bot_data.services, [NOW]
+    delivery = Delivery(services.store, telegram_send(app.bot), lambda: clock_now[0], lambda: None)
+    with caplog.at_level(logging.INFO, logger="bot"):
+        for days, left in ((29, [(1,)]), (31, [(0,)])):
+            clock_now[0] = NOW + timedelta(days=days)
+            delivery.kick()
+            await delivery.idle()
+            assert db_rows(settings, "SELECT count(*) FROM alerts") == left
+    said = [r.getMessage() for r in caplog.records if "no staff chat took" in r.getMessage()]
+    assert len(said) == 1 and "SOFTLIFT_STAFF_CHAT_ID" in said[0] and "fever" not in caplog.text
+
+
 async def test_an_ordinary_edit_gets_no_second_answer(app: App, fake: FakeTelegram) -> None:
     first = fake.text(7, "how long does swelling last")
     await feed(app, first)

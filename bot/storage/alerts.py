@@ -14,6 +14,9 @@ from bot.storage.database import Database, stamp, storable
 # An urgent message's mark is kept this long: an edit of it after that alerts the staff again,
 # which errs the safe way (and edits days later are rare).
 URGENT_RETENTION = timedelta(days=7)
+# An alert no staff chat took in this long is deleted undelivered: it quotes a patient and a
+# danger sign, and a month on it can no longer help them (/forget erases it sooner).
+ALERT_RETENTION = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,15 @@ class AlertRepo:
             result = await conn.execute(
                 text("DELETE FROM urgent_messages WHERE judged_at < :cutoff"),
                 {"cutoff": stamp(now - URGENT_RETENTION)},
+            )
+        return result.rowcount
+
+    async def purge_undelivered(self, now: datetime) -> int:
+        """Delete alerts still waiting past ALERT_RETENTION (the staff chat refused or unset)."""
+        async with self.db.transaction(erasing=True) as conn:
+            result = await conn.execute(
+                text("DELETE FROM alerts WHERE status = 'pending' AND created_at < :cutoff"),
+                {"cutoff": stamp(now - ALERT_RETENTION)},
             )
         return result.rowcount
 

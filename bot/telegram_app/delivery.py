@@ -18,6 +18,7 @@ from bot.insights.digest import Digest, DigestParts, SendPart, WeeklyDigest
 from bot.instances import instance_id
 from bot.messages import Reply
 from bot.staff_alerts import FLOOD_WAIT_KEPT, AlertReport, SendAlert, flush
+from bot.storage.alerts import ALERT_RETENTION
 from bot.storage.store import Store
 from bot.telegram_app.render import parts, plain
 
@@ -302,7 +303,7 @@ class Delivery:
             await self._digest.run(self._store, now, self.owner)
 
     async def _purge(self, now: datetime) -> None:
-        """Delete unanswered texts, urgent messages' marks and silent patients' languages."""
+        """Delete unanswered texts, urgent messages' marks, undelivered alerts and silent languages."""
         purged = await self._store.stats.purge(now)
         if purged:
             log.info(
@@ -311,6 +312,14 @@ class Delivery:
         marks = await self._store.alerts.purge(now)
         if marks:
             log.info("purged %d marks of urgent messages (past their retention)", marks)
+        undelivered = await self._store.alerts.purge_undelivered(now)
+        if undelivered:
+            log.warning(
+                "deleted %d staff alerts no staff chat took in %d days; check"
+                " SOFTLIFT_STAFF_CHAT_ID",
+                undelivered,
+                ALERT_RETENTION.days,
+            )
         languages = await self._store.patients.purge(now)
         if languages:
             log.info("purged %d patients' languages (silent past their retention)", languages)
