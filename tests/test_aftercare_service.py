@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from db_support import scalar
 
 from bot import buttons
 from bot.aftercare.conversation import Step
@@ -212,6 +213,21 @@ async def test_follow_up_button_after_the_last_day(
     # The finished course stays finished: no "day 14 of 14" status for months.
     assert await repo.course_for(ME.user_id) is None
     assert "When was your procedure?" in (await service.open(ME, NOW)).replies[0].text
+
+
+async def test_a_follow_up_press_forged_before_the_last_day_is_stale(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # Found by probe21: the follow-up is offered on the last day only, yet a press forged with
+    # one's own course id on day 1 set the reminder, months ahead, for a course just begun.
+    inbox = Inbox()
+    await _enrol_and_receive(service, inbox, 1)
+    course = await repo.course_for(ME.user_id)
+    assert course is not None
+    done = await service.press(ME, buttons.follow_up(course.id), NOW + timedelta(days=1))
+    assert done.replies[0].text.startswith("Sorry, that button is out of date")
+    follow_ups = "SELECT count(*) FROM deliveries WHERE kind = 'follow_up'"
+    assert await scalar(repo.db, follow_ups) == 0
 
 
 async def test_a_follow_up_asked_before_the_last_day_is_recorded_lets_the_course_complete(

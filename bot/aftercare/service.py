@@ -282,7 +282,13 @@ class CourseService:
     async def _follow_up(self, patient: Patient, course_id: int, now: datetime) -> Response:
         course = await self.repo.course(course_id)
         months = self.course.follow_up_months
-        if course is None or course.user_id != patient.user_id or not months:
+        if (
+            course is None
+            or course.user_id != patient.user_id
+            or not months
+            # Offered on the last day only: a forged press before it is no answer to that offer.
+            or self.status.day_reached(course, now) < self.course.days
+        ):
             return Response((self.status.stale(),))
         day = follow_up_day(course.procedure_date, months)
         due = await self.repo.add_follow_up(course_id, day, now)
