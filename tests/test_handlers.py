@@ -952,15 +952,20 @@ async def test_a_mistyped_staff_chat_is_logged_once_and_its_alerts_wait_for_the_
     assert len(sent_to(fake, -100777)) == 2
 
 
+async def _alert_left_waiting(settings: Settings, fake: FakeTelegram) -> None:
+    """A danger message while the staff chat refuses the bot: its alert waits in the outbox."""
+    async with running_app(settings, load_faq(FAQ), fake, NOW) as first:
+        await feed(first, fake.text(33, "I have a fever since this morning"))
+        await first.bot_data.services.delivery.idle()
+
+
 async def test_alerts_go_at_once_to_the_staff_chat_fixed_right_after_the_log_said_so(
     settings: Settings, fake: FakeTelegram
 ) -> None:
     # Found by probe20: the log asks the operator to check the setting and restart; restarted
     # within 10 minutes of the refusal, the urgent alerts still waited out its retry pause.
     fake.no_such_chat(STAFF_CHAT)
-    async with running_app(settings, load_faq(FAQ), fake, NOW) as first:
-        await feed(first, fake.text(33, "I have a fever since this morning"))
-        await first.bot_data.services.delivery.idle()
+    await _alert_left_waiting(settings, fake)
     fixed = dataclasses.replace(settings, staff_chat_id=-100777)  # the operator fixes it
     later = NOW + timedelta(minutes=2)
     async with running_app(fixed, load_faq(FAQ), fake, later) as second:
@@ -975,8 +980,7 @@ async def test_alerts_waiting_for_a_wrong_staff_chat_go_to_the_one_set_after_a_r
     settings: Settings, fake: FakeTelegram
 ) -> None:
     fake.block(STAFF_CHAT)  # the bot was never added to that chat, or the id was mistyped
-    async with running_app(settings, load_faq(FAQ), fake, NOW) as first:
-        await feed(first, fake.text(33, "I have a fever since this morning"))
+    await _alert_left_waiting(settings, fake)
     assert sent_to(fake, STAFF_CHAT) == []
     fixed = dataclasses.replace(settings, staff_chat_id=-100777)  # the operator fixes it
     later = NOW + timedelta(minutes=11)
@@ -996,8 +1000,7 @@ async def test_alerts_waiting_for_a_staff_chat_no_longer_set_are_sent_nowhere(
     # that chat as soon as it took the bot: a patient's name, @username and danger sign sent
     # to a chat the clinic no longer names, a group of others, perhaps of patients.
     fake.block(STAFF_CHAT)
-    async with running_app(settings, load_faq(FAQ), fake, NOW) as first:
-        await feed(first, fake.text(33, "I have a fever since this morning"))
+    await _alert_left_waiting(settings, fake)
     unset = dataclasses.replace(settings, staff_chat_id=None)  # the operator turns alerts off
     fake.unblock(STAFF_CHAT)  # and the old chat now takes the bot (someone added it)
     async with running_app(unset, load_faq(FAQ), fake, NOW + timedelta(minutes=11)) as second:
