@@ -173,6 +173,8 @@ class Locale:
     example_of: re.Pattern[str] | None
     # A question that asks about what was told before it ("... is it safe for me?").
     refers_back: re.Pattern[str] | None
+    # "... or is it only for wrinkles?": what is named after it is a contrast, not asked.
+    contrast_only: re.Pattern[str] | None
     # A question that names the procedure itself ("how long does soft lifting last").
     names_procedure: re.Pattern[str] | None
     # Sentences that ask what the procedure is like or what it can fix, each with the words of
@@ -280,6 +282,7 @@ def get_locale(language: str) -> Locale:
         contraction=_optional_pattern(matching, "contraction"),
         example_of=_optional_pattern(matching, "example_of"),
         refers_back=_optional_pattern(matching, "refers_back"),
+        contrast_only=_optional_pattern(matching, "contrast_only"),
         names_procedure=_optional_pattern(matching, "names_procedure"),
         calm_frames=tuple(
             CalmFrame(

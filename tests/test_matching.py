@@ -1187,6 +1187,21 @@ def test_a_dropped_g_is_put_back_and_real_words_ending_in_in_stay(languages: Lan
 
 @pytest.mark.parametrize(
     "question",
+    [
+        "my skin is flaky and dehydrated, will this help or is it only for wrinkles",
+        "кожа сухая шелушится постоянно, процедура это решает или только морщины?",
+    ],
+)
+def test_what_is_named_after_or_only_is_a_contrast_not_a_second_subject(
+    languages: Languages, question: str
+) -> None:
+    # Two indications named get the entry that covers both ("one procedure can solve several
+    # problems"); "or is it only for wrinkles" asks about the dryness alone.
+    assert languages.ask(question).decision.entry_id == "dry-skin"
+
+
+@pytest.mark.parametrize(
+    "question",
     ["что представляет собой софтлифтинг", "что из себя представляет софтлифтинг"],
 )
 def test_what_a_thing_represents_asks_what_it_is(languages: Languages, question: str) -> None:

@@ -295,6 +295,9 @@ class Matcher:
         if found is None:
             return None
         covering, naming = found
+        if self.locale.contrast_only is not None:
+            # "is dryness something it addresses, or is it only for wrinkles?" asks about dryness.
+            question = self.locale.contrast_only.sub("", question)
         floor = self.tuning.clarify_at
         named: list[set[str]] = []
         for words, _asks in self._clauses(question):
