@@ -30,12 +30,15 @@ def self_test(kb: KnowledgeBase, matcher: Matcher | None = None) -> list[Problem
     """Every conflict between a phrasing and where the matcher sends it, with its line."""
     matcher = matcher or Matcher(kb)
     conflicts: list[Problem] = []
+    # A phrasing a red flag catches, named after the others as `red_flag_conflicts` names it;
+    # the decision has read the flag already.
+    caught: list[Problem] = []
     for entry in kb.entries:
         for question in entry.questions:
             decision = matcher.decide(question)
-            if decision.kind is Kind.URGENT:
-                continue  # red_flag_conflicts names it
-            if decision.kind is not Kind.ANSWER or decision.entry_id != entry.id:
+            if decision.red_flag is not None:
+                caught.append(_caught(kb, "entry", entry.id, question, decision.red_flag.id))
+            elif decision.kind is not Kind.ANSWER or decision.entry_id != entry.id:
                 fix = _ENTRY_FIX.get(decision.kind, _ENTRY_FIX_ELSE)
                 conflicts.append(
                     _conflict(
@@ -48,7 +51,9 @@ def self_test(kb: KnowledgeBase, matcher: Matcher | None = None) -> list[Problem
     for decline in kb.declines:
         for question in decline.questions:
             decision = matcher.decide(question)
-            if decision.kind is Kind.ANSWER:
+            if decision.red_flag is not None:
+                caught.append(_caught(kb, "decline", decline.id, question, decision.red_flag.id))
+            elif decision.kind is Kind.ANSWER:
                 conflicts.append(
                     _conflict(
                         kb,
@@ -57,28 +62,36 @@ def self_test(kb: KnowledgeBase, matcher: Matcher | None = None) -> list[Problem
                         f"{_describe(decision)}: {_DECLINE_FIX[decision.kind]}",
                     )
                 )
-    return conflicts + red_flag_conflicts(kb, matcher)
+    return conflicts + caught + _flag_conflicts(kb, matcher)
 
 
 def red_flag_conflicts(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:
     """Each flag's examples must trigger it; its not_examples and the FAQ's own questions no
     flag at all (a sign written too broadly on /reload makes them urgent)."""
+    caught = [
+        _caught(kb, kind, owner, question, flag.id)
+        for owner, kind, questions in [
+            *((e.id, "entry", e.questions) for e in kb.entries),
+            *((d.id, "decline", d.questions) for d in kb.declines),
+        ]
+        for question in questions
+        if (flag := matcher.red_flags.find(question[:MAX_MESSAGE_CHARS])) is not None
+    ]
+    return caught + _flag_conflicts(kb, matcher)
+
+
+def _caught(kb: KnowledgeBase, kind: str, owner: str, question: str, flag_id: str) -> Problem:
+    """A phrasing of an entry or decline that a red flag catches: it would get the urgent reply."""
+    return _conflict(
+        kb,
+        ("question", owner, question, "entry"),
+        f"{kind} '{owner}': question {question!r} reaches the red flag '{flag_id}': {_URGENT_FIX}",
+    )
+
+
+def _flag_conflicts(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:
+    """Each flag's signs that cannot work as written, and its examples the signs disagree with."""
     conflicts: list[Problem] = []
-    for owner, kind, questions in [
-        *((e.id, "entry", e.questions) for e in kb.entries),
-        *((d.id, "decline", d.questions) for d in kb.declines),
-    ]:
-        for question in questions:
-            caught = matcher.red_flags.find(question[:MAX_MESSAGE_CHARS])
-            if caught is not None:
-                conflicts.append(
-                    _conflict(
-                        kb,
-                        ("question", owner, question, "entry"),
-                        f"{kind} '{owner}': question {question!r} reaches the red flag "
-                        f"'{caught.id}': {_URGENT_FIX}",
-                    )
-                )
     for flag in kb.red_flags:
         for sign, word in matcher.red_flags.reassuring_exceptions(flag):
             why = (
