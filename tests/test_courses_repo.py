@@ -336,6 +336,21 @@ async def test_naive_times_are_refused(repo: CourseRepo) -> None:
         await repo.claim_due(datetime(2025, 5, 20, 10), 10)  # noqa: DTZ001 - the point of the test
 
 
+async def _waiting_for_a_lock(db: Database, task: asyncio.Task[object]) -> None:
+    """Return once `task` waits for a row lock (or is done): a state, not a guessed delay."""
+    # Polled rather than slept: on a slow machine a fixed sleep could end before the other
+    # statement reached its lock, and the test would pass without testing the interleaving.
+    waiting = (
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    for _ in range(6000):  # a minute at most, so a regression fails rather than hangs
+        if task.done() or await scalar(db, waiting):
+            return
+        await asyncio.sleep(0.01)
+    pytest.fail("the concurrent statement neither finished nor waited for a lock")
+
+
 async def _between(
     db: Database,
     first: tuple[str, dict[str, int]],
@@ -348,7 +363,7 @@ async def _between(
         async with other.transaction() as conn:
             await conn.execute(text(first[0]), first[1])
             task = asyncio.create_task(started())
-            await asyncio.sleep(0.3)
+            await _waiting_for_a_lock(db, task)
             await conn.execute(text(then[0]), then[1])
         await task  # no DeadlockDetected on either side
     finally:
