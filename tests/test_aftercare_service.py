@@ -280,11 +280,11 @@ async def test_the_follow_up_never_reopens_a_finished_course(
     inbox = Inbox()
     await _complete_with_follow_up(service, inbox)
     later = NOW + timedelta(days=40)
-    # A new procedure a month later: enrolment is open, and /stop of it keeps the reminder.
+    # A new procedure a month later: enrolment is open, and the end of it keeps the reminder.
     await _enrol(service, later)
     new_course = await repo.course_for(ME.user_id)
     assert new_course is not None and new_course.procedure_date == date(2025, 6, 28)
-    await service.stop(ME, later)
+    await repo.end_course(new_course.id, EndReason.EXPIRED, later)
     # An urgent message in between is not "day 56 of 14": the patient has no open course.
     assert await service.red_flag_alert(ME, later) is None
     # Purging in between keeps the course that still owes its reminder.
@@ -316,6 +316,23 @@ async def test_stop_after_the_course_cancels_the_follow_up_reminder(
     assert len(inbox.messages) == sent_before
     # Nothing is owed now: the course goes 30 days after it ended, not after the reminder.
     assert await repo.purge(NOW + timedelta(days=45)) == 1
+
+
+async def test_stop_in_a_second_course_cancels_the_first_courses_reminder_too(
+    service: CourseService, repo: CourseRepo
+) -> None:
+    # /stop answers "you won't get any more aftercare messages"; with a second course running,
+    # it ended that course but the first one's follow-up reminder still came months later.
+    inbox = Inbox()
+    await _complete_with_follow_up(service, inbox)
+    later = NOW + timedelta(days=40)
+    await _enrol(service, later)
+    stopped = await service.stop(ME, later)
+    assert "won't get any more aftercare messages" in stopped.replies[0].text
+    sent_before = len(inbox.messages)
+    reminder = NOW.replace(year=2026, month=2, day=19, hour=8)
+    await tick(service.store, reminder, inbox, service.messages, purge=False)
+    assert len(inbox.messages) == sent_before
 
 
 @pytest.mark.parametrize("day", [999, 15, -1, 2, 5])

@@ -105,10 +105,11 @@ class CourseService:
     async def stop(self, patient: Patient, now: datetime) -> Response:
         """/stop or the stop button: end the course."""
         await self.repo.clear_conversation(patient.user_id)
+        # "No more aftercare messages" covers an earlier course's follow-up reminder too.
+        reminders = await self.repo.cancel_follow_ups(patient.user_id)
         course = await self.repo.course_for(patient.user_id)
         if course is None:
-            # A finished course's follow-up reminder is the only message left to stop.
-            if await self.repo.cancel_follow_ups(patient.user_id):
+            if reminders:
                 return Response((self.status.stopped(),))
             return Response((self.status.not_enrolled(),))
         await self.repo.end_course(course.id, EndReason.STOPPED, now)
