@@ -193,6 +193,15 @@ nineteenth round's end, was scored once, unread, on the round's answers (9a60a7a
 15-60 words), written then too, was scored once, unread (d50224a): English 135/150 in scope,
 51/55 declined, 24/25 urgent, 7/230 wrong; Russian 108/120, 38/40, 20/20, 5/180 (on 2874392:
 English 136/150, the rest the same; Russian 109/120, 38/40, 20/20, 4/180). A tuning set since.
+`heldout_blind24_{en,ru}.yaml` (230 and 180, written at the twentieth round's start in the dev
+sets' style by a ninth helper) is sealed. Its first score, on main before that round (ea8fe3a, the
+answers of 76b8e96): English 146/150 in scope, 55/55 declined, 25/25 urgent, 1/230 wrong; Russian
+119/120, 40/40, 19/20, 0/180. Its missed red flag was read (blisters "like from a burn": the burn
+was an exception of the sign), and while finding it the Russian set's twenty red-flag messages
+were printed: those are read, its other 160 questions are not.
+`probe40_{en,ru}.yaml` (230 and 180, the dev sets' style, a tenth writer), written then too, was
+scored once, unread, on ea8fe3a: English 149/150 in scope, 53/55 declined, 25/25 urgent, 2/230
+wrong; Russian 118/120, 40/40, 19/20, 0/180. A tuning set since.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -336,13 +345,17 @@ SETS = (
     "heldout_blind22_ru.yaml",
     "heldout_blind23_en.yaml",
     "heldout_blind23_ru.yaml",
+    "probe40_en.yaml",
+    "probe40_ru.yaml",
+    "heldout_blind24_en.yaml",
+    "heldout_blind24_ru.yaml",
 )
 
 # Written for questions nobody here has read: only their totals are looked at, and the answer
 # model (scripts/train_answer_model.py) never learns from them.
 SEALED = tuple(
     f"heldout_blind{n}_{lang}.yaml"
-    for n in (11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23)
+    for n in (11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24)
     for lang in ("en", "ru")
 )
 
