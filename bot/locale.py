@@ -165,6 +165,7 @@ class Locale:
     negation_list: re.Pattern[str] | None
     sign_fillers: frozenset[str]
     reassurance: frozenset[str]
+    likeness: frozenset[str]  # words a comparison follows ("like a burn"): see RedFlagDetector
     wellbeing: frozenset[str]  # words around a reassurance in "I'm all fine": "all", "feel"
     unwell: re.Pattern[str] | None  # a whole message saying one is not well ("getting worse")
     # A whole message asking to stop the messages or delete one's data ("delete my data").
@@ -276,6 +277,7 @@ def get_locale(language: str) -> Locale:
         negation_list=_optional_pattern(matching, "negation_list"),
         sign_fillers=frozenset(str(w).lower() for w in matching.get("sign_fillers", ())),
         reassurance=frozenset(str(w).lower() for w in matching.get("reassurance", ())),
+        likeness=frozenset(str(w).lower() for w in matching.get("likeness", ())),
         wellbeing=frozenset(str(w).lower() for w in matching.get("wellbeing", ())),
         unwell=_optional_pattern(matching, "unwell"),
         privacy_request=_optional_pattern(matching, "privacy_request"),

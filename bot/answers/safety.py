@@ -254,6 +254,17 @@ class RedFlagDetector:
             t for word in locale.reassurance for t in analyzer.tokens(word, frozenset([word]))
         )
         self._keep |= {w for w in locale.reassurance if w in locale.stopwords}
+        # "blisters like from a burn": what follows a likeness word is a comparison, not a cause,
+        # so it is no exception. Those the signs do not keep are read only to mark the next word.
+        self._likeness = frozenset(
+            t for word in locale.likeness for t in analyzer.tokens(word, frozenset([word]))
+        )
+        self._likeness_only = frozenset(
+            t
+            for word in locale.likeness - self._keep
+            for t in analyzer.tokens(word, frozenset([word]))
+        )
+        self._reading_keep = self._keep | locale.likeness
         self._frame_words = [
             frozenset(t for word in frame.words for t in analyzer.tokens(word))
             for frame in locale.calm_frames
@@ -401,7 +412,7 @@ class RedFlagDetector:
                     if spread == sentence:
                         break
                     sentence = spread
-            tokens, segments = self._tokens(sentence)
+            tokens, segments, likened = self._tokens(sentence)
             # "Will it be extremely painful?" asks what the procedure is like, and pain is part
             # of it; "can you fix droopy eyelids" asks about a look: no sign of a complication.
             calm = calm_message | {
@@ -413,7 +424,7 @@ class RedFlagDetector:
                 for sign in self._signs.get(first, ()):
                     if sign.flag.id in hit or not sign.frames.isdisjoint(calm):
                         continue
-                    if self._matches(sign, tokens, segments):
+                    if self._matches(sign, tokens, segments, likened):
                         hit.add(sign.flag.id)
         for flag in self.flags:
             pattern = self._patterns.get(flag.id)
@@ -464,18 +475,26 @@ class RedFlagDetector:
             return False
         return not self.reassurance.intersection(self.analyzer.tokens(piece, self._keep))
 
-    def _tokens(self, sentence: str) -> tuple[list[str], list[int]]:
-        """The sentence's tokens, and for each the number of its negation segment."""
+    def _tokens(self, sentence: str) -> tuple[list[str], list[int], frozenset[int]]:
+        """The sentence's tokens, for each the number of its negation segment, and the places
+        of those right after a likeness word ("like", "как")."""
         tokens: list[str] = []
         segments: list[int] = []
+        likened: set[int] = set()
         for number, part in enumerate(self.analyzer.locale.negation_break.split(sentence)):
             # Kept stop words count even misspelt ("thannk you"): a typo is corrected first.
-            for token in self.analyzer.tokens(part, self._keep):
+            for token in self.analyzer.tokens(part, self._reading_keep):
+                if token in self._likeness:
+                    likened.add(len(tokens) + (token not in self._likeness_only))
+                    if token in self._likeness_only:
+                        continue
                 tokens.append(token)
                 segments.append(number)
-        return tokens, segments
+        return tokens, segments, frozenset(likened)
 
-    def _matches(self, sign: _Sign, tokens: list[str], segments: list[int]) -> bool:
+    def _matches(
+        self, sign: _Sign, tokens: list[str], segments: list[int], likened: frozenset[int]
+    ) -> bool:
         """Every slot filled close together, and not after a negation."""
         width = len(sign.slots) + SIGN_GAP
         for start, token in enumerate(tokens):
@@ -488,7 +507,7 @@ class RedFlagDetector:
             if -1 in found:
                 continue
             end = start + max(found)
-            if sign.exceptions and self._excepted(sign, tokens, segments, start, end):
+            if sign.exceptions and self._excepted(sign, tokens, segments, likened, start, end):
                 continue
             # The flag's `unless` words between the sign's words describe an ordinary side
             # effect ("skin looks dull and grey"); before or after it they say something else
@@ -525,15 +544,26 @@ class RedFlagDetector:
 
     @staticmethod
     def _excepted(
-        sign: _Sign, tokens: list[str], segments: list[int], start: int, end: int
+        sign: _Sign,
+        tokens: list[str],
+        segments: list[int],
+        likened: frozenset[int],
+        start: int,
+        end: int,
     ) -> bool:
-        """One of the sign's exceptions between its words, or next to them in the same part."""
-        if sign.exceptions.intersection(tokens[start : end + 1]):
+        """One of the sign's exceptions between its words, or next to them in the same part;
+        one compared to ("blisters like a burn") is none, unless it is a word of the sign too."""
+        own = frozenset().union(*sign.slots)
+
+        def counts(i: int) -> bool:
+            return tokens[i] in sign.exceptions and (i not in likened or tokens[i] in own)
+
+        if any(counts(i) for i in range(start, end + 1)):
             return True
         before = range(max(0, start - EXCEPTION_REACH), start)
         after = range(end + 1, min(len(tokens), end + 1 + EXCEPTION_REACH))
         return any(
-            tokens[i] in sign.exceptions and segments[i] == segments[edge]
+            counts(i) and segments[i] == segments[edge]
             for edge, span in ((start, before), (end, after))
             for i in span
         )
