@@ -1323,6 +1323,26 @@ def test_a_number_with_a_sign_or_a_word_is_still_read(
     assert languages.ask(message).decision.kind is kind
 
 
+# A number with an ordinal ending or a unit ("15th", "3го", "4й") weighed as much as an unknown
+# subject: the dates pulled "will I be healed" off the recovery entry to a "did you mean".
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("wedding on the 15th, will i be healed if i do it on the 2nd?", "rehabilitation"),
+        ("свадьба 15го, успею восстановиться если сделаю 3го?", "rehabilitation"),
+        (
+            "im in my 5th month, pregnant, want to freshen up before the baby comes, can i?",
+            "pregnancy",
+        ),
+    ],
+)
+def test_a_number_with_an_ending_weighs_as_a_number(
+    languages: Languages, message: str, entry_id: str
+) -> None:
+    decision = languages.ask(message).decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id)
+
+
 @pytest.mark.parametrize(
     ("message", "entry_id"),
     [

@@ -41,6 +41,8 @@ MAX_UNWELL_CHARS = 40
 # Emoji and other marks: left out, a greeting's decoration is no word of a question.
 _NOT_A_WORD = re.compile(r"[^\w\s'-]")
 _DIGIT = re.compile(r"\d")
+# A number with an ordinal ending or a unit ("4th", "4й", "30s", "5ml"): a number, not a subject.
+_NUMBER_WORD = re.compile(r"\d+[^\W\d_]{1,3}")
 # Marks that end a clause told before a question ("i'm a flight attendant, how much time off").
 _CLAUSE_MARK = re.compile(r"[,;:\u2014\u2013]+|\s-\s")
 
@@ -396,7 +398,7 @@ class Matcher:
     def _weight(self, token: str) -> float:
         if token in self._idf:
             return self._idf[token]
-        if token.isdigit():
+        if token.isdigit() or _NUMBER_WORD.fullmatch(token):
             return self._unknown_idf * self.locale.number_weight
         if token in self._people:  # a person the FAQ never names is no unknown subject
             return self._unknown_idf * self.locale.people_weight
