@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-# Updates waiting at once, all chats together; a flood of this size stalls only new arrivals.
-MAX_PENDING_UPDATES = 10_000
+# PTB's own limit is taken before `do_process_update`, so it would count updates that merely wait
+# for their chat: a chat with that many waiting stalled every other chat. PTB already holds a task
+# per fetched update, so the limit never bounded memory either; it is set out of reach.
+NO_PENDING_LIMIT = sys.maxsize
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
     """Concurrent across chats, sequential within one chat (replies keep the user's order).
 
-    PTB holds its own semaphore while calling `do_process_update`, so that one is sized for
-    pending updates; the real concurrency limit is taken only after the chat's turn has come.
-    Otherwise a chat flooding the bot would fill every slot with updates that merely wait
-    for their own chat, and every other patient would wait behind them.
+    PTB holds its own semaphore while calling `do_process_update`, so that one sets no limit;
+    the real concurrency limit is taken only after the chat's turn has come. Otherwise a chat
+    flooding the bot would fill every slot with updates that merely wait for their own chat,
+    and every other patient would wait behind them.
     """
 
     def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(MAX_PENDING_UPDATES)
+        super().__init__(NO_PENDING_LIMIT)
         self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
