@@ -219,6 +219,30 @@ async def test_status_pause_resume_timezone_cancel_and_stop(
     assert rows_about(settings, 7)["courses"] == 1  # ended, kept until /forget or the purge
 
 
+async def test_a_new_time_or_zone_for_a_paused_course_says_it_is_still_paused(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probe23: "Change time" or /timezone on a paused course answered "Done: your
+    # messages now come at 19:00", and nothing came: the course stayed paused, unsaid.
+    await enrol(app, fake, 44)
+    await feed(app, fake.text(44, "/aftercare"))
+    await press_label(app, fake, fake.messages_to(44)[-1], "Pause")
+    await feed(app, fake.text(44, "/aftercare"))
+    await press_label(app, fake, fake.messages_to(44)[-1], "Change time")
+    await feed(app, fake.text(44, "19:00"))
+    changed = fake.messages_to(44)[-1]
+    assert changed["text"] == "\n".join(
+        (T("ac_time_changed", time="19:00", zone="Europe/Berlin"), T("ac_still_paused"))
+    )
+    assert [b["text"] for b in buttons(changed)] == ["Resume"]
+    await feed(app, fake.text(44, "/timezone Asia/Tokyo"))
+    assert texts(fake, 44)[-1].endswith(T("ac_still_paused"))
+    await press_label(app, fake, fake.messages_to(44)[-1], "Resume")
+    assert texts(fake, 44)[-1].startswith("Resumed")
+    await feed(app, fake.text(44, "/timezone Europe/Paris"))  # running again: no pause to mention
+    assert texts(fake, 44)[-1] == T("ac_time_changed", time="19:00", zone="Europe/Paris")
+
+
 @pytest.mark.parametrize(
     ("command", "done"), [("/forget", "forget_done_alerting"), ("/stop", "ac_stopped")]
 )

@@ -326,6 +326,8 @@ class CourseService:
             if course is None or course.status is CourseStatus.ENDED:
                 return Response((self.status.not_enrolled(),))
             await self.repo.change_time(course.id, action.send_time, action.timezone)
+            if course.status is CourseStatus.PAUSED:  # "now come at 19:00" would promise them
+                return Response((self.status.still_paused(turn.reply),))
             # A time moved earlier than now makes today's message due at once.
             return Response((turn.reply,), deliver_now=True)
         return Response((turn.reply,))

@@ -84,6 +84,13 @@ class StatusReplies:
             buttons=((self._button("ac_resume_button", CourseAction.RESUME),),),
         )
 
+    def still_paused(self, changed: Reply) -> Reply:
+        """A new time or zone for a paused course: it stays paused, and the resume button."""
+        return Reply(
+            f"{changed.text}\n{self._t('ac_still_paused')}",
+            buttons=((self._button("ac_resume_button", CourseAction.RESUME),),),
+        )
+
     def resumed(self, course: PatientCourse, now: datetime) -> Reply:
         """After the resume button: the status again."""
         status = self.status(course, now)
