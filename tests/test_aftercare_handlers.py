@@ -388,9 +388,16 @@ async def test_aftercare_commands_in_a_group_point_to_the_private_chat(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:
     group = {"chat_type": "group", "user_id": 10}
-    for command in ("/aftercare", "/forget", "/stop@softlift_test_bot"):
+    for command in (
+        "/aftercare",
+        "/forget",
+        "/stop@softlift_test_bot",
+        "/forget@softlift_test_bot",
+    ):
         await feed(app, fake.text(-10, command, **group))
-    assert texts(fake, -10) == [T("ac_private_only")] * 3
+    # Found by probe23: /forget in a group was told that aftercare messages are personal.
+    private, forget = T("ac_private_only"), T("forget_private_only")
+    assert texts(fake, -10) == [private, forget, private, forget]
     await feed(app, fake.text(-10, "/start aftercare", **group))
     assert "not a consultation" in texts(fake, -10)[-1]
     assert rows_about(settings, 10)["conversations"] == 0

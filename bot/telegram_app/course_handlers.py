@@ -81,10 +81,15 @@ async def forget(update: Update, context: Context) -> None:
 
 async def private_only(update: Update, context: Context) -> None:
     """An aftercare command in a group: point to the private chat."""
-    if update.effective_message is None:
+    message = update.effective_message
+    if message is None:
         return
     locale = (await assistant_of(context, update.effective_user)).locale
-    await send_text(update.effective_message, locale.t("ac_private_only"))
+    # A deletion asked for in a group is no aftercare question: say that nothing was deleted.
+    command = (message.text or "").split(maxsplit=1)[0].partition("@")[0].lower()
+    await send_text(
+        message, locale.t("forget_private_only" if command == "/forget" else "ac_private_only")
+    )
 
 
 async def press(update: Update, context: Context) -> None:
