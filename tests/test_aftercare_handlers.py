@@ -154,6 +154,18 @@ async def test_red_flag_during_enrolment_is_urgent_and_the_question_stays_open(
     assert "At what time" in texts(fake, 5)[-1]
 
 
+async def test_a_sticker_during_enrolment_recalls_what_is_awaited(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probe23: a sticker or a voice note while the date was awaited got "I can only
+    # read text messages" and nothing said that a date was still awaited.
+    await feed(app, fake.text(41, "/aftercare"))
+    await feed(app, fake.media(41, "sticker"))
+    assert texts(fake, 41)[-2:] == [T("non_text"), T("ac_waiting_date")]
+    await feed(app, fake.media(45, "voice"))  # no dialogue open: the note alone
+    assert texts(fake, 45) == [T("non_text")]
+
+
 async def test_a_question_asked_during_enrolment_is_answered_and_the_question_recalled(
     app: App, fake: FakeTelegram
 ) -> None:

@@ -133,6 +133,13 @@ class CourseService:
             return Response((self.enrolment.reminder(state),), asked=True)
         return await self._apply(patient, turn, now)
 
+    async def reminder(self, patient: Patient, now: datetime) -> Response | None:
+        """The open aftercare question asked again (after a sticker, say); None if none is open."""
+        state = await self.repo.load_conversation(patient.user_id, now)
+        if state is None:
+            return None
+        return Response((self.enrolment.reminder(state),), asked=True)
+
     async def may_answer_checkin(self, patient: Patient, text: str, now: datetime) -> bool:
         """Whether typed text that asks nothing may be a check-in in the patient's own words."""
         if self.locale.checkin.asks(text):

@@ -211,6 +211,10 @@ async def non_text(update: Update, context: Context) -> None:
         return
     assistant = await assistant_of(context, update.effective_user)
     await send_text(message, assistant.locale.t("non_text"))
+    # A sticker while the aftercare dialogue waits for a date or time: say what it waits for.
+    waiting = await course_handlers.open_reminder(message, context, assistant.locale.language)
+    if waiting is not None:
+        await course_handlers.respond(message, context, waiting)
 
 
 async def unknown_command(update: Update, context: Context) -> None:

@@ -120,6 +120,15 @@ async def open_question(
     return await service.text(patient, text, context.services.now())
 
 
+async def open_reminder(message: Message, context: Context, language: str) -> Response | None:
+    """The open aftercare question asked again, not yet sent; None when none is open."""
+    typed = _typed_to_course(message, context, language)
+    if typed is None:
+        return None
+    service, patient = typed
+    return await service.reminder(patient, context.services.now())
+
+
 async def checkin_in_own_words(
     message: Message, context: Context, text: str, language: str
 ) -> bool:
