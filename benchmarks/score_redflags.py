@@ -54,6 +54,10 @@ calm 35/40 and 37/40 (9a60a7a; 74/80 and 69/80, 36/40 and 37/40 before the round
 `redflag_probe_u_*` (240 messages), written then too (one to eight words texted in a hurry or in
 panic, caps, emoji, repeated letters), first scored 77/80 and 71/80, calm 40/40 and 40/40
 (43aaae3; 75/80 and 71/80 before the round); tuned on since.
+`redflag_probe_v_*` (240 messages), written at the twentieth round (check-in answers and
+relatives' reports in everyday words, signs inside long messages, understatement; calm ones with
+scary words for normal healing, films, pets, things long over), first scored 79/80 and 77/80,
+calm 38/40 and 36/40 (9cd105c); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
