@@ -205,6 +205,9 @@ wrong; Russian 118/120, 40/40, 19/20, 0/180. A tuning set since.
 `probe41_{en,ru}.yaml` (230 and 180: everyday words for every topic, none of the article's
 terms), written then too, was scored once, unread, on 984bf32: English 137/150 in scope, 55/55
 declined, 25/25 urgent, 4/230 wrong; Russian 112/120, 39/40, 20/20, 2/180. A tuning set since.
+`probe42_{en,ru}.yaml` (230 and 180: short, hurried and misspelt questions, 1-6 words), written
+then too, was scored once, unread, on 4af63b7: English 146/150 in scope, 53/55 declined, 24/25
+urgent, 4/230 wrong; Russian 116/120, 40/40, 17/20, 1/180. A tuning set since.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -352,6 +355,8 @@ SETS = (
     "probe40_ru.yaml",
     "probe41_en.yaml",
     "probe41_ru.yaml",
+    "probe42_en.yaml",
+    "probe42_ru.yaml",
     "heldout_blind24_en.yaml",
     "heldout_blind24_ru.yaml",
 )
