@@ -22,6 +22,8 @@ from bot.storage.store import Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "aftercare.yaml"
 NOW = datetime(2025, 5, 20, 10, tzinfo=UTC)  # 12:00 in Berlin, the clinic's zone
+# The day the follow-up reminder asked for on day 14 is due (9 months after the procedure).
+REMINDER = NOW.replace(year=2026, month=2, day=19, hour=8)
 ME = Patient(77, 77)
 
 
@@ -252,8 +254,7 @@ async def test_a_follow_up_asked_before_the_last_day_is_recorded_lets_the_course
     assert inbox.messages[-1].title == "Day 14 of 14"  # sent again: its answer was lost
     assert await repo.course_for(ME.user_id) is None  # completed
     assert "When was your procedure?" in (await service.open(ME, last_day)).replies[0].text
-    reminder = NOW.replace(year=2026, month=2, day=19, hour=8)
-    await tick(service.store, reminder, inbox, service.messages)
+    await tick(service.store, REMINDER, inbox, service.messages)
     assert "follow-up visit" in inbox.messages[-1].text
 
 
@@ -274,6 +275,13 @@ async def _complete_with_follow_up(service: CourseService, inbox: Inbox) -> None
     await service.press(ME, _press(last, "Remind me about a follow-up visit"), NOW)
 
 
+async def _sent_on_the_reminders_day(service: CourseService, inbox: Inbox) -> int:
+    """How many messages a tick on the follow-up reminder's day sends (no purge first)."""
+    sent_before = len(inbox.messages)
+    await tick(service.store, REMINDER, inbox, service.messages, purge=False)
+    return len(inbox.messages) - sent_before
+
+
 async def test_the_follow_up_never_reopens_a_finished_course(
     service: CourseService, repo: CourseRepo
 ) -> None:
@@ -289,13 +297,10 @@ async def test_the_follow_up_never_reopens_a_finished_course(
     assert await service.red_flag_alert(ME, later) is None
     # Purging in between keeps the course that still owes its reminder.
     await repo.purge(NOW + timedelta(days=200))
-    reminder = NOW.replace(year=2026, month=2, day=19, hour=8)
-    sent_before = len(inbox.messages)
-    await tick(service.store, reminder, inbox, service.messages)
-    assert len(inbox.messages) == sent_before + 1
+    assert await _sent_on_the_reminders_day(service, inbox) == 1
     assert "follow-up visit" in inbox.messages[-1].text
     # Afterwards the old course is purged 30 days after the reminder went out.
-    assert await repo.purge(reminder + timedelta(days=31)) >= 1
+    assert await repo.purge(REMINDER + timedelta(days=31)) >= 1
 
 
 async def test_stop_after_the_course_cancels_the_follow_up_reminder(
@@ -310,10 +315,7 @@ async def test_stop_after_the_course_cancels_the_follow_up_reminder(
     stopped = await service.stop(ME, later)
     assert "won't get any more aftercare messages" in stopped.replies[0].text
     assert "not signed up" in (await service.stop(ME, later)).replies[0].text
-    sent_before = len(inbox.messages)
-    reminder = NOW.replace(year=2026, month=2, day=19, hour=8)
-    await tick(service.store, reminder, inbox, service.messages, purge=False)
-    assert len(inbox.messages) == sent_before
+    assert await _sent_on_the_reminders_day(service, inbox) == 0
     # Nothing is owed now: the course goes 30 days after it ended, not after the reminder.
     assert await repo.purge(NOW + timedelta(days=45)) == 1
 
@@ -329,10 +331,7 @@ async def test_stop_in_a_second_course_cancels_the_first_courses_reminder_too(
     await _enrol(service, later)
     stopped = await service.stop(ME, later)
     assert "won't get any more aftercare messages" in stopped.replies[0].text
-    sent_before = len(inbox.messages)
-    reminder = NOW.replace(year=2026, month=2, day=19, hour=8)
-    await tick(service.store, reminder, inbox, service.messages, purge=False)
-    assert len(inbox.messages) == sent_before
+    assert await _sent_on_the_reminders_day(service, inbox) == 0
 
 
 @pytest.mark.parametrize("day", [999, 15, -1, 2, 5])
