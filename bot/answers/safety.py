@@ -215,7 +215,7 @@ def _options() -> Any:
     return options
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # told apart by identity: one sign, tried once a sentence
 class _Sign:
     """A sign as slots of alternative tokens ("lip/skin turned blue/white": two slots)."""
 
@@ -420,12 +420,17 @@ class RedFlagDetector:
                 for i, frame in enumerate(locale.calm_frames)
                 if not frame.whole and frame.pattern.search(sentence)
             }
-            for first in set(tokens):
-                for sign in self._signs.get(first, ()):
-                    if sign.flag.id in hit or not sign.frames.isdisjoint(calm):
-                        continue
-                    if self._matches(sign, tokens, segments, likened):
-                        hit.add(sign.flag.id)
+            # A sign is listed under each word of its first slot: tried once, however many of
+            # them the sentence names, and looked for word by word only when it has them all.
+            present = set(tokens)
+            signs = dict.fromkeys(s for first in present for s in self._signs.get(first, ()))
+            for sign in signs:
+                if sign.flag.id in hit or not sign.frames.isdisjoint(calm):
+                    continue
+                if any(slot.isdisjoint(present) for slot in sign.slots):
+                    continue
+                if self._matches(sign, tokens, segments, likened):
+                    hit.add(sign.flag.id)
         for flag in self.flags:
             pattern = self._patterns.get(flag.id)
             if flag.id not in hit and pattern is not None and pattern.search(whole):
