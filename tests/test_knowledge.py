@@ -881,6 +881,14 @@ def test_a_decline_marked_life_loads_as_one() -> None:
         # Found by probing: a path found a locale file, and the file passed as language
         # '../locales/en', which no /language button nor setting can name.
         ("language: en", "language: ../locales/en", "no locale for language '../locales/en'"),
+        # Found by probing: accepted, so the clinic's zone was the host's own (localtime) or
+        # counted leap seconds (right/), and the Docker image, which has neither, refused at
+        # start-up a file `faq check` had passed.
+        ("timezone: Europe/Berlin", "timezone: localtime", "'localtime' names no place's time"),
+        ("timezone: Europe/Berlin", "timezone: posixrules", "'posixrules' names no place's"),
+        ("timezone: Europe/Berlin", "timezone: right/UTC", "'right/UTC' names no place's time"),
+        ("timezone: Europe/Berlin", "timezone: posix/Europe/Berlin", "like Europe/Berlin"),
+        ("timezone: Europe/Berlin", "timezone: Factory", "'Factory' names no place's time"),
     ],
 )
 def test_a_malformed_header_value_is_a_problem_not_a_crash(

@@ -200,6 +200,14 @@ def _parse_clinic(c: Checker, doc: Map) -> Clinic:
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a directory
         c.add(block.lines.get("timezone", block.line), f"unknown time zone {tz[:60]!r}")
         tz = "UTC"
+    if tz.lower().startswith(_NO_PLACE_ZONES):
+        c.add(
+            block.lines.get("timezone", block.line),
+            f"time zone {tz!r} names no place's time (localtime, posixrules, Factory, posix/ "
+            "and right/ are files of one machine's zone database): write the clinic's zone as "
+            "Region/City, like Europe/Berlin",
+        )
+        tz = "UTC"
     booking_url = c.text(block, "booking_url")
     if booking_url.startswith(LINK_SCHEMES) and not opens_as_button(booking_url):
         c.add(
@@ -223,6 +231,10 @@ def _parse_clinic(c: Checker, doc: Map) -> Clinic:
         tz,
     )
 
+
+# Files of the system's zone database that name no place: the host's own zone (localtime,
+# posixrules), "no civil time" (Factory), and copies under posix/ and right/ (leap seconds).
+_NO_PLACE_ZONES = ("localtime", "posixrules", "factory", "posix/", "right/")
 
 # A web address written without its scheme: "www.clinic.com/book", "clinic.com/book".
 _BARE_ADDRESS = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}(?::[0-9]+)?(?:[/?#]\S*)?", re.IGNORECASE)
