@@ -532,6 +532,22 @@ def test_a_typed_check_in_answer_belongs_to_one_option(course_text: str) -> None
     assert "entry 'worrying': 'says' item '…' has no words" in str(info.value)
 
 
+@pytest.mark.parametrize("empty", ["[]", "", "null"])
+def test_a_check_in_without_options_is_refused(course_text: str, empty: str) -> None:
+    # Found by probing: it loaded, and every day's message asked "How do you feel today?" with
+    # nothing to press and no typed answer it could read.
+    start = course_text.index("    options:\n")
+    end = course_text.index("  follow_up:")
+    broken = course_text[:start] + f"    options: {empty}\n" + course_text[end:]
+    with pytest.raises(FaqError) as info:
+        parse_faq(broken, "f.yaml")
+    line = _line_of(broken, "    options:")
+    assert str(info.value) == (
+        f"f.yaml:{line}: aftercare 'checkin' 'options' must list at least one answer, as in "
+        "{id: good, label: All good, reply: ..., source: ...}"
+    )
+
+
 def _course(text: str, days: int, months: int) -> str:
     """The fixture's course stretched to `days` days (one note each) with a new follow-up."""
     notes = "".join(

@@ -287,6 +287,14 @@ def _parse_checkin(
     if checkin is None:
         return "", ()
     question = c.text(checkin, "question")
+    listed = checkin.get("options")
+    if "options" in checkin and (listed is None or listed == []):
+        # The day's question would come with nothing to press and no typed answer it reads.
+        c.add(
+            checkin.lines["options"],
+            "aftercare 'checkin' 'options' must list at least one answer, as in "
+            "{id: good, label: All good, reply: ..., source: ...}",
+        )
     options: list[CheckinOption] = []
     for item, _line in c.items(checkin, "options"):
         opt = c.mapping(
