@@ -121,6 +121,16 @@ def test_signs_are_matched_through_the_question_analyzer(message: str, urgent: b
     assert (assistant.ask(message).decision.kind is Kind.URGENT) is urgent, message
 
 
+def test_a_text_read_with_other_kept_words_is_read_again(languages: Languages) -> None:
+    # The analyzer remembered a text's tokens by the text alone, whatever words were kept: the
+    # red-flag check reads a short piece with its signs' words kept, then the sentence with the
+    # likeness words too, and got the first reading back without "like".
+    analyzer = languages.assistant("en").matcher.analyzer
+    text = "blisters like a sunburn qzx"
+    assert "like" not in analyzer.tokens(text, frozenset({"qzx"}))
+    assert "like" in analyzer.tokens(text, frozenset({"qzx", "like"}))
+
+
 def test_patterns_run_on_a_linear_time_engine(tmp_path: Path) -> None:
     # Nested quantifiers take exponential time on Python's backtracking engine (a message of
     # forty e's would take hours); RE2 answers in linear time. The subprocess bounds the wait.
