@@ -413,21 +413,24 @@ class RedFlagDetector:
                         break
                     sentence = spread
             tokens, segments, likened = self._tokens(sentence)
-            # "Will it be extremely painful?" asks what the procedure is like, and pain is part
-            # of it; "can you fix droopy eyelids" asks about a look: no sign of a complication.
-            calm = calm_message | {
-                i
-                for i, frame in enumerate(locale.calm_frames)
-                if not frame.whole and frame.pattern.search(sentence)
-            }
             # A sign is listed under each word of its first slot: tried once, however many of
             # them the sentence names, and looked for word by word only when it has them all.
             present = set(tokens)
             signs = dict.fromkeys(s for first in present for s in self._signs.get(first, ()))
+            calm: set[int] | None = None  # read only for a sentence with a sign's every word
             for sign in signs:
-                if sign.flag.id in hit or not sign.frames.isdisjoint(calm):
+                if sign.flag.id in hit or any(slot.isdisjoint(present) for slot in sign.slots):
                     continue
-                if any(slot.isdisjoint(present) for slot in sign.slots):
+                if calm is None:
+                    # "Will it be extremely painful?" asks what the procedure is like, and pain
+                    # is part of it; "can you fix droopy eyelids" asks about a look: no sign of a
+                    # complication.
+                    calm = calm_message | {
+                        i
+                        for i, frame in enumerate(locale.calm_frames)
+                        if not frame.whole and frame.pattern.search(sentence)
+                    }
+                if not sign.frames.isdisjoint(calm):
                     continue
                 if self._matches(sign, tokens, segments, likened):
                     hit.add(sign.flag.id)
