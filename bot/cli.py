@@ -164,6 +164,8 @@ def _check_one(kb: KnowledgeBase, out: TextIO) -> bool:
     phrasings = sum(len(e.questions) for e in kb.entries) + sum(
         len(d.questions) for d in kb.declines
     )
+    if not kb.red_flags:  # may be meant, but a health bot should not be left so by accident
+        out.write(f"{kb.source}: no red flags: danger signs get no urgent reply with this file\n")
     # Texts marked `source: clinic` are the clinic's own facts: listed for its doctor's review.
     clinic = kb.clinic_texts()
     if clinic:

@@ -157,6 +157,16 @@ def test_an_empty_faq_path_is_refused_not_replaced_by_the_shipped_files(
     assert result.stdout == ""
 
 
+def test_faq_check_says_when_a_file_has_no_red_flags(tmp_path: Path) -> None:
+    # Found by probe24: `red_flags: []` loaded without a word, and the bot raised no alarms.
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(text[: text.index("red_flags:")] + "red_flags: []\n", encoding="utf-8")
+    result = run("faq", "check", str(bare))
+    assert "no red flags: danger signs get no urgent reply" in result.stdout, result.stderr
+    assert "no red flags" not in run("faq", "check", str(FIXTURES / "minimal.yaml")).stdout
+
+
 def test_faq_check_lists_self_test_conflicts(tmp_path: Path) -> None:
     text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
     clash = tmp_path / "clash.yaml"
