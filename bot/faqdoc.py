@@ -27,7 +27,8 @@ class Problem:
     entry: str | None = None
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}"
+        # Line 0: the whole file (it cannot be read); "file:0:" pointed at a line that is none.
+        where = f"{self.file}:{self.line}" if self.line else self.file
         return (
             f"{where}: entry '{self.entry}': {self.message}"
             if self.entry

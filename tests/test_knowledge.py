@@ -325,8 +325,11 @@ def test_all_problems_reported_at_once(minimal_text: str) -> None:
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(FaqError, match="cannot read the file"):
-        load_faq(tmp_path / "absent.yaml")
+    path = tmp_path / "absent.yaml"
+    with pytest.raises(FaqError, match="cannot read the file") as raised:
+        load_faq(path)
+    # Found by probe24: "absent.yaml:0: cannot read the file" named a line 0 no editor has.
+    assert str(raised.value).startswith(f"{path}: cannot read the file")
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])
