@@ -551,6 +551,17 @@ def test_a_check_in_without_options_is_refused(course_text: str, empty: str) -> 
     )
 
 
+@pytest.mark.parametrize("value", ['"true"', "1", "urgent"])
+def test_a_check_in_urgency_that_is_no_boolean_is_refused(course_text: str, value: str) -> None:
+    # Found by probe24: a quoted "true" was read as not urgent, so the worrying answer would
+    # alert no staff; the doctor was told the option "needs a 'reply' unless it is urgent".
+    broken = course_text.replace("urgent: true", f"urgent: {value}", 1)
+    with pytest.raises(FaqError) as info:
+        parse_faq(broken, "f.yaml")
+    line = _line_of(broken, f"urgent: {value}")
+    assert f"f.yaml:{line}: entry 'worrying': 'urgent' must be true or false" in str(info.value)
+
+
 def _course(text: str, days: int, months: int) -> str:
     """The fixture's course stretched to `days` days (one note each) with a new follow-up."""
     notes = "".join(

@@ -307,7 +307,11 @@ def _parse_checkin(
         if opt is None:
             continue
         oid = c.ids.claim(opt.get("id"), opt.lines.get("id", opt.line), "check-in option")
-        urgent = opt.get("urgent", False) is True
+        urgent = opt.get("urgent", False)
+        if not isinstance(urgent, bool):
+            # "urgent: 'true'" read as not urgent would send a worrying answer no staff alert.
+            c.add(opt.lines.get("urgent", opt.line), "'urgent' must be true or false", oid)
+            urgent = False
         reply = "" if urgent and "reply" not in opt else c.text(opt, "reply", oid)
         if not urgent and "reply" not in opt:
             c.add(opt.line, "a check-in option needs a 'reply' unless it is urgent", oid)
