@@ -211,8 +211,11 @@ def _worded_time(text: str, words: DateWords) -> time | None:
 
 # "GMT+3", "UTC -5", "+03:00", "−2": an offset, not a place.
 _OFFSET = re.compile(r"(?:utc|gmt)?\s*[+\-\u2212]\s*\d{1,2}(?::?\d{2})?", re.IGNORECASE)
-# Zone names that are no place: "Etc/GMT+3" is UTC-3 (POSIX signs), "localtime" the server's.
-_NOT_PLACES = ("posix/", "right/", "etc/", "gmt+", "gmt-", "factory", "localtime", "posixrules")
+# Files of the zone database that name no place's time: the host's own zone (localtime,
+# posixrules), "no civil time" (Factory), and copies under posix/ and right/ (leap seconds).
+MACHINE_ZONES = ("localtime", "posixrules", "factory", "posix/", "right/")
+# Zone names a patient is not offered: those, and "Etc/GMT+3", which is UTC-3 (POSIX signs).
+_NOT_PLACES = (*MACHINE_ZONES, "etc/", "gmt+", "gmt-")
 
 
 # Abbreviations, and the zone names that are one: a fixed offset without summer time ("EST" is

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot.aftercare.course import parse_course
+from bot.aftercare.inputs import MACHINE_ZONES
 from bot.answers.knowledge import (
     CLINIC_SOURCE,
     LINK_SCHEMES,
@@ -200,7 +201,7 @@ def _parse_clinic(c: Checker, doc: Map) -> Clinic:
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a directory
         c.add(block.lines.get("timezone", block.line), f"unknown time zone {tz[:60]!r}")
         tz = "UTC"
-    if tz.lower().startswith(_NO_PLACE_ZONES):
+    if tz.lower().startswith(MACHINE_ZONES):
         c.add(
             block.lines.get("timezone", block.line),
             f"time zone {tz!r} names no place's time (localtime, posixrules, Factory, posix/ "
@@ -231,10 +232,6 @@ def _parse_clinic(c: Checker, doc: Map) -> Clinic:
         tz,
     )
 
-
-# Files of the system's zone database that name no place: the host's own zone (localtime,
-# posixrules), "no civil time" (Factory), and copies under posix/ and right/ (leap seconds).
-_NO_PLACE_ZONES = ("localtime", "posixrules", "factory", "posix/", "right/")
 
 # A web address written without its scheme: "www.clinic.com/book", "clinic.com/book".
 _BARE_ADDRESS = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}(?::[0-9]+)?(?:[/?#]\S*)?", re.IGNORECASE)
