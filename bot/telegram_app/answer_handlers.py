@@ -159,8 +159,7 @@ async def command_danger(update: Update, context: Context) -> None:
     asked = await _ask(message, context, text)
     if asked[0].decision.kind is Kind.URGENT:
         await _answer(message, context, text, asked)
-        command = text.split(maxsplit=1)[0].lstrip("/").split("@")[0].lower()
-        if command not in course_handlers.REQUESTS:
+        if course_handlers.command_name(text) not in course_handlers.REQUESTS:
             raise ApplicationHandlerStop  # not /help too: the urgent reply goes alone
 
 

@@ -86,10 +86,14 @@ async def private_only(update: Update, context: Context) -> None:
         return
     locale = (await assistant_of(context, update.effective_user)).locale
     # A deletion asked for in a group is no aftercare question: say that nothing was deleted.
-    command = (message.text or "").split(maxsplit=1)[0].partition("@")[0].lower()
-    await send_text(
-        message, locale.t("forget_private_only" if command == "/forget" else "ac_private_only")
-    )
+    forget = command_name(message.text or "") == "forget"
+    await send_text(message, locale.t("forget_private_only" if forget else "ac_private_only"))
+
+
+def command_name(text: str) -> str:
+    """The command a message begins with, without "/" and "@botname": "/Forget@x_bot a" -> "forget"."""
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    return first.lstrip("/").partition("@")[0].lower()
 
 
 async def press(update: Update, context: Context) -> None:
