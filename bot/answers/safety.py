@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import re2
@@ -224,6 +225,11 @@ class _Sign:
     exceptions: frozenset[str] = frozenset()
     # The locale's calm frames that leave it alone ("will it hurt like hell?" for a pain sign).
     frames: frozenset[int] = frozenset()
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """Every word of every slot."""
+        return frozenset().union(*self.slots)
 
 
 class RedFlagDetector:
@@ -561,10 +567,9 @@ class RedFlagDetector:
     ) -> bool:
         """One of the sign's exceptions between its words, or next to them in the same part;
         one compared to ("blisters like a burn") is none, unless it is a word of the sign too."""
-        own = frozenset().union(*sign.slots)
 
         def counts(i: int) -> bool:
-            return tokens[i] in sign.exceptions and (i not in likened or tokens[i] in own)
+            return tokens[i] in sign.exceptions and (i not in likened or tokens[i] in sign.words)
 
         if any(counts(i) for i in range(start, end + 1)):
             return True
@@ -581,9 +586,8 @@ class RedFlagDetector:
     ) -> bool:
         """The sign's "not" comes right before a word of another sign of its flag."""
         words = self._flag_words[sign.flag.id]
-        mine = set().union(*sign.slots)
         return any(
-            n + 1 < len(tokens) and tokens[n + 1] in words and tokens[n + 1] not in mine
+            n + 1 < len(tokens) and tokens[n + 1] in words and tokens[n + 1] not in sign.words
             for n, negation in zip(found, said, strict=True)
             if negation
         )
