@@ -5,11 +5,10 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from itertools import chain, takewhile
-from typing import TypeVar
 
 import numpy as np
 import snowballstemmer
@@ -17,8 +16,6 @@ from rapidfuzz import process, utils
 from rapidfuzz.distance import OSA
 
 from bot.locale import Locale
-
-_Key = TypeVar("_Key", bound=Hashable)
 
 MIN_TYPO_LENGTH = 3
 MIN_CHANGED_TYPO = 4  # shorter words are fixed for a swapped, dropped or doubled letter only
@@ -130,8 +127,9 @@ class Analyzer:
         self._near: dict[tuple[str, int, int], list[str]] = {}
         # The letters of each word of `_by_length`, as `_letters` masks, built on first use.
         self._length_letters: dict[int, np.ndarray] = {}
-        self._token_cache: dict[str, tuple[str, ...]] = {}
-        # By the words kept too: the red-flag check reads a text with more than one `keep`.
+        # By the words kept too: the red-flag check reads a text with more than one `keep`. Two
+        # caches, so that the kept readings' churn never clears the plain ones.
+        self._token_cache: dict[tuple[frozenset[str], str], tuple[str, ...]] = {}
         self._kept_cache: dict[tuple[frozenset[str], str], tuple[str, ...]] = {}
         # The lookups left to the message being read, per thread (None: no message open).
         self._message = threading.local()
@@ -425,14 +423,8 @@ class Analyzer:
 
         `keep` names stop words that count all the same (a red flag's "everything went dark").
         """
-        if not keep:
-            return self._remembered(self._token_cache, text, text, keep)
-        return self._remembered(self._kept_cache, (keep, text), text, keep)
-
-    def _remembered(
-        self, cache: dict[_Key, tuple[str, ...]], key: _Key, text: str, keep: frozenset[str]
-    ) -> list[str]:
-        """The text's tokens from `cache`, read and remembered under `key` when missing."""
+        cache = self._token_cache if not keep else self._kept_cache
+        key = (keep, text)
         cached = cache.get(key)
         if cached is None:
             found, complete = self._tokens(text, keep)
