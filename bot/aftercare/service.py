@@ -6,7 +6,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot import buttons
-from bot.aftercare.conversation import ENROLMENT_PRESSES, Enrol, Enrolment, Reschedule, Turn
+from bot.aftercare.conversation import (
+    ENROLMENT_PRESSES,
+    Conversation,
+    Enrol,
+    Enrolment,
+    Reschedule,
+    Turn,
+)
 from bot.aftercare.course import CheckinOption, Course
 from bot.aftercare.day_messages import DayMessages
 from bot.aftercare.records import CourseStatus, EndReason, PatientCourse, StaffAlert
@@ -130,14 +137,16 @@ class CourseService:
                 return replace(checkin, replies=(*checkin.replies, self.enrolment.reminder(state)))
             turn = self.enrolment.unread(state, text, now)
         if turn is None:  # a question of the patient's own: the open question stays as it was
-            return Response((self.enrolment.reminder(state),), asked=True)
+            return self._recalled(state)
         return await self._apply(patient, turn, now)
 
     async def reminder(self, patient: Patient, now: datetime) -> Response | None:
         """The open aftercare question asked again (after a sticker, say); None if none is open."""
         state = await self.repo.load_conversation(patient.user_id, now)
-        if state is None:
-            return None
+        return None if state is None else self._recalled(state)
+
+    def _recalled(self, state: Conversation) -> Response:
+        """The open question asked again, and left open."""
         return Response((self.enrolment.reminder(state),), asked=True)
 
     async def may_answer_checkin(self, patient: Patient, text: str, now: datetime) -> bool:
