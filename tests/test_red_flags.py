@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import re2
 import yaml
 
 from bot.answers.assistant import Assistant
 from bot.answers.languages import Languages, load_languages
 from bot.answers.loader import load_faq, parse_faq
 from bot.answers.matcher import MAX_MESSAGE_CHARS, MAX_QUESTION_CHARS, Kind
-from bot.answers.safety import RedFlagDetector
+from bot.answers.safety import PATTERNS_PROGRAM_LIMIT, RedFlagDetector
 from bot.answers.selftest import self_test
 from bot.faqdoc import FaqError
 
@@ -224,6 +225,19 @@ def test_patterns_too_costly_together_are_refused_at_load_not_with_a_traceback(
     assert (problem.file, problem.line, problem.entry) == (str(faq), 15, "lips")
     assert "too costly to run on every message" in problem.message
     assert "20,000 in all" in problem.message
+
+
+def test_patterns_at_the_size_limit_are_all_tried_on_a_long_message() -> None:
+    # All flags' patterns run as one RE2 set, which has no slower engine to fall back on when
+    # its memory runs out (it would find nothing): at the file's limit it must still find each.
+    patterns = [f".{{0,220}}z{i}q" for i in range(9)]
+    assert sum(re2.compile(p).programsize for p in patterns) > 0.85 * PATTERNS_PROGRAM_LIMIT
+    listed = ", ".join(f"'{p}'" for p in patterns)
+    assistant = Assistant(parse_faq(FLAG_FAQ.replace("[PATTERN]", f"[{listed}]"), "f.yaml"))
+    noise = " ".join(f"z{i % 10}x" for i in range(1_000))[:3_900]
+    for i in range(9):
+        assert assistant.ask(f"{noise} z{i}q").decision.kind is Kind.URGENT, i
+    assert assistant.ask(noise).decision.kind is not Kind.URGENT
 
 
 @pytest.mark.parametrize("pattern", ["'lip turned blue|'", "'(?:lip went blue)?'", "'^'"])

@@ -202,15 +202,20 @@ class Analyzer:
         near = self._near.get((start, size, limit))
         if near is None:
             lengths = range(size - limit, size + limit + 1)
-            near = [
-                known
-                for length in lengths
-                for known in (
-                    self._by_start.get((start, length), ())
-                    if start
-                    else self._by_length.get(length, ())
-                )
-            ]
+            if len(start) > 1:
+                near = [k for k in self._candidates(size, limit, start[0]) if k.startswith(start)]
+            else:
+                near = [
+                    known
+                    for length in lengths
+                    for known in (
+                        self._by_start.get((start, length), ())
+                        if start
+                        else self._by_length.get(length, ())
+                    )
+                ]
+            if len(self._near) >= CACHE_SIZE:  # made-up letters must not grow it without end
+                self._near.clear()
             self._near[(start, size, limit)] = near
         return near
 
@@ -277,7 +282,7 @@ class Analyzer:
         # over any other (see below): look among those first, and among all only without one.
         same_start = [
             *self._candidates(len(word), limit, word[0]),
-            *(w for w in self._candidates(len(word), limit, word[1]) if w[1:2] == word[0]),
+            *self._candidates(len(word), limit, word[1] + word[0]),
         ]
         found = process.extract(word, same_start, scorer=OSA.distance, score_cutoff=1, limit=None)
         if not found:

@@ -207,6 +207,7 @@ class Matcher:
             docs.append(_Doc(label, norm, factor))
         # The index as arrays, so that a question is scored in a few vector operations.
         self._labels = sorted(label_tokens)
+        self._label_array = np.array(self._labels, dtype=object)
         label_index = {label: i for i, label in enumerate(self._labels)}
         self._doc_label = np.array([label_index[d.label] for d in docs], dtype=np.intp)
         self._run_starts = np.flatnonzero(np.r_[True, self._doc_label[1:] != self._doc_label[:-1]])
@@ -423,7 +424,8 @@ class Matcher:
         share = self.tuning.best_doc_share
         scored = np.flatnonzero(best)
         values = share * best[scored] + (1 - share) * cover[scored] / total
-        return {self._labels[i]: float(v) for i, v in zip(scored, values, strict=True)}
+        # As Python lists first: reading a NumPy array item by item is slow.
+        return dict(zip(self._label_array[scored].tolist(), values.tolist(), strict=True))
 
     def rank(self, question: str) -> list[tuple[str, float]]:
         """Every label (entry or decline) with a score 0-1, best first."""

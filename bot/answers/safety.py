@@ -44,6 +44,7 @@ _NO_WORD = re.compile(r"(?:^|/)[^\w/]*(?:/|$)")
 # and take well under a millisecond; at these limits a message takes tens of milliseconds at most.
 PATTERN_PROGRAM_LIMIT = 2_000
 PATTERNS_PROGRAM_LIMIT = 20_000  # all of a file's patterns: each runs on every message
+SET_MEMORY = 32 << 20  # four times RE2's default: a margin over what the limit above needs
 # A sentence of this many words or fewer is a fragment the next one goes on with ("Lip. White.").
 FRAGMENT_WORDS = 3
 # At most this many breaks are read across in a row, and at most this many such readings made.
@@ -209,8 +210,10 @@ def _pattern_problem(pattern: str) -> tuple[str, int]:
     return "", size
 
 
-def _options() -> Any:
+def _options(memory: int = 0) -> Any:
     options = re2.Options()
+    if memory:
+        options.max_mem = memory
     options.case_sensitive = False
     options.log_errors = False  # a refused pattern is reported as a FAQ problem, not on stderr
     return options
@@ -282,9 +285,12 @@ class RedFlagDetector:
         # another of the flag's signs, not the breathing.
         self._flag_words: dict[str, set[str]] = defaultdict(set)
         self._unless: dict[str, frozenset[str]] = {}
-        # Each flag's patterns as one RE2 alternation (the package has no types): one search a
-        # message instead of one per pattern.
-        self._patterns: dict[str, Any] = {}
+        # Every flag's patterns in one RE2 set (the package has no types): one pass over a
+        # message tells which flags' patterns it matches, where a search per flag took 18 times
+        # as long. A set never falls back from its DFA as a single pattern does, so it is given
+        # room: the file's patterns at their size limit run well within RE2's default memory.
+        self._patterns = re2.Set.SearchSet(_options(memory=SET_MEMORY))
+        self._pattern_flags: list[str] = []
         for flag in self.flags:
             for text in flag.signs:
                 sign = self._sign(flag, text, fillers)
@@ -297,8 +303,9 @@ class RedFlagDetector:
                 t for w in flag.unless for t in analyzer.tokens(w, frozenset([w]))
             )
             if flag.patterns:
-                joined = "|".join(f"(?:{p})" for p in flag.patterns)
-                self._patterns[flag.id] = re2.compile(joined, _options())
+                self._patterns.Add("|".join(f"(?:{p})" for p in flag.patterns))
+                self._pattern_flags.append(flag.id)
+        self._patterns.Compile()
         # Every word of every sign: a piece of a message with none cannot help complete one.
         self._sign_words = frozenset(t for words in self._flag_words.values() for t in words)
 
@@ -440,10 +447,7 @@ class RedFlagDetector:
                     continue
                 if self._matches(sign, tokens, segments, likened):
                     hit.add(sign.flag.id)
-        for flag in self.flags:
-            pattern = self._patterns.get(flag.id)
-            if flag.id not in hit and pattern is not None and pattern.search(whole):
-                hit.add(flag.id)
+        hit.update(self._pattern_flags[i] for i in self._patterns.Match(whole) or ())
         return [flag for flag in self.flags if flag.id in hit]
 
     def _readings(self, text: str) -> list[str]:
