@@ -208,6 +208,14 @@ declined, 25/25 urgent, 4/230 wrong; Russian 112/120, 39/40, 20/20, 2/180. A tun
 `probe42_{en,ru}.yaml` (230 and 180: short, hurried and misspelt questions, 1-6 words), written
 then too, was scored once, unread, on 4af63b7: English 146/150 in scope, 53/55 declined, 24/25
 urgent, 4/230 wrong; Russian 116/120, 40/40, 17/20, 1/180. A tuning set since.
+`heldout_blind25_{en,ru}.yaml` (230 and 180, written at the twenty-first round's start in the dev
+sets' style by an eleventh helper) is sealed. Its first score, on main before that round
+(5e6e7b6): English 145/150 in scope, 55/55 declined, 25/25 urgent, 0/230 wrong; Russian 115/120,
+39/40, 20/20, 1/180.
+`probe43_{en,ru}.yaml` (230 and 180: everyday words, a little story before the question,
+out-of-scope questions made of in-scope words, red flags said indirectly), written then too, was
+scored once, unread, on 5e6e7b6: English 139/150 in scope, 54/55 declined, 25/25 urgent, 1/230
+wrong; Russian 110/120, 38/40, 19/20, 5/180. A tuning set since.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -359,13 +367,17 @@ SETS = (
     "probe42_ru.yaml",
     "heldout_blind24_en.yaml",
     "heldout_blind24_ru.yaml",
+    "probe43_en.yaml",
+    "probe43_ru.yaml",
+    "heldout_blind25_en.yaml",
+    "heldout_blind25_ru.yaml",
 )
 
 # Written for questions nobody here has read: only their totals are looked at, and the answer
 # model (scripts/train_answer_model.py) never learns from them.
 SEALED = tuple(
     f"heldout_blind{n}_{lang}.yaml"
-    for n in (11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24)
+    for n in (11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25)
     for lang in ("en", "ru")
 )
 

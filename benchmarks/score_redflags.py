@@ -58,6 +58,10 @@ panic, caps, emoji, repeated letters), first scored 77/80 and 71/80, calm 40/40 
 relatives' reports in everyday words, signs inside long messages, understatement; calm ones with
 scary words for normal healing, films, pets, things long over), first scored 79/80 and 77/80,
 calm 38/40 and 36/40 (9cd105c); tuned on since.
+`redflag_probe_w_*` (240 messages), written at the twenty-first round (the way people write in a
+messenger: very short check-in replies, long rambling messages with the sign late, what others
+saw or what one cannot do, time course, hedging; calm near-misses that share words with signs),
+first scored 79/80 and 77/80, calm 36/40 and 32/40 (5e6e7b6); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
