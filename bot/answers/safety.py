@@ -408,11 +408,7 @@ class RedFlagDetector:
         if (other := spaced(text)) != text:
             sentences += self._readings(other)
         whole = " ".join(text.split())
-        calm_message = {
-            i
-            for i, frame in enumerate(locale.calm_frames)
-            if frame.whole and frame.pattern.search(whole)
-        }
+        calm_message: set[int] | None = None  # read only for a message with a sign's every word
         for sentence in sentences:
             if locale.negation_after is not None:
                 # "температуры нет" says what "нет температуры" says.
@@ -434,6 +430,12 @@ class RedFlagDetector:
             for sign in signs:
                 if sign.flag.id in hit or any(slot.isdisjoint(present) for slot in sign.slots):
                     continue
+                if calm_message is None:
+                    calm_message = {
+                        i
+                        for i, frame in enumerate(locale.calm_frames)
+                        if frame.whole and frame.pattern.search(whole)
+                    }
                 if calm is None:
                     # "Will it be extremely painful?" asks what the procedure is like, and pain
                     # is part of it; "can you fix droopy eyelids" asks about a look: no sign of a
