@@ -777,6 +777,23 @@ async def test_the_staff_group_stays_no_patients_chat_after_it_becomes_a_supergr
     assert sent_to(fake, supergroup) == []
 
 
+async def test_a_staff_supergroup_learnt_from_an_alert_is_no_patients_chat(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probe25: a group upgraded while the bot was down (or whose migration message
+    # another instance received) is learnt from the refused alert, which then goes to the
+    # supergroup; a colleague replying to it there got the urgent reply and alerted the staff
+    # about themselves, as the staff group's filter still named only the old id.
+    supergroup = STAFF_CHAT - 1_000_000_000_000
+    fake.migrate(STAFF_CHAT, supergroup)
+    await feed(app, fake.text(31, "I have a fever since this morning"))
+    (alert,) = sent_to(fake, supergroup)
+    doctor: dict[str, Any] = {"user_id": 77, "chat_type": "supergroup", "reply_to": alert}
+    await feed(app, fake.text(supergroup, "calling her now, fever and pus", **doctor))
+    assert sent_to(fake, supergroup) == [alert]
+    assert db_rows(settings, "SELECT kind FROM questions") == [("urgent",)]
+
+
 def _edited(update: dict[str, Any], text: str, edit: int = 1) -> dict[str, Any]:
     """The update Telegram sends when the patient edits a message (the `edit`-th time)."""
     date = update["message"]["date"] + 60 * edit

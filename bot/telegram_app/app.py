@@ -100,8 +100,16 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     app: App = builder.build()
     now = clock or utc_now
+    # The staff group is no patient's chat: a colleague replying to an alert there ("calling
+    # her now, fever and pus") would get the urgent reply, alert the staff about themselves
+    # and count among the patients' questions. Commands still work there.
+    # A group upgraded to a supergroup gets a new id: the migration message adds it
+    # (`answers.staff_group_moved`), and so does an alert the old id refused, when that
+    # message never reached this process (sent while it was down, or to another instance).
+    staff_group = settings.staff_chat_id
+    staff_chats = filters.Chat(staff_group if staff_group is not None and staff_group < 0 else ())
     # One for alerts and the digest: a staff group's move is learnt, and logged, once.
-    staff = StaffChat()
+    staff = StaffChat(on_move=staff_chats.add_chat_ids)
     digest = None
     if settings.weekly_digest and settings.staff_chat_id is not None:
         digest = WeeklyDigest(
@@ -126,12 +134,6 @@ def build_application(
     command = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE
     private_or_addressed = filters.UpdateType.MESSAGE & ADDRESSED
-    # The staff group is no patient's chat: a colleague replying to an alert there ("calling
-    # her now, fever and pus") would get the urgent reply, alert the staff about themselves
-    # and count among the patients' questions. Commands still work there.
-    # A group upgraded to a supergroup gets a new id (`answers.staff_group_moved` adds it).
-    staff_group = settings.staff_chat_id
-    staff_chats = filters.Chat(staff_group if staff_group is not None and staff_group < 0 else ())
     patients = ~staff_chats
     admins = filters.User(user_id=settings.admin_ids)
     deep_link = filters.Regex(r"^/start(@\w+)?\s+aftercare\b")

@@ -84,11 +84,13 @@ class StaffChat:
     Telegram then refuses the old id and names the new one; the send goes there, and so does
     every later one of this process, while the log asks the operator to update the setting.
     A chat that refuses the bot or does not exist is logged once, with the setting to check.
+    `on_move` is told the new id: the staff's chat is no patients' chat there either.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, on_move: Callable[[int], object] | None = None) -> None:
         self._moved: dict[int, int] = {}
         self._unreachable: set[int] = set()
+        self._on_move = on_move
 
     async def send(self, chat_id: int, call: Callable[[int], Awaitable[object]]) -> None:
         """Run `call` with the chat's current id, following a move once; RecipientGone if gone."""
@@ -114,6 +116,8 @@ class StaffChat:
         except ChatMigrated as exc:
             new_id = exc.new_chat_id
             self._moved[chat_id] = new_id
+            if self._on_move is not None:
+                self._on_move(new_id)
             log.warning(
                 "the staff chat %d is now the supergroup %d: alerts and digests go there;"
                 " set SOFTLIFT_STAFF_CHAT_ID=%d",
