@@ -62,7 +62,7 @@ class DateWords:
     year_words: tuple[str, ...] = ()  # "года" of "15 марта 2025 года"
     day_month: bool = False  # "15.03" without a year: this year, or last year if still to come
     time_prefixes: tuple[str, ...] = ()  # "в" of "в 9 утра"
-    hour_words: tuple[tuple[str, int], ...] = ()  # ("вечера", 12): hours added before noon
+    hour_words: tuple[tuple[str, int], ...] = ()  # ("ночи", 20): the hour that part begins at
     zones: tuple[tuple[str, str], ...] = ()  # ("москва", "Europe/Moscow"): cities in this language
 
 

@@ -480,6 +480,25 @@ def test_russian_times(text: str, expected: time | None) -> None:
     assert parse_time(text, WORDS) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("в 11 ночи", time(23)),
+        ("в 10 ночи", time(22)),
+        ("в 12 вечера", time(0)),
+        ("в 11 дня", time(11)),
+        ("в 3 ночи", time(3)),
+        ("в 11 вечера", time(23)),
+        ("в 12 утра", time(0)),
+    ],
+)
+def test_russian_night_hours_are_read_as_the_night(text: str, expected: time) -> None:
+    # Found by probe25: a word added 0 or 12 hours whatever the hour, so "в 11 ночи" (23:00)
+    # was 11:00, "в 12 вечера" (midnight) noon and "в 11 дня" 23:00: the daily message came
+    # half a day from the time the patient asked for, and the confirmation showed it unnoticed.
+    assert parse_time(text, WORDS) == expected
+
+
 def test_the_staff_language_setting_is_read_and_checked() -> None:
     from bot.config import ConfigError
 

@@ -202,8 +202,10 @@ def _worded_time(text: str, words: DateWords) -> time | None:
     if len(pieces) == 2:
         if not 1 <= hour <= 12:
             return None
-        added = hour_words[pieces[1]]
-        hour = (hour % 12) + added if added else hour % 12
+        # The word's part of the day begins at `begins`: of the two readings of a 12-hour
+        # clock, the first at or after it ("в 11 ночи" 23:00, "в 3 ночи" 03:00).
+        begins = hour_words[pieces[1]]
+        hour = min((hour % 12, hour % 12 + 12), key=lambda h: (h - begins) % 24)
     elif match.group(2) is None and len(text.split(" ")) == 1:
         return None  # a bare number is not a time
     return time(hour, minute) if hour < 24 and minute < 60 else None
