@@ -140,7 +140,7 @@ class FakeTelegram:
         self.webhook_url = ""
         self._blocked: set[int] = set()
         self._missing: set[int] = set()
-        self._muted: set[int] = set()
+        self._muted: dict[int, str | None] = {}
         self._migrated: dict[int, int] = {}
 
     # --- what tests do -------------------------------------------------------------------------
@@ -188,10 +188,11 @@ class FakeTelegram:
         with self._cond:
             self._missing.add(chat_id)
 
-    def mute(self, chat_id: int) -> None:
-        """The bot may not write in this group (restricted, or members may not send): 400."""
+    def mute(self, chat_id: int, reason: str | None = None) -> None:
+        """The bot may not write in this group (restricted, or members may not send): 400,
+        with Telegram's `reason` ("not enough rights to send text messages to the chat")."""
         with self._cond:
-            self._muted.add(chat_id)
+            self._muted[chat_id] = reason
 
     def migrate(self, chat_id: int, new_chat_id: int) -> None:
         """A group is upgraded to a supergroup: sending to its old id answers 400 from now on."""
@@ -421,7 +422,9 @@ class FakeTelegram:
             return 400, _error(400, "Bad Request: chat not found")
         if method in COUNTED and int(params.get("chat_id", 0)) in self._muted:
             what = "photos" if method == "sendPhoto" else "text messages"
-            return 400, _error(400, f"Bad Request: not enough rights to send {what} to the chat")
+            reason = self._muted[int(params.get("chat_id", 0))]
+            reason = reason or f"not enough rights to send {what} to the chat"
+            return 400, _error(400, f"Bad Request: {reason}")
         new_chat_id = self._migrated.get(int(params.get("chat_id", 0)))
         if method in COUNTED and new_chat_id is not None:
             body = _error(400, "Bad Request: group chat was upgraded to a supergroup chat")

@@ -1072,6 +1072,20 @@ async def test_a_staff_chat_where_the_bot_may_not_write_is_logged_once_with_the_
     assert "failed (BadRequest)" not in caplog.text and "fever" not in caplog.text
 
 
+@pytest.mark.parametrize("reason", ["have no rights to send a message", "TOPIC_CLOSED"])
+async def test_a_staff_chat_refusing_the_bot_in_other_words_is_logged_once_with_the_setting(
+    settings: Settings, fake: FakeTelegram, caplog: pytest.LogCaptureFixture, reason: str
+) -> None:
+    # Found by probe25: Telegram says "have no rights to send a message" to a bot restricted in
+    # a group, and "TOPIC_CLOSED" when a forum's General topic is closed; each alert was
+    # logged as "failed (BadRequest)" every 30 s for 30 days, never naming the setting.
+    fake.mute(STAFF_CHAT, reason)
+    said = await _two_alerts_refused(settings, fake, caplog, (1, 11))
+    assert len(said) == 1 and "SOFTLIFT_STAFF_CHAT_ID" in said[0]
+    assert reason.lower() in said[0].lower()
+    assert "failed (BadRequest)" not in caplog.text and "fever" not in caplog.text
+
+
 async def test_in_a_forum_group_a_button_is_answered_in_the_topic_it_was_pressed_in(
     app: App, fake: FakeTelegram
 ) -> None:

@@ -28,7 +28,9 @@ PURGE_EVERY = timedelta(hours=1)
 # gives its claims back.
 STOP_GRACE_SECONDS = 15.0
 # Bad requests that mean the chat is gone for good rather than a malformed message; the last
-# three, a group or channel where the bot may not write (the staff chat), until someone fixes it.
+# five, a group or channel where the bot may not write (the staff chat), until someone fixes
+# it: restricted ("have no rights to send a message"), or a forum whose General topic, where
+# a message without a topic goes, is closed.
 GONE_MARKERS = (
     "chat not found",
     "user is deactivated",
@@ -36,6 +38,8 @@ GONE_MARKERS = (
     "not enough rights",
     "need administrator rights",
     "chat_write_forbidden",
+    "have no rights to send",
+    "topic_closed",
 )
 
 log = logging.getLogger(__name__)
