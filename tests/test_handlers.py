@@ -227,6 +227,20 @@ async def test_fallback_stores_text_without_user(
     assert db_rows(settings, "SELECT kind, entry_id FROM questions") == [("fallback", None)]
 
 
+async def test_small_talk_is_not_counted_as_a_question_the_faq_did_not_cover(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probe25: "hi", "thanks!" and "ok" were recorded as questions that fell back, so
+    # /stats counted every greeting and thank-you as "not covered" (a chatty month's chart
+    # read as a FAQ missing a third of what was asked), while /unanswered, which keeps only
+    # the questions, listed none of them.
+    for text in ("hi", "thanks!", "ok", "🙂", "what about mars rovers"):
+        await feed(app, fake.text(1, text))
+    assert len(sent_to(fake, 1)) == 5
+    assert db_rows(settings, "SELECT kind FROM questions") == [("fallback",)]
+    assert db_rows(settings, "SELECT text FROM unanswered") == [("what about mars rovers",)]
+
+
 async def test_no_row_with_a_patients_id_tells_when_an_unanswered_text_was_asked(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:

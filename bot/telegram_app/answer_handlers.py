@@ -415,6 +415,9 @@ async def _take_feedback(
 async def _record(services: Services, outcome: Outcome, kept: str | None) -> None:
     """Record the question, and the text to keep of one the FAQ does not cover."""
     decision = outcome.decision
+    if decision.kind is Kind.FALLBACK and not outcome.not_covered:
+        # Asked nothing ("hi", "thanks!", "all good", "🙂"): no question "not covered" in /stats.
+        return
     await services.store.stats.record_question(
         str(decision.kind),
         decision.entry_id if decision.kind is Kind.ANSWER else None,
