@@ -113,6 +113,18 @@ async def test_stats_with_an_argument_it_does_not_take_says_what_it_takes(
     assert reply.get("text") == T("stats_usage")
 
 
+async def test_unanswered_with_an_argument_it_does_not_take_says_what_it_takes(
+    app: tuple[App, FakeTelegram],
+) -> None:
+    # Found by probe25: "/unanswered 7" sent the 30 days' report as if it had read the 7, as
+    # "/stats 7" drew the 30-day chart before it said what it takes.
+    application, fake = app
+    await feed(application, fake.text(1, "what about mars rovers"))
+    await feed(application, fake.text(ADMIN, "/unanswered 7"))
+    (reply,) = fake.messages_to(ADMIN)
+    assert reply.get("text") == T("unanswered_usage")
+
+
 async def test_unanswered_groups_the_not_covered_questions_for_admins_only(
     app: tuple[App, FakeTelegram],
 ) -> None:

@@ -253,6 +253,9 @@ async def unanswered(update: Update, context: Context) -> None:
     if message is None:
         return
     assistant = await assistant_of(context, update.effective_user)
+    if context.args:  # "/unanswered 7" must not pass for a 7-day report
+        await send_text(message, assistant.locale.t("unanswered_usage"))
+        return
     report = await insights.unanswered_report(
         services.store, services.languages, assistant, services.period()
     )
