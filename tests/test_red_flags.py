@@ -768,3 +768,29 @@ def test_a_negated_reassurance_negates_no_sign_after_it(languages: Languages, te
 @pytest.mark.parametrize("text", ["i'm ok, no fever", "all ok not blue at all", "ok no pus"])
 def test_a_reassurance_keeps_the_negation_after_it(languages: Languages, text: str) -> None:
     assert languages.ask(text).decision.kind is not Kind.URGENT
+
+
+def test_the_quick_look_never_passes_over_a_message_the_full_reading_flags(
+    languages: Languages, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Most messages name no sign in full, and are not read sentence by sentence: the quick look
+    # over every way their words may be read must never pass over one the full reading flags.
+    texts = {lang: [s for _, cat, s in (*POSITIVE, *NEGATIVE) if _ == lang] for lang in TABLES}
+    for lang, assistant in languages.assistants.items():
+        texts[lang] += [t for flag in assistant.kb.red_flags for t in flag.examples]
+        texts[lang] += [t for flag in assistant.kb.red_flags for t in flag.not_examples]
+    quick = {
+        lang: [[f.id for f in languages.assistant(lang).matcher.red_flags.find_all(t)] for t in ts]
+        for lang, ts in texts.items()
+    }
+    skipped = sum(
+        not languages.assistant(lang).matcher.red_flags._may_have_a_sign(t)
+        for lang, ts in texts.items()
+        for t in ts
+    )
+    assert skipped > 200  # calm ones passed over (274 of the rows and examples)
+    assert not languages.assistant("en").matcher.red_flags._may_have_a_sign("how long does it last")
+    monkeypatch.setattr(RedFlagDetector, "_may_have_a_sign", lambda self, text: True)
+    for lang, ts in texts.items():
+        detector = languages.assistant(lang).matcher.red_flags
+        assert [[f.id for f in detector.find_all(t)] for t in ts] == quick[lang], lang

@@ -32,6 +32,10 @@ CACHE_SIZE = 8192
 # Phrases (two words or more) as stems with their canonical token, by their first stem and then
 # their second: a text is tried only against the phrases its own two words in a row begin.
 PhraseTable = dict[str, dict[str, list[tuple[tuple[str, ...], str]]]]
+Phrase = tuple[frozenset[str], str]  # the stems a phrase needs, in any order, and its token
+# A message with more possible typos than this is read in full for red flags, not first
+# looked over (`possible_stems`).
+QUICK_TYPO_LOOKUPS = 12
 
 
 class Analyzer:
@@ -408,6 +412,48 @@ class Analyzer:
     def stems(self, text: str) -> set[str]:
         """The stems of a text's words as written: no synonyms or stop words."""
         return {self._stem(word) for word in self._words(text)}
+
+    def possible_stems(self, text: str) -> set[str] | None:
+        """Every stem a text's words may be read as, whatever the reading: as written, with a
+        clipped ending put back, corrected as a typo or not; None past a few possible typos."""
+        clipped, common = self._clipped, self.locale.common_words
+        forms = set(self._read(text).split())
+        forms.update(
+            self._unclipped(word)
+            for word in tuple(forms)
+            if clipped and word.endswith(clipped) and word not in common
+        )
+        typos = [form for form in forms if form not in self._known and self._may_be_typo(form)]
+        if len(typos) > QUICK_TYPO_LOOKUPS:  # counted before any is looked up
+            return None
+        forms.update(self._fix(typo) for typo in typos)
+        return {self._stem_cache.get(form) or self._stem(form) for form in forms}
+
+    def readers(
+        self, tokens: frozenset[str]
+    ) -> tuple[dict[str, frozenset[str]], list[Phrase], list[Phrase]]:
+        """Which of `tokens` a word may be read as, by its stem; the phrases read as a word of
+        a phrase read as one of them (loose phrases are folded after the others); and those."""
+        by_stem: dict[str, set[str]] = defaultdict(set)
+        for token in tokens:
+            by_stem[token].add(token)  # a word no group names is read as its stem
+        for stem, token in self._by_stem.items():
+            if token in tokens:
+                by_stem[stem].add(token)
+        for word, token in self._exact.items():
+            if token in tokens:
+                by_stem[self._stem(word)].add(token)
+        every = [
+            (frozenset(stems), token)
+            for table in (self._phrases, self._loose_phrases)
+            for seconds in table.values()
+            for options in seconds.values()
+            for stems, token in options
+        ]
+        wanted = [phrase for phrase in every if phrase[1] in tokens]
+        needed = {stem for stems, _ in wanted for stem in stems}
+        feeding = [phrase for phrase in every if phrase[1] in needed and phrase not in wanted]
+        return {stem: frozenset(found) for stem, found in by_stem.items()}, feeding, wanted
 
     @contextmanager
     def message(self) -> Iterator[None]:

@@ -19,7 +19,7 @@ from typing import Any
 
 import re2
 
-from bot.answers.analyzer import Analyzer
+from bot.answers.analyzer import Analyzer, Phrase
 from bot.faqdoc import Checker, Map, Seq
 from bot.locale import CheckinWords, get_locale, readable, spaced
 
@@ -210,6 +210,14 @@ def _pattern_problem(pattern: str) -> tuple[str, int]:
     return "", size
 
 
+def _by_first_stem(phrases: list[Phrase]) -> dict[str, list[Phrase]]:
+    """Phrases listed under one of the stems each needs."""
+    listed: dict[str, list[Phrase]] = defaultdict(list)
+    for phrase in phrases:
+        listed[min(phrase[0])].append(phrase)
+    return dict(listed)
+
+
 def _options(memory: int = 0) -> Any:
     options = re2.Options()
     if memory:
@@ -308,6 +316,10 @@ class RedFlagDetector:
         self._patterns.Compile()
         # Every word of every sign: a piece of a message with none cannot help complete one.
         self._sign_words = frozenset(t for words in self._flag_words.values() for t in words)
+        # What the words of a message may be read as, to tell at a glance that no sign can be
+        # complete in any of its sentences: most messages are then not read sentence by sentence.
+        self._readers, feeding, wanted = analyzer.readers(self._sign_words)
+        self._phrases = tuple(_by_first_stem(phrases) for phrases in (feeding, wanted))
 
     def _sign(self, flag: RedFlag, text: str, fillers: set[str]) -> _Sign | None:
         """A sign's slots: each word, or each "a/b/c" set of alternatives, is one slot.
@@ -402,12 +414,16 @@ class RedFlagDetector:
         hit: set[str] = set()
         locale = self.analyzer.locale
         text = readable(text)
+        whole = " ".join(text.split())
+        hit.update(self._pattern_flags[i] for i in self._patterns.Match(whole) or ())
         # An invisible character may sit inside a word ("b\u200blue", read as one word) or stand
         # for a space ("губа\u200bпосинела"): both readings are looked at.
+        other = spaced(text)
+        if not self._may_have_a_sign(text if other == text else f"{text} {other}"):
+            return [flag for flag in self.flags if flag.id in hit]
         sentences = self._readings(text)
-        if (other := spaced(text)) != text:
+        if other != text:
             sentences += self._readings(other)
-        whole = " ".join(text.split())
         calm_message: set[int] | None = None  # read only for a message with a sign's every word
         for sentence in sentences:
             if locale.negation_after is not None:
@@ -449,8 +465,29 @@ class RedFlagDetector:
                     continue
                 if self._matches(sign, tokens, segments, likened):
                     hit.add(sign.flag.id)
-        hit.update(self._pattern_flags[i] for i in self._patterns.Match(whole) or ())
         return [flag for flag in self.flags if flag.id in hit]
+
+    def _may_have_a_sign(self, text: str) -> bool:
+        """Whether some sign has a word of each slot among all the ways the text's words may be
+        read (any order, any sentence, typos fixed or not): False means none can be found."""
+        stems = self.analyzer.possible_stems(text)
+        if stems is None:
+            return True  # too many unknown words to look over quickly: read it in full
+        tokens = {t for stem in stems for t in self._readers.get(stem, ())}
+        for phrases in self._phrases:
+            found = {
+                token
+                for stem in tuple(stems)
+                for need, token in phrases.get(stem, ())
+                if need <= stems
+            }
+            stems |= found
+            tokens |= found
+        return any(
+            all(not slot.isdisjoint(tokens) for slot in sign.slots)
+            for first in tokens
+            for sign in self._signs.get(first, ())
+        )
 
     def _readings(self, text: str) -> list[str]:
         """The text's sentences, and each joined to the next where its break ends no thought.
