@@ -216,6 +216,11 @@ sets' style by an eleventh helper) is sealed. Its first score, on main before th
 out-of-scope questions made of in-scope words, red flags said indirectly), written then too, was
 scored once, unread, on 5e6e7b6: English 139/150 in scope, 54/55 declined, 25/25 urgent, 1/230
 wrong; Russian 110/120, 38/40, 19/20, 5/180. A tuning set since.
+`probe44_{en,ru}.yaml` (230 and 180: how different people write: formal older patients,
+voice-to-text without punctuation, non-native English, Russian in Latin letters, a topic named by
+its consequence or a comparison), written then too, was scored once, unread, on da3dbdd: English
+138/150 in scope, 54/55 declined, 25/25 urgent, 2/230 wrong; Russian 114/120, 39/40, 20/20,
+2/180. A tuning set since.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -371,6 +376,8 @@ SETS = (
     "probe43_ru.yaml",
     "heldout_blind25_en.yaml",
     "heldout_blind25_ru.yaml",
+    "probe44_en.yaml",
+    "probe44_ru.yaml",
 )
 
 # Written for questions nobody here has read: only their totals are looked at, and the answer
