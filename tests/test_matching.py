@@ -444,6 +444,9 @@ def test_whether_it_is_numbed_is_still_answered(languages: Languages, message: s
     "message",
     [
         "у меня диабет второго типа, это помеха?",
+        # The last sentence alone ("Это не помешает?") asks whether the procedure is hindered:
+        # it refers back to the pacemaker, which the article does not cover.
+        "У меня стоит кардиостимулятор. Это не помешает?",
         "мой парень хочет убрать носогубки",
         "дочке 16 лет, можно ей губы",
         "планируем ребенка в следующем году, можно ли сейчас",
