@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from operator import itemgetter
 
 import numpy as np
 
@@ -507,7 +508,8 @@ class Matcher:
                         if score > scores.get(label, 0.0):
                             scores[label] = score
                             from_clause[label] = clause_tokens
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        # Best first, ties by label: by label, then stably by score (no key tuple per label).
+        ranked = sorted(sorted(scores.items()), key=itemgetter(1), reverse=True)
         return ranked, from_clause
 
     def _without_examples(self, text: str) -> str:
