@@ -59,20 +59,20 @@ async def flush(
                 # The staff chat is rate-limited: this alert and the rest wait, in order.
                 wait = now + max(timedelta(seconds=exc.seconds), timedelta(seconds=1))
                 for waiting in claimed[index:]:
-                    await repo.retry_later(waiting.id, wait)
+                    await repo.retry_later(waiting.id, wait, owner)
                 report.retried += len(claimed) - index
                 return report
             except RecipientGone:
                 # Kept, not dropped: once the bot is back in the staff chat (or the setting is
                 # corrected) the alert arrives. The sender says why, once.
-                await repo.retry_later(alert.id, now + UNREACHABLE_BACKOFF)
+                await repo.retry_later(alert.id, now + UNREACHABLE_BACKOFF, owner)
                 report.retried += 1
                 continue
             except Exception as exc:
                 log.warning(
                     "staff alert %d failed (%s); retried later", alert.id, type(exc).__name__
                 )
-                await repo.retry_later(alert.id, now + ERROR_BACKOFF)
+                await repo.retry_later(alert.id, now + ERROR_BACKOFF, owner)
                 report.retried += 1
                 continue
             await repo.sent(alert.id)

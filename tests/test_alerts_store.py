@@ -146,6 +146,21 @@ async def test_a_start_clears_a_refused_chats_wait_but_not_a_flood_wait(db: Data
     refused = await repo.enqueue(PATIENT, STAFF_CHAT, "b", NOW)
     for alert_id, wait in ((flood, timedelta(seconds=30)), (refused, timedelta(minutes=10))):
         await repo.claim(NOW, 1, "sibling")
-        await repo.retry_later(alert_id, NOW + wait)
+        await repo.retry_later(alert_id, NOW + wait, "sibling")
     assert await repo.retry_now(NOW + timedelta(minutes=1)) == 1
     assert [a.id for a in await repo.claim(NOW, 2, "this")] == [refused]
+
+
+async def test_a_late_retry_leaves_the_alert_another_instance_took_over(db: Database) -> None:
+    # Found by probe25: an instance whose send outlasted its lease put the alert back while
+    # the instance that took it over was sending it, so a third one sent it once more.
+    repo = AlertRepo(db)
+    alert_id = await repo.enqueue(PATIENT, STAFF_CHAT, "fever", NOW)
+    lease = timedelta(minutes=2)
+    await repo.claim(NOW, 1, "instance-a", lease)
+    later = NOW + lease + timedelta(seconds=1)
+    assert await repo.claims.release_expired(later) == 1
+    assert [a.id for a in await repo.claim(later, 1, "instance-b", lease)] == [alert_id]
+    assert not await repo.retry_later(alert_id, later, "instance-a")
+    assert await repo.claim(later, 1, "instance-c", lease) == []
+    assert await repo.retry_later(alert_id, later, "instance-b")

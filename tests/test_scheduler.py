@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from db_support import scalar
 
 from bot.aftercare.day_messages import DayMessages
 from bot.aftercare.records import CourseStatus, EndReason
@@ -518,3 +519,90 @@ async def test_stop_forget_and_pause_hold_a_message_already_claimed(
     await repo.resume(courses[7])
     await tick(store, now + timedelta(minutes=1), sent, ac)
     assert sorted(chat for chat, _ in sent.sent) == [0, 1, 2, 3, 4, 7, 8, 9]
+
+
+async def _handed_over(
+    store: Store,
+    ac: DayMessages,
+    late_outcome: Exception | None,
+    taker_outcome: Exception | None,
+    late_answers_first: bool = True,
+) -> Sender:
+    """Instance a's send outlasts its lease and b takes the claim over; a's answer comes back
+    while b sends, or after b is done. Each outcome None when sent. What reached the patient."""
+    now = datetime(2025, 5, 20, 7, tzinfo=UTC)
+    await _enroll(store.courses, now, date(2025, 5, 20))
+    delivered = Sender()
+    a_sending, b_sending = asyncio.Event(), asyncio.Event()
+    a_done, b_done = asyncio.Event(), asyncio.Event()
+
+    async def late(chat_id: int, reply: Reply) -> int:
+        a_sending.set()
+        await (b_sending if late_answers_first else b_done).wait()
+        if late_outcome is not None:
+            raise late_outcome
+        return await delivered(chat_id, reply)
+
+    async def taker(chat_id: int, reply: Reply) -> int:
+        b_sending.set()
+        if late_answers_first:
+            await a_done.wait()
+        if taker_outcome is not None:
+            raise taker_outcome
+        return await delivered(chat_id, reply)
+
+    async def instance_a() -> None:
+        try:
+            await tick(store, now, late, ac, owner="instance-a", purge=False)
+        finally:
+            a_done.set()
+
+    async def instance_b() -> None:
+        await a_sending.wait()
+        later = now + timedelta(minutes=5, seconds=1)  # a's lease has run out
+        try:
+            await tick(other, later, taker, ac, owner="instance-b", purge=False)
+        finally:
+            b_done.set()
+
+    other = Store(Database(store.db.target))
+    try:
+        await asyncio.gather(instance_a(), instance_b())
+    finally:
+        await other.close()
+    # Every later tick, after any wait has run out.
+    await tick(store, now + timedelta(minutes=10), delivered, ac, owner="instance-c")
+    return delivered
+
+
+async def test_a_late_retry_leaves_the_claim_another_instance_took_over(
+    store: Store, repo: CourseRepo, ac: DayMessages
+) -> None:
+    # Found by probe25: a's retry, recorded after its lease had passed to b, put b's claim
+    # back; b's record of the message it sent then found nothing to record, and the day went
+    # again at the next tick.
+    delivered = await _handed_over(store, ac, late_outcome=RetryLater(1), taker_outcome=None)
+    assert [chat for chat, _ in delivered.sent] == [USER]
+    assert await repo.claim_due(datetime(2025, 5, 20, 8, tzinfo=UTC), 10) == []
+
+
+async def test_a_late_send_is_recorded_when_the_instance_that_took_it_over_put_it_back(
+    store: Store, repo: CourseRepo, ac: DayMessages
+) -> None:
+    # Found by probe25: a's message went, but its record came after its lease had passed to b,
+    # whose own send failed and put it back: a's record found no claim, and the day went twice.
+    delivered = await _handed_over(
+        store, ac, late_outcome=None, taker_outcome=RetryLater(1), late_answers_first=False
+    )
+    assert [chat for chat, _ in delivered.sent] == [USER]
+
+
+async def test_a_late_send_leaves_the_record_to_the_instance_holding_the_claim(
+    store: Store, repo: CourseRepo, ac: DayMessages
+) -> None:
+    # Found by probe25: a's record, after its lease had passed to b, finished b's claim with
+    # a's message id; b's record of what it sent found nothing to record.
+    delivered = await _handed_over(store, ac, late_outcome=None, taker_outcome=None)
+    assert len(delivered.sent) == 2  # both were in flight: b's claim was a's lease run out
+    # The record is the holder's: the message id of b's send (a's was the first sent).
+    assert await scalar(store.db, "SELECT message_id FROM deliveries WHERE day = 0") == 2

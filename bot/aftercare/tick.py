@@ -141,6 +141,9 @@ async def _deliver(
     day_messages = _in_language(messages, delivery.language)
     passed = _passed(delivery, now, day_messages.course.days)
     if passed is not None:
+        if not await repo.mark_skipped(delivery.id, now, owner):
+            _claim_lost(delivery)
+            return
         # Ids only: the log must not reveal message text or symptoms.
         logger.info(
             "skipped delivery %d (course %d, day %d): %s",
@@ -149,7 +152,6 @@ async def _deliver(
             delivery.day,
             passed,
         )
-        await repo.mark_skipped(delivery.id, now)
         report.skipped += 1
         return
     if not await repo.still_to_send(delivery.id, owner):
@@ -166,17 +168,25 @@ async def _deliver(
         return
     except RetryLater as exc:
         wait = max(timedelta(seconds=exc.seconds), timedelta(seconds=1))
-        await repo.retry_later(delivery.id, now + wait)
-        report.retried += 1
-        return
+        retry_at = now + wait
     except Exception as exc:
         # Kept for a later tick: the local-day rule ends the retries of a message that never goes.
         logger.warning("delivery %d failed (%s), retrying later", delivery.id, type(exc).__name__)
-        await repo.retry_later(delivery.id, now + ERROR_BACKOFF)
-        report.retried += 1
+        retry_at = now + ERROR_BACKOFF
+    else:
+        if not await repo.mark_sent(delivery.id, message_id, now, owner):
+            _claim_lost(delivery)
+        report.sent += 1
         return
-    await repo.mark_sent(delivery.id, message_id, now)
-    report.sent += 1
+    if await repo.retry_later(delivery.id, retry_at, owner):
+        report.retried += 1
+    else:
+        _claim_lost(delivery)
+
+
+def _claim_lost(delivery: Delivery) -> None:
+    """The claim's lease ran out during the send: the instance holding it now records it."""
+    logger.debug("delivery %d: its claim passed to another instance; left to it", delivery.id)
 
 
 def _in_language(messages: Messages, language: str | None) -> DayMessages:

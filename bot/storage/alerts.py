@@ -108,16 +108,20 @@ class AlertRepo:
         async with self.db.transaction(erasing=True) as conn:
             await conn.execute(text("DELETE FROM alerts WHERE id = :id"), {"id": alert_id})
 
-    async def retry_later(self, alert_id: int, not_before: datetime) -> None:
-        """Put a claimed alert back for a later tick."""
+    async def retry_later(self, alert_id: int, not_before: datetime, owner: str = "") -> bool:
+        """Put a claimed alert back for a later tick; False when `owner` no longer holds it."""
+        # A claim whose lease ran out during the send is another instance's now: putting it
+        # back would let a third one send the alert while that one does.
         async with self.db.transaction() as conn:
-            await conn.execute(
+            result = await conn.execute(
                 text(
                     "UPDATE alerts SET status = 'pending', not_before = :not_before,"
-                    " claimed_by = NULL, lease_until = NULL WHERE id = :id AND status = 'sending'"
+                    " claimed_by = NULL, lease_until = NULL"
+                    " WHERE id = :id AND status = 'sending' AND claimed_by = :owner"
                 ),
-                {"not_before": stamp(not_before), "id": alert_id},
+                {"not_before": stamp(not_before), "id": alert_id, "owner": owner},
             )
+        return result.rowcount == 1
 
     async def retry_now(self, beyond: datetime) -> int:
         """Let waiting alerts whose wait ends after `beyond` go at the next claim; how many."""

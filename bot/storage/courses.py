@@ -386,35 +386,50 @@ class CourseRepo:
                 {"id": delivery_id, "owner": owner},
             )
 
-    async def mark_sent(self, delivery_id: int, message_id: int, now: datetime) -> None:
-        """Record a sent message; the course is completed when nothing is left to send."""
-        await self._finish(delivery_id, "sent", now, message_id)
+    async def mark_sent(
+        self, delivery_id: int, message_id: int, now: datetime, owner: str = ""
+    ) -> bool:
+        """Record a sent message; the course is completed when nothing is left to send.
 
-    async def mark_skipped(self, delivery_id: int, now: datetime) -> None:
-        """Record a message not sent because its local day had passed."""
-        await self._finish(delivery_id, "skipped", now, None)
+        False when `owner` no longer held the claim: its lease ran out during the send and
+        another instance holds it now, whose record it is. A message put back meanwhile (the
+        other's send failed) is recorded as sent all the same: it went, and must not go again.
+        """
+        return await self._finish(delivery_id, "sent", now, message_id, owner)
+
+    async def mark_skipped(self, delivery_id: int, now: datetime, owner: str = "") -> bool:
+        """Record a message not sent because its local day had passed; False if not our claim."""
+        return await self._finish(delivery_id, "skipped", now, None, owner)
 
     async def _finish(
-        self, delivery_id: int, status: str, now: datetime, message_id: int | None
-    ) -> None:
+        self, delivery_id: int, status: str, now: datetime, message_id: int | None, owner: str
+    ) -> bool:
+        held = "(status = 'sending' AND claimed_by = :owner)"
+        unclaimed = " OR status = 'pending'" if status == "sent" else ""
         async with self.db.transaction() as conn:
             course_id = await conn.scalar(
                 text("SELECT course_id FROM deliveries WHERE id = :id"), {"id": delivery_id}
             )
             if course_id is None:
-                return
+                return False
             # Two instances finishing the course's last two messages at once: this lock orders
             # them, so the second sees the first's result and ends the course.
             await self._lock_courses(conn, [course_id])
             recorded = await conn.scalar(
                 text(
-                    "UPDATE deliveries SET status = :status, sent_at = :at, message_id = :message"
-                    " WHERE id = :id AND status = 'sending' RETURNING id"
+                    "UPDATE deliveries SET status = :status, sent_at = :at, message_id = :message"  # noqa: S608 - constants
+                    f" WHERE id = :id AND ({held}{unclaimed}) RETURNING id"
                 ),
-                {"status": status, "at": stamp(now), "message": message_id, "id": delivery_id},
+                {
+                    "status": status,
+                    "at": stamp(now),
+                    "message": message_id,
+                    "id": delivery_id,
+                    "owner": owner,
+                },
             )
             if recorded is None:
-                return
+                return False
             # The follow-up months later never holds the course open: asked for before the
             # last day's message is recorded (its answer lost, it is sent again), it would.
             left = await conn.scalar(
@@ -433,18 +448,20 @@ class CourseRepo:
                     ),
                     {"at": stamp(now), "reason": EndReason.COMPLETED.value, "id": course_id},
                 )
+        return True
 
-    async def retry_later(self, delivery_id: int, not_before: datetime) -> None:
-        """Put a claimed message back to be sent by a later tick."""
+    async def retry_later(self, delivery_id: int, not_before: datetime, owner: str = "") -> bool:
+        """Put a claimed message back to be sent by a later tick; False if not our claim."""
         async with self.db.transaction() as conn:
-            await conn.execute(
+            result = await conn.execute(
                 text(
                     "UPDATE deliveries SET status = 'pending', not_before = :not_before,"
                     " claimed_at = NULL, claimed_by = NULL, lease_until = NULL"
-                    " WHERE id = :id AND status = 'sending'"
+                    " WHERE id = :id AND status = 'sending' AND claimed_by = :owner"
                 ),
-                {"not_before": stamp(not_before), "id": delivery_id},
+                {"not_before": stamp(not_before), "id": delivery_id, "owner": owner},
             )
+        return result.rowcount == 1
 
     async def record_checkin(
         self, course_id: int, user_id: int, day: int, answer: str, now: datetime
