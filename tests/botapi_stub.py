@@ -141,6 +141,7 @@ class FakeTelegram:
         self._blocked: set[int] = set()
         self._missing: set[int] = set()
         self._muted: dict[int, str | None] = {}
+        self._no_photos: set[int] = set()
         self._migrated: dict[int, int] = {}
 
     # --- what tests do -------------------------------------------------------------------------
@@ -193,6 +194,11 @@ class FakeTelegram:
         with Telegram's `reason` ("not enough rights to send text messages to the chat")."""
         with self._cond:
             self._muted[chat_id] = reason
+
+    def refuse_photos(self, chat_id: int) -> None:
+        """The bot may write in this group but not send media: sendPhoto answers 400."""
+        with self._cond:
+            self._no_photos.add(chat_id)
 
     def migrate(self, chat_id: int, new_chat_id: int) -> None:
         """A group is upgraded to a supergroup: sending to its old id answers 400 from now on."""
@@ -425,6 +431,8 @@ class FakeTelegram:
             reason = self._muted[int(params.get("chat_id", 0))]
             reason = reason or f"not enough rights to send {what} to the chat"
             return 400, _error(400, f"Bad Request: {reason}")
+        if method == "sendPhoto" and int(params.get("chat_id", 0)) in self._no_photos:
+            return 400, _error(400, "Bad Request: not enough rights to send photos to the chat")
         new_chat_id = self._migrated.get(int(params.get("chat_id", 0)))
         if method in COUNTED and new_chat_id is not None:
             body = _error(400, "Bad Request: group chat was upgraded to a supergroup chat")

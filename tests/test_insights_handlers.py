@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -304,6 +305,34 @@ async def test_a_digest_whose_report_failed_sends_the_report_alone_later(tmp_pat
     assert len(digests(fake)) == 1
     photo, report = fake.messages_to(STAFF_CHAT)
     assert "png" in photo and "what about mars rovers" in report["text"]
+
+
+async def test_a_staff_chat_refusing_photos_gets_the_digest_as_text(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Found by probe25: in a staff group where the bot may write but not send photos, the
+    # chart was refused, so the whole digest was retried every 10 minutes all week and never
+    # arrived, while the log said the chat could not be reached and alerts waited.
+    fake = FakeTelegram(TOKEN, limits=False)
+    fake.refuse_photos(STAFF_CHAT)
+    settings = settings_for(f"sqlite:///{tmp_path / 'bot.db'}", weekly_digest=True)
+    clock = Clock(berlin(2025, 3, 3, 9, 0))
+    async with instance(settings, fake, clock) as bot:
+        await feed(bot, fake.text(1, "what about mars rovers"))
+        with caplog.at_level(logging.INFO, logger="bot"):
+            await ticks(bot)
+            clock.now += RETRY_AFTER + timedelta(seconds=1)
+            await ticks(bot)
+            clock.now = berlin(2025, 3, 10, 9, 0)  # the next week's
+            await ticks(bot)
+    assert digests(fake) == []
+    week = [m["text"] for m in fake.messages_to(STAFF_CHAT)]
+    assert len(week) == 4  # each week: the text report, then the unanswered report
+    stats, unanswered = week[:2]
+    assert T("digest_as_text") in stats and T("stats_top_entries") in stats
+    assert "1 not covered" not in stats and "what about mars rovers" in unanswered
+    logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(logged) == 1 and "photos" in logged[0] and "cannot be reached" not in logged[0]
 
 
 async def test_without_the_setting_no_digest_is_sent(tmp_path: Path) -> None:

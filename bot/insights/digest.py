@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.aftercare.tick import RecipientGone, RetryLater
 from bot.insights.service import Chart
 from bot.instances import died_here
+from bot.messages import Reply
 from bot.storage.store import Store
 
 DIGEST_WEEKDAY = 0  # Monday
@@ -29,10 +30,14 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Digest:
-    """What the staff chat receives: the /stats chart and the /unanswered text."""
+    """What the staff chat receives: the /stats chart and the /unanswered text.
+
+    `report` is the /stats text report, sent instead of the chart to a chat that refuses photos.
+    """
 
     chart: Chart
     unanswered: str
+    report: Reply
 
 
 # Makes the digest for an instant.

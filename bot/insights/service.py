@@ -16,7 +16,7 @@ from bot.answers.knowledge import KnowledgeBase
 from bot.answers.languages import Languages
 from bot.insights.chart import ChartLabels, caption, render_png
 from bot.insights.grouping import QuestionGroup, group_questions
-from bot.insights.report import unanswered_text
+from bot.insights.report import stats_reply, unanswered_text
 from bot.insights.snapshot import (
     KINDS,
     PERIOD_DAYS,
@@ -27,6 +27,7 @@ from bot.insights.snapshot import (
     period,
 )
 from bot.insights.suggest import suggest_yaml
+from bot.messages import Reply
 from bot.storage.insights import Figures
 from bot.storage.store import Store
 
@@ -108,6 +109,13 @@ async def chart(store: Store, assistant: Assistant, span: Period) -> Chart:
     t = assistant.locale.t
     png = await asyncio.to_thread(render_png, insights, ChartLabels.from_locale(t, insights))
     return Chart(png, caption(insights, t))
+
+
+async def text_report(store: Store, assistant: Assistant, now: datetime) -> Reply:
+    """The /stats text report: questions, top entries, feedback, unanswered, check-ins."""
+    report = await store.stats.report(now)
+    checkins = await store.courses.checkin_stats()
+    return stats_reply(report, assistant.kb, assistant.locale, checkins)
 
 
 async def unanswered_groups(

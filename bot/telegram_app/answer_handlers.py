@@ -16,7 +16,6 @@ from bot.answers.languages import Languages
 from bot.answers.matcher import MAX_QUESTION_CHARS, Kind
 from bot.faqdoc import FaqError, Problem
 from bot.insights import service as insights
-from bot.insights.report import stats_reply
 from bot.messages import Reply
 from bot.telegram_app import course_handlers
 from bot.telegram_app.context import Context, Services, assistant_of, language_of
@@ -242,9 +241,7 @@ async def stats(update: Update, context: Context) -> None:
 
 async def _stats_text(message: Message, services: Services, assistant: Assistant) -> None:
     """The text report: questions, top entries, feedback, unanswered, aftercare check-ins."""
-    report = await services.store.stats.report(services.now())
-    checkins = await services.store.courses.checkin_stats()
-    await send_reply(message, stats_reply(report, assistant.kb, assistant.locale, checkins))
+    await send_reply(message, await insights.text_report(services.store, assistant, services.now()))
 
 
 async def unanswered(update: Update, context: Context) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -143,9 +143,11 @@ class Services:
     async def compose_digest(self, now: datetime) -> Digest:
         """The weekly digest in the staff language: the /stats chart and the /unanswered text."""
         assistant, span = self.assistant(self.staff_language), self.period(now)
+        report = await insights.text_report(self.store, assistant, now)
         return Digest(
             await insights.chart(self.store, assistant, span),
             await insights.unanswered_report(self.store, self.languages, assistant, span),
+            replace(report, title=assistant.locale.t("digest_as_text")),
         )
 
     def assistant(self, language: str | None = None) -> Assistant:

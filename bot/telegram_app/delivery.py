@@ -41,6 +41,13 @@ GONE_MARKERS = (
     "have no rights to send",
     "topic_closed",
 )
+# A chat where the bot may write but not send photos (members' media restricted): the digest
+# goes there as text.
+PHOTOS_REFUSED = (
+    "not enough rights to send photos",
+    "chat_send_photos_forbidden",
+    "chat_send_media_forbidden",
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +101,7 @@ class StaffChat:
     def __init__(self, on_move: Callable[[int], object] | None = None) -> None:
         self._moved: dict[int, int] = {}
         self._unreachable: set[int] = set()
+        self._no_photos: set[int] = set()
         self._on_move = on_move
 
     async def send(self, chat_id: int, call: Callable[[int], Awaitable[object]]) -> None:
@@ -113,6 +121,16 @@ class StaffChat:
                     gone.__cause__,
                 )
             raise
+
+    def photos_refused(self, chat_id: int) -> None:
+        """Log once that the chat takes the bot's text but not its photos."""
+        if chat_id not in self._no_photos:
+            self._no_photos.add(chat_id)
+            log.warning(
+                "the staff chat %d refuses the bot's photos: the weekly digest goes as text;"
+                " allow the bot to send photos there for its chart",
+                chat_id,
+            )
 
     async def _follow(self, chat_id: int, call: Callable[[int], Awaitable[object]]) -> None:
         try:
@@ -150,17 +168,26 @@ def telegram_send_alert(bot: Bot, staff_chat_id: int, staff: StaffChat) -> SendA
 def telegram_digest_parts(bot: Bot, chat_id: int, staff: StaffChat) -> DigestParts:
     """The digest's messages to a chat: the chart with its caption, then the unanswered report."""
 
-    def parts(digest: Digest) -> list[SendPart]:
-        caption = escape(digest.chart.caption, quote=False)
-        chart = partial(_send_photo, bot, digest.chart.png, caption)
+    def digest_parts(digest: Digest) -> list[SendPart]:
+        chart = partial(_send_chart, bot, digest, staff)
         calls = [chart, *(partial(_send_html, bot, part.html) for part in plain(digest.unanswered))]
         return [partial(staff.send, chat_id, call) for call in calls]
 
-    return parts
+    return digest_parts
 
 
-async def _send_photo(bot: Bot, png: bytes, caption: str, chat_id: int) -> None:
-    await bot.send_photo(chat_id, png, caption=caption)
+async def _send_chart(bot: Bot, digest: Digest, staff: StaffChat, chat_id: int) -> None:
+    """The chart with its caption; the text report instead where the bot may send no photos."""
+    try:
+        await bot.send_photo(
+            chat_id, digest.chart.png, caption=escape(digest.chart.caption, quote=False)
+        )
+    except BadRequest as exc:
+        if not any(marker in str(exc).lower() for marker in PHOTOS_REFUSED):
+            raise
+        staff.photos_refused(chat_id)
+        for part in parts(digest.report):
+            await bot.send_message(chat_id, part.html)
 
 
 async def _send_html(bot: Bot, html: str, chat_id: int) -> None:
