@@ -335,6 +335,26 @@ async def test_a_staff_chat_refusing_photos_gets_the_digest_as_text(
     assert len(logged) == 1 and "photos" in logged[0] and "cannot be reached" not in logged[0]
 
 
+async def test_a_staff_chat_that_blocked_the_bot_is_logged_once_not_every_retry(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Found by probe25: a warning every 10 minutes all week, beside the one line that already
+    # said the staff chat cannot be reached and what to check.
+    fake = FakeTelegram(TOKEN, limits=False)
+    fake.block(STAFF_CHAT)
+    settings = settings_for(f"sqlite:///{tmp_path / 'bot.db'}", weekly_digest=True)
+    clock = Clock(berlin(2025, 3, 3, 9, 0))
+    async with instance(settings, fake, clock) as bot:
+        with caplog.at_level(logging.INFO, logger="bot"):
+            for _ in range(6):  # an hour of retries
+                await ticks(bot)
+                clock.now += RETRY_AFTER + timedelta(seconds=1)
+    assert digests(fake) == []
+    logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(logged) == 1 and "cannot be reached" in logged[0]
+    assert f"the staff chat {STAFF_CHAT}" in logged[0]
+
+
 async def test_without_the_setting_no_digest_is_sent(tmp_path: Path) -> None:
     fake = FakeTelegram(TOKEN, limits=False)
     settings = settings_for(f"sqlite:///{tmp_path / 'bot.db'}")

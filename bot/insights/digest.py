@@ -84,7 +84,10 @@ class WeeklyDigest:
         except Exception as exc:  # RetryLater, RecipientGone or any other: the week stays due
             wait = exc.seconds if isinstance(exc, RetryLater) else 0.0
             retry_at = now + max(RETRY_AFTER, timedelta(seconds=wait))
-            log.warning(
+            # A staff chat that cannot be reached is logged once by the sender, with what to
+            # check: a warning each retry would repeat it every 10 minutes all week.
+            log.log(
+                logging.DEBUG if isinstance(exc, RecipientGone) else logging.WARNING,
                 "the weekly digest %s failed (%s); retried later",
                 week,
                 type(exc).__name__,
