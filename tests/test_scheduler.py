@@ -28,6 +28,7 @@ from bot.messages import Reply
 from bot.storage.courses import CourseRepo
 from bot.storage.database import Database, DatabaseUnavailable
 from bot.storage.store import Store
+from bot.telegram_app.delivery import Delivery
 
 FIXTURE = Path(__file__).parent / "fixtures" / "aftercare.yaml"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -156,6 +157,24 @@ async def test_enrolment_late_in_the_evening(
     assert send.titles() == ["Procedure day"]
     await tick(store, datetime(2025, 5, 21, 9, 0, tzinfo=NEW_YORK).astimezone(UTC), send, ac)
     assert send.titles() == ["Procedure day", "Day 1 of 14"]
+
+
+async def test_a_late_evening_message_goes_at_the_first_tick_after_it_however_long_the_tick(
+    store: Store, repo: CourseRepo, ac: DayMessages
+) -> None:
+    # Found by probe25: with SOFTLIFT_TICK_SECONDS=3600, a message due at 23:30 was not due
+    # at the 23:00 tick, and at the midnight tick its local day had passed: every day of the
+    # course was skipped.
+    enrolled = datetime(2025, 5, 20, 10, tzinfo=BERLIN)
+    await _enroll(repo, enrolled, date(2025, 5, 20), at=time(23, 30))
+    clock = [enrolled]
+    send = Sender()
+    delivery = Delivery(store, send, lambda: clock[0], lambda: ac)
+    for moment in _every(enrolled, datetime(2025, 5, 24, 1, tzinfo=BERLIN), timedelta(hours=1)):
+        clock[0] = moment
+        delivery.kick()
+        await delivery.idle()
+    assert send.titles() == ["Procedure day", *(f"Day {d} of 14" for d in range(1, 4))]
 
 
 async def test_restart_sends_todays_late_message_and_skips_a_past_day(

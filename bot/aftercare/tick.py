@@ -69,6 +69,7 @@ async def tick(
     stopping: asyncio.Event | None = None,
     owner: str = "",
     clock: Callable[[], datetime] | None = None,
+    since: datetime | None = None,
 ) -> TickReport:
     """Send every message due at `now` (timezone-aware), batch by batch; purge old courses.
 
@@ -77,7 +78,9 @@ async def tick(
     made for `owner` with a lease: only a claim whose lease has run out (its process died) is
     taken over, so two processes on one database never send the same day twice. `clock`
     gives the time of each later batch: a backlog can take longer than a lease, and a lease
-    must run from its claim, not from the tick's start.
+    must run from its claim, not from the tick's start. `since` is the time of this process's
+    previous tick: a message that fell due after it goes even when its local day has ended
+    since (a long tick interval), as the first tick to see it due.
     """
     if now.tzinfo is None:
         raise ValueError("tick needs a timezone-aware now")
@@ -92,7 +95,7 @@ async def tick(
     async def one(delivery: Delivery, at: datetime) -> None:
         async with gate:
             try:
-                await _deliver(store, at, send, messages, delivery, report, owner)
+                await _deliver(store, at, send, messages, delivery, report, owner, since)
             except Exception as exc:
                 # Its record failed (a lost connection, a deadlock with the patient's /stop):
                 # its claim waits for its lease. The batch's other sends must not be cancelled
@@ -115,10 +118,14 @@ async def tick(
     return report
 
 
-def _passed(delivery: Delivery, now: datetime, days: int) -> str | None:
+def _passed(delivery: Delivery, now: datetime, days: int, since: datetime | None) -> str | None:
     """Why a claimed message is no longer to be sent (for the log), or None when it still is."""
     late_days = FOLLOW_UP_LATE_DAYS if delivery.kind is DeliveryKind.FOLLOW_UP else 0
-    if day_over(delivery.due_at, now, delivery.timezone, late_days):
+    # Due after the previous tick looked, it was never late: a message due at 23:30 still
+    # goes at the midnight tick of an hourly one. Without a previous tick (a start after the
+    # bot was down) its local day decides.
+    first_seen = since is not None and delivery.due_at > since
+    if not first_seen and day_over(delivery.due_at, now, delivery.timezone, late_days):
         return "its local day has passed"
     if delivery.kind is DeliveryKind.DAY and delivery.day > days:
         # Planned before a /reload shortened the course: its last day's message has gone (or
@@ -135,11 +142,12 @@ async def _deliver(
     delivery: Delivery,
     report: TickReport,
     owner: str,
+    since: datetime | None,
 ) -> None:
     """Send one claimed message and record what happened; raises only what the database does."""
     repo = store.courses
     day_messages = _in_language(messages, delivery.language)
-    passed = _passed(delivery, now, day_messages.course.days)
+    passed = _passed(delivery, now, day_messages.course.days, since)
     if passed is not None:
         if not await repo.mark_skipped(delivery.id, now, owner):
             _claim_lost(delivery)

@@ -260,6 +260,7 @@ class Delivery:
         self.owner = instance_id()
         self._stopping = asyncio.Event()
         self._last_purge: datetime | None = None
+        self._last_tick: datetime | None = None  # when the previous aftercare tick began
         self._alerts_woken = False
         self._last_text_purge: datetime | None = None
         self._courses = _SingleFlight("aftercare tick", self._course_tick)
@@ -365,6 +366,9 @@ class Delivery:
         now = self._clock()
         purge = self._last_purge is None or now - self._last_purge >= PURGE_EVERY
         day_messages = self._day_messages()
+        # A failed tick counts too: a message due before it follows its local day, as when the
+        # bot was down, rather than go days late once the database is back.
+        since, self._last_tick = self._last_tick, now
         if day_messages is not None:
             report = await tick(
                 self._store,
@@ -375,6 +379,7 @@ class Delivery:
                 stopping=self._stopping,
                 owner=self.owner,
                 clock=self._clock,
+                since=since,
             )
         elif purge:
             # No FAQ file has a course now, but the courses kept from before still go after
