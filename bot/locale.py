@@ -56,11 +56,13 @@ class DateWords:
     """Words a patient may type for a procedure date, a time of day or a time zone (enrolment)."""
 
     days_ago: tuple[tuple[str, int], ...] = ()  # ("вчера", 1): a word and how many days ago
-    n_days_ago: tuple[str, ...] = ()  # what follows a number of days: "дня назад"
+    # What follows a number of days or weeks, and the days in one: ("недели назад", 7).
+    n_days_ago: tuple[tuple[str, int], ...] = ()
     months: tuple[tuple[str, int], ...] = ()  # ("марта", 3)
     date_fillers: tuple[str, ...] = ()  # "of" of "15th of March"
     year_words: tuple[str, ...] = ()  # "года" of "15 марта 2025 года"
     day_month: bool = False  # "15.03" without a year: this year, or last year if still to come
+    slash_dates: bool = False  # "15/03/2025" read as "15.03.2025" (where the day comes first)
     time_prefixes: tuple[str, ...] = ()  # "в" of "в 9 утра"
     hour_words: tuple[tuple[str, int], ...] = ()  # ("ночи", 20): the hour that part begins at
     zones: tuple[tuple[str, str], ...] = ()  # ("москва", "Europe/Moscow"): cities in this language
@@ -120,11 +122,12 @@ def _date_words(raw: Mapping[str, Any] | None) -> DateWords:
 
     return DateWords(
         days_ago=pairs("days_ago"),
-        n_days_ago=tuple(str(w).lower() for w in raw.get("n_days_ago") or ()),
+        n_days_ago=pairs("n_days_ago"),
         months=pairs("months"),
         date_fillers=tuple(str(w).lower() for w in raw.get("date_fillers") or ()),
         year_words=tuple(str(w).lower() for w in raw.get("year_words") or ()),
         day_month=bool(raw.get("day_month", False)),
+        slash_dates=bool(raw.get("slash_dates", False)),
         time_prefixes=tuple(str(w).lower() for w in raw.get("time_prefixes") or ()),
         hour_words=pairs("hour_words"),
         zones=tuple((str(k), str(v)) for k, v in (raw.get("zones") or {}).items()),

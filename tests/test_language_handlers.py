@@ -338,6 +338,13 @@ TODAY = date(2025, 3, 20)
         ("15 мартобря", None),
         ("на прошлой неделе", None),
         ("115 марта", None),
+        # Found by probing: refused, and the question asked again.
+        ("неделю назад", date(2025, 3, 13)),
+        ("2 недели назад", date(2025, 3, 6)),
+        ("15/03/2025", date(2025, 3, 15)),
+        ("15/03", date(2025, 3, 15)),
+        ("15.03.2025г", date(2025, 3, 15)),
+        ("15.03.2025 г.", date(2025, 3, 15)),
     ],
 )
 def test_russian_dates(text: str, expected: date | None) -> None:
@@ -367,6 +374,9 @@ def test_a_day_of_thousands_of_digits_is_no_date() -> None:
         ("15.03", None),  # day and month, or month and day: not guessed in English
         ("вчера", None),
         ("last tuesday", None),
+        ("a week ago", date(2025, 3, 13)),
+        ("2 weeks ago", date(2025, 3, 6)),
+        ("15/03/2025", None),  # 15 March, or in the US the 3rd of the 15th month: not guessed
     ],
 )
 def test_english_dates(text: str, expected: date | None) -> None:

@@ -65,11 +65,13 @@ def parse_date(text: str, today: date | None = None, words: DateWords = NO_WORDS
 
 def _parse_date(text: str, today: date | None, words: DateWords) -> date | None:
     """As `parse_date`; _NoSuchDay for a date's form that names no day ("30 February")."""
+    if words.slash_dates and "." not in text:
+        text = text.replace("/", ".")  # "15/03/2025" where the day comes first
     if today is not None:
         relative = _relative_date(_normal(text), today, words)
         if relative is not None:
             return relative
-    text = text.strip()
+    text = _without_year_word(text.strip(), words)
     if match := _DOTTED_DATE.fullmatch(text):
         day, month, year = (int(g) for g in match.groups())
         if len(match.group(3)) == 2:
@@ -81,12 +83,22 @@ def _parse_date(text: str, today: date | None, words: DateWords) -> date | None:
     return _calendar_day(year, month, day)
 
 
+def _without_year_word(text: str, words: DateWords) -> str:
+    """A date without the word for "year" after its digits ("15.03.2025г", "15.03.2025 г.")."""
+    bare = text.rstrip(".").rstrip()
+    for word in words.year_words:
+        rest = bare.removesuffix(word).rstrip()
+        if rest != bare and rest[-1:].isdecimal():
+            return rest
+    return text
+
+
 def counts_back(text: str, words: DateWords = NO_WORDS) -> bool:
     """Whether a typed date counts days back from today ("yesterday", "3 days ago")."""
     text = _normal(text)
     head, _, rest = text.partition(" ")
     return any(text == word for word, _ago in words.days_ago) or (
-        head.isdecimal() and rest in words.n_days_ago
+        head.isdecimal() and rest in dict(words.n_days_ago)
     )
 
 
@@ -95,11 +107,11 @@ def _relative_date(text: str, today: date, words: DateWords) -> date | None:
     for word, ago in words.days_ago:
         if text == word:
             return today - timedelta(days=ago)
-    for suffix in words.n_days_ago:
+    for suffix, unit in words.n_days_ago:
         head, _, rest = text.partition(" ")
         if head.isdecimal() and rest == suffix:
-            days = int(head) if len(head) <= len(str(_MAX_DAYS_AGO)) else _MAX_DAYS_AGO
-            return today - timedelta(days=min(days, (today - date.min).days))
+            count = int(head) if len(head) <= len(str(_MAX_DAYS_AGO)) else _MAX_DAYS_AGO
+            return today - timedelta(days=min(count * unit, (today - date.min).days))
     if words.day_month and (match := _DAY_MONTH.fullmatch(text)):
         return _this_or_last_year(int(match.group(1)), int(match.group(2)), today)
     return _worded_date(text, today, words) if words.months else None
