@@ -166,6 +166,8 @@ class Locale:
     negation_break: re.Pattern[str]
     negation_after: re.Pattern[str] | None
     negation_list: re.Pattern[str] | None
+    # The answer to a question the message asks itself ("fever? no"): see RedFlagDetector.
+    answered_no: re.Pattern[str] | None
     sign_fillers: frozenset[str]
     reassurance: frozenset[str]
     likeness: frozenset[str]  # words a comparison follows ("like a burn"): see RedFlagDetector
@@ -278,6 +280,7 @@ def get_locale(language: str) -> Locale:
         negation_break=re.compile(str(matching["negation_break"]), re.IGNORECASE),
         negation_after=_optional_pattern(matching, "negation_after"),
         negation_list=_optional_pattern(matching, "negation_list"),
+        answered_no=_optional_pattern(matching, "answered_no"),
         sign_fillers=frozenset(str(w).lower() for w in matching.get("sign_fillers", ())),
         reassurance=frozenset(str(w).lower() for w in matching.get("reassurance", ())),
         likeness=frozenset(str(w).lower() for w in matching.get("likeness", ())),

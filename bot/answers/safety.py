@@ -504,6 +504,13 @@ class RedFlagDetector:
             joins.append(".." in mark or not mark.strip("\n") or self._fragment(piece))
             start = found.end()
         pieces.append(text[start:])
+        for i, answered in enumerate(self._answered_no(pieces, text)):
+            if answered:
+                # "fever? no": the question is answered; it is read neither alone nor joined.
+                pieces[i] = ""
+                joins[i] = False
+                if i:
+                    joins[i - 1] = False
         # From each break that ends no thought, on through the breaks after it that end none
         # either ("Face. Drooping. Right side.").
         spans: list[tuple[int, int]] = []
@@ -524,6 +531,23 @@ class RedFlagDetector:
             spans.sort(key=lambda span: sum(signed[span[0] : span[1] + 1]) < 2)
         return pieces + [
             " ".join(pieces[first : last + 1]) for first, last in spans[:MAX_JOINED_READINGS]
+        ]
+
+    def _answered_no(self, pieces: list[str], text: str) -> list[bool]:
+        """For each piece, whether it is a question the next piece answers no ("fever? no")."""
+        answer = self.analyzer.locale.answered_no
+        if answer is None or "?" not in text:
+            return [False] * len(pieces)
+        marks = [m.group() for m in self.analyzer.locale.sentence_break.finditer(text)]
+        return [
+            i < len(marks)
+            and "?" in marks[i]
+            and answer.match(pieces[i + 1]) is not None
+            and (
+                len(pieces[i + 1].split()) <= FRAGMENT_WORDS
+                or not self.reassurance.isdisjoint(self.analyzer.tokens(pieces[i + 1], self._keep))
+            )
+            for i in range(len(pieces))
         ]
 
     def _fragment(self, piece: str) -> bool:
