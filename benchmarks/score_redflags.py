@@ -62,6 +62,11 @@ calm 38/40 and 36/40 (9cd105c); tuned on since.
 messenger: very short check-in replies, long rambling messages with the sign late, what others
 saw or what one cannot do, time course, hedging; calm near-misses that share words with signs),
 first scored 79/80 and 77/80, calm 36/40 and 32/40 (5e6e7b6); tuned on since.
+`redflag_probe_x_*` (240 messages), written then too (formats and mixtures: two languages in one
+message, Russian in Latin letters, temperatures and times, bullet lists and "fever: no"
+checklists, forwarded quotes, emoji for the eye, a sign at the end of a long message; calm ones
+with normal numbers, denied checklists and fears asked before any procedure), first scored 78/80
+and 77/80, calm 33/40 and 34/40 (ee15167); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 

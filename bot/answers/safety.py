@@ -426,6 +426,7 @@ class RedFlagDetector:
             sentences += self._readings(other)
         calm_message: set[int] | None = None  # read only for a message with a sign's every word
         for sentence in sentences:
+            sentence = locale.fold(sentence)  # "fever ❌" is "fever no"
             if locale.negation_after is not None:
                 # "температуры нет" says what "нет температуры" says.
                 sentence = locale.negation_after.sub(r"\2 \1", sentence)
