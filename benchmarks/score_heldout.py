@@ -221,6 +221,11 @@ voice-to-text without punctuation, non-native English, Russian in Latin letters,
 its consequence or a comparison), written then too, was scored once, unread, on da3dbdd: English
 138/150 in scope, 54/55 declined, 25/25 urgent, 2/230 wrong; Russian 114/120, 39/40, 20/20,
 2/180. A tuning set since.
+`probe45_{en,ru}.yaml` (230 and 180: practical questions in the middle of the aftercare or just
+before the procedure, "it's day 4, can I ...", near out-of-scope aftercare rules, red flags
+mid-course), written then too, was scored once, unread, on ab2fd27: English 144/150 in scope,
+54/55 declined, 25/25 urgent, 3/230 wrong; Russian 117/120, 39/40, 20/20, 1/180. A tuning set
+since.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -378,6 +383,8 @@ SETS = (
     "heldout_blind25_ru.yaml",
     "probe44_en.yaml",
     "probe44_ru.yaml",
+    "probe45_en.yaml",
+    "probe45_ru.yaml",
 )
 
 # Written for questions nobody here has read: only their totals are looked at, and the answer
