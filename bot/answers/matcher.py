@@ -585,6 +585,8 @@ class Matcher:
             if decision.life:
                 return self._sure_of_offered(self.model, asked, decision, t.model_life_at)
             return decision
+        if decision.kind is Kind.FALLBACK and not (decision.weak and decision.candidates):
+            return decision  # an uncovered subject, or no entry close: the matcher's verdict
         model = self.model
         shares = model.shares(asked)
         if decision.kind is Kind.ANSWER:
