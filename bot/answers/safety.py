@@ -37,6 +37,8 @@ REASSURANCE_NEGATED = 2
 PATTERN_LIMIT = 500
 # An alternative of a sign's word ("a/b/c") that is empty or has no letter or digit ("skin//white").
 _NO_WORD = re.compile(r"(?:^|/)[^\w/]*(?:/|$)")
+# A list's item: a line that begins with a bullet or a number ("- fever ❌", "2) pain").
+_ITEM = re.compile(r"\s*(?:[-–—•*·▪●]|\d{1,2}[.)])\s")
 # RE2's time is linear in the message's length, and grows with the pattern's compiled size too:
 # ".{0,1000}z" (size 9,005) took 0.26 s on a 4,096-character message, ten patterns like
 # ".{0,1000}.{0,1000}.{0,1000}z" eight seconds, and those of a flag are compiled as one, which
@@ -505,6 +507,11 @@ class RedFlagDetector:
             joins.append(".." in mark or not mark.strip("\n") or self._fragment(piece))
             start = found.end()
         pieces.append(text[start:])
+        for i in range(len(joins)):
+            if _ITEM.match(pieces[i]) and _ITEM.match(pieces[i + 1]):
+                # Two items of a list are two things ("- swelling going down\n- fever ❌"); a line
+                # before a list ("Lip:\n- white") still goes on into its first item.
+                joins[i] = False
         for i, answered in enumerate(self._answered_no(pieces, text)):
             if answered:
                 # "fever? no": the question is answered; it is read neither alone nor joined.
