@@ -155,6 +155,25 @@ async def test_topic_button_edits_the_menu_in_place(app: App, fake: FakeTelegram
     assert not fake.unanswered_queries()
 
 
+async def test_all_topics_under_the_not_covered_reply_keeps_the_clinics_contact(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probe27: "All topics" under the honest "not covered" reply edited that reply
+    # into the topic menu, so the clinic's phone and the "Book a visit" button it had just
+    # given the patient vanished from the chat.
+    await feed(app, fake.text(1, "what about mars rovers"))
+    await press(app, fake, sent_to(fake, 1)[0], "tp")
+    kept, menu = sent_to(fake, 1)
+    assert "+00 000" in kept["text"] and "edited" not in kept
+    assert next(b.get("url") for b in buttons(kept)) == "https://example.com/book"
+    assert menu["text"] == T("topics_header")
+    # A topic's page is a menu: its "All topics" still turns it back into the topics, in place.
+    await press(app, fake, menu, "g:recovery:0")
+    await press(app, fake, sent_to(fake, 1)[1], "tp")
+    assert [m["text"] for m in sent_to(fake, 1)][1:] == [T("topics_header")]
+    assert not fake.unanswered_queries()
+
+
 async def press(app: App, fake: FakeTelegram, message: dict[str, Any], data: str) -> str:
     """Press a button on a bot message and process the callback query."""
     query_id = fake.press(message, data)

@@ -193,10 +193,26 @@ async def press(update: Update, context: Context) -> None:
         return
     await answer_press(query)
     reply = assistant.press(data)
-    if isinstance(buttons.parse(data), buttons.ShowGroup | buttons.ShowTopics):
+    if _turns_a_menu(query, data):
         await show_in_place(query, reply)
     else:
         await send_for_press(query, reply)
+
+
+def _turns_a_menu(query: CallbackQuery, data: str) -> bool:
+    """Whether a press changes its menu in place: a topic's page, or "All topics" on a page
+    (one listing entries). "All topics" under an answer, such as the "not covered" reply with
+    the clinic's phone and booking link, sends the topics anew: that answer stays readable."""
+    press = buttons.parse(data)
+    if not isinstance(press, buttons.ShowTopics):
+        return isinstance(press, buttons.ShowGroup)
+    markup = query.message.reply_markup if isinstance(query.message, Message) else None
+    rows = markup.inline_keyboard if markup is not None else ()
+    return any(
+        isinstance(buttons.parse(str(b.callback_data or "")), buttons.ShowEntry)
+        for r in rows
+        for b in r
+    )
 
 
 async def non_text(update: Update, context: Context) -> None:
