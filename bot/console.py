@@ -76,5 +76,7 @@ def _reply_to(assistant: Assistant, line: str, buttons: list[Button]) -> Reply |
     if button.url:
         return Reply(button.url)
     if isinstance(parse(button.data), Vote):
-        return Reply(assistant.replies.feedback_thanks())
+        # As on Telegram, a vote drops only its own row: the related topics stay pressable.
+        kept = tuple((b,) for b in buttons if not isinstance(parse(b.data), Vote))
+        return Reply(assistant.replies.feedback_thanks(), buttons=kept)
     return assistant.press(button.data)

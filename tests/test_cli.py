@@ -234,6 +234,20 @@ def test_chat_takes_any_number_as_a_choice_without_a_traceback() -> None:
     assert result.stdout.rstrip().endswith("Goodbye!")
 
 
+def test_chat_keeps_an_answers_other_buttons_after_a_vote() -> None:
+    # Found by probe27: after 👍 or 👎 every button of the answer was gone, so the related
+    # topics still listed above it answered "There is no button 1", while on Telegram a vote
+    # drops only its own row and the related topics stay pressable.
+    lines = ["how long does the procedure take", "3", "4", "1"]
+    result = run("chat", "--faq", str(FIXTURES / "telegram.yaml"), stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    after_vote = result.stdout.split("Thank you for the feedback!", 1)[1]
+    # The related topics again, and no vote row: "4" (👎) is gone, as on Telegram.
+    kept = "  [1] Bruises & <swelling>\n  [2] Pain during the procedure\n\nThere is no button 4"
+    assert after_vote.startswith(f"\n\n{kept}")
+    assert "Bruises can appear & fade within two weeks." in after_vote
+
+
 @pytest.mark.parametrize("locale", ["C.UTF-8", "C"])
 def test_invalid_utf8_on_stdin_is_replaced_and_the_json_stays_valid(locale: str) -> None:
     env = {**os.environ, "LC_ALL": locale, "LANG": locale}
