@@ -746,6 +746,22 @@ async def test_a_photo_caption_with_a_danger_sign_gets_the_urgent_reply_and_aler
     assert sent_to(fake, 10)[0]["text"] == T("non_text")
 
 
+async def test_an_album_gets_one_reply_not_one_note_per_photo(app: App, fake: FakeTelegram) -> None:
+    # Found by probe27: Telegram delivers an album (three photos of a lip, one caption) as a
+    # message per photo; the captioned one got the urgent reply, and each other photo then
+    # "I can only read text messages. Please type your question in words." under it.
+    album = [fake.media(8, "photo", caption="look, I have a fever since the morning")]
+    album += [fake.media(8, "photo"), fake.media(8, "photo")]
+    later = [fake.media(8, "photo"), fake.media(8, "photo", caption="will i get bruises")]
+    for update in [*album, fake.media(8, "photo"), *later]:
+        update["message"]["media_group_id"] = "album-1" if update in album else "album-2"
+        await feed(app, update)
+    sent = [m["text"] for m in sent_to(fake, 8)]
+    assert sent[:2] == ["Contact your treating doctor now: +00 000.", T("non_text")]
+    assert len(sent) == 3 and sent[2].startswith("<b>Bruises")  # a caption is always read
+    assert len(sent_to(fake, STAFF_CHAT)) == 1
+
+
 async def test_the_staff_alert_quotes_the_message_without_direction_controls(
     app: App, fake: FakeTelegram
 ) -> None:

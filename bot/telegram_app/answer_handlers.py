@@ -220,8 +220,11 @@ async def non_text(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
+    first = context.services.first_of_album(message.chat_id, message.media_group_id)
     if message.caption and message.caption.strip():
         await _answer(message, context, without_mention(message.caption, context.bot.username))
+        return
+    if not first:  # an album is a message per photo: its first one got the reply or the note
         return
     assistant = await assistant_of(context, update.effective_user)
     await send_text(message, assistant.locale.t("non_text"))

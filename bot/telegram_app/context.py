@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from bot.telegram_app.delivery import Delivery
 
 Clock = Callable[[], datetime]
+# Albums remembered so that each is answered once: its photos arrive as messages seconds apart.
+ALBUMS_REMEMBERED = 1000
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,7 @@ class Services:
     clock: Clock = utc_now
     courses: Mapping[str, CourseService] = field(default_factory=dict)
     faq_version: int = 0  # the shared FAQ version these languages were loaded at
+    albums: dict[tuple[int, str], None] = field(default_factory=dict)  # oldest first
 
     @classmethod
     def create(
@@ -114,6 +117,18 @@ class Services:
         self.swap(languages)
         self.faq_version = version
         log.info("FAQ reloaded (version %d, as another instance did)", version)
+        return True
+
+    def first_of_album(self, chat_id: int, media_group_id: str | None) -> bool:
+        """Whether a message is the first this process sees of its album (True outside one)."""
+        if media_group_id is None:
+            return True
+        key = (chat_id, media_group_id)
+        if key in self.albums:
+            return False
+        self.albums[key] = None
+        if len(self.albums) > ALBUMS_REMEMBERED:
+            del self.albums[next(iter(self.albums))]
         return True
 
     def now(self) -> datetime:
