@@ -73,8 +73,8 @@ def _reply_to(assistant: Assistant, line: str, buttons: list[Button]) -> Reply |
     if not 1 <= number <= len(buttons):
         return None
     button = buttons[number - 1]
-    if button.url:
-        return Reply(button.url)
+    if button.url:  # a link opens elsewhere: on Telegram its message keeps every button
+        return Reply(button.url, buttons=tuple((b,) for b in buttons))
     if isinstance(parse(button.data), Vote):
         # As on Telegram, a vote drops only its own row: the related topics stay pressable.
         kept = tuple((b,) for b in buttons if not isinstance(parse(b.data), Vote))

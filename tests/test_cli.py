@@ -248,6 +248,17 @@ def test_chat_keeps_an_answers_other_buttons_after_a_vote() -> None:
     assert "Bruises can appear & fade within two weeks." in after_vote
 
 
+def test_chat_keeps_the_buttons_after_a_link_is_opened() -> None:
+    # Found by probe27: "Book a visit" printed its link and dropped every button, so "All
+    # topics" beside it answered "There is no button 2"; on Telegram a link button leaves its
+    # message and buttons as they were.
+    lines = ["what about mars rovers", "1", "2"]
+    result = run("chat", "--faq", str(FIXTURES / "telegram.yaml"), stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "There is no button" not in result.stdout
+    assert "Choose a topic:" in result.stdout.split("https://example.com/book\n", 1)[1]
+
+
 @pytest.mark.parametrize("locale", ["C.UTF-8", "C"])
 def test_invalid_utf8_on_stdin_is_replaced_and_the_json_stays_valid(locale: str) -> None:
     env = {**os.environ, "LC_ALL": locale, "LANG": locale}
