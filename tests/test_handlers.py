@@ -864,6 +864,25 @@ async def test_a_danger_sign_edited_into_a_message_gets_the_urgent_reply_and_ale
     assert "I have a fever since morning" in alert["text"]
 
 
+async def test_a_danger_sign_edited_in_after_a_command_the_bot_answers_in_a_group_is_urgent(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probe27: a plain "/help" in a group is answered, and "/help I have a fever"
+    # sent there is urgent, but the same words edited into that "/help" were never read:
+    # edits were read only in messages that named the bot, replied to it or were private.
+    first = fake.text(-300, "/help", user_id=9, chat_type="group")
+    other = fake.text(-300, "/help@other_bot", user_id=9, chat_type="group")
+    for update in (first, other):
+        await feed(app, update)
+        await feed(app, _edited(update, f"{update['message']['text']} I have a fever since noon"))
+    assert [m["text"] for m in sent_to(fake, -300)] == [
+        T("help"),
+        "Contact your treating doctor now: +00 000.",
+    ]
+    (alert,) = sent_to(fake, STAFF_CHAT)
+    assert "I have a fever since noon" in alert["text"]
+
+
 async def test_an_urgent_message_edited_twice_alerts_the_staff_once(
     app: App, fake: FakeTelegram
 ) -> None:

@@ -137,6 +137,9 @@ def build_application(
     patients = ~staff_chats
     admins = filters.User(user_id=settings.admin_ids)
     deep_link = filters.Regex(r"^/start(@\w+)?\s+aftercare\b")
+    # A command the bot answers in a group even when it names no bot ("/help"), with words after.
+    known = "|".join((*MENU, *LANGUAGE_MENU, *courses.COMMANDS))
+    answered = filters.Regex(rf"(?i)^/(?:{known})\s")
     # --- Handlers, in order: within a group the first matching handler wins. -----------------
     handler_list: list[Any] = [
         # Aftercare first: the deep link before plain /start, its buttons before the catch-all
@@ -177,7 +180,10 @@ def build_application(
             ~filters.TEXT & ~filters.StatusUpdate.ALL & private_or_addressed & patients,
             answers.non_text,
         ),
-        MessageHandler(filters.UpdateType.EDITED_MESSAGE & ADDRESSED & patients, answers.edited),
+        # As a new message is read: "/help I have a fever" edited into a group's "/help" too.
+        MessageHandler(
+            filters.UpdateType.EDITED_MESSAGE & (ADDRESSED | answered) & patients, answers.edited
+        ),
         CallbackQueryHandler(answers.press),
     ]
     # Before all of them (a group of its own runs first): "/help my vision is blurred" is a
@@ -185,8 +191,6 @@ def build_application(
     # Any other command goes on to the handlers above. In a group, a plain command is read
     # when it is one the bot answers there (else it may be another bot's).
     after_command = filters.Regex(r"^/\S*\s+\S")
-    known = "|".join((*MENU, *LANGUAGE_MENU, *courses.COMMANDS))
-    answered = filters.Regex(rf"(?i)^/(?:{known})\s")
     danger_first = MessageHandler(
         filters.COMMAND & command & (private_or_addressed | answered) & patients & after_command,
         answers.command_danger,
