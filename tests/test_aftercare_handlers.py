@@ -166,6 +166,19 @@ async def test_a_sticker_during_enrolment_recalls_what_is_awaited(
     assert texts(fake, 45) == [T("non_text")]
 
 
+async def test_a_photo_during_the_course_recalls_the_check_in_and_the_doctor(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probe27: a patient answering "How do you feel today?" with a photo of their
+    # face or a voice note got only "Please type your question in words": nothing said that
+    # the check-in takes a button or words, nor where to turn if what it shows is worrying.
+    await enrol(app, fake, 46)
+    await feed(app, fake.media(46, "photo"))
+    assert texts(fake, 46)[-2:] == [T("non_text"), T("ac_waiting_checkin", phone="[+00 000]")]
+    await feed(app, fake.text(46, "swelling"))
+    assert texts(fake, 46)[-1] == "Swelling goes down within days."
+
+
 async def test_a_question_asked_during_enrolment_is_answered_and_the_question_recalled(
     app: App, fake: FakeTelegram
 ) -> None:

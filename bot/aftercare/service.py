@@ -141,9 +141,15 @@ class CourseService:
         return await self._apply(patient, turn, now)
 
     async def reminder(self, patient: Patient, now: datetime) -> Response | None:
-        """The open aftercare question asked again (after a sticker, say); None if none is open."""
+        """The open aftercare question asked again (after a sticker, say), else the check-in's
+        (a photo of the face answers no button) while the course takes answers; else None."""
         state = await self.repo.load_conversation(patient.user_id, now)
-        return None if state is None else self._recalled(state)
+        if state is not None:
+            return self._recalled(state)
+        if await self._answering(patient, now) is None:
+            return None
+        phone = self.enrolment.clinic_phone
+        return Response((Reply(self.locale.t("ac_waiting_checkin", phone=phone)),), asked=True)
 
     def _recalled(self, state: Conversation) -> Response:
         """The open question asked again, and left open."""

@@ -228,7 +228,8 @@ async def non_text(update: Update, context: Context) -> None:
         return
     assistant = await assistant_of(context, update.effective_user)
     await send_text(message, assistant.locale.t("non_text"))
-    # A sticker while the aftercare dialogue waits for a date or time: say what it waits for.
+    # A sticker while the aftercare dialogue waits for a date or time, or a course for its
+    # check-in: say what it waits for.
     waiting = await course_handlers.open_reminder(message, context, assistant.locale.language)
     if waiting is not None:
         await course_handlers.respond(message, context, waiting)
