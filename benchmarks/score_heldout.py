@@ -226,6 +226,10 @@ before the procedure, "it's day 4, can I ...", near out-of-scope aftercare rules
 mid-course), written then too, was scored once, unread, on ab2fd27: English 144/150 in scope,
 54/55 declined, 25/25 urgent, 3/230 wrong; Russian 117/120, 39/40, 20/20, 1/180. A tuning set
 since.
+`heldout_blind26_{en,ru}.yaml` (230 and 180, written at the twenty-first round's end in the dev
+sets' style by a twelfth helper) is sealed. First scored on 43deca6 (the round's code) and on
+5e6e7b6 (before the round), the same on both: English 148/150 in scope, 53/55 declined, 25/25
+urgent, 3/230 wrong; Russian 116/120, 38/40, 20/20, 3/180.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -385,13 +389,15 @@ SETS = (
     "probe44_ru.yaml",
     "probe45_en.yaml",
     "probe45_ru.yaml",
+    "heldout_blind26_en.yaml",
+    "heldout_blind26_ru.yaml",
 )
 
 # Written for questions nobody here has read: only their totals are looked at, and the answer
 # model (scripts/train_answer_model.py) never learns from them.
 SEALED = tuple(
     f"heldout_blind{n}_{lang}.yaml"
-    for n in (11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25)
+    for n in (11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26)
     for lang in ("en", "ru")
 )
 

@@ -67,6 +67,11 @@ message, Russian in Latin letters, temperatures and times, bullet lists and "fev
 checklists, forwarded quotes, emoji for the eye, a sign at the end of a long message; calm ones
 with normal numbers, denied checklists and fears asked before any procedure), first scored 78/80
 and 77/80, calm 33/40 and 34/40 (ee15167); tuned on since.
+`redflag_probe_y_*` (240 messages), written at the round's end (the words people reach for
+without the medical term: colours and textures by comparison, a function lost told by what
+happens, sensations, spreading and worsening; calm ones with the same comparisons for normal
+things), first scored 67/80 and 67/80, calm 33/40 and 33/40 (43deca6; 5e6e7b6: 67/80 and 67/80,
+32/40 and 32/40); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
