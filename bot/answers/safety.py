@@ -519,6 +519,8 @@ class RedFlagDetector:
                 joins[i] = False
                 if i:
                     joins[i - 1] = False
+                if i + 1 < len(joins):
+                    joins[i + 1] = False  # "No, none." is no sentence cut short either
         # From each break that ends no thought, on through the breaks after it that end none
         # either ("Face. Drooping. Right side.").
         spans: list[tuple[int, int]] = []
@@ -542,21 +544,29 @@ class RedFlagDetector:
         ]
 
     def _answered_no(self, pieces: list[str], text: str) -> list[bool]:
-        """For each piece, whether it is a question the next piece answers no ("fever? no")."""
+        """For each piece, whether it is a question the next piece answers no ("fever? no").
+
+        The answer counts when it says all is fine, or when it is short and the message then
+        asks on, says all is fine or ends ("fever? no. chills? no"): "lip white? no. it's grey
+        and cold" goes on about the lip.
+        """
         answer = self.analyzer.locale.answered_no
         if answer is None or "?" not in text:
             return [False] * len(pieces)
         marks = [m.group() for m in self.analyzer.locale.sentence_break.finditer(text)]
-        return [
-            i < len(marks)
-            and "?" in marks[i]
-            and answer.match(pieces[i + 1]) is not None
-            and (
-                len(pieces[i + 1].split()) <= FRAGMENT_WORDS
-                or not self.reassurance.isdisjoint(self.analyzer.tokens(pieces[i + 1], self._keep))
-            )
-            for i in range(len(pieces))
-        ]
+        answered = [False] * len(pieces)
+        for i in range(len(marks)):
+            if "?" not in marks[i] or answer.match(pieces[i + 1]) is None:
+                continue
+            after = pieces[i + 2].strip() if i + 2 < len(pieces) else ""
+            ends = not after or (i + 2 < len(marks) and "?" in marks[i + 2]) or self._fine(after)
+            short = len(pieces[i + 1].split()) <= FRAGMENT_WORDS
+            answered[i] = self._fine(pieces[i + 1]) or (short and ends)
+        return answered
+
+    def _fine(self, piece: str) -> bool:
+        """Whether a piece has a reassuring word ("normal", "fine", «нормально»)."""
+        return not self.reassurance.isdisjoint(self.analyzer.tokens(piece, self._keep))
 
     def _fragment(self, piece: str) -> bool:
         """A few words the next sentence goes on with; "all fine." is a thought of its own."""
