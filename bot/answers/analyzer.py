@@ -140,7 +140,10 @@ class Analyzer:
         self._clipped = tuple(locale.clipped_endings)
 
     def _unclipped(self, word: str) -> str:
-        """The word with the ending chat dropped put back ("seein": "seeing"), if that is a word."""
+        """The word with the ending chat dropped put back ("seein": "seeing"), if that is a word
+        and the word as typed is none."""
+        if not (self._clipped and word.endswith(self._clipped)) or word in self.locale.common_words:
+            return word
         for end, whole in self.locale.clipped_endings.items():
             if word.endswith(end) and len(word) > len(end) + 1:
                 restored = word[: len(word) - len(end)] + whole
@@ -416,14 +419,9 @@ class Analyzer:
     def possible_stems(self, text: str) -> set[str] | None:
         """Every stem a text's words may be read as, whatever the reading: as written, with a
         clipped ending put back, corrected as a typo or not; None past a few possible typos."""
-        clipped, common = self._clipped, self.locale.common_words
         forms = set(self._read(text).split())
-        forms.update(
-            self._unclipped(word)
-            for word in tuple(forms)
-            if clipped and word.endswith(clipped) and word not in common
-        )
-        typos = [form for form in forms if form not in self._known and self._may_be_typo(form)]
+        forms.update([self._unclipped(word) for word in forms])
+        typos = [form for form in forms if self._may_be_typo(form)]
         if len(typos) > QUICK_TYPO_LOOKUPS:  # counted before any is looked up
             return None
         forms.update(self._fix(typo) for typo in typos)
@@ -452,7 +450,7 @@ class Analyzer:
         ]
         wanted = [phrase for phrase in every if phrase[1] in tokens]
         needed = {stem for stems, _ in wanted for stem in stems}
-        feeding = [phrase for phrase in every if phrase[1] in needed and phrase not in wanted]
+        feeding = [p for p in every if p[1] in needed and p[1] not in tokens]
         return {stem: frozenset(found) for stem, found in by_stem.items()}, feeding, wanted
 
     @contextmanager
@@ -504,10 +502,8 @@ class Analyzer:
         fixed: dict[str, str] | None = getattr(self._message, "fixed", None)
         words: list[str] = []
         known, exact = self._known, self._exact
-        clipped, common = self._clipped, self.locale.common_words
         for word in raw:
-            if clipped and word.endswith(clipped) and word not in common:
-                word = self._unclipped(word)
+            word = self._unclipped(word)
             if word not in known and self._may_be_typo(word):
                 left = self._lookups_left()
                 if fixed is not None and word in fixed:

@@ -479,10 +479,7 @@ class RedFlagDetector:
         tokens = {t for stem in stems for t in self._readers.get(stem, ())}
         for phrases in self._phrases:
             found = {
-                token
-                for stem in tuple(stems)
-                for need, token in phrases.get(stem, ())
-                if need <= stems
+                token for stem in stems for need, token in phrases.get(stem, ()) if need <= stems
             }
             stems |= found
             tokens |= found
@@ -499,11 +496,13 @@ class RedFlagDetector:
         fragment of a few words ("Lip. White.", "my lip!!! it's blue") cuts a sign in two.
         """
         pieces: list[str] = []
+        marks: list[str] = []
         joins: list[bool] = []
         start = 0
         for found in self.analyzer.locale.sentence_break.finditer(text):
             piece, mark = text[start : found.start()], found.group()
             pieces.append(piece)
+            marks.append(mark)
             joins.append(".." in mark or not mark.strip("\n") or self._fragment(piece))
             start = found.end()
         pieces.append(text[start:])
@@ -512,7 +511,7 @@ class RedFlagDetector:
                 # Two items of a list are two things ("- swelling going down\n- fever ❌"); a line
                 # before a list ("Lip:\n- white") still goes on into its first item.
                 joins[i] = False
-        for i, answered in enumerate(self._answered_no(pieces, text)):
+        for i, answered in enumerate(self._answered_no(pieces, marks)):
             if answered:
                 # "fever? no": the question is answered; it is read neither alone nor joined.
                 pieces[i] = ""
@@ -543,20 +542,20 @@ class RedFlagDetector:
             " ".join(pieces[first : last + 1]) for first, last in spans[:MAX_JOINED_READINGS]
         ]
 
-    def _answered_no(self, pieces: list[str], text: str) -> list[bool]:
-        """For each piece, whether it is a question the next piece answers no ("fever? no").
+    def _answered_no(self, pieces: list[str], marks: list[str]) -> list[bool]:
+        """For each piece, whether it is a question the next piece answers no ("fever? no");
+        `marks` are the breaks after each piece but the last.
 
         The answer counts when it says all is fine, or when it is short and the message then
         asks on, says all is fine or ends ("fever? no. chills? no"): "lip white? no. it's grey
         and cold" goes on about the lip.
         """
         answer = self.analyzer.locale.answered_no
-        if answer is None or "?" not in text:
-            return [False] * len(pieces)
-        marks = [m.group() for m in self.analyzer.locale.sentence_break.finditer(text)]
         answered = [False] * len(pieces)
-        for i in range(len(marks)):
-            if "?" not in marks[i] or answer.match(pieces[i + 1]) is None:
+        if answer is None:
+            return answered
+        for i, mark in enumerate(marks):
+            if "?" not in mark or answer.match(pieces[i + 1]) is None:
                 continue
             after = pieces[i + 2].strip() if i + 2 < len(pieces) else ""
             ends = not after or (i + 2 < len(marks) and "?" in marks[i + 2]) or self._fine(after)
@@ -570,9 +569,7 @@ class RedFlagDetector:
 
     def _fragment(self, piece: str) -> bool:
         """A few words the next sentence goes on with; "all fine." is a thought of its own."""
-        if len(piece.split()) > FRAGMENT_WORDS:
-            return False
-        return not self.reassurance.intersection(self.analyzer.tokens(piece, self._keep))
+        return len(piece.split()) <= FRAGMENT_WORDS and not self._fine(piece)
 
     def _tokens(self, sentence: str) -> tuple[list[str], list[int], frozenset[int]]:
         """The sentence's tokens, for each the number of its negation segment, and the places
