@@ -187,7 +187,7 @@ async def _send_chart(bot: Bot, digest: Digest, staff: StaffChat, chat_id: int) 
             raise
         staff.photos_refused(chat_id)
         for part in parts(digest.report):
-            await bot.send_message(chat_id, part.html)
+            await _send_html(bot, part.html, chat_id)
 
 
 async def _send_html(bot: Bot, html: str, chat_id: int) -> None:
