@@ -230,6 +230,18 @@ since.
 sets' style by a twelfth helper) is sealed. First scored on 43deca6 (the round's code) and on
 5e6e7b6 (before the round), the same on both: English 148/150 in scope, 53/55 declined, 25/25
 urgent, 3/230 wrong; Russian 116/120, 38/40, 20/20, 3/180.
+`heldout_blind27_{en,ru}.yaml` (230 and 180, written at the twenty-second round's start in the dev
+sets' style by a helper who never saw the FAQ or the code) is sealed. First scored on f99e2b9
+(before the round): English 145/150 in scope, 55/55 declined, 25/25 urgent, 1/230 wrong; Russian
+117/120, 39/40, 20/20, 3/180.
+`probe46_{en,ru}.yaml` (230 and 180: everyday words for every topic, myths and hearsay, questions
+asked the opposite way, out-of-scope questions in the same words), written then too, was scored
+once, unread, on f99e2b9: English 138/150 in scope, 54/55 declined, 25/25 urgent, 3/230 wrong;
+Russian 112/120, 40/40, 19/20, 0/180. A tuning set since.
+`probe47_{en,ru}.yaml` (230 and 180: asking for someone else, comparisons with other treatments,
+numbers and times, a condition or situation attached, out-of-scope questions of the same kinds),
+written then too, was scored once, unread, on f99e2b9: English 139/150 in scope, 55/55 declined,
+25/25 urgent, 1/230 wrong; Russian 104/120, 40/40, 20/20, 2/180. A tuning set since.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -391,13 +403,19 @@ SETS = (
     "probe45_ru.yaml",
     "heldout_blind26_en.yaml",
     "heldout_blind26_ru.yaml",
+    "heldout_blind27_en.yaml",
+    "heldout_blind27_ru.yaml",
+    "probe46_en.yaml",
+    "probe46_ru.yaml",
+    "probe47_en.yaml",
+    "probe47_ru.yaml",
 )
 
 # Written for questions nobody here has read: only their totals are looked at, and the answer
 # model (scripts/train_answer_model.py) never learns from them.
 SEALED = tuple(
     f"heldout_blind{n}_{lang}.yaml"
-    for n in (11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26)
+    for n in (11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27)
     for lang in ("en", "ru")
 )
 

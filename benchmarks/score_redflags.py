@@ -72,6 +72,10 @@ without the medical term: colours and textures by comparison, a function lost to
 happens, sensations, spreading and worsening; calm ones with the same comparisons for normal
 things), first scored 67/80 and 67/80, calm 33/40 and 33/40 (43deca6; 5e6e7b6: 67/80 and 67/80,
 32/40 and 32/40); tuned on since.
+`redflag_probe_z_*` (240 messages), written at the twenty-second round's start (a sign buried in a
+check-in, an aside or a forwarded message; signs told by what happens; calm ones sharing the signs'
+words: over and done with, someone else's, lay denials, questions ahead, idioms), first scored
+77/80 and 75/80, calm 30/40 and 31/40 (f99e2b9); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
