@@ -479,6 +479,10 @@ def test_uncovered_subjects_fall_back_in_russian_too(languages: Languages, messa
         ("I go to the gym every morning, when can I use the sauna after the procedure?", "sauna"),
         ("i get botox every few months, how long does soft lifting last?", "how-long-lasts"),
         ("хожу в спортзал каждый день, когда можно в сауну после процедуры?", "sauna"),
+        # Compared with another treatment, the question asks about this one; a decimal point
+        # ("2.5") ends no sentence.
+        ("нити мне ставили 2.5 часа, а софтлифтинг сколько длится?", "duration"),
+        ("threads took 2.5 hours last time, how long does soft lifting take?", "duration"),
     ],
 )
 def test_a_subject_told_before_the_question_does_not_stop_its_answer(
@@ -783,6 +787,12 @@ def test_a_group_named_by_a_stop_word_folds_its_phrases_away(languages: Language
         ("щеки впалые обьема не хватает", "volume-loss"),
         ("how long does lip swelling last", "swelling"),
         ("губы отекли, сколько это продлится", "swelling"),
+        # A clause that tells a cause names no second problem ("since" is a word of the
+        # weight-loss questions: "hollow since I lost weight").
+        (
+            "since menopause my skin is so dry and flaky, would soft lifting help with that?",
+            "dry-skin",
+        ),
     ],
 )
 def test_two_indications_in_one_message_get_the_entry_covering_both(

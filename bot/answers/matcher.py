@@ -309,7 +309,7 @@ class Matcher:
             here = {
                 e for e, words in naming.items() if words & present and scores.get(e, 0) >= floor
             }
-            if here:
+            if here and self._clause_names(present, here):
                 named.append(here)
         if len(named) < 2 or all(best_id in here for here in named):
             # "lines between nose | and mouth": every clause names the best entry, one subject.
@@ -323,6 +323,15 @@ class Matcher:
             for b in other
         )
         return covering if distinct else None
+
+    def _clause_names(self, words: set[str], named: set[str]) -> bool:
+        """Whether a clause on its own is about one of the entries its words name.
+
+        "since menopause my skin is so dry": "since" is a word of the weight-loss entry's
+        questions ("hollow since I lost weight"), but the clause is about mature skin.
+        """
+        scores = self._score(frozenset(words))
+        return bool(scores) and max(scores, key=scores.__getitem__) in named
 
     def says_all_is_fine(self, text: str) -> bool:
         """A message that only says all is fine ("all good", "I'm fine!"); no question."""
@@ -668,21 +677,28 @@ class Matcher:
             end = question.find("?", end + 1)
         return None
 
-    def _told_aside(self, question: str, best_id: str, named: bool = False) -> bool:
-        """The subject the article leaves open is only told before a question the entry answers.
+    def _told_aside(self, question: str, best_id: str) -> bool:
+        """The subject the article leaves open is only told before a question the entry answers."""
+        aside = self._aside_question(question)
+        return aside is not None and aside[0] == best_id and aside[1] >= self.tuning.clarify_at
+
+    def _aside_question(self, question: str, named: bool = False) -> tuple[str, float] | None:
+        """What the question after a subject the article leaves open asks, if it asks alone.
 
         "i'm a flight attendant, how much time off do i need after softlifting?", "parking by
         the clinic is max 90 minutes. enough for the procedure itself?": the job and the parking
         say why the patient asks, the question's last clause alone asks the entry's question.
         "I have lupus, is it safe for me?" leans on what was told and is no such question.
         `named`: the question must name the procedure, for a message whose subject is one the
-        article leaves open ("I want microneedling, how long is the recovery?" is about that).
+        article leaves open ("I want microneedling, how long is the recovery?" is about that;
+        "threads took 2.5 hours, and how long is soft lifting?" asks about this one). The best
+        label of the question's last clause, and its score.
         """
         if not self.tuning.told_aside:
-            return False
+            return None
         asked = _last_question_text(question, self.locale.question_opener)
         if asked is None:
-            return False
+            return None
         start = question.rfind(asked)
         # Only a mark ends what is told: "botox and soft lifting on the same day?" asks both.
         breaks = [b for b in _CLAUSE_MARK.finditer(asked) if asked[b.end() :].strip()]
@@ -697,12 +713,9 @@ class Matcher:
             or self._asks_about_told(told, asked)
             or (named and not self._names_procedure(asked))
         ):
-            return False
+            return None
         ranked = self.rank(asked)
-        # Past a subject that won the ranking, only an answer's certainty: a fall-back says more
-        # than a "did you mean" about a refund.
-        needed = self.tuning.answer_at if named else self.tuning.clarify_at
-        return bool(ranked) and ranked[0][0] == best_id and ranked[0][1] >= needed
+        return ranked[0] if ranked else None
 
     def _names_procedure(self, text: str) -> bool:
         """Whether a text names the procedure itself ("soft lifting", "this treatment")."""
@@ -797,13 +810,18 @@ class Matcher:
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
         t = self.tuning
         best_id, best = entries[0]
-        if ranked[0][0] not in self._entry_ids and not self._told_aside(
-            question, best_id, named=True
-        ):
-            # An uncovered subject won; offer the entry only when it was just as close.
-            if best >= t.clarify_at and top_score - best < t.margin:
-                return _offered(best, candidates, outranked=True)
-            return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
+        if ranked[0][0] not in self._entry_ids:
+            # An uncovered subject won. Told before a question about this procedure, past it
+            # only an answer's certainty counts: a fall-back says more than a "did you mean"
+            # about a refund.
+            aside = self._aside_question(question, named=True)
+            if aside is None or aside[0] not in self._entry_ids or aside[1] < t.answer_at:
+                # Offer the entry only when it was just as close.
+                if best >= t.clarify_at and top_score - best < t.margin:
+                    return _offered(best, candidates, outranked=True)
+                return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
+            if aside[0] != best_id:
+                return Decision(Kind.ANSWER, aside[0], round(aside[1] * 100, 1), candidates)
         runner_up = entries[1][1] if len(entries) > 1 else 0.0
         # In a long message a clause that alone clearly asks one entry decides ("... my sister
         # says fillers look fake. but what i really want to know is how long it lasts").
@@ -893,5 +911,12 @@ def _last_question_text(text: str, opener: re.Pattern[str] | None = None) -> str
 
 
 def _sentence_start(text: str, end: int) -> int:
-    """Where the sentence that runs up to `end` begins: after the last ".", "!", "?" or newline."""
-    return max(text.rfind(mark, 0, end) for mark in ".!?\n") + 1
+    """Where the sentence that runs up to `end` begins: after the last ".", "!", "?" or newline.
+
+    A point between digits ends no sentence: "threads took 2.5 hours, how long is yours?".
+    """
+    start = max(text.rfind(mark, 0, end) for mark in "!?\n")
+    dot = text.rfind(".", 0, end)
+    while dot > start and text[dot - 1 : dot].isdigit() and text[dot + 1 : dot + 2].isdigit():
+        dot = text.rfind(".", 0, dot)
+    return max(start, dot) + 1
