@@ -183,6 +183,8 @@ class Locale:
     contrast_only: re.Pattern[str] | None
     # A question that names the procedure itself ("how long does soft lifting last").
     names_procedure: re.Pattern[str] | None
+    # A word that turns from another treatment to this one ("botox didn't hurt, but ...").
+    contrast: re.Pattern[str] | None
     # Sentences that ask what the procedure is like or what it can fix, each with the words of
     # the signs such a sentence does not raise ("will it hurt like hell?": pain is part of it).
     calm_frames: tuple[CalmFrame, ...]
@@ -292,6 +294,7 @@ def get_locale(language: str) -> Locale:
         refers_back=_optional_pattern(matching, "refers_back"),
         contrast_only=_optional_pattern(matching, "contrast_only"),
         names_procedure=_optional_pattern(matching, "names_procedure"),
+        contrast=_optional_pattern(matching, "contrast"),
         calm_frames=tuple(
             CalmFrame(
                 re.compile(str(frame["pattern"]), re.IGNORECASE),

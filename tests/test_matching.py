@@ -483,6 +483,15 @@ def test_uncovered_subjects_fall_back_in_russian_too(languages: Languages, messa
         # ("2.5") ends no sentence.
         ("нити мне ставили 2.5 часа, а софтлифтинг сколько длится?", "duration"),
         ("threads took 2.5 hours last time, how long does soft lifting take?", "duration"),
+        # The turn from the other treatment to this one starts the question.
+        (
+            "botox never hurt me, but after soft lifting my cheeks ache, is that normal?",
+            "pain-after",
+        ),
+        (
+            "после ботокса ничего не болело, а после софтлифтинга щеки ноют, так бывает?",
+            "pain-after",
+        ),
     ],
 )
 def test_a_subject_told_before_the_question_does_not_stop_its_answer(

@@ -704,6 +704,12 @@ class Matcher:
         breaks = [b for b in _CLAUSE_MARK.finditer(asked) if asked[b.end() :].strip()]
         if breaks:
             start, asked = start + breaks[-1].end(), asked[breaks[-1].end() :]
+        if not self._names_procedure(asked):
+            # "botox never bruised me, but after this one will I?": what follows the turn to
+            # this procedure asks, its question ("is that expected?") leans on it.
+            turn = self._turn_to_this(question)
+            if turn is not None:
+                start, asked = turn, question[turn:]
         told = question[:start]
         tokens = frozenset(self.analyzer.tokens(asked))
         if (
@@ -716,6 +722,16 @@ class Matcher:
             return None
         ranked = self.rank(asked)
         return ranked[0] if ranked else None
+
+    def _turn_to_this(self, question: str) -> int | None:
+        """Where the message's last turn from something else to this procedure begins."""
+        contrast = self.locale.contrast
+        if contrast is None:
+            return None
+        turns = [found.start() for found in contrast.finditer(question)]
+        if not turns or not self._names_procedure(question[turns[-1] :]):
+            return None
+        return turns[-1]
 
     def _names_procedure(self, text: str) -> bool:
         """Whether a text names the procedure itself ("soft lifting", "this treatment")."""
