@@ -522,6 +522,7 @@ def test_a_question_about_the_subject_told_before_it_still_falls_back(
     [
         ("is that botox in the syringe", Kind.ANSWER),  # what soft lifting injects
         ("do they inject botox for this", Kind.ANSWER),
+        ("people say it's basically the same as botox, is that so?", Kind.ANSWER),
         ("can you do botox for my forehead", Kind.FALLBACK),  # asking for botox itself
         ("botox vs soft lifting which is better", Kind.FALLBACK),
     ],
@@ -539,6 +540,7 @@ def test_is_it_botox_asks_what_is_injected_not_for_botox(
     ("message", "entry_id"),
     [
         ("это что, ботокс колют?", "how-it-works"),
+        ("говорят, это по сути тот же ботокс, так?", "how-it-works"),
         ("что именно вводят в щеки", "how-it-works"),
         ("чем колют, иглой?", "cannula"),
         ("кому подойдет такая процедура", "who-is-it-for"),  # who it suits ...
