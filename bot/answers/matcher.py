@@ -303,26 +303,19 @@ class Matcher:
             # "is dryness something it addresses, or is it only for wrinkles?" asks about dryness.
             question = self.locale.contrast_only.sub("", question)
         floor = self.tuning.clarify_at
-        named: list[set[str]] = []
+        named: list[tuple[set[str], set[str]]] = []
         for words, _asks in self._clauses(question):
             present = set(words)
             here = {
                 e for e, words in naming.items() if words & present and scores.get(e, 0) >= floor
             }
-            if here and self._clause_names(present, here):
-                named.append(here)
-        if len(named) < 2 or all(best_id in here for here in named):
-            # "lines between nose | and mouth": every clause names the best entry, one subject.
+            if here:
+                named.append((present, here))
+        # Each clause is read on its own only when two name different entries: it is rare.
+        if not _names_two(best_id, [here for _, here in named]):
             return None
-        # Two clauses, each naming one of two different entries ("hollow cheeks | fine lines").
-        distinct = any(
-            a != b
-            for i, one in enumerate(named)
-            for other in named[i + 1 :]
-            for a in one
-            for b in other
-        )
-        return covering if distinct else None
+        kept = [here for present, here in named if self._clause_names(present, here)]
+        return covering if _names_two(best_id, kept) else None
 
     def _clause_names(self, words: set[str], named: set[str]) -> bool:
         """Whether a clause on its own is about one of the entries its words name.
@@ -886,6 +879,22 @@ class Matcher:
             )
             return Decision(Kind.CLARIFY, None, round(best * 100, 1), close)
         return Decision(Kind.FALLBACK, None, round(best * 100, 1), candidates, weak=True)
+
+
+def _names_two(best_id: str, named: list[set[str]]) -> bool:
+    """Whether two clauses each name one of two different entries ("hollow cheeks | fine lines").
+
+    "lines between nose | and mouth": every clause names the best entry, one subject.
+    """
+    if len(named) < 2 or all(best_id in here for here in named):
+        return False
+    return any(
+        a != b
+        for i, one in enumerate(named)
+        for other in named[i + 1 :]
+        for a in one
+        for b in other
+    )
 
 
 def _offered(
