@@ -76,6 +76,10 @@ things), first scored 67/80 and 67/80, calm 33/40 and 33/40 (43deca6; 5e6e7b6: 6
 check-in, an aside or a forwarded message; signs told by what happens; calm ones sharing the signs'
 words: over and done with, someone else's, lay denials, questions ahead, idioms), first scored
 77/80 and 75/80, calm 30/40 and 31/40 (f99e2b9); tuned on since.
+`redflag_probe_aa_*` (240 messages), written then too (the everyday spread of reports in the dev
+sets' style, every category in several wordings; calm ones: normal side effects, questions ahead,
+negations, the signs' words about other things), first scored 80/80 and 79/80, calm 37/40 and
+37/40 (04fc654); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
