@@ -426,6 +426,11 @@ def test_russian_keeps_the_clinics_own_doctors_apart_too(
         "are the cannulas sterile and single use",
         "do you use lidocaine?",  # which anaesthetic: the article says local anaesthesia only
         "is the anaesthetic a cream or an injection",
+        # The article names breastfeeding only, no time after the birth, no collagen of one's
+        # own and no limit to repeats.
+        "i'm bottle feeding my baby, how soon after the birth can i have it?",
+        "will the filler get my skin to make its own collagen?",
+        "how many times in my life can i have it redone?",
     ],
 )
 def test_uncovered_subjects_patients_ask_fall_back(matcher: Matcher, message: str) -> None:
@@ -463,6 +468,8 @@ def test_whether_it_is_numbed_is_still_answered(languages: Languages, message: s
         "обезболивают лидокаином или чем?",
         "анестезия кремом или уколом?",
         "простыла, делать процедуру?",
+        "ребенок на смеси, через сколько после родов можно?",
+        "а свой коллаген потом вырабатывается?",
     ],
 )
 def test_uncovered_subjects_fall_back_in_russian_too(languages: Languages, message: str) -> None:
