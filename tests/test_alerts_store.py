@@ -37,6 +37,41 @@ async def test_a_message_is_marked_and_alerted_about_once(db: Database) -> None:
     assert await _alerts(db) == 3
 
 
+async def test_an_urgent_message_edited_into_an_emergency_alerts_once_more(db: Database) -> None:
+    # Found by probing: "my lip is a bit blue" edited to add "and I can't breathe" was
+    # alerted about once, as urgent: the staff never heard that it became an emergency.
+    repo = AlertRepo(db)
+    assert await repo.enqueue_first(PATIENT, 7, _alert("urgent"), NOW)
+    assert await repo.enqueue_first(PATIENT, 7, _alert("emergency"), NOW, emergency=True)
+    assert not await repo.enqueue_first(PATIENT, 7, _alert("again"), NOW, emergency=True)
+    assert not await repo.enqueue_first(PATIENT, 7, _alert("urgent again"), NOW)
+    assert await repo.enqueue_first(PATIENT, 8, _alert("emergency at once"), NOW, emergency=True)
+    assert not await repo.enqueue_first(PATIENT, 8, _alert("then urgent"), NOW)
+    assert not await repo.enqueue_first(PATIENT, 8, _alert("emergency again"), NOW, emergency=True)
+    assert await column(db, "SELECT html FROM alerts ORDER BY id") == [
+        "urgent",
+        "emergency",
+        "emergency at once",
+    ]
+
+
+async def test_instances_sharing_the_database_alert_about_an_escalation_once(db: Database) -> None:
+    assert await AlertRepo(db).enqueue_first(PATIENT, 7, _alert(), NOW)
+    instances = [Database(db.target) for _ in range(3)]
+    try:
+        escalated = await asyncio.gather(
+            *(
+                AlertRepo(i).enqueue_first(PATIENT, 7, _alert(), NOW, emergency=True)
+                for i in instances * 4
+            )
+        )
+    finally:
+        for instance in instances:
+            await instance.close()
+    assert escalated.count(True) == 1
+    assert await _alerts(db) == 2
+
+
 async def test_a_message_is_marked_without_a_staff_chat_too(db: Database) -> None:
     repo = AlertRepo(db)
     assert await repo.enqueue_first(PATIENT, 7, None, NOW)
@@ -50,7 +85,7 @@ async def test_an_alert_quoting_a_nul_character_is_queued_on_both_databases(db: 
     assert await column(db, "SELECT html FROM alerts") == ["my lip is blue"]
 
 
-async def test_the_mark_keeps_only_the_chat_the_message_and_when(db: Database) -> None:
+async def test_the_mark_keeps_only_the_chat_the_message_when_and_the_level(db: Database) -> None:
     await AlertRepo(db).enqueue_first(PATIENT, 7, _alert("I have a fever"), NOW)
     columns = await column(
         db,
@@ -59,7 +94,7 @@ async def test_the_mark_keeps_only_the_chat_the_message_and_when(db: Database) -
         if db.postgres
         else "SELECT name FROM pragma_table_info('urgent_messages') ORDER BY cid",
     )
-    assert columns == ["chat_id", "message_id", "judged_at"]
+    assert columns == ["chat_id", "message_id", "judged_at", "emergency"]
 
 
 async def test_the_mark_survives_a_restart(db: Database) -> None:

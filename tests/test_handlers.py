@@ -896,6 +896,33 @@ async def test_an_urgent_message_edited_twice_alerts_the_staff_once(
     assert "I have a fever since morning" in alert["text"]
 
 
+async def test_an_urgent_message_edited_into_an_emergency_alerts_the_staff_once_more(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probing: "my lip is a bit blue" edited to add "and I can't breathe" got no
+    # second alert (one per message), so the staff never learnt it became an emergency.
+    first = fake.text(7, "I have a fever since morning")
+    await feed(app, first)
+    await feed(app, _edited(first, "I have a fever since morning, my vision is blurry"))
+    await feed(app, _edited(first, "fever since morning, my vision is blurry now", edit=2))
+    await feed(app, _edited(first, "I have a fever since morning", edit=3))
+    urgent = "Contact your treating doctor now: +00 000."
+    assert [m["text"] for m in sent_to(fake, 7)] == [
+        urgent,
+        f"Call emergency services now.\n\n{urgent}",
+    ]
+    first_alert, second_alert = (m["text"] for m in sent_to(fake, STAFF_CHAT))
+    assert T("alert_emergency") not in first_alert
+    assert second_alert.startswith(T("alert_emergency_edited"))
+    assert "my vision is blurry" in second_alert
+
+
+async def test_an_emergency_says_so_in_its_alert(app: App, fake: FakeTelegram) -> None:
+    await feed(app, fake.text(7, "my vision is blurry"))
+    (alert,) = sent_to(fake, STAFF_CHAT)
+    assert alert["text"].startswith(T("alert_emergency"))
+
+
 async def test_a_calm_message_edited_urgent_alerts_once(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:
@@ -907,9 +934,9 @@ async def test_a_calm_message_edited_urgent_alerts_once(
     assert replies[1:] == ["Contact your treating doctor now: +00 000."]  # after the answer
     assert len(sent_to(fake, STAFF_CHAT)) == 1
     message_id = first["message"]["message_id"]
-    # Only which message it was, and when: never its text.
+    # Only which message it was, when, and whether an emergency: never its text.
     assert db_rows(settings, "SELECT * FROM urgent_messages") == [
-        (7, message_id, "2025-03-01T12:00:00+00:00")
+        (7, message_id, "2025-03-01T12:00:00+00:00", 0)
     ]
 
 

@@ -51,19 +51,32 @@ class AlertRepo:
             return await _insert(conn, NewAlert(user_id, chat_id, html), now)
 
     async def enqueue_first(
-        self, chat_id: int, message_id: int, alert: NewAlert | None, now: datetime
+        self,
+        chat_id: int,
+        message_id: int,
+        alert: NewAlert | None,
+        now: datetime,
+        emergency: bool = False,
     ) -> bool:
-        """Mark a patient's message urgent and queue its alert, once: False if it was marked."""
+        """Mark a patient's message urgent and queue its alert, once per level: False if marked."""
         async with self.db.transaction() as conn:
-            # One statement against the primary key: of two instances reading the same message
-            # (or edits of it) only one inserts, whatever the timing; the other one waits.
+            # The staff must learn that an urgent message was edited into an emergency, never
+            # of an edit at the same level. One statement against the primary key: of two
+            # instances reading the same message (or edits of it) only one inserts or raises
+            # the level, whatever the timing; the other one waits, then finds it raised.
             marked = await conn.scalar(
                 text(
-                    "INSERT INTO urgent_messages (chat_id, message_id, judged_at)"
-                    " VALUES (:chat, :message, :at)"
-                    " ON CONFLICT (chat_id, message_id) DO NOTHING RETURNING 1"
+                    "INSERT INTO urgent_messages (chat_id, message_id, judged_at, emergency)"
+                    " VALUES (:chat, :message, :at, :emergency)"
+                    " ON CONFLICT (chat_id, message_id) DO UPDATE SET emergency = 1"
+                    " WHERE urgent_messages.emergency < excluded.emergency RETURNING 1"
                 ),
-                {"chat": chat_id, "message": message_id, "at": stamp(now)},
+                {
+                    "chat": chat_id,
+                    "message": message_id,
+                    "at": stamp(now),
+                    "emergency": int(emergency),
+                },
             )
             if marked is not None and alert is not None:
                 await _insert(conn, alert, now)

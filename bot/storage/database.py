@@ -194,6 +194,15 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         ALTER TABLE digests ADD COLUMN parts_sent INTEGER NOT NULL DEFAULT 0;
         """,
     ),
+    (
+        "0009_urgent_message_level",
+        """
+        -- 1 once the message's alert was an emergency's: an urgent message edited into an
+        -- emergency alerts the staff once more, an edit at the same level never. A mark made
+        -- before this reads as urgent, so an emergency edit of it may alert again: the safe way.
+        ALTER TABLE urgent_messages ADD COLUMN emergency INTEGER NOT NULL DEFAULT 0;
+        """,
+    ),
 )
 
 

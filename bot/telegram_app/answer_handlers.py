@@ -134,7 +134,7 @@ async def _answer(
         # Queued (one database write) before the reply is sent: a process killed between the
         # two must not lose the staff alert of a patient who already has the urgent reply.
         # Once per message, but the reply always goes: a redelivered update may lack it.
-        await course_handlers.alert_urgent(message, context, text)
+        await course_handlers.alert_urgent(message, context, text, _emergency(outcome))
     # Red flags read the whole message, and nothing goes before the urgent reply.
     if len(text) > MAX_QUESTION_CHARS and not urgent:
         locale = services.assistant(outcome.language).locale
@@ -171,9 +171,15 @@ async def edited(update: Update, context: Context) -> None:
     outcome, _current = await _ask(message, context, text)
     if outcome.decision.kind is not Kind.URGENT:
         return
-    # Once per message: otherwise each further edit of it would alert the staff again.
-    if await course_handlers.alert_urgent(message, context, text):
+    # Once per message and level: otherwise each further edit of it would alert the staff again.
+    if await course_handlers.alert_urgent(message, context, text, _emergency(outcome)):
         await send_reply(message, outcome.reply)
+
+
+def _emergency(outcome: Outcome) -> bool:
+    """Whether a message is an emergency's (the patient is told to call emergency services)."""
+    flag = outcome.decision.red_flag
+    return outcome.decision.kind is Kind.URGENT and flag is not None and flag.emergency
 
 
 def _text_of(message: Message | None, context: Context) -> str | None:
@@ -360,22 +366,22 @@ async def on_error(update: object, context: Context) -> None:
     # A danger sign still gets the urgent reply: "something went wrong" would leave it unheard.
     urgent = await _urgent_reply(update, context)
     if urgent is not None and not isinstance(context.error, TelegramError):
-        await _alert_anyway(update, context, chat.id)
+        await _alert_anyway(update, context, chat.id, emergency=urgent[1])
     try:
-        reply = urgent or Reply(assistant.locale.t("error_apology"))
+        reply = urgent[0] if urgent else Reply(assistant.locale.t("error_apology"))
         await send_to(chat, reply, topic_of(update.effective_message))
     except TelegramError as exc:
         log.warning("could not send the apology to chat %s: %s", chat.id, type(exc).__name__)
 
 
-async def _alert_anyway(update: Update, context: Context, chat_id: int) -> None:
+async def _alert_anyway(update: Update, context: Context, chat_id: int, emergency: bool) -> None:
     """The staff alert of a danger sign whose update failed: queued if the database takes it
     now (once per message, as always), else sent straight to the staff chat, never lost."""
     message = update.message or update.edited_message
     text = _text_of(message, context)
     if message is not None and text is not None:
         try:
-            await course_handlers.alert_urgent(message, context, text)
+            await course_handlers.alert_urgent(message, context, text, emergency)
             return
         except Exception:  # the database still fails: the alert goes past the outbox
             log.warning("urgent alert of chat %s not queued: sent directly", chat_id)
@@ -398,11 +404,12 @@ def _pressed_label(query: CallbackQuery | None) -> str:
     return next((b.text for row in rows for b in row if b.callback_data == query.data), "")
 
 
-async def _urgent_reply(update: Update, context: Context) -> Reply | None:
-    """The urgent reply when the failed update is a danger sign or "Something worrying"."""
+async def _urgent_reply(update: Update, context: Context) -> tuple[Reply, bool] | None:
+    """The urgent reply to a failed danger sign or "Something worrying"; whether an emergency's."""
     if update.callback_query is not None:
         service = context.services.course_service()
-        return service.urgent_advice(update.callback_query.data or "") if service else None
+        advice = service.urgent_advice(update.callback_query.data or "") if service else None
+        return None if advice is None else (advice, False)
     # Never the bot's own pressed message.
     text = _text_of(update.message or update.edited_message, context)
     if text is None:
@@ -411,7 +418,7 @@ async def _urgent_reply(update: Update, context: Context) -> Reply | None:
         outcome = await asyncio.to_thread(context.services.languages.ask, text)
     except Exception:  # the engine itself failed: the apology, as for anything else
         return None
-    return outcome.reply if outcome.decision.kind is Kind.URGENT else None
+    return (outcome.reply, _emergency(outcome)) if outcome.decision.kind is Kind.URGENT else None
 
 
 async def _take_feedback(

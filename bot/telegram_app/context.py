@@ -199,12 +199,13 @@ class Services:
         self.delivery.kick_alerts()
 
     async def queue_urgent_alert(
-        self, chat_id: int, message_id: int, user_id: int | None, html: str
+        self, chat_id: int, message_id: int, user_id: int | None, html: str, emergency: bool
     ) -> bool:
-        """Queue an urgent message's staff alert once per message; False if it had one already."""
+        """Queue an urgent message's staff alert once per message and level; False if it had one."""
         staff_chat = self.settings.staff_chat_id
         alert = None if staff_chat is None else NewAlert(user_id, staff_chat, html)
-        first = await self.store.alerts.enqueue_first(chat_id, message_id, alert, self.now())
+        now = self.now()
+        first = await self.store.alerts.enqueue_first(chat_id, message_id, alert, now, emergency)
         if first and alert is not None:
             self.delivery.kick_alerts()
         return first

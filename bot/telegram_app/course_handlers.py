@@ -14,6 +14,7 @@ from bot.telegram_app.context import Context, assistant_of, language_of
 from bot.telegram_app.sending import (
     answer_press,
     course_alert_html,
+    emergency_alert_html,
     send_for_press,
     send_text,
     send_to,
@@ -171,8 +172,8 @@ async def respond(message: Message, context: Context, response: Response) -> Non
         await _respond(context, message.chat, message.from_user, response)
 
 
-async def alert_urgent(message: Message, context: Context, text: str) -> bool:
-    """Queue an urgent message's staff alert, once per message; False if it had one already."""
+async def alert_urgent(message: Message, context: Context, text: str, emergency: bool) -> bool:
+    """Queue an urgent message's staff alert once per message and level; False if it had one."""
     services, user = context.services, message.from_user
     staff = services.staff_language
     locale, service = services.assistant(staff).locale, services.course_service(staff)
@@ -183,8 +184,12 @@ async def alert_urgent(message: Message, context: Context, text: str) -> bool:
         html = urgent_alert_html(user, locale, text)
     else:
         html = course_alert_html(user, locale, alert, service.course.days, text)
+    if emergency:
+        html = emergency_alert_html(html, locale, edited=message.edit_date is not None)
     user_id = user.id if user else None
-    return await services.queue_urgent_alert(message.chat.id, message.message_id, user_id, html)
+    return await services.queue_urgent_alert(
+        message.chat.id, message.message_id, user_id, html, emergency
+    )
 
 
 def _typed(context: Context) -> str | None:

@@ -137,6 +137,12 @@ def urgent_alert_html(user: User | None, locale: Locale, text: str) -> str:
     return html_template(locale, "urgent_alert", **_who(user, locale), message=_quote(text))
 
 
+def emergency_alert_html(html: str, locale: Locale, edited: bool) -> str:
+    """An alert headed by the line that the patient was sent the emergency text (after an edit)."""
+    line = locale.t("alert_emergency_edited" if edited else "alert_emergency")
+    return f"{escape(line, quote=False)}\n{html}"
+
+
 def course_alert_html(
     user: User | None, locale: Locale, alert: StaffAlert, days: int, text: str | None = None
 ) -> str:
