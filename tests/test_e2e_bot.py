@@ -104,7 +104,7 @@ def test_fallback_non_text_and_over_long(fake: FakeTelegram) -> None:
     fake.text(105, "what about mars rovers")
     assert "Not covered" in fake.wait_messages(105, 1)[0]["text"]
     fake.media(106, "sticker")
-    assert fake.wait_messages(106, 1)[0]["text"] == T("non_text")
+    assert fake.wait_messages(106, 1)[0]["text"] == T("non_text", phone="+00 000")
     fake.text(107, "will i get bruises " + "y" * 5000)
     note, answer = fake.wait_messages(107, 2)
     assert note["text"] == T("too_long", limit=MAX_QUESTION_CHARS)

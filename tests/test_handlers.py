@@ -384,7 +384,19 @@ async def test_non_text_messages_get_a_friendly_line(
     app: App, fake: FakeTelegram, kind: str
 ) -> None:
     await feed(app, fake.media(1, kind))
-    assert [m["text"] for m in sent_to(fake, 1)] == [T("non_text")]
+    assert [m["text"] for m in sent_to(fake, 1)] == [T("non_text", phone="+00 000")]
+
+
+@pytest.mark.parametrize("kind", ["photo", "voice"])
+async def test_a_photo_or_voice_note_outside_a_course_points_to_the_doctor_in_one_message(
+    app: App, fake: FakeTelegram, kind: str
+) -> None:
+    # Found by probing: a photo of a swollen lip or a voice note from a patient with no course
+    # got only "please type your question in words", not where to turn if it was worrying (a
+    # patient in a course was told).
+    await feed(app, fake.media(1, kind))
+    (reply,) = sent_to(fake, 1)
+    assert "treating doctor" in reply["text"] and "+00 000" in reply["text"]
 
 
 @pytest.mark.parametrize("text", ["👍🙂", "?!", "   "])
@@ -743,7 +755,7 @@ async def test_a_photo_caption_with_a_danger_sign_gets_the_urgent_reply_and_aler
     await feed(app, fake.media(9, "photo", caption="will i get bruises"))
     assert sent_to(fake, 9)[0]["text"].startswith("<b>Bruises")
     await feed(app, fake.media(10, "photo"))
-    assert sent_to(fake, 10)[0]["text"] == T("non_text")
+    assert sent_to(fake, 10)[0]["text"] == T("non_text", phone="+00 000")
 
 
 async def test_an_album_gets_one_reply_not_one_note_per_photo(app: App, fake: FakeTelegram) -> None:
@@ -757,7 +769,10 @@ async def test_an_album_gets_one_reply_not_one_note_per_photo(app: App, fake: Fa
         update["message"]["media_group_id"] = "album-1" if update in album else "album-2"
         await feed(app, update)
     sent = [m["text"] for m in sent_to(fake, 8)]
-    assert sent[:2] == ["Contact your treating doctor now: +00 000.", T("non_text")]
+    assert sent[:2] == [
+        "Contact your treating doctor now: +00 000.",
+        T("non_text", phone="+00 000"),
+    ]
     assert len(sent) == 3 and sent[2].startswith("<b>Bruises")  # a caption is always read
     assert len(sent_to(fake, STAFF_CHAT)) == 1
 

@@ -148,8 +148,8 @@ class CourseService:
             return self._recalled(state)
         if await self._answering(patient, now) is None:
             return None
-        phone = self.enrolment.clinic_phone
-        return Response((Reply(self.locale.t("ac_waiting_checkin", phone=phone)),), asked=True)
+        # The clinic's phone for anything worrying is in the "I read text" line before this.
+        return Response((Reply(self.locale.t("ac_waiting_checkin")),), asked=True)
 
     def _recalled(self, state: Conversation) -> Response:
         """The open question asked again, and left open."""

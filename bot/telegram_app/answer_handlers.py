@@ -233,7 +233,8 @@ async def non_text(update: Update, context: Context) -> None:
     if not first:  # an album is a message per photo: its first one got the reply or the note
         return
     assistant = await assistant_of(context, update.effective_user)
-    await send_text(message, assistant.locale.t("non_text"))
+    # A photo or a voice note may show something worrying: where to turn, in the same line.
+    await send_text(message, assistant.locale.t("non_text", phone=assistant.kb.clinic.phone))
     # A sticker while the aftercare dialogue waits for a date or time, or a course for its
     # check-in: say what it waits for.
     waiting = await course_handlers.open_reminder(message, context, assistant.locale.language)
