@@ -180,7 +180,7 @@ async def measure(name: str, url: str, args: argparse.Namespace) -> None:
         print(
             line(
                 "/stats text (the text report)",
-                await timed(args.runs, lambda: store.stats.report(NOW)),
+                await timed(args.runs, lambda: insights.text_report(store, assistant, span)),
             )
         )
         print(f"  the chart: {len(chart[0].png) / 1024:.0f} KB; {chart[0].caption}")

@@ -33,7 +33,6 @@ from bot.config import DEFAULT_DATABASE_URL, ConfigError, env_value, resolve_faq
 from bot.console import chat
 from bot.faqdoc import FaqError
 from bot.insights import service as insights
-from bot.insights.report import stats_reply
 from bot.insights.snapshot import PERIOD_DAYS, period
 from bot.locale import get_locale
 from bot.storage.database import (
@@ -216,12 +215,9 @@ def cmd_stats(args: argparse.Namespace, languages: Languages, out: TextIO, inp: 
     assistant = languages.assistant(args.lang)
 
     async def read(store: Store) -> tuple[insights.Chart, str]:
-        now = _until(args, languages)
-        chart = await insights.chart(store, assistant, _period(args, languages))
-        report = await store.stats.report(now)
-        checkins = await store.courses.checkin_stats()
-        text = stats_reply(report, assistant.kb, assistant.locale, checkins).plain()
-        return chart, text
+        span = _period(args, languages)
+        chart = await insights.chart(store, assistant, span)
+        return chart, (await insights.text_report(store, assistant, span)).plain()
 
     chart, text = _with_store(read)
     if args.png is not None:
@@ -245,13 +241,6 @@ def cmd_faq_suggest(
     wanted = [args.lang] if args.lang else list(snippets)
     out.write("---\n".join(snippets[code] for code in wanted))
     return 0
-
-
-def _until(args: argparse.Namespace, languages: Languages) -> datetime:
-    """The end of the period: now, or the end of the --until day in the clinic's zone."""
-    if args.until is None:
-        return datetime.now(UTC)
-    return _period(args, languages).ends
 
 
 def _period(args: argparse.Namespace, languages: Languages) -> insights.Period:

@@ -105,6 +105,29 @@ async def test_stats_text_keeps_the_text_report(app: tuple[App, FakeTelegram]) -
     assert report["text"].startswith("<b>Statistics</b>")
 
 
+async def test_stats_text_counts_the_charts_calendar_days_in_the_clinics_zone(
+    app: tuple[App, FakeTelegram],
+) -> None:
+    # Found by probing: /stats text counted rolling 24-hour days back from now, the chart the
+    # clinic's calendar days, so the two gave one month different totals. NOW is 13:00 in Berlin.
+    application, fake = app
+    stats = application.bot_data.services.store.stats
+    for asked in (
+        datetime(2025, 1, 30, 13, tzinfo=UTC),  # Jan 30 in Berlin: 30 rolling days, not the month
+        datetime(2025, 1, 30, 23, 30, tzinfo=UTC),  # Jan 31, 00:30 in Berlin: the month's first day
+        datetime(2025, 2, 22, 20, tzinfo=UTC),  # Feb 22 in Berlin: 7 rolling days, not the week
+        datetime(2025, 2, 22, 23, 30, tzinfo=UTC),  # Feb 23, 00:30 in Berlin: the week's first day
+    ):
+        await stats.record_question("answer", "bruising", asked)
+    await feed(application, fake.text(ADMIN, "/stats"))
+    await feed(application, fake.text(ADMIN, "/stats text"))
+    chart, report = fake.messages_to(ADMIN)
+    assert chart["caption"].startswith("Jan 31–Mar 01, 2025: questions 3 (3 answered,")
+    assert "Last 7 days: questions 1 (answered 1," in report["text"]
+    assert "Last 30 days: questions 3 (answered 3," in report["text"]
+    assert "Bruises &amp; &lt;swelling&gt;: 3" in report["text"]  # the month's top entries
+
+
 async def test_stats_with_an_argument_it_does_not_take_says_what_it_takes(
     app: tuple[App, FakeTelegram],
 ) -> None:

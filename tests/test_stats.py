@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from db_support import column, execute
@@ -11,6 +11,10 @@ from bot.storage.database import Database, stamp
 from bot.storage.stats import UNANSWERED_TEXT_LIMIT, Stats
 
 NOW = datetime(2025, 3, 31, 12, 0, tzinfo=UTC)
+TODAY = datetime.combine(NOW.date(), time(), UTC)
+# The report's bounds, as the caller gives them: the 7 and the 30 calendar days (UTC here)
+# that end with NOW's day, and the midnight after it.
+DAYS = (TODAY - timedelta(days=6), TODAY - timedelta(days=29), TODAY + timedelta(days=1))
 
 
 @pytest.fixture
@@ -25,7 +29,7 @@ async def test_report_counts_by_kind_for_7_and_30_days(stats: Stats) -> None:
     await stats.record_question("clarify", None, NOW - timedelta(days=2))
     await stats.record_question("urgent", None, NOW - timedelta(days=3))
     await stats.record_question("answer", "old", NOW - timedelta(days=40))
-    report = await stats.report(NOW)
+    report = await stats.report(*DAYS)
     assert report.last_7_days == {"answer": 1, "clarify": 1, "fallback": 0, "urgent": 1}
     assert report.last_30_days == {"answer": 2, "clarify": 1, "fallback": 0, "urgent": 1}
     assert report.top_entries == [("pain", 2)]
@@ -37,7 +41,7 @@ async def test_unanswered_texts_grouped_by_frequency_without_user(stats: Stats) 
     await stats.record_question(
         "fallback", None, NOW - timedelta(days=31), unanswered_text="old one"
     )
-    report = await stats.report(NOW)
+    report = await stats.report(*DAYS)
     assert report.unanswered == [("How much is it?", 3), ("Do you park cars", 1)]
     columns = await column(
         stats.db,
@@ -54,7 +58,7 @@ async def test_feedback_per_entry_and_a_second_vote_replaces_the_first(stats: St
     await stats.record_feedback(1, "pain", helpful=True, at=NOW)
     await stats.record_feedback(2, "pain", helpful=False, at=NOW)
     await stats.record_feedback(2, "cost", helpful=True, at=NOW)
-    report = await stats.report(NOW)
+    report = await stats.report(*DAYS)
     assert [(f.entry_id, f.helpful, f.not_helpful) for f in report.feedback] == [
         ("pain", 1, 1),
         ("cost", 1, 0),
@@ -67,7 +71,7 @@ async def test_naive_times_are_refused(stats: Stats) -> None:
 
 
 async def test_empty_report(stats: Stats) -> None:
-    report = await stats.report(NOW)
+    report = await stats.report(*DAYS)
     assert sum(report.last_30_days.values()) == 0
     assert (report.top_entries, report.feedback, report.unanswered) == ([], [], [])
 
@@ -77,7 +81,7 @@ async def test_forget_user_deletes_only_their_feedback(stats: Stats) -> None:
     await stats.record_feedback(2, "pain", helpful=False, at=NOW)
     async with stats.db.transaction() as conn:
         assert await stats.erase_user(conn, 1) == 1
-    assert [(f.helpful, f.not_helpful) for f in (await stats.report(NOW)).feedback] == [(0, 1)]
+    assert [(f.helpful, f.not_helpful) for f in (await stats.report(*DAYS)).feedback] == [(0, 1)]
 
 
 @pytest.mark.parametrize(
@@ -112,7 +116,7 @@ async def test_forget_user_deletes_only_their_feedback(stats: Stats) -> None:
 )
 async def test_unanswered_texts_with_contact_details_are_not_kept(stats: Stats, text: str) -> None:
     await stats.record_question("fallback", None, NOW, unanswered_text=text)
-    report = await stats.report(NOW)
+    report = await stats.report(*DAYS)
     assert report.unanswered == [] and report.last_7_days["fallback"] == 1
 
 
@@ -134,7 +138,7 @@ async def test_contact_details_past_the_kept_length_are_not_kept_in_part(
         : UNANSWERED_TEXT_LIMIT - len(before_cut)
     ]
     await stats.record_question("fallback", None, NOW, unanswered_text=question + tail)
-    report = await stats.report(NOW)
+    report = await stats.report(*DAYS)
     assert report.last_7_days["fallback"] == 1
     assert report.unanswered == []
 
@@ -146,7 +150,7 @@ async def test_a_question_with_a_nul_character_is_recorded_on_both_databases(
     # cannot contain NUL (0x00) bytes"), so the question was neither counted nor kept, and the
     # patient got the generic apology after the answer.
     await stats.record_question("fallback", None, NOW, unanswered_text="what about\x00 mars rovers")
-    report = await stats.report(NOW)
+    report = await stats.report(*DAYS)
     assert report.last_7_days["fallback"] == 1
     assert len(report.unanswered) == 1
 
@@ -176,7 +180,7 @@ async def test_a_question_with_a_nul_character_is_recorded_on_both_databases(
 )
 async def test_ordinary_numbers_are_kept(stats: Stats, text: str) -> None:
     await stats.record_question("fallback", None, NOW, unanswered_text=text)
-    assert (await stats.report(NOW)).unanswered == [(text, 1)]
+    assert (await stats.report(*DAYS)).unanswered == [(text, 1)]
 
 
 async def test_the_purge_erases_texts_an_older_rule_kept(stats: Stats) -> None:
@@ -211,15 +215,14 @@ async def test_votes_are_purged_after_the_retention_period_too(db: Database) -> 
     assert await column(db, "SELECT user_id FROM feedback") == [2]
 
 
-async def test_the_report_ends_at_its_now(stats: Stats) -> None:
-    # `stats --until` a past day, or a row from an instance whose clock runs ahead: neither is
-    # a question of the days that end at `now`.
+async def test_the_report_ends_at_its_end(stats: Stats) -> None:
+    # `stats --until` a past day: a row dated from the end on is no question of its days.
     await stats.record_question("answer", "pain", NOW - timedelta(days=1))
     await stats.record_question("fallback", None, NOW + timedelta(days=3), "asked later")
     await stats.record_question("urgent", None, NOW + timedelta(days=400))
     await stats.record_question("answer", "later", NOW + timedelta(hours=1))
     await stats.record_feedback(1, "later", helpful=True, at=NOW + timedelta(days=2))
-    report = await stats.report(NOW)
+    report = await stats.report(NOW - timedelta(days=7), NOW - timedelta(days=30), NOW)
     assert report.last_7_days == {"answer": 1, "clarify": 0, "fallback": 0, "urgent": 0}
     assert report.last_30_days == report.last_7_days
     assert report.top_entries == [("pain", 1)]

@@ -43,7 +43,12 @@ class Period:
     @classmethod
     def last_days(cls, now: datetime, zone: ZoneInfo, days: int = PERIOD_DAYS) -> Period:
         """The `days` days that end with today in the clinic's zone."""
-        start, end = period(now.astimezone(zone).date(), days)
+        return cls.ending(now.astimezone(zone).date(), zone, days)
+
+    @classmethod
+    def ending(cls, last: date, zone: ZoneInfo, days: int = PERIOD_DAYS) -> Period:
+        """The `days` days that end with the day `last` in the clinic's zone."""
+        start, end = period(last, days)
         return cls(start, end, zone)
 
     @property
@@ -111,9 +116,11 @@ async def chart(store: Store, assistant: Assistant, span: Period) -> Chart:
     return Chart(png, caption(insights, t))
 
 
-async def text_report(store: Store, assistant: Assistant, now: datetime) -> Reply:
-    """The /stats text report: questions, top entries, feedback, unanswered, check-ins."""
-    report = await store.stats.report(now)
+async def text_report(store: Store, assistant: Assistant, span: Period) -> Reply:
+    """The /stats text report of the 7 and 30 days ending with the last of `span`."""
+    # The chart's calendar days in the clinic's zone: rolling 24-hour days gave other totals.
+    week, month = (Period.ending(span.end, span.zone, days) for days in (7, PERIOD_DAYS))
+    report = await store.stats.report(week.begins, month.begins, span.ends)
     checkins = await store.courses.checkin_stats()
     return stats_reply(report, assistant.kb, assistant.locale, checkins)
 

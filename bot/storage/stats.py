@@ -19,10 +19,10 @@ TOP_LIMIT = 5
 KINDS = ("answer", "clarify", "fallback", "urgent")
 
 
-# A question asked from :since to :until. Its hour (`substr(asked_at, 1, 13)`) is bounded as
+# A question asked from :since up to :until (exclusive). Its hour (`substr(asked_at, 1, 13)`) is bounded as
 # well as its instant so that both databases read the questions from `questions_by_hour`.
 _ASKED_IN_PERIOD = (
-    "asked_at >= :since AND asked_at <= :until"
+    "asked_at >= :since AND asked_at < :until"
     " AND substr(asked_at, 1, 13) >= substr(:since, 1, 13)"
     " AND substr(asked_at, 1, 13) <= substr(:until, 1, 13)"
 )
@@ -124,18 +124,19 @@ class Stats:
         )
         return result.rowcount
 
-    async def report(self, now: datetime, top: int = TOP_LIMIT) -> Report:
-        """Counts by kind for 7 and 30 days, top entries, feedback and frequent unanswered.
+    async def report(
+        self, week: datetime, month: datetime, end: datetime, top: int = TOP_LIMIT
+    ) -> Report:
+        """Counts by kind since `week` and `month`, then the month's top entries and unanswered
+        questions, and the votes: all before `end`, the first instant the report leaves out.
 
-        The days end at `now`: a row dated later (`stats --until` a past day, or an instance
-        whose clock runs ahead) is no question of those days.
+        The caller gives the clinic's calendar days, as the /stats chart counts them; a row
+        dated from `end` on (`stats --until` a past day) is no question of those days.
         """
-        week = stamp(now - timedelta(days=7))
-        month = stamp(now - timedelta(days=30))
-        until = stamp(now)
+        until = stamp(end)
         async with self.db.transaction() as conn:
-            by_kind: dict[str, dict[str, int]] = {}
-            for since in (week, month):
+            by_kind: list[dict[str, int]] = []
+            for since in (stamp(week), stamp(month)):
                 rows = await conn.execute(
                     text(
                         f"SELECT kind, COUNT(*) AS n FROM questions WHERE {_ASKED_IN_PERIOD}"  # noqa: S608
@@ -143,7 +144,7 @@ class Stats:
                     ),
                     {"since": since, "until": until},
                 )
-                by_kind[since] = {row.kind: row.n for row in rows}
+                by_kind.append({row.kind: row.n for row in rows})
             top_entries = [
                 (row.entry_id, row.n)
                 for row in await conn.execute(
@@ -152,7 +153,7 @@ class Stats:
                         f" WHERE {_ASKED_IN_PERIOD} AND entry_id IS NOT NULL"
                         " GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT :top"
                     ),
-                    {"since": month, "until": until, "top": top},
+                    {"since": stamp(month), "until": until, "top": top},
                 )
             ]
             feedback = [
@@ -160,7 +161,7 @@ class Stats:
                 for row in await conn.execute(
                     text(
                         "SELECT entry_id, SUM(helpful) AS yes, SUM(1 - helpful) AS no"
-                        " FROM feedback WHERE given_at <= :until GROUP BY entry_id"
+                        " FROM feedback WHERE given_at < :until GROUP BY entry_id"
                         " ORDER BY SUM(helpful) + SUM(1 - helpful) DESC, entry_id LIMIT :top"
                     ),
                     {"until": until, "top": top * 2},
@@ -170,10 +171,9 @@ class Stats:
                 row.text
                 for row in await conn.execute(
                     text(
-                        "SELECT text FROM unanswered WHERE asked_at >= :since"
-                        " AND asked_at <= :until"
+                        "SELECT text FROM unanswered WHERE asked_at >= :since AND asked_at < :until"
                     ),
-                    {"since": month, "until": until},
+                    {"since": stamp(month), "until": until},
                 )
             ]
         # Group texts that differ only in case and spacing; show the first spelling seen.
@@ -185,8 +185,8 @@ class Stats:
             spelling.setdefault(key, asked)
         unanswered = [(spelling[key], n) for key, n in counts.most_common(top)]
         return Report(
-            last_7_days={kind: by_kind[week].get(kind, 0) for kind in KINDS},
-            last_30_days={kind: by_kind[month].get(kind, 0) for kind in KINDS},
+            last_7_days={kind: by_kind[0].get(kind, 0) for kind in KINDS},
+            last_30_days={kind: by_kind[1].get(kind, 0) for kind in KINDS},
             top_entries=top_entries,
             feedback=feedback,
             unanswered=unanswered,

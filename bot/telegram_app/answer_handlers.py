@@ -268,7 +268,9 @@ async def stats(update: Update, context: Context) -> None:
 
 async def _stats_text(message: Message, services: Services, assistant: Assistant) -> None:
     """The text report: questions, top entries, feedback, unanswered, aftercare check-ins."""
-    await send_reply(message, await insights.text_report(services.store, assistant, services.now()))
+    await send_reply(
+        message, await insights.text_report(services.store, assistant, services.period())
+    )
 
 
 async def unanswered(update: Update, context: Context) -> None:

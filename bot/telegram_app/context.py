@@ -158,7 +158,7 @@ class Services:
     async def compose_digest(self, now: datetime) -> Digest:
         """The weekly digest in the staff language: the /stats chart and the /unanswered text."""
         assistant, span = self.assistant(self.staff_language), self.period(now)
-        report = await insights.text_report(self.store, assistant, now)
+        report = await insights.text_report(self.store, assistant, span)
         return Digest(
             await insights.chart(self.store, assistant, span),
             await insights.unanswered_report(self.store, self.languages, assistant, span),
