@@ -1,7 +1,7 @@
 """The contact-details filter against an earlier version of it: verdicts, time and memory.
 
 Run: .venv/bin/python benchmarks/bench_contact.py [--before REV] [--strings 1000000] [--runs 9]
-         [--only verdicts|start|hostile]
+         [--only verdicts|questions|start|hostile]
 
 Each version runs in processes of its own: this tree's `bot`, and `bot` as of `--before`
 (unpacked with `git archive`; by default the commit before the phone-number rule became an RE2
@@ -13,6 +13,9 @@ old rule's pattern builder).
   Russian, and these mixed with words, around colons, "+" and brackets, and random characters.
   Each version judges every string with `looks_like_contact` and with its phone-number rule
   alone; each string judged differently is printed.
+- questions: every question of the benchmark sets (`benchmarks/*.yaml`, their `q`), ordinary
+  patients' questions with no contact details in them: how many each version takes for contact
+  (each one is a question the clinic's reports would lose), and each judged differently.
 - start: importing `bot.storage.contact` (after `bot.storage` and `re2`, which the bot loads
   anyway) in `--runs` fresh processes: its time, the peak memory it adds, the first call's
   time, and the peak memory after the hostile texts below (RE2 builds its automaton lazily).
@@ -218,6 +221,9 @@ def hostile_kinds() -> list[tuple[str, Callable[[int], str]]]:
         ("spelt numbers, English", repeat("one two three four. ")),
         ("spelt numbers, Russian", repeat("восемь девять сто десять. ")),
         ("number words and digits", repeat("one 1 two 2 three 3. ")),
+        ("four number words, ';' between", repeat("one two three four; ")),
+        ("a word and digits, ';' between", repeat("восемь 916 12; ")),
+        ("streets, no address", repeat("12 baker road; ул. ленина; ")),
         ("digits", repeat("1234567890")),
         ("digits and separators", chars("0123456789 .-()/+")),
     ]
@@ -257,6 +263,25 @@ def work_verdicts(path: str) -> dict[str, Any]:
         "full": "".join("01"[looks_like_contact(text)] for text in texts),
         "phone": "".join("01"[phone(fold(text, DASHES))] for text in texts),
     }
+
+
+def work_questions(path: str) -> dict[str, Any]:
+    """Each benchmark question's verdict, as 0s and 1s."""
+    from bot.storage.contact import looks_like_contact
+
+    questions = json.loads(Path(path).read_text())
+    return {"full": "".join("01"[looks_like_contact(q)] for q in questions)}
+
+
+def benchmark_questions() -> list[str]:
+    """The questions of every benchmark set in this tree, in file order."""
+    import yaml
+
+    found = []
+    for path in sorted((ROOT / "benchmarks").glob("*.yaml")):
+        items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        found += [i["q"] for i in items if isinstance(i, dict) and isinstance(i.get("q"), str)]
+    return found
 
 
 def work_start() -> dict[str, Any]:
@@ -375,6 +400,23 @@ def compare_verdicts(old: Path, new: Path, count: int, scratch: Path) -> None:
             print(f"  {texts[index]!r}: before {before[rule][index]}, now {after[rule][index]}")
 
 
+def compare_questions(old: Path, new: Path, scratch: Path) -> None:
+    """Print how many benchmark questions each version takes for contact details."""
+    questions = benchmark_questions()
+    path = scratch / "questions.json"
+    path.write_text(json.dumps(questions))
+    before, after = worker(old, "questions", str(path)), worker(new, "questions", str(path))
+    differ = [
+        i for i, (a, b) in enumerate(zip(before["full"], after["full"], strict=True)) if a != b
+    ]
+    print(
+        f"benchmark questions: {len(questions):,}, contact before {before['full'].count('1')}, "
+        f"now {after['full'].count('1')}, {len(differ)} judged differently"
+    )
+    for index in differ[:20]:
+        print(f"  {questions[index]!r}: before {before['full'][index]}, now {after['full'][index]}")
+
+
 def compare_start(old: Path, new: Path, runs: int) -> None:
     """Print the medians of the import's time and memory over fresh processes."""
     for label, tree in (("before", old), ("now", new)):
@@ -416,13 +458,15 @@ def main() -> None:
     parser.add_argument("--before", help="the git revision to compare with")
     parser.add_argument("--strings", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=9)
-    parser.add_argument("--only", choices=("verdicts", "start", "hostile"))
+    parser.add_argument("--only", choices=("verdicts", "questions", "start", "hostile"))
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         kind, *rest = args.worker
         if kind == "verdicts":
             found = work_verdicts(rest[0])
+        elif kind == "questions":
+            found = work_questions(rest[0])
         elif kind == "start":
             found = work_start()
         else:
@@ -436,6 +480,8 @@ def main() -> None:
         print(f"before: {rev}; now: this tree ({ROOT})")
         if args.only in (None, "verdicts"):
             compare_verdicts(old, ROOT, args.strings, Path(scratch))
+        if args.only in (None, "questions"):
+            compare_questions(old, ROOT, Path(scratch))
         if args.only in (None, "start"):
             compare_start(old, ROOT, args.runs)
         if args.only in (None, "hostile"):

@@ -39,7 +39,9 @@ def _fastest(text: str) -> float:
         "5 000 - 7 000 руб, ",
         "12:30 ",
         "1 x",
-        "one two three four. ",
+        "one two three four; ",  # a dot would join them: an ellipsis, as in a number spelt out
+        "восемь 916 12; ",
+        "12 baker road; ул. ленина; ",
         "my telegram is ab. ",
     ],
 )
@@ -168,6 +170,105 @@ def test_a_phone_number_in_words_is_contact(text: str) -> None:
     ],
 )
 def test_a_few_numbers_in_words_are_no_contact(text: str) -> None:
+    assert not looks_like_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Number words joined by dots, an ellipsis or slashes, as a phone number is written.
+        "eight. nine. one. six. one. two",
+        "eight nine one six... one two three",
+        "восемь...девять...один...шесть...один",
+        "eight/nine/one/six/one",
+        # Number words and groups of digits mixed, neither seven digits nor five words alone.
+        "восемь 916 123 сорок пять 67",
+        "my number is eight 9 1 six 1 2 3",
+        "звоните: восемь, 916, сто двадцать три, 45, 67",
+    ],
+)
+def test_a_phone_number_spelt_with_other_joins_or_with_digits_is_contact(text: str) -> None:
+    # Found by probing: "eight nine one six ..." and «восемь девять один...» were kept.
+    assert looks_like_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it costs 5 000 - 7 000, two sessions?",
+        "day one, 2, 3, 4, 5: is the swelling normal",
+        "I had it on 12.03.2026, two weeks ago",
+        "at 14.30 two of us, 1 or 2 syringes each",
+        "one. is it safe? two. does it hurt?",
+        "oh, one or two sessions?",
+    ],
+)
+def test_a_few_numbers_in_words_beside_digits_are_no_contact(text: str) -> None:
+    assert not looks_like_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "skype live:anna.ivanova_1",
+        "my skype: live:.cid.1a2b3c4d5e",
+        "add me live:annaivanova",
+        "скайп live:anna",
+    ],
+)
+def test_a_skype_id_is_contact(text: str) -> None:
+    # Found by probing: a Microsoft account's Skype name ("live:...") was kept.
+    assert looks_like_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I live at 12 Baker Street, flat 3",
+        "221B Baker St.",
+        "send it to 5 Elm road please",
+        "it's 14 park avenue",
+        "my address is Oxford, 12 High St",
+        "apt 4B, is parking near",
+        "мой адрес: ул. Ленина 5",
+        "я живу на улице Ленина, дом 5, кв 12",
+        "ул. ленина д.5 кв.12",
+        "Тверская ул., д. 7",
+        "проспект Мира 101",
+        "г. Москва, пер. Сивцев Вражек 3",
+        "дом 5, корпус 2",
+        "квартира 12",
+    ],
+)
+def test_a_street_address_is_contact(text: str) -> None:
+    # Found by probing: a patient's street address in a question was kept.
+    assert looks_like_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can I go out on the street 2 days after",
+        "I drove 2 hours on the road, is that ok",
+        "can I walk 10 minutes down Oxford Street after?",
+        "what is the clinic's address",
+        "is the clinic on Baker Street?",
+        "where do you live: Moscow or Kazan?",
+        "I live 2 hours away, can I come the same day",
+        "на улице 30 градусов, можно гулять?",
+        "на улице жара 30 градусов, можно ли на солнце",
+        "отёк 5 кв. см это нормально?",
+        "я буду дома 2 дня, это нормально",
+        "дома 3 дня сидеть?",
+        "какой у вас адрес?",
+        "After 2 weeks Dr Smith said it was fine",
+        "I fly on 12 May St Petersburg - Moscow, is that ok",
+        "На улице холод. 2 дня после процедуры можно гулять?",
+        "my address is private. Can I come at 5?",
+        "мой адрес поменялся, можно ли прийти через 2 недели",
+    ],
+)
+def test_a_street_or_address_named_in_a_question_is_no_contact(text: str) -> None:
     assert not looks_like_contact(text)
 
 

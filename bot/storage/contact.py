@@ -1,4 +1,4 @@
-"""Whether a text holds a way to reach someone: a phone number, an e-mail, a link or a handle."""
+"""Whether a text holds a way to reach someone: a phone number, e-mail, link, handle or address."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import re2
 from bot.storage.phone_digits import DASHES, has_phone_number
 
 # Texts that carry a way to reach someone are never kept. One RE2 search, and for phone numbers
-# in digits another and a check of each run it finds; each linear in the text (Python's engine
-# retries near misses from every position: quadratic or worse).
+# in digits, and in words, another each and a check of each run it finds; each linear in the
+# text (Python's engine retries near misses from every position: quadratic or worse).
 # Letters and digits of the alphabets patients write in (Unicode's \pL makes the automaton
 # outgrow RE2's memory budget, and it falls back to its slower engine).
 _ALNUM = "0-9A-Za-zЁА-яё"
@@ -62,8 +62,7 @@ _NAMED_HANDLE = (
 )
 # Numbers as words: a phone number spelt out is five or more of them in a row ("восемь
 # девятьсот сто десять десять" is the shortest Russian number), where a question has at most a
-# few ("двадцать пять тысяч", "one, two or three sessions"). Errs toward not storing: five
-# number words in a row go, whatever they count.
+# few ("двадцать пять тысяч", "one, two or three sessions").
 _NUMBER_WORD = (
     r"zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
     r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty"
@@ -74,8 +73,45 @@ _NUMBER_WORD = (
     r"|восемьдесят|девяносто|сто|двести|триста|четыреста|пятьсот|шестьсот|семьсот|восемьсот"
     r"|девятьсот"
 )
-_SPELT_PHONE = (
-    rf"(?:^|[^{_ALNUM}_])(?:{_NUMBER_WORD})(?:(?:\s*[,-]\s*|\s+)(?:{_NUMBER_WORD})){{4}}{_END}"
+# A run of five numbers or more, each in words or a group of up to three digits, joined as a
+# number's parts are written: spaces, commas, hyphens, dots (an ellipsis: "eight... nine") and
+# slashes. It is a phone number when two of its numbers or more are words ("восемь 916 123 сорок
+# пять 67"): digits alone are the other rule's, and a word beside a date or a price ("5 000 -
+# 7 000, two") is no number. A longer group of digits (a year) ends the run. Errs toward not
+# storing: five number words in a row go, whatever they count.
+_NUMBER = rf"(?:{_NUMBER_WORD}|[0-9]{{1,3}})"
+_NUMBER_JOIN = r"(?:\s*[,./-]+\s*|\s+)"
+SPELT_MIN_NUMBERS = 5
+SPELT_MIN_WORDS = 2
+# Street addresses. In English, a house number, a name and a street ("12 Baker Street", "221B
+# Baker St."): the name's words capitalised and no name after the street ("12 May St
+# Petersburg"), but for the unambiguous street, avenue and boulevard ("14 park avenue"), so
+# that "2 hours on the road" stays; or a flat ("apt 4B"). In Russian, a street and a capitalised
+# name before a house number ("ул. Ленина 5", "проспект Мира 101"), or a street before a house
+# ("улица ленина, д. 5", "Тверская ул., д. 7"), or a house with its flat or block, or a flat
+# ("кв 12"): "на улице 30 градусов", "на улице холод. 2 дня" and "дома 2 дня" stay. After "my
+# address is" or "мой адрес:", a digit in the same sentence.
+_HOUSE_NUMBER = r"[0-9]{1,5}(?:[A-Za-z]|[а-яё]|/[0-9]{1,3})?"
+_STREET_EN = r"street|st|road|rd|avenue|ave|boulevard|blvd|lane|ln|terrace|crescent|highway|hwy"
+_STREET_EN_END = r"\.?(?:\s*(?:[,;:!?()]|$)|\s+[a-z0-9])"
+_STREET_RU = (
+    r"ул\.?|улиц[аеуы]|пр-т|просп\.|проспект[аеу]?|пер\.|переул(?:ок|ке|ка)|ш\.|шоссе"
+    r"|б-р|бульвар[аеу]?|наб\.|набережн(?:ая|ой|ую)|пл\.|площад[ьи]|мкр\.?|микрорайон[аеу]?"
+)
+_BUILDING_RU = r"(?i:д\.|дом)\s*"
+_FLAT_RU = r"(?i:кв\.?|квартира|корп\.?|корпус|стр\.)"
+_START = rf"(?:^|[^{_ALNUM}_])"
+_ADDRESS_RULES = (
+    rf"{_START}{_HOUSE_NUMBER},?\s+(?:[A-Z][a-z'-]+\.?\s+){{1,3}}(?i:{_STREET_EN}){_STREET_EN_END}",
+    rf"(?i:{_START}{_HOUSE_NUMBER}\s+(?:[a-z'-]+\s+){{1,2}}(?:street|avenue|boulevard){_END})",
+    rf"(?i:{_START}(?:apt|apartment)\.?\s*(?:no\.?\s*|#\s*)?{_HOUSE_NUMBER}{_END})",
+    rf"(?i:{_START}(?:my|our|home)\s+address\s*(?:is|[:=-]))[^.!?]{{0,40}}[0-9]",
+    rf"{_START}(?i:{_STREET_RU})\s*[А-ЯЁ][а-яё-]+(?:\s+[А-ЯЁа-яё-]+)?\s*,?\s*"
+    rf"(?:{_BUILDING_RU})?{_HOUSE_NUMBER}{_END}",
+    rf"{_START}(?i:{_STREET_RU})[^.!?0-9]{{0,40}}[^{_ALNUM}_]{_BUILDING_RU}[0-9]",
+    rf"{_START}{_BUILDING_RU}{_HOUSE_NUMBER}\s*,?\s*{_FLAT_RU}\s*[0-9]",
+    rf"{_START}(?i:кв\.?|квартира)\s*[0-9]{{1,4}}{_END}",
+    r"(?i:(?:мой|наш|домашний)\s+адрес\s*[:=-]|по\s+адресу)[^.!?]{0,40}[0-9]",
 )
 _CONTACT_RULES = (
     # An e-mail address, its "@" spaced out or in words.
@@ -98,8 +134,10 @@ _CONTACT_RULES = (
     "(?i:" + _AFTER_NETWORK.format(_NETWORKS) + _HANDLE + ")",
     "(?i:" + _AFTER_NETWORK.format(_NETWORK_RU) + r"[a-z][a-z0-9._]{2})",
     f"(?i:{_NAMED_HANDLE})",
-    # A phone number spelt out in words.
-    f"(?i:{_SPELT_PHONE})",
+    # A Skype name of a Microsoft account ("live:anna.iva", "live:.cid.1a2b").
+    rf"(?i:{_START}live:\.?[a-z0-9][a-z0-9._-]{{2,}})",
+    # A street address.
+    *_ADDRESS_RULES,
 )
 
 
@@ -113,6 +151,28 @@ def _contact_options() -> Any:
 _CONTACT = re2.compile("|".join(f"(?:{rule})" for rule in _CONTACT_RULES), _contact_options())
 
 
+def _run_options() -> Any:
+    """RE2's options for finding runs of numbers: the longest match, no captures."""
+    options = _contact_options()
+    options.longest_match = True
+    return options
+
+
+# Each run taken whole, so that its words are counted once.
+_NUMBER_RUNS = re2.compile(
+    rf"(?i:{_START}{_NUMBER}(?:{_NUMBER_JOIN}{_NUMBER}){{{SPELT_MIN_NUMBERS - 1},}}{_END})",
+    _run_options(),
+)
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _spelt_phone(text: str) -> bool:
+    """Whether a folded text holds a phone number in words, maybe mixed with groups of digits."""
+    return any(
+        len(_LETTERS.findall(run.group())) >= SPELT_MIN_WORDS for run in _NUMBER_RUNS.finditer(text)
+    )
+
+
 # Decimal digits of other scripts ("٩١٦", "۰۹۱۲", "९८७"), which NFKC leaves as they are; one
 # character at a time, so linear.
 _OTHER_DIGITS = re.compile(r"(?:(?![0-9])\d)+")
@@ -123,7 +183,7 @@ def _ascii_digit(match: re.Match[str]) -> str:
 
 
 def looks_like_contact(text: str) -> bool:
-    """True when a text seems to hold contact details (phone, e-mail, link, @username, handle)."""
+    """True when a text seems to hold contact details (phone, e-mail, link, handle, address)."""
     # NFKC folds look-alikes ("＠", full-width letters); splitting folds every kind of space.
     folded = " ".join(unicodedata.normalize("NFKC", text).split())
     if not folded.isascii():  # a phone number typed in another script's digits too
@@ -131,5 +191,6 @@ def looks_like_contact(text: str) -> bool:
     for dash in DASHES:  # str.translate would take a dictionary lookup per character
         if dash in folded:
             folded = folded.replace(dash, "-")
-    # Seven or more digits however grouped, unless they are a date, a time or a price.
-    return _CONTACT.search(folded) is not None or has_phone_number(folded)
+    # Seven or more digits however grouped, unless they are a date, a time or a price; then
+    # numbers in words.
+    return _CONTACT.search(folded) is not None or has_phone_number(folded) or _spelt_phone(folded)
