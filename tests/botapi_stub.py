@@ -40,6 +40,10 @@ CHAT_PER_SECOND = 1.0
 GROUP_PER_MINUTE = 20.0
 # Methods that send or change a message and therefore count towards the flood limits.
 COUNTED = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendPhoto"})
+# Reading a group's members: the Bot API server (telegram-bot-api, check_chat_access) treats it
+# as writing in a group that was upgraded, and refuses it with the supergroup's id, where
+# getChat, a plain read, still answers with the deactivated group.
+MEMBER_READS = frozenset({"getChatMemberCount", "getChatAdministrators"})
 # Failures Telegram answers, and failures where no answer reaches the bot: "timeout" holds the
 # connection until the client gives up (its read time-out, 5 s in PTB), "drop" closes it at once.
 ANSWERED = frozenset({"500", "502", "429"})
@@ -201,7 +205,8 @@ class FakeTelegram:
             self._no_photos.add(chat_id)
 
     def migrate(self, chat_id: int, new_chat_id: int) -> None:
-        """A group is upgraded to a supergroup: sending to its old id answers 400 from now on."""
+        """A group is upgraded to a supergroup: sending to its old id, or asking for its
+        members, answers 400 with the new id from now on."""
         with self._cond:
             self._migrated[chat_id] = new_chat_id
 
@@ -433,8 +438,10 @@ class FakeTelegram:
             return 400, _error(400, f"Bad Request: {reason}")
         if method == "sendPhoto" and int(params.get("chat_id", 0)) in self._no_photos:
             return 400, _error(400, "Bad Request: not enough rights to send photos to the chat")
+        if method in MEMBER_READS and int(params.get("chat_id", 0)) in self._missing:
+            return 400, _error(400, "Bad Request: chat not found")
         new_chat_id = self._migrated.get(int(params.get("chat_id", 0)))
-        if method in COUNTED and new_chat_id is not None:
+        if method in COUNTED | MEMBER_READS and new_chat_id is not None:
             body = _error(400, "Bad Request: group chat was upgraded to a supergroup chat")
             body["parameters"] = {"migrate_to_chat_id": new_chat_id}
             return 400, body
@@ -523,6 +530,9 @@ class FakeTelegram:
 
     def _m_getMe(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         return 200, {"ok": True, "result": self.bot_user}
+
+    def _m_getChatMemberCount(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        return 200, {"ok": True, "result": 2}
 
     def _m_sendMessage(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         return 200, {"ok": True, "result": self._public(self._store(params))}

@@ -82,6 +82,34 @@ def test_urgent_alerts_survive_a_kill_and_stay_out_of_the_reply_path(
     assert fake.too_many_requests == 0
 
 
+def test_a_staff_group_upgraded_while_the_bot_was_down_is_known_at_start(
+    stub: BotApiStub, tmp_path: Path
+) -> None:
+    # Found by probing: the staff group's new id was learnt only from its migration message
+    # (sent while the bot was down) or from the first alert the old id refused, so until then
+    # a colleague writing to the bot in the supergroup was answered as a patient and alerted
+    # the staff about themselves. getChat on the old id names no supergroup (the group is only
+    # deactivated); asking for its member count is refused with the new id.
+    fake = stub.fake
+    supergroup = STAFF_CHAT - 1_000_000_000_000
+    fake.migrate(STAFF_CHAT, supergroup)
+    bot = start_bot(stub, tmp_path, FAQ, SOFTLIFT_STAFF_CHAT_ID=str(STAFF_CHAT))
+    try:
+        colleague = {"user_id": 77, "chat_type": "supergroup"}
+        fake.text(supergroup, "@softlift_test_bot calling her now, fever and pus", **colleague)
+        fake.text(31, "I have a fever since this morning")
+        fake.wait_messages(31, 1, timeout=30)
+        fake.wait_messages(supergroup, 1, timeout=30)
+    finally:
+        assert bot.stop() == 0  # the updates fetched are handled before it stops
+    (alert,) = fake.messages_to(supergroup)
+    assert "I have a fever since this morning" in alert["text"]
+    assert "calling her now" not in alert["text"]
+    refused = [c for c in fake.calls_of("sendMessage") if int(c.params["chat_id"]) == STAFF_CHAT]
+    assert refused == []  # learnt before the first alert, not from its refusal
+    assert f"set SOFTLIFT_STAFF_CHAT_ID={supergroup}" in bot.text()
+
+
 def _post(port: int, headers: dict[str, str], body_bytes: int) -> int:
     """POST a body of this size to the webhook, in chunks; the status, or 0 if cut off."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)

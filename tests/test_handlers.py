@@ -858,6 +858,26 @@ async def test_a_staff_supergroup_learnt_from_an_alert_is_no_patients_chat(
     assert db_rows(settings, "SELECT kind FROM questions") == [("urgent",)]
 
 
+async def test_a_staff_group_upgraded_while_the_bot_was_down_is_learnt_at_start(
+    settings: Settings, fake: FakeTelegram
+) -> None:
+    # Found by probing: until an alert was refused, a colleague in the new supergroup was a
+    # patient. A staff chat that is a supergroup already is not asked about.
+    supergroup = STAFF_CHAT - 1_000_000_000_000
+    fake.migrate(STAFF_CHAT, supergroup)
+    async with running_app(settings, load_faq(FAQ), fake, NOW) as app:
+        await _post_init(app)
+        doctor: dict[str, Any] = {"user_id": 77, "chat_type": "supergroup"}
+        await feed(
+            app, fake.text(supergroup, "@softlift_test_bot calling her now, fever", **doctor)
+        )
+    assert sent_to(fake, supergroup) == []
+    moved = dataclasses.replace(settings, staff_chat_id=supergroup)
+    async with running_app(moved, load_faq(FAQ), fake, NOW) as app:
+        await _post_init(app)
+    assert [c.params["chat_id"] for c in fake.calls_of("getChatMemberCount")] == [STAFF_CHAT]
+
+
 def _edited(update: dict[str, Any], text: str, edit: int = 1) -> dict[str, Any]:
     """The update Telegram sends when the patient edits a message (the `edit`-th time)."""
     date = update["message"]["date"] + 60 * edit

@@ -44,6 +44,7 @@ from bot.telegram_app.delivery import (
     Delivery,
     StaffChat,
     telegram_digest_parts,
+    telegram_find_staff,
     telegram_send,
     telegram_send_alert,
 )
@@ -104,8 +105,9 @@ def build_application(
     # her now, fever and pus") would get the urgent reply, alert the staff about themselves
     # and count among the patients' questions. Commands still work there.
     # A group upgraded to a supergroup gets a new id: the migration message adds it
-    # (`answers.staff_group_moved`), and so does an alert the old id refused, when that
-    # message never reached this process (sent while it was down, or to another instance).
+    # (`answers.staff_group_moved`), and so does a start-up's look at the old id
+    # (`telegram_find_staff`) or an alert the old id refused, when that message never reached
+    # this process (sent while it was down, or to another instance).
     staff_group = settings.staff_chat_id
     staff_chats = filters.Chat(staff_group if staff_group is not None and staff_group < 0 else ())
     # One for alerts and the digest: a staff group's move is learnt, and logged, once.
@@ -127,6 +129,9 @@ def build_application(
         if settings.staff_chat_id is None
         else telegram_send_alert(app.bot, settings.staff_chat_id, staff),
         digest,
+        None
+        if settings.staff_chat_id is None
+        else telegram_find_staff(app.bot, settings.staff_chat_id, staff),
     )
     app.bot_data.services = Services.create(settings, as_languages(faq), store, delivery, now)
 
@@ -226,6 +231,8 @@ async def _post_init(app: App) -> None:
     services.faq_version = await services.store.shared.faq_version()
     # One poller alone, or webhook instances together: a bot of the other kind stops here.
     await services.store.db.hold_instance_lock(polling=services.settings.webhook_url is None)
+    # Before any update: a colleague in a staff group upgraded meanwhile is no patient.
+    await services.delivery.find_staff_chat()
     languages = services.languages
     names = (
         *MENU,

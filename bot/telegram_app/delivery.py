@@ -11,7 +11,14 @@ from functools import partial
 from html import escape
 
 from telegram import Bot
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 from bot.aftercare.tick import Messages, RecipientGone, RetryLater, Send, TickReport, tick
 from bot.insights.digest import Digest, DigestParts, SendPart, WeeklyDigest
@@ -48,6 +55,12 @@ PHOTOS_REFUSED = (
     "chat_send_photos_forbidden",
     "chat_send_media_forbidden",
 )
+
+# Learns where the staff chat is now, at start-up.
+FindStaff = Callable[[], Awaitable[None]]
+# A supergroup's (or channel's) id is -100 then its own: at most this. A basic group's is above
+# it, and only a basic group is ever upgraded to a supergroup.
+SUPERGROUP_IDS_FROM = -1_000_000_000_000
 
 log = logging.getLogger(__name__)
 
@@ -132,22 +145,32 @@ class StaffChat:
                 chat_id,
             )
 
+    async def locate(self, chat_id: int, ask: Callable[[int], Awaitable[object]]) -> None:
+        """Ask Telegram about the chat; a refusal that names a supergroup is a move, as a send's."""
+        try:
+            await ask(self._moved.get(chat_id, chat_id))
+        except ChatMigrated as exc:
+            self._moved_to(chat_id, exc.new_chat_id)
+
     async def _follow(self, chat_id: int, call: Callable[[int], Awaitable[object]]) -> None:
         try:
             await call(self._moved.get(chat_id, chat_id))
         except ChatMigrated as exc:
-            new_id = exc.new_chat_id
-            self._moved[chat_id] = new_id
-            if self._on_move is not None:
-                self._on_move(new_id)
-            log.warning(
-                "the staff chat %d is now the supergroup %d: alerts and digests go there;"
-                " set SOFTLIFT_STAFF_CHAT_ID=%d",
-                chat_id,
-                new_id,
-                new_id,
-            )
-            await call(new_id)
+            self._moved_to(chat_id, exc.new_chat_id)
+            await call(exc.new_chat_id)
+
+    def _moved_to(self, chat_id: int, new_id: int) -> None:
+        """Send to the supergroup from now on, and ask the operator to set its id."""
+        self._moved[chat_id] = new_id
+        if self._on_move is not None:
+            self._on_move(new_id)
+        log.warning(
+            "the staff chat %d is now the supergroup %d: alerts and digests go there;"
+            " set SOFTLIFT_STAFF_CHAT_ID=%d",
+            chat_id,
+            new_id,
+            new_id,
+        )
 
 
 def telegram_send_alert(bot: Bot, staff_chat_id: int, staff: StaffChat) -> SendAlert:
@@ -163,6 +186,22 @@ def telegram_send_alert(bot: Bot, staff_chat_id: int, staff: StaffChat) -> SendA
         await staff.send(staff_chat_id, lambda target: bot.send_message(target, html))
 
     return send
+
+
+def telegram_find_staff(bot: Bot, staff_chat_id: int, staff: StaffChat) -> FindStaff:
+    """At start-up: whether the staff group became a supergroup while the bot was down."""
+
+    async def find() -> None:
+        if not SUPERGROUP_IDS_FROM < staff_chat_id < 0:
+            return
+        # getChat on the old id still answers (the group is only deactivated) and names no
+        # supergroup; asking for its member count is refused with the supergroup's id.
+        try:
+            await staff.locate(staff_chat_id, bot.get_chat_member_count)
+        except TelegramError as exc:  # an alert's refusal still finds the move, or says why
+            log.info("could not check the staff chat at start (%s)", type(exc).__name__)
+
+    return find
 
 
 def telegram_digest_parts(bot: Bot, chat_id: int, staff: StaffChat) -> DigestParts:
@@ -250,8 +289,10 @@ class Delivery:
         day_messages: Callable[[], Messages | None],
         send_alert: SendAlert | None = None,
         digest: WeeklyDigest | None = None,
+        find_staff: FindStaff | None = None,
     ) -> None:
         self._store = store
+        self._find_staff = find_staff
         self._digest = digest
         self._send = send
         self._send_alert = send_alert
@@ -276,6 +317,11 @@ class Delivery:
     def kick_alerts(self) -> None:
         """Send the queued staff alerts now."""
         self._alerts.kick()
+
+    async def find_staff_chat(self) -> None:
+        """Learn where the staff chat is now (a group upgraded while the bot was down)."""
+        if self._find_staff is not None:
+            await self._find_staff()
 
     async def send_alert_now(self, chat_id: int, html: str) -> None:
         """Send a staff alert at once, past the outbox: for when the database cannot take it."""
