@@ -499,6 +499,11 @@ def test_uncovered_subjects_fall_back_in_russian_too(languages: Languages, messa
             "после ботокса ничего не болело, а после софтлифтинга щеки ноют, так бывает?",
             "pain-after",
         ),
+        # A trip that outranks the entry says why the patient asks; the answer model reads it.
+        (
+            "flying out tonight, how long will the procedure take, will i make my flight?",
+            "duration",
+        ),
     ],
 )
 def test_a_subject_told_before_the_question_does_not_stop_its_answer(

@@ -84,6 +84,7 @@ class Tuning:
     model_unoffered_at: float = 0.8  # ... and an entry not offered at all, this much
     model_outranked_at: float = 0.95  # ... and one a decline only narrowly outranked, this
     model_life_at: float = 0.9  # ... and one asked beside a subject of the patient's life, this
+    life_fallback: bool = True  # ... also when a subject of the patient's life won outright
     model_weak_at: float = 0.9  # ... and the first entry of a fall-back for want of a close one
     story_words: int = 25
 
@@ -183,6 +184,7 @@ class Matcher:
         self._label_tokens = {label: frozenset(ts) for label, ts in label_tokens.items()}
         self._uncovered = self._uncovered_subjects(kb)
         self._life_subjects = self._life_only(kb)
+        self._life_declines = frozenset(d.id for d in kb.declines if d.life)
         self._entry_vocab = frozenset(
             t for label, ts in self._label_tokens.items() if label in self._entry_ids for t in ts
         )
@@ -584,6 +586,8 @@ class Matcher:
         if decision.by_rule:
             if decision.outranked:
                 return self._sure_of_offered(self.model, asked, decision, t.model_outranked_at)
+            if decision.life and decision.kind is Kind.FALLBACK:
+                return self._sure_of_any(self.model, asked, decision, t.model_life_at)
             if decision.life:
                 return self._sure_of_offered(self.model, asked, decision, t.model_life_at)
             return decision
@@ -645,6 +649,18 @@ class Matcher:
         if model.share(model.shares(asked), entry.entry_id) >= needed:
             return Decision(Kind.ANSWER, entry.entry_id, entry.score, decision.candidates)
         return decision
+
+    def _sure_of_any(
+        self, model: AnswerModel, asked: Sequence[str], decision: Decision, needed: float
+    ) -> Decision:
+        """The entry the model gives `needed` or more, answered in place of a fall-back."""
+        shares = model.shares(asked)
+        best = int(shares.argmax())
+        label = model.labels[best]
+        if label not in self._entry_ids or shares[best] < needed:
+            return decision
+        offered = {c.entry_id: c.score for c in decision.candidates}
+        return Decision(Kind.ANSWER, label, offered.get(label, decision.score), decision.candidates)
 
     def _clear_question(self, question: str) -> Decision | None:
         """The answer to a sentence ending in "?" that alone is clearly one entry's question.
@@ -828,7 +844,17 @@ class Matcher:
                 # Offer the entry only when it was just as close.
                 if best >= t.clarify_at and top_score - best < t.margin:
                     return _offered(best, candidates, outranked=True)
-                return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
+                # A subject of the patient's life ("pick up my kids at 3") may only say why
+                # an entry's question is asked ("will i be done in time"): the model reads it.
+                life = t.life_fallback and ranked[0][0] in self._life_declines
+                return Decision(
+                    Kind.FALLBACK,
+                    None,
+                    round(top_score * 100, 1),
+                    candidates,
+                    by_rule=life,
+                    life=life,
+                )
             if aside[0] != best_id:
                 return Decision(Kind.ANSWER, aside[0], round(aside[1] * 100, 1), candidates)
         runner_up = entries[1][1] if len(entries) > 1 else 0.0
