@@ -249,6 +249,13 @@ unread, on 5325c3a: English 149/150 in scope, 55/55 declined, 25/25 urgent, 0/23
 words next to similar in-scope ones, very short questions, one misspelt key word), written then
 too, was scored once, unread, on 5325c3a: English 149/150 in scope, 49/55 declined, 25/25 urgent,
 6/230 wrong; Russian 119/120, 37/40, 20/20, 3/180. A tuning set since.
+`probe50_{en,ru}.yaml` (230 and 180: the border in aftercare, side effects, remedies,
+contraindications and results: details the article does not give next to what it does),
+written in the round, was scored once, unread, on 64f9673: English 148/150 in scope, 41/55
+declined, 25/25 urgent, 14/230 wrong; Russian 116/120, 28/40, 20/20, 12/180. A tuning set since.
+`probe51_{en,ru}.yaml` (230 and 180: the border about the procedure, filler, cannula, layers,
+indications, specialist and safety), written then too, was scored once, unread, on 64f9673:
+English 148/150, 49/55, 25/25, 7/230; Russian 119/120, 36/40, 20/20, 4/180. A tuning set since.
 `heldout_blind28_{en,ru}.yaml` (230 and 180, written in the round in the dev sets' style by a
 helper who never saw the FAQ or the code) is sealed and was first scored at the round's end.
 Without --set, every set listed in SETS is scored.
@@ -424,6 +431,10 @@ SETS = (
     "probe49_ru.yaml",
     "heldout_blind28_en.yaml",
     "heldout_blind28_ru.yaml",
+    "probe50_en.yaml",
+    "probe50_ru.yaml",
+    "probe51_en.yaml",
+    "probe51_ru.yaml",
 )
 
 # Written for questions nobody here has read: only their totals are looked at, and the answer

@@ -431,6 +431,9 @@ def test_russian_keeps_the_clinics_own_doctors_apart_too(
         "i'm bottle feeding my baby, how soon after the birth can i have it?",
         "will the filler get my skin to make its own collagen?",
         "how many times in my life can i have it redone?",
+        # What follows a broken rule, the day swelling peaks: the article gives neither.
+        "fell asleep face down last night, did i ruin the result?",
+        "which day will the swelling be at its worst?",
     ],
 )
 def test_uncovered_subjects_patients_ask_fall_back(matcher: Matcher, message: str) -> None:
@@ -470,6 +473,7 @@ def test_whether_it_is_numbed_is_still_answered(languages: Languages, message: s
         "простыла, делать процедуру?",
         "ребенок на смеси, через сколько после родов можно?",
         "а свой коллаген потом вырабатывается?",
+        "нечаянно уснула на животе, все испортила?",
     ],
 )
 def test_uncovered_subjects_fall_back_in_russian_too(languages: Languages, message: str) -> None:
