@@ -27,7 +27,7 @@ from bot.answers.languages import (
     load_each,
     load_languages,
 )
-from bot.answers.matcher import Kind
+from bot.answers.matcher import MAX_MESSAGE_CHARS, Kind
 from bot.answers.selftest import self_test
 from bot.config import DEFAULT_DATABASE_URL, ConfigError, env_value, resolve_faq_path
 from bot.console import chat
@@ -58,6 +58,12 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report `... | head`
 # JSON allows these raw inside strings, but line-splitting readers (Python's splitlines among
 # them) treat them as line breaks: escaped, every answer stays on one line.
 T = TypeVar("T")
+# A line of a batch or the chat is kept up to the longest message Telegram takes (all the engine
+# reads of one); the rest is read a piece at a time and skipped, so a huge line (a binary piped
+# in by mistake) cannot exhaust memory and the lines after it are still answered.
+LINE_CHARS = MAX_MESSAGE_CHARS
+READ_CHARS = 64 * 1024
+_LINE_END = re.compile(r"\r\n|\r|\n")
 _LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\u0085": "\\u0085"}
 
 
@@ -95,9 +101,21 @@ def cmd_ask(args: argparse.Namespace, languages: Languages, out: TextIO, inp: Te
 
 
 def _lines(inp: TextIO) -> Iterator[str]:
-    """Each line of a batch, whatever ends it: "\n", "\r\n", or "\r" alone (old Mac files)."""
-    for line in inp:
-        yield from line.rstrip("\r\n").split("\r")
+    """Each line, whatever ends it: "\n", "\r\n", or "\r" alone (old Mac files); LINE_CHARS at most."""
+    line = ""
+    after_cr = False  # the last piece ended in "\r": a "\n" opening the next ends no other line
+    # readline, not read: a line is answered as soon as it arrives, as a pipe feeds it.
+    while piece := inp.readline(READ_CHARS):
+        if after_cr and piece.startswith("\n"):
+            piece = piece[1:]
+        after_cr = piece.endswith("\r")
+        *ended, rest = _LINE_END.split(piece)
+        for part in ended:
+            yield (line + part)[:LINE_CHARS]
+            line = ""
+        line = (line + rest)[:LINE_CHARS]
+    if line:
+        yield line
 
 
 def cmd_chat(args: argparse.Namespace, languages: Languages, out: TextIO, inp: TextIO) -> int:
@@ -108,12 +126,13 @@ def cmd_chat(args: argparse.Namespace, languages: Languages, out: TextIO, inp: T
     signal.signal(signal.SIGINT, _quit_chat)
 
     def lines() -> Iterator[str]:
+        read = _lines(inp)
         while True:
             if interactive:
                 out.write("> ")
                 out.flush()
-            line = inp.readline()
-            if not line:
+            line = next(read, None)
+            if line is None:
                 return
             yield line
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -10,6 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from bot import cli
+from bot.answers.matcher import MAX_MESSAGE_CHARS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KEYS = {"question", "kind", "entry", "score", "suggestions", "language", "text"}
@@ -78,6 +82,48 @@ def test_a_batch_with_other_line_ends_is_read_line_by_line(end: str) -> None:
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["question"] for r in rows] == ["does it hurt", "how long does it last"]
+
+
+class _EndlessFirstLine(io.TextIOBase):
+    """A batch whose first line is `chars` long: a read of a whole line is an error."""
+
+    def __init__(self, chars: int, rest: str) -> None:
+        self.left, self.rest = chars, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readline(self, size: int | None = -1) -> str:
+        if size is None or size < 0:
+            raise AssertionError("a whole line read into memory, however long it is")
+        if self.left:
+            piece = "a" * min(size, self.left)
+            self.left -= len(piece)
+            return piece
+        piece, self.rest = self.rest[:size], self.rest[size:]
+        return piece
+
+
+def test_a_huge_line_in_a_batch_is_read_up_to_a_messages_length_and_the_rest_skipped() -> None:
+    # Found by probing: `ask --json -` read each line whole before cutting it to the 4,096
+    # characters the engine reads, so a 600 MB line (a binary piped in by mistake) ended in a
+    # MemoryError traceback and the questions after it were never answered.
+    lines = list(cli._lines(_EndlessFirstLine(50_000_000, "\ndoes it hurt\n")))
+    assert lines == ["a" * MAX_MESSAGE_CHARS, "does it hurt"]
+
+
+def test_a_batch_split_into_pieces_keeps_every_line_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pieces of 3 characters: a "\r\n" split between two is one line end, not two.
+    monkeypatch.setattr(cli, "READ_CHARS", 3)
+    text = "ab\r\ncd\re\n\nfgh\r\r\nlast"
+    assert list(cli._lines(io.StringIO(text))) == ["ab", "cd", "e", "", "fgh", "", "last"]
+
+
+def test_a_huge_line_on_stdin_gets_one_reply_and_the_next_line_its_own() -> None:
+    result = run("ask", "--json", "-", stdin="x" * 1_000_000 + "\ndoes it hurt\n")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["question"] for r in rows] == ["x" * MAX_MESSAGE_CHARS, "does it hurt"]
 
 
 def test_a_batch_saved_with_a_byte_order_mark_reads_its_first_question_without_it() -> None:
