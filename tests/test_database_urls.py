@@ -66,6 +66,18 @@ def test_a_bad_or_unreachable_url_never_shows_the_password(
     assert "DATABASE_URL" in err or "cannot reach the database" in err, err
 
 
+def test_a_password_with_an_unencoded_at_sign_is_refused_without_showing_any_of_it(
+    languages: Languages,
+) -> None:
+    # Found by probing: the URL was read up to the password's first @ and the rest taken for the
+    # server, so "Top@Secret9" stopped start-up with "cannot reach the database
+    # postgresql://bot:***@Secret9@db.example..." (in the log too, at every outage): half the
+    # password shown, and a host lookup blamed instead of the @.
+    code, err = _start(languages, "postgresql://bot:Top@Secret9@db.example:5432/softlift")
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert "Secret9" not in err and "%40" in err, err
+
+
 def test_a_port_that_is_not_a_number_names_the_setting(languages: Languages) -> None:
     code, err = _start(languages, "postgresql://bot:pw@db:abc/softlift")
     assert code == 2 and "DATABASE_URL is not a valid URL" in err, err

@@ -354,7 +354,12 @@ def parse_database_url(value: str) -> DatabaseUrl:
         try:
             url = make_url(value)
             url.port  # noqa: B018 - a port that is not a number fails here, not later
+            # A password ends at its first @ and the rest reads as the server ("Top@Secret9@db"):
+            # no host name has an @, and the part before it is the password's own tail.
+            valid = "@" not in (url.host or "")
         except (ArgumentError, ValueError):
+            valid = False
+        if not valid:
             raise ValueError(
                 f"DATABASE_URL is not a valid URL: it must look like {_URL_FORMS}, with @ : / "
                 "and % in the user name or password written as %40 %3A %2F %25"
