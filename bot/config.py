@@ -87,7 +87,7 @@ class Settings:
             return cls._read(env, faq_option)
         except ConfigError as exc:
             # A token pasted into another setting must not reach the screen or a log either.
-            raise ConfigError(_masked(str(exc), env.get("TELEGRAM_BOT_TOKEN", ""))) from None
+            raise ConfigError(masked(str(exc), env.get("TELEGRAM_BOT_TOKEN", ""))) from None
 
     @classmethod
     def _read(cls, env: Mapping[str, str], faq_option: str | None) -> Settings:
@@ -241,7 +241,7 @@ def _database(value: str) -> str:
         raise ConfigError(str(exc)) from None
 
 
-def _masked(message: str, token: str) -> str:
+def masked(message: str, token: str) -> str:
     """The message with the token, its secret half and anything shaped like a token hidden."""
     for secret in (token.strip(), token.strip().partition(":")[2]):
         if len(secret) >= 8:

@@ -260,6 +260,26 @@ def test_a_webhook_url_telegram_refuses_stops_start_up_in_one_line(
     assert "failed to resolve host" in result.stderr.lower()
 
 
+def test_a_refused_webhook_url_with_the_token_in_its_path_never_shows_the_token(
+    stub: BotApiStub, tmp_path: Path
+) -> None:
+    # Found by probing: the token as the webhook's path (as python-telegram-bot's examples set
+    # it) was printed whole in the start-up line when Telegram refused the URL; a token pasted
+    # into any setting is masked in every other line.
+    result = _run_refused(
+        {
+            "TELEGRAM_API_BASE_URL": stub.base_url,
+            "SOFTLIFT_WEBHOOK_URL": f"https://no-such-host.invalid/{TOKEN}",
+            "SOFTLIFT_WEBHOOK_SECRET": "hook-secret_1",
+            "SOFTLIFT_WEBHOOK_LISTEN": "127.0.0.1",
+            "SOFTLIFT_WEBHOOK_PORT": str(free_port()),
+        },
+        tmp_path,
+    )
+    _assert_one_line(result, "https://no-such-host.invalid/[token]")
+    assert TOKEN.partition(":")[2] not in result.stderr
+
+
 def test_a_second_poller_on_the_same_database_is_refused(stub: BotApiStub, tmp_path: Path) -> None:
     bot = start_bot(stub, tmp_path, FAQ)
     try:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from telegram.error import InvalidToken
 
 from bot.answers.languages import Languages
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, masked
 from bot.storage.database import (
     AnotherPoller,
     Database,
@@ -56,8 +56,7 @@ def run(
         return EXIT_CONFIG
     applied = asyncio.run(check_database(settings.database_url))
     if isinstance(applied, str):
-        err.write(f"softlift-bot: {applied}\n")
-        return EXIT_CONFIG
+        return _refuse(err, applied, settings.token)
     passwords = parse_database_url(settings.database_url).secrets
     configure_logging(
         settings.log_level, [settings.token, settings.webhook_secret or "", *passwords]
@@ -85,12 +84,18 @@ def run(
                 bootstrap_retries=RETRY_FOREVER,
             )
     except InvalidToken:
-        err.write("softlift-bot: Telegram refused the token; check TELEGRAM_BOT_TOKEN\n")
-        return EXIT_CONFIG
+        return _refuse(err, "Telegram refused the token; check TELEGRAM_BOT_TOKEN", settings.token)
     except (AnotherPoller, CannotListen, WebhookRefused) as exc:
-        err.write(f"softlift-bot: {exc}\n")
-        return EXIT_CONFIG
+        return _refuse(err, str(exc), settings.token)
     return 0
+
+
+def _refuse(err: TextIO, line: str, token: str) -> int:
+    """Stop start-up with one line on stderr, the token hidden in it; the exit code."""
+    # A refusal may quote a setting that holds the token: the webhook URL's path, as
+    # python-telegram-bot's examples set it.
+    err.write(f"softlift-bot: {masked(line, token)}\n")
+    return EXIT_CONFIG
 
 
 async def check_database(url: str) -> list[str] | str:
