@@ -6,6 +6,7 @@ import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from itertools import chain
 from string import Formatter
 from typing import Any
@@ -15,6 +16,7 @@ import yaml
 TELEGRAM_TEXT_LIMIT = 4096
 TITLE_LIMIT = 40
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
+ID_RULE = "1-32 characters of a-z, 0-9 and '-'"
 
 
 @dataclass(frozen=True)
@@ -463,7 +465,7 @@ class Ids:
     def claim(self, value: Any, line: int, kind: str) -> str:
         """The id, or "" when it is malformed; a duplicate of its kind is reported but returned."""
         if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
-            self.checker.add(line, f"id {value!r} must be 1-32 characters of a-z, 0-9 and '-'")
+            self.checker.add(line, _id_fault(value))
             return ""
         seen = self.first_lines.setdefault(kind, {})
         if value in seen:
@@ -473,3 +475,21 @@ class Ids:
         else:
             seen[value] = line
         return value
+
+
+def _id_fault(value: Any) -> str:
+    """Why a value is no id, in the words of the file: what YAML read it as, not Python's repr."""
+    if isinstance(value, str):
+        return f"id {value!r} must be {ID_RULE}"
+    if value is None:
+        return f"the id is empty: write one of {ID_RULE}"
+    if isinstance(value, list | dict):
+        return f"the id must be text, not {'a list' if isinstance(value, list) else 'a mapping'}"
+    # YAML reads yes, off, 42, 0x1f and 2024-01-01 as other things than text ("True", 31, a date).
+    if isinstance(value, bool):
+        read_as = "a yes/no value"
+    elif isinstance(value, date):
+        read_as = "a date"
+    else:
+        read_as = "a number"
+    return f"the id is read by YAML as {read_as}, not as text: put it in quotes ({ID_RULE})"

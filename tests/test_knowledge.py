@@ -186,6 +186,28 @@ def test_a_mistyped_key_is_one_problem_naming_its_owner_and_the_key_meant(
     assert f"did you mean '{meant}'?" in problem.message
 
 
+@pytest.mark.parametrize(
+    ("written", "problem"),
+    [
+        ("yes", "the id is read by YAML as a yes/no value, not as text: put it in quotes"),
+        ("off", "the id is read by YAML as a yes/no value, not as text: put it in quotes"),
+        ("42", "the id is read by YAML as a number, not as text: put it in quotes"),
+        ("0x1f", "the id is read by YAML as a number, not as text: put it in quotes"),
+        ("2024-01-01", "the id is read by YAML as a date, not as text: put it in quotes"),
+        ("", "the id is empty"),
+        ("[bruising]", "the id must be text, not a list"),
+    ],
+)
+def test_an_id_yaml_reads_as_no_text_says_so(minimal_text: str, written: str, problem: str) -> None:
+    # Found by probing: `id: yes` was refused as "id True must be 1-32 characters of a-z, 0-9
+    # and '-'", `id: 42` as "id 42 must be ... 0-9 ..." (which it is), `id: 0x1f` as "id 31",
+    # a date as "id datetime.date(2024, 1, 1)" and an empty one as "id None".
+    broken = minimal_text.replace("  - id: bruising", f"  - id: {written}")
+    error = _error(broken)
+    assert f"mini.yaml:{_line_of(minimal_text, '- id: bruising')}: {problem}" in error, error
+    assert "True" not in error and "None" not in error and "datetime" not in error
+
+
 def test_missing_field(minimal_text: str) -> None:
     broken = minimal_text.replace("    answer: Bruises can appear and fade within two weeks.\n", "")
     assert "entry 'bruising': an entry is missing 'answer'" in _error(broken)
