@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 API_BASE_PATH = re.compile(
     r"(?:/[^{}]*)?/bot(?:\{(?:token|TOKEN|bot_token|BOT_TOKEN|bot-token|BOT-TOKEN)\}(?:/test)?)?"
 )
+# A host name as resolvers take it, once IDNA-encoded ("_": a Compose service's name).
+HOST_NAME = re.compile(rb"[A-Za-z0-9_.-]+")
 # A bot id, a colon (maybe %-encoded) and a few secret characters: never put it in a message.
 TOKEN_LIKE = re.compile(r"\d+(?::|%3[Aa])[A-Za-z0-9_-]{6,}")
 
@@ -215,15 +218,27 @@ def _api_base_url(value: str, token: str | None = None) -> str:
 
 def _split(value: str) -> SplitResult | None:
     """A URL's parts; None when it is none ("http://[::1/bot", a port 0 or over 65535, a host
-    no resolver takes: "api..example.com", a label over 63 characters)."""
+    no resolver takes: "api..example.com", a label over 63 characters, a space or "*" in it)."""
     try:
         parts = urlsplit(value)
         if parts.port == 0:  # .port raises for one that is no number or out of range
             return None
-        (parts.hostname or "").encode("idna")  # UnicodeError, a ValueError, for such a host
+        host = parts.hostname or ""
+        name = host.encode("idna")  # UnicodeError, a ValueError, for such a host
     except ValueError:
         return None
+    if host and not HOST_NAME.fullmatch(name) and not _ip_address(host):
+        return None
     return parts
+
+
+def _ip_address(host: str) -> bool:
+    """Whether a URL's host is an IP address (an IPv6 one is written in brackets)."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _shown(value: str, token: str | None) -> str:

@@ -114,6 +114,11 @@ def test_missing_token_says_botfather_and_chat() -> None:
         ("TELEGRAM_API_BASE_URL", "http://api..example.com/bot", "TELEGRAM_API_BASE_URL must be"),
         ("TELEGRAM_API_BASE_URL", f"http://{'a' * 64}.example/bot", "TELEGRAM_API_BASE_URL must"),
         ("SOFTLIFT_WEBHOOK_URL", "https://bot..example.com/hook", "must be an https"),
+        # Found by probing: nor was a character no host name has (a space, "*", "<"): start-up
+        # retried getMe for ever ("no answer (NetworkError)") instead of naming the setting.
+        ("TELEGRAM_API_BASE_URL", "http://bot api:8081/bot", "TELEGRAM_API_BASE_URL must be"),
+        ("TELEGRAM_API_BASE_URL", "https://api*telegram.org/bot", "TELEGRAM_API_BASE_URL must"),
+        ("TELEGRAM_API_BASE_URL", "https://api<telegram.org/bot", "TELEGRAM_API_BASE_URL must"),
         ("SOFTLIFT_WEBHOOK_PORT", "70000", "SOFTLIFT_WEBHOOK_PORT"),
         ("SOFTLIFT_WEBHOOK_SECRET", "has space", "SOFTLIFT_WEBHOOK_SECRET"),
         ("SOFTLIFT_WEBHOOK_SECRET", "x" * 257, "SOFTLIFT_WEBHOOK_SECRET"),
@@ -153,6 +158,9 @@ def test_malformed_settings_name_the_setting_in_one_line(
         "http://127.0.0.1:8081/bot{BOT_TOKEN}",
         "https://proxy.example.com/telegram/bot",
         "https://api.telegram.org/bot{token}/test",
+        "http://telegram_bot_api:8081/bot",  # a Compose service name may have "_"
+        "http://[::1]:8081/bot",
+        "https://пример.рф/bot",
     ],
 )
 def test_api_base_url_forms_give_python_telegram_bot_the_right_urls(base_url: str) -> None:
