@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import io
 import json
 import os
@@ -55,6 +56,8 @@ SERVING = frozenset({"chat", "run"})
 UNTIL_RANGE = (date(1970, 1, 1), date(9998, 12, 31))
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report `... | head`
+# Only a write fails so (no space, over the quota, a file too large): the replies on stdout.
+FULL_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 # JSON allows these raw inside strings, but line-splitting readers (Python's splitlines among
 # them) treat them as line breaks: escaped, every answer stays on one line.
 T = TypeVar("T")
@@ -461,7 +464,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def console_main() -> None:
-    """Console-script wrapper: UTF-8 in and out, and quiet exits on Ctrl-C and closed pipes."""
+    """Console-script wrapper: UTF-8 in and out; one-line exits on Ctrl-C, pipes and full disks."""
     # Invalid bytes become U+FFFD instead of a traceback (UTF-8 locale) or lone surrogates
     # echoed back as raw bytes (C locale, whose surrogateescape Python uses by default).
     # A byte order mark opening stdin (a batch file saved by Notepad) is no part of its first
@@ -480,8 +483,18 @@ def console_main() -> None:
         sys.stderr.write("\n")
         code = EXIT_INTERRUPTED
     except BrokenPipeError:
-        # Python would report the pipe again while flushing at exit: point stdout elsewhere.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _drop_output()
         code = EXIT_BROKEN_PIPE
+    except OSError as exc:
+        if exc.errno not in FULL_ERRORS:
+            raise
+        _drop_output()
+        sys.stderr.write(f"softlift-bot: cannot write the output: {exc.strerror}\n")
+        code = EXIT_PROBLEM
     sys.exit(code)
+
+
+def _drop_output() -> None:
+    """Point stdout at nothing: Python would report the failed write again at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

@@ -353,6 +353,24 @@ def test_a_closed_pipe_exits_quietly() -> None:
     assert b"Traceback" not in err and b"BrokenPipe" not in err
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_a_full_disk_for_the_replies_stops_with_one_line_not_a_traceback() -> None:
+    # Found by probing: `ask --json - < questions > answers.jsonl` on a full disk ended in an
+    # OSError traceback, and Python reported the same error again at exit.
+    with Path("/dev/full").open("wb") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "ask", "--json", "-"],
+            input=b"does it hurt\n",
+            stdout=full,
+            stderr=subprocess.PIPE,
+            timeout=60,
+            check=False,
+        )
+    err = result.stderr.decode()
+    assert result.returncode == 1, err
+    assert err == "softlift-bot: cannot write the output: No space left on device\n"
+
+
 def test_ctrl_c_in_chat_exits_with_130_and_no_traceback() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "chat"],
