@@ -476,6 +476,12 @@ def console_main() -> None:
     ):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(encoding=encoding, errors="replace")
+    # A closed stream (`<&-`, `>&-`) is None: no input, as with `< /dev/null`, and the output
+    # goes nowhere, as print() sends it.
+    if sys.stdin is None:
+        sys.stdin = Path(os.devnull).open(encoding="utf-8")  # noqa: SIM115 - for the whole run
+    if sys.stdout is None:
+        sys.stdout = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115 - as above
     try:
         code = main()
         sys.stdout.flush()

@@ -371,6 +371,24 @@ def test_a_full_disk_for_the_replies_stops_with_one_line_not_a_traceback() -> No
     assert err == "softlift-bot: cannot write the output: No space left on device\n"
 
 
+@pytest.mark.parametrize("closed", [0, 1], ids=["stdin", "stdout"])
+@pytest.mark.parametrize("command", [["ask", "--json", "-"], ["chat"], ["ask", "does it hurt"]])
+def test_a_closed_stdin_or_stdout_is_no_input_or_no_output(command: list[str], closed: int) -> None:
+    # Found by probing: with stdin or stdout closed (`<&-`, `>&-`, as some service managers
+    # start a process) `ask` and `chat` ended in an AttributeError traceback on None.
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *command],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: os.close(closed),  # in the child, before the bot starts
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == b""
+
+
 def test_ctrl_c_in_chat_exits_with_130_and_no_traceback() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "chat"],
