@@ -256,6 +256,9 @@ declined, 25/25 urgent, 14/230 wrong; Russian 116/120, 28/40, 20/20, 12/180. A t
 `probe51_{en,ru}.yaml` (230 and 180: the border about the procedure, filler, cannula, layers,
 indications, specialist and safety), written then too, was scored once, unread, on 64f9673:
 English 148/150, 49/55, 25/25, 7/230; Russian 119/120, 36/40, 20/20, 4/180. A tuning set since.
+`probe52_{en,ru}.yaml` (230 and 240: the dev sets' style, Russian as written in messengers),
+written at the round's end, was scored once, unread, on 06493ca: English 147/150 in scope, 54/55
+declined, 25/25 urgent, 1/230 wrong; Russian 153/160, 59/60, 20/20, 3/240. A tuning set since.
 `heldout_blind28_{en,ru}.yaml` (230 and 180, written in the round in the dev sets' style by a
 helper who never saw the FAQ or the code) is sealed and was first scored at the round's end.
 Without --set, every set listed in SETS is scored.
@@ -435,6 +438,8 @@ SETS = (
     "probe50_ru.yaml",
     "probe51_en.yaml",
     "probe51_ru.yaml",
+    "probe52_en.yaml",
+    "probe52_ru.yaml",
 )
 
 # Written for questions nobody here has read: only their totals are looked at, and the answer

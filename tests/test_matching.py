@@ -434,6 +434,7 @@ def test_russian_keeps_the_clinics_own_doctors_apart_too(
         # What follows a broken rule, the day swelling peaks: the article gives neither.
         "fell asleep face down last night, did i ruin the result?",
         "which day will the swelling be at its worst?",
+        "what exact concentration of hyaluronic acid is in the filler?",  # a number not given
     ],
 )
 def test_uncovered_subjects_patients_ask_fall_back(matcher: Matcher, message: str) -> None:
