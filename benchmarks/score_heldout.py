@@ -261,6 +261,21 @@ written at the round's end, was scored once, unread, on 06493ca: English 147/150
 declined, 25/25 urgent, 1/230 wrong; Russian 153/160, 59/60, 20/20, 3/240. A tuning set since.
 `heldout_blind28_{en,ru}.yaml` (230 and 180, written in the round in the dev sets' style by a
 helper who never saw the FAQ or the code) is sealed and was first scored at the round's end.
+`probe53_{en,ru}.yaml` (230 and 180: the dev sets' style, questions wrapped in the patient's own
+situation: a date, a job, a trip, a family, another treatment), written in the twenty-third
+round, was scored once, unread, on 6cfaa03 (with a red-flag frame for a relative's fever):
+English 139/150 in scope, 53/55 declined, 25/25 urgent, 3/230 wrong; Russian 102/120, 39/40,
+20/20, 6/180. A tuning set since.
+`probe54_{en,ru}.yaml` (230 and 180: the border of the article, details it does not give asked
+in its own words next to in-scope questions on the same subjects), written then too, was scored
+once, unread, on the same code: English 139/150, 48/55, 25/25, 10/230; Russian 117/120, 31/40,
+19/20, 10/180. A tuning set since.
+`probe55_{en,ru}.yaml` (230 and 180: everyday words only, none of the article's terms), written
+then too, was scored once, unread, on the same code: English 141/150, 54/55, 25/25, 2/230;
+Russian 113/120, 40/40, 20/20, 3/180. A tuning set since.
+`heldout_blind29_{en,ru}.yaml` (230 and 180, written at the twenty-third round's start in the dev
+sets' style by a helper who never saw the FAQ or the code) is sealed; first scored then, on the
+same code: English 143/150, 55/55, 25/25, 0/230; Russian 115/120, 40/40, 20/20, 1/180.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -440,13 +455,21 @@ SETS = (
     "probe51_ru.yaml",
     "probe52_en.yaml",
     "probe52_ru.yaml",
+    "heldout_blind29_en.yaml",
+    "heldout_blind29_ru.yaml",
+    "probe53_en.yaml",
+    "probe53_ru.yaml",
+    "probe54_en.yaml",
+    "probe54_ru.yaml",
+    "probe55_en.yaml",
+    "probe55_ru.yaml",
 )
 
 # Written for questions nobody here has read: only their totals are looked at, and the answer
 # model (scripts/train_answer_model.py) never learns from them.
 SEALED = tuple(
     f"heldout_blind{n}_{lang}.yaml"
-    for n in (11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28)
+    for n in (11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29)
     for lang in ("en", "ru")
 )
 

@@ -80,6 +80,9 @@ words: over and done with, someone else's, lay denials, questions ahead, idioms)
 sets' style, every category in several wordings; calm ones: normal side effects, questions ahead,
 negations, the signs' words about other things), first scored 80/80 and 79/80, calm 37/40 and
 37/40 (04fc654); tuned on since.
+`redflag_probe_ab_*` (240 messages), written in the twenty-third round (reports told indirectly,
+inside longer messages, understated or by a relative; calm ones as before), first scored 72/80
+and 74/80, calm 36/40 and 39/40 (6cfaa03 with a relative's-fever frame); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
