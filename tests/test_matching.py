@@ -526,6 +526,10 @@ def test_a_subject_told_before_the_question_does_not_stop_its_answer(
         "хочу сделать микронидлинг, сколько восстановление?",
         "I have lupus, is it safe for me?",
         "can i pay by card, how long does it take?",
+        # "Is that an issue", "at the same time", «одновременно» ask about what was told.
+        "I have a pacemaker. Is that an issue for the procedure?",
+        "I take accutane for my skin until march. can it be done at the same time?",
+        "пью роаккутан от прыщей ещё месяц. можно одновременно?",
     ],
 )
 def test_a_question_about_the_subject_told_before_it_still_falls_back(
