@@ -241,8 +241,10 @@ def test_an_english_enrolment_beside_a_russian_one_stays_english(
     (ru_question,) = fake.wait_messages(russian, 1)
     assert EN("ac_ask_date") in question["text"]
     assert RU("ac_ask_date") in ru_question["text"]
-    (refused,) = say(fake, english, "вчера", language_code="en")
-    assert EN("ac_date_unreadable") in refused["text"]  # Russian words are not English dates
+    # No date in either language: refused in the patient's own ("вчера" would be read in
+    # Russian, and the conversation would go on in it).
+    (refused,) = say(fake, english, "на прошлой неделе", language_code="en")
+    assert EN("ac_date_unreadable") in refused["text"]
     fake.text(russian, "вчера", language_code="ru")
     (asked,) = press(fake, english, "Yesterday", on=question)
     assert "At what time" in asked["text"] and zone in asked["text"]

@@ -220,6 +220,29 @@ async def test_a_check_in_typed_in_another_language_is_read_in_that_language(
     assert stored_language(settings, 16) == "ru"
 
 
+async def test_an_enrolment_answer_typed_in_another_language_is_read_in_that_language(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probing: a patient whose app speaks English typed "вчера" ("yesterday") and
+    # "15 марта" to the date question, and one whose app speaks Russian "yesterday" and "9am":
+    # each was refused with the forms of the app's language, over and over, while their
+    # questions were answered in the language they wrote in.
+    await feed(app, said(fake, 17, "/aftercare", app_language="en"))
+    await feed(app, said(fake, 17, "вчера", app_language="en"))
+    assert texts(fake, 17)[-1].startswith("В какое время присылать")
+    await feed(app, said(fake, 17, "в 9 утра", app_language="en"))
+    confirmation, day = texts(fake, 17)[-2:]
+    assert "в 09:00 (Europe/Berlin)" in confirmation and day.startswith("<b>День 1 из 14</b>")
+    assert stored_language(settings, 17) == "ru"
+    await feed(app, said(fake, 18, "/aftercare"))
+    await feed(app, said(fake, 18, "yesterday"))
+    assert texts(fake, 18)[-1].startswith("At what time should the daily message come?")
+    await feed(app, said(fake, 18, "9am"))
+    confirmation, day = texts(fake, 18)[-2:]
+    assert "at 09:00 (Europe/Moscow)" in confirmation and day.startswith("<b>Day 1 of 14</b>")
+    assert stored_language(settings, 18) == "en"
+
+
 async def test_a_russian_question_during_enrolment_is_answered_then_the_date_asked_again(
     app: App, fake: FakeTelegram
 ) -> None:

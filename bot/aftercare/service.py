@@ -161,6 +161,11 @@ class CourseService:
             return False
         return await self._answering(patient, now) is not None
 
+    async def reads(self, patient: Patient, text: str, now: datetime) -> bool:
+        """Whether this language reads typed text as the open question's answer ("вчера")."""
+        state = await self.repo.load_conversation(patient.user_id, now)
+        return state is not None and self.enrolment.read(state, text, now) is not None
+
     def says_checkin(self, text: str) -> bool:
         """Whether this language reads the text as a check-in answer ("getting worse")."""
         return self.course.option_said(text, self.locale.checkin) is not None

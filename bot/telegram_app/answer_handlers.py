@@ -121,7 +121,9 @@ async def _answer(
     urgent = outcome.decision.kind is Kind.URGENT
     course, read_in = None, current
     if not urgent:
-        read_in = course_handlers.reading_language(context, text, current, outcome.language)
+        read_in = await course_handlers.reading_language(
+            message, context, text, current, outcome.language
+        )
         course = await course_handlers.open_question(message, context, text, read_in)
     if course is not None and not course.asked:
         if user is not None and read_in != current:

@@ -155,15 +155,23 @@ def _typed_to_course(
     return service, Patient(user.id, user.id)
 
 
-def reading_language(context: Context, text: str, current: str, written: str) -> str:
+async def reading_language(
+    message: Message, context: Context, text: str, current: str, written: str
+) -> str:
     """The language to read typed aftercare text in: the patient's, unless the text is a
-    check-in answer only in the language it is written in ("стало хуже" to an English course:
-    a worried patient writes in their own language, whatever the course speaks)."""
+    check-in answer ("стало хуже" to an English course: a worried patient writes in their own
+    language, whatever the course speaks) or the open question's answer ("вчера" to the
+    English date question) only in the language it is written in."""
     services = context.services
     mine, theirs = services.course_service(current), services.course_service(written)
     if mine is None or theirs is None or mine is theirs or mine.says_checkin(text):
         return current
-    return written if theirs.says_checkin(text) else current
+    if theirs.says_checkin(text):
+        return written
+    typed = _typed_to_course(message, context, current)
+    if typed is None or await mine.reads(typed[1], text, services.now()):
+        return current
+    return written if await theirs.reads(typed[1], text, services.now()) else current
 
 
 async def respond(message: Message, context: Context, response: Response) -> None:
