@@ -187,6 +187,13 @@ def test_parse_time(text: str, expected: time | None) -> None:
         ("São Paulo", "America/Sao_Paulo"),
         ("Zürich", "Europe/Zurich"),
         ("bogotá", "America/Bogota"),
+        # Found by probing: a zone typed as a sentence, with its full stop, was refused ("I
+        # don't know that time zone"), while "Москва." was read (its table ignores punctuation).
+        ("Berlin.", "Europe/Berlin"),
+        ("London!", "Europe/London"),
+        ("Europe/Paris.", "Europe/Paris"),
+        ("New York...", "America/New_York"),
+        ("Tokyo …", "Asia/Tokyo"),
     ],
 )
 def test_parse_zone(text: str, expected: str | None) -> None:
@@ -691,7 +698,7 @@ def test_a_typed_zone_and_an_unknown_one(enrolment: Enrolment) -> None:
 # "EST", "MST" and "HST" were accepted as fixed offsets: a New Yorker's 09:00 message would
 # come at 10:00 all summer, and "MST" is Denver (summer time) or Phoenix (none).
 @pytest.mark.parametrize(
-    "typed", ["EST", "MST", "HST", "est", "PST", "GMT", "UTC", "CET", "EST5EDT"]
+    "typed", ["EST", "MST", "HST", "est", "PST", "GMT", "UTC", "CET", "EST5EDT", "EST.", "utc!"]
 )
 def test_an_abbreviation_is_refused_with_why(enrolment: Enrolment, typed: str) -> None:
     state = Conversation(Step.ZONE, "Europe/Berlin", date(2025, 5, 19), back_to=Step.TIME)

@@ -262,6 +262,8 @@ _REGIONS = (
 _SAMPLE_YEARS = (2000, 2040)
 _SAMPLE_STEP = timedelta(days=2)
 _CITY_WORD = re.compile(r"[^\W_]+")
+# What may end a zone typed as a sentence: "Berlin.", "London!", "Tokyo …".
+_SENTENCE_END = ".!\u2026 \t\n"
 
 
 def is_offset(text: str) -> bool:
@@ -275,7 +277,8 @@ def is_abbreviation(text: str) -> bool:
 
 
 def _key(text: str) -> str:
-    return "_".join(text.split()).lower()
+    """A zone name as looked up: "_" for spaces, lower case, no full stop after it ("Berlin.")."""
+    return "_".join(text.rstrip(_SENTENCE_END).split()).lower()
 
 
 def _city_key(text: str) -> str:
