@@ -15,6 +15,7 @@ from botapi_stub import FakeTelegram, buttons
 from handler_support import enrol, feed, press_label, running_app, texts, without_pacing
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.aftercare.records import EndReason
 from bot.aftercare.tick import RecipientGone, RetryLater
 from bot.answers.loader import load_faq
 from bot.config import Settings
@@ -304,6 +305,29 @@ async def test_forget_asked_with_a_danger_sign_still_alerts_the_staff_when_the_a
     await delivery.idle()
     (alert,) = texts(fake, STAFF_CHAT)
     assert "Urgent message from a patient" in alert and "blurry vision" in alert
+
+
+@pytest.mark.parametrize("ended_by", ["/stop", "blocking the bot"])
+async def test_enrolling_again_keeps_the_zone_the_patient_chose(
+    app: App, fake: FakeTelegram, ended_by: str
+) -> None:
+    # Found by probing: a patient in Los Angeles who stopped their course (or whose course
+    # ended while they had blocked the bot) and enrolled again was asked in the clinic's zone:
+    # "Today" counted in Berlin and the daily message came at 09:00 Berlin, midnight for them.
+    await enrol(app, fake, 45)
+    await feed(app, fake.text(45, "/timezone America/Los_Angeles"))
+    if ended_by == "/stop":
+        await feed(app, fake.text(45, "/stop"))
+    else:
+        courses = app.bot_data.services.store.courses
+        course = await courses.course_for(45)
+        assert course is not None
+        await courses.end_course(course.id, EndReason.BLOCKED, NOW)  # as the tick does on a 403
+    await feed(app, fake.text(45, "/aftercare"))
+    await press_label(app, fake, fake.messages_to(45)[-1], "Yesterday")
+    assert "America/Los_Angeles" in texts(fake, 45)[-1]
+    await press_label(app, fake, fake.messages_to(45)[-1], "Morning 09:00")
+    assert "09:00 (America/Los_Angeles)" in texts(fake, 45)[-2]
 
 
 async def test_a_zone_given_with_timezone_is_taken_at_once(app: App, fake: FakeTelegram) -> None:

@@ -164,9 +164,9 @@ class Enrolment:
     def _cancel_row(self) -> tuple[Button, ...]:
         return (Button(self._t("ac_cancel_button"), buttons.cancel()),)
 
-    def start(self, now: datetime) -> Turn:
-        """The first question of a new enrolment, in the clinic's time zone."""
-        state = Conversation(Step.DATE, self.clinic_zone)
+    def start(self, now: datetime, zone: str | None = None) -> Turn:
+        """The first question of a new enrolment, in `zone` (the patient's last) or the clinic's."""
+        state = Conversation(Step.DATE, zone or self.clinic_zone)
         question = self._date_question(state, now)
         text = f"{self._t('ac_intro', days=self.course.days)}\n\n{question.text}"
         return Turn(replace(question, text=text), state)

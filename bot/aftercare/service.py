@@ -79,7 +79,10 @@ class CourseService:
         if course is not None:
             await self.repo.clear_conversation(patient.user_id)
             return Response((self.status.status(course, now),))
-        asked = await self._apply(patient, self.enrolment.start(now), now)
+        # A patient enrolling again (after /stop, or a course ended) keeps the zone they chose.
+        last = await self.repo.last_course(patient.user_id)
+        start = self.enrolment.start(now, last.timezone if last is not None else None)
+        asked = await self._apply(patient, start, now)
         return await self._typed_answer(patient, asked, typed, now)
 
     async def timezone(self, patient: Patient, now: datetime, typed: str | None = None) -> Response:

@@ -168,6 +168,12 @@ class CourseRepo:
             {"user": user_id},
         )
 
+    async def last_course(self, user_id: int) -> PatientCourse | None:
+        """The patient's newest course, running or ended (stopped, completed, unreachable)."""
+        return await self._course_where(
+            "c.user_id = :user ORDER BY c.id DESC LIMIT 1", {"user": user_id}
+        )
+
     async def pause(self, course_id: int) -> bool:
         """Hold the course's messages; False when it is not active."""
         return await self._set_status(course_id, CourseStatus.ACTIVE, CourseStatus.PAUSED)
