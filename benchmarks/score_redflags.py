@@ -83,6 +83,9 @@ negations, the signs' words about other things), first scored 80/80 and 79/80, c
 `redflag_probe_ab_*` (240 messages), written in the twenty-third round (reports told indirectly,
 inside longer messages, understated or by a relative; calm ones as before), first scored 72/80
 and 74/80, calm 36/40 and 39/40 (6cfaa03 with a relative's-fever frame); tuned on since.
+`redflag_probe_ac_*` (240 messages), written then too (answers to the daily check-in and photo
+captions: signs in lists, in passing, by comparison with yesterday, in one or two words), first
+scored 75/80 and 74/80, calm 33/40 and 40/40 (232423c); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
