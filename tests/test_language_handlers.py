@@ -570,3 +570,22 @@ async def test_a_reload_that_would_drop_a_language_keeps_serving_it_and_shows_wh
         await feed(app, fake.text(7, "сколько держится эффект"))
         assert app.bot_data.services.languages.codes == ("en", "ru")
         assert "месяц" in texts(fake, 7)[-1]
+
+
+async def test_a_date_typed_after_aftercare_in_another_language_is_read_in_that_language(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probing: "/aftercare вчера" from a patient whose app speaks English, and
+    # "/aftercare yesterday" from one whose app speaks Russian, got the date question again
+    # with the accepted forms of the app's language, while "вчера" typed to that question
+    # was read; the command's date is now read in the language it is written in too.
+    await feed(app, said(fake, 19, "/aftercare вчера", app_language="en"))
+    assert texts(fake, 19)[-1].startswith("В какое время присылать")
+    assert stored_language(settings, 19) == "ru"
+    await feed(app, said(fake, 20, "/aftercare yesterday"))
+    assert texts(fake, 20)[-1].startswith("At what time should the daily message come?")
+    assert stored_language(settings, 20) == "en"
+    # A date in digits reads alike in both: the app's language stays.
+    await feed(app, said(fake, 21, "/aftercare 19.05.2025", app_language="en"))
+    assert texts(fake, 21)[-1].startswith("At what time should the daily message come?")
+    assert stored_language(settings, 21) == "en"

@@ -79,11 +79,22 @@ class CourseService:
         if course is not None:
             await self.repo.clear_conversation(patient.user_id)
             return Response((self.status.status(course, now),))
+        asked = await self._apply(patient, await self._first_question(patient, now), now)
+        return await self._typed_answer(patient, asked, typed, now)
+
+    async def _first_question(self, patient: Patient, now: datetime) -> Turn:
+        """A new enrolment's first question: the procedure date."""
         # A patient enrolling again (after /stop, or a course ended) keeps the zone they chose.
         last = await self.repo.last_course(patient.user_id)
-        start = self.enrolment.start(now, last.timezone if last is not None else None)
-        asked = await self._apply(patient, start, now)
-        return await self._typed_answer(patient, asked, typed, now)
+        return self.enrolment.start(now, last.timezone if last is not None else None)
+
+    async def reads_opening(self, patient: Patient, text: str, now: datetime) -> bool:
+        """Whether this language reads text typed with /aftercare ("/aftercare вчера") as the
+        procedure date; False for an enrolled patient, who gets the status."""
+        if await self.repo.course_for(patient.user_id) is not None:
+            return False
+        state = (await self._first_question(patient, now)).state
+        return state is not None and self.enrolment.read(state, text, now) is not None
 
     async def timezone(self, patient: Patient, now: datetime, typed: str | None = None) -> Response:
         """/timezone: change the zone during enrolment or of the running course.

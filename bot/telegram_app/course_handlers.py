@@ -33,7 +33,31 @@ UseCase = Callable[[CourseService, Patient, datetime], Awaitable[Response]]
 async def aftercare(update: Update, context: Context) -> None:
     """/aftercare [date]: the status, or the first question (answered by a date given with it)."""
     typed = _typed(context)
-    await _run(update, context, lambda service, patient, now: service.open(patient, now, typed))
+    language = await _opening_language(update, context, typed)
+    await _run(
+        update, context, lambda service, patient, now: service.open(patient, now, typed), language
+    )
+
+
+async def _opening_language(update: Update, context: Context, typed: str | None) -> str | None:
+    """The language a date typed with /aftercare is read in when only the language it is
+    written in reads it ("/aftercare вчера" from an English app), stored as the patient's;
+    None: the patient's own, as for the answer typed to the date question."""
+    user, services = update.effective_user, context.services
+    if typed is None or user is None:
+        return None
+    current = await language_of(context, user)
+    written = services.languages.detect(typed, current).language
+    mine, theirs = services.course_service(current), services.course_service(written)
+    if mine is None or theirs is None or mine is theirs:
+        return None
+    patient, now = Patient(user.id, user.id), services.now()
+    if await mine.reads_opening(patient, typed, now):
+        return None
+    if not await theirs.reads_opening(patient, typed, now):
+        return None
+    await services.set_language(user.id, written)
+    return written
 
 
 async def deep_link(update: Update, context: Context) -> None:
@@ -205,12 +229,15 @@ def _typed(context: Context) -> str | None:
     return " ".join(context.args or ()) or None
 
 
-async def _run(update: Update, context: Context, use_case: UseCase) -> None:
-    """Run one aftercare use case for the sender of a command and send its response."""
+async def _run(
+    update: Update, context: Context, use_case: UseCase, language: str | None = None
+) -> None:
+    """Run one aftercare use case for the sender of a command (in `language`, else theirs)
+    and send its response."""
     message, user, services = update.effective_message, update.effective_user, context.services
     if message is None or user is None:
         return
-    language = await language_of(context, user)
+    language = language or await language_of(context, user)
     service = services.course_service(language)
     if service is None:
         await send_to(message.chat, _said(context, language, "ac_unavailable"))
