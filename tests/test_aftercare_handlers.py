@@ -725,6 +725,18 @@ async def test_a_danger_sign_gets_the_urgent_reply_and_reaches_the_staff_when_th
     assert '<a href="tg://user?id=25">Zelda</a>' in alert
 
 
+async def test_a_group_danger_sign_sent_past_the_outbox_names_the_group(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # The alert sent past the outbox (the database failing) says where it was written too.
+    await feed(app, fake.text(28, "/start"))
+    fail_inserts(settings, "alerts")
+    await feed(app, fake.text(-300, "/help I have blurred vision", user_id=28, chat_type="group"))
+    assert texts(fake, -300)[0].startswith("Call emergency services now.")
+    (alert,) = texts(fake, STAFF_CHAT)
+    assert alert.startswith('👥 Written in the group "Clinic patients"')
+
+
 @pytest.mark.parametrize("staff_chat", ["blocked", "no such chat", "failing"])
 async def test_a_danger_sign_gets_the_urgent_reply_when_the_database_and_the_staff_chat_fail(
     app: App, fake: FakeTelegram, settings: Settings, staff_chat: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import logging
+import re
 import shutil
 import signal
 import sqlite3
@@ -334,6 +335,25 @@ async def test_a_danger_sign_after_a_command_the_bot_answers_in_a_group_is_urgen
         "Contact your treating doctor now: +00 000."
     ]
     assert len(sent_to(fake, STAFF_CHAT)) == 1
+
+
+async def test_a_danger_sign_in_a_group_alerts_the_staff_with_the_group(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probing: an alert for a danger sign in a patients' group read as one from a
+    # private chat (name, username, words), so the staff did not know where to look or that
+    # the patient may not read a private message from the clinic's account first.
+    await feed(app, fake.text(8, "I have a fever since this morning"))
+    await feed(app, fake.text(-300, "/help I have a fever", user_id=9, chat_type="group"))
+    said = "@softlift_test_bot I have a fever"
+    await feed(app, fake.text(-1001234567890, said, user_id=10, chat_type="supergroup"))
+    private, group, supergroup = (m["text"] for m in sent_to(fake, STAFF_CHAT))
+    assert "group" not in private
+    assert group.startswith('👥 Written in the group "Clinic patients", not in a private chat')
+    assert "https://" not in group  # a basic group's messages have no link
+    first, *_ = supergroup.splitlines()
+    assert first.startswith('👥 Written in the group "Clinic patients"')
+    assert re.search(r": https://t\.me/c/1234567890/\d+$", first)
 
 
 @pytest.mark.parametrize("text", ["/help@other_bot I have a fever", "/weather I have a fever"])

@@ -22,6 +22,7 @@ from bot.telegram_app.context import Context, Services, assistant_of, language_o
 from bot.telegram_app.sending import (
     answer_press,
     drop_feedback_row,
+    group_alert_html,
     send_for_press,
     send_photo,
     send_reply,
@@ -394,8 +395,11 @@ async def _alert_anyway(update: Update, context: Context, chat_id: int, emergenc
         text = _pressed_label(update.callback_query)
     services = context.services
     locale = services.assistant(services.staff_language).locale
+    html = urgent_alert_html(update.effective_user, locale, text)
     try:
-        await services.alert_without_outbox(urgent_alert_html(update.effective_user, locale, text))
+        await services.alert_without_outbox(
+            html if message is None else group_alert_html(html, locale, message)
+        )
     except Exception as exc:  # a staff chat gone or flooded as well: the patient's reply still goes
         log.warning("urgent alert of chat %s not sent: %s", chat_id, type(exc).__name__)
 

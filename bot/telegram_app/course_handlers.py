@@ -15,6 +15,7 @@ from bot.telegram_app.sending import (
     answer_press,
     course_alert_html,
     emergency_alert_html,
+    group_alert_html,
     send_for_press,
     send_text,
     send_to,
@@ -216,6 +217,7 @@ async def alert_urgent(message: Message, context: Context, text: str, emergency:
         html = urgent_alert_html(user, locale, text)
     else:
         html = course_alert_html(user, locale, alert, service.course.days, text)
+    html = group_alert_html(html, locale, message)
     if emergency:
         html = emergency_alert_html(html, locale, edited=message.edit_date is not None)
     user_id = user.id if user else None

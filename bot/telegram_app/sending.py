@@ -143,6 +143,29 @@ def emergency_alert_html(html: str, locale: Locale, edited: bool) -> str:
     return f"{escape(line, quote=False)}\n{html}"
 
 
+def group_alert_html(html: str, locale: Locale, message: Message) -> str:
+    """An alert headed by the group its message was written in (with a link to the message
+    where Telegram has one); as it is for a private chat's."""
+    chat = message.chat
+    if chat.type == ChatType.PRIVATE:
+        return html
+    group = escape(shown_as_typed(chat.title or "").strip() or str(chat.id), quote=False)
+    link = _message_link(message)
+    key = "alert_in_group" if link is None else "alert_in_group_link"
+    return f"{html_template(locale, key, group=group, link=escape(link or ''))}\n{html}"
+
+
+def _message_link(message: Message) -> str | None:
+    """A t.me link to a supergroup's message (its topic's view in a forum); None in a basic
+    group, whose messages have no link."""
+    chat = message.chat
+    if chat.type != ChatType.SUPERGROUP:
+        return None
+    where = chat.username or f"c/{str(chat.id).removeprefix('-100')}"
+    topic = message.message_thread_id if message.is_topic_message else None
+    return f"https://t.me/{where}/{message.message_id}" + (f"?thread={topic}" if topic else "")
+
+
 def course_alert_html(
     user: User | None, locale: Locale, alert: StaffAlert, days: int, text: str | None = None
 ) -> str:
