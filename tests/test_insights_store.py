@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import text
 
+from bot.answers.assistant import Assistant
 from bot.answers.knowledge import KnowledgeBase
+from bot.answers.languages import Languages
 from bot.insights import service as insights
 from bot.storage.database import Database
 from bot.storage.insights import HOURLY_SQL
@@ -140,3 +143,30 @@ async def test_a_digests_messages_already_sent_are_kept_for_the_next_try(store: 
     await repo.digest_part_sent("2026-W14", "a", 2)  # no longer its claim: not recorded
     assert await repo.claim_digest("2026-W14", "b", NOW + timedelta(minutes=11))
     assert await repo.digest_parts_sent("2026-W14") == 1
+
+
+async def test_unanswered_groups_the_latest_texts_and_counts_them_all(
+    store: Store, assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found by probing: /unanswered (and the digest, and `faq suggest`) grouped every text of
+    # the period, comparing them pairwise: 40,000 distinct questions took 78 s of CPU and
+    # 100,000 several minutes, all read into memory, while patients' replies shared the CPU.
+    # Now the latest GROUPED_TEXTS are grouped and the report says how many there were.
+    monkeypatch.setattr(insights, "GROUPED_TEXTS", 3)
+    span = insights.Period.last_days(NOW, BERLIN, days=2)
+    for minute, question in enumerate(["wifi?", "parking?", "parking??", "car park?", "gift?"]):
+        at = NOW - timedelta(hours=1) + timedelta(minutes=minute)
+        await store.stats.record_question("fallback", None, at, question)
+    languages = Languages([assistant])
+    unanswered = await insights.unanswered_groups(store, languages, span)
+    assert unanswered.total == 5
+    assert sorted(p.text for g in unanswered.groups for p in g.phrasings) == [
+        "car park?",
+        "gift?",
+        "parking??",
+    ]
+    report = await insights.unanswered_report(store, languages, assistant, span)
+    assert report.splitlines()[:2] == [
+        "Not covered in the last 2 days: questions 5, groups 2",
+        "Grouped below: the latest 3 of them.",
+    ]

@@ -25,17 +25,22 @@ def unanswered_text(
     t: Translate,
     days: int = PERIOD_DAYS,
     shown: int = GROUPS_SHOWN,
+    total: int | None = None,
 ) -> str:
     """The report: the largest groups with counts and an example, then the entries most 👎.
 
     `groups` as `group_questions` returns them (largest first); `disliked` as
-    `snapshot.most_disliked` does. Plain text; the adapter escapes and splits it.
+    `snapshot.most_disliked` does; `total` the period's questions when only the latest were
+    grouped. Plain text; the adapter escapes and splits it.
     """
-    total = sum(g.count for g in groups)
+    grouped = sum(g.count for g in groups)
+    total = max(total or 0, grouped)
     if not groups:
         lines = [t("unanswered_none", days=days)]
     else:
         lines = [t("unanswered_title", days=days, total=total, groups=len(groups))]
+        if total > grouped:
+            lines.append(t("unanswered_latest", grouped=grouped))
         for group in groups[:shown]:
             example = one_line(group.example)
             ways = len(group.phrasings)

@@ -14,6 +14,8 @@ from bot.storage.database import Database, stamp
 # A digest is claimed for this long: rendering and its sends take seconds, so a live sender is
 # never overtaken, and a sender that died mid-way is taken over within the hour it was due.
 DIGEST_LEASE = timedelta(minutes=10)
+# A LIMIT that keeps every row, in both databases (PostgreSQL's LIMIT ALL is no SQLite syntax).
+UNLIMITED = 2**62
 # The period's questions per UTC hour, outcome and entry, in one pass over the index
 # `questions_by_hour` (migration 0006) in its own order: the hour bounds find the range, the
 # exact instants trim it. Rows: about 24 x 30 hours times the outcomes and entries asked.
@@ -94,17 +96,31 @@ class InsightsRepo:
             checkins=tuple((r.answer, int(r.n)) for r in checkins),
         )
 
-    async def unanswered_texts(self, start: datetime, end: datetime) -> list[str]:
-        """The kept texts of the questions not covered from `start` to `end` (exclusive)."""
+    async def unanswered_texts(
+        self, start: datetime, end: datetime, latest: int | None = None
+    ) -> list[str]:
+        """The kept texts of the questions not covered from `start` to `end` (exclusive), in
+        the order asked; only the `latest` ones when given."""
         async with self.db.transaction() as conn:
             rows = await conn.execute(
                 text(
                     "SELECT text FROM unanswered WHERE asked_at >= :start AND asked_at < :end"
-                    " ORDER BY id"
+                    " ORDER BY id DESC LIMIT :latest"
+                ),
+                {"start": stamp(start), "end": stamp(end), "latest": latest or UNLIMITED},
+            )
+            return [r.text for r in rows][::-1]
+
+    async def count_unanswered(self, start: datetime, end: datetime) -> int:
+        """How many kept texts of questions not covered there are from `start` to `end`."""
+        async with self.db.transaction() as conn:
+            count = await conn.scalar(
+                text(
+                    "SELECT count(*) FROM unanswered WHERE asked_at >= :start AND asked_at < :end"
                 ),
                 {"start": stamp(start), "end": stamp(end)},
             )
-            return [r.text for r in rows]
+            return int(count or 0)
 
     async def claim_digest(
         self,
