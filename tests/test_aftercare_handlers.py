@@ -25,7 +25,7 @@ from bot.storage.courses import CourseRepo
 from bot.storage.database import sqlite_path
 from bot.telegram_app import ratelimit
 from bot.telegram_app.app import _post_init
-from bot.telegram_app.context import App
+from bot.telegram_app.context import App, Services
 from bot.telegram_app.delivery import Delivery, telegram_send
 
 TOKEN = "123456789:TEST-token-for-handler-tests_abcdef"
@@ -723,6 +723,32 @@ async def test_a_danger_sign_gets_the_urgent_reply_and_reaches_the_staff_when_th
     (alert,) = texts(fake, STAFF_CHAT)
     assert "Urgent message from a patient" in alert and "I have blurred vision" in alert
     assert '<a href="tg://user?id=25">Zelda</a>' in alert
+
+
+async def test_a_danger_sign_after_a_command_gets_the_urgent_reply_alone_when_the_database_fails(
+    app: App, fake: FakeTelegram, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found by probing: "/help I have blurred vision" with the alert's insert failing got the
+    # urgent reply from the error handler and then /help's reply as well (the handlers after
+    # the failed danger check still ran); with the patient's language unreadable too, /help
+    # failed in turn and the patient got the urgent reply twice.
+    await feed(app, fake.text(29, "/start"))
+    fail_inserts(settings, "alerts")
+    await feed(app, fake.text(29, "/help I have blurred vision"))
+    urgent, *after = texts(fake, 29)[1:]
+    assert urgent.startswith("Call emergency services now.") and after == []
+    assert len(texts(fake, STAFF_CHAT)) == 1
+    # A deletion asked for with it is still done.
+    await feed(app, fake.text(29, "/forget I have blurred vision"))
+    assert texts(fake, 29)[-2].startswith("Call emergency services now.")
+    assert texts(fake, 29)[-1].startswith("Done: I have deleted everything")
+
+    async def unreadable(*_: object) -> str:
+        raise OSError("database away")
+
+    monkeypatch.setattr(Services, "language_of", unreadable)
+    await feed(app, fake.text(30, "/help I have blurred vision"))
+    assert len(texts(fake, 30)) == 1 and texts(fake, 30)[0].startswith("Call emergency")
 
 
 async def test_a_group_danger_sign_sent_past_the_outbox_names_the_group(

@@ -378,6 +378,14 @@ async def on_error(update: object, context: Context) -> None:
         await send_to(chat, reply, topic_of(update.effective_message))
     except TelegramError as exc:
         log.warning("could not send the apology to chat %s: %s", chat.id, type(exc).__name__)
+    if urgent is not None and not _requested(update):
+        raise ApplicationHandlerStop  # "/help <danger sign>": the urgent reply goes alone
+
+
+def _requested(update: Update) -> bool:
+    """Whether an update is /stop or /forget, done even after the urgent reply to words with it."""
+    text = update.message.text if update.message is not None else None
+    return course_handlers.command_name(text or "") in course_handlers.REQUESTS
 
 
 async def _alert_anyway(update: Update, context: Context, chat_id: int, emergency: bool) -> None:
