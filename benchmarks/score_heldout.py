@@ -276,6 +276,20 @@ Russian 113/120, 40/40, 20/20, 3/180. A tuning set since.
 `heldout_blind29_{en,ru}.yaml` (230 and 180, written at the twenty-third round's start in the dev
 sets' style by a helper who never saw the FAQ or the code) is sealed; first scored then, on the
 same code: English 143/150, 55/55, 25/25, 0/230; Russian 115/120, 40/40, 20/20, 1/180.
+`probe56_{en,ru}.yaml` (230 and 240: the dev sets' style, short messenger questions and
+follow-ups), written in the round, was scored once, unread, on 232423c: English 147/150 in
+scope, 55/55 declined, 25/25 urgent, 0/230 wrong; Russian 157/160, 59/60, 20/20, 1/240. A tuning
+set since.
+`probe57_{en,ru}.yaml` (230 and 180: the border in aftercare rules, side effects and results: a
+rule broken, a time or product the article does not give), written then too, was scored once,
+unread, on 232423c: English 147/150, 45/55, 25/25, 10/230; Russian 119/120, 28/40, 20/20,
+12/180. A tuning set since.
+`probe58_{en,ru}.yaml` (230 and 180: the border about the method, filler, cannula, specialist,
+indications and results), written then too, was scored once, unread, on 319a53f with the
+model trained on probe56-57: English 147/150, 49/55, 24/25, 6/230; Russian 116/120, 36/40,
+20/20, 6/180. Not a tuning set yet.
+`heldout_blind30_{en,ru}.yaml` (230 and 180, written in the round in the dev sets' style by a
+helper who never saw the FAQ or the code) is sealed and was first scored at the round's end.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -463,13 +477,19 @@ SETS = (
     "probe54_ru.yaml",
     "probe55_en.yaml",
     "probe55_ru.yaml",
+    "probe56_en.yaml",
+    "probe56_ru.yaml",
+    "probe57_en.yaml",
+    "probe57_ru.yaml",
+    "heldout_blind30_en.yaml",
+    "heldout_blind30_ru.yaml",
 )
 
 # Written for questions nobody here has read: only their totals are looked at, and the answer
 # model (scripts/train_answer_model.py) never learns from them.
 SEALED = tuple(
     f"heldout_blind{n}_{lang}.yaml"
-    for n in (11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29)
+    for n in (11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30)
     for lang in ("en", "ru")
 )
 

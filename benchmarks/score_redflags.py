@@ -86,6 +86,10 @@ and 74/80, calm 36/40 and 39/40 (6cfaa03 with a relative's-fever frame); tuned o
 `redflag_probe_ac_*` (240 messages), written then too (answers to the daily check-in and photo
 captions: signs in lists, in passing, by comparison with yesterday, in one or two words), first
 scored 75/80 and 74/80, calm 33/40 and 40/40 (232423c); tuned on since.
+`redflag_probe_ad_*` (240 messages), written then too (hard cases: rare words and images,
+sensations, numbers, signs asked as questions or after "but", typos in key words; calm ones with
+the same vocabulary used harmlessly), first scored 74/80 and 74/80, calm 30/40 and 26/40
+(319a53f); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
