@@ -287,7 +287,7 @@ unread, on 232423c: English 147/150, 45/55, 25/25, 10/230; Russian 119/120, 28/4
 `probe58_{en,ru}.yaml` (230 and 180: the border about the method, filler, cannula, specialist,
 indications and results), written then too, was scored once, unread, on 319a53f with the
 model trained on probe56-57: English 147/150, 49/55, 24/25, 6/230; Russian 116/120, 36/40,
-20/20, 6/180. Not a tuning set yet.
+20/20, 6/180. A tuning set since.
 `heldout_blind30_{en,ru}.yaml` (230 and 180, written in the round in the dev sets' style by a
 helper who never saw the FAQ or the code) is sealed and was first scored at the round's end.
 Without --set, every set listed in SETS is scored.
@@ -483,6 +483,8 @@ SETS = (
     "probe57_ru.yaml",
     "heldout_blind30_en.yaml",
     "heldout_blind30_ru.yaml",
+    "probe58_en.yaml",
+    "probe58_ru.yaml",
 )
 
 # Written for questions nobody here has read: only their totals are looked at, and the answer
