@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from itertools import chain, takewhile
@@ -72,7 +72,8 @@ class Analyzer:
             canonical = "".join(self._stem(w) for w in group_words[0])
             if group[0] in locale.stopwords:
                 self._silent.add(canonical)
-            members = {w for phrase in group for w in utils.default_process(phrase).split()}
+            # Normalised as one text: a character's normal form does not depend on its neighbours.
+            members = set(utils.default_process("\n".join(group)).split())
             for phrase, words in zip(group, group_words, strict=True):
                 if len(words) > 1:
                     self._add_phrase(self._phrases, words, canonical)
@@ -348,14 +349,17 @@ class Analyzer:
         """Replace each phrase of `table` in the words by its canonical token.
 
         `stems` are the words' stems and `folded` whether each is such a token (None: none is);
-        the three come back for the words after folding, a phrase's token its own stem.
+        the three come back for the words after folding, a phrase's token its own stem (the
+        very lists given when no phrase folds).
         """
-        # Where the first two stems of a phrase first stand: most texts have none, and the
-        # words before it stay as they are.
+        # Where the first phrase stands: most texts have none (many have the first two stems of
+        # one, though), and the words before it stay as they are.
         size = len(words)
         starts = range(size - 1) if not table.keys().isdisjoint(stems) else range(0)
         for i in starts:
-            if stems[i + 1] in table.get(stems[i], ()):
+            seconds = table.get(stems[i])
+            options = seconds.get(stems[i + 1]) if seconds is not None else None
+            if options and _phrase_at(stems, folded, i, options) is not None:
                 break
         else:
             return words, stems, folded
@@ -364,17 +368,17 @@ class Analyzer:
         while i < size:
             # By the first stem, then the second: a word begins few phrases, and most none.
             seconds = table.get(stems[i])
-            for phrase, canonical in (
-                seconds.get(stems[i + 1], ()) if seconds is not None and i + 1 < size else ()
-            ):
-                end = i + len(phrase)
-                # Compared by slicing: a text is tried against many phrases.
-                if tuple(stems[i:end]) == phrase and (folded is None or not any(folded[i:end])):
-                    out_words.append(canonical)
-                    out_stems.append(canonical)
-                    out_folded.append(True)
-                    i = end
-                    break
+            found = (
+                _phrase_at(stems, folded, i, seconds.get(stems[i + 1], ()))
+                if seconds is not None and i + 1 < size
+                else None
+            )
+            if found is not None:
+                phrase, canonical = found
+                out_words.append(canonical)
+                out_stems.append(canonical)
+                out_folded.append(True)
+                i += len(phrase)
             else:
                 out_words.append(words[i])
                 out_stems.append(stems[i])
@@ -501,9 +505,15 @@ class Analyzer:
         lookups, complete = 0, True
         fixed: dict[str, str] | None = getattr(self._message, "fixed", None)
         words: list[str] = []
-        known, exact = self._known, self._exact
+        known, exact, letters, clipped = (
+            self._known,
+            self._exact,
+            self._phrase_letters,
+            self._clipped,
+        )
         for word in raw:
-            word = self._unclipped(word)
+            if clipped and word.endswith(clipped):
+                word = self._unclipped(word)
             if word not in known and self._may_be_typo(word):
                 left = self._lookups_left()
                 if fixed is not None and word in fixed:
@@ -518,7 +528,7 @@ class Analyzer:
                 else:
                     complete = False
             # One-letter words only matter when a synonym names them ("can't" -> "can t").
-            if len(word) > 1 or word in exact or word in self._phrase_letters:
+            if len(word) > 1 or word in exact or word in letters:
                 words.append(word)
         cached_stem, stem = self._stem_cache.get, self._stem
         stems = [cached_stem(w) or stem(w) for w in words]
@@ -540,6 +550,22 @@ class Analyzer:
             elif word not in stopwords or word in keep:
                 out.append(stems[i])
         return out, complete
+
+
+def _phrase_at(
+    stems: list[str],
+    folded: list[bool] | None,
+    i: int,
+    options: Sequence[tuple[tuple[str, ...], str]],
+) -> tuple[tuple[str, ...], str] | None:
+    """The first of `options` (a phrase's stems and its token) that the stems from i on spell,
+    over no phrase's token already folded."""
+    for phrase, canonical in options:
+        end = i + len(phrase)
+        # Compared by slicing: a text is tried against many phrases.
+        if tuple(stems[i:end]) == phrase and (folded is None or not any(folded[i:end])):
+            return phrase, canonical
+    return None
 
 
 def _kept(words: list[str]) -> list[str]:
