@@ -68,7 +68,9 @@ class AnswerModel:
 
     labels: tuple[str, ...]
     index: dict[str, int]  # feature -> row of `weights`
-    weights: npt.NDArray[np.float32]  # features x labels
+    # Features x labels: float16 as the file stores them (a question's few rows are widened,
+    # not all of them at load), float32 as trained.
+    weights: npt.NDArray[np.float16] | npt.NDArray[np.float32]
     bias: npt.NDArray[np.float32]  # labels
 
     @cached_property
@@ -81,7 +83,7 @@ class AnswerModel:
         index = self.index
         # Each feature once, as in training ("how long how long" says "how long").
         rows = list({i for f in features(tokens) if (i := index.get(f)) is not None})
-        logits = self.bias + self.weights[rows].sum(axis=0)
+        logits = self.bias + self.weights[rows].astype(np.float32).sum(axis=0)
         odds = np.exp(logits - logits.max())
         return odds / odds.sum()  # type: ignore[no-any-return]
 
@@ -111,10 +113,16 @@ class AnswerModel:
         bias: npt.ArrayLike,
     ) -> AnswerModel:
         """A model from its parts."""
+        # An array's names as Python strings in one call: tens of thousands of them at load.
+        if isinstance(names, np.ndarray) and names.dtype.kind == "U":
+            named: list[str] = names.tolist()
+        else:
+            named = [str(n) for n in names]
+        table = np.asarray(weights)
         return cls(
             tuple(str(label) for label in labels),
-            {str(name): i for i, name in enumerate(names)},
-            np.asarray(weights, dtype=np.float32),
+            dict(zip(named, range(len(named)), strict=True)),
+            table if table.dtype == np.float16 else table.astype(np.float32),
             np.asarray(bias, dtype=np.float32),
         )
 
