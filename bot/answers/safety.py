@@ -256,13 +256,14 @@ class RedFlagDetector:
         fillers = {t for word in locale.sign_fillers for t in analyzer.tokens(word)}
         # A sign may name a word questions read as nothing ("everything went dark", "talking
         # funny", "quick swelling"): those count. Dropped, "quick swelling" was "swelling".
-        named = {
-            word
+        # Each alternative read once: most are in several signs.
+        alternatives = dict.fromkeys(
+            alt
             for flag in self.flags
             for text in flag.signs
             for alt in text.replace("/", " ").split()
-            for word in analyzer.words(alt)
-        }
+        )
+        named = {word for alt in alternatives for word in analyzer.words(alt)}
         self._keep = frozenset(
             word
             for word in named - locale.sign_fillers
