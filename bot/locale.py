@@ -190,7 +190,10 @@ class Locale:
     calm_frames: tuple[CalmFrame, ...]
     question_opener: re.Pattern[str] | None  # how a question begins ("how soon can i")
     folds: Mapping[int, str]
-    common_words: frozenset[str]
+    # A set of words, kept as a mapping's keys: the garbage collector walks each item of a set,
+    # and this one's 50,000 at every collection of the objects loaded with it (a dict of strings
+    # it never walks at all).
+    common_words: Mapping[str, None]
     messages: Mapping[str, str]
     dates: DateWords = DateWords()
     checkin: CheckinWords = CheckinWords()
@@ -256,7 +259,7 @@ def get_locale(language: str) -> Locale:
     except FileNotFoundError:
         raise ValueError(missing) from None
     data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe
-    common = frozenset(word_list(language))
+    common = MappingProxyType(dict.fromkeys(word_list(language)))
     matching = data["matching"]
     # How a question begins: a long message's question (matcher) and no check-in answer (course).
     opener = _optional_pattern(matching, "question_opener")

@@ -112,7 +112,7 @@ class Analyzer:
         # Most frequent first, so that a typo equally close to two words takes the commoner one.
         # (A reversed sort keeps equally frequent words in the order they were first met.)
         self._vocabulary = sorted(raw_words, key=raw_words.__getitem__, reverse=True)
-        self._known = frozenset(raw_words)
+        self._known = dict.fromkeys(raw_words)  # a set, as `Locale.common_words` is
         self._sorted_known = sorted(raw_words)
         # A typo within distance d differs in length by at most d: only those words are tried.
         self._by_length: dict[int, list[str]] = defaultdict(list)

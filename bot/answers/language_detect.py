@@ -318,7 +318,8 @@ class LanguageDetector:
         self.languages = tuple(languages)
         extra = vocabulary or {}
         english = word_list(ENGLISH) if english_words is None else english_words
-        self._english = frozenset(chain(english, extra.get(ENGLISH, ()), ENGLISH_CONTRACTIONS))
+        # Keys of a dict, not a set: see `Locale.common_words`.
+        self._english = dict.fromkeys(chain(english, extra.get(ENGLISH, ()), ENGLISH_CONTRACTIONS))
         self._translit: Transliterator | None = None
         if RUSSIAN in self.languages:
             russian = word_list(RUSSIAN) if russian_words is None else russian_words

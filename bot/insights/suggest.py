@@ -62,7 +62,7 @@ def suggest(
     synonyms = {
         w for group in assistant.locale.synonyms for phrase in group for w in phrase.split()
     }
-    vocabulary = assistant.locale.common_words | set(faq_words(assistant.kb)) | synonyms
+    vocabulary = frozenset([*assistant.locale.common_words, *faq_words(assistant.kb), *synonyms])
     clarify_at = matcher.tuning.clarify_at
     out: list[Suggestion] = []
     for group in groups:
