@@ -173,8 +173,13 @@ class Analyzer:
         return stems
 
     def forget_corpus(self) -> None:
-        """Drop the words kept of the corpus's texts not read as tokens yet (the index is built)."""
+        """Drop the words kept of the corpus's texts not read as tokens yet, and the tokens
+        remembered of those read (the index is built)."""
         self._corpus_words.clear()
+        # Thousands of FAQ texts no message repeats: kept, they were so many objects more for
+        # the garbage collector to walk once the load is done.
+        self._token_cache.clear()
+        self._kept_cache.clear()
 
     def words(self, text: str) -> list[str]:
         """Normalised words as written: no typo fixing, stems or synonyms."""
