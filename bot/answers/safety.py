@@ -49,6 +49,8 @@ PATTERNS_PROGRAM_LIMIT = 20_000  # all of a file's patterns: each runs on every 
 SET_MEMORY = 32 << 20  # four times RE2's default: a margin over what the limit above needs
 # A sentence of this many words or fewer is a fragment the next one goes on with ("Lip. White.").
 FRAGMENT_WORDS = 3
+# A sentence of this many words or fewer after a longer one says more of it ("... lip. grey").
+AFTERTHOUGHT_WORDS = 2
 # At most this many breaks are read across in a row, and at most this many such readings made.
 FRAGMENT_RUN = 3
 MAX_JOINED_READINGS = 40
@@ -508,6 +510,10 @@ class RedFlagDetector:
             start = found.end()
         pieces.append(text[start:])
         for i in range(len(joins)):
+            # A word or two after the break goes on with the sentence before it: "look at this
+            # spot above my lip. grey", «пятнышко над губой. серое».
+            joins[i] = joins[i] or self._afterthought(pieces[i + 1])
+        for i in range(len(joins)):
             if _ITEM.match(pieces[i]) and _ITEM.match(pieces[i + 1]):
                 # Two items of a list are two things ("- swelling going down\n- fever ❌"); a line
                 # before a list ("Lip:\n- white") still goes on into its first item.
@@ -567,6 +573,10 @@ class RedFlagDetector:
     def _fine(self, piece: str) -> bool:
         """Whether a piece has a reassuring word ("normal", "fine", «нормально»)."""
         return not self.reassurance.isdisjoint(self.analyzer.tokens(piece, self._keep))
+
+    def _afterthought(self, piece: str) -> bool:
+        """A word or two that says more of the sentence before it ("... above my lip. grey")."""
+        return 0 < len(piece.split()) <= AFTERTHOUGHT_WORDS and not self._fine(piece)
 
     def _fragment(self, piece: str) -> bool:
         """A few words the next sentence goes on with; "all fine." is a thought of its own."""
