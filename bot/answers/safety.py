@@ -510,14 +510,14 @@ class RedFlagDetector:
             start = found.end()
         pieces.append(text[start:])
         for i in range(len(joins)):
-            # A word or two after the break goes on with the sentence before it: "look at this
-            # spot above my lip. grey", «пятнышко над губой. серое».
-            joins[i] = joins[i] or self._afterthought(pieces[i + 1])
-        for i in range(len(joins)):
             if _ITEM.match(pieces[i]) and _ITEM.match(pieces[i + 1]):
                 # Two items of a list are two things ("- swelling going down\n- fever ❌"); a line
                 # before a list ("Lip:\n- white") still goes on into its first item.
                 joins[i] = False
+            else:
+                # A word or two after the break goes on with the sentence before it: "look at
+                # this spot above my lip. grey", «пятнышко над губой. серое».
+                joins[i] = joins[i] or self._afterthought(pieces[i + 1])
         for i, answered in enumerate(self._answered_no(pieces, marks)):
             if answered:
                 # "fever? no": the question is answered; it is read neither alone nor joined.
