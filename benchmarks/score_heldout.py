@@ -290,6 +290,10 @@ model trained on probe56-57: English 147/150, 49/55, 24/25, 6/230; Russian 116/1
 20/20, 6/180. A tuning set since.
 `heldout_blind30_{en,ru}.yaml` (230 and 180, written in the round in the dev sets' style by a
 helper who never saw the FAQ or the code) is sealed and was first scored at the round's end.
+`heldout_blind31_{en,ru}.yaml` and `heldout_blind32_{en,ru}.yaml` (230 and 180 each, written at the
+twenty-fourth round's start in the dev sets' style by helpers who never saw the FAQ or the code)
+are sealed: blind31 was scored at the start, unread, on ac226af: English 147/150, 55/55, 25/25,
+0/230; Russian 116/120, 40/40, 20/20, 1/180; blind32 is first scored at the round's end.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -485,13 +489,40 @@ SETS = (
     "heldout_blind30_ru.yaml",
     "probe58_en.yaml",
     "probe58_ru.yaml",
+    "heldout_blind31_en.yaml",
+    "heldout_blind31_ru.yaml",
+    "heldout_blind32_en.yaml",
+    "heldout_blind32_ru.yaml",
 )
 
 # Written for questions nobody here has read: only their totals are looked at, and the answer
 # model (scripts/train_answer_model.py) never learns from them.
 SEALED = tuple(
     f"heldout_blind{n}_{lang}.yaml"
-    for n in (11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30)
+    for n in (
+        11,
+        12,
+        13,
+        14,
+        15,
+        16,
+        17,
+        18,
+        19,
+        20,
+        21,
+        22,
+        23,
+        24,
+        25,
+        26,
+        27,
+        28,
+        29,
+        30,
+        31,
+        32,
+    )
     for lang in ("en", "ru")
 )
 
