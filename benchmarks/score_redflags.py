@@ -90,6 +90,10 @@ scored 75/80 and 74/80, calm 33/40 and 40/40 (232423c); tuned on since.
 sensations, numbers, signs asked as questions or after "but", typos in key words; calm ones with
 the same vocabulary used harmlessly), first scored 74/80 and 74/80, calm 30/40 and 26/40
 (319a53f); tuned on since.
+`redflag_probe_ae_*` (240 messages), written at the twenty-fourth round's start (daily check-in
+answers: several pieces of news with the sign in passing, a sign as a number, a time course or a
+comparison with yesterday, a partner's or mother's report; calm ones with the same words used
+harmlessly), first scored 77/80 and 74/80, calm 33/40 and 34/40 (52780d7); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
