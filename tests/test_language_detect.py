@@ -13,7 +13,7 @@ FALLBACK_RUSSIAN = tuple(
         [
             "и в не на я что то как а но да нет ли это мне можно у после сколько когда больно",
             "баню баня держится эффект отек пройдет очень синяки будут губа посинела не могу",
-            "дышать спасибо привет сауну через дней еще щеке ничего",
+            "дышать спасибо привет сауну через дней еще щеке ничего тест мою лицо раскладка ой",
         ]
     ).split(" ")
 )
@@ -131,3 +131,30 @@ def test_transliteration_tries_every_spelling_against_the_word_list() -> None:
 )
 def test_a_word_not_in_the_list_is_spelt_longer_sequences_first(latin: str, cyrillic: str) -> None:
     assert spell(latin) == cyrillic
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("crjkmrj lth;bncz 'aatrn?", "сколько держится эффект?"),  # ;' are ж and э
+        ("ghbdtn", "привет"),  # one word, nothing English beside it
+        ("vj. kbwj", "мою лицо"),  # the dot is ю here
+        ("ntcn. ,jkmyj", "тест. больно"),  # and punctuation here; a comma at the start is б
+        ("ghbdtn crjkmrj lth;bncz ой раскладка", "привет сколько держится ой раскладка"),
+        # English stays English, typos and all: a word that is English is never converted, and
+        # one converted word does not outweigh an English one.
+        ("how long does it last?", "how long does it last?"),
+        ("hello ghbdtn", "hello ghbdtn"),
+        ("is it painful, ok?", "is it painful, ok?"),
+        ("skolko derzhitsya effekt", "skolko derzhitsya effekt"),  # transliteration is not this
+        ("b,", "b,"),
+    ],
+)
+def test_russian_typed_on_the_english_layout_is_read_in_cyrillic(
+    detector: LanguageDetector, text: str, read: str
+) -> None:
+    assert detector.in_right_layout(text) == read
+
+
+def test_the_layout_is_left_alone_with_english_only() -> None:
+    assert LanguageDetector(("en",)).in_right_layout("ghbdtn") == "ghbdtn"

@@ -274,6 +274,9 @@ def test_the_default_leaves_out_a_shipped_language_that_does_not_agree(
         ("skolko dlitsya procedura", "ru", "duration"),
         ("budut li sinyaki", "ru", "bruising"),
         ("will i get bruises", "en", "bruising"),
+        # Russian typed without switching the keyboard from English.
+        ("crjkmrj lkbncz ghjwtlehf?", "ru", "duration"),
+        (",elen kb cbyzrb", "ru", "bruising"),
     ],
 )
 def test_each_message_is_answered_in_its_own_language(text: str, language: str, entry: str) -> None:

@@ -165,6 +165,17 @@ def joined_letters(text: str, known: Callable[[str], bool]) -> str:
     return _SPELT_OUT.sub(join, text)
 
 
+# The Russian letters on the same keys of the English keyboard: "ghbdtn" is "привет" typed
+# without switching the layout ("б", "ю", "ж", "э", "х", "ъ", "ё" sit on ",.;'[]`").
+_LAYOUT = str.maketrans("qwertyuiop[]asdfghjkl;'zxcvbnm,.`", "йцукенгшщзхъфывапролджэячсмитьбюё")
+# A run of those keys with a letter in it; punctuation at its end may be meant as punctuation.
+_LAYOUT_WORD = re.compile(r"(?<![\w;'\[\],.`])[a-z;'\[\],.`]*[a-z][a-z;'\[\],.`]*", re.IGNORECASE)
+_TRAILING = re.compile(r"[,.]+$")
+# Words typed in the wrong layout it takes to read a message so (one will do when the message
+# has no English word at all: "ghbdtn").
+MIN_LAYOUT_WORDS = 2
+
+
 def _unmixed(match: re.Match[str]) -> str:
     word = match.group(0)
     latin, cyrillic = _LATIN.findall(word), _CYRILLIC_OR_I.findall(word)
@@ -338,6 +349,31 @@ class LanguageDetector:
         if _CYRILLIC_WORD.fullmatch(word):
             return self._translit is not None and self._translit.knows(word)
         return self._english_word(word)
+
+    def in_right_layout(self, text: str) -> str:
+        """The text with Russian typed on the English layout ("crjkmrj lth;bncz") in Cyrillic.
+
+        A word is read so only when it is no English word and its Cyrillic twin is a Russian
+        one; the message only when such words outnumber its English ones.
+        """
+        if self._translit is None or not _LATIN.search(text):
+            return text
+        found: dict[str, str] = {}
+        english = 0
+        for match in _LAYOUT_WORD.finditer(text):
+            run = match.group(0)
+            if self._english_word(run.lower().strip(",.;'[]`")):
+                english += 1
+                continue
+            # A comma or dot at the end is "б" or "ю" ("vj." is "мою"), or punctuation.
+            for word in dict.fromkeys((run, _TRAILING.sub("", run))):
+                cyrillic = word.lower().translate(_LAYOUT)
+                if len(cyrillic) > 1 and self._translit.knows(cyrillic):
+                    found[run] = cyrillic + run[len(word) :]
+                    break
+        if len(found) <= english or (len(found) < MIN_LAYOUT_WORDS and english):
+            return text
+        return _LAYOUT_WORD.sub(lambda match: found.get(match.group(0), match.group(0)), text)
 
     def translit_score(self, text: str) -> tuple[float, float]:
         """(Russian, English): the weight of the Latin words that read as only one of the two."""

@@ -126,6 +126,7 @@ class Languages:
         language's red flags fire, that language's urgent reply is given.
         """
         text = joined_letters(one_alphabet(text[:MAX_MESSAGE_CHARS]), self.detector.is_word)
+        text = self.detector.in_right_layout(text)
         if language is None:
             detection = self.detect(text, fallback)
         else:
