@@ -294,6 +294,18 @@ helper who never saw the FAQ or the code) is sealed and was first scored at the 
 twenty-fourth round's start in the dev sets' style by helpers who never saw the FAQ or the code)
 are sealed: blind31 was scored at the start, unread, on ac226af: English 147/150, 55/55, 25/25,
 0/230; Russian 116/120, 40/40, 20/20, 1/180; blind32 is first scored at the round's end.
+`probe59_{en,ru}.yaml` (230 and 180: patients who know none of the terms: home words for the
+face, the product, the effects and the rules), written then too, was scored once, unread, on
+52780d7: English 137/150 in scope, 55/55 declined, 25/25 urgent, 1/230 wrong; Russian 110/120,
+39/40, 20/20, 3/180. A tuning set since.
+`probe60_{en,ru}.yaml` (230 and 180: the border on who may have it and what to do before:
+conditions, medicines and states the article names next to ones it does not), written then
+too, was scored once, unread, on 52780d7: English 144/150, 53/55, 25/25, 2/230; Russian 115/120,
+38/40, 20/20, 3/180. A tuning set since.
+`probe61_{en,ru}.yaml` (230 and 180: voice-to-text, autocorrect slips, heavy typos, Russian in
+Latin letters and on the English keyboard layout), written then too, was scored once, unread, on
+cd52477: English 139/150, 54/55, 25/25, 3/230; Russian 113/120, 40/40, 20/20, 2/180. A tuning set
+since.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -493,6 +505,12 @@ SETS = (
     "heldout_blind31_ru.yaml",
     "heldout_blind32_en.yaml",
     "heldout_blind32_ru.yaml",
+    "probe59_en.yaml",
+    "probe59_ru.yaml",
+    "probe60_en.yaml",
+    "probe60_ru.yaml",
+    "probe61_en.yaml",
+    "probe61_ru.yaml",
 )
 
 # Written for questions nobody here has read: only their totals are looked at, and the answer
