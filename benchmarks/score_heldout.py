@@ -294,6 +294,8 @@ helper who never saw the FAQ or the code) is sealed and was first scored at the 
 twenty-fourth round's start in the dev sets' style by helpers who never saw the FAQ or the code)
 are sealed: blind31 was scored at the start, unread, on ac226af: English 147/150, 55/55, 25/25,
 0/230; Russian 116/120, 40/40, 20/20, 1/180; blind32 is first scored at the round's end.
+`heldout_blind33_{en,ru}.yaml` (230 and 180, written in that round in the dev sets' style by a
+helper who never saw the FAQ or the code) is sealed and first scored at the round's end.
 `probe59_{en,ru}.yaml` (230 and 180: patients who know none of the terms: home words for the
 face, the product, the effects and the rules), written then too, was scored once, unread, on
 52780d7: English 137/150 in scope, 55/55 declined, 25/25 urgent, 1/230 wrong; Russian 110/120,
@@ -505,6 +507,8 @@ SETS = (
     "heldout_blind31_ru.yaml",
     "heldout_blind32_en.yaml",
     "heldout_blind32_ru.yaml",
+    "heldout_blind33_en.yaml",
+    "heldout_blind33_ru.yaml",
     "probe59_en.yaml",
     "probe59_ru.yaml",
     "probe60_en.yaml",
