@@ -94,6 +94,10 @@ the same vocabulary used harmlessly), first scored 74/80 and 74/80, calm 30/40 a
 answers: several pieces of news with the sign in passing, a sign as a number, a time course or a
 comparison with yesterday, a partner's or mother's report; calm ones with the same words used
 harmlessly), first scored 77/80 and 74/80, calm 33/40 and 34/40 (52780d7); tuned on since.
+`redflag_probe_af_*` (240 messages), written then too ("is this normal?" on the border between
+normal healing and danger: one detail such as colour, warmth, speed, one side or the eye makes it
+dangerous, or none does), first scored 78/80 and 76/80, calm 30/40 and 31/40 (2355aa9); tuned on
+since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
