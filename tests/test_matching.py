@@ -1017,6 +1017,10 @@ def test_a_clear_question_sentence_decides(
         # One word left after the calm clauses is still what is asked.
         ("no fever, not red, not hot, just puffy", "swelling"),
         ("не белеет, не синеет, просто припухло", "swelling"),
+        # A clause that begins as a question asks, whatever word ends it: "back to normal" is
+        # what "when will i be back to normal" wants to know.
+        ("busy week at work, when will i be back to normal", "rehabilitation"),
+        ("how long till I'm back to normal, nobody must notice", "rehabilitation"),
     ],
 )
 def test_what_is_fine_or_absent_is_not_what_is_asked(
@@ -1183,6 +1187,11 @@ def test_asking_whether_it_is_fine_is_no_small_talk(languages: Languages) -> Non
         ("does it only go skin deep like mesotherapy or deeper", "layers"),
         ("does it hurt like getting a tattoo", "pain-during"),
         ("will i need top ups every few months like with botox", "repeat"),
+        # "As painful as X", "как после X", "как от X": X is the example, the rest is asked.
+        ("is it as painful as the dentist?", "pain-during"),
+        ("отек будет как после пилинга?", "swelling"),
+        ("синяки как от мезотерапии будут?", "bruising"),
+        ("is soft lifting better than botox?", None),
         # "Look like X" compares: X is what is asked.
         ("will i look like a kardashian after it", None),
         ("how much does it cost, like the price for lips", None),

@@ -306,7 +306,7 @@ class Matcher:
             question = self.locale.contrast_only.sub("", question)
         floor = self.tuning.clarify_at
         named: list[tuple[set[str], set[str]]] = []
-        for words, _asks in self._clauses(question):
+        for words, *_ in self._clauses(question):
             present = set(words)
             here = {
                 e for e, words in naming.items() if words & present and scores.get(e, 0) >= floor
@@ -340,7 +340,7 @@ class Matcher:
         if size <= FINE_WORDS and words & fine and words <= fine | self.locale.wellbeing:
             return True
         # "no fever", "no temperature, no pus": only danger signs said to be absent.
-        clauses = [words for words, _asks in self._clauses(text) if words]
+        clauses = [words for words, *_ in self._clauses(text) if words]
         # In a longer list each item is short ("no pus"); "all fine" may close it.
         short = size <= FINE_WORDS or all(len(words) <= 3 for words in clauses)
         absent = [words for words in clauses if not self._reassurance.issuperset(words)]
@@ -452,8 +452,8 @@ class Matcher:
         clauses = self._clauses(question)
         kept = [
             c
-            for c, asks in clauses
-            if not (self.tuning.calm_clauses and self._calm_clause(c, asks))
+            for c, asks, opens in clauses
+            if not (self.tuning.calm_clauses and self._calm_clause(c, asks, opens))
         ]
         if len(kept) == len(clauses):
             return tokens
@@ -462,23 +462,27 @@ class Matcher:
             return rest
         return tokens
 
-    def _clauses(self, text: str) -> list[tuple[list[str], bool]]:
-        """Each clause's tokens, and whether a question mark ends it."""
-        out: list[tuple[list[str], bool]] = []
+    def _clauses(self, text: str) -> list[tuple[list[str], bool, bool]]:
+        """Each clause's tokens, whether a question mark ends it and whether it begins as a
+        question does ("is some pain after normal, like ...")."""
+        out: list[tuple[list[str], bool, bool]] = []
+        opener = self.locale.question_opener
         start = 0
         for found in (*self.locale.clause_break.finditer(text), None):
             end = found.start() if found else len(text)
             asks = found is not None and "?" in found.group()
-            out.append((self.analyzer.tokens(text[start:end]), asks))
+            opens = opener is not None and opener.match(text, start, end) is not None
+            out.append((self.analyzer.tokens(text[start:end]), asks, opens))
             start = found.end() if found else end
         return out
 
-    def _calm_clause(self, clause: list[str], asks: bool) -> bool:
+    def _calm_clause(self, clause: list[str], asks: bool, opens: bool = False) -> bool:
         """A short clause that only says something is absent or fine."""
         # "no fever", "never heard of it", "температуры нет", "everything looks fine", "vision
         # fine". "Can I wear makeup normally?" asks: in a question only a danger sign said to
-        # be fine is calm.
-        if not clause or len(clause) > CALM_CLAUSE_TOKENS:
+        # be fine is calm. One that begins as a question asks whatever ends it: "is some pain
+        # after normal, like the sore arm after a shot?" asks about pain.
+        if not clause or len(clause) > CALM_CLAUSE_TOKENS or opens:
             return False
         if clause[0] in self._negation:
             return not self._names_entry(clause[1:])
@@ -503,8 +507,8 @@ class Matcher:
             # those of its last question when it has one ("...my sister said she had to change
             # that. how long do i have to suffer?": the sister's clause is not what is asked).
             asked = _last_question_text(question) if self.tuning.last_question else None
-            for words, asks in self._clauses(asked or question):
-                if self.tuning.calm_clauses and self._calm_clause(words, asks):
+            for words, asks, opens in self._clauses(asked or question):
+                if self.tuning.calm_clauses and self._calm_clause(words, asks, opens):
                     continue  # "no bumps" is not what a long message asks
                 clause_tokens = frozenset(words)
                 if len(clause_tokens) >= MIN_CLAUSE_TOKENS:
@@ -519,7 +523,7 @@ class Matcher:
     def _without_examples(self, text: str) -> str:
         """The text without the examples it gives ("skin deep like mesotherapy")."""
         example = self.locale.example_of if self.tuning.examples else None
-        return example.sub(" ", text) if example else text
+        return example.sub(_dropped_example, text) if example else text
 
     def _named_subjects(self, text: str, stated: frozenset[str]) -> frozenset[str]:
         """The message's tokens without the examples it gives and what it says is absent."""
@@ -905,6 +909,15 @@ class Matcher:
             )
             return Decision(Kind.CLARIFY, None, round(best * 100, 1), close)
         return Decision(Kind.FALLBACK, None, round(best * 100, 1), candidates, weak=True)
+
+
+def _dropped_example(match: re.Match[str]) -> str:
+    """A match of `example_of` without its group `example` when it has one, else a space."""
+    if "example" not in match.re.groupindex or match.group("example") is None:
+        return " "
+    start, end = match.span("example")
+    whole = match.group(0)
+    return f"{whole[: start - match.start()]} {whole[end - match.start() :]}"
 
 
 def _names_two(best_id: str, named: list[set[str]]) -> bool:
