@@ -185,6 +185,9 @@ class Locale:
     names_procedure: re.Pattern[str] | None
     # A word that turns from another treatment to this one ("botox didn't hurt, but ...").
     contrast: re.Pattern[str] | None
+    # A question that asks the same of this procedure ("after botox no sauna for a day. same
+    # here?"): the other treatment is only what it is compared with.
+    compared_here: re.Pattern[str] | None
     # Sentences that ask what the procedure is like or what it can fix, each with the words of
     # the signs such a sentence does not raise ("will it hurt like hell?": pain is part of it).
     calm_frames: tuple[CalmFrame, ...]
@@ -298,6 +301,7 @@ def get_locale(language: str) -> Locale:
         contrast_only=_optional_pattern(matching, "contrast_only"),
         names_procedure=_optional_pattern(matching, "names_procedure"),
         contrast=_optional_pattern(matching, "contrast"),
+        compared_here=_optional_pattern(matching, "compared_here"),
         calm_frames=tuple(
             CalmFrame(
                 re.compile(str(frame["pattern"]), re.IGNORECASE),

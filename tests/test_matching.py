@@ -1029,6 +1029,25 @@ def test_what_is_fine_or_absent_is_not_what_is_asked(
     assert_answered(languages, message, entry_id)
 
 
+# Another treatment told of, then "same here?": it is what this procedure is compared with,
+# and what is asked of it is answered; a price stays a price.
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("my last peel meant no makeup for a day. how long here?", "makeup"),
+        ("после пилинга неделю без солярия, тут так же?", "solarium"),
+        ("биоревитализация у меня держится полгода, а это сколько?", "how-long-lasts"),
+        ("ботокс у меня стоит 10 тысяч, а тут сколько?", None),
+    ],
+)
+def test_another_treatment_is_what_this_one_is_compared_with(
+    languages: Languages, message: str, entry_id: str | None
+) -> None:
+    decision = languages.ask(message).decision
+    assert decision.entry_id == entry_id, decision
+    assert (decision.kind is Kind.ANSWER) is (entry_id is not None), decision
+
+
 # A short negated clause that names what an entry answers is the question, not a calm aside:
 # "don't love the result" asks about the result.
 @pytest.mark.parametrize(

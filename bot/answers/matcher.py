@@ -746,6 +746,16 @@ class Matcher:
             return None
         return turns[-1]
 
+    def _compared_here(self, question: str) -> bool:
+        """Whether the message's question asks the same of this procedure ("same here?")."""
+        here = self.locale.compared_here
+        asked = _last_question_text(question, self.locale.question_opener) or question
+        return here is not None and here.search(asked.strip().lower()) is not None
+
+    def _without_words(self, text: str, tokens: frozenset[str]) -> str:
+        """The text without the words that read as one of the tokens."""
+        return " ".join(w for w in text.split() if tokens.isdisjoint(self.analyzer.tokens(w)))
+
     def _names_procedure(self, text: str) -> bool:
         """Whether a text names the procedure itself ("soft lifting", "this treatment")."""
         names = self.locale.names_procedure
@@ -829,6 +839,14 @@ class Matcher:
             # "top ups like with botox": an uncovered subject given as an example does not
             # rank either; a comparison's word ("look like a hamster") still does.
             question, stated = self._without_examples(question), named
+        elif not self._uncovered.isdisjoint(stated) and self._compared_here(question):
+            # "after botox they said no sauna for a day. same here?": botox is what this
+            # procedure is compared with; the sauna is asked, when an answer says so clearly.
+            compared = self._judge(
+                self._without_words(question, self._uncovered), stated - self._uncovered
+            )
+            if compared.kind is Kind.ANSWER:
+                return compared
         ranked, from_clause = self._rank(question, stated)
         entries = [(label, s) for label, s in ranked if label in self._entry_ids]
         candidates = tuple(
