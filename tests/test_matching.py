@@ -1210,6 +1210,7 @@ def test_asking_whether_it_is_fine_is_no_small_talk(languages: Languages) -> Non
         ("is it as painful as the dentist?", "pain-during"),
         ("отек будет как после пилинга?", "swelling"),
         ("синяки как от мезотерапии будут?", "bruising"),
+        ("вместо липосакции щёк можно объём вернуть?", "volume-loss"),
         ("is soft lifting better than botox?", None),
         # "Look like X" compares: X is what is asked.
         ("will i look like a kardashian after it", None),
