@@ -308,6 +308,13 @@ too, was scored once, unread, on 52780d7: English 144/150, 53/55, 25/25, 2/230; 
 Latin letters and on the English keyboard layout), written then too, was scored once, unread, on
 cd52477: English 139/150, 54/55, 25/25, 3/230; Russian 113/120, 40/40, 20/20, 2/180. A tuning set
 since.
+`probe62_{en,ru}.yaml` (230 and 180: a half-remembered or wrong belief to check: what a friend,
+an ad or the internet said), `probe63_{en,ru}.yaml` (comparisons with Botox, threads, surgery,
+peels, the dentist, a tattoo, a past treatment) and `probe64_{en,ru}.yaml` (older patients in
+their own words, relatives asking for someone), written then too, were scored once, unread, on
+3db755d: probe62 English 138/150, 53/55, 25/25, 4/230; Russian 96/120, 38/40, 19/20, 7/180;
+probe63 English 111/150, 53/55, 25/25, 3/230; Russian 75/120, 38/40, 19/20, 3/180; probe64
+English 137/150, 55/55, 24/25, 1/230; Russian 112/120, 39/40, 20/20, 3/180. Tuning sets since.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -515,6 +522,12 @@ SETS = (
     "probe60_ru.yaml",
     "probe61_en.yaml",
     "probe61_ru.yaml",
+    "probe62_en.yaml",
+    "probe62_ru.yaml",
+    "probe63_en.yaml",
+    "probe63_ru.yaml",
+    "probe64_en.yaml",
+    "probe64_ru.yaml",
 )
 
 # Written for questions nobody here has read: only their totals are looked at, and the answer
