@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
+from itertools import accumulate
 from types import MappingProxyType
 from typing import Any
 
@@ -221,6 +223,31 @@ class Locale:
         if not self.folds or (ascii_text and not self._folds_ascii):
             return text
         return text.translate(self.folds) if self._folded.search(text) else text
+
+    def fold_all(self, texts: Sequence[str]) -> list[str]:
+        """`fold` of each text: those it would change found in one pass over all of them."""
+        # The FAQ's 10,000 texts at every load: most are left as they are, and looking for what
+        # folds in all of them at once spares each text its own searches. A line break is no
+        # letter, no character `_HIDDEN` drops and a boundary NFKC never composes across, so a
+        # text's part of the joined text is folded as the text alone is.
+        joined = "\n".join(texts)
+        if joined.count("\n") != len(texts) - 1 or not (
+            joined.isascii()
+            or (unicodedata.is_normalized("NFKC", joined) and not _HIDDEN.search(joined))
+        ):
+            return [self.fold(text) for text in texts]
+        # Where a character repeats or one that `folds` maps stands: only those texts change.
+        found = [match.start() for match in _REPEATED.finditer(joined)]
+        for char in map(chr, self.folds):
+            at = joined.find(char)
+            while at != -1:
+                found.append(at)
+                at = joined.find(char, at + 1)
+        if not found:
+            return list(texts)
+        ends = list(accumulate(len(text) + 1 for text in texts))
+        changed = {bisect_right(ends, at) for at in found}
+        return [self.fold(text) if i in changed else text for i, text in enumerate(texts)]
 
     @cached_property
     def _folded(self) -> re.Pattern[str]:

@@ -10,6 +10,7 @@ from bot.answers.assistant import Assistant
 from bot.answers.languages import Languages, load_languages
 from bot.answers.loader import parse_faq
 from bot.answers.matcher import Kind, Matcher, Tuning, _last_question_text
+from bot.locale import get_locale
 
 # (message, expected entry id). Written for this spec; not taken from any evaluation set.
 ANSWERS = [
@@ -1467,3 +1468,29 @@ def test_the_ending_of_a_contraction_is_no_word(matcher: Matcher) -> None:
     assert "repeat" in matcher.analyzer.tokens("can i re-do it later")
     decision = matcher.decide("will i feel anything while they're doing it")
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, "pain-during")
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_texts_folded_all_at_once_read_as_each_alone(language: str) -> None:
+    """The load folds the FAQ's texts in one pass; each comes out as `fold` gives it alone."""
+    locale = get_locale(language)
+    texts = [
+        "how long",
+        "",
+        "",
+        "",
+        "bluuuue lips, swellling!!!",
+        "ёлка 👁 и 💋",
+        "b\u200blue поси\u0301нела",
+        "ｗｈｉｔｅ ﬁller",
+        "a",
+        "aa",
+        "a",
+        "no fold here",
+        "ЁЖ ✖",
+    ]
+    assert locale.fold_all(texts) == [locale.fold(text) for text in texts]
+    plain = ["how long", "does it hurt", "губы", "after"]
+    assert locale.fold_all(plain) == plain
+    for changed in (["a\nb", "c"], ["ok", "ﬁne"], ["ok", "b\u200blue"]):
+        assert locale.fold_all(changed) == [locale.fold(text) for text in changed]

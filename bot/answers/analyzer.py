@@ -52,7 +52,7 @@ class Analyzer:
         corpus = list(corpus)
         phrases = [phrase for group in groups for phrase in group]
         # Each read once: the phrases' words are read again below, and the corpus's as tokens.
-        read = [self._read(text).split() for text in (*corpus, *phrases)]
+        read = [text.split() for text in self._read_all([*corpus, *phrases])]
         raw_words = Counter(chain.from_iterable(read))
         # Until each of the corpus's texts is first read as tokens, or `forget_corpus`.
         self._corpus_words = dict(zip(corpus, read, strict=False))
@@ -191,6 +191,14 @@ class Analyzer:
         if self.locale.contraction is not None:
             text = self.locale.contraction.sub("", text)
         return utils.default_process(text)
+
+    def _read_all(self, texts: Sequence[str]) -> list[str]:
+        """`_read` of each text, folded all at once."""
+        contraction = self.locale.contraction
+        return [
+            utils.default_process(contraction.sub("", text) if contraction is not None else text)
+            for text in self.locale.fold_all(texts)
+        ]
 
     def _words(self, text: str) -> list[str]:
         """Normalised words; one-letter leftovers of possessives ("crow's") dropped."""
