@@ -192,6 +192,17 @@ class Analyzer:
             text = self.locale.contraction.sub("", text)
         return utils.default_process(text)
 
+    def words_of(self, texts: Sequence[str]) -> list[list[str]]:
+        """`words` of each text, read all at once."""
+        return [_kept(text.split()) for text in self._read_all(texts)]
+
+    def read_ahead(self, texts: Iterable[str]) -> None:
+        """Read texts about to be read as tokens all at once, each kept until it is."""
+        unread = [text for text in dict.fromkeys(texts) if text not in self._corpus_words]
+        self._corpus_words.update(
+            zip(unread, [text.split() for text in self._read_all(unread)], strict=True)
+        )
+
     def _read_all(self, texts: Sequence[str]) -> list[str]:
         """`_read` of each text, folded all at once."""
         contraction = self.locale.contraction

@@ -265,7 +265,15 @@ class RedFlagDetector:
             for text in flag.signs
             for alt in text.replace("/", " ").split()
         )
-        named = {word for alt in alternatives for word in analyzer.words(alt)}
+        named = {word for words in analyzer.words_of(list(alternatives)) for word in words}
+        # The alternatives as `_sign` reads them as tokens, read all at once.
+        analyzer.read_ahead(
+            alt
+            for flag in self.flags
+            for text in flag.signs
+            for _exception, alts in _sign_words(text)
+            for alt in alts
+        )
         self._keep = frozenset(
             word
             for word in named - locale.sign_fillers
