@@ -130,13 +130,6 @@ class Decision:
     weak: bool = False
 
 
-@dataclass(frozen=True)
-class _Doc:
-    label: str
-    norm: float
-    factor: float
-
-
 class Matcher:
     """The FAQ indexed for matching; `decide` is a pure function of the question."""
 
@@ -198,24 +191,29 @@ class Matcher:
         self._idf = {t: math.log(1 + n_labels / len(ls)) for t, ls in self._label_postings.items()}
         self._people = frozenset(t for w in self.locale.people for t in self.analyzer.tokens(w))
         self._unknown_idf = math.log(1 + n_labels / 0.5) * self.tuning.unknown_factor
-        docs: list[_Doc] = []
+        # Each phrasing's label and its weight over its norm, side by side.
+        doc_labels: list[str] = []
+        doc_scales: list[float] = []
         postings: dict[str, list[int]] = defaultdict(list)
+        # Each token's square once, not once for each of its thousands of phrasings.
+        squares = {t: idf**2 for t, idf in self._idf.items()}
         # Each label's phrasings side by side: its best one is then one `reduceat` run.
-        for label, tokens, factor in sorted(token_sets, key=lambda item: item[0]):
+        for label, tokens, factor in sorted(token_sets, key=itemgetter(0)):
             if not tokens:
                 continue
-            norm = math.sqrt(sum(self._idf[t] ** 2 for t in tokens))
+            doc = len(doc_labels)
             for token in tokens:
-                postings[token].append(len(docs))
-            docs.append(_Doc(label, norm, factor))
+                postings[token].append(doc)
+            doc_labels.append(label)
+            doc_scales.append(factor / math.sqrt(sum(map(squares.__getitem__, tokens))))
         # The index as arrays, so that a question is scored in a few vector operations.
         self._labels = sorted(label_tokens)
         self._label_array = np.array(self._labels, dtype=object)
         label_index = {label: i for i, label in enumerate(self._labels)}
-        self._doc_label = np.array([label_index[d.label] for d in docs], dtype=np.intp)
+        self._doc_label = np.array([label_index[label] for label in doc_labels], dtype=np.intp)
         self._run_starts = np.flatnonzero(np.r_[True, self._doc_label[1:] != self._doc_label[:-1]])
         self._run_labels = self._doc_label[self._run_starts]
-        self._doc_scale = np.array([d.factor / d.norm for d in docs])
+        self._doc_scale = np.array(doc_scales)
         self._doc_index = {t: np.array(ix, dtype=np.intp) for t, ix in postings.items()}
         self._cover_index = {
             t: np.array([label_index[label] for label in ls], dtype=np.intp)
