@@ -556,6 +556,9 @@ class Analyzer:
                 words.append(word)
         cached_stem, stem = self._stem_cache.get, self._stem
         stems = [cached_stem(w) or stem(w) for w in words]
+        if len(words) < 2:
+            # A keyword or a sign's alternative, thousands at load: no phrase to fold in it.
+            return self._word_tokens(words, stems, keep), complete
         # Side by side, each word with its stem and whether it is a phrase's token (None: no
         # word is yet): no tuple for each word of the thousands of texts read at load.
         words, stems, folded = self._fold_phrases(words, stems, None, self._phrases)
@@ -574,6 +577,20 @@ class Analyzer:
             elif word not in stopwords or word in keep:
                 out.append(stems[i])
         return out, complete
+
+    def _word_tokens(self, words: list[str], stems: list[str], keep: frozenset[str]) -> list[str]:
+        """`_tokens`' steps after the stems for at most one word, which folds into no phrase."""
+        if not words:
+            return []
+        word, stem, exact = words[0], stems[0], self._exact
+        if len(word) == 1 and word in self._phrase_letters and word not in exact:
+            return []
+        stop = word in self.locale.stopwords and word not in keep
+        if stop and exact.get(word, "") in self._silent_or_unknown:
+            return []
+        if mapped := exact.get(word) or self._by_stem.get(stem):
+            return [mapped] if mapped not in self._silent or word in keep else []
+        return [] if stop else [stem]
 
 
 def _phrase_at(
