@@ -412,6 +412,9 @@ class Checker:
             return ()
         out: list[str] = []
         for item, item_line in zip(value, value.lines, strict=True):
+            if type(item) is str and (text := item.strip()):  # most items: what the rest gives
+                out.append(text)
+                continue
             if isinstance(item, bool):
                 self.add(item_line, f"'{key}' has a yes/no value: put the word in quotes", entry)
                 continue
