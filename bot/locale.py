@@ -362,4 +362,10 @@ def word_list(language: str) -> tuple[str, ...]:
     words = resources.files("bot.locales").joinpath(f"{language}.words")
     if not words.is_file():
         return ()
-    return tuple([w for w in words.read_text("utf-8").splitlines() if w and w[0] != "#"])
+    text = words.read_text("utf-8")
+    lines = text.splitlines()
+    if lines and text.count("#") == lines[0].count("#"):
+        # No "#" past the first line (the shipped lists' header): no other line is a comment,
+        # and the 50,000 words need no test each.
+        return tuple(filter(None, lines[1:] if lines[0].startswith("#") else lines))
+    return tuple([w for w in lines if w and w[0] != "#"])
