@@ -345,7 +345,8 @@ class Analyzer:
         return fixed
 
     def _add_phrase(self, table: PhraseTable, words: list[str], canonical: str) -> None:
-        stems = tuple(self._stem(w) for w in words)
+        cached, stem = self._stem_cache.get, self._stem
+        stems = tuple([cached(w) or stem(w) for w in words])
         table.setdefault(stems[0], {}).setdefault(stems[1], []).append((stems, canonical))
 
     def _without_phrase_letters(
@@ -353,6 +354,8 @@ class Analyzer:
     ) -> tuple[list[str], list[str], list[bool] | None]:
         """The words without the one-letter ones kept for phrases that no phrase took."""
         letters, exact = self._phrase_letters, self._exact
+        if not letters or min(map(len, words), default=2) > 1:  # most texts: no one-letter word
+            return words, stems, folded
         drop = [
             len(w) == 1 and w in letters and w not in exact and not (folded and folded[i])
             for i, w in enumerate(words)
