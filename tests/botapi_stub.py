@@ -147,6 +147,7 @@ class FakeTelegram:
         self._muted: dict[int, str | None] = {}
         self._no_photos: set[int] = set()
         self._migrated: dict[int, int] = {}
+        self._deleted: set[tuple[int, int]] = set()
 
     # --- what tests do -------------------------------------------------------------------------
 
@@ -209,6 +210,12 @@ class FakeTelegram:
         members, answers 400 with the new id from now on."""
         with self._cond:
             self._migrated[chat_id] = new_chat_id
+
+    def delete(self, message: dict[str, Any]) -> None:
+        """A user's message is deleted (by its sender or a group's admin): a reply quoting it
+        answers 400 unless it allows sending without the reply, as Telegram does."""
+        with self._cond:
+            self._deleted.add((message["chat"]["id"], message["message_id"]))
 
     def unblock(self, chat_id: int) -> None:
         """The chat accepts the bot's messages again (the bot was added back)."""
@@ -476,6 +483,11 @@ class FakeTelegram:
                 return "message text is empty"
             if len(visible) > limit:
                 return "message is too long" if key == "text" else "message caption is too long"
+        quoted = params.get("reply_parameters") or {}
+        if (int(params["chat_id"]), quoted.get("message_id")) in self._deleted and not quoted.get(
+            "allow_sending_without_reply"
+        ):
+            return "message to be replied not found"
         for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
             for button in row:
                 data = button.get("callback_data")

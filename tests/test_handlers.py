@@ -467,6 +467,22 @@ async def test_groups_answer_only_commands_mentions_and_replies(
     assert texts[4].startswith("<b>How long it takes")
 
 
+async def test_a_group_question_deleted_before_its_reply_still_gets_the_answer(
+    app: App, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Found by probing (eng32): in a group a reply quotes the question, and Telegram refuses to
+    # quote a message deleted meanwhile (by the patient, or an admin tidying the group while
+    # the reply waited for the group's pace): the answer failed with "message to be replied
+    # not found", an error was logged and the group got "something went wrong" instead.
+    group = {"chat_type": "group", "user_id": 5}
+    update = fake.text(-1, "@softlift_test_bot will i get bruises", **group)
+    fake.delete(update["message"])
+    await feed(app, update)
+    (answer,) = sent_to(fake, -1)
+    assert answer["text"].startswith("<b>Bruises")
+    assert "failed" not in caplog.text
+
+
 async def test_a_photo_in_a_group_whose_caption_mentions_the_bot_is_answered(
     app: App, fake: FakeTelegram
 ) -> None:

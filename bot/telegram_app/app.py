@@ -87,6 +87,10 @@ def build_application(
                 parse_mode=ParseMode.HTML,
                 tzinfo=UTC,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
+                # A group's reply quotes the question; one deleted meanwhile (by the patient,
+                # or an admin while the reply waited for the group's pace) must not cost the
+                # answer: Telegram refuses the quote unless it may send without it.
+                allow_sending_without_reply=True,
             )
         )
         .context_types(ContextTypes(context=Context, bot_data=BotData))
