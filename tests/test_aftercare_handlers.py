@@ -357,6 +357,32 @@ async def test_a_procedure_date_given_with_aftercare_is_taken_at_once(
     assert "day 1 of 14" in texts(fake, 11)[-1]
 
 
+async def test_a_check_in_edited_into_a_worrying_one_gets_the_advice_and_alerts_once(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probing (eng32): "fine" edited to "Something worrying" got nothing at all: an
+    # edit was read for red flags only, so the worried patient had no advice and the staff no
+    # alert, where the same words sent anew get both.
+    await enrol(app, fake, 44)
+    update = fake.text(44, "fine")
+    await feed(app, update)
+    assert texts(fake, 44)[-1] == "Glad to hear it."
+    edit = {**update["message"], "text": "Something worrying", "edit_date": 1}
+    fake.push(edited_message=edit)
+    await feed(app, fake.pending()[-1])
+    assert texts(fake, 44)[-1] == "Contact your treating doctor now: [+00 000]."
+    (alert,) = texts(fake, STAFF_CHAT)
+    assert "Day: 1 of 14" in alert and "Answer: Something worrying" in alert
+    assert rows_about(settings, 44)["checkins"] == 2
+    sent = len(fake.messages_to(44))
+    fake.push(edited_message={**edit, "text": "something worrying!", "edit_date": 2})
+    await feed(app, fake.pending()[-1])
+    fake.push(edited_message={**edit, "text": "Swelling", "edit_date": 3})
+    await feed(app, fake.pending()[-1])
+    # Edited again, or into another answer: no second advice, no second alert.
+    assert len(fake.messages_to(44)) == sent and len(texts(fake, STAFF_CHAT)) == 1
+
+
 async def test_a_check_in_typed_while_a_new_time_or_zone_is_asked_is_still_the_check_in(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:

@@ -184,6 +184,16 @@ class CourseService:
         """Whether this language reads the text as a check-in answer ("getting worse")."""
         return self.course.option_said(text, self.locale.checkin) is not None
 
+    async def edited_checkin(self, patient: Patient, text: str, now: datetime) -> Response | None:
+        """A message edited into a worrying check-in answer ("fine" to "getting worse"), recorded:
+        its advice and the staff alert, as when typed anew, the first time that day; None for
+        any other edit, which gets no second answer."""
+        option = self.course.option_said(text, self.locale.checkin)
+        if option is None or not option.urgent:
+            return None
+        response = await self._typed_checkin(patient, text, now)
+        return response if response is not None and response.alert is not None else None
+
     async def _typed_checkin(self, patient: Patient, text: str, now: datetime) -> Response | None:
         """The check-in answered in words, recorded; None when the text is none or no course
         takes it."""

@@ -166,13 +166,16 @@ async def command_danger(update: Update, context: Context) -> None:
 
 
 async def edited(update: Update, context: Context) -> None:
-    """An edit is read again for red flags only; the first urgent reading alerts and replies."""
+    """An edit is read again for red flags and worrying check-ins only; the first urgent
+    reading alerts and replies."""
     message = update.effective_message
     text = _text_of(message, context)
     if message is None or text is None:
         return
-    outcome, _current = await _ask(message, context, text)
+    outcome, current = await _ask(message, context, text)
     if outcome.decision.kind is not Kind.URGENT:
+        # "fine" edited to "getting worse": a worrying check-in is as urgent as a red flag.
+        await course_handlers.edited_checkin(message, context, text, current, outcome.language)
         return
     # Once per message and level: otherwise each further edit of it would alert the staff again.
     if await course_handlers.alert_urgent(message, context, text, _emergency(outcome)):

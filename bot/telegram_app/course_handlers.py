@@ -199,6 +199,21 @@ async def reading_language(
     return written if await theirs.reads(typed[1], text, services.now()) else current
 
 
+async def edited_checkin(
+    message: Message, context: Context, text: str, current: str, written: str
+) -> None:
+    """A message edited into a worrying check-in answer: the advice and the staff alert, once
+    a day, as the same words sent anew get them; any other edit gets no second answer."""
+    language = await reading_language(message, context, text, current, written)
+    typed = _typed_to_course(message, context, language)
+    if typed is None:
+        return
+    service, patient = typed
+    response = await service.edited_checkin(patient, text, context.services.now())
+    if response is not None:
+        await respond(message, context, response)
+
+
 async def respond(message: Message, context: Context, response: Response) -> None:
     """Send an aftercare response to the sender of a message."""
     if message.from_user is not None:
