@@ -98,6 +98,10 @@ harmlessly), first scored 77/80 and 74/80, calm 33/40 and 34/40 (52780d7); tuned
 normal healing and danger: one detail such as colour, warmth, speed, one side or the eye makes it
 dangerous, or none does), first scored 78/80 and 76/80, calm 30/40 and 31/40 (2355aa9); tuned on
 since.
+`redflag_probe_ag_*` (240 messages), written at that round's end (reported speech both ways: a
+husband or a daughter notices the sign, the patient quotes what she told someone; calm ones where
+someone says danger words that are no sign of the patient now), first scored 75/80 and 76/80,
+calm 26/40 and 34/40 (5feb95d); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
