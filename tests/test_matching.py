@@ -1039,6 +1039,16 @@ def test_what_is_fine_or_absent_is_not_what_is_asked(
         ("после пилинга неделю без солярия, тут так же?", "solarium"),
         ("биоревитализация у меня держится полгода, а это сколько?", "how-long-lasts"),
         ("ботокс у меня стоит 10 тысяч, а тут сколько?", None),
+        # A question that names this procedure after telling of another asks of this one.
+        (
+            "i react to half the creams i try and to pollen. can i still have soft lifting?",
+            "allergy",
+        ),
+        (
+            "botox sorted my frown line, but my cheeks have gone hollow. can soft lifting fill them?",
+            "volume-loss",
+        ),
+        ("can i have botox and soft lifting on the same day?", None),
     ],
 )
 def test_another_treatment_is_what_this_one_is_compared_with(

@@ -745,10 +745,19 @@ class Matcher:
         return turns[-1]
 
     def _compared_here(self, question: str) -> bool:
-        """Whether the message's question asks the same of this procedure ("same here?")."""
+        """Whether the message's question asks the same of this procedure ("same here?"), or
+        asks of this procedure alone after telling of another ("botox sorted my frown line.
+        can soft lifting do the lines around my eyes?")."""
+        asked = _last_question_text(question, self.locale.question_opener)
         here = self.locale.compared_here
-        asked = _last_question_text(question, self.locale.question_opener) or question
-        return here is not None and here.search(asked.strip().lower()) is not None
+        if here is not None and here.search((asked or question).strip().lower()) is not None:
+            return True
+        return (
+            asked is not None
+            and asked.strip() != question.strip()
+            and self._names_procedure(asked)
+            and self._uncovered.isdisjoint(self.analyzer.tokens(asked))
+        )
 
     def _without_words(self, text: str, tokens: frozenset[str]) -> str:
         """The text without the words that read as one of the tokens."""
@@ -843,7 +852,9 @@ class Matcher:
             compared = self._judge(
                 self._without_words(question, self._uncovered), stated - self._uncovered
             )
-            if compared.kind is Kind.ANSWER:
+            # Not the entry covering two subjects: the one told before is often only what the
+            # other treatment did ("botox sorted my frown line, but my cheeks went hollow").
+            if compared.kind is Kind.ANSWER and not compared.by_rule:
                 return compared
         ranked, from_clause = self._rank(question, stated)
         entries = [(label, s) for label, s in ranked if label in self._entry_ids]
