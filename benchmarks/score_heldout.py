@@ -315,6 +315,12 @@ their own words, relatives asking for someone), written then too, were scored on
 3db755d: probe62 English 138/150, 53/55, 25/25, 4/230; Russian 96/120, 38/40, 19/20, 7/180;
 probe63 English 111/150, 53/55, 25/25, 3/230; Russian 75/120, 38/40, 19/20, 3/180; probe64
 English 137/150, 55/55, 24/25, 1/230; Russian 112/120, 39/40, 20/20, 3/180. Tuning sets since.
+`probe65_{en,ru}.yaml` (230 and 180: questions explained by another treatment or experience:
+what happened after it, what a doctor said then, "same here?") and `probe66_{en,ru}.yaml` (a
+claim heard from a friend, a mother, a forum or an ad, to be checked), written at that round's
+end, were scored once, unread, on 5feb95d: probe65 English 115/150, 54/55, 24/25, 6/230; Russian
+95/120, 39/40, 19/20, 1/180; probe66 English 134/150, 54/55, 25/25, 2/230; Russian 102/120,
+35/40, 20/20, 9/180. Tuning sets since.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -528,6 +534,10 @@ SETS = (
     "probe63_ru.yaml",
     "probe64_en.yaml",
     "probe64_ru.yaml",
+    "probe65_en.yaml",
+    "probe65_ru.yaml",
+    "probe66_en.yaml",
+    "probe66_ru.yaml",
 )
 
 # Written for questions nobody here has read: only their totals are looked at, and the answer
