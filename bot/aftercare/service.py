@@ -93,8 +93,7 @@ class CourseService:
         procedure date; False for an enrolled patient, who gets the status."""
         if await self.repo.course_for(patient.user_id) is not None:
             return False
-        state = (await self._first_question(patient, now)).state
-        return state is not None and self.enrolment.read(state, text, now) is not None
+        return self._answers((await self._first_question(patient, now)).state, text, now)
 
     async def timezone(self, patient: Patient, now: datetime, typed: str | None = None) -> Response:
         """/timezone: change the zone during enrolment or of the running course.
@@ -177,7 +176,10 @@ class CourseService:
 
     async def reads(self, patient: Patient, text: str, now: datetime) -> bool:
         """Whether this language reads typed text as the open question's answer ("вчера")."""
-        state = await self.repo.load_conversation(patient.user_id, now)
+        return self._answers(await self.repo.load_conversation(patient.user_id, now), text, now)
+
+    def _answers(self, state: Conversation | None, text: str, now: datetime) -> bool:
+        """Whether the text reads as the answer to the question a conversation asks."""
         return state is not None and self.enrolment.read(state, text, now) is not None
 
     def says_checkin(self, text: str) -> bool:

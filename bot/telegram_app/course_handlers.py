@@ -49,16 +49,27 @@ async def _opening_language(update: Update, context: Context, typed: str | None)
         return None
     current = await language_of(context, user)
     written = services.languages.detect(typed, current).language
-    mine, theirs = services.course_service(current), services.course_service(written)
-    if mine is None or theirs is None or mine is theirs:
-        return None
     patient, now = Patient(user.id, user.id), services.now()
-    if await mine.reads_opening(patient, typed, now):
-        return None
-    if not await theirs.reads_opening(patient, typed, now):
+
+    async def reads(service: CourseService) -> bool:
+        return await service.reads_opening(patient, typed, now)
+
+    if not await _only_written_reads(context, current, written, reads):
         return None
     await services.set_language(user.id, written)
     return written
+
+
+async def _only_written_reads(
+    context: Context, current: str, written: str, reads: Callable[[CourseService], Awaitable[bool]]
+) -> bool:
+    """Whether the course of the language the text is written in reads it, and the patient's
+    own language's course (another one) does not."""
+    mine = context.services.course_service(current)
+    theirs = context.services.course_service(written)
+    if mine is None or theirs is None or mine is theirs:
+        return False
+    return not await reads(mine) and await reads(theirs)
 
 
 async def deep_link(update: Update, context: Context) -> None:
@@ -194,9 +205,14 @@ async def reading_language(
     if theirs.says_checkin(text):
         return written
     typed = _typed_to_course(message, context, current)
-    if typed is None or await mine.reads(typed[1], text, services.now()):
+    if typed is None:
         return current
-    return written if await theirs.reads(typed[1], text, services.now()) else current
+    patient, now = typed[1], services.now()
+
+    async def reads(service: CourseService) -> bool:
+        return await service.reads(patient, text, now)
+
+    return written if await _only_written_reads(context, current, written, reads) else current
 
 
 async def edited_checkin(
