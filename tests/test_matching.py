@@ -366,6 +366,13 @@ def assert_answered(languages: Languages, message: str, entry_id: str) -> None:
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
 
 
+def assert_decided(languages: Languages, message: str, entry_id: str | None) -> None:
+    """The message is answered with this entry, or with None answered with none."""
+    decision = languages.ask(message).decision
+    assert decision.entry_id == entry_id, decision
+    assert (decision.kind is Kind.ANSWER) is (entry_id is not None), decision
+
+
 @pytest.fixture(scope="module")
 def languages() -> Languages:
     """Both shipped languages, each message answered in its own."""
@@ -869,9 +876,7 @@ def test_two_indications_in_one_message_get_the_entry_covering_both(
 def test_a_long_story_is_judged_by_its_last_question(
     languages: Languages, message: str, entry_id: str | None
 ) -> None:
-    decision = languages.ask(message).decision
-    assert decision.entry_id == entry_id, decision
-    assert (decision.kind is Kind.ANSWER) is (entry_id is not None), decision
+    assert_decided(languages, message, entry_id)
 
 
 # A chat question often goes without its "?": the last sentence that begins as a question does
@@ -988,9 +993,7 @@ def test_who_reads_the_chat_gets_the_clinics_contacts(languages: Languages, mess
 def test_a_clear_question_sentence_decides(
     languages: Languages, message: str, entry_id: str | None
 ) -> None:
-    decision = languages.ask(message).decision
-    assert decision.entry_id == entry_id, decision
-    assert (decision.kind is Kind.ANSWER) is (entry_id is not None), decision
+    assert_decided(languages, message, entry_id)
 
 
 # Short clauses that only say what is absent or fine are context, not the question: "fever",
@@ -1054,9 +1057,7 @@ def test_what_is_fine_or_absent_is_not_what_is_asked(
 def test_another_treatment_is_what_this_one_is_compared_with(
     languages: Languages, message: str, entry_id: str | None
 ) -> None:
-    decision = languages.ask(message).decision
-    assert decision.entry_id == entry_id, decision
-    assert (decision.kind is Kind.ANSWER) is (entry_id is not None), decision
+    assert_decided(languages, message, entry_id)
 
 
 # A short negated clause that names what an entry answers is the question, not a calm aside:
