@@ -794,3 +794,15 @@ def test_the_quick_look_never_passes_over_a_message_the_full_reading_flags(
     for lang, ts in texts.items():
         detector = languages.assistant(lang).matcher.red_flags
         assert [[f.id for f in detector.find_all(t)] for t in ts] == quick[lang], lang
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_bots_own_texts_raise_no_red_flag(languages: Languages, language: str) -> None:
+    # A patient may forward or paste an answer back: "High temperatures are a separate rule"
+    # and «Ограничьте высокие температуры» read as a fever once.
+    kb = languages.assistants[language].kb
+    texts = [e.answer for e in kb.entries]
+    if kb.course is not None:
+        texts += [r.text for r in kb.course.rules] + [d.text for d in kb.course.daily]
+    urgent = [t for t in texts if languages.ask(t, language).decision.kind is Kind.URGENT]
+    assert not urgent
