@@ -212,22 +212,12 @@ def _construct_map(loader: Loader, node: yaml.MappingNode) -> Map:
     result.lines = {}
     lines = result.lines
     for key_node, value_node in node.value:
-        # A string key or value taken as it is here (`_construct` would do the same).
-        key = (
-            key_node.value
-            if key_node.tag == _STR_TAG and type(key_node) is yaml.ScalarNode
-            else _construct(loader, key_node)
-        )
-        key_text = str(key)
+        key_text = str(_construct(loader, key_node))
         if key_text in result:
             raise yaml.MarkedYAMLError(
                 problem=f"duplicate key '{key_text}'", problem_mark=key_node.start_mark
             )
-        result[key_text] = (
-            value_node.value
-            if value_node.tag == _STR_TAG and type(value_node) is yaml.ScalarNode
-            else _construct(loader, value_node)
-        )
+        result[key_text] = _construct(loader, value_node)
         lines[key_text] = key_node.start_mark.line + 1
     return result
 
@@ -238,15 +228,7 @@ def _construct_seq(loader: Loader, node: yaml.SequenceNode) -> Seq:
             # Only an item over more than one line can hold a line that begins with "- ".
             if child.end_mark.line > child.start_mark.line:
                 _refuse_joined_item(loader, child)
-    # A string item taken as it is here (`_construct` would do the same): most items are.
-    result = Seq(
-        [
-            child.value
-            if child.tag == _STR_TAG and type(child) is yaml.ScalarNode
-            else _construct(loader, child)
-            for child in node.value
-        ]
-    )
+    result = Seq([_construct(loader, child) for child in node.value])
     result.line = node.start_mark.line + 1
     result.lines = [child.start_mark.line + 1 for child in node.value]
     return result

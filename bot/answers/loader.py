@@ -279,10 +279,8 @@ def _parse_questions(c: Checker, block: Map, ident: str, seen: dict[str, str]) -
     """An entry's or decline's questions; `seen` maps each question so far to its owner."""
     questions = c.texts(block, "questions", ident, required=True)
     lines = block["questions"].lines if isinstance(block.get("questions"), Seq) else []
-    # For the self-test's conflicts, as `c.place` keeps them.
-    places = c.places.setdefault("question", {}) if questions and lines else {}
     for question, line in zip(questions, lines, strict=False):
-        places.setdefault(f"{ident}\n{question}", line)
+        c.place("question", f"{ident}\n{question}", line)  # for the self-test's conflicts
         if len(question) > PHRASING_LIMIT:
             c.add(
                 line,
