@@ -450,8 +450,8 @@ class Matcher:
         clauses = self._clauses(question)
         kept = [
             c
-            for c, asks, opens in clauses
-            if not (self.tuning.calm_clauses and self._calm_clause(c, asks, opens))
+            for c, asks, text in clauses
+            if not (self.tuning.calm_clauses and self._calm_clause(c, asks, text))
         ]
         if len(kept) == len(clauses):
             return tokens
@@ -460,27 +460,28 @@ class Matcher:
             return rest
         return tokens
 
-    def _clauses(self, text: str) -> list[tuple[list[str], bool, bool]]:
-        """Each clause's tokens, whether a question mark ends it and whether it begins as a
-        question does ("is some pain after normal, like ...")."""
-        out: list[tuple[list[str], bool, bool]] = []
-        opener = self.locale.question_opener
+    def _clauses(self, text: str) -> list[tuple[list[str], bool, str]]:
+        """Each clause's tokens, whether a question mark ends it, and its text."""
+        out: list[tuple[list[str], bool, str]] = []
         start = 0
         for found in (*self.locale.clause_break.finditer(text), None):
             end = found.start() if found else len(text)
             asks = found is not None and "?" in found.group()
-            opens = opener is not None and opener.match(text, start, end) is not None
-            out.append((self.analyzer.tokens(text[start:end]), asks, opens))
+            clause = text[start:end]
+            out.append((self.analyzer.tokens(clause), asks, clause))
             start = found.end() if found else end
         return out
 
-    def _calm_clause(self, clause: list[str], asks: bool, opens: bool = False) -> bool:
+    def _calm_clause(self, clause: list[str], asks: bool, text: str) -> bool:
         """A short clause that only says something is absent or fine."""
         # "no fever", "never heard of it", "температуры нет", "everything looks fine", "vision
         # fine". "Can I wear makeup normally?" asks: in a question only a danger sign said to
         # be fine is calm. One that begins as a question asks whatever ends it: "is some pain
         # after normal, like the sore arm after a shot?" asks about pain.
-        if not clause or len(clause) > CALM_CLAUSE_TOKENS or opens:
+        if not clause or len(clause) > CALM_CLAUSE_TOKENS:
+            return False
+        opener = self.locale.question_opener
+        if opener is not None and opener.match(text):
             return False
         if clause[0] in self._negation:
             return not self._names_entry(clause[1:])
@@ -505,8 +506,8 @@ class Matcher:
             # those of its last question when it has one ("...my sister said she had to change
             # that. how long do i have to suffer?": the sister's clause is not what is asked).
             asked = _last_question_text(question) if self.tuning.last_question else None
-            for words, asks, opens in self._clauses(asked or question):
-                if self.tuning.calm_clauses and self._calm_clause(words, asks, opens):
+            for words, asks, text in self._clauses(asked or question):
+                if self.tuning.calm_clauses and self._calm_clause(words, asks, text):
                     continue  # "no bumps" is not what a long message asks
                 clause_tokens = frozenset(words)
                 if len(clause_tokens) >= MIN_CLAUSE_TOKENS:
@@ -750,7 +751,7 @@ class Matcher:
         can soft lifting do the lines around my eyes?")."""
         asked = _last_question_text(question, self.locale.question_opener)
         here = self.locale.compared_here
-        if here is not None and here.search((asked or question).strip().lower()) is not None:
+        if here is not None and here.search((asked or question).strip()) is not None:
             return True
         return (
             asked is not None
