@@ -193,18 +193,23 @@ class CourseService:
         option = self.course.option_said(text, self.locale.checkin)
         if option is None or not option.urgent:
             return None
-        response = await self._typed_checkin(patient, text, now)
+        response = await self._recorded(patient, option, now)
         return response if response is not None and response.alert is not None else None
 
     async def _typed_checkin(self, patient: Patient, text: str, now: datetime) -> Response | None:
         """The check-in answered in words, recorded; None when the text is none or no course
         takes it."""
         option = self.course.option_said(text, self.locale.checkin)
-        course = await self._answering(patient, now) if option is not None else None
-        if option is None or course is None:
+        return await self._recorded(patient, option, now) if option is not None else None
+
+    async def _recorded(
+        self, patient: Patient, option: CheckinOption, now: datetime
+    ) -> Response | None:
+        """A check-in answer recorded for the course that takes it; None when none does."""
+        course = await self._answering(patient, now)
+        if course is None:
             return None
-        day = self.status.day(course, now)
-        return await self._record(patient, course, day, option, now)
+        return await self._record(patient, course, self.status.day(course, now), option, now)
 
     async def _answering(self, patient: Patient, now: datetime) -> PatientCourse | None:
         """The course a typed check-in answer is for: the open one, or one that just completed."""
