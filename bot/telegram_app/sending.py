@@ -158,6 +158,7 @@ def group_alert_html(html: str, locale: Locale, message: Message) -> str:
 def _message_link(message: Message) -> str | None:
     """A t.me link to a supergroup's message (its topic's view in a forum); None in a basic
     group, whose messages have no link."""
+    # Not PTB's `Message.link`: for a reply outside a forum topic it links "?thread=None".
     chat = message.chat
     if chat.type != ChatType.SUPERGROUP:
         return None
