@@ -125,6 +125,7 @@ _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 _CYRILLIC_WORD = re.compile(r"[а-яё-]+", re.IGNORECASE)
 _LATIN = re.compile(r"[a-z]", re.IGNORECASE)
 _CYRILLIC_OR_I = re.compile(r"[а-яёі]", re.IGNORECASE)
+_LETTERS = {RUSSIAN: _CYRILLIC, ENGLISH: _LATIN}
 # Latin words, with apostrophes inside or at the end ("bol'no", "ochen'", "don't"); not the
 # letters of "3d" or "spf50".
 _LATIN_WORD = re.compile(r"(?<![0-9a-z'])[a-z]+(?:'[a-z]+)*'?(?![0-9a-z])", re.IGNORECASE)
@@ -423,6 +424,11 @@ class LanguageDetector:
             language = self.languages[0]
         converted = self._in_cyrillic(text, reads) if language == RUSSIAN else text
         return Detection(language, converted, translit=converted != text)
+
+    def has_none_of_its_letters(self, text: str, language: str) -> bool:
+        """Whether the text has letters but none of the language's alphabet: no word to read."""
+        own = _LETTERS.get(language)
+        return own is not None and not own.search(text) and any(c.isalpha() for c in text)
 
     def text_for(self, text: str, language: str) -> str:
         """The text as one language's assistant reads it: transliterated Russian in Cyrillic."""

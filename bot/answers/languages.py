@@ -139,6 +139,9 @@ class Languages:
             if other is chosen:
                 continue
             other_text = self.detector.text_for(text, other.kb.language)
+            # A Russian message's "38.5" is no English sign: the other language reads words.
+            if self.detector.has_none_of_its_letters(other_text, other.kb.language):
+                continue
             if other.matcher.red_flags.find(other_text) is not None:
                 return other.ask(other_text)
         return outcome
