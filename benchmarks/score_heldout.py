@@ -321,6 +321,20 @@ claim heard from a friend, a mother, a forum or an ad, to be checked), written a
 end, were scored once, unread, on 5feb95d: probe65 English 115/150, 54/55, 24/25, 6/230; Russian
 95/120, 39/40, 19/20, 1/180; probe66 English 134/150, 54/55, 25/25, 2/230; Russian 102/120,
 35/40, 20/20, 9/180. Tuning sets since.
+`heldout_blind34_{en,ru}.yaml` and `heldout_blind35_{en,ru}.yaml` (230 and 180 each, written at the
+twenty-fifth round's start in the dev sets' style by helpers who never saw the FAQ or the code)
+are sealed: blind34 was scored at the start, unread, on bfa545b: English 149/150, 55/55, 24/25,
+1/230; Russian 119/120, 40/40, 20/20, 0/180; blind35 is first scored at the round's end.
+`probe67_{en,ru}.yaml` (230 and 180: a comparison with another treatment or a claim heard from
+someone, the answer still one topic of this procedure), `probe68_{en,ru}.yaml` (no medical
+words: the words of people who do not know the terms), `probe69_{en,ru}.yaml` (another
+treatment, experience or claim told first, then one question about this procedure) and
+`probe70_{en,ru}.yaml` (patients during the two weeks after, in a hurry), written then too, were
+scored once, unread, on bfa545b: probe67 English 128/150, 53/55, 25/25, 5/230; Russian 94/120,
+40/40, 20/20, 1/180; probe68 English 138/150, 54/55, 25/25, 5/230; Russian 114/120, 40/40,
+20/20, 1/180; probe69 English 140/150, 54/55, 25/25, 3/230; Russian 107/120, 33/40, 20/20,
+8/180; probe70 English 137/150, 55/55, 25/25, 3/230; Russian 107/120, 39/40, 20/20, 2/180.
+Tuning sets since.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -522,6 +536,10 @@ SETS = (
     "heldout_blind32_ru.yaml",
     "heldout_blind33_en.yaml",
     "heldout_blind33_ru.yaml",
+    "heldout_blind34_en.yaml",
+    "heldout_blind34_ru.yaml",
+    "heldout_blind35_en.yaml",
+    "heldout_blind35_ru.yaml",
     "probe59_en.yaml",
     "probe59_ru.yaml",
     "probe60_en.yaml",
@@ -538,11 +556,19 @@ SETS = (
     "probe65_ru.yaml",
     "probe66_en.yaml",
     "probe66_ru.yaml",
+    "probe67_en.yaml",
+    "probe67_ru.yaml",
+    "probe68_en.yaml",
+    "probe68_ru.yaml",
+    "probe69_en.yaml",
+    "probe69_ru.yaml",
+    "probe70_en.yaml",
+    "probe70_ru.yaml",
 )
 
 # Written for questions nobody here has read: only their totals are looked at, and the answer
 # model (scripts/train_answer_model.py) never learns from them.
-SEALED = tuple(f"heldout_blind{n}_{lang}.yaml" for n in range(11, 34) for lang in ("en", "ru"))
+SEALED = tuple(f"heldout_blind{n}_{lang}.yaml" for n in range(11, 36) for lang in ("en", "ru"))
 
 
 def is_red_flag(item: dict[str, Any]) -> bool:

@@ -102,6 +102,13 @@ since.
 husband or a daughter notices the sign, the patient quotes what she told someone; calm ones where
 someone says danger words that are no sign of the patient now), first scored 75/80 and 76/80,
 calm 26/40 and 34/40 (5feb95d); tuned on since.
+`redflag_probe_ah_*` (240 messages), written at the twenty-fifth round's start (long messages:
+the sign, or what makes danger words harmless, spread over several sentences among small talk and
+other questions), first scored 79/80 and 77/80, calm 20/40 and 24/40 (bfa545b); tuned on since.
+`redflag_probe_ai_*` (240 messages), written then too (signs told through everyday images: the
+colour of a plum or of ash, breathing as through a straw, a spoon dropped; calm ones that use the
+same images for ordinary things), first scored 75/80 and 71/80, calm 40/40 and 36/40 (bfa545b);
+tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
