@@ -806,3 +806,37 @@ def test_the_bots_own_texts_raise_no_red_flag(languages: Languages, language: st
         texts += [r.text for r in kb.course.rules] + [d.text for d in kb.course.daily]
     urgent = [t for t in texts if languages.ask(t, language).decision.kind is Kind.URGENT]
     assert not urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("у сына температура 38.5 😷 можно перенести запись?", False),
+        ("у меня 38.5", True),
+        ("у меня температура 38.5", True),
+        ("i have 38.5 since this morning", True),
+        ("38.9", True),
+    ],
+)
+def test_another_language_reads_only_a_text_with_its_letters(
+    languages: Languages, text: str, urgent: bool
+) -> None:
+    """A Russian message's "38.5" is no English sign: the English flags see no English word."""
+    assert (languages.ask(text).decision.kind is Kind.URGENT) is urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In the consent form it says possible complications include vascular occlusion, skin"
+        " necrosis and loss of vision. How common is that? I haven't had the procedure yet, my"
+        " appointment is next Tuesday.",
+        "I read online that a fever of 38.5 after filler means infection. I don't have anything"
+        " like that, just curious how often it happens.",
+    ],
+)
+def test_a_message_that_leaves_every_sign_alone_leaves_the_patterns_alone(
+    languages: Languages, text: str
+) -> None:
+    """A procedure not had yet, or signs read about and denied: no pattern fires either."""
+    assert languages.ask(text).decision.kind is not Kind.URGENT

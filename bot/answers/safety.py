@@ -428,7 +428,14 @@ class RedFlagDetector:
         locale = self.analyzer.locale
         text = readable(text)
         whole = " ".join(text.split())
-        hit.update(self._pattern_flags[i] for i in self._patterns.Match(whole) or ())
+        patterned = {self._pattern_flags[i] for i in self._patterns.Match(whole) or ()}
+        calm_message: set[int] | None = None  # read only for a message with a sign's every word
+        if patterned:
+            calm_message = self._calm_message(whole)
+            # A message that leaves every sign alone ("I haven't had it yet") leaves the
+            # patterns alone too: they name no words a frame could leave alone one by one.
+            if all(self._frame_words[i] for i in calm_message):
+                hit.update(patterned)
         # An invisible character may sit inside a word ("b\u200blue", read as one word) or stand
         # for a space ("губа\u200bпосинела"): both readings are looked at.
         other = spaced(text)
@@ -437,7 +444,6 @@ class RedFlagDetector:
         sentences = self._readings(text)
         if other != text:
             sentences += self._readings(other)
-        calm_message: set[int] | None = None  # read only for a message with a sign's every word
         for sentence in sentences:
             sentence = locale.fold(sentence)  # "fever ❌" is "fever no"
             if locale.negation_after is not None:
@@ -461,11 +467,7 @@ class RedFlagDetector:
                 if sign.flag.id in hit or any(slot.isdisjoint(present) for slot in sign.slots):
                     continue
                 if calm_message is None:
-                    calm_message = {
-                        i
-                        for i, frame in enumerate(locale.calm_frames)
-                        if frame.whole and frame.pattern.search(whole)
-                    }
+                    calm_message = self._calm_message(whole)
                 if calm is None:
                     # "Will it be extremely painful?" asks what the procedure is like, and pain
                     # is part of it; "can you fix droopy eyelids" asks about a look: no sign of a
@@ -480,6 +482,11 @@ class RedFlagDetector:
                 if self._matches(sign, tokens, segments, likened):
                     hit.add(sign.flag.id)
         return [flag for flag in self.flags if flag.id in hit]
+
+    def _calm_message(self, whole: str) -> set[int]:
+        """The locale's calm frames read on the whole message that it matches."""
+        frames = self.analyzer.locale.calm_frames
+        return {i for i, frame in enumerate(frames) if frame.whole and frame.pattern.search(whole)}
 
     def _may_have_a_sign(self, text: str) -> bool:
         """Whether some sign has a word of each slot among all the ways the text's words may be
