@@ -14,6 +14,7 @@ from bot.storage.database import parse_database_url
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite:///data/softlift.db"
+WEBHOOK_PORT_HINT = "; Telegram posts to 443, 80, 88 or 8443 only"
 DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"  # noqa: S104 - the webhook server must be reachable
 DEFAULT_WEBHOOK_PORT = 8443
 DEFAULT_TICK_SECONDS = 30.0
@@ -198,6 +199,7 @@ def _api_base_url(value: str, token: str | None = None) -> str:
     PTB 22 replaces a {token} placeholder with the token, else appends the token to the URL, so
     the path must end in /bot or /bot{token} (/bot{token}/test: Telegram's test environment).
     """
+    _check_port("TELEGRAM_API_BASE_URL", value, _shown(value, token))
     parts = _split(value)
     if (
         parts is None
@@ -214,6 +216,22 @@ def _api_base_url(value: str, token: str | None = None) -> str:
             f"like {DEFAULT_API_BASE_URL}, not {_shown(value, token)}"
         )
     return value
+
+
+def _check_port(name: str, value: str, shown: str, hint: str = "") -> None:
+    """Refuse a URL whose port is no number or out of range, saying so (not that it is no URL)."""
+    try:
+        netloc = urlsplit(value).netloc
+    except ValueError:  # no URL at all: the setting's own message says what it must be
+        return
+    # The port follows the last ":" after the user info and an IPv6 host's "]".
+    host, colon, port = netloc.rpartition("@")[2].rpartition("]")[2].rpartition(":")
+    if not colon or not port or (not host and "]" not in netloc):
+        return
+    if not port.isascii() or not port.isdigit():
+        raise ConfigError(f"{name}: port {port!r} is no number, in {shown}")
+    if not 1 <= int(port) <= 65535:
+        raise ConfigError(f"{name}: port {int(port)} is out of range (1-65535{hint}), in {shown}")
 
 
 def _split(value: str) -> SplitResult | None:
@@ -331,6 +349,8 @@ def _log_level(value: str) -> str:
 def _webhook_url(value: str | None) -> str | None:
     if value is None:
         return None
+    # Telegram's own limit, named beside the range: a webhook in range may still be refused.
+    _check_port("SOFTLIFT_WEBHOOK_URL", value, repr(value), WEBHOOK_PORT_HINT)
     parts = _split(value)
     if parts is None or parts.scheme != "https" or not parts.hostname:
         raise ConfigError(

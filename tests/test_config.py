@@ -107,7 +107,16 @@ def test_missing_token_says_botfather_and_chat() -> None:
         ("SOFTLIFT_WEBHOOK_URL", "http://bot.example.com/hook", "https://"),
         # Found by probing: URLs urlsplit cannot take stopped start-up with a traceback.
         ("SOFTLIFT_WEBHOOK_URL", "https://[::1/hook", "SOFTLIFT_WEBHOOK_URL must be an https"),
-        ("SOFTLIFT_WEBHOOK_URL", "https://bot.example.com:99999/hook", "must be an https"),
+        # Found by probing (eng33): a port out of range was refused as "must be an https://
+        # URL", which it was: the operator was sent looking at the scheme.
+        (
+            "SOFTLIFT_WEBHOOK_URL",
+            "https://bot.example.com:99999/hook",
+            "port 99999 is out of range",
+        ),
+        ("SOFTLIFT_WEBHOOK_URL", "https://bot.example.com:0/hook", "port 0 is out of range"),
+        ("SOFTLIFT_WEBHOOK_URL", "https://bot.example.com:84x3/hook", "port '84x3' is no number"),
+        ("TELEGRAM_API_BASE_URL", "http://127.0.0.1:99999/bot", "port 99999 is out of range"),
         ("TELEGRAM_API_BASE_URL", "http://[::1/bot", "TELEGRAM_API_BASE_URL must be"),
         # Found by probing: a host name no resolver can take (an empty label, one over 63
         # characters) was accepted, and start-up retried getMe for ever as if Telegram were away.
@@ -185,7 +194,6 @@ def test_api_base_url_forms_give_python_telegram_bot_the_right_urls(base_url: st
         "https://api.telegram.org/bot?proxy=1",
         "https://api.telegram.org/bot#",
         "http://{token}.example.com/bot",
-        "http://127.0.0.1:99999/bot",
         "https:///bot",
         # urlsplit drops tabs and line breaks, httpx refuses them: getMe would fail for ever.
         "http://127.0.0.1:8081\n/bot",
@@ -242,6 +250,14 @@ def test_webhook_url_needs_a_secret() -> None:
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "LOG_LEVEL": "loud"}, "LOG_LEVEL"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": "http://[::1/bot"}, "/bot"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "SOFTLIFT_FAQ": ","}, "SOFTLIFT_FAQ names no FAQ file"),
+        (
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "SOFTLIFT_WEBHOOK_URL": "https://bot.example.com:99999/hook",
+                "SOFTLIFT_WEBHOOK_SECRET": "s3cret",
+            },
+            "port 99999 is out of range",
+        ),
     ],
 )
 def test_run_with_bad_settings_exits_2_with_one_line(
