@@ -698,7 +698,7 @@ def test_a_typed_zone_and_an_unknown_one(enrolment: Enrolment) -> None:
 # "EST", "MST" and "HST" were accepted as fixed offsets: a New Yorker's 09:00 message would
 # come at 10:00 all summer, and "MST" is Denver (summer time) or Phoenix (none).
 @pytest.mark.parametrize(
-    "typed", ["EST", "MST", "HST", "est", "PST", "GMT", "UTC", "CET", "EST5EDT", "EST.", "utc!"]
+    "typed", ["EST", "MST", "HST", "est", "PST", "GMT", "CET", "EST5EDT", "EST.", "Zulu"]
 )
 def test_an_abbreviation_is_refused_with_why(enrolment: Enrolment, typed: str) -> None:
     state = Conversation(Step.ZONE, "Europe/Berlin", date(2025, 5, 19), back_to=Step.TIME)
@@ -707,7 +707,40 @@ def test_an_abbreviation_is_refused_with_why(enrolment: Enrolment, typed: str) -
     assert turn.reply.text.startswith(get_locale("en").t("ac_zone_abbreviation"))
 
 
-@pytest.mark.parametrize("zone", ["EST", "UTC", "Zulu", "Asia/Tokyo"])
+# Found by probing (eng33): "/timezone Etc/UTC" was answered "I don't know that time zone",
+# and "UTC" and "Etc/GMT-3" were refused too, though each is a zone the database has, which a
+# patient who types it means. Taken, with what it is: "Etc/GMT-3" is UTC+3 (POSIX signs), and
+# none of them follows summer time.
+@pytest.mark.parametrize(
+    ("typed", "zone", "offset"),
+    [
+        ("Etc/UTC", "Etc/UTC", "+00:00"),
+        ("etc/utc", "Etc/UTC", "+00:00"),
+        ("UTC", "UTC", "+00:00"),
+        ("utc!", "UTC", "+00:00"),
+        ("Etc/GMT-3", "Etc/GMT-3", "+03:00"),
+        ("Etc/GMT+5", "Etc/GMT+5", "-05:00"),
+        ("Etc/GMT", "Etc/GMT", "+00:00"),
+    ],
+)
+def test_a_fixed_zone_named_in_full_is_taken_with_its_offset(
+    enrolment: Enrolment, typed: str, zone: str, offset: str
+) -> None:
+    state = Conversation(Step.ZONE, "Europe/Berlin", date(2025, 5, 19), back_to=Step.TIME)
+    turn = enrolment.on_text(state, typed, NOW)
+    assert turn is not None
+    assert turn.state == Conversation(Step.TIME, zone, date(2025, 5, 19))
+    t = get_locale("en").t
+    assert turn.reply.text.startswith(
+        f"{t('ac_zone_set', zone=zone)} {t('ac_zone_fixed', zone=zone, offset=offset)}\n\n"
+    )
+    changed = Conversation(Step.NEW_ZONE, "Europe/Berlin", send_time=time(9))
+    turn = enrolment.on_text(changed, typed, NOW)
+    assert turn is not None and turn.action == Reschedule(time(9), zone)
+    assert turn.reply.text.endswith(t("ac_zone_fixed", zone=zone, offset=offset))
+
+
+@pytest.mark.parametrize("zone", ["EST", "UTC", "Zulu", "Asia/Tokyo", "Etc/UTC"])
 def test_a_zone_button_no_question_offers_asks_again(enrolment: Enrolment, zone: str) -> None:
     # Found by probing: forged button data "ac:z:EST" set the zone that, typed, is refused.
     state = Conversation(Step.ZONE, "Europe/Berlin", date(2025, 5, 19), back_to=Step.TIME)

@@ -342,6 +342,19 @@ async def test_a_zone_given_with_timezone_is_taken_at_once(app: App, fake: FakeT
     assert texts(fake, 9)[-1] == T("ac_time_changed", time="09:00", zone="Asia/Tokyo")
 
 
+async def test_a_fixed_zone_given_with_timezone_is_taken_and_said_to_have_no_summer_time(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probing (eng33): "/timezone Etc/UTC" answered "I don't know that time zone".
+    await enrol(app, fake, 19)
+    await feed(app, fake.text(19, "/timezone Etc/UTC"))
+    changed = T("ac_time_changed", time="09:00", zone="Etc/UTC")
+    fixed = T("ac_zone_fixed", zone="Etc/UTC", offset="+00:00")
+    assert texts(fake, 19)[-1] == f"{changed} {fixed}"
+    await feed(app, fake.text(19, "/timezone Etc/GMT-3"))
+    assert "UTC+03:00" in texts(fake, 19)[-1]
+
+
 async def test_a_procedure_date_given_with_aftercare_is_taken_at_once(
     app: App, fake: FakeTelegram
 ) -> None:

@@ -13,6 +13,7 @@ from bot.aftercare.inputs import (
     Refusal,
     check_procedure_date,
     counts_back,
+    fixed_offset,
     is_abbreviation,
     is_offset,
     parse_time,
@@ -329,13 +330,22 @@ class Enrolment:
         enrol = Enrol(state.procedure_date, at, state.timezone)
         return Turn(self.confirmation(enrol, now), None, enrol)
 
+    def _with_offset(self, text: str, zone: str) -> str:
+        """The text, and for a zone of no place ("Etc/GMT-3") what its offset is all year."""
+        offset = fixed_offset(zone)
+        return (
+            text
+            if offset is None
+            else f"{text} {self._t('ac_zone_fixed', zone=zone, offset=offset)}"
+        )
+
     def _zone_chosen(self, state: Conversation, zone: str, now: datetime) -> Turn:
         if state.step is Step.NEW_ZONE:
             at = state.send_time or TIME_CHOICES[0][1]
-            reply = Reply(self._t("ac_time_changed", time=hhmm(at), zone=zone))
-            return Turn(reply, None, Reschedule(at, zone))
+            changed = self._t("ac_time_changed", time=hhmm(at), zone=zone)
+            return Turn(Reply(self._with_offset(changed, zone)), None, Reschedule(at, zone))
         back = replace(state, step=state.back_to or Step.DATE, timezone=zone, back_to=None)
-        zone_set = self._t("ac_zone_set", zone=zone)
+        zone_set = self._with_offset(self._t("ac_zone_set", zone=zone), zone)
         if state.procedure_date is not None:
             # The date given before must be in the past in the patient's own zone.
             when = _reread(state.procedure_date, state, zone)

@@ -238,7 +238,7 @@ _NOT_PLACES = (*MACHINE_ZONES, "etc/", "gmt+", "gmt-")
 _ABBREVIATIONS = frozenset(
     " ".join(
         (
-            "est edt cst cdt mst mdt pst pdt akst akdt hst hdt ast adt nst ndt gmt bst ist utc",
+            "est edt cst cdt mst mdt pst pdt akst akdt hst hdt ast adt nst ndt gmt bst ist",
             "uct wet west cet cest met mest eet eest aest aedt acst acdt awst nzst nzdt jst kst",
             "hkt sgt wib pht est5edt cst6cdt mst7mdt pst8pdt gmt0 greenwich universal zulu",
         )
@@ -246,6 +246,10 @@ _ABBREVIATIONS = frozenset(
 )
 # An abbreviation that names one place, which has no summer time to lose.
 _ONE_PLACE = {"msk": "Europe/Moscow"}
+# Zones of no place, a fixed offset all year: taken only named in full ("Etc/GMT-3", "UTC"),
+# which no patient types by chance; the confirmation says what each is (see `fixed_offset`).
+_FIXED_REGION = "etc/"
+_UTC = "UTC"
 # Regions in the order a name shared by two aliases of one zone is given ("Istanbul": Europe/).
 _REGIONS = (
     "Europe",
@@ -333,10 +337,27 @@ def _without_marks(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+def fixed_offset(zone: str) -> str | None:
+    """The offset of a zone of no place ("+03:00" for Etc/GMT-3), which never changes; None
+    for a place's zone."""
+    if zone != _UTC and not zone.lower().startswith(_FIXED_REGION):
+        return None
+    offset = ZoneInfo(zone).utcoffset(datetime(2000, 1, 1, tzinfo=UTC)) or timedelta()
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+@cache
+def _fixed_zones() -> dict[str, str]:
+    """Lower-case names of the zones of no place ("etc/gmt-3") to their IANA name."""
+    return {n.lower(): n for n in available_timezones() if n.lower().startswith(_FIXED_REGION)}
+
+
 def _zone(text: str) -> str | None:
     """The zone a text names as it is written, or None."""
     key = _key(text)
-    found = _zone_names().get(key) or _ONE_PLACE.get(key)
+    found = _zone_names().get(key) or _ONE_PLACE.get(key) or _fixed_zones().get(key)
     if found is None:
         # Every locale's city names, whatever the chat's language: "Москва" is no English word.
         city = _city_key(text)
