@@ -20,7 +20,7 @@ from bot.locale import get_locale
 FAQ_DIR = Path(__file__).parent.parent / "faq"
 SHIPPED = {
     "softlifting.yaml": "timezone: Europe/Berlin",
-    "softlifting.ru.yaml": "timezone: Europe/Moscow",
+    "softlifting.ru.yaml": "timezone: Europe/Berlin",
 }
 STAFF_CHAT = -100888
 EN, RU = get_locale("en").t, get_locale("ru").t

@@ -178,7 +178,7 @@ async def test_enrolment_with_typed_russian_dates_and_a_russian_check_in(
     assert texts(fake, 10)[-1].startswith("В какое время присылать")
     await feed(app, said(fake, 10, "в 9 утра"))
     confirmation, day = texts(fake, 10)[-2:]
-    assert "в 09:00 (Europe/Moscow)" in confirmation
+    assert "в 09:00 (Europe/Berlin)" in confirmation
     assert day.startswith("<b>День 1 из 14</b>")
     await press_label(app, fake, fake.messages_to(10)[-1], "Что-то беспокоит")
     assert texts(fake, 10)[-1].startswith("То, что вы описываете, может требовать помощи врача")
@@ -192,7 +192,7 @@ async def test_enrolment_with_typed_russian_dates_and_a_russian_check_in(
     await feed(app, said(fake, 11, "15 мая"))
     await feed(app, said(fake, 11, "в 7 вечера"))
     confirmation, day = texts(fake, 11)[-2:]
-    assert "в 19:00 (Europe/Moscow)" in confirmation
+    assert "в 19:00 (Europe/Berlin)" in confirmation
     assert day.startswith("<b>День 5 из 14</b>")
 
 
@@ -239,7 +239,7 @@ async def test_an_enrolment_answer_typed_in_another_language_is_read_in_that_lan
     assert texts(fake, 18)[-1].startswith("At what time should the daily message come?")
     await feed(app, said(fake, 18, "9am"))
     confirmation, day = texts(fake, 18)[-2:]
-    assert "at 09:00 (Europe/Moscow)" in confirmation and day.startswith("<b>Day 1 of 14</b>")
+    assert "at 09:00 (Europe/Berlin)" in confirmation and day.startswith("<b>Day 1 of 14</b>")
     assert stored_language(settings, 18) == "en"
 
 

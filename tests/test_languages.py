@@ -105,6 +105,16 @@ def test_two_languages_load_with_the_first_as_default() -> None:
         languages.assistant("de")
 
 
+def test_the_shipped_files_agree_on_the_clinics_time_zone() -> None:
+    # Found by probing (eng33): English said Europe/Berlin, Russian Europe/Moscow: one clinic's
+    # patients got their aftercare messages by two clocks, by the language they wrote in.
+    shipped = Path(__file__).parents[1] / "faq"
+    languages = load_languages([shipped / "softlifting.yaml", shipped / "softlifting.ru.yaml"])
+    assert languages.codes == ("en", "ru")
+    zones = {a.kb.clinic.timezone for a in languages.assistants.values()}
+    assert zones == {"Europe/Berlin"}
+
+
 def test_a_russian_only_configuration_answers_everything_in_russian() -> None:
     languages = load_languages([RU])
     assert languages.codes == ("ru",)
@@ -194,6 +204,14 @@ def test_an_extra_id_names_its_own_line(tmp_path: Path) -> None:
             "red flag 'vision' has emergency: false here but true",
         ),
         ("language: ru", "language: en", "language: en", "language 'en' is also the language of"),
+        # Found by probing (eng33): the shipped files said Europe/Berlin and Europe/Moscow, so a
+        # patient's aftercare messages came by another clock for the language they wrote in.
+        (
+            "timezone: Europe/Berlin",
+            "timezone: Europe/Moscow",
+            "timezone: Europe/Moscow",
+            "the clinic's time zone is 'Europe/Moscow' here but 'Europe/Berlin' in",
+        ),
     ],
 )
 def test_every_difference_is_named_in_the_file_that_differs(

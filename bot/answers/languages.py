@@ -257,6 +257,7 @@ class _Comparison:
         self.problems: list[Problem] = []
         for kind, ids in _ids(reference).items():
             self._same_ids(kind, ids, _ids(other)[kind])
+        self._clinic()
         self._entries()
         self._red_flags()
         self._course()
@@ -284,6 +285,18 @@ class _Comparison:
                 self.other.places.line(_place_kind(kind), ident, section_line),
                 f"{kind} '{ident}' is not in {self.ref.source}: "
                 f"each language's file needs the same {plural}",
+            )
+
+    def _clinic(self) -> None:
+        """The same time zone: one clinic's, the default of every patient's aftercare messages
+        and of the staff's days, whatever language a patient writes in."""
+        own, ref = self.other.clinic.timezone, self.ref.clinic.timezone
+        if own != ref:
+            self._add(
+                self.other.places.line("clinic", "timezone"),
+                f"the clinic's time zone is {own!r} here but {ref!r} in "
+                f"{self.ref.source}:{self.ref.places.line('clinic', 'timezone')}: "
+                "one clinic has one time zone in every language's file",
             )
 
     def _entries(self) -> None:

@@ -196,6 +196,7 @@ def _parse_clinic(c: Checker, doc: Map) -> Clinic:
     if block is None:
         return Clinic("", "", "", "", "UTC")
     tz = c.text(block, "timezone")
+    c.place("clinic", "timezone", block.lines.get("timezone", block.line))  # for the agreement
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a directory
