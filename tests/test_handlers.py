@@ -967,6 +967,32 @@ async def test_an_urgent_message_edited_twice_alerts_the_staff_once(
     assert "I have a fever since morning" in alert["text"]
 
 
+async def test_after_forget_an_edit_of_an_older_message_alerts_nobody_and_keeps_nothing(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probing (eng33): /forget erased which messages had been urgent, so an edit of an
+    # old urgent message raised the staff alert again: the forgotten conversation acted on. A
+    # danger sign in it still gets the advice (it keeps nothing), and a new message is as any.
+    first = fake.text(7, "I have a fever since morning")
+    await feed(app, first)
+    await feed(app, fake.text(7, "/forget"))
+    await feed(app, _edited(first, "I have a fever since this morning"))
+    await feed(app, _edited(first, "I have a fever since this morning, my vision is blurry", 2))
+    await feed(app, _edited(first, "how long does swelling last", 3))
+    urgent = "Contact your treating doctor now: +00 000."
+    assert [m["text"] for m in sent_to(fake, 7)] == [
+        urgent,
+        T("forget_done", days=90),
+        urgent,
+        f"Call emergency services now.\n\n{urgent}",
+    ]
+    assert len(sent_to(fake, STAFF_CHAT)) == 1  # the alert sent before /forget only
+    assert db_rows(settings, "SELECT count(*) FROM urgent_messages") == [(0,)]
+    assert db_rows(settings, "SELECT count(*) FROM alerts") == [(0,)]
+    await feed(app, fake.text(7, "I have a fever since noon"))
+    assert len(sent_to(fake, STAFF_CHAT)) == 2
+
+
 async def test_an_urgent_message_edited_into_an_emergency_alerts_the_staff_once_more(
     app: App, fake: FakeTelegram
 ) -> None:

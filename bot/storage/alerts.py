@@ -164,6 +164,34 @@ class AlertRepo:
             )
         return found is not None
 
+    async def forgotten(self, chat_id: int, message_id: int) -> bool:
+        """Whether a message belongs to a conversation its patient asked /forget to erase."""
+        async with self.db.transaction() as conn:
+            found = await conn.scalar(
+                text(
+                    "SELECT 1 FROM forgotten_chats"
+                    " WHERE chat_id = :chat AND through_message_id >= :message"
+                ),
+                {"chat": chat_id, "message": message_id},
+            )
+        return found is not None
+
+    @staticmethod
+    async def forget_through(
+        conn: AsyncConnection, chat_id: int, message_id: int, now: datetime
+    ) -> None:
+        """Mark a private chat's messages up to `message_id` forgotten (caller's transaction)."""
+        await conn.execute(
+            text(
+                "INSERT INTO forgotten_chats (chat_id, through_message_id, forgotten_at)"
+                " VALUES (:chat, :message, :at) ON CONFLICT (chat_id) DO UPDATE"
+                " SET through_message_id = excluded.through_message_id,"
+                " forgotten_at = excluded.forgotten_at"
+                " WHERE forgotten_chats.through_message_id < excluded.through_message_id"
+            ),
+            {"chat": chat_id, "message": message_id, "at": stamp(now)},
+        )
+
     @staticmethod
     async def erase_user(conn: AsyncConnection, user_id: int, keep_queued: bool = False) -> None:
         """Delete a patient's unsent alerts (unless `keep_queued`) and private chat's marks."""
@@ -177,11 +205,15 @@ class AlertRepo:
         )
 
     async def purge(self, now: datetime) -> int:
-        """Delete the marks of urgent messages past their retention; how many."""
+        """Delete the marks of urgent messages, and of forgotten chats, past their retention;
+        how many urgent ones."""
+        cutoff = {"cutoff": stamp(now - URGENT_RETENTION)}
         async with self.db.transaction(erasing=True) as conn:
             result = await conn.execute(
-                text("DELETE FROM urgent_messages WHERE judged_at < :cutoff"),
-                {"cutoff": stamp(now - URGENT_RETENTION)},
+                text("DELETE FROM urgent_messages WHERE judged_at < :cutoff"), cutoff
+            )
+            await conn.execute(
+                text("DELETE FROM forgotten_chats WHERE forgotten_at < :cutoff"), cutoff
             )
         return result.rowcount
 

@@ -203,6 +203,21 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         ALTER TABLE urgent_messages ADD COLUMN emergency INTEGER NOT NULL DEFAULT 0;
         """,
     ),
+    (
+        "0010_forgotten_chats",
+        """
+        -- A private chat whose patient sent /forget: its messages up to that one are the
+        -- forgotten conversation, and an edit of one alerts the staff no more (its urgent mark
+        -- went with the rest). Erased after the urgent marks' retention, as they are.
+        CREATE TABLE forgotten_chats (
+            chat_id INTEGER NOT NULL,        -- the patient's private chat (their user id)
+            through_message_id INTEGER NOT NULL,  -- the /forget message; never a text
+            forgotten_at TEXT NOT NULL,
+            PRIMARY KEY (chat_id)
+        );
+        CREATE INDEX forgotten_chats_at ON forgotten_chats (forgotten_at);
+        """,
+    ),
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.storage.alerts import AlertRepo
 from bot.storage.courses import CourseRepo
@@ -31,8 +31,14 @@ class Store:
         """Connect and migrate now, so that a bad database stops start-up, not a patient."""
         await self.db.open()
 
-    async def forget_user(self, user_id: int, keep_alerts: bool = False) -> None:
-        """Erase everything stored about one patient, all or nothing; `keep_alerts` sends first."""
+    async def forget_user(
+        self,
+        user_id: int,
+        keep_alerts: bool = False,
+        through: tuple[int, datetime] | None = None,
+    ) -> None:
+        """Erase everything stored about one patient, all or nothing; `keep_alerts` sends first;
+        `through`: the /forget message's id and time, up to which their private chat is forgotten."""
         # `keep_alerts`: /forget typed with a danger sign, whose alert was queued first and must
         # reach the staff; their alerts still queued go, then are deleted.
         # One transaction: a database failing halfway must not leave part of the patient.
@@ -40,6 +46,8 @@ class Store:
             for repo in (self.courses, self.stats, self.patients):
                 await repo.erase_user(conn, user_id)
             await self.alerts.erase_user(conn, user_id, keep_queued=keep_alerts)
+            if through is not None:  # a private chat's id is its user's id
+                await self.alerts.forget_through(conn, user_id, *through)
 
     async def close(self) -> None:
         """Close the database's connections."""

@@ -173,6 +173,8 @@ async def edited(update: Update, context: Context) -> None:
     if message is None or text is None:
         return
     outcome, current = await _ask(message, context, text)
+    if await _forgotten(message, context, outcome):
+        return
     if outcome.decision.kind is not Kind.URGENT:
         # "fine" edited to "getting worse": a worrying check-in is as urgent as a red flag.
         await course_handlers.edited_checkin(message, context, text, current, outcome.language)
@@ -180,6 +182,17 @@ async def edited(update: Update, context: Context) -> None:
     # Once per message and level: otherwise each further edit of it would alert the staff again.
     if await course_handlers.alert_urgent(message, context, text, _emergency(outcome)):
         await send_reply(message, outcome.reply)
+
+
+async def _forgotten(message: Message, context: Context, outcome: Outcome) -> bool:
+    """Whether an edited message is one of a conversation its patient asked /forget to erase:
+    acted on no more (no staff alert, nothing recorded), but a danger sign still gets the
+    advice, which keeps nothing."""
+    if not await context.services.store.alerts.forgotten(message.chat.id, message.message_id):
+        return False
+    if outcome.decision.kind is Kind.URGENT:
+        await send_reply(message, outcome.reply)
+    return True
 
 
 def _emergency(outcome: Outcome) -> bool:

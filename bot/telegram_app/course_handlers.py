@@ -108,7 +108,9 @@ async def forget(update: Update, context: Context) -> None:
     urgent = services.settings.staff_chat_id is not None and await services.store.alerts.marked(
         message.chat.id, message.message_id
     )
-    await services.store.forget_user(user.id, keep_alerts=urgent)
+    # Up to this message the chat is forgotten: an edit of an older one alerts nobody again.
+    forgotten = (message.message_id, services.now())
+    await services.store.forget_user(user.id, keep_alerts=urgent, through=forgotten)
     # How long the texts kept without any id stay: the setting, not the default.
     done = locale.t(
         "forget_done_alerting" if urgent else "forget_done", days=services.settings.unanswered_days
