@@ -355,6 +355,29 @@ async def test_a_fixed_zone_given_with_timezone_is_taken_and_said_to_have_no_sum
     assert "UTC+03:00" in texts(fake, 19)[-1]
 
 
+async def test_timezone_before_signing_up_begins_the_sign_up_in_that_zone(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probing (eng33): "/timezone Asia/Tokyo" before /aftercare answered "You are not
+    # signed up", and the zone given was lost: the patient had to find the sign-up and then
+    # choose the zone again. It begins the sign-up in that zone instead.
+    await feed(app, fake.text(21, "/timezone Asia/Tokyo"))
+    reply = texts(fake, 21)[-1]
+    assert reply.startswith(T("ac_intro", days=14))
+    assert f"{T('ac_zone_set', zone='Asia/Tokyo')}\n\n{T('ac_ask_date')}" in reply
+    await press_label(app, fake, fake.messages_to(21)[-1], "Yesterday")
+    await press_label(app, fake, fake.messages_to(21)[-1], "Morning 09:00")
+    assert "09:00 (Asia/Tokyo)" in texts(fake, 21)[-2]
+    # Without a zone: what the messages are, the zone question, then the date question.
+    await feed(app, fake.text(22, "/timezone"))
+    assert texts(fake, 22)[-1].startswith(T("ac_intro", days=14))
+    assert T("ac_ask_zone", zone="Europe/Berlin") in texts(fake, 22)[-1]
+    await press_label(app, fake, fake.messages_to(22)[-1], "Asia/Dubai".replace("_", " "))
+    assert texts(fake, 22)[-1] == f"{T('ac_zone_set', zone='Asia/Dubai')}\n\n{T('ac_ask_date')}"
+    await feed(app, fake.text(22, "/cancel"))
+    assert texts(fake, 22)[-1] == T("ac_cancelled")
+
+
 async def test_a_procedure_date_given_with_aftercare_is_taken_at_once(
     app: App, fake: FakeTelegram
 ) -> None:

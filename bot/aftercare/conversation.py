@@ -168,9 +168,16 @@ class Enrolment:
     def start(self, now: datetime, zone: str | None = None) -> Turn:
         """The first question of a new enrolment, in `zone` (the patient's last) or the clinic's."""
         state = Conversation(Step.DATE, zone or self.clinic_zone)
-        question = self._date_question(state, now)
-        text = f"{self._t('ac_intro', days=self.course.days)}\n\n{question.text}"
-        return Turn(replace(question, text=text), state)
+        return Turn(self.introduced(self._date_question(state, now)), state)
+
+    def start_at_zone(self, zone: str | None = None) -> Turn:
+        """A new enrolment begun with /timezone: the zone question, then the date's."""
+        state = Conversation(Step.ZONE, zone or self.clinic_zone, back_to=Step.DATE)
+        return Turn(self.introduced(self._zone_question(state)), state)
+
+    def introduced(self, reply: Reply) -> Reply:
+        """A new enrolment's first reply, after what the aftercare messages are."""
+        return replace(reply, text=f"{self._t('ac_intro', days=self.course.days)}\n\n{reply.text}")
 
     def _date_question(self, state: Conversation, now: datetime) -> Reply:
         today = local_today(now, state.timezone)

@@ -84,9 +84,13 @@ class CourseService:
 
     async def _first_question(self, patient: Patient, now: datetime) -> Turn:
         """A new enrolment's first question: the procedure date."""
+        return self.enrolment.start(now, await self._last_zone(patient))
+
+    async def _last_zone(self, patient: Patient) -> str | None:
+        """The zone of the patient's last course, if any."""
         # A patient enrolling again (after /stop, or a course ended) keeps the zone they chose.
         last = await self.repo.last_course(patient.user_id)
-        return self.enrolment.start(now, last.timezone if last is not None else None)
+        return last.timezone if last is not None else None
 
     async def reads_opening(self, patient: Patient, text: str, now: datetime) -> bool:
         """Whether this language reads text typed with /aftercare ("/aftercare вчера") as the
@@ -104,9 +108,22 @@ class CourseService:
         course = await self.repo.course_for(patient.user_id)
         turn = self.enrolment.ask_zone(state, course)
         if turn is None:
-            return Response((self.status.not_enrolled(),))
+            return await self._sign_up_at_zone(patient, typed, now)
         asked = await self._apply(patient, turn, now)
         return await self._typed_answer(patient, asked, typed, now)
+
+    async def _sign_up_at_zone(
+        self, patient: Patient, typed: str | None, now: datetime
+    ) -> Response:
+        """/timezone before signing up: the sign-up begins, in the zone given with it, if any
+        (a zone is for the aftercare messages only: "not signed up" lost the one typed)."""
+        turn = self.enrolment.start_at_zone(await self._last_zone(patient))
+        asked = await self._apply(patient, turn, now)
+        answered = await self.text(patient, typed, now) if typed is not None else None
+        if answered is None or answered.asked:
+            return asked
+        first, *rest = answered.replies
+        return replace(answered, replies=(self.enrolment.introduced(first), *rest))
 
     async def _typed_answer(
         self, patient: Patient, asked: Response, typed: str | None, now: datetime
