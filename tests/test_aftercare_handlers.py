@@ -378,6 +378,50 @@ async def test_timezone_before_signing_up_begins_the_sign_up_in_that_zone(
     assert texts(fake, 22)[-1] == T("ac_cancelled")
 
 
+def _edit(update: dict[str, Any], text: str, edit: int = 1) -> dict[str, Any]:
+    """The update Telegram sends when the patient edits a message (the `edit`-th time)."""
+    message = {**update["message"], "text": text, "edit_date": update["message"]["date"] + edit}
+    return {"update_id": update["update_id"] + 10_000 * edit, "edited_message": message}
+
+
+async def test_an_edited_enrolment_answer_is_read_again_while_it_is_the_latest(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probing (eng33): "yesterday" edited to "2 days ago" was silently ignored, and the
+    # course counted from the date the patient had corrected.
+    await feed(app, fake.text(23, "/aftercare"))
+    answer = fake.text(23, "yesterday")
+    await feed(app, answer)
+    await feed(app, _edit(answer, "2 days ago"))
+    assert texts(fake, 23)[-1].startswith(T("ac_edit_read"))
+    assert T("ac_ask_time", zone="Europe/Berlin") in texts(fake, 23)[-1]
+    await feed(app, _edit(answer, "5 weeks ago", 2))  # too old: the date question again
+    assert texts(fake, 23)[-1].startswith(T("ac_edit_read"))
+    assert T("ac_date_too_old", days=14) in texts(fake, 23)[-1]
+    await feed(app, _edit(answer, "3 days ago", 3))
+    await feed(app, fake.text(23, "9am"))
+    assert texts(fake, 23)[-1].startswith("<b>Day 3 of 14</b>")
+    # Enrolled: the answer is no longer the latest; the patient is told how to change the date.
+    sent = len(texts(fake, 23))
+    await feed(app, _edit(answer, "yesterday", 4))
+    assert texts(fake, 23)[-1] == T("ac_edit_enrolled", date="17.05.2025")
+    assert len(texts(fake, 23)) == sent + 1
+
+
+async def test_an_edited_earlier_enrolment_answer_says_how_to_change_it(
+    app: App, fake: FakeTelegram
+) -> None:
+    await feed(app, fake.text(24, "/aftercare"))
+    date_answer = fake.text(24, "yesterday")
+    await feed(app, date_answer)
+    await feed(app, fake.text(24, "/timezone"))
+    await feed(app, fake.text(24, "Tokyo"))
+    await feed(app, _edit(date_answer, "2 days ago"))
+    assert texts(fake, 24)[-1] == T("ac_edit_moved_on")
+    await press_label(app, fake, fake.messages_to(24)[-2], "Morning 09:00")
+    assert texts(fake, 24)[-1].startswith("<b>Day 1 of 14</b>")  # the date kept as answered
+
+
 async def test_a_procedure_date_given_with_aftercare_is_taken_at_once(
     app: App, fake: FakeTelegram
 ) -> None:

@@ -67,6 +67,10 @@ class Conversation:
     # When a date counted back from today ("today", "3 days ago", a date button) was read: a
     # time zone chosen afterwards reads it again as that zone's day.
     read_at: datetime | None = None
+    # The message ids of the typed answers so far, the latest last, and the state the latest
+    # was read in when it was typed (not pressed): an edit of it is read there again.
+    answer_ids: tuple[int, ...] = ()
+    before: Conversation | None = None
 
     def to_json(self) -> str:
         """The state as JSON text for storage."""
@@ -78,6 +82,8 @@ class Conversation:
                 "send_time": self.send_time.strftime("%H:%M") if self.send_time else None,
                 "back_to": self.back_to.value if self.back_to else None,
                 "read_at": self.read_at.isoformat() if self.read_at else None,
+                "answer_ids": list(self.answer_ids),
+                "before": self.before.to_json() if self.before else None,
             }
         )
 
@@ -95,6 +101,8 @@ class Conversation:
                 send_time=time.fromisoformat(raw["send_time"]) if raw.get("send_time") else None,
                 back_to=Step(raw["back_to"]) if raw.get("back_to") else None,
                 read_at=_aware(raw["read_at"]) if raw.get("read_at") else None,
+                answer_ids=tuple(int(i) for i in raw.get("answer_ids") or ()),
+                before=cls.from_json(raw["before"]) if raw.get("before") else None,
             )
         except (ValueError, KeyError, TypeError):
             return None

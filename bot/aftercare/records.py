@@ -48,6 +48,7 @@ class PatientCourse:
     next_due: datetime | None = None
     follow_up_due: datetime | None = None
     last_day_sent: int | None = None  # the latest day whose message went out
+    answer_ids: tuple[int, ...] = ()  # the messages that answered the enrolment's questions
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ class CourseService:
         turn = self.enrolment.ask_zone(state, course)
         if turn is None:
             return await self._sign_up_at_zone(patient, typed, now)
-        asked = await self._apply(patient, turn, now)
+        asked = await self._apply(patient, turn, now, state)
         return await self._typed_answer(patient, asked, typed, now)
 
     async def _sign_up_at_zone(
@@ -152,9 +152,14 @@ class CourseService:
         await self.repo.end_course(course.id, EndReason.STOPPED, now)
         return Response((self.status.stopped(),))
 
-    async def text(self, patient: Patient, text: str, now: datetime) -> Response | None:
+    async def text(
+        self, patient: Patient, text: str, now: datetime, message_id: int | None = None
+    ) -> Response | None:
         """The answer to typed text that is ours: an open question's, or a check-in answered
-        in words ("all good"); None for any other text (see `Response.asked` for a question)."""
+        in words ("all good"); None for any other text (see `Response.asked` for a question).
+
+        `message_id`: the message typed, kept as the open question's latest answer when it is one.
+        """
         state = await self.repo.load_conversation(patient.user_id, now)
         if state is None:
             return await self._typed_checkin(patient, text, now)
@@ -168,7 +173,7 @@ class CourseService:
             turn = self.enrolment.unread(state, text, now)
         if turn is None:  # a question of the patient's own: the open question stays as it was
             return self._recalled(state)
-        return await self._apply(patient, turn, now)
+        return await self._apply(patient, turn, now, state, message_id)
 
     async def reminder(self, patient: Patient, now: datetime) -> Response | None:
         """The open aftercare question asked again (after a sticker, say), else the check-in's
@@ -202,6 +207,40 @@ class CourseService:
     def says_checkin(self, text: str) -> bool:
         """Whether this language reads the text as a check-in answer ("getting worse")."""
         return self.course.option_said(text, self.locale.checkin) is not None
+
+    async def edited(
+        self, patient: Patient, message_id: int, text: str, now: datetime
+    ) -> Response | None:
+        """An edited message: the open question's latest answer read again; an earlier answer
+        of the enrolment told how to change it; a check-in edited into a worrying one; None for
+        any other edit, which gets no second answer."""
+        state = await self.repo.load_conversation(patient.user_id, now)
+        if (
+            state is not None
+            and state.before is not None
+            and state.answer_ids[-1:] == (message_id,)
+        ):
+            return await self._answered_again(patient, state, state.before, text, now)
+        if state is not None and message_id in state.answer_ids:
+            return Response((Reply(self.locale.t("ac_edit_moved_on")),))
+        course = await self.repo.course_for(patient.user_id)
+        if course is not None and message_id in course.answer_ids:
+            when = course.procedure_date.strftime("%d.%m.%Y")
+            return Response((Reply(self.locale.t("ac_edit_enrolled", date=when)),))
+        return await self.edited_checkin(patient, text, now)
+
+    async def _answered_again(
+        self, patient: Patient, state: Conversation, before: Conversation, text: str, now: datetime
+    ) -> Response | None:
+        """The latest answer, edited, read in the state it answered, as if typed anew then."""
+        before = replace(before, answer_ids=state.answer_ids[:-1])
+        turn = self.enrolment.on_text(before, text, now)
+        if turn is None:  # edited into a question of the patient's own: no second answer
+            return None
+        response = await self._apply(patient, turn, now, before, state.answer_ids[-1])
+        first, *rest = response.replies
+        edited = replace(first, text=f"{self.locale.t('ac_edit_read')}\n\n{first.text}")
+        return replace(response, replies=(edited, *rest))
 
     async def edited_checkin(self, patient: Patient, text: str, now: datetime) -> Response | None:
         """A message edited into a worrying check-in answer ("fine" to "getting worse"), recorded:
@@ -292,7 +331,7 @@ class CourseService:
             return await self._apply(patient, self.enrolment.cancel(state), now)
         if state is None or not isinstance(press, ENROLMENT_PRESSES):
             return Response((self.status.stale(),))
-        return await self._apply(patient, self.enrolment.on_press(state, press, now), now)
+        return await self._apply(patient, self.enrolment.on_press(state, press, now), now, state)
 
     async def _course_button(
         self, patient: Patient, action: CourseAction, now: datetime
@@ -372,12 +411,30 @@ class CourseService:
             return Response((self.status.stale(),))
         return Response((self.messages.follow_up_scheduled(course, due),))
 
-    async def _apply(self, patient: Patient, turn: Turn, now: datetime) -> Response:
-        """Store the conversation a turn leaves open and carry out its action."""
+    async def _apply(
+        self,
+        patient: Patient,
+        turn: Turn,
+        now: datetime,
+        prior: Conversation | None = None,
+        answer_id: int | None = None,
+    ) -> Response:
+        """Store the conversation a turn leaves open and carry out its action.
+
+        `prior`: the conversation the turn answered; `answer_id`: the message typed as its
+        answer (None for a button), which becomes the latest answer.
+        """
+        answer_ids = prior.answer_ids if prior is not None else ()
+        if answer_id is not None:
+            answer_ids = (*answer_ids, answer_id)
         if turn.state is None:
             await self.repo.clear_conversation(patient.user_id)
         else:
-            await self.repo.save_conversation(patient.user_id, turn.state, now)
+            before = None
+            if prior is not None and answer_id is not None:
+                before = replace(prior, answer_ids=(), before=None)
+            state = replace(turn.state, answer_ids=answer_ids, before=before)
+            await self.repo.save_conversation(patient.user_id, state, now)
         action = turn.action
         if isinstance(action, Enrol):
             plan = plan_days(
@@ -392,6 +449,7 @@ class CourseService:
                     action.timezone,
                     plan,
                     now,
+                    answer_ids,
                 )
             except AlreadyEnrolled:
                 return await self.open(patient, now)

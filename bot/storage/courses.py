@@ -32,7 +32,7 @@ _WANTS_SENDING = (
 
 _COURSE_COLUMNS = """
     c.id, c.user_id, c.chat_id, c.procedure_date, c.send_time, c.timezone, c.status,
-    c.enrolled_at, c.ended_at, c.end_reason,
+    c.enrolled_at, c.ended_at, c.end_reason, c.answer_ids,
     (SELECT min(due_at) FROM deliveries d
       WHERE d.course_id = c.id AND d.status IN ('pending', 'sending') AND d.kind = 'day')
       AS next_due,
@@ -76,6 +76,7 @@ def _course(row: RowMapping) -> PatientCourse:
         next_due=moment(row["next_due"]),
         follow_up_due=moment(row["follow_up_due"]),
         last_day_sent=row["last_day_sent"],
+        answer_ids=tuple(int(i) for i in row["answer_ids"].split(",") if i),
     )
 
 
@@ -111,15 +112,18 @@ class CourseRepo:
         timezone: str,
         plan: Iterable[tuple[int, datetime]],
         now: datetime,
+        answer_ids: tuple[int, ...] = (),
     ) -> PatientCourse:
-        """Start a course with one delivery per planned (day, due time); AlreadyEnrolled if open."""
+        """Start a course with one delivery per planned (day, due time); AlreadyEnrolled if open.
+
+        `answer_ids`: the messages that answered the enrolment's questions."""
         try:
             async with self.db.transaction() as conn:
                 course_id = await conn.scalar(
                     text(
                         "INSERT INTO courses (user_id, chat_id, procedure_date, send_time,"
-                        " timezone, status, enrolled_at)"
-                        " VALUES (:user, :chat, :procedure, :send_time, :zone, 'active', :at)"
+                        " timezone, status, enrolled_at, answer_ids) VALUES (:user, :chat,"
+                        " :procedure, :send_time, :zone, 'active', :at, :answers)"
                         " RETURNING id"
                     ),
                     {
@@ -129,6 +133,7 @@ class CourseRepo:
                         "send_time": send_time.strftime("%H:%M"),
                         "zone": timezone,
                         "at": stamp(now),
+                        "answers": ",".join(map(str, answer_ids)),
                     },
                 )
                 rows = [

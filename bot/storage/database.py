@@ -218,6 +218,14 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX forgotten_chats_at ON forgotten_chats (forgotten_at);
         """,
     ),
+    (
+        "0011_enrolment_answers",
+        """
+        -- The ids of the messages that answered the enrolment's questions ("12,15"; never their
+        -- text): an edit of one after the enrolment is told how to change the date.
+        ALTER TABLE courses ADD COLUMN answer_ids TEXT NOT NULL DEFAULT '';
+        """,
+    ),
 )
 
 

@@ -176,8 +176,9 @@ async def edited(update: Update, context: Context) -> None:
     if await _forgotten(message, context, outcome):
         return
     if outcome.decision.kind is not Kind.URGENT:
-        # "fine" edited to "getting worse": a worrying check-in is as urgent as a red flag.
-        await course_handlers.edited_checkin(message, context, text, current, outcome.language)
+        # "fine" edited to "getting worse": a worrying check-in is as urgent as a red flag;
+        # "yesterday" edited to "2 days ago": the enrolment's answer read again.
+        await course_handlers.edited(message, context, text, current, outcome.language)
         return
     # Once per message and level: otherwise each further edit of it would alert the staff again.
     if await course_handlers.alert_urgent(message, context, text, _emergency(outcome)):

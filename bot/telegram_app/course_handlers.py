@@ -160,7 +160,7 @@ async def open_question(
     if typed is None:
         return None
     service, patient = typed
-    return await service.text(patient, text, context.services.now())
+    return await service.text(patient, text, context.services.now(), message.message_id)
 
 
 async def open_reminder(message: Message, context: Context, language: str) -> Response | None:
@@ -217,17 +217,16 @@ async def reading_language(
     return written if await _only_written_reads(context, current, written, reads) else current
 
 
-async def edited_checkin(
-    message: Message, context: Context, text: str, current: str, written: str
-) -> None:
-    """A message edited into a worrying check-in answer: the advice and the staff alert, once
+async def edited(message: Message, context: Context, text: str, current: str, written: str) -> None:
+    """An edited enrolment answer read again (or, the enrolment gone on, how to change it),
+    or a message edited into a worrying check-in answer: the advice and the staff alert, once
     a day, as the same words sent anew get them; any other edit gets no second answer."""
     language = await reading_language(message, context, text, current, written)
     typed = _typed_to_course(message, context, language)
     if typed is None:
         return
     service, patient = typed
-    response = await service.edited_checkin(patient, text, context.services.now())
+    response = await service.edited(patient, message.message_id, text, context.services.now())
     if response is not None:
         await respond(message, context, response)
 
