@@ -1052,6 +1052,10 @@ def test_what_is_fine_or_absent_is_not_what_is_asked(
             "volume-loss",
         ),
         ("can i have botox and soft lifting on the same day?", None),
+        # One sentence: the clause after the other treatment's is the question.
+        ("после ботокса я сразу накрасилась, а после этого можно?", "makeup"),
+        ("у ботокса куча противопоказаний, а у софтлифтинга какие?", "contraindications"),
+        ("у меня даже от укола у стоматолога синяк бывает, после вас синяки будут?", "bruising"),
     ],
 )
 def test_another_treatment_is_what_this_one_is_compared_with(

@@ -753,9 +753,13 @@ class Matcher:
         here = self.locale.compared_here
         if here is not None and here.search((asked or question).strip()) is not None:
             return True
+        if asked is not None and asked.strip() == question.strip():
+            # One sentence: its last clause is the question ("after botox I put makeup on at
+            # once, and after this one?"), the clauses before it what the other did.
+            clauses = self.locale.clause_break.split(asked.strip())
+            asked = clauses[-1] if len(clauses) > 1 else None
         return (
             asked is not None
-            and asked.strip() != question.strip()
             and self._names_procedure(asked)
             and self._uncovered.isdisjoint(self.analyzer.tokens(asked))
         )
