@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 
 from bot.answers.assistant import Assistant
 from bot.answers.languages import Languages
+from bot.answers.matcher import Kind
 from bot.buttons import Vote, parse
 from bot.messages import Button, Reply
 
@@ -49,12 +50,24 @@ def chat(
             outcome = languages.ask(line, language, fallback=current.kb.language)
             current = languages.assistant(outcome.language)
             reply = outcome.reply
+            if line.startswith("/") and outcome.decision.kind is not Kind.URGENT:
+                # "/aftercare" is no question; a danger sign typed after a command still is.
+                reply = Reply(_not_here(current, line))
         if reply is None:
             write(current.locale.t("console_choice_invalid", number=line))
             continue
         text, buttons = render(reply)
         write(text)
     write(current.locale.t("console_bye"))
+
+
+def _not_here(assistant: Assistant, line: str) -> str:
+    """What a command the terminal does not run gets: where it works, or that it is unknown."""
+    name = line[1:].split(maxsplit=1)[0].split("@")[0].lower() if line[1:].strip() else ""
+    locale = assistant.locale
+    if f"command_{name}" in locale.messages:
+        return locale.t("console_telegram_only", command=f"/{name}")
+    return locale.t("unknown_command")
 
 
 def _is_command(line: str) -> bool:

@@ -280,6 +280,21 @@ def test_chat_takes_any_number_as_a_choice_without_a_traceback() -> None:
     assert result.stdout.rstrip().endswith("Goodbye!")
 
 
+def test_chat_says_a_telegram_command_works_on_telegram_and_knows_no_other() -> None:
+    # Found by eng33: "/aftercare" got the aftercare rules' answer and "/foo bar" the "not
+    # covered" reply with the clinic's contact, as if they were questions.
+    lines = ["/aftercare", "/timezone Etc/UTC", "/foo bar", "/stop my lip is white and cold"]
+    result = run("chat", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "/aftercare works in the clinic's Telegram chat" in out
+    assert "/timezone works in the clinic's Telegram chat" in out
+    assert "I don't know that command" in out
+    assert "not covered" not in out.lower() and "doesn't cover" not in out
+    # A danger sign typed after a command still gets the urgent reply.
+    assert "doctor" in out.split("I don't know that command", 1)[1]
+
+
 def test_chat_keeps_an_answers_other_buttons_after_a_vote() -> None:
     # Found by probe27: after 👍 or 👎 every button of the answer was gone, so the related
     # topics still listed above it answered "There is no button 1", while on Telegram a vote
