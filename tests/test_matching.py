@@ -235,6 +235,13 @@ def test_a_three_letter_word_with_a_letter_changed_is_not_a_typo(
     assert languages.ask("v zal mozhno posle procedury?").decision.kind is not Kind.URGENT
 
 
+def test_a_treatment_shortened_is_that_treatment_not_a_typo(matcher: Matcher) -> None:
+    # "meso" (mesotherapy, as patients shorten it) was "mess" with a letter changed.
+    assert matcher.analyzer.tokens("I had meso last month") == matcher.analyzer.tokens(
+        "I had mesotherapy last month"
+    )
+
+
 def test_quick_typo_lookups_find_every_word_a_full_scan_finds(matcher: Matcher) -> None:
     # By letters shared (long words) and by all but the first letter (short words), against a
     # scan of every known word of a near length.
