@@ -422,6 +422,22 @@ async def test_an_edited_earlier_enrolment_answer_says_how_to_change_it(
     assert texts(fake, 24)[-1].startswith("<b>Day 1 of 14</b>")  # the date kept as answered
 
 
+async def test_a_date_given_with_aftercare_and_edited_is_read_again_while_it_is_the_latest(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probing (eng34): "/aftercare yesterday" edited to "/aftercare 2 days ago" was
+    # silently ignored, where the same answer typed alone and edited is read again.
+    command = fake.text(25, "/aftercare yesterday")
+    await feed(app, command)
+    await feed(app, _edit(command, "/aftercare 2 days ago"))
+    assert texts(fake, 25)[-1].startswith(T("ac_edit_read"))
+    assert T("ac_ask_time", zone="Europe/Berlin") in texts(fake, 25)[-1]
+    await feed(app, fake.text(25, "9am"))
+    assert texts(fake, 25)[-1].startswith("<b>Day 2 of 14</b>")
+    await feed(app, _edit(command, "/aftercare 3 days ago", 2))  # signed up: how to change it
+    assert texts(fake, 25)[-1] == T("ac_edit_enrolled", date="18.05.2025")
+
+
 async def test_a_procedure_date_given_with_aftercare_is_taken_at_once(
     app: App, fake: FakeTelegram
 ) -> None:

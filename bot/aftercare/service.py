@@ -69,18 +69,25 @@ class CourseService:
         """The service over a FAQ's course; None when the FAQ has no aftercare block."""
         return cls(store, kb) if kb.course is not None else None
 
-    async def open(self, patient: Patient, now: datetime, typed: str | None = None) -> Response:
+    async def open(
+        self,
+        patient: Patient,
+        now: datetime,
+        typed: str | None = None,
+        message_id: int | None = None,
+    ) -> Response:
         """/aftercare or /start aftercare: the status when enrolled, else the first question.
 
         `typed`: a procedure date given with the command ("/aftercare 18.05"), read as the
-        answer to the first question; an enrolled patient gets the status.
+        answer to the first question; an enrolled patient gets the status. `message_id`: the
+        command's message, kept as that answer's (an edit of it is read again, as `text` says).
         """
         course = await self.repo.course_for(patient.user_id)
         if course is not None:
             await self.repo.clear_conversation(patient.user_id)
             return Response((self.status.status(course, now),))
         asked = await self._apply(patient, await self._first_question(patient, now), now)
-        return await self._typed_answer(patient, asked, typed, now)
+        return await self._typed_answer(patient, asked, typed, now, message_id)
 
     async def _first_question(self, patient: Patient, now: datetime) -> Turn:
         """A new enrolment's first question: the procedure date."""
@@ -99,40 +106,54 @@ class CourseService:
             return False
         return self._answers((await self._first_question(patient, now)).state, text, now)
 
-    async def timezone(self, patient: Patient, now: datetime, typed: str | None = None) -> Response:
+    async def timezone(
+        self,
+        patient: Patient,
+        now: datetime,
+        typed: str | None = None,
+        message_id: int | None = None,
+    ) -> Response:
         """/timezone: change the zone during enrolment or of the running course.
 
-        `typed`: a zone given with the command ("/timezone Europe/Paris"), read as the answer.
+        `typed`: a zone given with the command ("/timezone Europe/Paris"), read as the answer;
+        `message_id`: the command's message, as for `open`.
         """
         state = await self.repo.load_conversation(patient.user_id, now)
         course = await self.repo.course_for(patient.user_id)
         turn = self.enrolment.ask_zone(state, course)
         if turn is None:
-            return await self._sign_up_at_zone(patient, typed, now)
+            return await self._sign_up_at_zone(patient, typed, now, message_id)
         asked = await self._apply(patient, turn, now, state)
-        return await self._typed_answer(patient, asked, typed, now)
+        return await self._typed_answer(patient, asked, typed, now, message_id)
 
     async def _sign_up_at_zone(
-        self, patient: Patient, typed: str | None, now: datetime
+        self, patient: Patient, typed: str | None, now: datetime, message_id: int | None
     ) -> Response:
         """/timezone before signing up: the sign-up begins, in the zone given with it, if any
         (a zone is for the aftercare messages only: "not signed up" lost the one typed)."""
         turn = self.enrolment.start_at_zone(await self._last_zone(patient))
         asked = await self._apply(patient, turn, now)
-        answered = await self.text(patient, typed, now) if typed is not None else None
+        answered = None
+        if typed is not None:
+            answered = await self.text(patient, typed, now, message_id)
         if answered is None or answered.asked:
             return asked
         first, *rest = answered.replies
         return replace(answered, replies=(self.enrolment.introduced(first), *rest))
 
     async def _typed_answer(
-        self, patient: Patient, asked: Response, typed: str | None, now: datetime
+        self,
+        patient: Patient,
+        asked: Response,
+        typed: str | None,
+        now: datetime,
+        message_id: int | None,
     ) -> Response:
         """The question just asked, or the reply to text typed with its command, read as the
         answer (the question again with the accepted forms when it cannot be read)."""
         if typed is None:
             return asked
-        return await self.text(patient, typed, now) or asked
+        return await self.text(patient, typed, now, message_id) or asked
 
     async def cancel(self, patient: Patient, now: datetime) -> Response:
         """/cancel: leave the open aftercare question."""

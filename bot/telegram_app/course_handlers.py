@@ -28,15 +28,21 @@ COMMANDS = ("aftercare", "timezone", "cancel", "stop", "forget")
 # with them ("/forget I had a fever"), since a deletion or a stop asked for must not be lost.
 REQUESTS = ("stop", "forget")
 
+# Commands whose words are read as the open question's answer ("/aftercare yesterday").
+ANSWERED_WITH = ("aftercare", "timezone")
+
 UseCase = Callable[[CourseService, Patient, datetime], Awaitable[Response]]
 
 
 async def aftercare(update: Update, context: Context) -> None:
     """/aftercare [date]: the status, or the first question (answered by a date given with it)."""
-    typed = _typed(context)
+    typed, sent = _typed(context), _message_id(update)
     language = await _opening_language(update, context, typed)
     await _run(
-        update, context, lambda service, patient, now: service.open(patient, now, typed), language
+        update,
+        context,
+        lambda service, patient, now: service.open(patient, now, typed, sent),
+        language,
     )
 
 
@@ -83,8 +89,10 @@ async def deep_link(update: Update, context: Context) -> None:
 
 async def timezone(update: Update, context: Context) -> None:
     """/timezone [zone]: choose the time zone during enrolment or for the running course."""
-    typed = _typed(context)
-    await _run(update, context, lambda service, patient, now: service.timezone(patient, now, typed))
+    typed, sent = _typed(context), _message_id(update)
+    await _run(
+        update, context, lambda service, patient, now: service.timezone(patient, now, typed, sent)
+    )
 
 
 async def cancel(update: Update, context: Context) -> None:
@@ -221,6 +229,7 @@ async def edited(message: Message, context: Context, text: str, current: str, wr
     """An edited enrolment answer read again (or, the enrolment gone on, how to change it),
     or a message edited into a worrying check-in answer: the advice and the staff alert, once
     a day, as the same words sent anew get them; any other edit gets no second answer."""
+    text = _answer_in(text)
     language = await reading_language(message, context, text, current, written)
     typed = _typed_to_course(message, context, language)
     if typed is None:
@@ -261,6 +270,19 @@ async def alert_urgent(message: Message, context: Context, text: str, emergency:
 def _typed(context: Context) -> str | None:
     """What was typed after the command ("/timezone Europe/Paris"), or None."""
     return " ".join(context.args or ()) or None
+
+
+def _message_id(update: Update) -> int | None:
+    """The id of the message an update carries, if any."""
+    return update.effective_message.message_id if update.effective_message else None
+
+
+def _answer_in(text: str) -> str:
+    """The answer an edited message carries: the words after a command that takes one
+    ("/aftercare 2 days ago"), else the whole text."""
+    if not text.startswith("/") or command_name(text) not in ANSWERED_WITH:
+        return text
+    return (text.split(maxsplit=1)[1:] or [""])[0]
 
 
 async def _run(
