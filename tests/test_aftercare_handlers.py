@@ -438,6 +438,26 @@ async def test_a_date_given_with_aftercare_and_edited_is_read_again_while_it_is_
     assert texts(fake, 25)[-1] == T("ac_edit_enrolled", date="18.05.2025")
 
 
+async def test_aftercare_again_after_a_zone_refused_the_date_keeps_the_zone_and_the_answers(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probing (eng34): a zone in which the date typed is still to come asks the date
+    # again; "/aftercare 19.05.2025" then began the sign-up anew in the clinic's zone, and the
+    # earlier answers were forgotten: an edit of one got no reply at all.
+    await feed(app, fake.text(27, "/aftercare"))
+    date_answer = fake.text(27, "20.05.2025")
+    await feed(app, date_answer)
+    await feed(app, fake.text(27, "/timezone"))
+    zone_answer = fake.text(27, "Pago Pago")
+    await feed(app, zone_answer)
+    assert T("ac_date_future") in texts(fake, 27)[-1]  # 23:00 on 19 May there
+    await feed(app, fake.text(27, "/aftercare 19.05.2025"))
+    assert texts(fake, 27)[-1] == T("ac_ask_time", zone="Pacific/Pago_Pago")
+    for answer in (date_answer, zone_answer):
+        await feed(app, _edit(answer, "18.05.2025"))
+        assert texts(fake, 27)[-1] == T("ac_edit_moved_on")
+
+
 async def test_a_procedure_date_given_with_aftercare_is_taken_at_once(
     app: App, fake: FakeTelegram
 ) -> None:

@@ -86,12 +86,22 @@ class CourseService:
         if course is not None:
             await self.repo.clear_conversation(patient.user_id)
             return Response((self.status.status(course, now),))
-        asked = await self._apply(patient, await self._first_question(patient, now), now)
+        # A sign-up begun anew ("/aftercare 19.05" after a zone refused the date) keeps its
+        # zone, and the ids of its answers: an edit of one is told how to change it.
+        state = await self.repo.load_conversation(patient.user_id, now)
+        kept = replace(state, before=None) if state is not None else None
+        asked = await self._apply(
+            patient, await self._first_question(patient, now, state), now, kept
+        )
         return await self._typed_answer(patient, asked, typed, now, message_id)
 
-    async def _first_question(self, patient: Patient, now: datetime) -> Turn:
-        """A new enrolment's first question: the procedure date."""
-        return self.enrolment.start(now, await self._last_zone(patient))
+    async def _first_question(
+        self, patient: Patient, now: datetime, state: Conversation | None
+    ) -> Turn:
+        """A new enrolment's first question: the procedure date, in the zone of the sign-up
+        already open, else of the last course, else the clinic's."""
+        zone = state.timezone if state is not None else await self._last_zone(patient)
+        return self.enrolment.start(now, zone)
 
     async def _last_zone(self, patient: Patient) -> str | None:
         """The zone of the patient's last course, if any."""
@@ -104,7 +114,8 @@ class CourseService:
         procedure date; False for an enrolled patient, who gets the status."""
         if await self.repo.course_for(patient.user_id) is not None:
             return False
-        return self._answers((await self._first_question(patient, now)).state, text, now)
+        state = await self.repo.load_conversation(patient.user_id, now)
+        return self._answers((await self._first_question(patient, now, state)).state, text, now)
 
     async def timezone(
         self,
