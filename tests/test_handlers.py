@@ -993,6 +993,33 @@ async def test_after_forget_an_edit_of_an_older_message_alerts_nobody_and_keeps_
     assert len(sent_to(fake, STAFF_CHAT)) == 2
 
 
+async def test_after_forget_an_old_message_edited_again_gets_the_urgent_text_once_per_level(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probing (eng34): after /forget each further edit of an old message that still
+    # named a danger sign got the urgent text again, as no mark of it may be stored.
+    first = fake.text(7, "how long does swelling last")
+    await feed(app, first)
+    forget = fake.text(7, "/forget")
+    await feed(app, forget)
+    sent = len(sent_to(fake, 7))
+    await feed(app, _edited(first, "I have a fever since morning"))
+    await feed(app, _edited(first, "I have a fever since this morning", 2))
+    await feed(app, _edited(first, "I have a fever since morning, my vision is blurry", 3))
+    await feed(app, _edited(first, "fever since morning, my vision is blurry now", 4))
+    await feed(app, _edited(first, "I have a fever since morning", 5))
+    urgent = "Contact your treating doctor now: +00 000."
+    assert [m["text"] for m in sent_to(fake, 7)[sent:]] == [
+        urgent,
+        f"Call emergency services now.\n\n{urgent}",
+    ]
+    assert not sent_to(fake, STAFF_CHAT)
+    assert db_rows(settings, "SELECT count(*) FROM urgent_messages") == [(0,)]
+    assert db_rows(settings, "SELECT chat_id, through_message_id FROM forgotten_chats") == [
+        (7, forget["message"]["message_id"])
+    ]
+
+
 async def test_an_urgent_message_edited_into_an_emergency_alerts_the_staff_once_more(
     app: App, fake: FakeTelegram
 ) -> None:

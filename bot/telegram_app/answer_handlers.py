@@ -188,10 +188,12 @@ async def edited(update: Update, context: Context) -> None:
 async def _forgotten(message: Message, context: Context, outcome: Outcome) -> bool:
     """Whether an edited message is one of a conversation its patient asked /forget to erase:
     acted on no more (no staff alert, nothing recorded), but a danger sign still gets the
-    advice, which keeps nothing."""
-    if not await context.services.store.alerts.forgotten(message.chat.id, message.message_id):
+    advice, which keeps nothing, once per message and level as any message does."""
+    services, chat, sent = context.services, message.chat.id, message.message_id
+    if not await services.store.alerts.forgotten(chat, sent):
         return False
-    if outcome.decision.kind is Kind.URGENT:
+    urgent = outcome.decision.kind is Kind.URGENT
+    if urgent and services.first_forgotten_urgent(chat, sent, _emergency(outcome)):
         await send_reply(message, outcome.reply)
     return True
 

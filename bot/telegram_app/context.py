@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 Clock = Callable[[], datetime]
 # Albums remembered so that each is answered once: its photos arrive as messages seconds apart.
 ALBUMS_REMEMBERED = 1000
+# Forgotten messages whose urgent text went, remembered in this process only: /forget keeps no
+# mark of a patient's danger sign, so a restart or another instance may send it once more.
+FORGOTTEN_URGENT_REMEMBERED = 1000
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,8 @@ class Services:
     courses: Mapping[str, CourseService] = field(default_factory=dict)
     faq_version: int = 0  # the shared FAQ version these languages were loaded at
     albums: dict[tuple[int, str], None] = field(default_factory=dict)  # oldest first
+    # (chat id, message id) of a forgotten message: whether its urgent text was an emergency's.
+    forgotten_urgent: dict[tuple[int, int], bool] = field(default_factory=dict)  # oldest first
 
     @classmethod
     def create(
@@ -129,6 +134,17 @@ class Services:
         self.albums[key] = None
         if len(self.albums) > ALBUMS_REMEMBERED:
             del self.albums[next(iter(self.albums))]
+        return True
+
+    def first_forgotten_urgent(self, chat_id: int, message_id: int, emergency: bool) -> bool:
+        """Whether a forgotten message's urgent text is due: not yet sent at this level."""
+        key = (chat_id, message_id)
+        if key in self.forgotten_urgent and self.forgotten_urgent[key] >= emergency:
+            return False
+        self.forgotten_urgent.pop(key, None)  # the newest last, so the oldest goes first
+        self.forgotten_urgent[key] = emergency
+        if len(self.forgotten_urgent) > FORGOTTEN_URGENT_REMEMBERED:
+            del self.forgotten_urgent[next(iter(self.forgotten_urgent))]
         return True
 
     def now(self) -> datetime:
