@@ -458,6 +458,31 @@ async def test_aftercare_again_after_a_zone_refused_the_date_keeps_the_zone_and_
         assert texts(fake, 27)[-1] == T("ac_edit_moved_on")
 
 
+async def test_an_edited_new_time_or_zone_is_read_again_while_it_is_the_latest(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probing (eng34): "19:00" typed as the new time, then edited to "20:00", was
+    # silently ignored: the messages kept coming at the time the patient had corrected.
+    await enrol(app, fake, 28)
+    await feed(app, fake.text(28, "/aftercare"))
+    await press_label(app, fake, fake.messages_to(28)[-1], "Change time")
+    new_time = fake.text(28, "19:00")
+    await feed(app, new_time)
+    await feed(app, _edit(new_time, "20:00"))
+    changed = T("ac_time_changed", time="20:00", zone="Europe/Berlin")
+    assert texts(fake, 28)[-1] == f"{T('ac_edit_read')}\n\n{changed}"
+    new_zone = fake.text(28, "/timezone Asia/Tokyo")
+    await feed(app, new_zone)
+    await feed(app, _edit(new_zone, "/timezone Europe/Paris"))
+    changed = T("ac_time_changed", time="20:00", zone="Europe/Paris")
+    assert texts(fake, 28)[-1] == f"{T('ac_edit_read')}\n\n{changed}"
+    course = await app.bot_data.services.store.courses.course_for(28)
+    assert course is not None and (course.send_time.hour, course.timezone) == (20, "Europe/Paris")
+    # No longer the latest answer: how to change it instead.
+    await feed(app, _edit(new_time, "21:00", 2))
+    assert texts(fake, 28)[-1] == T("ac_edit_changed", time="20:00", zone="Europe/Paris")
+
+
 async def test_a_procedure_date_given_with_aftercare_is_taken_at_once(
     app: App, fake: FakeTelegram
 ) -> None:

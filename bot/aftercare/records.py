@@ -49,6 +49,8 @@ class PatientCourse:
     follow_up_due: datetime | None = None
     last_day_sent: int | None = None  # the latest day whose message went out
     answer_ids: tuple[int, ...] = ()  # the messages that answered the enrolment's questions
+    change_ids: tuple[int, ...] = ()  # the messages typed as a new time or zone, latest last
+    change_step: str = ""  # the question the latest answered; "" once a button changed them
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from bot.aftercare.conversation import (
     Enrol,
     Enrolment,
     Reschedule,
+    Step,
     Turn,
 )
 from bot.aftercare.course import CheckinOption, Course
@@ -259,7 +260,29 @@ class CourseService:
         if course is not None and message_id in course.answer_ids:
             when = course.procedure_date.strftime("%d.%m.%Y")
             return Response((Reply(self.locale.t("ac_edit_enrolled", date=when)),))
+        if course is not None and message_id in course.change_ids:
+            return await self._change_edited(patient, course, state, message_id, text, now)
         return await self.edited_checkin(patient, text, now)
+
+    async def _change_edited(
+        self,
+        patient: Patient,
+        course: PatientCourse,
+        state: Conversation | None,
+        message_id: int,
+        text: str,
+        now: datetime,
+    ) -> Response | None:
+        """A new time or zone edited: read again while it is the latest answer and no question
+        is open, as the sign-up's is; an earlier one told how to change them."""
+        if state is None and course.change_step and course.change_ids[-1] == message_id:
+            asked = Conversation(
+                Step(course.change_step), course.timezone, send_time=course.send_time
+            )
+            answered = replace(asked, answer_ids=(message_id,))
+            return await self._answered_again(patient, answered, asked, text, now)
+        at = course.send_time.strftime("%H:%M")
+        return Response((Reply(self.locale.t("ac_edit_changed", time=at, zone=course.timezone)),))
 
     async def _answered_again(
         self, patient: Patient, state: Conversation, before: Conversation, text: str, now: datetime
@@ -490,7 +513,10 @@ class CourseService:
             course = await self.repo.course_for(patient.user_id)
             if course is None or course.status is CourseStatus.ENDED:
                 return Response((self.status.not_enrolled(),))
-            await self.repo.change_time(course.id, action.send_time, action.timezone)
+            answer = None
+            if prior is not None and answer_id is not None:
+                answer = (prior.step.value, answer_id)
+            await self.repo.change_time(course.id, action.send_time, action.timezone, answer)
             if course.status is CourseStatus.PAUSED:  # "now come at 19:00" would promise them
                 return Response((self.status.still_paused(turn.reply),))
             # A time moved earlier than now makes today's message due at once.

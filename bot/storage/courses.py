@@ -32,7 +32,7 @@ _WANTS_SENDING = (
 
 _COURSE_COLUMNS = """
     c.id, c.user_id, c.chat_id, c.procedure_date, c.send_time, c.timezone, c.status,
-    c.enrolled_at, c.ended_at, c.end_reason, c.answer_ids,
+    c.enrolled_at, c.ended_at, c.end_reason, c.answer_ids, c.change_ids, c.change_step,
     (SELECT min(due_at) FROM deliveries d
       WHERE d.course_id = c.id AND d.status IN ('pending', 'sending') AND d.kind = 'day')
       AS next_due,
@@ -77,6 +77,8 @@ def _course(row: RowMapping) -> PatientCourse:
         follow_up_due=moment(row["follow_up_due"]),
         last_day_sent=row["last_day_sent"],
         answer_ids=tuple(int(i) for i in row["answer_ids"].split(",") if i),
+        change_ids=tuple(int(i) for i in row["change_ids"].split(",") if i),
+        change_step=row["change_step"],
     )
 
 
@@ -226,8 +228,16 @@ class CourseRepo:
             )
         return result.rowcount
 
-    async def change_time(self, course_id: int, send_time: time, timezone: str) -> None:
-        """Move every unsent message of the course to the new local time and zone."""
+    async def change_time(
+        self,
+        course_id: int,
+        send_time: time,
+        timezone: str,
+        answer: tuple[str, int] | None = None,
+    ) -> None:
+        """Move every unsent message of the course to the new local time and zone.
+
+        `answer`: the question and the message typed as its answer; None for a button."""
         async with self.db.transaction() as conn:
             procedure_text = await conn.scalar(
                 text(f"SELECT procedure_date FROM courses WHERE id = :id{self.db.lock_rows()}"),  # noqa: S608
@@ -236,9 +246,21 @@ class CourseRepo:
             if procedure_text is None:
                 return
             procedure = date.fromisoformat(procedure_text)
+            step, appended = answer if answer is not None else ("", "")
             await conn.execute(
-                text("UPDATE courses SET send_time = :send_time, timezone = :zone WHERE id = :id"),
-                {"send_time": send_time.strftime("%H:%M"), "zone": timezone, "id": course_id},
+                text(
+                    "UPDATE courses SET send_time = :send_time, timezone = :zone,"
+                    " change_step = :step, change_ids = CASE WHEN :appended = '' THEN change_ids"
+                    " WHEN change_ids = '' THEN :appended"
+                    " ELSE change_ids || ',' || :appended END WHERE id = :id"
+                ),
+                {
+                    "send_time": send_time.strftime("%H:%M"),
+                    "zone": timezone,
+                    "step": step,
+                    "appended": str(appended),
+                    "id": course_id,
+                },
             )
             pending = (
                 await conn.execute(

@@ -226,6 +226,17 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         ALTER TABLE courses ADD COLUMN answer_ids TEXT NOT NULL DEFAULT '';
         """,
     ),
+    (
+        "0012_change_answers",
+        """
+        -- The ids of the messages typed as a new time or zone of the course ("31,40"; never
+        -- their text), the latest last, and the question the latest answered ('new_time' or
+        -- 'new_zone'; '' once a button changed them since): an edit of it is read again, an
+        -- edit of an earlier one told how to change them.
+        ALTER TABLE courses ADD COLUMN change_ids TEXT NOT NULL DEFAULT '';
+        ALTER TABLE courses ADD COLUMN change_step TEXT NOT NULL DEFAULT '';
+        """,
+    ),
 )
 
 
