@@ -206,13 +206,11 @@ class Transliterator:
         else:
             lowered = [word.lower() for word in words]
             folded = [fold_letters(word) for word in lowered]
-        # Most frequent first: the first spelling of a form wins, and keeps the form's place.
-        best = dict.fromkeys(folded, "")
-        best.update(zip(reversed(folded), reversed(lowered), strict=True))
-        self._words = best
-        # Each folded form's rank by frequency: the first is the commonest.
-        self._ranks = dict(zip(best, range(len(best)), strict=True))
-        self._sorted = sorted(best)
+        # Most frequent first: a folded form's rank is its first place in the list (written
+        # last, from the end), where its commonest spelling stands.
+        self._lowered = tuple(lowered)
+        self._ranks = dict(zip(reversed(folded), range(len(folded) - 1, -1, -1), strict=True))
+        self._sorted = sorted(self._ranks)
         self._cache: dict[str, str | None] = {}
 
     def _has_prefix(self, prefix: str) -> bool:
@@ -225,7 +223,7 @@ class Transliterator:
         if word in self._cache:
             return self._cache[word]
         found: str | None = None
-        found_rank = len(self._sorted)
+        found_rank = len(self._lowered)
         stack = [(0, "")]
         seen: set[tuple[int, str]] = set()
         steps = 0
@@ -235,7 +233,7 @@ class Transliterator:
             if at == len(word):
                 rank = self._ranks.get(prefix)
                 if rank is not None and rank < found_rank:
-                    found, found_rank = self._words[prefix], rank
+                    found, found_rank = self._lowered[rank], rank
                 continue
             for size in range(min(LONGEST, len(word) - at), 0, -1):
                 for option in _FOLDED.get(word[at : at + size], ()):
@@ -249,7 +247,7 @@ class Transliterator:
 
     def knows(self, word: str) -> bool:
         """Whether a Cyrillic word is in the Russian word list (letters patients mix folded)."""
-        return fold_letters(word.lower()) in self._words
+        return fold_letters(word.lower()) in self._ranks
 
     def known_in_cyrillic(self, text: str) -> str:
         """The text with each Latin word the Russian word list knows written in Cyrillic."""
