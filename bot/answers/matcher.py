@@ -214,10 +214,15 @@ class Matcher:
         self._run_starts = np.flatnonzero(np.r_[True, self._doc_label[1:] != self._doc_label[:-1]])
         self._run_labels = self._doc_label[self._run_starts]
         self._doc_scale = np.array(doc_scales)
-        self._doc_index = {t: np.array(ix, dtype=np.intp) for t, ix in postings.items()}
-        self._cover_index = {
-            t: np.array([label_index[label] for label in ls], dtype=np.intp)
-            for t, ls in self._label_postings.items()
+        # Each token's phrasings, and then its labels past the phrasings, as one array: a
+        # question's token adds its weight to both in one step (`_score`).
+        docs = len(doc_labels)
+        self._index = {
+            t: np.array(
+                [*ix, *(docs + label_index[label] for label in self._label_postings[t])],
+                dtype=np.intp,
+            )
+            for t, ix in postings.items()
         }
         self.analyzer.forget_corpus()
 
@@ -412,13 +417,14 @@ class Matcher:
         """Each label's score 0-1 for a set of tokens."""
         weights = {t: self._weight(t) ** 2 for t in tokens}
         total = sum(weights.values())
-        dots = np.zeros(len(self._doc_label))
-        cover = np.zeros(len(self._labels))
+        # Each phrasing's dot product with the question, and then each label's cover.
+        docs = len(self._doc_label)
+        sums = np.zeros(docs + len(self._labels))
         for token, w2 in weights.items():
-            docs = self._doc_index.get(token)
-            if docs is not None:
-                dots[docs] += w2
-                cover[self._cover_index[token]] += w2
+            found = self._index.get(token)
+            if found is not None:
+                sums[found] += w2
+        dots, cover = sums[:docs], sums[docs:]
         best = np.zeros(len(self._labels))
         # The best phrasing of each label: its cosine, times the phrasing's factor.
         best[self._run_labels] = np.maximum.reduceat(
