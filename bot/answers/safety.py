@@ -429,7 +429,8 @@ class RedFlagDetector:
         text = readable(text)
         whole = " ".join(text.split())
         patterned = {self._pattern_flags[i] for i in self._patterns.Match(whole) or ()}
-        calm_message: set[int] | None = None  # read only for a message with a sign's every word
+        # The whole-message frames: read only for a message with a pattern or a sign's every word.
+        calm_message: set[int] | None = None
         if patterned:
             calm_message = self._calm_message(whole)
             # A message that leaves every sign alone ("I haven't had it yet") leaves the
