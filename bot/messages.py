@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,10 @@ class Reply:
     def plain(self) -> str:
         """The whole reply as plain text."""
         return f"{self.title}\n\n{self.text}" if self.title else self.text
+
+    def after(self, paragraph: str) -> Reply:
+        """The reply with a paragraph before its text."""
+        return replace(self, text=f"{paragraph}\n\n{self.text}")
 
 
 def split_message(text: str, limit: int) -> list[str]:

@@ -185,7 +185,7 @@ class Enrolment:
 
     def introduced(self, reply: Reply) -> Reply:
         """A new enrolment's first reply, after what the aftercare messages are."""
-        return replace(reply, text=f"{self._t('ac_intro', days=self.course.days)}\n\n{reply.text}")
+        return reply.after(self._t("ac_intro", days=self.course.days))
 
     def _date_question(self, state: Conversation, now: datetime) -> Reply:
         today = local_today(now, state.timezone)
@@ -369,7 +369,7 @@ class Enrolment:
                 return self._date_refused(back, checked, now, f"{zone_set}\n\n")
             back = replace(back, procedure_date=checked)
         question = self.question(back, now)
-        return Turn(replace(question, text=f"{zone_set}\n\n{question.text}"), back)
+        return Turn(question.after(zone_set), back)
 
     def cancel(self, state: Conversation | None) -> Turn:
         """/cancel: leave the open question."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -49,6 +50,11 @@ class Response:
     # The text was a question of the patient's own, not the awaited answer: the FAQ answers
     # it, then these replies recall the open question.
     asked: bool = False
+
+    def first_as(self, change: Callable[[Reply], Reply]) -> Response:
+        """The response with its first reply changed ("I read your edited answer" before it)."""
+        first, *rest = self.replies
+        return replace(self, replies=(change(first), *rest))
 
 
 class CourseService:
@@ -150,8 +156,7 @@ class CourseService:
             answered = await self.text(patient, typed, now, message_id)
         if answered is None or answered.asked:
             return asked
-        first, *rest = answered.replies
-        return replace(answered, replies=(self.enrolment.introduced(first), *rest))
+        return answered.first_as(self.enrolment.introduced)
 
     async def _typed_answer(
         self,
@@ -293,9 +298,8 @@ class CourseService:
         if turn is None:  # edited into a question of the patient's own: no second answer
             return None
         response = await self._apply(patient, turn, now, before, state.answer_ids[-1])
-        first, *rest = response.replies
-        edited = replace(first, text=f"{self.locale.t('ac_edit_read')}\n\n{first.text}")
-        return replace(response, replies=(edited, *rest))
+        read_again = self.locale.t("ac_edit_read")
+        return response.first_as(lambda first: first.after(read_again))
 
     async def edited_checkin(self, patient: Patient, text: str, now: datetime) -> Response | None:
         """A message edited into a worrying check-in answer ("fine" to "getting worse"), recorded:
