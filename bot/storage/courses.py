@@ -58,6 +58,11 @@ class CheckinCount:
     count: int
 
 
+def _ids(stored: str) -> tuple[int, ...]:
+    """Message ids stored as "12,15" ("" for none)."""
+    return tuple(int(i) for i in stored.split(",") if i)
+
+
 def _course(row: RowMapping) -> PatientCourse:
     enrolled = moment(row["enrolled_at"])
     if enrolled is None:
@@ -76,8 +81,8 @@ def _course(row: RowMapping) -> PatientCourse:
         next_due=moment(row["next_due"]),
         follow_up_due=moment(row["follow_up_due"]),
         last_day_sent=row["last_day_sent"],
-        answer_ids=tuple(int(i) for i in row["answer_ids"].split(",") if i),
-        change_ids=tuple(int(i) for i in row["change_ids"].split(",") if i),
+        answer_ids=_ids(row["answer_ids"]),
+        change_ids=_ids(row["change_ids"]),
         change_step=row["change_step"],
     )
 
