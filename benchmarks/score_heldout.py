@@ -335,6 +335,19 @@ scored once, unread, on bfa545b: probe67 English 128/150, 53/55, 25/25, 5/230; R
 20/20, 1/180; probe69 English 140/150, 54/55, 25/25, 3/230; Russian 107/120, 33/40, 20/20,
 8/180; probe70 English 137/150, 55/55, 25/25, 3/230; Russian 107/120, 39/40, 20/20, 2/180.
 Tuning sets since.
+`heldout_blind36_{en,ru}.yaml` and `heldout_blind37_{en,ru}.yaml` (230 and 180 each, written at the
+twenty-sixth round's start in the dev sets' style by helpers who never saw the FAQ or the code)
+are sealed: blind36 was scored at the start, unread, on 6098aeb: English 148/150, 54/55, 25/25,
+1/230; Russian 118/120, 40/40, 20/20, 0/180; blind37 is first scored at the round's end.
+`probe71_{en,ru}.yaml` (230 and 180: comparisons with another treatment and claims to check, in
+every place in the message), `probe72_{en,ru}.yaml` (courtesy and small talk around one
+question), `probe73_{en,ru}.yaml` (home words only, none of the article's terms) and
+`probe74_{en,ru}.yaml` (a rule already broken or about to be, and what-ifs), written then too,
+were scored once, unread, on 6098aeb: probe71 English 123/150, 54/55, 25/25, 2/230; Russian
+94/120, 40/40, 20/20, 3/180; probe72 English 142/150, 55/55, 25/25, 0/230; Russian 111/120,
+40/40, 20/20, 1/180; probe73 English 136/150, 55/55, 25/25, 1/230; Russian 115/120, 40/40,
+20/20, 1/180; probe74 English 129/150, 53/55, 25/25, 7/230; Russian 95/120, 38/40, 20/20,
+6/180. Tuning sets since.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -540,6 +553,10 @@ SETS = (
     "heldout_blind34_ru.yaml",
     "heldout_blind35_en.yaml",
     "heldout_blind35_ru.yaml",
+    "heldout_blind36_en.yaml",
+    "heldout_blind36_ru.yaml",
+    "heldout_blind37_en.yaml",
+    "heldout_blind37_ru.yaml",
     "probe59_en.yaml",
     "probe59_ru.yaml",
     "probe60_en.yaml",
@@ -564,11 +581,19 @@ SETS = (
     "probe69_ru.yaml",
     "probe70_en.yaml",
     "probe70_ru.yaml",
+    "probe71_en.yaml",
+    "probe71_ru.yaml",
+    "probe72_en.yaml",
+    "probe72_ru.yaml",
+    "probe73_en.yaml",
+    "probe73_ru.yaml",
+    "probe74_en.yaml",
+    "probe74_ru.yaml",
 )
 
 # Written for questions nobody here has read: only their totals are looked at, and the answer
 # model (scripts/train_answer_model.py) never learns from them.
-SEALED = tuple(f"heldout_blind{n}_{lang}.yaml" for n in range(11, 36) for lang in ("en", "ru"))
+SEALED = tuple(f"heldout_blind{n}_{lang}.yaml" for n in range(11, 38) for lang in ("en", "ru"))
 
 
 def is_red_flag(item: dict[str, Any]) -> bool:

@@ -109,6 +109,10 @@ other questions), first scored 79/80 and 77/80, calm 20/40 and 24/40 (bfa545b); 
 colour of a plum or of ash, breathing as through a straw, a spoon dropped; calm ones that use the
 same images for ordinary things), first scored 75/80 and 71/80, calm 40/40 and 36/40 (bfa545b);
 tuned on since.
+`redflag_probe_aj_*` (240 messages), written at the twenty-sixth round's start (lists and mixed
+reports: the expected after-effects with one danger sign among them, or all expected; danger
+words named only to say they are absent or were something else), first scored 80/80 and 78/80,
+calm 34/40 and 36/40 (6098aeb); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
