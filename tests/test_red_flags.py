@@ -122,6 +122,23 @@ def test_signs_are_matched_through_the_question_analyzer(message: str, urgent: b
     assert (assistant.ask(message).decision.kind is Kind.URGENT) is urgent, message
 
 
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        ("меня морозит с утра", True),
+        ("морозит", True),
+        ("на сколько заморозить абонемент после уколов?", False),  # inside a longer word
+        ("холодильник сам разморозит", False),
+    ],
+)
+def test_a_patterns_word_character_is_a_letter_of_any_alphabet(message: str, urgent: bool) -> None:
+    # RE2's \w is ASCII: "(^|[^\w])морозит" found "морозит" inside "заморозить", a Cyrillic
+    # letter being no \w to it.
+    faq = _faq(r"'(^|[^\w])морозит(\W|$)'").replace("my lip turned blue]", "меня морозит]")
+    assistant = Assistant(parse_faq(faq, "f.yaml"))
+    assert (assistant.ask(message).decision.kind is Kind.URGENT) is urgent, message
+
+
 def test_a_text_read_with_other_kept_words_is_read_again(languages: Languages) -> None:
     # The analyzer remembered a text's tokens by the text alone, whatever words were kept: the
     # red-flag check reads a short piece with its signs' words kept, then the sentence with the

@@ -35,6 +35,8 @@ NEGATION_REACH = 1
 # How near a negation makes a reassurance no reassurance, either side ("нормально ... не могу").
 REASSURANCE_NEGATED = 2
 PATTERN_LIMIT = 500
+# A word's characters in a pattern's `\w`: digits, "_", and the Latin and Cyrillic letters.
+_WORD_CHARS = r"0-9A-Za-z_\x{0400}-\x{04FF}"
 # An alternative of a sign's word ("a/b/c") that is empty or has no letter or digit ("skin//white").
 _NO_WORD = re.compile(r"(?:^|/)[^\w/]*(?:/|$)")
 # A list's item: a line that begins with a bullet or a number ("- fever ❌", "2) pain").
@@ -186,12 +188,51 @@ def _sign_problem(sign: str, fillers: frozenset[str], checkin: CheckinWords) -> 
     return ""
 
 
+def _letters_of_any_alphabet(pattern: str) -> str:
+    """The pattern with `\\w` and `\\W` read as a letter of any alphabet the bot reads or not.
+
+    RE2's `\\w` is ASCII: `(^|[^\\w])морозит` found "морозит" inside "заморозить", since a
+    Cyrillic letter is no `\\w` to it.
+    """
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            escaped = pattern[i + 1]
+            if escaped == "w":
+                out.append(_WORD_CHARS if in_class else f"[{_WORD_CHARS}]")
+            elif escaped == "W" and not in_class:
+                out.append(f"[^{_WORD_CHARS}]")
+            else:
+                out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+            out.append(char)
+            # A "]" first in a class ("[]a]", "[^]a]") is one of its characters.
+            start = i + 1 + (pattern[i + 1 : i + 2] == "^")
+            if pattern[start : start + 1] == "]":
+                out.append(pattern[i + 1 : start + 1])
+                i = start + 1
+                continue
+        elif char == "]" and in_class:
+            in_class = False
+            out.append(char)
+        else:
+            out.append(char)
+        i += 1
+    return "".join(out)
+
+
 def _pattern_problem(pattern: str) -> tuple[str, int]:
     """Why an escape-hatch pattern cannot be used ("" when it can), and its program size."""
     if len(pattern) > PATTERN_LIMIT:
         return f"is longer than {PATTERN_LIMIT} characters", 0
     try:
-        compiled = re2.compile(pattern, _options())
+        compiled = re2.compile(_letters_of_any_alphabet(pattern), _options())
     except re2.error as exc:
         reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
         return (
@@ -324,7 +365,9 @@ class RedFlagDetector:
                 t for w in flag.unless for t in analyzer.tokens(w, frozenset([w]))
             )
             if flag.patterns:
-                self._patterns.Add("|".join(f"(?:{p})" for p in flag.patterns))
+                self._patterns.Add(
+                    "|".join(f"(?:{_letters_of_any_alphabet(p)})" for p in flag.patterns)
+                )
                 self._pattern_flags.append(flag.id)
         self._patterns.Compile()
         # Every word of every sign: a piece of a message with none cannot help complete one.
