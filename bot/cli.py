@@ -31,7 +31,7 @@ from bot.answers.languages import (
 from bot.answers.matcher import MAX_MESSAGE_CHARS, Kind
 from bot.answers.selftest import self_test
 from bot.config import DEFAULT_DATABASE_URL, ConfigError, env_value, resolve_faq_path
-from bot.console import chat
+from bot.console import answer, chat
 from bot.faqdoc import FaqError
 from bot.insights import service as insights
 from bot.insights.snapshot import PERIOD_DAYS, period
@@ -93,7 +93,7 @@ def cmd_ask(args: argparse.Namespace, languages: Languages, out: TextIO, inp: Te
     """Answer one question, or every line of stdin with `-`, each in its own language."""
     questions = _lines(inp) if args.question == "-" else [args.question]
     for index, question in enumerate(questions):
-        outcome = languages.ask(question, language=args.lang)
+        outcome = answer(languages, question, args.lang)
         if args.json:
             out.write(_outcome_json(question, outcome) + "\n")
         else:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from bot.answers.assistant import Assistant
+from bot.answers.assistant import Assistant, Outcome
 from bot.answers.languages import Languages
-from bot.answers.matcher import Kind
+from bot.answers.matcher import Decision, Kind
 from bot.buttons import Vote, parse
 from bot.messages import Button, Reply
 
 QUIT = frozenset({"/quit", "/exit", "/q"})
 MAX_CHOICE_DIGITS = 9
+# A command is no question: no entry, no score, no suggestions.
+NO_DECISION = Decision(Kind.FALLBACK, None, 0.0, ())
 
 
 def render(reply: Reply) -> tuple[str, list[Button]]:
@@ -44,15 +46,12 @@ def chat(
         line = raw.strip()
         if line.lower() in QUIT:
             break
-        if _is_command(line):
-            reply = _reply_to(current, line, buttons)
+        if line.isdecimal():
+            reply = _press(current, line, buttons)
         else:
-            outcome = languages.ask(line, language, fallback=current.kb.language)
+            outcome = answer(languages, line, language, fallback=current.kb.language)
             current = languages.assistant(outcome.language)
             reply = outcome.reply
-            if line.startswith("/") and outcome.decision.kind is not Kind.URGENT:
-                # "/aftercare" is no question; a danger sign typed after a command still is.
-                reply = Reply(_not_here(current, line))
         if reply is None:
             write(current.locale.t("console_choice_invalid", number=line))
             continue
@@ -61,26 +60,40 @@ def chat(
     write(current.locale.t("console_bye"))
 
 
-def _not_here(assistant: Assistant, line: str) -> str:
-    """What a command the terminal does not run gets: where it works, or that it is unknown."""
-    name = line[1:].split(maxsplit=1)[0].split("@")[0].lower() if line[1:].strip() else ""
+def answer(
+    languages: Languages, line: str, language: str | None, fallback: str | None = None
+) -> Outcome:
+    """A line's outcome in the terminal: a question's answer or a command's reply.
+
+    /start, /topics and /help run here; another command says where it works or that it is
+    unknown; a danger sign typed after any command still gets the urgent reply.
+    """
+    outcome = languages.ask(line, language, fallback=fallback)
+    if not line.startswith("/") or outcome.decision.kind is Kind.URGENT:
+        return outcome
+    # A command goes to the language of the conversation, not to that of its English name.
+    assistant = languages.assistant(language or fallback)
+    reply = _command_reply(assistant, line[1:].split(maxsplit=1)[0] if line[1:].strip() else "")
+    return Outcome(NO_DECISION, reply, assistant.kb.language)
+
+
+def _command_reply(assistant: Assistant, word: str) -> Reply:
+    """/start, /topics or /help (with any @bot after it, as Telegram takes them), or why not."""
+    name = word.split("@")[0].lower()
     locale = assistant.locale
-    if f"command_{name}" in locale.messages:
-        return locale.t("console_telegram_only", command=f"/{name}")
-    return locale.t("unknown_command")
-
-
-def _is_command(line: str) -> bool:
-    return line.lower() in {"/start", "/topics", "/help"} or line.isdecimal()
-
-
-def _reply_to(assistant: Assistant, line: str, buttons: list[Button]) -> Reply | None:
-    """The reply to a command or a numbered button; None for a number with no button."""
-    command = line.lower()
-    if command in {"/start", "/topics"}:
-        return assistant.replies.welcome() if command == "/start" else assistant.replies.topics()
-    if command == "/help":
+    if name == "start":
+        return assistant.replies.welcome()
+    if name == "topics":
+        return assistant.replies.topics()
+    if name == "help":
         return assistant.replies.help()
+    if f"command_{name}" in locale.messages:
+        return Reply(locale.t("console_telegram_only", command=f"/{name}"))
+    return Reply(locale.t("unknown_command"))
+
+
+def _press(assistant: Assistant, line: str, buttons: list[Button]) -> Reply | None:
+    """The reply to a numbered button; None for a number with no button."""
     # int() refuses over 4,300 digits: a number that long is no button's anyway.
     number = int(line) if len(line) <= MAX_CHOICE_DIGITS else 0
     if not 1 <= number <= len(buttons):

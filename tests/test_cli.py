@@ -295,6 +295,34 @@ def test_chat_says_a_telegram_command_works_on_telegram_and_knows_no_other() -> 
     assert "doctor" in out.split("I don't know that command", 1)[1]
 
 
+def test_ask_says_what_the_chat_says_to_a_command() -> None:
+    # Found by eng35: `ask "/forget"` got "Did you mean one of these?" with the aftercare
+    # entry, and `ask "/help"` three unrelated topics, where the chat says where they work.
+    batch = "/forget\n/aftercare yesterday\n/help\n/foo\n/stop my lip is white and cold\n"
+    rows = [json.loads(line) for line in run("ask", "--json", "-", stdin=batch).stdout.splitlines()]
+    texts = [row["text"] for row in rows]
+    assert texts[0].startswith("/forget works in the clinic's Telegram chat")
+    assert texts[1].startswith("/aftercare works in the clinic's Telegram chat")
+    assert texts[2].startswith("Type a question in your own words")
+    assert texts[3] == "Sorry, I don't know that command. Try /help."
+    assert [row["kind"] for row in rows] == ["fallback"] * 4 + ["urgent"]
+    assert all(row["suggestions"] == [] and row["score"] == 0.0 for row in rows[:4])
+    one = run("ask", "/forget")
+    assert one.stdout.startswith("/forget works in the clinic's Telegram chat"), one.stdout
+
+
+def test_chat_runs_its_own_commands_with_words_or_the_bots_name_after_them() -> None:
+    # Found by eng35: "/help does it hurt" and "/help@clinic_bot" said "/help works in the
+    # clinic's Telegram chat. Here, type ... /help", while Telegram runs both as /help.
+    lines = ["/help does it hurt", "/topics@clinic_bot", "/START please"]
+    result = run("chat", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "works in the clinic's Telegram chat" not in out
+    assert out.count("[4] Who can have it") == 3
+    assert "Hello!" in out and "Type a question in your own words" in out
+
+
 def test_chat_keeps_an_answers_other_buttons_after_a_vote() -> None:
     # Found by probe27: after 👍 or 👎 every button of the answer was gone, so the related
     # topics still listed above it answered "There is no button 1", while on Telegram a vote
