@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -420,6 +421,23 @@ async def test_an_edited_earlier_enrolment_answer_says_how_to_change_it(
     assert texts(fake, 24)[-1] == T("ac_edit_moved_on")
     await press_label(app, fake, fake.messages_to(24)[-2], "Morning 09:00")
     assert texts(fake, 24)[-1].startswith("<b>Day 1 of 14</b>")  # the date kept as answered
+
+
+async def test_following_the_advice_for_an_edited_earlier_answer_keeps_the_zone_chosen(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by eng35: the advice was "send /cancel and then /aftercare again"; done so, the
+    # date was asked again as at a first sign-up, in the clinic's zone: Tokyo, chosen since, was
+    # lost. /aftercare alone begins the sign-up anew at the date and keeps the zone.
+    await feed(app, fake.text(28, "/aftercare"))
+    date_answer = fake.text(28, "yesterday")
+    await feed(app, date_answer)
+    await feed(app, fake.text(28, "/timezone Tokyo"))
+    await feed(app, _edit(date_answer, "2 days ago"))
+    for command in re.findall(r"/[a-z]+", texts(fake, 28)[-1]):
+        await feed(app, fake.text(28, command))
+    await feed(app, fake.text(28, "2 days ago"))
+    assert texts(fake, 28)[-1] == T("ac_ask_time", zone="Asia/Tokyo")
 
 
 async def test_a_date_given_with_aftercare_and_edited_is_read_again_while_it_is_the_latest(
