@@ -60,6 +60,7 @@ class DateWords:
     days_ago: tuple[tuple[str, int], ...] = ()  # ("вчера", 1): a word and how many days ago
     # What follows a number of days or weeks, and the days in one: ("недели назад", 7).
     n_days_ago: tuple[tuple[str, int], ...] = ()
+    numbers: tuple[tuple[str, int], ...] = ()  # ("три", 3): "три дня назад" as "3 дня назад"
     months: tuple[tuple[str, int], ...] = ()  # ("марта", 3)
     date_fillers: tuple[str, ...] = ()  # "of" of "15th of March"
     year_words: tuple[str, ...] = ()  # "года" of "15 марта 2025 года"
@@ -125,6 +126,7 @@ def _date_words(raw: Mapping[str, Any] | None) -> DateWords:
     return DateWords(
         days_ago=pairs("days_ago"),
         n_days_ago=pairs("n_days_ago"),
+        numbers=pairs("numbers"),
         months=pairs("months"),
         date_fillers=tuple(str(w).lower() for w in raw.get("date_fillers") or ()),
         year_words=tuple(str(w).lower() for w in raw.get("year_words") or ()),

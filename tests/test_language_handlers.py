@@ -13,7 +13,13 @@ import pytest
 from botapi_stub import FakeTelegram, buttons
 from handler_support import enrol, feed, press_label, running_app, texts, without_pacing
 
-from bot.aftercare.inputs import Refusal, parse_date, parse_time, read_procedure_date
+from bot.aftercare.inputs import (
+    Refusal,
+    counts_back,
+    parse_date,
+    parse_time,
+    read_procedure_date,
+)
 from bot.answers import languages as languages_module
 from bot.answers.knowledge import KnowledgeBase
 from bot.answers.languages import Languages, load_languages
@@ -368,10 +374,21 @@ TODAY = date(2025, 3, 20)
         ("15/03", date(2025, 3, 15)),
         ("15.03.2025г", date(2025, 3, 15)),
         ("15.03.2025 г.", date(2025, 3, 15)),
+        # Found by eng35: a number in words was "can't read that date".
+        ("три дня назад", date(2025, 3, 17)),
+        ("две недели назад", date(2025, 3, 6)),
+        ("день назад", date(2025, 3, 19)),
+        ("пару дней назад", None),  # two days or three: not guessed
     ],
 )
 def test_russian_dates(text: str, expected: date | None) -> None:
     assert parse_date(text, TODAY, WORDS) == expected
+
+
+@pytest.mark.parametrize(("text", "language"), [("two days ago", "en"), ("три дня назад", "ru")])
+def test_a_number_of_days_in_words_counts_back_from_today(text: str, language: str) -> None:
+    # A zone chosen afterwards reads it again as that zone's day, as it does "2 days ago".
+    assert counts_back(text, get_locale(language).dates)
 
 
 def test_a_day_of_thousands_of_digits_is_no_date() -> None:
@@ -398,6 +415,11 @@ def test_a_day_of_thousands_of_digits_is_no_date() -> None:
         ("вчера", None),
         ("last tuesday", None),
         ("a week ago", date(2025, 3, 13)),
+        # Found by eng35: a number in words was "can't read that date".
+        ("two days ago", date(2025, 3, 18)),
+        ("a day ago", date(2025, 3, 19)),
+        ("Ten days ago", date(2025, 3, 10)),
+        ("two weeks ago", date(2025, 3, 6)),
         ("2 weeks ago", date(2025, 3, 6)),
         ("15/03/2025", None),  # 15 March, or in the US the 3rd of the 15th month: not guessed
     ],

@@ -98,8 +98,15 @@ def counts_back(text: str, words: DateWords = NO_WORDS) -> bool:
     text = _normal(text)
     head, _, rest = text.partition(" ")
     return any(text == word for word, _ago in words.days_ago) or (
-        head.isdecimal() and rest in dict(words.n_days_ago)
+        _count(head, words) is not None and rest in dict(words.n_days_ago)
     )
+
+
+def _count(word: str, words: DateWords) -> int | None:
+    """A number of days or weeks, in digits ("3") or in the locale's words ("three", "три")."""
+    if word.isdecimal():
+        return int(word) if len(word) <= len(str(_MAX_DAYS_AGO)) else _MAX_DAYS_AGO
+    return dict(words.numbers).get(word)
 
 
 def _relative_date(text: str, today: date, words: DateWords) -> date | None:
@@ -107,10 +114,9 @@ def _relative_date(text: str, today: date, words: DateWords) -> date | None:
     for word, ago in words.days_ago:
         if text == word:
             return today - timedelta(days=ago)
+    head, _, rest = text.partition(" ")
     for suffix, unit in words.n_days_ago:
-        head, _, rest = text.partition(" ")
-        if head.isdecimal() and rest == suffix:
-            count = int(head) if len(head) <= len(str(_MAX_DAYS_AGO)) else _MAX_DAYS_AGO
+        if rest == suffix and (count := _count(head, words)) is not None:
             return today - timedelta(days=min(count * unit, (today - date.min).days))
     if words.day_month and (match := _DAY_MONTH.fullmatch(text)):
         return _this_or_last_year(int(match.group(1)), int(match.group(2)), today)
