@@ -484,7 +484,13 @@ def test_a_year_written_with_its_word_is_read() -> None:
 def test_a_russian_date_too_long_ago_or_unreadable_is_refused() -> None:
     assert read_procedure_date("15 января", TODAY, 14, WORDS) is Refusal.TOO_OLD
     assert read_procedure_date("20 дней назад", TODAY, 14, WORDS) is Refusal.TOO_OLD
-    assert read_procedure_date("завтра", TODAY, 14, WORDS) is Refusal.UNREADABLE
+    # Found by eng35: "завтра" and "tomorrow" got "Sorry, I can't read that date".
+    assert read_procedure_date("завтра", TODAY, 14, WORDS) is Refusal.FUTURE
+    assert read_procedure_date("послезавтра", TODAY, 14, WORDS) is Refusal.FUTURE
+    assert read_procedure_date("завтрак", TODAY, 14, WORDS) is Refusal.UNREADABLE
+    english = get_locale("en").dates
+    assert read_procedure_date("Tomorrow", TODAY, 14, english) is Refusal.FUTURE
+    assert read_procedure_date("the day after tomorrow", TODAY, 14, english) is Refusal.FUTURE
     assert read_procedure_date("вчера", TODAY, 14, WORDS) == date(2025, 3, 19)
 
 
