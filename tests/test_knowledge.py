@@ -941,6 +941,10 @@ def test_a_decline_marked_life_loads_as_one() -> None:
         ("timezone: Europe/Berlin", "timezone: right/UTC", "'right/UTC' names no place's time"),
         ("timezone: Europe/Berlin", "timezone: posix/Europe/Berlin", "like Europe/Berlin"),
         ("timezone: Europe/Berlin", "timezone: Factory", "'Factory' names no place's time"),
+        # Found by eng35: accepted, so a New York clinic's "EST" (UTC-5 all year) put its
+        # default zone an hour off all summer, an abbreviation a patient is asked to replace.
+        ("timezone: Europe/Berlin", "timezone: EST", "'EST' is an abbreviation"),
+        ("timezone: Europe/Berlin", "timezone: CET", "like Europe/Berlin"),
     ],
 )
 def test_a_malformed_header_value_is_a_problem_not_a_crash(

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot.aftercare.course import parse_course
-from bot.aftercare.inputs import MACHINE_ZONES
+from bot.aftercare.inputs import MACHINE_ZONES, is_abbreviation
 from bot.answers.knowledge import (
     CLINIC_SOURCE,
     LINK_SCHEMES,
@@ -208,6 +208,14 @@ def _parse_clinic(c: Checker, doc: Map) -> Clinic:
             f"time zone {tz!r} names no place's time (localtime, posixrules, Factory, posix/ "
             "and right/ are files of one machine's zone database): write the clinic's zone as "
             "Region/City, like Europe/Berlin",
+        )
+        tz = "UTC"
+    if is_abbreviation(tz):
+        c.add(
+            block.lines.get("timezone", block.line),
+            f"time zone {tz!r} is an abbreviation: a fixed offset without summer time, or one "
+            "several places share, as patients are told when they type one; write the clinic's "
+            "zone as Region/City, like Europe/Berlin or America/New_York",
         )
         tz = "UTC"
     booking_url = c.text(block, "booking_url")
