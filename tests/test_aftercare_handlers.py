@@ -247,6 +247,24 @@ async def test_status_pause_resume_timezone_cancel_and_stop(
     assert rows_about(settings, 7)["courses"] == 1  # ended, kept until /forget or the purge
 
 
+async def test_cancel_of_a_new_time_or_zone_says_the_course_goes_on_as_it_was(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by eng35: /cancel after "Change time" or /timezone, with a course running, said
+    # "Cancelled. You can start again any time with /aftercare", as if the course had ended.
+    await enrol(app, fake, 29)
+    await feed(app, fake.text(29, "/aftercare"))
+    await press_label(app, fake, fake.messages_to(29)[-1], "Change time")
+    await feed(app, fake.text(29, "/cancel"))
+    kept = T("ac_change_cancelled", time="09:00", zone="Europe/Berlin")
+    assert texts(fake, 29)[-1] == kept
+    await feed(app, fake.text(29, "/timezone"))
+    await feed(app, fake.text(29, "/cancel"))
+    assert texts(fake, 29)[-1] == kept
+    await feed(app, fake.text(29, "/aftercare"))
+    assert "Next message: Wed 21.05, 09:00" in texts(fake, 29)[-1]
+
+
 async def test_a_new_time_or_zone_for_a_paused_course_says_it_is_still_paused(
     app: App, fake: FakeTelegram
 ) -> None:

@@ -372,9 +372,13 @@ class Enrolment:
         return Turn(question.after(zone_set), back)
 
     def cancel(self, state: Conversation | None) -> Turn:
-        """/cancel: leave the open question."""
-        key = "ac_cancelled" if state is not None else "ac_nothing_to_cancel"
-        return Turn(Reply(self._t(key)), None)
+        """/cancel: leave the open question; a running course's change keeps what it had."""
+        if state is None:
+            return Turn(Reply(self._t("ac_nothing_to_cancel")), None)
+        if state.step in (Step.NEW_TIME, Step.NEW_ZONE) and state.send_time is not None:
+            at = hhmm(state.send_time)
+            return Turn(Reply(self._t("ac_change_cancelled", time=at, zone=state.timezone)), None)
+        return Turn(Reply(self._t("ac_cancelled")), None)
 
     def ask_zone(self, state: Conversation | None, course: PatientCourse | None) -> Turn | None:
         """/timezone during enrolment or for a running course; None when there is neither."""
