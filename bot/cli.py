@@ -431,18 +431,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         paths = resolve_faq_path(args.faq_option, os.environ)
     except ConfigError as exc:
-        sys.stderr.write(f"softlift-bot: {exc}\n")
+        _error(exc)
         return EXIT_USAGE
     if args.command == "faq" and args.faq_command == "check":
         return faq_check(paths, sys.stdout, sys.stderr)
     try:
         languages = load_languages(paths)
         languages.assistant(getattr(args, "lang", None))
-    except FaqError as exc:
-        sys.stderr.write(f"{exc}\n")
-        return EXIT_USAGE
-    except UnknownLanguage as exc:
-        sys.stderr.write(f"softlift-bot: {exc}\n")
+    except (FaqError, UnknownLanguage) as exc:
+        _error(exc)
         return EXIT_USAGE
     if languages.left_out:
         first = languages.left_out[0]
@@ -456,11 +453,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args, languages, sys.stdout, sys.stdin)
     except (UsageError, DatabaseTooNew, DatabaseUnreadable) as exc:
-        sys.stderr.write(f"softlift-bot: {exc}\n")
+        _error(exc)
         return EXIT_USAGE
     except DatabaseUnavailable as exc:
-        sys.stderr.write(f"softlift-bot: {exc}\n")
+        _error(exc)
         return EXIT_PROBLEM
+
+
+def _error(problem: object) -> None:
+    """A problem that stops the command, on stderr: every line of it begins "softlift-bot:"."""
+    # A broken FAQ file has a line per problem: each is the program's, as a bad setting's is.
+    sys.stderr.write("".join(f"softlift-bot: {line}\n" for line in str(problem).splitlines()))
 
 
 def console_main() -> None:

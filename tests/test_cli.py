@@ -458,3 +458,20 @@ def test_a_command_that_draws_no_chart_does_not_load_the_plotting_library() -> N
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"SOFTLIFT_FAQ": "/nope.yaml"}, {"SOFTLIFT_FAQ": ","}, {"SOFTLIFT_FAQ": "faq/bad.yaml"}],
+    ids=["missing-file", "no-file", "broken-file"],
+)
+def test_every_start_up_error_line_is_the_programs(env: dict[str, str], tmp_path: Path) -> None:
+    # Found by eng36's colleague: `SOFTLIFT_FAQ=/nope.yaml` stopped with exit code 2 on
+    # "/nope.yaml: cannot read the file", where the other setting errors say "softlift-bot:".
+    broken = tmp_path / "bad.yaml"
+    broken.write_text("version: [1\nlanguage: [en\n", encoding="utf-8")
+    env = {k: v.replace("faq/bad.yaml", str(broken)) for k, v in env.items()}
+    result = run("ask", "hi", env=env)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines and all(line.startswith("softlift-bot: ") for line in lines), lines
