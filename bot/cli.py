@@ -93,7 +93,8 @@ def cmd_ask(args: argparse.Namespace, languages: Languages, out: TextIO, inp: Te
     """Answer one question, or every line of stdin with `-`, each in its own language."""
     questions = _lines(inp) if args.question == "-" else [args.question]
     for index, question in enumerate(questions):
-        outcome = answer(languages, question, args.lang)
+        # No chat to type /topics or /quit in: one question per run.
+        outcome = answer(languages, question, args.lang, elsewhere="ask_telegram_only")
         if args.json:
             out.write(_outcome_json(question, outcome) + "\n")
         else:

@@ -61,23 +61,29 @@ def chat(
 
 
 def answer(
-    languages: Languages, line: str, language: str | None, fallback: str | None = None
+    languages: Languages,
+    line: str,
+    language: str | None,
+    fallback: str | None = None,
+    elsewhere: str = "console_telegram_only",
 ) -> Outcome:
     """A line's outcome in the terminal: a question's answer or a command's reply.
 
-    /start, /topics and /help run here; another command says where it works or that it is
-    unknown; a danger sign typed after any command still gets the urgent reply.
+    /start, /topics and /help run here; another command says where it works (the locale's
+    `elsewhere` message) or that it is unknown; a danger sign typed after any command still
+    gets the urgent reply.
     """
     outcome = languages.ask(line, language, fallback=fallback)
     if not line.startswith("/") or outcome.decision.kind is Kind.URGENT:
         return outcome
     # A command goes to the language of the conversation, not to that of its English name.
     assistant = languages.assistant(language or fallback)
-    reply = _command_reply(assistant, line[1:].split(maxsplit=1)[0] if line[1:].strip() else "")
+    word = line[1:].split(maxsplit=1)[0] if line[1:].strip() else ""
+    reply = _command_reply(assistant, word, elsewhere)
     return Outcome(NO_DECISION, reply, assistant.kb.language)
 
 
-def _command_reply(assistant: Assistant, word: str) -> Reply:
+def _command_reply(assistant: Assistant, word: str, elsewhere: str) -> Reply:
     """/start, /topics or /help (with any @bot after it, as Telegram takes them), or why not."""
     name = word.split("@")[0].lower()
     locale = assistant.locale
@@ -88,7 +94,7 @@ def _command_reply(assistant: Assistant, word: str) -> Reply:
     if name == "help":
         return assistant.replies.help()
     if f"command_{name}" in locale.messages:
-        return Reply(locale.t("console_telegram_only", command=f"/{name}"))
+        return Reply(locale.t(elsewhere, command=f"/{name}"))
     return Reply(locale.t("unknown_command"))
 
 

@@ -475,3 +475,14 @@ def test_every_start_up_error_line_is_the_programs(env: dict[str, str], tmp_path
     assert result.returncode == 2
     lines = result.stderr.splitlines()
     assert lines and all(line.startswith("softlift-bot: ") for line in lines), lines
+
+
+def test_ask_says_where_a_telegram_command_works_in_words_that_fit_one_question() -> None:
+    # Found by eng36's colleague: `ask "/aftercare"` ended "... type a question, /topics,
+    # /help or /quit": a one-shot command has no /quit, nor a chat to type in.
+    for args in (("ask", "/aftercare"), ("ask", "--lang", "ru", "/aftercare")):
+        out = run(*args).stdout
+        assert "/aftercare" in out and "softlift-bot ask" in out, out
+        assert "/quit" not in out
+    chat = run("chat", stdin="/aftercare\n").stdout
+    assert "/aftercare works in the clinic's Telegram chat" in chat and "/quit" in chat
