@@ -411,7 +411,7 @@ def test_a_day_of_thousands_of_digits_is_no_date() -> None:
         ("March 15, 2025", date(2025, 3, 15)),
         ("1 April", date(2024, 4, 1)),
         ("15.03.2025", date(2025, 3, 15)),
-        ("15.03", None),  # day and month, or month and day: not guessed in English
+        ("15.03", date(2025, 3, 15)),  # day.month, as DD.MM.YYYY is read
         ("вчера", None),
         ("last tuesday", None),
         ("a week ago", date(2025, 3, 13)),
@@ -427,6 +427,18 @@ def test_a_day_of_thousands_of_digits_is_no_date() -> None:
 def test_english_dates(text: str, expected: date | None) -> None:
     # Found by probing the running bot: the English buttons say "2 days ago", typing it failed.
     assert parse_date(text, TODAY, get_locale("en").dates) == expected
+
+
+@pytest.mark.parametrize("text", ["18.05", "20.03", "21.03", "1.4", "31.12", "31.04", "29.02"])
+def test_english_reads_day_and_month_without_a_year_as_russian_does(text: str) -> None:
+    # Found by eng36's colleague: "18.05" was "I can't read that date" in English, read in
+    # Russian: the day first, this year, or last year when that day is still to come.
+    english, russian = get_locale("en").dates, WORDS
+    assert read_procedure_date(text, TODAY, 400, english) == read_procedure_date(
+        text, TODAY, 400, russian
+    )
+    assert parse_date(text, TODAY, english) == parse_date(text, TODAY, russian)
+    assert parse_date("18.05", date(2025, 5, 20), english) == date(2025, 5, 18)
 
 
 @pytest.mark.parametrize(
