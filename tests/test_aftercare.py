@@ -11,7 +11,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import buttons
-from bot.aftercare.conversation import Conversation, Enrol, Enrolment, Reschedule, Step, Turn
+from bot.aftercare.conversation import (
+    Conversation,
+    Enrol,
+    Enrolment,
+    Leave,
+    Reschedule,
+    Step,
+    Turn,
+)
 from bot.aftercare.course import Course
 from bot.aftercare.day_messages import DayMessages, preview
 from bot.aftercare.inputs import Refusal, parse_date, parse_time, parse_zone, read_procedure_date
@@ -776,7 +784,9 @@ def test_an_offset_is_refused_with_why(enrolment: Enrolment, typed: str) -> None
 def test_cancel_at_any_step(enrolment: Enrolment, step: Step) -> None:
     state = Conversation(step, "Europe/Berlin", date(2025, 5, 19), time(9), Step.DATE)
     turn = enrolment.cancel(state)
-    assert turn == Turn(turn.reply, None)
+    # A sign-up left keeps its zone for the next; a running course's change keeps the course's.
+    kept = Leave("Europe/Berlin") if step in (Step.DATE, Step.TIME, Step.ZONE) else None
+    assert turn == Turn(turn.reply, None, kept)
     assert "Cancelled" in turn.reply.text
 
 

@@ -265,6 +265,44 @@ async def test_cancel_of_a_new_time_or_zone_says_the_course_goes_on_as_it_was(
     assert "Next message: Wed 21.05, 09:00" in texts(fake, 29)[-1]
 
 
+async def test_stop_during_the_sign_up_says_the_sign_up_was_stopped(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by eng36's colleague: /stop dropped the open sign-up and replied "You are not signed
+    # up ... Send /aftercare to start", as if nothing had been open.
+    await feed(app, fake.text(46, "/aftercare"))
+    await press_label(app, fake, fake.messages_to(46)[-1], "Yesterday")
+    await feed(app, fake.text(46, "/stop"))
+    assert texts(fake, 46)[-1] == T("ac_sign_up_stopped")
+    assert rows_about(settings, 46)["courses"] == 0
+    await feed(app, fake.text(46, "9am"))  # no question open any more: a question for the FAQ
+    assert rows_about(settings, 46)["courses"] == 0
+    await feed(app, fake.text(46, "/stop"))
+    assert texts(fake, 46)[-1] == T("ac_not_enrolled")
+
+
+@pytest.mark.parametrize("leave", ["/cancel", "Cancel", "/stop"])
+async def test_leaving_the_sign_up_keeps_the_zone_the_patient_chose(
+    app: App, fake: FakeTelegram, settings: Settings, leave: str
+) -> None:
+    # Found by eng36's colleague: /cancel, then /aftercare, asked the date in the clinic's zone:
+    # Tokyo, chosen during the sign-up, was lost.
+    await feed(app, fake.text(47, "/aftercare"))
+    await feed(app, fake.text(47, "/timezone Tokyo"))
+    await feed(app, fake.text(47, leave))
+    await feed(app, fake.text(47, "/aftercare"))
+    await press_label(app, fake, fake.messages_to(47)[-1], "Yesterday")
+    assert texts(fake, 47)[-1] == T("ac_ask_time", zone="Asia/Tokyo")
+    await feed(app, fake.text(47, "/cancel"))
+    await feed(app, fake.text(47, "/timezone"))  # a sign-up begun with /timezone keeps it too
+    assert T("ac_ask_zone", zone="Asia/Tokyo") in texts(fake, 47)[-1]
+    await feed(app, fake.text(47, "/forget"))
+    assert rows_about(settings, 47)["conversations"] == 0
+    await feed(app, fake.text(47, "/aftercare"))
+    await press_label(app, fake, fake.messages_to(47)[-1], "Yesterday")
+    assert texts(fake, 47)[-1] == T("ac_ask_time", zone="Europe/Berlin")
+
+
 async def test_a_new_time_or_zone_for_a_paused_course_says_it_is_still_paused(
     app: App, fake: FakeTelegram
 ) -> None:

@@ -134,12 +134,19 @@ class Reschedule:
 
 
 @dataclass(frozen=True)
+class Leave:
+    """The patient left the sign-up: keep the zone it was in for their next one."""
+
+    timezone: str
+
+
+@dataclass(frozen=True)
 class Turn:
     """The reply to one step, the conversation to keep (None ends it) and what to do."""
 
     reply: Reply
     state: Conversation | None
-    action: Enrol | Reschedule | None = None
+    action: Enrol | Reschedule | Leave | None = None
 
 
 def _reread(when: date, state: Conversation, zone: str) -> date:
@@ -378,7 +385,18 @@ class Enrolment:
         if state.step in (Step.NEW_TIME, Step.NEW_ZONE) and state.send_time is not None:
             at = hhmm(state.send_time)
             return Turn(Reply(self._t("ac_change_cancelled", time=at, zone=state.timezone)), None)
-        return Turn(Reply(self._t("ac_cancelled")), None)
+        return self._left(state, "ac_cancelled") or Turn(Reply(self._t("ac_cancelled")), None)
+
+    def stop_sign_up(self, state: Conversation | None) -> Turn | None:
+        """/stop during the sign-up: it is left; None when no sign-up is open."""
+        return self._left(state, "ac_sign_up_stopped")
+
+    def _left(self, state: Conversation | None, key: str) -> Turn | None:
+        """The sign-up left with the reply `key`, its zone kept; None when none is open."""
+        # The patient chose the zone: /aftercare again must not ask in the clinic's instead.
+        if state is None or state.step not in (Step.DATE, Step.TIME, Step.ZONE):
+            return None
+        return Turn(Reply(self._t(key)), None, Leave(state.timezone))
 
     def ask_zone(self, state: Conversation | None, course: PatientCourse | None) -> Turn | None:
         """/timezone during enrolment or for a running course; None when there is neither."""

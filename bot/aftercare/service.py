@@ -12,6 +12,7 @@ from bot.aftercare.conversation import (
     Conversation,
     Enrol,
     Enrolment,
+    Leave,
     Reschedule,
     Step,
     Turn,
@@ -111,10 +112,12 @@ class CourseService:
         return self.enrolment.start(now, zone)
 
     async def _last_zone(self, patient: Patient) -> str | None:
-        """The zone of the patient's last course, if any."""
-        # A patient enrolling again (after /stop, or a course ended) keeps the zone they chose.
-        last = await self.repo.last_course(patient.user_id)
-        return last.timezone if last is not None else None
+        """The zone of the sign-up the patient left, else of their last course, if any."""
+        # A patient enrolling again (after /cancel, /stop, or a course ended) keeps the zone
+        # they chose.
+        kept = await self.repo.kept_zone(patient.user_id)
+        last = await self.repo.last_course(patient.user_id) if kept is None else None
+        return last.timezone if last is not None else kept
 
     async def reads_opening(self, patient: Patient, text: str, now: datetime) -> bool:
         """Whether this language reads text typed with /aftercare ("/aftercare вчера") as the
@@ -178,11 +181,16 @@ class CourseService:
         return await self._apply(patient, self.enrolment.cancel(state), now)
 
     async def stop(self, patient: Patient, now: datetime) -> Response:
-        """/stop or the stop button: end the course."""
-        await self.repo.clear_conversation(patient.user_id)
+        """/stop or the stop button: end the course, or the sign-up."""
+        state = await self.repo.load_conversation(patient.user_id, now)
         # "No more aftercare messages" covers an earlier course's follow-up reminder too.
         reminders = await self.repo.cancel_follow_ups(patient.user_id)
         course = await self.repo.course_for(patient.user_id)
+        left = self.enrolment.stop_sign_up(state) if course is None else None
+        if left is not None:
+            return await self._apply(patient, left, now)
+        if state is not None:  # a new time or zone of the course; a left sign-up's zone stays
+            await self.repo.clear_conversation(patient.user_id)
         if course is None:
             if reminders:
                 return Response((self.status.stopped(),))
@@ -486,7 +494,9 @@ class CourseService:
         answer_ids = prior.answer_ids if prior is not None else ()
         if answer_id is not None:
             answer_ids = (*answer_ids, answer_id)
-        if turn.state is None:
+        if isinstance(turn.action, Leave):
+            await self.repo.keep_zone(patient.user_id, turn.action.timezone, now)
+        elif turn.state is None:
             await self.repo.clear_conversation(patient.user_id)
         else:
             before = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -21,6 +22,8 @@ RETENTION = timedelta(days=30)
 CONVERSATION_RETENTION = timedelta(days=7)
 # An aftercare question left unanswered this long no longer captures what the patient types.
 CONVERSATION_TIMEOUT = timedelta(days=1)
+# The key of a left sign-up's zone in the conversation's row (see `keep_zone`).
+KEPT_ZONE = "kept_zone"
 
 _OPEN = "status != 'ended'"
 # Whether course c still wants its delivery d sent: a course sends while it is active, and a
@@ -564,6 +567,28 @@ class CourseRepo:
 
     async def save_conversation(self, user_id: int, state: Conversation, now: datetime) -> None:
         """Keep the open aftercare question of a patient."""
+        await self._save_state(user_id, state.to_json(), now)
+
+    async def keep_zone(self, user_id: int, zone: str, now: datetime) -> None:
+        """Keep the zone of a sign-up the patient left, for the next; no question is open."""
+        # In the conversation's row: /forget and the purge erase it with the rest, and a new
+        # sign-up or an enrolment replaces it. No "step": `load_conversation` reads no question.
+        await self._save_state(user_id, json.dumps({KEPT_ZONE: zone}), now)
+
+    async def kept_zone(self, user_id: int) -> str | None:
+        """The zone of the sign-up the patient left last, until the purge; None if none is."""
+        async with self.db.transaction() as conn:
+            state = await conn.scalar(
+                text("SELECT state FROM conversations WHERE user_id = :user"), {"user": user_id}
+            )
+        try:
+            zone = json.loads(state).get(KEPT_ZONE) if state else None
+        except (ValueError, AttributeError):
+            return None
+        return zone if isinstance(zone, str) else None
+
+    async def _save_state(self, user_id: int, state: str, now: datetime) -> None:
+        """Write the patient's conversation row."""
         async with self.db.transaction() as conn:
             await conn.execute(
                 text(
@@ -571,11 +596,12 @@ class CourseRepo:
                     " VALUES (:user, :state, :at) ON CONFLICT (user_id) DO UPDATE"
                     " SET state = excluded.state, updated_at = excluded.updated_at"
                 ),
-                {"user": user_id, "state": state.to_json(), "at": stamp(now)},
+                {"user": user_id, "state": state, "at": stamp(now)},
             )
 
     async def load_conversation(self, user_id: int, now: datetime) -> Conversation | None:
-        """The patient's open aftercare question, or None (also when it was left a day ago)."""
+        """The patient's open aftercare question, or None (also when it was left a day ago, or
+        only a left sign-up's zone is kept)."""
         async with self.db.transaction() as conn:
             state = await conn.scalar(
                 text(
