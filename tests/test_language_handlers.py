@@ -161,6 +161,44 @@ async def test_language_buttons_switch_and_persist(
     assert not fake.unanswered_queries()
 
 
+@pytest.mark.parametrize(
+    ("typed", "chosen"),
+    [
+        ("ru", "ru"),
+        ("RU", "ru"),
+        ("русский", "ru"),
+        ("Русский", "ru"),
+        ("en", "en"),
+        ("english", "en"),
+        ("ENGLISH", "en"),
+    ],
+)
+async def test_language_with_a_code_or_a_name_switches_at_once(
+    app: App, fake: FakeTelegram, settings: Settings, typed: str, chosen: str
+) -> None:
+    # Found by eng36's colleague: "/language ru" showed the buttons, where "/timezone
+    # Europe/Paris" takes its argument.
+    other = "en" if chosen == "ru" else "ru"
+    await feed(app, said(fake, 60, "/language", app_language=other))
+    await press_label(
+        app, fake, fake.messages_to(60)[-1], "English" if other == "en" else "Русский"
+    )
+    await feed(app, said(fake, 60, f"/language {typed}", app_language=other))
+    assert texts(fake, 60)[-1] == (RU if chosen == "ru" else EN)("language_set")
+    assert not buttons(fake.messages_to(60)[-1])
+    assert stored_language(settings, 60) == chosen
+
+
+async def test_language_with_an_unknown_one_shows_the_buttons_with_a_note(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    await feed(app, said(fake, 61, "/language klingon", app_language="en"))
+    (menu,) = fake.messages_to(61)
+    assert menu["text"] == f"{EN('language_unknown')}\n\n{EN('language_prompt')}"
+    assert [b["text"] for b in buttons(menu)] == ["English", "Русский"]
+    assert stored_language(settings, 61) == "en"  # as Telegram said on first contact
+
+
 async def test_an_english_speaker_is_unaffected(app: App, fake: FakeTelegram) -> None:
     await feed(app, said(fake, 8, "/start", app_language="en"))
     await feed(app, said(fake, 8, "how long does the effect last", app_language="en"))

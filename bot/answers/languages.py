@@ -102,13 +102,24 @@ class Languages:
                 return candidate
         return self.primary.kb.language
 
-    def menu(self, current: str) -> Reply:
-        """The /language question, in the current language, with one button per language."""
+    def menu(self, current: str, unknown: bool = False) -> Reply:
+        """The /language question, in the current language, with one button per language;
+        `unknown`: after a note that the language typed with it is none of them."""
         choices = tuple(
             Button(a.locale.t("language_name"), buttons.choose_language(code))
             for code, a in self.assistants.items()
         )
-        return Reply(self.assistant(current).locale.t("language_prompt"), buttons=(choices,))
+        locale = self.assistant(current).locale
+        menu = Reply(locale.t("language_prompt"), buttons=(choices,))
+        return menu.after(locale.t("language_unknown")) if unknown else menu
+
+    def named(self, typed: str) -> str | None:
+        """The loaded language a patient typed ("ru", "Русский", "english"), or None."""
+        said = typed.strip().casefold()
+        for code, assistant in self.assistants.items():
+            if said in (code, assistant.locale.t("language_name").casefold()):
+                return code
+        return None
 
     def chosen(self, language: str) -> Reply:
         """The confirmation of a chosen language, in that language."""

@@ -69,11 +69,22 @@ async def topics(update: Update, context: Context) -> None:
 
 
 async def language(update: Update, context: Context) -> None:
-    """/language: one button per loaded language."""
-    if update.effective_message is None:
+    """/language [code or name]: switch to it at once, else one button per loaded language."""
+    message, user, languages = (
+        update.effective_message,
+        update.effective_user,
+        context.services.languages,
+    )
+    if message is None:
         return
-    current = await language_of(context, update.effective_user)
-    await send_reply(update.effective_message, context.services.languages.menu(current))
+    typed = " ".join(context.args or ())
+    chosen = languages.named(typed) if typed else None
+    if chosen is not None and user is not None:
+        await context.services.set_language(user.id, chosen)
+        await send_reply(message, languages.chosen(chosen))
+        return
+    current = await language_of(context, user)
+    await send_reply(message, languages.menu(current, unknown=bool(typed)))
 
 
 async def choose_language(update: Update, context: Context) -> None:
