@@ -68,6 +68,8 @@ class DateWords:
     slash_dates: bool = False  # "15/03/2025" read as "15.03.2025" (where the day comes first)
     time_prefixes: tuple[str, ...] = ()  # "в" of "в 9 утра"
     hour_words: tuple[tuple[str, int], ...] = ()  # ("ночи", 20): the hour that part begins at
+    hour_suffixes: tuple[str, ...] = ()  # "часов" of "в 10 часов", "h" of "19h": the hour as typed
+    named_times: tuple[tuple[str, int], ...] = ()  # ("noon", 12): a time of day by its name
     zones: tuple[tuple[str, str], ...] = ()  # ("москва", "Europe/Moscow"): cities in this language
 
 
@@ -134,6 +136,8 @@ def _date_words(raw: Mapping[str, Any] | None) -> DateWords:
         slash_dates=bool(raw.get("slash_dates", False)),
         time_prefixes=tuple(str(w).lower() for w in raw.get("time_prefixes") or ()),
         hour_words=pairs("hour_words"),
+        hour_suffixes=tuple(str(w).lower() for w in raw.get("hour_suffixes") or ()),
+        named_times=pairs("named_times"),
         zones=tuple((str(k), str(v)) for k, v in (raw.get("zones") or {}).items()),
     )
 

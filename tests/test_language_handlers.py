@@ -240,6 +240,22 @@ async def test_enrolment_with_typed_russian_dates_and_a_russian_check_in(
     assert day.startswith("<b>День 5 из 14</b>")
 
 
+async def test_an_hour_with_its_word_signs_up_and_changes_the_time(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by eng36's colleague: "в 10 часов" at sign-up and "noon" after "Change time" were
+    # refused with the question asked again.
+    await feed(app, said(fake, 62, "/aftercare"))
+    await feed(app, said(fake, 62, "вчера"))
+    await feed(app, said(fake, 62, "в 10 часов"))
+    assert "в 10:00 (Europe/Berlin)" in texts(fake, 62)[-2]
+    await enrol(app, fake, 63, app_language="en")
+    await feed(app, said(fake, 63, "/aftercare", app_language="en"))
+    await press_label(app, fake, fake.messages_to(63)[-1], "Change time")
+    await feed(app, said(fake, 63, "noon", app_language="en"))
+    assert texts(fake, 63)[-1] == EN("ac_time_changed", time="12:00", zone="Europe/Berlin")
+
+
 async def test_a_check_in_typed_in_another_language_is_read_in_that_language(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:
@@ -499,6 +515,54 @@ def test_english_times(text: str, expected: time | None) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("в 10 часов", "ru", time(10)),
+        ("19 часов", "ru", time(19)),
+        ("в 7 часов вечера", "ru", time(19)),
+        ("10 часов утра", "ru", time(10)),
+        ("19ч", "ru", time(19)),
+        ("в 19 ч", "ru", time(19)),
+        ("в час дня", "ru", None),  # no number: not guessed
+        ("в полдень", "ru", time(12)),
+        ("полночь", "ru", time(0)),
+        ("в 25 часов", "ru", None),
+        ("19h", "en", time(19)),
+        ("19 h", "en", time(19)),
+        ("noon", "en", time(12)),
+        ("at noon", "en", time(12)),
+        ("Midnight", "en", time(0)),
+        ("7 o'clock", "en", time(7)),
+        ("7 o’clock", "en", time(7)),
+        ("at 7 oclock", "en", time(7)),
+        ("7 o'clock pm", "en", time(19)),
+        ("7pm", "en", time(19)),
+        ("19 o'clock pm", "en", None),
+        ("h", "en", None),
+        ("o'clock", "en", None),
+    ],
+)
+def test_an_hour_typed_with_its_word_or_by_name_is_read(
+    text: str, language: str, expected: time | None
+) -> None:
+    # Found by eng36's colleague: "в 10 часов", "19 часов", "19h", "noon" and "7 o'clock"
+    # were refused at sign-up and when changing the time ("7pm" was read).
+    assert parse_time(text, get_locale(language).dates) == expected
+
+
+@pytest.mark.parametrize(("language", "typed"), [("en", "teatime"), ("ru", "после обеда")])
+def test_a_refused_time_names_the_forms_it_takes(language: str, typed: str) -> None:
+    forms = get_locale(language).t("ac_time_unreadable")
+    for example in {
+        "en": ["9am", "19h", "7 o'clock", "noon"],
+        "ru": ["в 10 часов", "19ч", "в полдень"],
+    }[language]:
+        assert example in forms
+        assert parse_time(example, get_locale(language).dates) is not None
+    assert parse_time(typed, get_locale(language).dates) is None
+
+
+@pytest.mark.parametrize(
     "text", ["800000 дней назад", "99999999999999999999 дней назад", "9" * 5000 + " дней назад"]
 )
 def test_an_absurd_number_of_days_ago_is_too_long_ago(text: str) -> None:
@@ -584,7 +648,7 @@ def test_29_february_without_a_year_is_the_last_or_next_one(
         ("в 8:15 утра", time(8, 15)),
         ("9", None),
         ("в 13 вечера", None),
-        ("в 9 часов", None),
+        ("в 9 часов", time(9)),
     ],
 )
 def test_russian_times(text: str, expected: time | None) -> None:

@@ -205,12 +205,20 @@ def parse_time(text: str, words: DateWords = NO_WORDS) -> time | None:
 
 def _worded_time(text: str, words: DateWords) -> time | None:
     pieces = text.split(" ")
-    if len(pieces) > 1 and pieces[0] in words.time_prefixes:
+    prefixed = len(pieces) > 1 and pieces[0] in words.time_prefixes
+    if prefixed:
         pieces = pieces[1:]
+    named = dict(words.named_times).get(" ".join(pieces))
+    if named is not None:
+        return time(named)
     hour_words = dict(words.hour_words)
     glued = _GLUED_HOUR.fullmatch(pieces[0]) if len(pieces) == 1 else None
-    if glued and glued.group(2) in hour_words:
+    if glued and (glued.group(2) in hour_words or glued.group(2) in words.hour_suffixes):
         pieces = list(glued.groups())
+    # "в 10 часов", "7 o'clock pm": the word for "hours" makes a number a time, and says nothing more.
+    suffixed = len(pieces) > 1 and pieces[1] in words.hour_suffixes
+    if suffixed:
+        pieces = [pieces[0], *pieces[2:]]
     if not pieces or len(pieces) > 2 or (len(pieces) == 2 and pieces[1] not in hour_words):
         return None
     match = _HOUR.fullmatch(pieces[0])
@@ -224,7 +232,7 @@ def _worded_time(text: str, words: DateWords) -> time | None:
         # clock, the first at or after it ("в 11 ночи" 23:00, "в 3 ночи" 03:00).
         begins = hour_words[pieces[1]]
         hour = min((hour % 12, hour % 12 + 12), key=lambda h: (h - begins) % 24)
-    elif match.group(2) is None and len(text.split(" ")) == 1:
+    elif match.group(2) is None and not prefixed and not suffixed:
         return None  # a bare number is not a time
     return time(hour, minute) if hour < 24 and minute < 60 else None
 
