@@ -71,6 +71,7 @@ class DateWords:
     hour_suffixes: tuple[str, ...] = ()  # "часов" of "в 10 часов", "h" of "19h": the hour as typed
     named_times: tuple[tuple[str, int], ...] = ()  # ("noon", 12): a time of day by its name
     zones: tuple[tuple[str, str], ...] = ()  # ("москва", "Europe/Moscow"): cities in this language
+    countries: tuple[tuple[str, str], ...] = ()  # ("россия", "RU"): after a city and a comma
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ def _date_words(raw: Mapping[str, Any] | None) -> DateWords:
         hour_suffixes=tuple(str(w).lower() for w in raw.get("hour_suffixes") or ()),
         named_times=pairs("named_times"),
         zones=tuple((str(k), str(v)) for k, v in (raw.get("zones") or {}).items()),
+        countries=tuple((str(k), str(v)) for k, v in (raw.get("countries") or {}).items()),
     )
 
 
@@ -360,6 +362,14 @@ def city_zones() -> tuple[tuple[str, str], ...]:
     files = resources.files("bot.locales").iterdir()
     languages = sorted(f.name.removesuffix(".yaml") for f in files if f.name.endswith(".yaml"))
     return tuple(pair for language in languages for pair in get_locale(language).dates.zones)
+
+
+@cache
+def country_names() -> tuple[tuple[str, str], ...]:
+    """Every shipped locale's country names with their ISO codes ("Россия", "RU")."""
+    files = resources.files("bot.locales").iterdir()
+    languages = sorted(f.name.removesuffix(".yaml") for f in files if f.name.endswith(".yaml"))
+    return tuple(pair for language in languages for pair in get_locale(language).dates.countries)
 
 
 @cache

@@ -233,6 +233,40 @@ def test_parse_zone_in_russian(text: str, expected: str | None) -> None:
     assert parse_zone(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Berlin, Germany", "Europe/Berlin"),
+        ("berlin,germany", "Europe/Berlin"),
+        ("Berlin, DE", "Europe/Berlin"),
+        ("Москва, Россия", "Europe/Moscow"),
+        ("Санкт-Петербург, РФ", "Europe/Moscow"),
+        ("Mumbai, India", "Asia/Kolkata"),
+        ("New York, NY, USA", "America/New_York"),
+        ("London, UK", "Europe/London"),
+        ("NYC", "America/New_York"),
+        ("Mumbai", "Asia/Kolkata"),
+        ("San Francisco", "America/Los_Angeles"),
+        ("san francisco, united states", "America/Los_Angeles"),
+        # A city of the same name elsewhere, or a country that is not the city's: not guessed.
+        ("Paris, Texas", None),
+        ("Moscow, Idaho", None),
+        ("London, Canada", None),
+        ("Berlin, Atlantis", None),
+        ("EST, USA", None),
+        ("UTC, Germany", None),
+        (", Germany", None),
+        ("Berlin,", None),
+    ],
+)
+def test_a_city_with_its_country_or_known_by_another_name_is_read(
+    text: str, expected: str | None
+) -> None:
+    # Found by eng36's colleague: "Berlin, Germany", "Москва, Россия", "NYC", "Mumbai" and "San
+    # Francisco" were "I don't know that time zone".
+    assert parse_zone(text) == expected
+
+
 def test_every_city_of_a_locale_names_a_real_zone() -> None:
     for language in ("en", "ru"):
         for city, zone in get_locale(language).dates.zones:

@@ -303,6 +303,19 @@ async def test_leaving_the_sign_up_keeps_the_zone_the_patient_chose(
     assert texts(fake, 47)[-1] == T("ac_ask_time", zone="Europe/Berlin")
 
 
+async def test_a_city_with_its_country_sets_the_zone_and_an_abbreviation_is_still_refused(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by eng36's colleague: "/timezone Berlin, Germany" and "NYC" were "I don't know
+    # that time zone".
+    await feed(app, fake.text(48, "/timezone Berlin, Germany"))
+    assert T("ac_zone_set", zone="Europe/Berlin") in texts(fake, 48)[-1]
+    await feed(app, fake.text(48, "/timezone EST"))
+    assert texts(fake, 48)[-1] == T("ac_zone_abbreviation")
+    await feed(app, fake.text(48, "NYC"))
+    assert T("ac_zone_set", zone="America/New_York") in texts(fake, 48)[-1]
+
+
 async def test_a_new_time_or_zone_for_a_paused_course_says_it_is_still_paused(
     app: App, fake: FakeTelegram
 ) -> None:

@@ -8,9 +8,10 @@ import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache
+from importlib import resources
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.locale import DateWords, city_zones, shown_as_typed, spaced
+from bot.locale import DateWords, city_zones, country_names, shown_as_typed, spaced
 
 _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -337,13 +338,54 @@ def _one_zone(names: tuple[str, ...]) -> str | None:
 
 
 def parse_zone(text: str) -> str | None:
-    """The IANA time zone a patient typed ("Europe/Berlin", "berlin", "New York", "Москва")."""
+    """The IANA time zone a patient typed ("Europe/Berlin", "berlin", "New York", "Москва"),
+    or a city with its country after a comma ("Berlin, Germany", "New York, NY, USA")."""
+    city, comma, rest = text.partition(",")
+    if not comma:
+        return _place(text)
+    # The country must be the city's: "Paris, Texas" is no Europe/Paris.
+    zone = None if is_abbreviation(city) else _place(city)
+    country = _country(rest.rsplit(",", 1)[-1])
+    return zone if zone is not None and country in _zone_countries().get(zone, ()) else None
+
+
+def _place(text: str) -> str | None:
+    """The zone a city or zone name alone names, with or without its letters' accents."""
     found = _zone(text)
     # Zone names are written in plain letters: "São Paulo" is "Sao_Paulo", "Zürich" "Zurich".
     # Only when the text as typed is no zone ("й" would lose its mark too).
     if found is None and (plain := _without_marks(text)) != text:
         found = _zone(plain)
     return found
+
+
+@cache
+def _zone_countries() -> dict[str, frozenset[str]]:
+    """Each zone's countries (ISO codes), as the zone database's tables give them."""
+    countries: dict[str, set[str]] = {}
+    for table in ("zone.tab", "zone1970.tab"):
+        for codes, _where, zone, *_ in _tz_table(table):
+            countries.setdefault(zone, set()).update(codes.split(","))
+    return {zone: frozenset(codes) for zone, codes in countries.items()}
+
+
+@cache
+def _country_codes() -> dict[str, str]:
+    """Country names and codes as typed, without case ("germany", "de", "россия"), to the code."""
+    codes = {_city_key(code): code for code, *_ in _tz_table("iso3166.tab")}
+    codes |= {_city_key(name): code for code, name, *_ in _tz_table("iso3166.tab")}
+    return codes | {_city_key(name): code for name, code in country_names()}
+
+
+def _country(text: str) -> str | None:
+    """The ISO code of a country typed after a city ("Germany", "USA", "Россия"), or None."""
+    return _country_codes().get(_city_key(text))
+
+
+def _tz_table(name: str) -> list[list[str]]:
+    """The rows of one of the zone database's tables (tzdata's), without its comments."""
+    text = resources.files("tzdata").joinpath("zoneinfo", name).read_text("utf-8")
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
 
 
 def _without_marks(text: str) -> str:
