@@ -1063,6 +1063,11 @@ def test_what_is_fine_or_absent_is_not_what_is_asked(
         ("после ботокса я сразу накрасилась, а после этого можно?", "makeup"),
         ("у ботокса куча противопоказаний, а у софтлифтинга какие?", "contraindications"),
         ("у меня даже от укола у стоматолога синяк бывает, после вас синяки будут?", "bruising"),
+        # ... the question mark ending it too.
+        (
+            "после лазера мне запретили солярий на месяц, а после софтлифтинга на сколько?",
+            "solarium",
+        ),
     ],
 )
 def test_another_treatment_is_what_this_one_is_compared_with(

@@ -759,7 +759,9 @@ class Matcher:
         here = self.locale.compared_here
         if here is not None and here.search((asked or question).strip()) is not None:
             return True
-        if asked is not None and asked.strip() == question.strip():
+        # The question mark is not part of the question's text: "..., а после этого можно?" is
+        # one sentence as much as "..., а после этого можно" is.
+        if asked is not None and asked.strip() == question.strip().rstrip("?!.… "):
             # One sentence: its last clause is the question ("after botox I put makeup on at
             # once, and after this one?"), the clauses before it what the other did.
             clauses = self.locale.clause_break.split(asked.strip())
