@@ -185,6 +185,23 @@ def _parse_sources(c: Checker, doc: Map) -> Sources:
     return Sources(c, names, line)
 
 
+def _no_place_problem(tz: str) -> str:
+    """Why a zone the database knows is no clinic's zone ("" when it is one)."""
+    if tz.lower().startswith(MACHINE_ZONES):
+        return (
+            "names no place's time (localtime, posixrules, Factory, posix/ and right/ are files "
+            "of one machine's zone database): write the clinic's zone as Region/City, like "
+            "Europe/Berlin"
+        )
+    if is_abbreviation(tz):
+        return (
+            "is an abbreviation: a fixed offset without summer time, or one several places "
+            "share, as patients are told when they type one; write the clinic's zone as "
+            "Region/City, like Europe/Berlin or America/New_York"
+        )
+    return ""
+
+
 def _parse_clinic(c: Checker, doc: Map) -> Clinic:
     """The clinic's details and time zone."""
     block = c.mapping(
@@ -202,21 +219,8 @@ def _parse_clinic(c: Checker, doc: Map) -> Clinic:
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a directory
         c.add(block.lines.get("timezone", block.line), f"unknown time zone {tz[:60]!r}")
         tz = "UTC"
-    if tz.lower().startswith(MACHINE_ZONES):
-        c.add(
-            block.lines.get("timezone", block.line),
-            f"time zone {tz!r} names no place's time (localtime, posixrules, Factory, posix/ "
-            "and right/ are files of one machine's zone database): write the clinic's zone as "
-            "Region/City, like Europe/Berlin",
-        )
-        tz = "UTC"
-    if is_abbreviation(tz):
-        c.add(
-            block.lines.get("timezone", block.line),
-            f"time zone {tz!r} is an abbreviation: a fixed offset without summer time, or one "
-            "several places share, as patients are told when they type one; write the clinic's "
-            "zone as Region/City, like Europe/Berlin or America/New_York",
-        )
+    if problem := _no_place_problem(tz):
+        c.add(block.lines.get("timezone", block.line), f"time zone {tz!r} {problem}")
         tz = "UTC"
     booking_url = c.text(block, "booking_url")
     if booking_url.startswith(LINK_SCHEMES) and not opens_as_button(booking_url):
