@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rapidfuzz.distance import OSA
 
-from bot.answers.analyzer import MAX_MESSAGE_TYPO_LOOKUPS, MAX_TYPO_LOOKUPS
+from bot.answers.analyzer import MAX_MESSAGE_TYPO_LOOKUPS, MAX_TYPO_LOOKUPS, Analyzer
 from bot.answers.assistant import Assistant
 from bot.answers.languages import Languages, load_languages
 from bot.answers.loader import parse_faq
@@ -242,27 +242,44 @@ def test_a_treatment_shortened_is_that_treatment_not_a_typo(matcher: Matcher) ->
     )
 
 
+def _near_length(analyzer: Analyzer, size: int, limit: int) -> list[str]:
+    """Every known word whose length is within `limit` of `size`, shortest and commonest first."""
+    lengths = range(size - limit, size + limit + 1)
+    return [w for length in lengths for w in analyzer._by_length.get(length, ())]
+
+
 def test_quick_typo_lookups_find_every_word_a_full_scan_finds(matcher: Matcher) -> None:
-    # By letters shared (long words) and by all but the first letter (short words), against a
-    # scan of every known word of a near length.
+    # By letters shared (long words), by all but the first letter (short words) and by a letter
+    # dropped (one edit keeping the first letter), against a scan of every known word of a near
+    # length.
     analyzer = matcher.analyzer
     long_words = [w for w in analyzer._vocabulary if len(w) > 7][:40]
     for known in long_words:
         for typo in (known[::-1], "zq" + known[2:], known[:3] + known[4:] + "xy"):
-            scan = analyzer._candidates(len(typo), 2)
+            scan = _near_length(analyzer, len(typo), 2)
             quick = analyzer._sharing_letters(typo, 2)
             assert quick == [w for w in scan if w in set(quick)]  # the same order
             assert {w for w in scan if OSA.distance(typo, w) <= 2} <= set(quick)
     short_words = [w for w in analyzer._vocabulary if 3 < len(w) <= 7][:40]
     for known in short_words:
         for typo in ("q" + known[1:], "q" + known, known[1:]):
-            scan = analyzer._candidates(len(typo), 1)
+            scan = _near_length(analyzer, len(typo), 1)
             near = {
                 w
                 for w in scan
                 if OSA.distance(typo, w) <= 1 and w[0] != typo[0] and w[:2] != typo[1::-1]
             }
             assert near <= set(analyzer._first_letter_typos(typo))
+    for known in analyzer._vocabulary[:300]:
+        for typo in (known + "q", known[:2] + known[3:], known[:3] + "q" + known[4:], known[::-1]):
+            if len(typo) < 3 or typo in analyzer._known:
+                continue
+            one_edit = {
+                w
+                for w in _near_length(analyzer, len(typo), 1)
+                if OSA.distance(typo, w) == 1 and (w[0] == typo[0] or w[:2] == typo[1::-1])
+            }
+            assert set(analyzer._one_edit_away(typo)) == one_edit
 
 
 @pytest.mark.parametrize(

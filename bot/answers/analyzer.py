@@ -116,20 +116,20 @@ class Analyzer:
         self._sorted_known = sorted(raw_words)
         # A typo within distance d differs in length by at most d: only those words are tried.
         self._by_length: dict[int, list[str]] = defaultdict(list)
-        # ... and by first letter too: most typos keep it, and then only those words are tried.
-        self._by_start: dict[tuple[str, int], list[str]] = defaultdict(list)
         # Known words by all but their first letter: a short typo whose one edit is at the first
         # letter is looked up here instead of among every known word of its length.
         self._by_tail: dict[str, list[str]] = defaultdict(list)
         for known in self._vocabulary:
             self._by_length[len(known)].append(known)
-            self._by_start[(known[0], len(known))].append(known)
             self._by_tail[known[1:]].append(known)
         self._rank = dict(zip(self._vocabulary, range(len(self._vocabulary)), strict=True))
         # Least recently used first out: one message asks for the same typo several times
         # (whole, clauses, red-flag parts), and a full cache must still serve those.
         self._fix = lru_cache(maxsize=CACHE_SIZE)(self._fix_typo)
-        self._near: dict[tuple[str, int, int], list[str]] = {}
+        # The known words of one first letter and length by each text they make with a letter
+        # dropped (`_deletions`): most typos are one edit from a word that keeps their first
+        # letter.
+        self._by_deletion: dict[tuple[str, int], dict[str, str] | list[str]] = {}
         # The letters of each word of `_by_length`, as `_letters` masks, built on first use.
         self._length_letters: dict[int, np.ndarray] = {}
         # By the words kept too: the red-flag check reads a text with more than one `keep`. Two
@@ -228,31 +228,61 @@ class Analyzer:
             or not word.isalpha()
         )
 
-    def _candidates(self, size: int, limit: int, start: str = "") -> list[str]:
-        """The known words a typo of this length could be, most frequent first."""
-        # With `start`, only those that begin with it.
-        near = self._near.get((start, size, limit))
-        if near is None:
-            lengths = range(size - limit, size + limit + 1)
-            if len(start) > 1:
-                near = [k for k in self._candidates(size, limit, start[0]) if k.startswith(start)]
-            else:
-                near = [
-                    known
-                    for length in lengths
-                    for known in (
-                        self._by_start.get((start, length), ())
-                        if start
-                        else self._by_length.get(length, ())
+    def _one_edit_away(self, word: str) -> list[str]:
+        """The known words one edit from a typo that keep its first letter or swap its first two."""
+        # A made-up word of thousands of letters has no known word of a near length.
+        if not any(self._by_length.get(size) for size in range(len(word) - 1, len(word) + 2)):
+            return []
+        # Such a word is the typo with a letter dropped, or the two make the same text with a
+        # letter dropped from each (one added, changed, or two swapped): looked up, not scanned.
+        shorter = [word[:i] + word[i + 1 :] for i in range(len(word))]
+        near = {text for text in shorter if text in self._known}
+        for letter in dict.fromkeys(word[:2]):
+            for size, texts in ((len(word) + 1, [word]), (len(word), shorter)):
+                table = self._deletions(letter, size)
+                if isinstance(table, list):  # the first typo near them: each is tried
+                    tried = process.extract(
+                        word, table, scorer=OSA.distance, score_cutoff=1, limit=None
                     )
-                ]
-            if len(self._near) >= CACHE_SIZE:  # made-up letters must not grow it without end
-                self._near.clear()
-            self._near[(start, size, limit)] = near
-        return near
+                    near.update(known for known, _, _ in tried)
+                    continue
+                for text in texts:
+                    if (words := table.get(text)) is not None:
+                        near.update(words.split())
+        swapped = word[1] + word[0]
+        return [
+            known
+            for known in near
+            if (known[0] == word[0] or known.startswith(swapped))
+            and OSA.distance(word, known, score_cutoff=1) == 1
+        ]
+
+    def _deletions(self, letter: str, size: int) -> dict[str, str] | list[str]:
+        """The known words of a length that begin with a letter: as a list when first asked for,
+        then by each text a letter dropped makes of them (the words joined by spaces)."""
+        # Built only when asked for again: the few typos read at load would otherwise build
+        # tables that no message may need.
+        found = self._by_deletion.get((letter, size))
+        if isinstance(found, dict):
+            return found
+        if found is None:
+            known = self._sorted_known
+            first = known[bisect_left(known, letter) : bisect_left(known, chr(ord(letter) + 1))]
+            words = [w for w in first if len(w) == size]
+            if words:  # made-up letters and lengths must not grow the tables
+                self._by_deletion[(letter, size)] = words
+            return words
+        # Texts, not lists: thousands of lists made at once set the garbage collector off.
+        table: dict[str, str] = {}
+        for known_word in found:
+            for i in range(size):
+                text = known_word[:i] + known_word[i + 1 :]
+                table[text] = f"{table[text]} {known_word}" if text in table else known_word
+        self._by_deletion[(letter, size)] = table
+        return table
 
     def _first_letter_typos(self, word: str) -> list[str]:
-        """The known words one edit at the first letter away, in `_candidates`' order."""
+        """The known words one edit at the first letter away, shortest and then commonest first."""
         # One edit that does not keep the first letter changes, adds or drops that letter (a swap
         # of the first two is looked up with the words that keep it).
         near = {*self._by_tail.get(word[1:], ()), *self._by_tail.get(word, ())}
@@ -262,7 +292,8 @@ class Analyzer:
 
     def _sharing_letters(self, word: str, limit: int) -> list[str]:
         """The known words of a near length that lack at most `limit` of the word's letters, and
-        have at most `limit` it lacks, in `_candidates`' order: no others are that few edits away."""
+        have at most `limit` it lacks, shortest and then commonest first: no others are that few
+        edits away."""
         letters = np.uint64(_letters(word))
         near: list[str] = []
         for length in range(len(word) - limit, len(word) + limit + 1):
@@ -312,18 +343,19 @@ class Analyzer:
         limit = 1 if len(word) <= 7 else 2
         # A known word one edit away that keeps the first letter (or swaps the first two) wins
         # over any other (see below): look among those first, and among all only without one.
-        same_start = [
-            *self._candidates(len(word), limit, word[0]),
-            *self._candidates(len(word), limit, word[1] + word[0]),
-        ]
-        found = process.extract(word, same_start, scorer=OSA.distance, score_cutoff=1, limit=None)
+        found = [(known, 1) for known in self._one_edit_away(word)]
         if not found:
             near = self._first_letter_typos(word) if limit == 1 else self._sharing_letters(word, 2)
-            found = process.extract(word, near, scorer=OSA.distance, score_cutoff=limit, limit=10)
+            found = [
+                (known, dist)
+                for known, dist, _ in process.extract(
+                    word, near, scorer=OSA.distance, score_cutoff=limit, limit=10
+                )
+            ]
         fixed = word
         if found:
-            distance = min(dist for _, dist, _ in found)
-            closest = [(cand, self._rank[cand]) for cand, dist, _ in found if dist == distance]
+            distance = min(dist for _, dist in found)
+            closest = [(cand, self._rank[cand]) for cand, dist in found if dist == distance]
             # Among equally close words prefer one that keeps the first letter, then one that a
             # dropped letter explains, then two swapped letters, then a doubled letter (not a
             # changed one), then the commoner (the vocabulary is ordered by frequency): "wthin"
