@@ -245,8 +245,8 @@ def test_patterns_too_costly_together_are_refused_at_load_not_with_a_traceback(
 
 
 def test_patterns_at_the_size_limit_are_all_tried_on_a_long_message() -> None:
-    # All flags' patterns run as one RE2 set, which has no slower engine to fall back on when
-    # its memory runs out (it would find nothing): at the file's limit it must still find each.
+    # All flags' patterns run through one RE2 filter, which runs each pattern whose words the
+    # message has: at the file's limit each must still be found on a long message.
     patterns = [f".{{0,220}}z{i}q" for i in range(9)]
     assert sum(re2.compile(p).programsize for p in patterns) > 0.85 * PATTERNS_PROGRAM_LIMIT
     listed = ", ".join(f"'{p}'" for p in patterns)

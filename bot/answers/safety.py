@@ -43,12 +43,11 @@ _NO_WORD = re.compile(r"(?:^|/)[^\w/]*(?:/|$)")
 _ITEM = re.compile(r"\s*(?:[-–—•*·▪●]|\d{1,2}[.)])\s")
 # RE2's time is linear in the message's length, and grows with the pattern's compiled size too:
 # ".{0,1000}z" (size 9,005) took 0.26 s on a 4,096-character message, ten patterns like
-# ".{0,1000}.{0,1000}.{0,1000}z" eight seconds, and those of a flag are compiled as one, which
-# RE2 refuses past its memory. The shipped patterns are at most 1,194, 9,727 in all per file,
-# and take well under a millisecond; at these limits a message takes tens of milliseconds at most.
+# ".{0,1000}.{0,1000}.{0,1000}z" eight seconds. The shipped patterns are at most 1,194, 9,727 in
+# all per file, and take well under a millisecond; at these limits a message takes tens of
+# milliseconds at most.
 PATTERN_PROGRAM_LIMIT = 2_000
 PATTERNS_PROGRAM_LIMIT = 20_000  # all of a file's patterns: each runs on every message
-SET_MEMORY = 32 << 20  # four times RE2's default: a margin over what the limit above needs
 # A sentence of this many words or fewer is a fragment the next one goes on with ("Lip. White.").
 FRAGMENT_WORDS = 3
 # A sentence of this many words or fewer after a longer one says more of it ("... lip. grey").
@@ -263,10 +262,8 @@ def _by_first_stem(phrases: list[Phrase]) -> dict[str, list[Phrase]]:
     return dict(listed)
 
 
-def _options(memory: int = 0) -> Any:
+def _options() -> Any:
     options = re2.Options()
-    if memory:
-        options.max_mem = memory
     options.case_sensitive = False
     options.log_errors = False  # a refused pattern is reported as a FAQ problem, not on stderr
     return options
@@ -347,11 +344,11 @@ class RedFlagDetector:
         # another of the flag's signs, not the breathing.
         self._flag_words: dict[str, set[str]] = defaultdict(set)
         self._unless: dict[str, frozenset[str]] = {}
-        # Every flag's patterns in one RE2 set (the package has no types): one pass over a
-        # message tells which flags' patterns it matches, where a search per flag took 18 times
-        # as long. A set never falls back from its DFA as a single pattern does, so it is given
-        # room: the file's patterns at their size limit run well within RE2's default memory.
-        self._patterns = re2.Set.SearchSet(_options(memory=SET_MEMORY))
+        # Every flag's patterns in one RE2 filter (the package has no types): a pass over a
+        # message for the words each pattern cannot match without tells which patterns to run.
+        # One set of all the patterns took three times as long on a new message, building its
+        # machine's states for text it had not seen; a search per flag, 18 times as long.
+        self._patterns = re2.Filter()
         self._pattern_flags: list[str] = []
         for flag in self.flags:
             for text in flag.signs:
@@ -364,10 +361,8 @@ class RedFlagDetector:
             self._unless[flag.id] = frozenset(
                 t for w in flag.unless for t in analyzer.tokens(w, frozenset([w]))
             )
-            if flag.patterns:
-                self._patterns.Add(
-                    "|".join(f"(?:{_letters_of_any_alphabet(p)})" for p in flag.patterns)
-                )
+            for pattern in flag.patterns:
+                self._patterns.Add(_letters_of_any_alphabet(pattern), _options())
                 self._pattern_flags.append(flag.id)
         self._patterns.Compile()
         # Every word of every sign: a piece of a message with none cannot help complete one.
