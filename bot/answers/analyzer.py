@@ -29,6 +29,9 @@ CUT_SHORT_SHARE = 0.75  # of the words it begins that must read as one subject
 MAX_TYPO_LOOKUPS = 40
 MAX_MESSAGE_TYPO_LOOKUPS = 120
 CACHE_SIZE = 8192
+# Fewer known words of one first letter and length than this are scanned for a typo's words one
+# edit away, not looked up in a table of their texts with a letter dropped: it costs more to build.
+MIN_DELETION_TABLE = 32
 # Phrases (two words or more) as stems with their canonical token, by their first stem and then
 # their second: a text is tried only against the phrases its own two words in a row begin.
 PhraseTable = dict[str, dict[str, list[tuple[tuple[str, ...], str]]]]
@@ -237,18 +240,19 @@ class Analyzer:
         # letter dropped from each (one added, changed, or two swapped): looked up, not scanned.
         shorter = [word[:i] + word[i + 1 :] for i in range(len(word))]
         near = {text for text in shorter if text in self._known}
+        scanned: list[str] = []  # the words of no table yet (see `_deletions`): each is tried
         for letter in dict.fromkeys(word[:2]):
             for size, texts in ((len(word) + 1, [word]), (len(word), shorter)):
                 table = self._deletions(letter, size)
-                if isinstance(table, list):  # the first typo near them: each is tried
-                    tried = process.extract(
-                        word, table, scorer=OSA.distance, score_cutoff=1, limit=None
-                    )
-                    near.update(known for known, _, _ in tried)
+                if isinstance(table, list):
+                    scanned += table
                     continue
                 for text in texts:
                     if (words := table.get(text)) is not None:
                         near.update(words.split())
+        if scanned:
+            tried = process.extract(word, scanned, scorer=OSA.distance, score_cutoff=1, limit=None)
+            near.update(known for known, _, _ in tried)
         swapped = word[1] + word[0]
         return [
             known
@@ -272,6 +276,8 @@ class Analyzer:
             if words:  # made-up letters and lengths must not grow the tables
                 self._by_deletion[(letter, size)] = words
             return words
+        if len(found) < MIN_DELETION_TABLE:
+            return found
         # Texts, not lists: thousands of lists made at once set the garbage collector off.
         table: dict[str, str] = {}
         for known_word in found:
