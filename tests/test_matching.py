@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from rapidfuzz.distance import OSA
 
@@ -1538,3 +1542,37 @@ def test_texts_folded_all_at_once_read_as_each_alone(language: str) -> None:
     assert locale.fold_all(plain) == plain
     for changed in (["a\nb", "c"], ["ok", "ﬁne"], ["ok", "b\u200blue"]):
         assert locale.fold_all(changed) == [locale.fold(text) for text in changed]
+
+
+_SCORES = """
+import sys
+from bot.answers.loader import load_shipped
+from bot.answers.assistant import Assistant
+from bot.answers.languages import SHIPPED
+matcher = Assistant(load_shipped(SHIPPED[0])).matcher
+for question in sys.argv[1:]:
+    print([(label, repr(score)) for label, score in matcher.rank(question)[:5]])
+"""
+
+
+def test_scores_are_the_same_whatever_the_processs_string_hashes() -> None:
+    # A set's order follows the string hashes, which differ from one process to the next:
+    # summed in that order, the same question's scores differed in their last bit between two
+    # runs, and a tie could break another way after a restart.
+    questions = [
+        "day 2 and honestly not sure i like it, when will i see how it really looks?",
+        "does the filler go just under the skin or deeper as well?",
+        "my partner asks what exactly i had done, how do i explain it in short",
+        "is it only one filler for the whole face or a few different ones?",
+    ]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", _SCORES, *questions],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("0", "1", "2")
+    ]
+    assert runs[0] == runs[1] == runs[2]

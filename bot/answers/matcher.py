@@ -205,7 +205,8 @@ class Matcher:
             for token in tokens:
                 postings[token].append(doc)
             doc_labels.append(label)
-            doc_scales.append(factor / math.sqrt(sum(map(squares.__getitem__, tokens))))
+            # fsum: the same norm whatever order the set gives its tokens in (see `_weights`).
+            doc_scales.append(factor / math.sqrt(math.fsum(map(squares.__getitem__, tokens))))
         # The index as arrays, so that a question is scored in a few vector operations.
         self._labels = sorted(label_tokens)
         self._label_array = np.array(self._labels, dtype=object)
@@ -395,7 +396,7 @@ class Matcher:
 
     def _explained(self, label: str, tokens: frozenset[str]) -> float:
         """The share of a question's weight that a label's own words carry, 0-1."""
-        weights = {t: self._weight(t) ** 2 for t in tokens}
+        weights = self._weights(tokens)
         total = sum(weights.values())
         own = self._label_tokens.get(label, frozenset())
         return sum(w for t, w in weights.items() if t in own) / total if total else 0.0
@@ -403,6 +404,12 @@ class Matcher:
     def _siblings(self, first: str, second: str) -> bool:
         """Two entries that name each other as related: either answers what the other does."""
         return first in self._related.get(second, ()) and second in self._related.get(first, ())
+
+    def _weights(self, tokens: frozenset[str]) -> dict[str, float]:
+        """Each token's squared weight, in a fixed order."""
+        # A set's order follows the process's string hashes, and the same floats summed in
+        # another order differ in the last bit: a tie could break another way after a restart.
+        return {t: self._weight(t) ** 2 for t in sorted(tokens)}
 
     def _weight(self, token: str) -> float:
         if token in self._idf:
@@ -415,7 +422,7 @@ class Matcher:
 
     def _score(self, tokens: frozenset[str]) -> dict[str, float]:
         """Each label's score 0-1 for a set of tokens."""
-        weights = {t: self._weight(t) ** 2 for t in tokens}
+        weights = self._weights(tokens)
         total = sum(weights.values())
         # Each phrasing's dot product with the question, and then each label's cover.
         docs = len(self._doc_label)
