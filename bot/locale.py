@@ -126,21 +126,27 @@ def _date_words(raw: Mapping[str, Any] | None) -> DateWords:
     def pairs(key: str) -> tuple[tuple[str, int], ...]:
         return tuple((str(k).lower(), int(v)) for k, v in (raw.get(key) or {}).items())
 
+    def words(key: str) -> tuple[str, ...]:
+        return tuple(str(w).lower() for w in raw.get(key) or ())
+
+    def names(key: str) -> tuple[tuple[str, str], ...]:
+        return tuple((str(k), str(v)) for k, v in (raw.get(key) or {}).items())
+
     return DateWords(
         days_ago=pairs("days_ago"),
         n_days_ago=pairs("n_days_ago"),
         numbers=pairs("numbers"),
         months=pairs("months"),
-        date_fillers=tuple(str(w).lower() for w in raw.get("date_fillers") or ()),
-        year_words=tuple(str(w).lower() for w in raw.get("year_words") or ()),
+        date_fillers=words("date_fillers"),
+        year_words=words("year_words"),
         day_month=bool(raw.get("day_month", False)),
         slash_dates=bool(raw.get("slash_dates", False)),
-        time_prefixes=tuple(str(w).lower() for w in raw.get("time_prefixes") or ()),
+        time_prefixes=words("time_prefixes"),
         hour_words=pairs("hour_words"),
-        hour_suffixes=tuple(str(w).lower() for w in raw.get("hour_suffixes") or ()),
+        hour_suffixes=words("hour_suffixes"),
         named_times=pairs("named_times"),
-        zones=tuple((str(k), str(v)) for k, v in (raw.get("zones") or {}).items()),
-        countries=tuple((str(k), str(v)) for k, v in (raw.get("countries") or {}).items()),
+        zones=names("zones"),
+        countries=names("countries"),
     )
 
 
@@ -359,17 +365,20 @@ def get_locale(language: str) -> Locale:
 @cache
 def city_zones() -> tuple[tuple[str, str], ...]:
     """Every shipped locale's city names with their zones: "Москва" is read in any chat."""
-    files = resources.files("bot.locales").iterdir()
-    languages = sorted(f.name.removesuffix(".yaml") for f in files if f.name.endswith(".yaml"))
-    return tuple(pair for language in languages for pair in get_locale(language).dates.zones)
+    return tuple(pair for dates in _every_locales_dates() for pair in dates.zones)
 
 
 @cache
 def country_names() -> tuple[tuple[str, str], ...]:
     """Every shipped locale's country names with their ISO codes ("Россия", "RU")."""
+    return tuple(pair for dates in _every_locales_dates() for pair in dates.countries)
+
+
+def _every_locales_dates() -> list[DateWords]:
+    """The date words of every shipped locale, by language."""
     files = resources.files("bot.locales").iterdir()
     languages = sorted(f.name.removesuffix(".yaml") for f in files if f.name.endswith(".yaml"))
-    return tuple(pair for language in languages for pair in get_locale(language).dates.countries)
+    return [get_locale(language).dates for language in languages]
 
 
 @cache

@@ -372,8 +372,9 @@ def _zone_countries() -> dict[str, frozenset[str]]:
 @cache
 def _country_codes() -> dict[str, str]:
     """Country names and codes as typed, without case ("germany", "de", "россия"), to the code."""
-    codes = {_city_key(code): code for code, *_ in _tz_table("iso3166.tab")}
-    codes |= {_city_key(name): code for code, name, *_ in _tz_table("iso3166.tab")}
+    table = _tz_table("iso3166.tab")
+    codes = {_city_key(code): code for code, *_ in table}
+    codes |= {_city_key(name): code for code, name, *_ in table}
     return codes | {_city_key(name): code for name, code in country_names()}
 
 
