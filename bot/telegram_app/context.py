@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from telegram import User
@@ -37,6 +37,9 @@ FORGOTTEN_URGENT_REMEMBERED = 1000
 
 log = logging.getLogger(__name__)
 
+K = TypeVar("K")
+V = TypeVar("V")
+
 
 def utc_now() -> datetime:
     """The current time, timezone-aware UTC."""
@@ -54,6 +57,14 @@ def course_services(store: Store, languages: Languages) -> dict[str, CourseServi
 def as_languages(faq: Languages | KnowledgeBase) -> Languages:
     """The languages to serve: a single FAQ file (tests, one-language callers) is wrapped."""
     return faq if isinstance(faq, Languages) else Languages([Assistant(faq)])
+
+
+def _remember(seen: dict[K, V], key: K, value: V, limit: int) -> None:
+    """Keep `key` as the newest of at most `limit` remembered, the oldest forgotten first."""
+    seen.pop(key, None)  # a dict keeps its order of insertion: the newest last
+    seen[key] = value
+    if len(seen) > limit:
+        del seen[next(iter(seen))]
 
 
 @dataclass
@@ -131,9 +142,7 @@ class Services:
         key = (chat_id, media_group_id)
         if key in self.albums:
             return False
-        self.albums[key] = None
-        if len(self.albums) > ALBUMS_REMEMBERED:
-            del self.albums[next(iter(self.albums))]
+        _remember(self.albums, key, None, ALBUMS_REMEMBERED)
         return True
 
     def first_forgotten_urgent(self, chat_id: int, message_id: int, emergency: bool) -> bool:
@@ -141,10 +150,7 @@ class Services:
         key = (chat_id, message_id)
         if key in self.forgotten_urgent and self.forgotten_urgent[key] >= emergency:
             return False
-        self.forgotten_urgent.pop(key, None)  # the newest last, so the oldest goes first
-        self.forgotten_urgent[key] = emergency
-        if len(self.forgotten_urgent) > FORGOTTEN_URGENT_REMEMBERED:
-            del self.forgotten_urgent[next(iter(self.forgotten_urgent))]
+        _remember(self.forgotten_urgent, key, emergency, FORGOTTEN_URGENT_REMEMBERED)
         return True
 
     def now(self) -> datetime:
