@@ -16,6 +16,7 @@ from bot.aftercare.conversation import (
     Reschedule,
     Step,
     Turn,
+    hhmm,
 )
 from bot.aftercare.course import CheckinOption, Course
 from bot.aftercare.day_messages import DayMessages
@@ -116,8 +117,10 @@ class CourseService:
         # A patient enrolling again (after /cancel, /stop, or a course ended) keeps the zone
         # they chose.
         kept = await self.repo.kept_zone(patient.user_id)
-        last = await self.repo.last_course(patient.user_id) if kept is None else None
-        return last.timezone if last is not None else kept
+        if kept is not None:
+            return kept
+        last = await self.repo.last_course(patient.user_id)
+        return last.timezone if last is not None else None
 
     async def reads_opening(self, patient: Patient, text: str, now: datetime) -> bool:
         """Whether this language reads text typed with /aftercare ("/aftercare вчера") as the
@@ -294,7 +297,7 @@ class CourseService:
             )
             answered = replace(asked, answer_ids=(message_id,))
             return await self._answered_again(patient, answered, asked, text, now)
-        at = course.send_time.strftime("%H:%M")
+        at = hhmm(course.send_time)
         return Response((Reply(self.locale.t("ac_edit_changed", time=at, zone=course.timezone)),))
 
     async def _answered_again(
