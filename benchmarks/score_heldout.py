@@ -557,6 +557,8 @@ SETS = (
     "heldout_blind36_ru.yaml",
     "heldout_blind37_en.yaml",
     "heldout_blind37_ru.yaml",
+    "heldout_blind38_en.yaml",
+    "heldout_blind38_ru.yaml",
     "probe59_en.yaml",
     "probe59_ru.yaml",
     "probe60_en.yaml",
@@ -589,11 +591,19 @@ SETS = (
     "probe73_ru.yaml",
     "probe74_en.yaml",
     "probe74_ru.yaml",
+    "probe75_en.yaml",
+    "probe75_ru.yaml",
+    "probe76_en.yaml",
+    "probe76_ru.yaml",
+    "probe77_en.yaml",
+    "probe77_ru.yaml",
+    "probe78_en.yaml",
+    "probe78_ru.yaml",
 )
 
 # Written for questions nobody here has read: only their totals are looked at, and the answer
 # model (scripts/train_answer_model.py) never learns from them.
-SEALED = tuple(f"heldout_blind{n}_{lang}.yaml" for n in range(11, 38) for lang in ("en", "ru"))
+SEALED = tuple(f"heldout_blind{n}_{lang}.yaml" for n in range(11, 39) for lang in ("en", "ru"))
 
 
 def is_red_flag(item: dict[str, Any]) -> bool:
