@@ -70,6 +70,8 @@ class DateWords:
     hour_words: tuple[tuple[str, int], ...] = ()  # ("ночи", 20): the hour that part begins at
     hour_suffixes: tuple[str, ...] = ()  # "часов" of "в 10 часов", "h" of "19h": the hour as typed
     named_times: tuple[tuple[str, int], ...] = ()  # ("noon", 12): a time of day by its name
+    # "o'clock" of "7 o'clock", "at" of "at 7": a bare hour of 1-12 said so is morning or evening.
+    twelve_hour_words: tuple[str, ...] = ()
     zones: tuple[tuple[str, str], ...] = ()  # ("москва", "Europe/Moscow"): cities in this language
     countries: tuple[tuple[str, str], ...] = ()  # ("россия", "RU"): after a city and a comma
 
@@ -145,6 +147,7 @@ def _date_words(raw: Mapping[str, Any] | None) -> DateWords:
         hour_words=pairs("hour_words"),
         hour_suffixes=words("hour_suffixes"),
         named_times=pairs("named_times"),
+        twelve_hour_words=words("twelve_hour_words"),
         zones=names("zones"),
         countries=names("countries"),
     )

@@ -247,6 +247,31 @@ async def test_status_pause_resume_timezone_cancel_and_stop(
     assert rows_about(settings, 7)["courses"] == 1  # ended, kept until /forget or the purge
 
 
+@pytest.mark.parametrize(
+    ("typed", "press", "at"), [("7 o'clock", "19:00", "19:00"), ("at 8", "08:00", "08:00")]
+)
+async def test_an_hour_without_am_or_pm_is_asked_morning_or_evening(
+    app: App, fake: FakeTelegram, typed: str, press: str, at: str
+) -> None:
+    # Found by probing (eng37): "7 o'clock" signed up for 07:00 without a word, though a patient
+    # saying it of an evening message means 19:00.
+    await feed(app, fake.text(71, "/aftercare"))
+    await feed(app, fake.text(71, "yesterday"))
+    await feed(app, fake.text(71, typed))
+    hour = int(at[:2]) % 12
+    first, second = f"{hour:02d}:00", f"{hour + 12:02d}:00"
+    asked = fake.messages_to(71)[-1]
+    assert asked["text"] == T("ac_time_which", first=first, second=second)
+    assert [b["text"] for b in buttons(asked)] == [first, second, "Cancel"]
+    await press_label(app, fake, asked, press)
+    assert f"at {at} (Europe/Berlin)" in texts(fake, 71)[-2]
+    await feed(app, fake.text(71, "/aftercare"))
+    await press_label(app, fake, fake.messages_to(71)[-1], "Change time")
+    await feed(app, fake.text(71, typed))
+    await press_label(app, fake, fake.messages_to(71)[-1], second)
+    assert texts(fake, 71)[-1] == T("ac_time_changed", time=second, zone="Europe/Berlin")
+
+
 async def test_cancel_of_a_new_time_or_zone_says_the_course_goes_on_as_it_was(
     app: App, fake: FakeTelegram
 ) -> None:

@@ -19,6 +19,7 @@ from bot.aftercare.inputs import (
     parse_date,
     parse_time,
     read_procedure_date,
+    time_readings,
 )
 from bot.answers import languages as languages_module
 from bot.answers.knowledge import KnowledgeBase
@@ -548,6 +549,32 @@ def test_an_hour_typed_with_its_word_or_by_name_is_read(
     # Found by eng36's colleague: "в 10 часов", "19 часов", "19h", "noon" and "7 o'clock"
     # were refused at sign-up and when changing the time ("7pm" was read).
     assert parse_time(text, get_locale(language).dates) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("7 o'clock", "en", (time(7), time(19))),
+        ("at 7 oclock", "en", (time(7), time(19))),
+        ("7oclock", "en", (time(7), time(19))),
+        ("at 12", "en", (time(0), time(12))),
+        ("7 o'clock pm", "en", (time(19),)),
+        ("at 7am", "en", (time(7),)),
+        ("at 19", "en", (time(19),)),
+        ("19h", "en", (time(19),)),
+        ("7h", "en", (time(7),)),
+        ("at 7:30", "en", (time(7, 30),)),
+        ("noon", "en", (time(12),)),
+        ("at noon", "en", (time(12),)),
+        ("в 10 часов", "ru", (time(10),)),
+        ("teatime", "en", ()),
+    ],
+)
+def test_an_hour_on_the_twelve_hour_clock_may_be_morning_or_evening(
+    text: str, language: str, expected: tuple[time, ...]
+) -> None:
+    # Found by probing (eng37): "7 o'clock" was 07:00 without a word; "19h" stays as typed.
+    assert time_readings(text, get_locale(language).dates) == expected
 
 
 @pytest.mark.parametrize(("language", "typed"), [("en", "teatime"), ("ru", "после обеда")])

@@ -16,10 +16,10 @@ from bot.aftercare.inputs import (
     fixed_offset,
     is_abbreviation,
     is_offset,
-    parse_time,
     parse_zone,
     read_procedure_date,
     seen,
+    time_readings,
 )
 from bot.aftercare.records import CourseStatus, PatientCourse
 from bot.aftercare.schedule import FIRST_DAY, clamp_day, course_day, last_date, local_today
@@ -264,8 +264,7 @@ class Enrolment:
                 return None
             return self._date_read(state, read, now, now if counts_back(text, words) else None)
         if state.step in (Step.TIME, Step.NEW_TIME):
-            at = parse_time(text, self.locale.dates)
-            return None if at is None else self._time_chosen(state, at, now)
+            return self._time_read(state, time_readings(text, self.locale.dates), now)
         zone = None if is_abbreviation(text) else parse_zone(text)
         return None if zone is None else self._zone_chosen(state, zone, now)
 
@@ -337,6 +336,19 @@ class Enrolment:
         why = f"{self._t(refusal.value, days=self.course.days)} {self._t('ac_date_forms')}"
         reply = self._date_question(again, now)
         return Turn(replace(reply, text=f"{before}{why}"), again)
+
+    def _time_read(
+        self, state: Conversation, readings: tuple[time, ...], now: datetime
+    ) -> Turn | None:
+        """The time typed; for an hour that may be morning or evening, which one, asked."""
+        if len(readings) == 1:
+            return self._time_chosen(state, readings[0], now)
+        if not readings:
+            return None
+        first, second = (hhmm(at) for at in readings)
+        choices = tuple(Button(hhmm(at), buttons.pick_time(at)) for at in readings)
+        text = self._t("ac_time_which", first=first, second=second)
+        return Turn(Reply(text, buttons=(choices, self._cancel_row())), state)
 
     def _time_chosen(self, state: Conversation, at: time, now: datetime) -> Turn:
         if state.step is Step.NEW_TIME:

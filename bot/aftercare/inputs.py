@@ -197,11 +197,34 @@ def parse_time(text: str, words: DateWords = NO_WORDS) -> time | None:
 
     With the locale's words: "в 9 утра" is 09:00, "в 7 вечера" 19:00, "в 21:30" 21:30.
     """
+    readings = time_readings(text, words)
+    return readings[0] if readings else None
+
+
+def time_readings(text: str, words: DateWords = NO_WORDS) -> tuple[time, ...]:
+    """The times typed text may mean, earlier first: one, two for an hour on the 12-hour clock
+    with no half of the day ("7 o'clock": 07:00 or 19:00), or none when it is no time."""
     match = _CLOCK.fullmatch(text.strip())
     if match:
         hour, minute = int(match.group(1)), int(match.group(2))
-        return time(hour, minute) if hour < 24 and minute < 60 else None
-    return _worded_time(_normal(text), words) if words.hour_words else None
+        return (time(hour, minute),) if hour < 24 and minute < 60 else ()
+    at = _worded_time(_normal(text), words) if words.hour_words else None
+    if at is None:
+        return ()
+    if at.minute or not 1 <= at.hour <= 12 or not _on_twelve_hour_clock(text, words):
+        return (at,)
+    return tuple(sorted({time(at.hour % 12), time(at.hour % 12 + 12)}))
+
+
+def _on_twelve_hour_clock(text: str, words: DateWords) -> bool:
+    """Whether an hour is typed in digits with a word of the 12-hour clock and no half of the
+    day ("7 o'clock", "at 7"; not "7 pm", "19h", "at noon")."""
+    if not any(char.isdecimal() for char in text):
+        return False
+    pieces = _normal(text).split(" ")
+    glued = _GLUED_HOUR.fullmatch(pieces[-1])
+    said = {*pieces, *(glued.groups() if glued else ())}
+    return not said.isdisjoint(words.twelve_hour_words) and said.isdisjoint(dict(words.hour_words))
 
 
 def _worded_time(text: str, words: DateWords) -> time | None:
