@@ -74,6 +74,8 @@ class DateWords:
     twelve_hour_words: tuple[str, ...] = ()
     zones: tuple[tuple[str, str], ...] = ()  # ("москва", "Europe/Moscow"): cities in this language
     countries: tuple[tuple[str, str], ...] = ()  # ("россия", "RU"): after a city and a comma
+    # ("ca", "US"): a state or province after a city and a comma ("San Francisco, CA")
+    regions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,11 @@ def _date_words(raw: Mapping[str, Any] | None) -> DateWords:
         twelve_hour_words=words("twelve_hour_words"),
         zones=names("zones"),
         countries=names("countries"),
+        regions=tuple(
+            (str(name), str(code))
+            for code, region_names in (raw.get("regions") or {}).items()
+            for name in region_names
+        ),
     )
 
 
@@ -373,8 +380,11 @@ def city_zones() -> tuple[tuple[str, str], ...]:
 
 @cache
 def country_names() -> tuple[tuple[str, str], ...]:
-    """Every shipped locale's country names with their ISO codes ("Россия", "RU")."""
-    return tuple(pair for dates in _every_locales_dates() for pair in dates.countries)
+    """Every shipped locale's country names, and its states' and provinces', with their
+    countries' ISO codes ("Россия", "RU"; "CA", "US")."""
+    return tuple(
+        pair for dates in _every_locales_dates() for pair in (*dates.countries, *dates.regions)
+    )
 
 
 def _every_locales_dates() -> list[DateWords]:

@@ -267,6 +267,33 @@ def test_a_city_with_its_country_or_known_by_another_name_is_read(
     assert parse_zone(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("San Francisco, CA", "America/Los_Angeles"),
+        ("Austin, TX", "America/Chicago"),
+        ("Seattle, WA", "America/Los_Angeles"),
+        ("Perth, WA", "Australia/Perth"),
+        ("Sydney, NSW", "Australia/Sydney"),
+        ("Toronto, ON", "America/Toronto"),
+        ("Toronto, CA", "America/Toronto"),  # Canada's code too
+        ("Atlanta, Georgia", "America/New_York"),
+        ("Tbilisi, Georgia", "Asia/Tbilisi"),
+        ("Washington, DC", "America/New_York"),
+        ("Kiev, Ukraine", "Europe/Kiev"),  # an old name of a zone is its country's as well
+        ("Montreal, Quebec", "America/Montreal"),
+        ("Paris, TX", None),
+        ("Berlin, CA", None),
+        ("London, Ontario", None),
+        ("Kiev, Russia", None),
+    ],
+)
+def test_a_city_with_its_state_or_province_is_read(text: str, expected: str | None) -> None:
+    # Found by probing (eng37): "San Francisco, CA" was refused ("CA" read as Canada only) though
+    # "Berlin, Germany" was taken, and "Kiev, Ukraine" though "Kiev" alone was.
+    assert parse_zone(text) == expected
+
+
 def test_every_city_of_a_locale_names_a_real_zone() -> None:
     for language in ("en", "ru"):
         for city, zone in get_locale(language).dates.zones:

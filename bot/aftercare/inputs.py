@@ -366,10 +366,15 @@ def parse_zone(text: str) -> str | None:
     city, comma, rest = text.partition(",")
     if not comma:
         return _place(text)
+    # A city the locales name with its state ("Washington, DC"), as without the comma.
+    if (whole := _place(text)) is not None:
+        return whole
     # The country must be the city's: "Paris, Texas" is no Europe/Paris.
     zone = None if is_abbreviation(city) else _place(city)
-    country = _country(rest.rsplit(",", 1)[-1])
-    return zone if zone is not None and country in _zone_countries().get(zone, ()) else None
+    countries = _countries(rest.rsplit(",", 1)[-1])
+    return (
+        zone if zone is not None and countries & _zone_countries().get(zone, frozenset()) else None
+    )
 
 
 def _place(text: str) -> str | None:
@@ -384,26 +389,39 @@ def _place(text: str) -> str | None:
 
 @cache
 def _zone_countries() -> dict[str, frozenset[str]]:
-    """Each zone's countries (ISO codes), as the zone database's tables give them."""
+    """Each zone's countries (ISO codes), as the zone database's tables give them, and its
+    old names' ("Europe/Kiev", "America/Montreal": "Kiev, Ukraine" is Kyiv's)."""
     countries: dict[str, set[str]] = {}
     for table in ("zone.tab", "zone1970.tab"):
         for codes, _where, zone, *_ in _tz_table(table):
             countries.setdefault(zone, set()).update(codes.split(","))
+    for target, link in _tz_links():
+        countries.setdefault(link, set()).update(countries.get(target, ()))
     return {zone: frozenset(codes) for zone, codes in countries.items()}
 
 
+def _tz_links() -> list[tuple[str, str]]:
+    """The zone database's links: a zone and another name of it ("Europe/Kyiv", "Europe/Kiev")."""
+    text = resources.files("tzdata").joinpath("zoneinfo", "tzdata.zi").read_text("utf-8")
+    links = (line.split() for line in text.splitlines() if line.startswith("L "))
+    return [(target, link) for _l, target, link, *_ in links]
+
+
 @cache
-def _country_codes() -> dict[str, str]:
-    """Country names and codes as typed, without case ("germany", "de", "россия"), to the code."""
+def _country_codes() -> dict[str, frozenset[str]]:
+    """Country names and codes as typed, without case ("germany", "de", "россия"), and states'
+    ("ca": California, or Canada's code), to the codes of the countries they may name."""
     table = _tz_table("iso3166.tab")
-    codes = {_city_key(code): code for code, *_ in table}
-    codes |= {_city_key(name): code for code, name, *_ in table}
-    return codes | {_city_key(name): code for name, code in country_names()}
+    pairs = [(code, code) for code, *_ in table] + [(name, code) for code, name, *_ in table]
+    codes: dict[str, set[str]] = {}
+    for name, code in [*pairs, *country_names()]:
+        codes.setdefault(_city_key(name), set()).add(code)
+    return {name: frozenset(found) for name, found in codes.items()}
 
 
-def _country(text: str) -> str | None:
-    """The ISO code of a country typed after a city ("Germany", "USA", "Россия"), or None."""
-    return _country_codes().get(_city_key(text))
+def _countries(text: str) -> frozenset[str]:
+    """The ISO codes a country or state typed after a city may name ("Germany", "USA", "CA")."""
+    return _country_codes().get(_city_key(text), frozenset())
 
 
 def _tz_table(name: str) -> list[list[str]]:
