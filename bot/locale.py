@@ -66,6 +66,9 @@ class DateWords:
     year_words: tuple[str, ...] = ()  # "года" of "15 марта 2025 года"
     day_month: bool = False  # "15.03" without a year: this year, or last year if still to come
     slash_dates: bool = False  # "15/03/2025" read as "15.03.2025" (where the day comes first)
+    # "15/03" and "03/15": day or month first, whichever order makes a day the course can have
+    # (where both orders are written).
+    slash_either: bool = False
     time_prefixes: tuple[str, ...] = ()  # "в" of "в 9 утра"
     hour_words: tuple[tuple[str, int], ...] = ()  # ("ночи", 20): the hour that part begins at
     hour_suffixes: tuple[str, ...] = ()  # "часов" of "в 10 часов", "h" of "19h": the hour as typed
@@ -145,6 +148,7 @@ def _date_words(raw: Mapping[str, Any] | None) -> DateWords:
         year_words=words("year_words"),
         day_month=bool(raw.get("day_month", False)),
         slash_dates=bool(raw.get("slash_dates", False)),
+        slash_either=bool(raw.get("slash_either", False)),
         time_prefixes=words("time_prefixes"),
         hour_words=pairs("hour_words"),
         hour_suffixes=words("hour_suffixes"),

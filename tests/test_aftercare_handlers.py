@@ -272,6 +272,24 @@ async def test_an_hour_without_am_or_pm_is_asked_morning_or_evening(
     assert texts(fake, 71)[-1] == T("ac_time_changed", time=second, zone="Europe/Berlin")
 
 
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [("15/05", ""), ("05/15", ""), ("05/06", "6 May 2025"), ("06/05", "6 May 2025")],
+)
+async def test_a_date_with_slashes_is_read_day_or_month_first_and_said_when_unclear(
+    app: App, fake: FakeTelegram, typed: str, said: str
+) -> None:
+    # Found by probing (eng37): "15/05" was "I can't read that date" in English, read in Russian.
+    # Only one order gives a day of the course; when both numbers could be the month, the
+    # reply says which date it read, so that a patient can correct it.
+    await feed(app, fake.text(72, f"/aftercare {typed}"))
+    asked = texts(fake, 72)[-1]
+    assert T("ac_ask_time", zone="Europe/Berlin") in asked
+    read = T("ac_date_read", day=6, month="May", year=2025)
+    assert asked.startswith(read) if said else read.split(" 6")[0] not in asked
+    await feed(app, fake.text(72, "/cancel"))
+
+
 async def test_cancel_of_a_new_time_or_zone_says_the_course_goes_on_as_it_was(
     app: App, fake: FakeTelegram
 ) -> None:

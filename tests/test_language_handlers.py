@@ -476,12 +476,39 @@ def test_a_day_of_thousands_of_digits_is_no_date() -> None:
         ("Ten days ago", date(2025, 3, 10)),
         ("two weeks ago", date(2025, 3, 6)),
         ("2 weeks ago", date(2025, 3, 6)),
-        ("15/03/2025", None),  # 15 March, or in the US the 3rd of the 15th month: not guessed
+        # With slashes the order is read against the course's days (read_procedure_date).
+        ("15/03/2025", None),
     ],
 )
 def test_english_dates(text: str, expected: date | None) -> None:
     # Found by probing the running bot: the English buttons say "2 days ago", typing it failed.
     assert parse_date(text, TODAY, get_locale("en").dates) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "max_days_ago", "expected"),
+    [
+        ("15/03", 14, date(2025, 3, 15)),
+        ("03/15", 14, date(2025, 3, 15)),
+        ("15/3/25", 14, date(2025, 3, 15)),
+        ("3/15/2025", 14, date(2025, 3, 15)),
+        ("03/10", 14, date(2025, 3, 10)),  # 3 October is last year's: too long ago
+        ("10/03", 14, date(2025, 3, 10)),
+        ("3/8", 14, date(2025, 3, 8)),
+        ("15/02", 14, Refusal.TOO_OLD),
+        ("13/13", 14, Refusal.NO_SUCH_DAY),
+        ("31/04", 14, Refusal.NO_SUCH_DAY),
+        ("21/03/2025", 14, Refusal.FUTURE),
+        ("03/10", 200, Refusal.ORDER_UNCLEAR),  # 10 March and 3 October 2024 both in reach
+        ("15/03/2025/1", 14, Refusal.UNREADABLE),
+    ],
+)
+def test_an_english_date_with_slashes_is_read_in_the_order_that_makes_a_course_day(
+    text: str, max_days_ago: int, expected: date | Refusal
+) -> None:
+    # Found by probing (eng37): "15/03" was "I can't read that date" in English though read
+    # in Russian; the US "03/15" must not be read as day first.
+    assert read_procedure_date(text, TODAY, max_days_ago, get_locale("en").dates) == expected
 
 
 @pytest.mark.parametrize("text", ["18.05", "20.03", "21.03", "1.4", "31.12", "31.04", "29.02"])

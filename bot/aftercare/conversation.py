@@ -16,6 +16,7 @@ from bot.aftercare.inputs import (
     fixed_offset,
     is_abbreviation,
     is_offset,
+    order_unclear,
     parse_zone,
     read_procedure_date,
     seen,
@@ -262,7 +263,8 @@ class Enrolment:
             read = read_procedure_date(text, today, days, words)
             if read is Refusal.UNREADABLE:
                 return None
-            return self._date_read(state, read, now, now if counts_back(text, words) else None)
+            turn = self._date_read(state, read, now, now if counts_back(text, words) else None)
+            return self._date_said(turn, read) if order_unclear(text, words) else turn
         if state.step in (Step.TIME, Step.NEW_TIME):
             return self._time_read(state, time_readings(text, self.locale.dates), now)
         zone = None if is_abbreviation(text) else parse_zone(text)
@@ -327,6 +329,14 @@ class Enrolment:
             return self._date_refused(state, result, now)
         nxt = replace(state, step=Step.TIME, procedure_date=result, read_at=read_at)
         return Turn(self._time_question(nxt), nxt)
+
+    def _date_said(self, turn: Turn, read: date | Refusal) -> Turn:
+        """The turn saying first which date it read ("05/06": 6 May, not 5 June)."""
+        if isinstance(read, Refusal):
+            return turn
+        month = self._t("ac_months").split()[read.month - 1]
+        said = self._t("ac_date_read", day=read.day, month=month, year=read.year)
+        return replace(turn, reply=turn.reply.after(said))
 
     def _date_refused(
         self, state: Conversation, refusal: Refusal, now: datetime, before: str = ""

@@ -16,6 +16,7 @@ from bot.locale import DateWords, city_zones, country_names, shown_as_typed, spa
 _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DAY_MONTH = re.compile(r"(\d{1,2})\.(\d{1,2})")
+_SLASH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?")
 _CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})")
 _HOUR = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?")
 _GLUED_HOUR = re.compile(r"(\d{1,2}(?:[:.]\d{2})?)(\D+)")  # "9am", "7:30pm"
@@ -34,6 +35,7 @@ class Refusal(StrEnum):
     NO_SUCH_DAY = "ac_date_no_such_day"  # a date's form, but no day of the calendar
     FUTURE = "ac_date_future"
     TOO_OLD = "ac_date_too_old"
+    ORDER_UNCLEAR = "ac_date_order_unclear"  # "05/06": 5 June and 6 May are both possible
 
 
 class _NoSuchDay(Exception):
@@ -174,6 +176,9 @@ def read_procedure_date(
     text: str, today: date, max_days_ago: int, words: DateWords = NO_WORDS
 ) -> date | Refusal:
     """The procedure date typed by the patient, or why it is refused."""
+    slashed = _SLASH_DATE.fullmatch(text.strip()) if words.slash_either else None
+    if slashed is not None:
+        return _either_order(slashed, today, max_days_ago)
     try:
         when = _parse_date(text, today, words)
     except _NoSuchDay:  # "Please type it as DD.MM.YYYY" would puzzle who did
@@ -181,6 +186,37 @@ def read_procedure_date(
     if when is None:
         return Refusal.UNREADABLE
     return check_procedure_date(when, today, max_days_ago)
+
+
+def _either_order(slashed: re.Match[str], today: date, max_days_ago: int) -> date | Refusal:
+    """A date with slashes read day first and month first: the one reading the course can
+    have; why not when neither can, or when both can and differ."""
+    first, second, year = slashed.groups()
+    readings: list[date] = []
+    for day, month in ((int(first), int(second)), (int(second), int(first))):
+        with contextlib.suppress(_NoSuchDay):
+            if year is None:
+                readings.append(_this_or_last_year(day, month, today))
+            else:
+                readings.append(
+                    _calendar_day(int(year) + (2000 if len(year) == 2 else 0), month, day)
+                )
+    if not readings:
+        return Refusal.NO_SUCH_DAY
+    checked = [check_procedure_date(when, today, max_days_ago) for when in readings]
+    taken = {when for when in checked if isinstance(when, date)}
+    if len(taken) > 1:
+        return Refusal.ORDER_UNCLEAR
+    return taken.pop() if taken else checked[0]
+
+
+def order_unclear(text: str, words: DateWords = NO_WORDS) -> bool:
+    """Whether a date with slashes reads as two days, day or month first ("05/06")."""
+    slashed = _SLASH_DATE.fullmatch(text.strip()) if words.slash_either else None
+    if slashed is None:
+        return False
+    first, second = int(slashed.group(1)), int(slashed.group(2))
+    return first != second and first <= 12 and second <= 12
 
 
 def check_procedure_date(when: date, today: date, max_days_ago: int) -> date | Refusal:
