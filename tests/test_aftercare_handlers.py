@@ -290,6 +290,37 @@ async def test_a_date_with_slashes_is_read_day_or_month_first_and_said_when_uncl
     await feed(app, fake.text(72, "/cancel"))
 
 
+@pytest.mark.parametrize(
+    ("begin", "leave"),
+    [
+        ("/aftercare", None),
+        ("/aftercare", "/cancel"),
+        ("/aftercare", "/stop"),
+        ("/timezone", "/cancel"),  # during the sign-up /timezone asks the zone, begins nothing
+        ("/timezone", "/stop"),
+    ],
+)
+async def test_a_sign_up_begun_again_says_so_instead_of_the_introduction(
+    app: App, fake: FakeTelegram, leave: str | None, begin: str
+) -> None:
+    # Found by probing (eng37): /aftercare during the sign-up, or after leaving it, repeated
+    # what the messages are, read a moment before, and dropped the answers without a word.
+    intro = T("ac_intro", days=14)
+    await feed(app, fake.text(73, begin))
+    assert texts(fake, 73)[-1].startswith(intro)
+    if begin == "/timezone":
+        await press_label(app, fake, fake.messages_to(73)[-1], "Europe/Berlin")
+    await feed(app, fake.text(73, "yesterday"))
+    if leave is not None:
+        await feed(app, fake.text(73, leave))
+    await feed(app, fake.text(73, begin))
+    again = texts(fake, 73)[-1]
+    assert again.startswith(T("ac_start_again")) and intro not in again
+    await feed(app, fake.text(73, "/forget"))
+    await feed(app, fake.text(73, begin))
+    assert texts(fake, 73)[-1].startswith(intro)
+
+
 async def test_cancel_of_a_new_time_or_zone_says_the_course_goes_on_as_it_was(
     app: App, fake: FakeTelegram
 ) -> None:

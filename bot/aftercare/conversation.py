@@ -181,18 +181,22 @@ class Enrolment:
     def _cancel_row(self) -> tuple[Button, ...]:
         return (Button(self._t("ac_cancel_button"), buttons.cancel()),)
 
-    def start(self, now: datetime, zone: str | None = None) -> Turn:
-        """The first question of a new enrolment, in `zone` (the patient's last) or the clinic's."""
+    def start(self, now: datetime, zone: str | None = None, again: bool = False) -> Turn:
+        """The first question of a new enrolment, in `zone` (the patient's last) or the clinic's;
+        `again`: the patient has just begun one (see `introduced`)."""
         state = Conversation(Step.DATE, zone or self.clinic_zone)
-        return Turn(self.introduced(self._date_question(state, now)), state)
+        return Turn(self.introduced(self._date_question(state, now), again), state)
 
-    def start_at_zone(self, zone: str | None = None) -> Turn:
+    def start_at_zone(self, zone: str | None = None, again: bool = False) -> Turn:
         """A new enrolment begun with /timezone: the zone question, then the date's."""
         state = Conversation(Step.ZONE, zone or self.clinic_zone, back_to=Step.DATE)
-        return Turn(self.introduced(self._zone_question(state)), state)
+        return Turn(self.introduced(self._zone_question(state), again), state)
 
-    def introduced(self, reply: Reply) -> Reply:
-        """A new enrolment's first reply, after what the aftercare messages are."""
+    def introduced(self, reply: Reply, again: bool = False) -> Reply:
+        """A new enrolment's first reply, after what the aftercare messages are; begun again
+        (one open or just left), after a line saying so: the patient has read what they are."""
+        if again:
+            return reply.after(self._t("ac_start_again"))
         return reply.after(self._t("ac_intro", days=self.course.days))
 
     def _date_question(self, state: Conversation, now: datetime) -> Reply:

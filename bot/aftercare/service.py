@@ -110,7 +110,12 @@ class CourseService:
         """A new enrolment's first question: the procedure date, in the zone of the sign-up
         already open, else of the last course, else the clinic's."""
         zone = state.timezone if state is not None else await self._last_zone(patient)
-        return self.enrolment.start(now, zone)
+        return self.enrolment.start(now, zone, await self._begun_before(patient, state))
+
+    async def _begun_before(self, patient: Patient, state: Conversation | None) -> bool:
+        """Whether a sign-up is open or was just left (its zone is kept): one begun now is
+        begun again."""
+        return state is not None or await self.repo.kept_zone(patient.user_id) is not None
 
     async def _last_zone(self, patient: Patient) -> str | None:
         """The zone of the sign-up the patient left, else of their last course, if any."""
@@ -155,14 +160,15 @@ class CourseService:
     ) -> Response:
         """/timezone before signing up: the sign-up begins, in the zone given with it, if any
         (a zone is for the aftercare messages only: "not signed up" lost the one typed)."""
-        turn = self.enrolment.start_at_zone(await self._last_zone(patient))
+        again = await self._begun_before(patient, None)
+        turn = self.enrolment.start_at_zone(await self._last_zone(patient), again)
         asked = await self._apply(patient, turn, now)
         answered = None
         if typed is not None:
             answered = await self.text(patient, typed, now, message_id)
         if answered is None or answered.asked:
             return asked
-        return answered.first_as(self.enrolment.introduced)
+        return answered.first_as(lambda first: self.enrolment.introduced(first, again))
 
     async def _typed_answer(
         self,
