@@ -321,6 +321,18 @@ async def test_a_sign_up_begun_again_says_so_instead_of_the_introduction(
     assert texts(fake, 73)[-1].startswith(intro)
 
 
+async def test_full_width_digits_and_colons_are_read_as_a_date_and_a_time(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probing (eng37): "２１：３０" (a Chinese or Japanese keyboard) was refused with
+    # the forms to type a time in, though "٩:٣٠" (Arabic-Indic digits) was read.
+    await feed(app, fake.text(74, "/aftercare"))
+    await feed(app, fake.text(74, "１８．０５．２０２５"))
+    await feed(app, fake.text(74, "２１：３０"))
+    assert "at 21:30 (Europe/Berlin)" in texts(fake, 74)[-2]
+    assert texts(fake, 74)[-1].startswith("<b>Day 2 of 14</b>")
+
+
 async def test_cancel_of_a_new_time_or_zone_says_the_course_goes_on_as_it_was(
     app: App, fake: FakeTelegram
 ) -> None:

@@ -43,10 +43,12 @@ class _NoSuchDay(Exception):
 
 
 def seen(text: str) -> str:
-    """Typed text as the patient sees it: no direction marks, other invisible characters as spaces."""
+    """Typed text as the patient sees it: no direction marks, other invisible characters as
+    spaces, compatibility forms as the characters they show ("２１：３０" as "21:30")."""
     # A date copied from Windows or typed on a right-to-left keyboard carries U+200E / U+200F; a
-    # zero-width space or the byte-order mark may end it.
-    return spaced(shown_as_typed(text))
+    # zero-width space or the byte-order mark may end it. A Chinese or Japanese keyboard types
+    # full-width digits and colons.
+    return spaced(shown_as_typed(unicodedata.normalize("NFKC", text)))
 
 
 def _normal(text: str) -> str:
