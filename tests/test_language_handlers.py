@@ -579,6 +579,29 @@ def test_an_hour_typed_with_its_word_or_by_name_is_read(
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7 in the evening", time(19)),
+        ("at 9 in the evening", time(21)),
+        ("7 o'clock in the evening", time(19)),
+        ("8 in the morning", time(8)),
+        ("3 in the afternoon", time(15)),
+        ("10 at night", time(22)),
+        ("12 at night", time(0)),
+        ("7:30 in the evening", time(19, 30)),
+        ("19 in the evening", None),
+        ("in the evening", None),
+    ],
+)
+def test_an_hour_with_its_part_of_the_day_in_words_is_read(
+    text: str, expected: time | None
+) -> None:
+    # Found by probing (eng37): "7 o'clock in the evening" and "at 9 in the evening" were
+    # refused, and "7 o'clock" alone is now asked "07:00 or 19:00?".
+    assert time_readings(text, get_locale("en").dates) == ((expected,) if expected else ())
+
+
+@pytest.mark.parametrize(
     ("text", "language", "expected"),
     [
         ("7 o'clock", "en", (time(7), time(19))),

@@ -259,10 +259,13 @@ def _on_twelve_hour_clock(text: str, words: DateWords) -> bool:
     day ("7 o'clock", "at 7"; not "7 pm", "19h", "at noon")."""
     if not any(char.isdecimal() for char in text):
         return False
-    pieces = _normal(text).split(" ")
+    said = _normal(text)
+    pieces = said.split(" ")
     glued = _GLUED_HOUR.fullmatch(pieces[-1])
-    said = {*pieces, *(glued.groups() if glued else ())}
-    return not said.isdisjoint(words.twelve_hour_words) and said.isdisjoint(dict(words.hour_words))
+    if glued:
+        said = f"{said} {' '.join(glued.groups())}"
+    named = any(f" {half} " in f" {said} " for half, _begins in words.hour_words)
+    return not named and not {*said.split(" ")}.isdisjoint(words.twelve_hour_words)
 
 
 def _worded_time(text: str, words: DateWords) -> time | None:
@@ -281,7 +284,9 @@ def _worded_time(text: str, words: DateWords) -> time | None:
     suffixed = len(pieces) > 1 and pieces[1] in words.hour_suffixes
     if suffixed:
         pieces = [pieces[0], *pieces[2:]]
-    if not pieces or len(pieces) > 2 or (len(pieces) == 2 and pieces[1] not in hour_words):
+    if len(pieces) > 2:  # "7 in the evening": a part of the day in several words
+        pieces = [pieces[0], " ".join(pieces[1:])]
+    if not pieces or (len(pieces) == 2 and pieces[1] not in hour_words):
         return None
     match = _HOUR.fullmatch(pieces[0])
     if not match:
