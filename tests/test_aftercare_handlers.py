@@ -248,10 +248,17 @@ async def test_status_pause_resume_timezone_cancel_and_stop(
 
 
 @pytest.mark.parametrize(
-    ("typed", "press", "at"), [("7 o'clock", "19:00", "19:00"), ("at 8", "08:00", "08:00")]
+    ("typed", "answer", "at"),
+    [
+        ("7 o'clock", "19:00", "19:00"),
+        ("at 8", "08:00", "08:00"),
+        ("at 8", "evening", "20:00"),
+        ("7 o'clock", "in the morning", "07:00"),
+        ("at 9", "pm", "21:00"),
+    ],
 )
 async def test_an_hour_without_am_or_pm_is_asked_morning_or_evening(
-    app: App, fake: FakeTelegram, typed: str, press: str, at: str
+    app: App, fake: FakeTelegram, typed: str, answer: str, at: str
 ) -> None:
     # Found by probing (eng37): "7 o'clock" signed up for 07:00 without a word, though a patient
     # saying it of an evening message means 19:00.
@@ -263,7 +270,10 @@ async def test_an_hour_without_am_or_pm_is_asked_morning_or_evening(
     asked = fake.messages_to(71)[-1]
     assert asked["text"] == T("ac_time_which", first=first, second=second)
     assert [b["text"] for b in buttons(asked)] == [first, second, "Cancel"]
-    await press_label(app, fake, asked, press)
+    if ":" in answer:
+        await press_label(app, fake, asked, answer)
+    else:  # a part of the day typed picks one
+        await feed(app, fake.text(71, answer))
     assert f"at {at} (Europe/Berlin)" in texts(fake, 71)[-2]
     await feed(app, fake.text(71, "/aftercare"))
     await press_label(app, fake, fake.messages_to(71)[-1], "Change time")

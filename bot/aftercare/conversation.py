@@ -72,6 +72,9 @@ class Conversation:
     # was read in when it was typed (not pressed): an edit of it is read there again.
     answer_ids: tuple[int, ...] = ()
     before: Conversation | None = None
+    # The times an hour typed may mean ("7 o'clock": 07:00, 19:00), asked which: "evening"
+    # typed next picks one.
+    readings: tuple[time, ...] = ()
 
     def to_json(self) -> str:
         """The state as JSON text for storage."""
@@ -85,6 +88,7 @@ class Conversation:
                 "read_at": self.read_at.isoformat() if self.read_at else None,
                 "answer_ids": list(self.answer_ids),
                 "before": self.before.to_json() if self.before else None,
+                "readings": [at.strftime("%H:%M") for at in self.readings],
             }
         )
 
@@ -104,6 +108,7 @@ class Conversation:
                 read_at=_aware(raw["read_at"]) if raw.get("read_at") else None,
                 answer_ids=tuple(int(i) for i in raw.get("answer_ids") or ()),
                 before=cls.from_json(raw["before"]) if raw.get("before") else None,
+                readings=tuple(time.fromisoformat(at) for at in raw.get("readings") or ()),
             )
         except (ValueError, KeyError, TypeError):
             return None
@@ -270,7 +275,7 @@ class Enrolment:
             turn = self._date_read(state, read, now, now if counts_back(text, words) else None)
             return self._date_said(turn, read) if order_unclear(text, words) else turn
         if state.step in (Step.TIME, Step.NEW_TIME):
-            return self._time_read(state, time_readings(text, self.locale.dates), now)
+            return self._time_read(state, self._times(state, text), now)
         zone = None if is_abbreviation(text) else parse_zone(text)
         return None if zone is None else self._zone_chosen(state, zone, now)
 
@@ -351,6 +356,15 @@ class Enrolment:
         reply = self._date_question(again, now)
         return Turn(replace(reply, text=f"{before}{why}"), again)
 
+    def _times(self, state: Conversation, text: str) -> tuple[time, ...]:
+        """The times typed; after "07:00 or 19:00?", a part of the day alone ("evening", "pm")
+        picks one."""
+        readings = time_readings(text, self.locale.dates)
+        if readings or not state.readings:
+            return readings
+        hour = state.readings[0].hour % 12 or 12
+        return time_readings(f"{hour} {text}", self.locale.dates)
+
     def _time_read(
         self, state: Conversation, readings: tuple[time, ...], now: datetime
     ) -> Turn | None:
@@ -362,7 +376,8 @@ class Enrolment:
         first, second = (hhmm(at) for at in readings)
         choices = tuple(Button(hhmm(at), buttons.pick_time(at)) for at in readings)
         text = self._t("ac_time_which", first=first, second=second)
-        return Turn(Reply(text, buttons=(choices, self._cancel_row())), state)
+        which = replace(state, readings=readings)
+        return Turn(Reply(text, buttons=(choices, self._cancel_row())), which)
 
     def _time_chosen(self, state: Conversation, at: time, now: datetime) -> Turn:
         if state.step is Step.NEW_TIME:

@@ -249,9 +249,10 @@ def time_readings(text: str, words: DateWords = NO_WORDS) -> tuple[time, ...]:
     at = _worded_time(_normal(text), words) if words.hour_words else None
     if at is None:
         return ()
-    if at.minute or not 1 <= at.hour <= 12 or not _on_twelve_hour_clock(text, words):
+    # "12 o'clock" is noon: the morning or evening of 12 is no way to tell it from midnight.
+    if at.minute or not 1 <= at.hour <= 11 or not _on_twelve_hour_clock(text, words):
         return (at,)
-    return tuple(sorted({time(at.hour % 12), time(at.hour % 12 + 12)}))
+    return (at, time(at.hour + 12))
 
 
 def _on_twelve_hour_clock(text: str, words: DateWords) -> bool:
