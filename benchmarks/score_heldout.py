@@ -348,6 +348,17 @@ were scored once, unread, on 6098aeb: probe71 English 123/150, 54/55, 25/25, 2/2
 40/40, 20/20, 1/180; probe73 English 136/150, 55/55, 25/25, 1/230; Russian 115/120, 40/40,
 20/20, 1/180; probe74 English 129/150, 53/55, 25/25, 7/230; Russian 95/120, 38/40, 20/20,
 6/180. Tuning sets since.
+`heldout_blind38_{en,ru}.yaml` (230 and 180, written at the twenty-seventh round's start in the dev
+sets' style by a helper who never saw the FAQ or the code) is sealed; it was scored at the start,
+unread, on b097746: English 145/150, 55/55, 25/25, 0/230; Russian 118/120, 39/40, 20/20, 2/180.
+`probe75_{en,ru}.yaml` (twins: an in-scope question and an out-of-scope one in the same words),
+`probe76_{en,ru}.yaml` (asking for confirmation, and commands instead of questions),
+`probe77_{en,ru}.yaml` (what-ifs and comparisons, a second writer) and `probe78_{en,ru}.yaml` (a
+story of a few sentences before the question), written then too, were scored once, unread, on
+b097746: probe75 English 148/150, 53/55, 25/25, 2/230; Russian 117/120, 37/40, 20/20, 4/180;
+probe76 English 143/150, 54/55, 25/25, 3/230; Russian 112/120, 40/40, 20/20, 1/180; probe77
+English 122/150, 55/55, 25/25, 2/230; Russian 94/120, 40/40, 20/20, 5/180; probe78 English
+133/150, 53/55, 25/25, 6/230; Russian 100/120, 37/40, 20/20, 8/180. Tuning sets since.
 Without --set, every set listed in SETS is scored.
 """
 

@@ -113,6 +113,10 @@ tuned on since.
 reports: the expected after-effects with one danger sign among them, or all expected; danger
 words named only to say they are absent or were something else), first scored 80/80 and 78/80,
 calm 34/40 and 36/40 (6098aeb); tuned on since.
+`redflag_probe_ak_*` (240 messages), written at the twenty-seventh round's start (signs told
+through pictures and slang, or by a relative on the patient's behalf; calm vivid descriptions of
+the expected after-effects and jokes with danger words), first scored 76/80 and 67/80, calm 40/40
+and 40/40 (b097746); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
