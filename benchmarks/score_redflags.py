@@ -117,6 +117,9 @@ calm 34/40 and 36/40 (6098aeb); tuned on since.
 through pictures and slang, or by a relative on the patient's behalf; calm vivid descriptions of
 the expected after-effects and jokes with danger words), first scored 76/80 and 67/80, calm 40/40
 and 40/40 (b097746); tuned on since.
+`redflag_probe_al_*` (240 messages), written then too (answers to the daily check-in over time:
+a day number, hours since, a change since yesterday, a measurement; calm check-ins of the expected
+course), first scored 77/80 and 78/80, calm 39/40 and 40/40 (b097746); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
