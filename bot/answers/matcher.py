@@ -197,30 +197,36 @@ class Matcher:
         postings: dict[str, list[int]] = defaultdict(list)
         # Each token's square once, not once for each of its thousands of phrasings.
         squares = {t: idf**2 for t, idf in self._idf.items()}
+        # A label's phrasings that read as the same tokens score alike but for their factor: only
+        # the largest counts, the others never make the label's best (a fifth of the phrasings).
+        factors: dict[tuple[str, frozenset[str]], float] = {}
+        for label, tokens, factor in token_sets:
+            if tokens:
+                factors[label, tokens] = max(factor, factors.get((label, tokens), factor))
         # Each label's phrasings side by side: its best one is then one `reduceat` run.
-        for label, tokens, factor in sorted(token_sets, key=itemgetter(0)):
-            if not tokens:
-                continue
+        for (label, tokens), factor in sorted(factors.items(), key=lambda item: item[0][0]):
             doc = len(doc_labels)
             for token in tokens:
                 postings[token].append(doc)
             doc_labels.append(label)
             # fsum: the same norm whatever order the set gives its tokens in (see `_weights`).
             doc_scales.append(factor / math.sqrt(math.fsum(map(squares.__getitem__, tokens))))
-        # The index as arrays, so that a question is scored in a few vector operations.
-        self._labels = sorted(label_tokens)
-        self._label_array = np.array(self._labels, dtype=object)
-        label_index = {label: i for i, label in enumerate(self._labels)}
-        self._doc_label = np.array([label_index[label] for label in doc_labels], dtype=np.intp)
-        self._run_starts = np.flatnonzero(np.r_[True, self._doc_label[1:] != self._doc_label[:-1]])
-        self._run_labels = self._doc_label[self._run_starts]
+        # The index as arrays, so that a question is scored in a few vector operations. Each
+        # label with phrasings has one run of them, in the order of the labels: a label without
+        # any uses no token and never scores.
+        starts = [i for i, label in enumerate(doc_labels) if i == 0 or doc_labels[i - 1] != label]
+        self._run_starts = np.array(starts, dtype=np.intp)
+        run_labels = [doc_labels[i] for i in starts]
+        self._run_labels = np.array(run_labels, dtype=object)
+        run_index = {label: i for i, label in enumerate(run_labels)}
         self._doc_scale = np.array(doc_scales)
-        # Each token's phrasings, and then its labels past the phrasings, as one array: a
+        # Each token's phrasings, and then its labels' runs past the phrasings, as one array: a
         # question's token adds its weight to both in one step (`_score`).
         docs = len(doc_labels)
+        self._docs = docs
         self._index = {
             t: np.array(
-                [*ix, *(docs + label_index[label] for label in self._label_postings[t])],
+                [*ix, *(docs + run_index[label] for label in self._label_postings[t])],
                 dtype=np.intp,
             )
             for t, ix in postings.items()
@@ -425,23 +431,22 @@ class Matcher:
         weights = self._weights(tokens)
         total = sum(weights.values())
         # Each phrasing's dot product with the question, and then each label's cover.
-        docs = len(self._doc_label)
-        sums = np.zeros(docs + len(self._labels))
+        docs = self._docs
+        sums = np.zeros(docs + len(self._run_labels))
         for token, w2 in weights.items():
             found = self._index.get(token)
             if found is not None:
                 sums[found] += w2
         dots, cover = sums[:docs], sums[docs:]
-        best = np.zeros(len(self._labels))
         # The best phrasing of each label: its cosine, times the phrasing's factor.
-        best[self._run_labels] = np.maximum.reduceat(
-            dots * self._doc_scale, self._run_starts
-        ) / math.sqrt(total)
+        np.multiply(dots, self._doc_scale, out=dots)
+        best = np.maximum.reduceat(dots, self._run_starts)
+        best /= math.sqrt(total)
         share = self.tuning.best_doc_share
-        scored = np.flatnonzero(best)
+        scored = best.nonzero()[0]
         values = share * best[scored] + (1 - share) * cover[scored] / total
         # As Python lists first: reading a NumPy array item by item is slow.
-        return dict(zip(self._label_array[scored].tolist(), values.tolist(), strict=True))
+        return dict(zip(self._run_labels[scored].tolist(), values.tolist(), strict=True))
 
     def rank(self, question: str) -> list[tuple[str, float]]:
         """Every label (entry or decline) with a score 0-1, best first."""
