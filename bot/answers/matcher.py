@@ -12,7 +12,7 @@ from operator import itemgetter
 
 import numpy as np
 
-from bot.answers.analyzer import Analyzer
+from bot.answers.analyzer import CACHE_SIZE, Analyzer
 from bot.answers.answer_model import NOT_COVERED, AnswerModel
 from bot.answers.knowledge import KnowledgeBase
 from bot.answers.safety import RedFlag, RedFlagDetector
@@ -144,6 +144,9 @@ class Matcher:
         self.model = model
         self.tuning = tuning or Tuning()
         self.locale = locale or get_locale(kb.language)
+        # Each text's clause breaks, remembered: a message is split into clauses two or three
+        # times (its asked words, two questions, a long message's clauses).
+        self._break_cache: dict[str, tuple[tuple[int, int, bool], ...]] = {}
         self._entry_ids = frozenset(e.id for e in kb.entries)
         self._related = {e.id: frozenset(e.related) for e in kb.entries}
         labelled: list[tuple[str, str, float]] = []
@@ -482,13 +485,24 @@ class Matcher:
         """Each clause's tokens, whether a question mark ends it, and its text."""
         out: list[tuple[list[str], bool, str]] = []
         start = 0
-        for found in (*self.locale.clause_break.finditer(text), None):
-            end = found.start() if found else len(text)
-            asks = found is not None and "?" in found.group()
+        for end, after, asks in (*self._breaks(text), (len(text), len(text), False)):
             clause = text[start:end]
             out.append((self.analyzer.tokens(clause), asks, clause))
-            start = found.end() if found else end
+            start = after
         return out
+
+    def _breaks(self, text: str) -> tuple[tuple[int, int, bool], ...]:
+        """Where each clause break of a text starts and ends, and whether it has a "?"."""
+        found = self._break_cache.get(text)
+        if found is None:
+            found = tuple(
+                (b.start(), b.end(), "?" in b.group())
+                for b in self.locale.clause_break.finditer(text)
+            )
+            if len(self._break_cache) >= CACHE_SIZE:
+                self._break_cache.clear()
+            self._break_cache[text] = found
+        return found
 
     def _calm_clause(self, clause: list[str], asks: bool, text: str) -> bool:
         """A short clause that only says something is absent or fine."""
@@ -851,12 +865,12 @@ class Matcher:
         opener = self.locale.question_opener
         if opener is None:
             return None
-        for found in self.locale.clause_break.finditer(question):
-            before, after = question[: found.start()], question[found.end() :]
+        for start, end, asks in self._breaks(question):
+            before, after = question[:start], question[end:]
             if not opener.match(after):
                 continue
             last = before[_sentence_start(before, len(before)) :]
-            if "?" in found.group() or opener.match(last):
+            if asks or opener.match(last):
                 return before, after
         return None
 
