@@ -194,35 +194,42 @@ class Matcher:
         self._idf = {t: math.log(1 + n_labels / len(ls)) for t, ls in self._label_postings.items()}
         self._people = frozenset(t for w in self.locale.people for t in self.analyzer.tokens(w))
         self._unknown_idf = math.log(1 + n_labels / 0.5) * self.tuning.unknown_factor
-        # Each phrasing's label and its weight over its norm, side by side.
+        # Each phrasing's label, factor and norm, side by side.
         doc_labels: list[str] = []
-        doc_scales: list[float] = []
+        doc_factors: list[float] = []
+        doc_norms: list[float] = []
         postings: dict[str, list[int]] = defaultdict(list)
         # Each token's square once, not once for each of its thousands of phrasings.
         squares = {t: idf**2 for t, idf in self._idf.items()}
-        # A label's phrasings that read as the same tokens score alike but for their factor: only
-        # the largest counts, the others never make the label's best (a fifth of the phrasings).
-        factors: dict[tuple[str, frozenset[str]], float] = {}
-        for label, tokens, factor in token_sets:
-            if tokens:
-                factors[label, tokens] = max(factor, factors.get((label, tokens), factor))
-        # Each label's phrasings side by side: its best one is then one `reduceat` run.
-        for (label, tokens), factor in sorted(factors.items(), key=lambda item: item[0][0]):
-            doc = len(doc_labels)
+        # A label's phrasings that read as the same tokens score alike but for their factor: one
+        # phrasing with the largest factor stands for them all (a fifth of the phrasings).
+        docs_by_tokens: dict[tuple[str, frozenset[str]], int] = {}
+        # Each label's phrasings side by side: its best one is then one `reduceat` run, from
+        # one of `starts` to the next.
+        starts: list[int] = []
+        for label, tokens, factor in sorted(token_sets, key=itemgetter(0)):
+            if not tokens:
+                continue
+            doc = docs_by_tokens.setdefault((label, tokens), len(doc_labels))
+            if doc < len(doc_labels):
+                doc_factors[doc] = max(doc_factors[doc], factor)
+                continue
             for token in tokens:
                 postings[token].append(doc)
+            if not doc_labels or doc_labels[-1] != label:
+                starts.append(doc)
             doc_labels.append(label)
+            doc_factors.append(factor)
             # fsum: the same norm whatever order the set gives its tokens in (see `_weights`).
-            doc_scales.append(factor / math.sqrt(math.fsum(map(squares.__getitem__, tokens))))
+            doc_norms.append(math.sqrt(math.fsum(map(squares.__getitem__, tokens))))
         # The index as arrays, so that a question is scored in a few vector operations. Each
         # label with phrasings has one run of them, in the order of the labels: a label without
         # any uses no token and never scores.
-        starts = [i for i, label in enumerate(doc_labels) if i == 0 or doc_labels[i - 1] != label]
         self._run_starts = np.array(starts, dtype=np.intp)
         run_labels = [doc_labels[i] for i in starts]
         self._run_labels = np.array(run_labels, dtype=object)
         run_index = {label: i for i, label in enumerate(run_labels)}
-        self._doc_scale = np.array(doc_scales)
+        self._doc_scale = np.array(doc_factors) / np.array(doc_norms)
         # Each token's phrasings, and then its labels' runs past the phrasings, as one array: a
         # question's token adds its weight to both in one step (`_score`).
         docs = len(doc_labels)
