@@ -109,23 +109,22 @@ class CourseService:
     ) -> Turn:
         """A new enrolment's first question: the procedure date, in the zone of the sign-up
         already open, else of the last course, else the clinic's."""
-        zone = state.timezone if state is not None else await self._last_zone(patient)
-        return self.enrolment.start(now, zone, await self._begun_before(patient, state))
+        zone, again = await self._begun(patient, state)
+        return self.enrolment.start(now, zone, again)
 
-    async def _begun_before(self, patient: Patient, state: Conversation | None) -> bool:
-        """Whether a sign-up is open or was just left (its zone is kept): one begun now is
-        begun again."""
-        return state is not None or await self.repo.kept_zone(patient.user_id) is not None
-
-    async def _last_zone(self, patient: Patient) -> str | None:
-        """The zone of the sign-up the patient left, else of their last course, if any."""
+    async def _begun(self, patient: Patient, state: Conversation | None) -> tuple[str | None, bool]:
+        """The zone a new sign-up begins in (the open one's, else the one kept from a sign-up
+        left, else the last course's, if any) and whether it is begun again (one open or just
+        left)."""
+        if state is not None:
+            return state.timezone, True
         # A patient enrolling again (after /cancel, /stop, or a course ended) keeps the zone
         # they chose.
         kept = await self.repo.kept_zone(patient.user_id)
         if kept is not None:
-            return kept
+            return kept, True
         last = await self.repo.last_course(patient.user_id)
-        return last.timezone if last is not None else None
+        return (last.timezone if last is not None else None), False
 
     async def reads_opening(self, patient: Patient, text: str, now: datetime) -> bool:
         """Whether this language reads text typed with /aftercare ("/aftercare вчера") as the
@@ -160,8 +159,8 @@ class CourseService:
     ) -> Response:
         """/timezone before signing up: the sign-up begins, in the zone given with it, if any
         (a zone is for the aftercare messages only: "not signed up" lost the one typed)."""
-        again = await self._begun_before(patient, None)
-        turn = self.enrolment.start_at_zone(await self._last_zone(patient), again)
+        zone, again = await self._begun(patient, None)
+        turn = self.enrolment.start_at_zone(zone, again)
         asked = await self._apply(patient, turn, now)
         answered = None
         if typed is not None:
