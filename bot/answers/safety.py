@@ -43,9 +43,10 @@ _NO_WORD = re.compile(r"(?:^|/)[^\w/]*(?:/|$)")
 _ITEM = re.compile(r"\s*(?:[-–—•*·▪●]|\d{1,2}[.)])\s")
 # RE2's time is linear in the message's length, and grows with the pattern's compiled size too:
 # ".{0,1000}z" (size 9,005) took 0.26 s on a 4,096-character message, ten patterns like
-# ".{0,1000}.{0,1000}.{0,1000}z" eight seconds. The shipped patterns are at most 1,194, 9,727 in
-# all per file, and take well under a millisecond; at these limits a message takes tens of
-# milliseconds at most.
+# ".{0,1000}.{0,1000}.{0,1000}z" eight seconds. The shipped patterns are at most 1,369 (English)
+# and 1,724 (Russian), 19,970 and 19,967 in all, at the file's limit: a new pattern needs a sign
+# in plain words to give way. They take well under a millisecond; at these limits a message
+# takes tens of milliseconds at most.
 PATTERN_PROGRAM_LIMIT = 2_000
 PATTERNS_PROGRAM_LIMIT = 20_000  # all of a file's patterns: each runs on every message
 # A sentence of this many words or fewer is a fragment the next one goes on with ("Lip. White.").
