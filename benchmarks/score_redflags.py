@@ -120,6 +120,10 @@ and 40/40 (b097746); tuned on since.
 `redflag_probe_al_*` (240 messages), written then too (answers to the daily check-in over time:
 a day number, hours since, a change since yesterday, a measurement; calm check-ins of the expected
 course), first scored 77/80 and 78/80, calm 39/40 and 40/40 (b097746); tuned on since.
+`redflag_probe_am_*` (240 messages), written at the twenty-eighth round's start (signs told with
+time, size and change over time; fainting and lying unconscious told many ways; calm items that
+share the signs' words), first scored 78/80 and 76/80, calm 34/40 and 35/40 (d259922); tuned on
+since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
