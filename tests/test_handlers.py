@@ -588,6 +588,21 @@ async def test_reload_keeps_old_faq_on_error_and_swaps_on_success(
     assert sent_to(fake, 1)[-1]["text"] == T("unknown_command")
 
 
+@pytest.mark.parametrize("typed", ["/reload faq/other.yaml", "/reload@softlift_test_bot now"])
+async def test_reload_with_words_after_it_says_it_takes_none_and_reloads_nothing(
+    app: App, fake: FakeTelegram, settings: Settings, tmp_path: Path, typed: str
+) -> None:
+    # Found by probing (eng38): "/reload faq/other.yaml" re-read the configured files and said
+    # "FAQ reloaded" as if it had read the path typed; an admin believed the other file served.
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(FAQ.read_text().replace("title: Bruises & <swelling>", "title: Bruising"))
+    _serve_from(app, settings, faq)
+    await feed(app, fake.text(ADMIN, typed))
+    assert [m["text"] for m in sent_to(fake, ADMIN)] == [T("reload_usage")]
+    await feed(app, fake.text(ADMIN, "will i get bruises"))
+    assert sent_to(fake, ADMIN)[-1]["text"].startswith("<b>Bruises")  # the old file serves
+
+
 async def test_a_reload_with_many_problems_shows_the_first_ones_in_one_message(
     app: App, fake: FakeTelegram, settings: Settings, tmp_path: Path
 ) -> None:

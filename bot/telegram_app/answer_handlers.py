@@ -348,6 +348,9 @@ async def reload(update: Update, context: Context) -> None:
     if message is None:
         return
     locale = (await assistant_of(context, update.effective_user)).locale
+    if context.args:  # "/reload faq/other.yaml" must not pass for having read that file
+        await send_text(message, locale.t("reload_usage"))
+        return
     try:
         languages = await services.reload()
     except FaqError as exc:
