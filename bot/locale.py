@@ -76,6 +76,7 @@ class DateWords:
     # "o'clock" of "7 o'clock", "at" of "at 7": a bare hour of 1-12 said so is morning or evening.
     twelve_hour_words: tuple[str, ...] = ()
     zones: tuple[tuple[str, str], ...] = ()  # ("москва", "Europe/Moscow"): cities in this language
+    city_words: tuple[str, ...] = ()  # "city" of "Ho Chi Minh City", "г" of "г. Москва"
     countries: tuple[tuple[str, str], ...] = ()  # ("россия", "RU"): after a city and a comma
     # ("ca", "US"): a state or province after a city and a comma ("San Francisco, CA")
     regions: tuple[tuple[str, str], ...] = ()
@@ -155,6 +156,7 @@ def _date_words(raw: Mapping[str, Any] | None) -> DateWords:
         named_times=pairs("named_times"),
         twelve_hour_words=words("twelve_hour_words"),
         zones=names("zones"),
+        city_words=words("city_words"),
         countries=names("countries"),
         regions=tuple(
             (str(name), str(code))
@@ -380,6 +382,12 @@ def get_locale(language: str) -> Locale:
 def city_zones() -> tuple[tuple[str, str], ...]:
     """Every shipped locale's city names with their zones: "Москва" is read in any chat."""
     return tuple(pair for dates in _every_locales_dates() for pair in dates.zones)
+
+
+@cache
+def city_words() -> frozenset[str]:
+    """Every shipped locale's words that say a name is a city's ("city", "город")."""
+    return frozenset(word for dates in _every_locales_dates() for word in dates.city_words)
 
 
 @cache

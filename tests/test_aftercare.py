@@ -294,6 +294,41 @@ def test_a_city_with_its_state_or_province_is_read(text: str, expected: str | No
     assert parse_zone(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ho Chi Minh City", "Asia/Ho_Chi_Minh"),
+        ("ho chi minh city.", "Asia/Ho_Chi_Minh"),
+        ("Kuwait City", "Asia/Kuwait"),
+        ("Mexico City", "America/Mexico_City"),  # the zone's own name keeps its word
+        ("город Москва", "Europe/Moscow"),
+        ("г. Москва", "Europe/Moscow"),
+        ("Berlin 🇩🇪", "Europe/Berlin"),
+        ("🇩🇪 Berlin", "Europe/Berlin"),
+        ("Berlin 🙂", "Europe/Berlin"),
+        ("Москва 🇷🇺", "Europe/Moscow"),
+        ("Paris 🇺🇸", None),  # the flag is a country, as after a comma: Paris, Texas
+        ("🇩🇪", None),
+        ("Kyiv, Україна", "Europe/Kyiv"),
+        ("Київ, Україна", "Europe/Kyiv"),
+        ("Rangoon, Myanmar", "Asia/Rangoon"),
+        ("Yangon, Burma", "Asia/Yangon"),
+        ("Seoul, Korea", "Asia/Seoul"),
+        ("Abidjan, Cote d'Ivoire", "Africa/Abidjan"),
+        ("Rangoon, Thailand", None),
+        ("City", None),
+    ],
+)
+def test_a_city_with_its_flag_a_city_word_or_a_country_named_otherwise_is_read(
+    text: str, expected: str | None
+) -> None:
+    # Found by probing (eng38): "Ho Chi Minh City", "Berlin 🇩🇪", "Kyiv, Україна" and "Rangoon,
+    # Myanmar" were "I don't know that time zone": the zone is Ho_Chi_Minh, a flag hid the
+    # city, Ukraine was known in Russian only, and the zone database names Myanmar "Myanmar
+    # (Burma)" and South Korea "Korea (South)".
+    assert parse_zone(text) == expected
+
+
 def test_every_city_of_a_locale_names_a_real_zone() -> None:
     for language in ("en", "ru"):
         for city, zone in get_locale(language).dates.zones:

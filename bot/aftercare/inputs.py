@@ -11,7 +11,14 @@ from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.locale import DateWords, city_zones, country_names, shown_as_typed, spaced
+from bot.locale import (
+    DateWords,
+    city_words,
+    city_zones,
+    country_names,
+    shown_as_typed,
+    spaced,
+)
 
 _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -350,6 +357,13 @@ _SAMPLE_STEP = timedelta(days=2)
 _CITY_WORD = re.compile(r"[^\W_]+")
 # What may end a zone typed as a sentence: "Berlin.", "London!", "Tokyo …".
 _SENTENCE_END = ".!\u2026 \t\n"
+# A flag is two regional indicator letters ("🇩🇪": D, E), the country's ISO code.
+_REGIONAL_A = 0x1F1E6
+_REGIONAL_Z = 0x1F1FF
+# Symbols typed beside a city ("Berlin 🇩🇪", "London ☔️"): emoji, their variation selectors,
+# joiners and the tag letters of a subdivision's flag ("🏴󠁧󠁢󠁥󠁮󠁧󠁿").
+_SYMBOL_CATEGORIES = ("So", "Sk")
+_SYMBOL_MARKS = re.compile("[\ufe0e\ufe0f\u200d\U000e0000-\U000e007f]")
 
 
 def is_offset(text: str) -> bool:
@@ -406,7 +420,35 @@ def _one_zone(names: tuple[str, ...]) -> str | None:
 
 def parse_zone(text: str) -> str | None:
     """The IANA time zone a patient typed ("Europe/Berlin", "berlin", "New York", "Москва"),
-    or a city with its country after a comma ("Berlin, Germany", "New York, NY, USA")."""
+    or a city with its country after a comma ("Berlin, Germany", "New York, NY, USA") or with
+    its flag ("Berlin 🇩🇪")."""
+    flags = _flag_countries(text)
+    zone = _zone_with_country(_without_symbols(text))
+    if zone is None or not flags:
+        return zone
+    # A flag says the country as a comma's country does: "Paris 🇺🇸" is no Europe/Paris.
+    return zone if flags & _zone_countries().get(zone, frozenset()) else None
+
+
+def _flag_countries(text: str) -> frozenset[str]:
+    """The ISO codes of the flags in the text ("DE" of "🇩🇪")."""
+    letters = "".join(
+        chr(ord(char) - _REGIONAL_A + ord("A"))
+        for char in text
+        if _REGIONAL_A <= ord(char) <= _REGIONAL_Z
+    )
+    return frozenset(letters[i : i + 2] for i in range(0, len(letters) - 1, 2))
+
+
+def _without_symbols(text: str) -> str:
+    """The text with emoji and other symbols as spaces: "Berlin 🇩🇪" as "Berlin"."""
+    text = _SYMBOL_MARKS.sub(" ", text)
+    kept = "".join(" " if unicodedata.category(c) in _SYMBOL_CATEGORIES else c for c in text)
+    return " ".join(kept.split())
+
+
+def _zone_with_country(text: str) -> str | None:
+    """The zone a city or zone name names, with its country after a comma if any."""
     city, comma, rest = text.partition(",")
     if not comma:
         return _place(text)
@@ -422,6 +464,18 @@ def parse_zone(text: str) -> str | None:
 
 
 def _place(text: str) -> str | None:
+    """The zone a city or zone name alone names, with or without its letters' accents or a
+    word saying it is a city ("Ho Chi Minh City", "г. Москва")."""
+    found = _spelled(text)
+    if found is None:
+        words = text.split()
+        named = [word for word in words if _city_key(word) not in city_words()]
+        if named and len(named) < len(words):
+            found = _spelled(" ".join(named))
+    return found
+
+
+def _spelled(text: str) -> str | None:
     """The zone a city or zone name alone names, with or without its letters' accents."""
     found = _zone(text)
     # Zone names are written in plain letters: "São Paulo" is "Sao_Paulo", "Zürich" "Zurich".
@@ -457,15 +511,23 @@ def _country_codes() -> dict[str, frozenset[str]]:
     ("ca": California, or Canada's code), to the codes of the countries they may name."""
     table = _tz_table("iso3166.tab")
     pairs = [(code, code) for code, *_ in table] + [(name, code) for code, name, *_ in table]
+    # "Myanmar (Burma)", "Korea (South)": the name before the brackets is typed alone (both
+    # Koreas' then: the city's zone tells which).
+    pairs += [(name.split(" (")[0], code) for code, name, *_ in table if " (" in name]
     codes: dict[str, set[str]] = {}
     for name, code in [*pairs, *country_names()]:
-        codes.setdefault(_city_key(name), set()).add(code)
+        codes.setdefault(_country_key(name), set()).add(code)
     return {name: frozenset(found) for name, found in codes.items()}
+
+
+def _country_key(text: str) -> str:
+    """A country's name as looked up: without case, punctuation or accents ("Cote d'Ivoire")."""
+    return _city_key(_without_marks(text))
 
 
 def _countries(text: str) -> frozenset[str]:
     """The ISO codes a country or state typed after a city may name ("Germany", "USA", "CA")."""
-    return _country_codes().get(_city_key(text), frozenset())
+    return _country_codes().get(_country_key(text), frozenset())
 
 
 def _tz_table(name: str) -> list[list[str]]:
