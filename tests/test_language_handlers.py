@@ -249,12 +249,56 @@ async def test_an_hour_with_its_word_signs_up_and_changes_the_time(
     await feed(app, said(fake, 62, "/aftercare"))
     await feed(app, said(fake, 62, "вчера"))
     await feed(app, said(fake, 62, "в 10 часов"))
+    await press_label(app, fake, fake.messages_to(62)[-1], "10:00")  # or 22:00, asked (eng38)
     assert "в 10:00 (Europe/Berlin)" in texts(fake, 62)[-2]
     await enrol(app, fake, 63, app_language="en")
     await feed(app, said(fake, 63, "/aftercare", app_language="en"))
     await press_label(app, fake, fake.messages_to(63)[-1], "Change time")
     await feed(app, said(fake, 63, "noon", app_language="en"))
     assert texts(fake, 63)[-1] == EN("ac_time_changed", time="12:00", zone="Europe/Berlin")
+
+
+@pytest.mark.parametrize(
+    ("typed", "answer", "at"),
+    [
+        ("в 7", "19:00", "19:00"),
+        ("в 7 часов", "вечера", "19:00"),
+        ("7 часов", "утра", "07:00"),
+        ("к 8", "вечером", "20:00"),
+        ("в 1 час", "13:00", "13:00"),
+    ],
+)
+async def test_a_russian_hour_without_its_part_of_the_day_is_asked_morning_or_evening(
+    app: App, fake: FakeTelegram, typed: str, answer: str, at: str
+) -> None:
+    # Found by probing (eng38): "в 7" and "в 7 часов" signed up for 07:00 without a word,
+    # where "at 7" in English asks "07:00 or 19:00?": said of an evening message it is 19:00.
+    await feed(app, said(fake, 64, "/aftercare"))
+    await feed(app, said(fake, 64, "вчера"))
+    await feed(app, said(fake, 64, typed))
+    hour = int(at[:2]) % 12
+    first, second = f"{hour:02d}:00", f"{hour + 12:02d}:00"
+    asked = fake.messages_to(64)[-1]
+    assert asked["text"] == RU("ac_time_which", first=first, second=second)
+    assert [b["text"] for b in buttons(asked)] == [first, second, "Отмена"]
+    if ":" in answer:
+        await press_label(app, fake, asked, answer)
+    else:  # a part of the day typed picks one
+        await feed(app, said(fake, 64, answer))
+    assert f"в {at} (Europe/Berlin)" in texts(fake, 64)[-2]
+
+
+@pytest.mark.parametrize(
+    ("typed", "at"),
+    [("в 7 вечера", "19:00"), ("в 7 утра", "07:00"), ("в 19", "19:00"), ("в 19 часов", "19:00")],
+)
+async def test_a_russian_hour_with_its_part_of_the_day_or_past_12_is_read_at_once(
+    app: App, fake: FakeTelegram, typed: str, at: str
+) -> None:
+    await feed(app, said(fake, 65, "/aftercare"))
+    await feed(app, said(fake, 65, "вчера"))
+    await feed(app, said(fake, 65, typed))
+    assert f"в {at} (Europe/Berlin)" in texts(fake, 65)[-2]
 
 
 async def test_a_check_in_typed_in_another_language_is_read_in_that_language(
@@ -616,7 +660,11 @@ def test_an_hour_with_its_part_of_the_day_in_words_is_read(
         ("at 7:30", "en", (time(7, 30),)),
         ("noon", "en", (time(12),)),
         ("at noon", "en", (time(12),)),
-        ("в 10 часов", "ru", (time(10),)),
+        ("в 10 часов", "ru", (time(10), time(22))),  # as "10 o'clock" (eng38)
+        ("в 7", "ru", (time(7), time(19))),
+        ("в 7 вечера", "ru", (time(19),)),
+        ("в 19", "ru", (time(19),)),
+        ("в 7:30", "ru", (time(7, 30),)),
         ("teatime", "en", ()),
     ],
 )
