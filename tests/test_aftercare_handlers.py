@@ -331,6 +331,29 @@ async def test_a_sign_up_begun_again_says_so_instead_of_the_introduction(
     assert texts(fake, 73)[-1].startswith(intro)
 
 
+@pytest.mark.parametrize(("typed", "at"), [("midnight", "00:00"), ("0330", "03:30")])
+async def test_a_time_at_night_is_taken_and_said_kindly_to_be_at_night(
+    app: App, fake: FakeTelegram, typed: str, at: str
+) -> None:
+    # Found by probing (eng38): "midnight" signed up for messages at 00:00 without a word,
+    # though a message then may wake the patient or wait unread until morning.
+    night = T("ac_time_at_night", time=at)
+    await feed(app, fake.text(75, "/aftercare"))
+    await feed(app, fake.text(75, "yesterday"))
+    await feed(app, fake.text(75, typed))
+    confirmation = texts(fake, 75)[-2]
+    assert f"at {at} (Europe/Berlin)" in confirmation and confirmation.endswith(night)
+    await feed(app, fake.text(75, "/aftercare"))
+    await press_label(app, fake, fake.messages_to(75)[-1], "Change time")
+    await feed(app, fake.text(75, "0900"))
+    assert texts(fake, 75)[-1] == T("ac_time_changed", time="09:00", zone="Europe/Berlin")
+    await feed(app, fake.text(75, "/aftercare"))
+    await press_label(app, fake, fake.messages_to(75)[-1], "Change time")
+    await feed(app, fake.text(75, typed))
+    changed = T("ac_time_changed", time=at, zone="Europe/Berlin")
+    assert texts(fake, 75)[-1] == f"{changed}\n\n{night}"
+
+
 async def test_full_width_digits_and_colons_are_read_as_a_date_and_a_time(
     app: App, fake: FakeTelegram
 ) -> None:

@@ -648,6 +648,39 @@ def test_an_hour_with_its_part_of_the_day_in_words_is_read(
 @pytest.mark.parametrize(
     ("text", "language", "expected"),
     [
+        ("0900", "en", (time(9),)),
+        ("2130", "en", (time(21, 30),)),
+        ("at 0730", "en", (time(7, 30),)),
+        ("at 0700", "en", (time(7),)),  # the leading zero is the 24-hour clock's: not asked
+        ("at 07:00", "en", (time(7),)),
+        ("at 10:00", "en", (time(10), time(22))),
+        ("2400", "en", ()),
+        ("0960", "en", ()),
+        ("12 noon", "en", (time(12),)),
+        ("12:00 noon", "en", (time(12),)),
+        ("at 12 noon", "en", (time(12),)),
+        ("12 midnight", "en", (time(0),)),
+        ("11 noon", "en", ()),
+        ("19h30", "en", (time(19, 30),)),
+        ("around 9", "en", (time(9), time(21))),
+        ("about 7pm", "en", (time(19),)),
+        ("0900", "ru", (time(9),)),
+        ("21ч30", "ru", (time(21, 30),)),
+        ("около 9 утра", "ru", (time(9),)),
+        ("12 полдень", "ru", (time(12),)),
+    ],
+)
+def test_a_time_in_four_digits_with_its_name_or_roughly_is_read(
+    text: str, language: str, expected: tuple[time, ...]
+) -> None:
+    # Found by probing (eng38): "0900", "12 noon", "19h30" and "around 9" were refused with the
+    # forms to type a time in, though "noon" and "9am" were read.
+    assert time_readings(text, get_locale(language).dates) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
         ("7 o'clock", "en", (time(7), time(19))),
         ("at 7 oclock", "en", (time(7), time(19))),
         ("7oclock", "en", (time(7), time(19))),

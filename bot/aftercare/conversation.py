@@ -34,6 +34,9 @@ DATE_CHOICES = (
     (3, "ac_3_days_ago"),
 )
 TIME_CHOICES = (("ac_morning", time(9)), ("ac_midday", time(13)), ("ac_evening", time(19)))
+# A daily message before this may wake the patient or wait unread until morning: taken (a
+# night-shift patient may mean it), and said kindly.
+NIGHT_ENDS = time(6)
 COMMON_ZONES = (
     "Europe/London",
     "Europe/Berlin",
@@ -380,6 +383,13 @@ class Enrolment:
         return Turn(Reply(text, buttons=(choices, self._cancel_row())), which)
 
     def _time_chosen(self, state: Conversation, at: time, now: datetime) -> Turn:
+        turn = self._time_taken(state, at, now)
+        if at >= NIGHT_ENDS or turn.action is None:
+            return turn
+        night = self._t("ac_time_at_night", time=hhmm(at))
+        return replace(turn, reply=replace(turn.reply, text=f"{turn.reply.text}\n\n{night}"))
+
+    def _time_taken(self, state: Conversation, at: time, now: datetime) -> Turn:
         if state.step is Step.NEW_TIME:
             reply = Reply(self._t("ac_time_changed", time=hhmm(at), zone=state.timezone))
             return Turn(reply, None, Reschedule(at, state.timezone))

@@ -28,6 +28,12 @@ _CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})")
 _HOUR = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?")
 _GLUED_HOUR = re.compile(r"(\d{1,2}(?:[:.]\d{2})?)(\D+)")  # "9am", "7:30pm"
 _ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")  # "15th"
+# "0900", "2130": the 24-hour clock without its colon.
+_FOUR_DIGITS = re.compile(r"(?<![\d:.])(\d{2})(\d{2})(?![\d:.])")
+# An hour written with its leading zero ("07:00", not the minutes of "10:00").
+_ZERO_HOUR = re.compile(r"(?<![\d:.])0\d")
+# "19h30", "21ч30": the hour's word between hours and minutes.
+_WORD_BETWEEN = re.compile(r"(\d{1,2})([^\W\d_]+)(\d{2})(?!\d)")
 # Any count of days before the calendar's first day is simply too long ago.
 _MAX_DAYS_AGO = 10**6
 # The most years between two 29 Februaries (2096 to 2104: 2100 is no leap year).
@@ -249,6 +255,7 @@ def parse_time(text: str, words: DateWords = NO_WORDS) -> time | None:
 def time_readings(text: str, words: DateWords = NO_WORDS) -> tuple[time, ...]:
     """The times typed text may mean, earlier first: one, two for an hour on the 12-hour clock
     with no half of the day ("7 o'clock": 07:00 or 19:00), or none when it is no time."""
+    text = _colon_added(text, words)
     match = _CLOCK.fullmatch(text.strip())
     if match:
         hour, minute = int(match.group(1)), int(match.group(2))
@@ -262,12 +269,22 @@ def time_readings(text: str, words: DateWords = NO_WORDS) -> tuple[time, ...]:
     return (at, time(at.hour + 12))
 
 
+def _colon_added(text: str, words: DateWords) -> str:
+    """The text with a time written without its colon written with it ("0900", "19h30")."""
+    text = _FOUR_DIGITS.sub(r"\1:\2", text)
+    return _WORD_BETWEEN.sub(
+        lambda m: f"{m[1]}:{m[3]}" if m[2].lower() in words.hour_suffixes else m[0], text
+    )
+
+
 def _on_twelve_hour_clock(text: str, words: DateWords) -> bool:
     """Whether an hour is typed in digits with a word of the 12-hour clock and no half of the
     day ("7 o'clock", "at 7"; not "7 pm", "19h", "at noon")."""
     if not any(char.isdecimal() for char in text):
         return False
     said = _normal(text)
+    if _ZERO_HOUR.search(said):  # "07:00", "at 07": the 24-hour clock's way
+        return False
     pieces = said.split(" ")
     glued = _GLUED_HOUR.fullmatch(pieces[-1])
     if glued:
@@ -279,11 +296,16 @@ def _on_twelve_hour_clock(text: str, words: DateWords) -> bool:
 def _worded_time(text: str, words: DateWords) -> time | None:
     pieces = text.split(" ")
     prefixed = len(pieces) > 1 and pieces[0] in words.time_prefixes
-    if prefixed:
+    while len(pieces) > 1 and pieces[0] in words.time_prefixes:  # "at about 7"
         pieces = pieces[1:]
-    named = dict(words.named_times).get(" ".join(pieces))
+    named_times = dict(words.named_times)
+    named = named_times.get(" ".join(pieces))
     if named is not None:
         return time(named)
+    if len(pieces) == 2 and pieces[1] in named_times:  # "12 noon", "12:00 midnight"
+        named, match = named_times[pieces[1]], _HOUR.fullmatch(pieces[0])
+        said = (int(match.group(1)), int(match.group(2) or 0)) if match else None
+        return time(named) if said in ((named, 0), (named or 12, 0)) else None
     hour_words = dict(words.hour_words)
     glued = _GLUED_HOUR.fullmatch(pieces[0]) if len(pieces) == 1 else None
     if glued and (glued.group(2) in hour_words or glued.group(2) in words.hour_suffixes):
