@@ -63,6 +63,10 @@ class DateWords:
     numbers: tuple[tuple[str, int], ...] = ()  # ("три", 3): "три дня назад" as "3 дня назад"
     months: tuple[tuple[str, int], ...] = ()  # ("марта", 3)
     date_fillers: tuple[str, ...] = ()  # "of" of "15th of March"
+    weekdays: tuple[tuple[str, int], ...] = ()  # ("friday", 4): Monday is 0
+    weekday_prefixes: tuple[str, ...] = ()  # "on" of "on Friday", "в" of "в пятницу"
+    last_words: tuple[str, ...] = ()  # "last" of "last Friday": before today, a week ago if today
+    day_parts: tuple[str, ...] = ()  # "evening" of "yesterday evening": nothing more of the date
     year_words: tuple[str, ...] = ()  # "года" of "15 марта 2025 года"
     day_month: bool = False  # "15.03" without a year: this year, or last year if still to come
     slash_dates: bool = False  # "15/03/2025" read as "15.03.2025" (where the day comes first)
@@ -146,6 +150,10 @@ def _date_words(raw: Mapping[str, Any] | None) -> DateWords:
         numbers=pairs("numbers"),
         months=pairs("months"),
         date_fillers=words("date_fillers"),
+        weekdays=pairs("weekdays"),
+        weekday_prefixes=words("weekday_prefixes"),
+        last_words=words("last_words"),
+        day_parts=tuple(w.replace("ё", "е") for w in words("day_parts")),
         year_words=words("year_words"),
         day_month=bool(raw.get("day_month", False)),
         slash_dates=bool(raw.get("slash_dates", False)),

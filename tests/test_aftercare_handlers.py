@@ -194,7 +194,7 @@ async def test_a_question_asked_during_enrolment_is_answered_and_the_question_re
     await feed(app, fake.text(40, "how long do bruises last"))  # no "?": begins as a question
     assert texts(fake, 40)[-2].startswith("<b>Bruising</b>")
     assert texts(fake, 40)[-1] == T("ac_waiting_date")
-    await feed(app, fake.text(40, "last tuesday"))  # neither an answer nor a question
+    await feed(app, fake.text(40, "a while ago"))  # neither an answer nor a question
     assert texts(fake, 40)[-1] == f"{T('ac_date_unreadable')} {T('ac_date_forms')}"
     await feed(app, fake.text(40, "31.04.2025"))  # the form asked for, but no such day
     assert texts(fake, 40)[-1] == f"{T('ac_date_no_such_day')} {T('ac_date_forms')}"
@@ -298,6 +298,19 @@ async def test_a_date_with_slashes_is_read_day_or_month_first_and_said_when_uncl
     read = T("ac_date_read", day=6, month="May", year=2025)
     assert asked.startswith(read) if said else read.split(" 6")[0] not in asked
     await feed(app, fake.text(72, "/cancel"))
+
+
+async def test_a_day_of_the_week_is_read_and_the_date_it_is_said(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probing (eng38): "last Friday" was "I can't read that date"; read, the reply says
+    # the date (16 May), so that a patient who meant the Friday before can correct it.
+    await feed(app, fake.text(76, "/aftercare last Friday"))
+    asked = texts(fake, 76)[-1]
+    assert asked.startswith(T("ac_date_read", day=16, month="May", year=2025))
+    assert T("ac_ask_time", zone="Europe/Berlin") in asked
+    await feed(app, fake.text(76, "9am"))
+    assert "day 4 of 14" in texts(fake, 76)[-2]
 
 
 @pytest.mark.parametrize(

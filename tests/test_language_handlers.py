@@ -496,6 +496,42 @@ def test_a_day_of_thousands_of_digits_is_no_date() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("last Friday", "en", date(2025, 3, 14)),
+        ("Friday", "en", date(2025, 3, 14)),
+        ("on friday.", "en", date(2025, 3, 14)),
+        ("Fri", "en", date(2025, 3, 14)),
+        ("on Thursday", "en", TODAY),
+        ("last Thursday", "en", date(2025, 3, 13)),
+        ("this morning", "en", TODAY),
+        ("yesterday evening", "en", date(2025, 3, 19)),
+        ("yesterday morning.", "en", date(2025, 3, 19)),
+        ("2 days ago in the evening", "en", date(2025, 3, 18)),
+        ("last night", "en", date(2025, 3, 19)),
+        ("next Friday", "en", None),
+        ("в прошлую пятницу", "ru", date(2025, 3, 14)),
+        ("в пятницу", "ru", date(2025, 3, 14)),
+        ("Пятница", "ru", date(2025, 3, 14)),
+        ("в четверг", "ru", TODAY),
+        ("в прошлый четверг", "ru", date(2025, 3, 13)),
+        ("в прошлое воскресенье", "ru", date(2025, 3, 16)),
+        ("вчера вечером", "ru", date(2025, 3, 19)),
+        ("сегодня утром", "ru", TODAY),
+        ("позавчера днём", "ru", date(2025, 3, 18)),
+    ],
+)
+def test_a_day_of_the_week_or_a_day_with_its_part_is_read(
+    text: str, language: str, expected: date | None
+) -> None:
+    # Found by probing (eng38): "last Friday", "в пятницу", "yesterday evening" and "сегодня
+    # утром" were "I can't read that date", though "yesterday" was read.
+    words = get_locale(language).dates
+    assert parse_date(text, TODAY, words) == expected
+    assert counts_back(text, words) is (expected is not None)
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("today", date(2025, 3, 20)),
@@ -512,7 +548,8 @@ def test_a_day_of_thousands_of_digits_is_no_date() -> None:
         ("15.03.2025", date(2025, 3, 15)),
         ("15.03", date(2025, 3, 15)),  # day.month, as DD.MM.YYYY is read
         ("вчера", None),
-        ("last tuesday", None),
+        ("last tuesday", date(2025, 3, 18)),  # read since eng38
+        ("a while ago", None),
         ("a week ago", date(2025, 3, 13)),
         # Found by eng35: a number in words was "can't read that date".
         ("two days ago", date(2025, 3, 18)),

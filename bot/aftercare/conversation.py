@@ -16,6 +16,7 @@ from bot.aftercare.inputs import (
     fixed_offset,
     is_abbreviation,
     is_offset,
+    names_weekday,
     order_unclear,
     parse_zone,
     read_procedure_date,
@@ -276,7 +277,8 @@ class Enrolment:
             if read is Refusal.UNREADABLE:
                 return None
             turn = self._date_read(state, read, now, now if counts_back(text, words) else None)
-            return self._date_said(turn, read) if order_unclear(text, words) else turn
+            said = order_unclear(text, words) or names_weekday(text, words)
+            return self._date_said(turn, read) if said else turn
         if state.step in (Step.TIME, Step.NEW_TIME):
             return self._time_read(state, self._times(state, text), now)
         zone = None if is_abbreviation(text) else parse_zone(text)

@@ -112,12 +112,45 @@ def _without_year_word(text: str, words: DateWords) -> str:
 
 
 def counts_back(text: str, words: DateWords = NO_WORDS) -> bool:
-    """Whether a typed date counts days back from today ("yesterday", "3 days ago")."""
-    text = _normal(text)
+    """Whether a typed date counts days back from today ("yesterday", "3 days ago", "Friday")."""
+    return any(_counted_back(said, words) for said in _as_said(_normal(text), words))
+
+
+def _counted_back(text: str, words: DateWords) -> bool:
     head, _, rest = text.partition(" ")
-    return any(text == word for word, _ago in words.days_ago) or (
-        _count(head, words) is not None and rest in dict(words.n_days_ago)
+    return (
+        any(text == word for word, _ago in words.days_ago)
+        or (_count(head, words) is not None and rest in dict(words.n_days_ago))
+        or _weekday(text, words) is not None
     )
+
+
+def names_weekday(text: str, words: DateWords = NO_WORDS) -> bool:
+    """Whether a typed date is a day of the week ("last Friday", "в пятницу")."""
+    return any(_weekday(said, words) is not None for said in _as_said(_normal(text), words))
+
+
+def _as_said(text: str, words: DateWords) -> tuple[str, ...]:
+    """The text, and without the part of the day after it ("yesterday evening", "вчера
+    вечером"), which says nothing more of the date."""
+    for part in sorted(words.day_parts, key=len, reverse=True):
+        bare = text.removesuffix(f" {part}")
+        if bare != text:
+            return (text, bare)
+    return (text,)
+
+
+def _weekday(text: str, words: DateWords) -> tuple[int, bool] | None:
+    """The day of the week typed (Monday 0) and whether it is said to be a past week's ("last
+    Friday", "в прошлую пятницу"), or None."""
+    pieces = text.split(" ")
+    while len(pieces) > 1 and pieces[0] in words.weekday_prefixes:  # "on", "в"
+        pieces = pieces[1:]
+    last = len(pieces) > 1 and pieces[0] in words.last_words
+    if last:
+        pieces = pieces[1:]
+    day = dict(words.weekdays).get(pieces[0]) if len(pieces) == 1 else None
+    return None if day is None else (day, last)
 
 
 def _count(word: str, words: DateWords) -> int | None:
@@ -129,6 +162,19 @@ def _count(word: str, words: DateWords) -> int | None:
 
 def _relative_date(text: str, today: date, words: DateWords) -> date | None:
     """A date in the locale's words, or without a year; None when the text is neither."""
+    for said in _as_said(text, words):
+        if (when := _relative_date_said(said, today, words)) is not None:
+            return when
+    return None
+
+
+def _relative_date_said(text: str, today: date, words: DateWords) -> date | None:
+    """As `_relative_date`, the text as it is."""
+    if (weekday := _weekday(text, words)) is not None:
+        day, last = weekday
+        # The last such day up to today; "last Friday" on a Friday is a week ago.
+        ago = (today.weekday() - day) % 7
+        return today - timedelta(days=ago or (7 if last else 0))
     for word, ago in words.days_ago:
         if text == word:
             return today - timedelta(days=ago)
