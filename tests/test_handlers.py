@@ -588,6 +588,22 @@ async def test_reload_keeps_old_faq_on_error_and_swaps_on_success(
     assert sent_to(fake, 1)[-1]["text"] == T("unknown_command")
 
 
+@pytest.mark.parametrize(
+    "typed",
+    ["/delete", "/unsubscribe", "/forget_me", "/Delete_My_Data", "/optout@softlift_test_bot"],
+)
+async def test_a_command_asking_to_delete_or_unsubscribe_points_to_forget_and_stop(
+    app: App, fake: FakeTelegram, typed: str
+) -> None:
+    # Found by probing (eng38): "/delete" and "/unsubscribe" got "I don't know that command.
+    # Try /help", which names neither /forget nor /stop, while "delete my data" typed points
+    # to both.
+    await feed(app, fake.text(5, typed))
+    assert [m["text"] for m in sent_to(fake, 5)] == [T("privacy_request_reply")]
+    await feed(app, fake.text(5, "/deletion_log"))
+    assert sent_to(fake, 5)[-1]["text"] == T("unknown_command")
+
+
 @pytest.mark.parametrize("typed", ["/reload faq/other.yaml", "/reload@softlift_test_bot now"])
 async def test_reload_with_words_after_it_says_it_takes_none_and_reloads_nothing(
     app: App, fake: FakeTelegram, settings: Settings, tmp_path: Path, typed: str

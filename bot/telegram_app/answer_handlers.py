@@ -37,6 +37,34 @@ from bot.telegram_app.sending import (
 # Admin commands whose replies hold patients' texts or figures: private chats only, since
 # everyone in a group would read them. /reload shows only the FAQ and works anywhere.
 STAFF_REPORTS = ("stats", "unanswered")
+# Commands a patient guesses for leaving or erasing their data ("/delete", "/unsubscribe"):
+# the reply to "delete my data" typed, which names /stop and /forget, not "unknown command".
+PRIVACY_GUESSES = frozenset(
+    [
+        "delete",
+        "deleteme",
+        "delete_me",
+        "delete_my_data",
+        "deletedata",
+        "delete_data",
+        "delete_account",
+        "erase",
+        "remove",
+        "remove_me",
+        "removeme",
+        "forgetme",
+        "forget_me",
+        "forget_my_data",
+        "unsubscribe",
+        "unsub",
+        "optout",
+        "opt_out",
+        "gdpr",
+        "stop_messages",
+        "stopall",
+        "stop_all",
+    ]
+)
 # The problems a failed /reload shows: one message. It may be sent in the staff chat, whose
 # queue (18 messages a minute) urgent alerts share; `faq check` lists them all.
 RELOAD_SHOWN_CHARS = 3000
@@ -277,10 +305,14 @@ async def non_text(update: Update, context: Context) -> None:
 
 async def unknown_command(update: Update, context: Context) -> None:
     """A command the bot does not know (or one the user may not use)."""
-    if update.effective_message is None:
+    message = update.effective_message
+    if message is None:
         return
     assistant = await assistant_of(context, update.effective_user)
-    await send_text(update.effective_message, assistant.locale.t("unknown_command"))
+    typed = (message.text or "").split(maxsplit=1)
+    command = typed[0].partition("@")[0].lstrip("/").lower() if typed else ""
+    key = "privacy_request_reply" if command in PRIVACY_GUESSES else "unknown_command"
+    await send_text(message, assistant.locale.t(key))
 
 
 async def stats(update: Update, context: Context) -> None:
