@@ -686,6 +686,22 @@ def test_everyday_words_for_the_articles_things(
     assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
 
 
+# probe79 (everyday words): a form of a word its synonyms did not list, and "one visit" said as
+# «за один приход».
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("а вы обезболиваете?", "anaesthesia"),
+        ("реально всё лицо сделать за один приход?", "several-problems"),
+    ],
+)
+def test_russian_forms_and_everyday_words_for_the_articles_things(
+    languages: Languages, message: str, entry_id: str
+) -> None:
+    decision = languages.ask(message).decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision
+
+
 @pytest.mark.parametrize(
     ("message", "kind", "entry_id"),
     [
