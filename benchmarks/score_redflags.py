@@ -124,6 +124,9 @@ course), first scored 77/80 and 78/80, calm 39/40 and 40/40 (b097746); tuned on 
 time, size and change over time; fainting and lying unconscious told many ways; calm items that
 share the signs' words), first scored 78/80 and 76/80, calm 34/40 and 35/40 (d259922); tuned on
 since.
+`redflag_probe_an_*` (240 messages), written then too (messy typing: typos, words run together,
+voice-to-text, transliteration, emoji for words, fragments; calm ones asked ahead or about
+others), first scored 75/80 and 77/80, calm 35/40 and 38/40 (d259922); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 
