@@ -133,6 +133,10 @@ class Analyzer:
         # dropped (`_deletions`): most typos are one edit from a word that keeps their first
         # letter.
         self._by_deletion: dict[tuple[str, int], dict[str, str] | list[str]] = {}
+        # The known words of each first letter by their length, in `_sorted_known`'s order, built
+        # for a letter on first use: a typo asks for two letters and several lengths, most of
+        # them with no word, and scanning the letter's words for each was a third of a lookup.
+        self._by_first_letter: dict[str, dict[int, list[str]]] = {}
         # The letters of each word of `_by_length`, as `_letters` masks, built on first use.
         self._length_letters: dict[int, np.ndarray] = {}
         # By the words kept too: the red-flag check reads a text with more than one `keep`. Two
@@ -270,9 +274,7 @@ class Analyzer:
         if isinstance(found, dict):
             return found
         if found is None:
-            known = self._sorted_known
-            first = known[bisect_left(known, letter) : bisect_left(known, chr(ord(letter) + 1))]
-            words = [w for w in first if len(w) == size]
+            words = self._of_first_letter(letter).get(size, [])
             if words:  # made-up letters and lengths must not grow the tables
                 self._by_deletion[(letter, size)] = words
             return words
@@ -286,6 +288,19 @@ class Analyzer:
                 table[text] = f"{table[text]} {known_word}" if text in table else known_word
         self._by_deletion[(letter, size)] = table
         return table
+
+    def _of_first_letter(self, letter: str) -> dict[int, list[str]]:
+        """The known words that begin with a letter, by their length."""
+        found = self._by_first_letter.get(letter)
+        if found is None:
+            known = self._sorted_known
+            start, end = bisect_left(known, letter), bisect_left(known, chr(ord(letter) + 1))
+            found = defaultdict(list)
+            for word in known[start:end]:
+                found[len(word)].append(word)
+            if found:  # a letter no known word begins must not grow the tables
+                self._by_first_letter[letter] = found
+        return found
 
     def _first_letter_typos(self, word: str) -> list[str]:
         """The known words one edit at the first letter away, shortest and then commonest first."""
