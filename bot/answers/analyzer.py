@@ -51,6 +51,9 @@ class Analyzer:
         # it takes half the time.
         self._stemmer.maxCacheSize = 0
         self._stem_cache: dict[str, str] = {}
+        # The last text `_read` and its reading, as one tuple (whole for any thread): a message
+        # is read for red flags and then as tokens, the same text twice in a row.
+        self._last_read = ("", "")
         groups = tuple(synonyms)
         corpus = list(corpus)
         phrases = [phrase for group in groups for phrase in group]
@@ -194,10 +197,15 @@ class Analyzer:
 
     def _read(self, text: str) -> str:
         """The text folded, without contractions' endings, lower-cased and without punctuation."""
-        text = self.locale.fold(text)
+        last, read = self._last_read
+        if text == last:
+            return read
+        read = self.locale.fold(text)
         if self.locale.contraction is not None:
-            text = self.locale.contraction.sub("", text)
-        return utils.default_process(text)
+            read = self.locale.contraction.sub("", read)
+        read = utils.default_process(read)
+        self._last_read = (text, read)
+        return read
 
     def words_of(self, texts: Sequence[str]) -> list[list[str]]:
         """`words` of each text, read all at once."""
