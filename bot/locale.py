@@ -38,6 +38,13 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 
 
+def _unstretched(text: str) -> str:
+    """The text with stretched letters read once and tripled ones twice."""
+    if _REPEATED.search(text):
+        return _TRIPLED.sub(r"\1\1", _STRETCHED.sub(r"\1", text))
+    return text
+
+
 def readable(text: str) -> str:
     """The text with lone surrogates replaced, so that every encoder and regex engine takes it."""
     return _SURROGATE.sub("\ufffd", text)
@@ -253,9 +260,10 @@ class Locale:
         if not ascii_text:
             if not unicodedata.is_normalized("NFKC", text):
                 text = unicodedata.normalize("NFKC", text)
+            if self._may_fold.search(text) is None:
+                return _unstretched(text)  # most texts: nothing to drop or map
             text = _HIDDEN.sub("", text)
-        if _REPEATED.search(text):
-            text = _TRIPLED.sub(r"\1\1", _STRETCHED.sub(r"\1", text))
+        text = _unstretched(text)
         # ... and none of the characters `folds` maps (emoji, "ё") when none of them is ASCII:
         # most of a FAQ's English texts are spared the search.
         if not self.folds or (ascii_text and not self._folds_ascii):
@@ -291,6 +299,14 @@ class Locale:
     def _folded(self) -> re.Pattern[str]:
         """Any character `folds` maps: searching for one is cheaper than translating every text."""
         return re.compile("[" + "".join(re.escape(chr(char)) for char in self.folds) + "]")
+
+    @cached_property
+    def _may_fold(self) -> re.Pattern[str]:
+        """Any character `fold` drops or maps, or any past the BMP: one search rules them out."""
+        # The characters past the BMP that `folds` maps (emoji) as one range: listed one by one
+        # (as in `_folded`), each character of a text was compared with every one of them.
+        bmp = "".join(re.escape(chr(char)) for char in self.folds if char <= 0xFFFF)
+        return re.compile(f"[{_INVISIBLE_CHARS}{_ACCENT_CHARS}{bmp}\U00010000-\U0010ffff]")
 
     @cached_property
     def _folds_ascii(self) -> bool:
