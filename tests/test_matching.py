@@ -1592,3 +1592,11 @@ def test_scores_are_the_same_whatever_the_processs_string_hashes() -> None:
         for seed in ("0", "1", "2")
     ]
     assert runs[0] == runs[1] == runs[2]
+
+
+def test_labels_are_scored_in_order(matcher: Matcher) -> None:
+    # The ranking breaks ties by label from this order and sorts by label only after a clause
+    # of a long message added its own.
+    for question in ("how long does it last", "does it hurt and how much is it"):
+        scores = matcher._score(frozenset(matcher.analyzer.tokens(question)))
+        assert scores and list(scores) == sorted(scores)

@@ -455,7 +455,8 @@ class Matcher:
         share = self.tuning.best_doc_share
         scored = best.nonzero()[0]
         values = share * best[scored] + (1 - share) * cover[scored] / total
-        # As Python lists first: reading a NumPy array item by item is slow.
+        # As Python lists first: reading a NumPy array item by item is slow. The labels come in
+        # order, as the runs are (`_rank` relies on it).
         return dict(zip(self._run_labels[scored].tolist(), values.tolist(), strict=True))
 
     def rank(self, question: str) -> list[tuple[str, float]]:
@@ -555,7 +556,9 @@ class Matcher:
                             scores[label] = score
                             from_clause[label] = clause_tokens
         # Best first, ties by label: by label, then stably by score (no key tuple per label).
-        ranked = sorted(sorted(scores.items()), key=itemgetter(1), reverse=True)
+        # `_score` gives the labels in order; only a clause's may add some after them.
+        by_label = sorted(scores.items()) if from_clause else scores.items()
+        ranked = sorted(by_label, key=itemgetter(1), reverse=True)
         return ranked, from_clause
 
     def _without_examples(self, text: str) -> str:
