@@ -512,8 +512,10 @@ class Analyzer:
         """Every stem a text's words may be read as, whatever the reading: as written, with a
         clipped ending put back, corrected as a typo or not; None past a few possible typos."""
         forms = set(self._read(text).split())
-        forms.update([self._unclipped(word) for word in forms])
-        typos = [form for form in forms if self._may_be_typo(form)]
+        if self._clipped:
+            forms.update([self._unclipped(word) for word in forms])
+        known = self._known
+        typos = [form for form in forms if form not in known and self._may_be_typo(form)]
         if len(typos) > QUICK_TYPO_LOOKUPS:  # counted before any is looked up
             return None
         forms.update(self._fix(typo) for typo in typos)

@@ -520,18 +520,19 @@ class Matcher:
         # after normal, like the sore arm after a shot?" asks about pain.
         if not clause or len(clause) > CALM_CLAUSE_TOKENS:
             return False
-        opener = self.locale.question_opener
-        if opener is not None and opener.match(text):
-            return False
         if clause[0] in self._negation:
-            return not self._names_entry(clause[1:])
-        if len(clause) == 2 and clause[-1] in self._negation and not asks:
-            return True  # "температуры нет", "боли нет"; "можно или нет?" asks
-        return (
-            len(clause) > 1
-            and clause[-1] in self._reassurance
-            and (not asks or bool(self._signs.intersection(clause)))
-        )
+            calm = not self._names_entry(clause[1:])
+        elif len(clause) == 2 and clause[-1] in self._negation and not asks:
+            calm = True  # "температуры нет", "боли нет"; "можно или нет?" asks
+        else:
+            calm = (
+                len(clause) > 1
+                and clause[-1] in self._reassurance
+                and (not asks or bool(self._signs.intersection(clause)))
+            )
+        # The opening read last, only for a clause calm by its words: most are not.
+        opener = self.locale.question_opener
+        return calm and (opener is None or opener.match(text) is None)
 
     def _rank(
         self, question: str, tokens: frozenset[str]
