@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from itertools import islice
 from operator import itemgetter
 
 import numpy as np
@@ -311,16 +312,18 @@ class Matcher:
             for t in set(self.analyzer.tokens(text))
         )
 
-    def _covering(self, best_id: str, question: str, scores: dict[str, float]) -> str | None:
+    def _covering(self, best_id: str, question: str, ranked: list[tuple[str, float]]) -> str | None:
         """The entry that answers a question naming two or more of the entries it covers.
 
         The two must be named in different clauses ("my folds and my thin lips"): within one
-        ("my cheeks lack volume") a word shared in passing names nothing.
+        ("my cheeks lack volume") a word shared in passing names nothing. `ranked`: the
+        question's labels and scores.
         """
         found = self._together.get(best_id)
         if found is None:
             return None
         covering, naming = found
+        scores = dict(ranked)
         if self.locale.contrast_only is not None:
             # "is dryness something it addresses, or is it only for wrinkles?" asks about dryness.
             question = self.locale.contrast_only.sub("", question)
@@ -907,10 +910,10 @@ class Matcher:
             if compared.kind is Kind.ANSWER and not compared.by_rule:
                 return compared
         ranked, from_clause = self._rank(question, stated)
-        entries = [(label, s) for label, s in ranked if label in self._entry_ids]
-        candidates = tuple(
-            Candidate(label, round(s * 100, 1)) for label, s in entries[:MAX_CANDIDATES]
-        )
+        # The best few entries are all that is read of them: most labels score a little.
+        ids = self._entry_ids
+        entries = list(islice((item for item in ranked if item[0] in ids), MAX_CANDIDATES))
+        candidates = tuple(Candidate(label, round(s * 100, 1)) for label, s in entries)
         top_score = ranked[0][1] if ranked else 0.0
         if not entries:
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
@@ -961,7 +964,7 @@ class Matcher:
             if best >= t.clarify_at:
                 return _offered(best, candidates, life=uncovered <= self._life_subjects)
             return Decision(Kind.FALLBACK, None, round(top_score * 100, 1), candidates)
-        covering = self._covering(best_id, question, dict(entries)) if t.covering else None
+        covering = self._covering(best_id, question, ranked) if t.covering else None
         if covering is not None and best >= t.clarify_at:
             return Decision(Kind.ANSWER, covering, round(best * 100, 1), candidates, by_rule=True)
         # Two entries that name each other as related answer each other's questions ("does it
