@@ -36,6 +36,9 @@ _DIRECTION = re.compile(f"[{_DIRECTION_CHARS}]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # A language code such as en or ru: the name of its locale file in bot/locales/.
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+# What an emoji carries that changes nothing of what it says: the text and emoji presentation
+# selectors ("❤️" is "❤" + U+FE0F), the joiner and skin tones ("👍🏽").
+_EMOJI_MARKS = re.compile("[\ufe0e\ufe0f\u200d\U0001f3fb-\U0001f3ff]")
 
 
 def _unstretched(text: str) -> str:
@@ -53,6 +56,17 @@ def readable(text: str) -> str:
 def shown_as_typed(text: str) -> str:
     """The text without direction controls, so that it shows in the order it was typed."""
     return _DIRECTION.sub("", text)
+
+
+def said_in_emoji(text: str, meanings: Mapping[str, str]) -> str | None:
+    """The words a message of emoji alone says ("👍🏽!" is "ok"), from the locale's `emoji`;
+    None when it has a letter or digit, an emoji the locale does not give, or two meanings."""
+    said = {
+        meanings.get(char)
+        for char in _EMOJI_MARKS.sub("", text)
+        if not char.isspace() and not unicodedata.category(char).startswith("P")
+    }
+    return said.pop() if len(said) == 1 else None
 
 
 def spaced(text: str) -> str:
@@ -103,6 +117,14 @@ class CheckinWords:
     negations: frozenset[str] = frozenset()  # "not", "не": "not worse" is no worsening
     hypotheticals: frozenset[str] = frozenset()  # "could", "могло": "could be worse" is none
     question_opener: re.Pattern[str] | None = None  # "is it bad ...", "что хуже ...": a question
+    # A message of emoji alone read as these words ("🙂": "fine"); see `said_in_emoji`.
+    emoji: tuple[tuple[str, str], ...] = ()
+
+    def in_words(self, text: str) -> str:
+        """The text, or the words its emoji alone say ("😢" is "unwell")."""
+        if not self.emoji:
+            return text
+        return said_in_emoji(text, dict(self.emoji)) or text
 
     def core(self, said: str) -> str:
         """Said words (see `said_words`) without the fillers."""
@@ -126,7 +148,10 @@ def _said(word: object) -> str:
 
 
 def _checkin_words(
-    raw: Mapping[str, Any] | None, matching: Mapping[str, Any], opener: re.Pattern[str] | None
+    raw: Mapping[str, Any] | None,
+    matching: Mapping[str, Any],
+    opener: re.Pattern[str] | None,
+    emoji: Mapping[str, Any] | None,
 ) -> CheckinWords:
     negation = str(matching["negation"])
     groups = matching.get("synonyms", ())
@@ -136,6 +161,7 @@ def _checkin_words(
         negations=frozenset(_said(w) for w in negations if " " not in str(w)),
         hypotheticals=frozenset(_said(w) for w in (raw or {}).get("hypotheticals") or ()),
         question_opener=opener,
+        emoji=tuple((_EMOJI_MARKS.sub("", str(k)), str(v)) for k, v in (emoji or {}).items()),
     )
 
 
@@ -320,6 +346,10 @@ class Locale:
         said = f" {' '.join(words)} "
         return any(f" {phrase} " in said for phrase in self.greetings if " " in phrase)
 
+    def in_words(self, text: str) -> str:
+        """The text, or the words its emoji alone say ("🙏" is "thanks")."""
+        return self.checkin.in_words(text)
+
     def t(self, key: str, **values: Any) -> str:
         """The message `key`, with its placeholders filled in."""
         text = self.messages[key]
@@ -398,7 +428,7 @@ def get_locale(language: str) -> Locale:
         common_words=common,
         messages=MappingProxyType({str(k): str(v) for k, v in data["ui"].items()}),
         dates=_date_words(data.get("dates")),
-        checkin=_checkin_words(data.get("checkin"), matching, opener),
+        checkin=_checkin_words(data.get("checkin"), matching, opener, data.get("emoji")),
     )
 
 

@@ -632,6 +632,19 @@ def shipped_courses() -> dict[str, Course]:
         ("ru", "плохо ли спать на боку?", None),
         ("ru", "нормально ли что отёк становится хуже", None),
         ("ru", "почему отёк хуже", None),
+        # Emoji alone, read as the locale's words for them (found by probing the running bot).
+        ("en", "🙂", "good"),
+        ("en", "👍", "good"),
+        ("en", "👍🏻", "good"),
+        ("en", "😢", "worrying"),
+        ("en", "🤕", "worrying"),
+        ("en", "🤒", "worrying"),
+        ("en", "🙏", None),
+        ("en", "👍😢", None),
+        ("ru", "🙂", "good"),
+        ("ru", "👍", "good"),
+        ("ru", "😢", "worrying"),
+        ("ru", "🤒", "worrying"),
     ],
 )
 def test_typed_check_in_answers(

@@ -325,6 +325,29 @@ async def test_a_check_in_typed_in_another_language_is_read_in_that_language(
     assert stored_language(settings, 16) == "ru"
 
 
+async def test_emoji_answer_the_check_in_and_thank_as_words_do(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probing: "👍", "🙏", "😢" got "Please type your question in words", at the
+    # check-in too, so a patient's "😢" reached nobody.
+    await feed(app, said(fake, 17, "🙏", app_language="en"))
+    await feed(app, said(fake, 17, "👍", app_language="en"))
+    assert texts(fake, 17) == [EN("thanks_reply"), EN("fine_reply")]
+    await enrol(app, fake, 18, app_language="en")
+    await feed(app, said(fake, 18, "👍", app_language="en"))
+    assert texts(fake, 18)[-1].startswith("Great to hear!")
+    await feed(app, said(fake, 18, "😢", app_language="en"))
+    assert texts(fake, 18)[-1].startswith("What you describe may need medical attention.")
+    (alert,) = texts(fake, STAFF_CHAT)
+    assert "Aftercare check-in needs attention" in alert and "Something worrying" in alert
+    for typed in ("/aftercare", "вчера", "в 9 утра"):
+        await feed(app, said(fake, 19, typed))
+    await feed(app, said(fake, 19, "🤕"))
+    assert texts(fake, 19)[-1].startswith("То, что вы описываете, может требовать помощи врача")
+    assert len(texts(fake, STAFF_CHAT)) == 2
+    assert stored_language(settings, 19) == "ru"
+
+
 async def test_an_enrolment_answer_typed_in_another_language_is_read_in_that_language(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:

@@ -1242,6 +1242,47 @@ def test_saying_one_is_not_well_gets_a_kind_word_and_the_doctor(
     assert outcome.reply.text == languages.assistant(language).locale.t("unwell_reply")
 
 
+# Emoji alone were "Please type your question in words" (found by probing the running bot): a
+# thumbs-up or folded hands are read as the words they say, as the locale gives them.
+@pytest.mark.parametrize(
+    ("message", "said", "language"),
+    [
+        ("👍", "ok", "en"),
+        ("👍🏽", "ok", "en"),
+        ("👍👍", "ok", "en"),
+        ("🙂", "fine", "en"),
+        ("🙏", "thanks", "en"),
+        ("❤️", "thanks", "en"),
+        ("🙏❤️!", "thanks", "en"),
+        ("😢", "unwell", "en"),
+        ("🤕", "unwell", "en"),
+        ("🤒", "unwell", "en"),
+        ("👍", "хорошо", "ru"),
+        ("🙏", "спасибо", "ru"),
+        ("❤️", "спасибо", "ru"),
+        ("😢", "плохо", "ru"),
+    ],
+)
+def test_emoji_alone_get_the_reply_of_the_words_they_say(
+    languages: Languages, message: str, said: str, language: str
+) -> None:
+    outcome = languages.ask(message, fallback=language)
+    typed = languages.ask(said, fallback=language)
+    assert outcome.language == language
+    assert outcome.reply.text == typed.reply.text
+    assert outcome.reply.text != languages.assistant(language).locale.t("empty_message")
+    assert outcome.decision.kind is Kind.FALLBACK and not outcome.not_covered
+
+
+def test_emoji_of_two_meanings_or_of_none_are_no_words(languages: Languages) -> None:
+    empty = languages.assistant("en").locale.t("empty_message")
+    assert languages.ask("👍😢").reply.text == empty
+    assert languages.ask("🦄").reply.text == empty
+    # With words, the words are read, as before.
+    flying = languages.ask("is it ok to fly")
+    assert languages.ask("👍 is it ok to fly").decision.entry_id == flying.decision.entry_id
+
+
 @pytest.mark.parametrize("message", ["not bad", "is it bad to sleep on my side", "what is worse"])
 def test_questions_and_not_bad_are_not_told_they_are_unwell(
     languages: Languages, message: str

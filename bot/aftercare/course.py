@@ -118,6 +118,7 @@ class Course:
         and an option's endings may follow a few words ("swelling getting worse") unless a
         negation is among them ("not worse"); text that begins as a question is no answer.
         """
+        text = words.in_words(text)  # "🙂" is "fine"
         said = said_words(text)
         if not said or "?" in text:  # "нормально?" asks whether something is normal
             return None

@@ -59,6 +59,7 @@ class Assistant:
         if not text.strip():
             decision = Decision(Kind.FALLBACK, None, 0.0, ())
             return Outcome(decision, Reply(self.locale.t("empty_message")), self.kb.language)
+        text = self.locale.in_words(text)  # "👍" says "ok"
         decision = self.matcher.decide(text)
         if decision.kind is not Kind.URGENT and (reply := self._no_question(text)) is not None:
             return Outcome(Decision(Kind.FALLBACK, None, 0.0, ()), reply, self.kb.language)
