@@ -96,6 +96,62 @@ def test_with_one_language_every_message_goes_to_it() -> None:
     assert only_english.detect("сколько").language == "en"
 
 
+# Found by probing: "Czy to boli?" was answered in Russian ("Это больно?"), its Polish words read
+# as Russian in Latin letters; "¿Duele el procedimiento?" and "Tut es weh?" got the English "not
+# covered" reply and were kept among the unanswered questions.
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Czy to boli?", "pl"),
+        ("Ile kosztuje zabieg?", "pl"),
+        ("Jak długo utrzymuje się efekt?", "pl"),
+        ("¿Duele el procedimiento?", "es"),
+        ("cuanto cuesta el tratamiento", "es"),
+        ("Tut es weh?", "de"),
+        ("Wie lange hält das?", "de"),
+        ("Est-ce que ça fait mal ?", "fr"),
+        ("Quanto costa il trattamento?", "it"),
+        ("Dói muito?", "pt"),
+    ],
+)
+def test_a_message_in_another_language_is_told_apart(
+    detector: LanguageDetector, text: str, language: str
+) -> None:
+    assert detector.other_language(text) == language
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Russian in Latin letters, English with typos, loanwords, names: none is another language.
+        "mozhno li v banyu posle",
+        "bolno?",
+        "bolit li posle",
+        "skolko derzhitsya effekt",
+        "a v saunu cherez skolko dnej",
+        "siniaki?",
+        "dobry den",
+        "efekt skolko derzhitsya",
+        "does it hurt afer the prcedure",
+        "how lomg dose it last",
+        "can i drink a latte or a café au lait after",
+        "is it safe for a señora of 60",
+        "my friend Małgorzata had it done",
+        "Natasha here, does it hurt",
+        "da vinci lips",
+        "to be or not to be",
+        "ok",
+        "сколько держится эффект",
+        "",
+        "🙂",
+    ],
+)
+def test_russian_in_latin_letters_and_english_are_no_other_language(
+    detector: LanguageDetector, text: str
+) -> None:
+    assert detector.other_language(text) is None
+
+
 def test_the_text_for_a_language_converts_only_for_russian(detector: LanguageDetector) -> None:
     assert detector.text_for("bolno li", "ru") == "больно ли"
     assert detector.text_for("bolno li", "en") == "bolno li"

@@ -348,6 +348,26 @@ async def test_emoji_answer_the_check_in_and_thank_as_words_do(
     assert stored_language(settings, 19) == "ru"
 
 
+async def test_a_question_in_a_third_language_is_told_the_languages_and_kept_nowhere(
+    app: App, fake: FakeTelegram, settings: Settings
+) -> None:
+    # Found by probing: "Czy to boli?" got the Russian answer to "Это больно?", "Tut es weh?"
+    # the English "not covered" reply, and the question was kept among the unanswered ones.
+    await feed(app, said(fake, 20, "Czy to boli?", app_language="pl"))
+    await feed(app, said(fake, 20, "Tut es weh?", app_language="pl"))
+    names = "English, Русский"
+    # The app's language first, then every other loaded one.
+    both = f"{EN('other_language', languages=names)}\n\n{RU('other_language', languages=names)}"
+    assert texts(fake, 20) == [both, both]
+    conn = sqlite3.connect(sqlite_path(settings.database_url))
+    try:
+        assert conn.execute("SELECT count(*) FROM questions").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM unanswered").fetchone() == (0,)
+    finally:
+        conn.close()
+    assert stored_language(settings, 20) == "en"  # as Telegram's app language gave it
+
+
 async def test_an_enrolment_answer_typed_in_another_language_is_read_in_that_language(
     app: App, fake: FakeTelegram, settings: Settings
 ) -> None:

@@ -13,6 +13,7 @@ from bot.answers.loader import parse_faq
 from bot.answers.matcher import Kind
 from bot.config import Settings, resolve_faq_path
 from bot.faqdoc import FaqError
+from bot.locale import get_locale
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EN = FIXTURES / "minimal.yaml"
@@ -309,6 +310,26 @@ def test_a_forced_language_answers_in_it_and_reads_translit() -> None:
     assert forced.language == "ru" and forced.decision.kind is Kind.FALLBACK
     with pytest.raises(UnknownLanguage):
         languages.ask("hello", language="de")
+
+
+@pytest.mark.parametrize("text", ["Czy to boli?", "¿Duele el procedimiento?", "Tut es weh?"])
+def test_a_message_in_another_language_gets_the_languages_answered_in(text: str) -> None:
+    languages = load_languages([EN, RU])
+    outcome = languages.ask(text, fallback="ru")
+    lines = [
+        get_locale(code).t("other_language", languages="English, Русский") for code in ("ru", "en")
+    ]
+    assert outcome.reply.text == "\n\n".join(lines)  # the chat's language first
+    assert outcome.decision.kind is Kind.FALLBACK and not outcome.not_covered
+    assert outcome.language == "ru"  # the chat's, kept
+    assert languages.ask(text).reply.text == "\n\n".join(reversed(lines))
+    # A forced language (`ask --lang ru`) answers the same.
+    assert languages.ask(text, language="ru").reply.text == outcome.reply.text
+
+
+def test_a_message_in_another_language_to_one_loaded_language_names_it_alone() -> None:
+    outcome = load_languages([RU]).ask("Czy to boli?")
+    assert outcome.reply.text == get_locale("ru").t("other_language", languages="Русский")
 
 
 def test_text_that_does_not_tell_follows_the_fallback() -> None:

@@ -136,6 +136,70 @@ _LOOKALIKES = ("aceopxykiAEOPCXYKMHTB", "асеорхукіАЕОРСХУКМН�
 _TO_CYRILLIC = str.maketrans(*_LOOKALIKES)
 _TO_LATIN = str.maketrans(_LOOKALIKES[1], _LOOKALIKES[0])
 _WORD = re.compile(r"[^\W\d_]+")
+# A Latin word, its accented letters included ("się", "¿duele" without its "¿"); for telling
+# another language (`LanguageDetector.other_language`), which the ASCII words above would split.
+_ANY_LATIN_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*", re.IGNORECASE)
+_ACCENTS = re.compile(r"[\u0300-\u036f]")
+_BARE = str.maketrans({"ł": "l", "ß": "ss", "ø": "o", "æ": "ae", "œ": "oe"})
+
+
+def _other(words: str, letters: str) -> tuple[frozenset[str], str]:
+    """A language's words, as a text with spaces between, and its letters."""
+    return frozenset(words.split()), letters
+
+
+# Languages patients may write in that no FAQ file answers: common words of each (written
+# without accents, as they are looked up) and the letters only it writes among these. A message
+# in one of them gets, instead of an answer, the languages the bot answers in. Words a Russian
+# patient typing in Latin letters may write ("siniaki", "dobry den", "efekt", "mozna") are left
+# out; those both write ("boli", "jest") count, but each message also needs a word that is
+# neither English nor a common Russian one (see `OTHER_ANCHOR_RANK`).
+# fmt: off
+OTHER_LANGUAGES: dict[str, tuple[frozenset[str], str]] = {
+    "pl": _other("""
+        czy nie jest sie ile jaki jaka jakie jakim kiedy dlaczego gdzie bardzo boli bolesne
+        bolesny bol zabieg zabiegu zabiegi moge mozesz jestem bedzie bede przez tylko juz tez
+        albo oraz ktory ktora ktore ktorych kosztuje koszt cena dlugo trwa utrzymuje twarz
+        twarzy policzki opuchlizna obrzek hialuronowy wypelniacz wypelniacze dziekuje prosze
+        dzien czesc witam mam mnie mi moj moja moje jego jej nich pozniej przed zrobic
+        zrobienie robi dziala wiecej mniej troche mozliwe musze trzeba swoje swoj
+        """, "ąćęłńśźż"),
+    "es": _other("""
+        el los las una unos unas que del por para con sin como cuanto cuanta cuantos cuantas
+        cuando donde porque pero muy mas tambien duele dolor doloroso dolorosa procedimiento
+        tratamiento despues antes puedo puede tengo tiene hay esta estan estoy soy cuesta precio
+        dura cara labios acido hialuronico hinchazon moretones hematomas gracias hola buenos
+        buenas dias tardes noches hacer hace mucho poco cual cuales quiero necesito
+        """, "ñ¿¡"),
+    "de": _other("""
+        der die das ist ein eine einen einem nicht und oder wie was wann warum wo lange tut weh
+        schmerzhaft schmerzen schmerz nach vor behandlung kann ich mich mir sie wir ihr mit ohne
+        fur auf aus bei zum zur noch schon auch nur sehr gesicht lippen kosten kostet halt
+        danke hallo bitte guten tag nein gibt sind bin habe hat haben wird werden darf muss soll
+        sollte welche kein keine wieviel viel eingriff
+        """, "äöüß"),
+    "fr": _other("""
+        le les une des du est ce que qui quoi comment combien pourquoi quand je tu il elle nous
+        vous ils ca mal fait faire apres avant avec sans pour sur dans pas oui merci bonjour
+        douleur visage levres coute prix dure peux puis peut etre tres aussi mon ma mes
+        traitement procedure
+        """, "œ"),
+    "it": _other("""
+        il gli una che di del della non come quanto quanti quando perche dove fa male dolore
+        dopo prima posso sono ho hanno con senza per molto anche grazie ciao buongiorno viso
+        labbra costa dura trattamento procedura fanno
+        """, ""),
+    "pt": _other("""
+        os uma que do da dos das em no na por para com sem como quanto quando porque onde doi
+        dor depois antes posso nao sim obrigado obrigada ola rosto labios custa dura
+        procedimento tratamento muito tambem eu meu minha voce
+        """, "ãõ"),
+}
+# fmt: on
+# A word read as Russian in Latin letters is a common Russian word, which tells no other language
+# apart, when its Russian reading is at most this far down the word list ("boli", "боли", is;
+# "czy", read as "цзы", and "nie", "ние", are not).
+OTHER_ANCHOR_RANK = 20000
 
 
 def one_alphabet(text: str) -> str:
@@ -244,6 +308,11 @@ class Transliterator:
         if len(self._cache) < 8192:
             self._cache[word] = found
         return found
+
+    def rank(self, word: str) -> int | None:
+        """How far down the word list the Russian word a Latin word may spell is, else None."""
+        found = self.lookup(word)
+        return None if found is None else self._ranks[fold_letters(found)]
 
     def knows(self, word: str) -> bool:
         """Whether a Cyrillic word is in the Russian word list (letters patients mix folded)."""
@@ -404,6 +473,57 @@ class LanguageDetector:
         if russian >= MIN_RUSSIAN and russian > english:
             return RUSSIAN
         return ENGLISH if english > russian else None
+
+    def other_language(self, text: str) -> str | None:
+        """The language, none of the loaded ones, a Latin-script message is clearly written in
+        ("Czy to boli?": "pl"), else None.
+
+        Its words (or letters: "ñ", "ł") must weigh at least one word of three letters or more,
+        more than the English-only and Russian-only words beside them, and one of them must be
+        neither an English word nor a common Russian one.
+        """
+        if _CYRILLIC.search(text):
+            return None
+        words = [w.lower() for w in _ANY_LATIN_WORD.findall(text.translate(_APOSTROPHES))]
+        if not words:
+            return None
+        read = [self._read_for_other(word) for word in words]
+        best, best_weight = None, 0.0
+        for code, (known, letters) in OTHER_LANGUAGES.items():
+            if code in self.languages:
+                continue
+            theirs = english = russian = 0.0
+            anchored = False
+            for word, (bare, weight, is_english, is_russian, common) in zip(
+                words, read, strict=True
+            ):
+                if bare in known or (letters and any(c in letters for c in word)):
+                    theirs += weight
+                    anchored = anchored or not (is_english or common)
+                elif is_english and not is_russian:
+                    english += weight
+                elif is_russian and not is_english:
+                    russian += weight
+            if (
+                anchored
+                and theirs >= MIN_RUSSIAN
+                and theirs > max(english, russian)
+                and theirs > best_weight
+            ):
+                best, best_weight = code, theirs
+        return best
+
+    def _read_for_other(self, word: str) -> tuple[str, float, bool, bool, bool]:
+        """A word without accents, its weight, whether it is English, Russian in Latin letters,
+        and a common Russian word."""
+        bare = _ACCENTS.sub("", unicodedata.normalize("NFKD", word.translate(_BARE)))
+        letters = len(bare.replace("'", ""))
+        weight = 0.0 if letters < 2 else 0.5 if letters == 2 else 1.0
+        if not word.isascii():
+            return bare, weight, False, False, False
+        rank = self._translit.rank(word) if self._translit is not None else None
+        common = rank is not None and rank <= OTHER_ANCHOR_RANK
+        return bare, weight, self._english_word(word), rank is not None, common
 
     def detect(self, text: str, fallback: str | None = None) -> Detection:
         """The loaded language a message goes to, and its text for that language.

@@ -21,7 +21,7 @@ from bot.answers.language_detect import (
     one_alphabet,
 )
 from bot.answers.loader import DEFAULT_FAQ, is_shipped, load_faq, load_shipped
-from bot.answers.matcher import MAX_MESSAGE_CHARS, Kind
+from bot.answers.matcher import MAX_MESSAGE_CHARS, Decision, Kind
 from bot.answers.selftest import red_flag_conflicts
 from bot.faqdoc import FaqError, Problem
 from bot.messages import Button, Reply
@@ -137,6 +137,9 @@ class Languages:
         language's red flags fire, that language's urgent reply is given.
         """
         text = joined_letters(one_alphabet(text[:MAX_MESSAGE_CHARS]), self.detector.is_word)
+        # Before the layout is read: a Spanish "el" alone would be Russian "уд" typed in English.
+        if self.detector.other_language(text) is not None:
+            return self._other_language(text, language or fallback)
         text = self.detector.in_right_layout(text)
         if language is None:
             detection = self.detect(text, fallback)
@@ -156,6 +159,20 @@ class Languages:
             if other.matcher.red_flags.find(other_text) is not None:
                 return other.ask(other_text)
         return outcome
+
+    def _other_language(self, text: str, current: str | None) -> Outcome:
+        """The reply to a message in a language no file answers ("Czy to boli?"): the languages
+        the bot answers in, said in each of them, the chat's first; a red flag still urgent."""
+        for assistant in self.assistants.values():
+            own_text = self.detector.text_for(text, assistant.kb.language)
+            if assistant.matcher.red_flags.find(own_text) is not None:
+                return assistant.ask(own_text)
+        chat = self.assistants.get(current or "", self.primary)
+        names = ", ".join(a.locale.t("language_name") for a in self.assistants.values())
+        others = [a for a in self.assistants.values() if a is not chat]
+        said = [a.locale.t("other_language", languages=names) for a in (chat, *others)]
+        decision = Decision(Kind.FALLBACK, None, 0.0, ())
+        return Outcome(decision, Reply("\n\n".join(said)), chat.kb.language)
 
 
 def faq_words(kb: KnowledgeBase) -> list[str]:
