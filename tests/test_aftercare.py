@@ -774,6 +774,80 @@ def test_enrol_with_a_typed_date_and_time(enrolment: Enrolment) -> None:
     assert turn.action == Enrol(date(2025, 5, 18), time(7, 45), "Europe/Berlin")
 
 
+# Found by probing: "15.05." (or "15.05") typed at the time question, a patient correcting
+# their date, signed up for 15:05 messages. A date with a date's closing dot, a year, slashes or
+# a month's name, or a day and month no clock has, is a date: the sign-up takes it as the
+# procedure date and asks the time again; a plain "15.05" stays 15:05, as HH.MM is read.
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("15.05.", date(2025, 5, 15)),
+        ("15.05.2025", date(2025, 5, 15)),
+        ("15.5.25", date(2025, 5, 15)),
+        ("2025-05-15", date(2025, 5, 15)),
+        ("15/05/2025", date(2025, 5, 15)),
+        ("15 May", date(2025, 5, 15)),
+        ("May 15th", date(2025, 5, 15)),
+        ("18.05.", date(2025, 5, 18)),
+    ],
+)
+def test_a_date_typed_at_the_time_question_corrects_the_procedure_date(
+    enrolment: Enrolment, typed: str, day: date
+) -> None:
+    timed = enrolment.on_text(Conversation(Step.DATE, "Europe/Berlin"), "yesterday", NOW)
+    assert timed.state is not None and timed.state.step is Step.TIME
+    turn = enrolment.on_text(timed.state, typed, NOW)
+    assert turn.action is None and turn.state is not None
+    assert (turn.state.step, turn.state.procedure_date) == (Step.TIME, day)
+    month = get_locale("en").t("ac_months").split()[day.month - 1]
+    corrected = get_locale("en").t("ac_date_corrected", day=day.day, month=month, year=day.year)
+    assert turn.reply.text.startswith(corrected)
+    assert "At what time should the daily message come?" in turn.reply.text
+    done = enrolment.on_text(turn.state, "9am", NOW)
+    assert done.action == Enrol(day, time(9), "Europe/Berlin")
+
+
+def test_a_date_at_the_time_question_that_the_course_cannot_have_asks_the_date_again(
+    enrolment: Enrolment,
+) -> None:
+    timed = enrolment.on_text(Conversation(Step.DATE, "Europe/Berlin"), "yesterday", NOW)
+    assert timed.state is not None
+    turn = enrolment.on_text(timed.state, "21.05.2025", NOW)  # still to come
+    assert turn.state == Conversation(Step.DATE, "Europe/Berlin") and turn.action is None
+    assert turn.reply.text.startswith(get_locale("en").t("ac_date_future"))
+
+
+@pytest.mark.parametrize(("typed", "at"), [("15.05", time(15, 5)), ("9.30", time(9, 30))])
+def test_a_time_with_a_dot_is_still_a_time(enrolment: Enrolment, typed: str, at: time) -> None:
+    timed = enrolment.on_text(Conversation(Step.DATE, "Europe/Berlin"), "yesterday", NOW)
+    assert timed.state is not None
+    done = enrolment.on_text(timed.state, typed, NOW)
+    assert done.action == Enrol(date(2025, 5, 19), at, "Europe/Berlin")
+
+
+def test_a_date_typed_as_a_running_courses_new_time_is_told_it_is_a_date(
+    enrolment: Enrolment,
+) -> None:
+    asked = Conversation(Step.NEW_TIME, "Europe/Berlin", send_time=time(9))
+    for typed in ("15.05.", "15.05.2025", "15 May"):
+        turn = enrolment.on_text(asked, typed, NOW)
+        assert turn.state == asked and turn.action is None
+        assert turn.reply.text == get_locale("en").t("ac_time_is_date")
+
+
+def test_a_russian_date_at_the_time_question_corrects_the_procedure_date(
+    course_kb: KnowledgeBase,
+) -> None:
+    assert course_kb.course is not None
+    russian = Enrolment(course_kb.course, get_locale("ru"), "Europe/Berlin", "[+00 000]")
+    timed = russian.on_text(Conversation(Step.DATE, "Europe/Berlin"), "вчера", NOW)
+    assert timed.state is not None
+    for typed in ("15.05.", "15 мая", "15.05.2025г"):
+        turn = russian.on_text(timed.state, typed, NOW)
+        assert turn.state is not None and turn.state.procedure_date == date(2025, 5, 15), typed
+        assert turn.reply.text.startswith("Похоже, это дата")
+
+
 @pytest.mark.parametrize("typed", ["Another date", "another date!", "  ANOTHER   DATE "])
 def test_a_typed_button_label_acts_like_the_button(enrolment: Enrolment, typed: str) -> None:
     # "Another date" typed at the date question was refused as an unreadable date.

@@ -117,6 +117,27 @@ async def test_deep_link_and_a_typed_date_refused_then_accepted(
     assert day.startswith("<b>Day 2 of 14</b>")  # 18 May is two days before 20 May
 
 
+async def test_a_date_typed_at_the_time_question_corrects_the_date_not_the_time(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probing: "15.05." at the time question, a patient correcting their date, signed
+    # up for 15:05 messages counted from the date given before.
+    await feed(app, fake.text(4, "/aftercare"))
+    await press_label(app, fake, fake.messages_to(4)[-1], "Yesterday")
+    await feed(app, fake.text(4, "15.05."))
+    corrected = texts(fake, 4)[-1]
+    assert corrected.startswith(T("ac_date_corrected", day=15, month="May", year=2025))
+    assert "At what time" in corrected
+    await feed(app, fake.text(4, "9am"))
+    confirmation, day = texts(fake, 4)[-2:]
+    assert "day 5 of 14" in confirmation and "09:00 (Europe/Berlin)" in confirmation
+    assert day.startswith("<b>Day 5 of 14</b>")
+    await feed(app, fake.text(4, "/aftercare"))
+    await press_label(app, fake, fake.messages_to(4)[-1], "Change time")
+    await feed(app, fake.text(4, "15.05."))
+    assert texts(fake, 4)[-1] == T("ac_time_is_date")
+
+
 async def test_checkins_reply_and_worrying_alerts_the_staff_without_logging_it(
     app: App, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:

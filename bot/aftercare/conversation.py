@@ -16,6 +16,7 @@ from bot.aftercare.inputs import (
     fixed_offset,
     is_abbreviation,
     is_offset,
+    names_a_date,
     names_weekday,
     order_unclear,
     parse_zone,
@@ -280,6 +281,8 @@ class Enrolment:
             said = order_unclear(text, words) or names_weekday(text, words)
             return self._date_said(turn, read) if said else turn
         if state.step in (Step.TIME, Step.NEW_TIME):
+            if names_a_date(text, local_today(now, state.timezone), self.locale.dates):
+                return self._date_at_time_question(state, text, now)
             return self._time_read(state, self._times(state, text), now)
         zone = None if is_abbreviation(text) else parse_zone(text)
         return None if zone is None else self._zone_chosen(state, zone, now)
@@ -360,6 +363,20 @@ class Enrolment:
         why = f"{self._t(refusal.value, days=self.course.days)} {self._t('ac_date_forms')}"
         reply = self._date_question(again, now)
         return Turn(replace(reply, text=f"{before}{why}"), again)
+
+    def _date_at_time_question(self, state: Conversation, text: str, now: datetime) -> Turn:
+        """A date typed to the time question ("15.05."): in the sign-up, the procedure date
+        corrected and the time asked again; for a running course, how to change its date."""
+        if state.step is Step.NEW_TIME:
+            return Turn(replace(self._time_question(state), text=self._t("ac_time_is_date")), state)
+        today = local_today(now, state.timezone)
+        read = read_procedure_date(text, today, self.course.days, self.locale.dates)
+        if isinstance(read, Refusal):
+            return self._date_refused(state, read, now)
+        corrected = replace(state, procedure_date=read, read_at=None, readings=())
+        month = self._t("ac_months").split()[read.month - 1]
+        said = self._t("ac_date_corrected", day=read.day, month=month, year=read.year)
+        return Turn(self._time_question(corrected).after(said), corrected)
 
     def _times(self, state: Conversation, text: str) -> tuple[time, ...]:
         """The times typed; after "07:00 or 19:00?", a part of the day alone ("evening", "pm")

@@ -24,6 +24,8 @@ _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DAY_MONTH = re.compile(r"(\d{1,2})\.(\d{1,2})")
 _SLASH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?")
+# "15.05.": a day and a month closed with a date's dot, which a time never has.
+_DAY_MONTH_CLOSED = re.compile(r"(\d{1,2})\.(\d{1,2})\.")
 _CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})")
 _HOUR = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?")
 _GLUED_HOUR = re.compile(r"(\d{1,2}(?:[:.]\d{2})?)(\D+)")  # "9am", "7:30pm"
@@ -287,6 +289,32 @@ def check_procedure_date(when: date, today: date, max_days_ago: int) -> date | R
     if (today - when).days > max_days_ago:
         return Refusal.TOO_OLD
     return when
+
+
+def names_a_date(text: str, today: date, words: DateWords = NO_WORDS) -> bool:
+    """Whether an answer to the time question is a date, not a time: a day and month with a
+    date's closing dot ("15.05."), one with a year, slashes or a month's name ("15.05.2025",
+    "15/05", "15 May"), or a day and month that no clock has ("25.05"); "15.05" is 15:05."""
+    said = _without_year_word(text.strip(), words)
+    if (closed := _DAY_MONTH_CLOSED.fullmatch(said)) and _is_day_and_month(closed):
+        return True
+    if time_readings(text, words):
+        return False
+    if any(form.fullmatch(said) for form in (_DOTTED_DATE, _ISO_DATE, _SLASH_DATE)):
+        return True
+    if words.day_month and (day_month := _DAY_MONTH.fullmatch(said)):
+        return _is_day_and_month(day_month)
+    try:
+        return bool(words.months) and _worded_date(_normal(said), today, words) is not None
+    except _NoSuchDay:  # "31 June": a date's form all the same
+        return True
+
+
+def _is_day_and_month(match: re.Match[str]) -> bool:
+    """Whether a match's two numbers are a day and a month some year has ("29.02")."""
+    with contextlib.suppress(_NoSuchDay):
+        return bool(_calendar_day(2024, int(match.group(2)), int(match.group(1))))  # a leap year
+    return False
 
 
 def parse_time(text: str, words: DateWords = NO_WORDS) -> time | None:
