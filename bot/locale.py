@@ -84,6 +84,11 @@ class DateWords:
     numbers: tuple[tuple[str, int], ...] = ()  # ("три", 3): "три дня назад" as "3 дня назад"
     months: tuple[tuple[str, int], ...] = ()  # ("марта", 3)
     date_fillers: tuple[str, ...] = ()  # "of" of "15th of March"
+    ordinals: tuple[str, ...] = ()  # "го" of "18-го мая": a day's ordinal ending, read past
+    vague: tuple[str, ...] = ()  # "last week", "пару дней назад": no one day, so it is asked
+    ahead_words: tuple[str, ...] = ()  # "in" of "in 2 days", "через" of "через неделю"
+    # What follows a number of days or weeks to come, and the days in one: ("weeks", 7).
+    n_days_ahead: tuple[tuple[str, int], ...] = ()
     weekdays: tuple[tuple[str, int], ...] = ()  # ("friday", 4): Monday is 0
     weekday_prefixes: tuple[str, ...] = ()  # "on" of "on Friday", "в" of "в пятницу"
     last_words: tuple[str, ...] = ()  # "last" of "last Friday": before today, a week ago if today
@@ -183,6 +188,10 @@ def _date_words(raw: Mapping[str, Any] | None) -> DateWords:
         numbers=pairs("numbers"),
         months=pairs("months"),
         date_fillers=words("date_fillers"),
+        ordinals=words("ordinals"),
+        vague=tuple(w.replace("ё", "е") for w in words("vague")),
+        ahead_words=words("ahead_words"),
+        n_days_ahead=pairs("n_days_ahead"),
         weekdays=pairs("weekdays"),
         weekday_prefixes=words("weekday_prefixes"),
         last_words=words("last_words"),

@@ -117,6 +117,28 @@ async def test_deep_link_and_a_typed_date_refused_then_accepted(
     assert day.startswith("<b>Day 2 of 14</b>")  # 18 May is two days before 20 May
 
 
+async def test_a_vague_or_coming_day_is_asked_about_kindly_and_a_day_back_is_read(
+    app: App, fake: FakeTelegram
+) -> None:
+    # Found by probing: "last week", "a couple of days ago" and "in 2 days" were each "Sorry, I
+    # can't read that date", "2 days back" too.
+    await feed(app, fake.text(5, "/aftercare"))
+    for typed in ("last week", "a couple of days ago"):
+        await feed(app, fake.text(5, typed))
+        asked = fake.messages_to(5)[-1]
+        assert asked["text"] == f"{T('ac_date_vague')} {T('ac_date_forms')}"
+        assert [b["text"] for b in buttons(asked)][:4] == [
+            "Today",
+            "Yesterday",
+            "2 days ago",
+            "3 days ago",
+        ]
+    await feed(app, fake.text(5, "in 2 days"))
+    assert texts(fake, 5)[-1] == f"{T('ac_date_future')} {T('ac_date_forms')}"
+    await feed(app, fake.text(5, "2 days back"))
+    assert "At what time" in texts(fake, 5)[-1]
+
+
 async def test_a_date_typed_at_the_time_question_corrects_the_date_not_the_time(
     app: App, fake: FakeTelegram
 ) -> None:

@@ -218,7 +218,9 @@ async def test_enrolment_with_typed_russian_dates_and_a_russian_check_in(
     await feed(app, said(fake, 10, "/aftercare"))
     assert RU("ac_ask_date") in texts(fake, 10)[-1]
     await feed(app, said(fake, 10, "на прошлой неделе"))
-    assert texts(fake, 10)[-1] == f"{RU('ac_date_unreadable')} {RU('ac_date_forms')}"
+    asked = fake.messages_to(10)[-1]
+    assert asked["text"] == f"{RU('ac_date_vague')} {RU('ac_date_forms')}"
+    assert [b["text"] for b in buttons(asked)][:2] == ["Сегодня", "Вчера"]  # asked which day
     await feed(app, said(fake, 10, "вчера"))
     assert texts(fake, 10)[-1].startswith("В какое время присылать")
     await feed(app, said(fake, 10, "в 9 утра"))
@@ -520,7 +522,15 @@ TODAY = date(2025, 3, 20)
         ("три дня назад", date(2025, 3, 17)),
         ("две недели назад", date(2025, 3, 6)),
         ("день назад", date(2025, 3, 19)),
-        ("пару дней назад", None),  # two days or three: not guessed
+        ("пару дней назад", None),  # two days or three: not guessed, but asked (below)
+        # Found by probing: a day with its ordinal ending was "can't read that date".
+        ("18-го марта", date(2025, 3, 18)),
+        ("18го марта", date(2025, 3, 18)),
+        ("18-е марта", date(2025, 3, 18)),
+        ("18-ое марта", date(2025, 3, 18)),
+        ("18-ого марта", date(2025, 3, 18)),
+        ("3-го марта 2025 года", date(2025, 3, 3)),
+        ("2 дня тому назад", date(2025, 3, 18)),
     ],
 )
 def test_russian_dates(text: str, expected: date | None) -> None:
@@ -831,6 +841,39 @@ def test_a_year_written_with_its_word_is_read() -> None:
     assert parse_date("15 марта 2025 года", TODAY, WORDS) == date(2025, 3, 15)
     assert parse_date("15 марта 2025г", TODAY, WORDS) == date(2025, 3, 15)
     assert parse_date("15 марта 2025 г.", TODAY, WORDS) == date(2025, 3, 15)
+
+
+# Found by probing: "a couple of days ago", "last week" and their Russian were "I can't read
+# that date", "in 2 days" too though it is a day still to come.
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("a couple of days ago", "en", Refusal.VAGUE),
+        ("couple of days ago", "en", Refusal.VAGUE),
+        ("a few days ago", "en", Refusal.VAGUE),
+        ("last week", "en", Refusal.VAGUE),
+        ("Last week.", "en", Refusal.VAGUE),
+        ("the other day", "en", Refusal.VAGUE),
+        ("пару дней назад", "ru", Refusal.VAGUE),
+        ("на прошлой неделе", "ru", Refusal.VAGUE),
+        ("несколько дней назад", "ru", Refusal.VAGUE),
+        ("на днях", "ru", Refusal.VAGUE),
+        ("2 days back", "en", date(2025, 3, 18)),
+        ("a week back", "en", date(2025, 3, 13)),
+        ("in 2 days", "en", Refusal.FUTURE),
+        ("in two days", "en", Refusal.FUTURE),
+        ("in a week", "en", Refusal.FUTURE),
+        ("in a couple of days", "en", Refusal.FUTURE),
+        ("in 99999999999999999999 days", "en", Refusal.FUTURE),
+        ("через 2 дня", "ru", Refusal.FUTURE),
+        ("через неделю", "ru", Refusal.FUTURE),
+        ("через пару дней", "ru", Refusal.FUTURE),
+    ],
+)
+def test_vague_and_coming_days_in_words_are_asked_about_or_refused_as_to_come(
+    text: str, language: str, expected: date | Refusal
+) -> None:
+    assert read_procedure_date(text, TODAY, 14, get_locale(language).dates) == expected
 
 
 def test_a_russian_date_too_long_ago_or_unreadable_is_refused() -> None:

@@ -51,6 +51,7 @@ class Refusal(StrEnum):
     FUTURE = "ac_date_future"
     TOO_OLD = "ac_date_too_old"
     ORDER_UNCLEAR = "ac_date_order_unclear"  # "05/06": 5 June and 6 May are both possible
+    VAGUE = "ac_date_vague"  # "last week", "a couple of days ago": which day is asked
 
 
 class _NoSuchDay(Exception):
@@ -184,15 +185,38 @@ def _relative_date_said(text: str, today: date, words: DateWords) -> date | None
     for suffix, unit in words.n_days_ago:
         if rest == suffix and (count := _count(head, words)) is not None:
             return today - timedelta(days=min(count * unit, (today - date.min).days))
+    if head in words.ahead_words and (ahead := _days_ahead(rest, words)) is not None:
+        return today + timedelta(days=min(ahead, (date.max - today).days))
     if words.day_month and (match := _DAY_MONTH.fullmatch(text)):
         return _this_or_last_year(int(match.group(1)), int(match.group(2)), today)
     return _worded_date(text, today, words) if words.months else None
+
+
+def _days_ahead(text: str, words: DateWords) -> int | None:
+    """The days to come after "in" or "через": "2 days", "a week", "неделю" (one), or None."""
+    units = dict(words.n_days_ahead)
+    if text in units:
+        return units[text]
+    head, _, rest = text.partition(" ")
+    count = _count(head, words) if rest in units else None
+    return None if count is None else count * units[rest]
+
+
+@cache
+def _ordinal_endings(endings: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A day with one of a locale's ordinal endings ("18-го", "18го"), or None without any."""
+    if not endings:
+        return None
+    alternatives = "|".join(map(re.escape, sorted(endings, key=len, reverse=True)))
+    return re.compile(rf"\b(\d{{1,2}})-?(?:{alternatives})(?!\w)")
 
 
 def _worded_date(text: str, today: date, words: DateWords) -> date | None:
     """ "15 марта", "March 15th", "15th of March 2025", "15 марта 2025 года", or None."""
     months = dict(words.months)
     text = _ORDINAL.sub(r"\1", text.replace(",", " "))
+    if (endings := _ordinal_endings(words.ordinals)) is not None:
+        text = endings.sub(r"\1", text)
     pieces = [p for p in text.split() if p not in words.date_fillers]
     while pieces and pieces[-1].removesuffix(".") in words.year_words:
         pieces.pop()
@@ -242,6 +266,8 @@ def read_procedure_date(
     slashed = _SLASH_DATE.fullmatch(text.strip()) if words.slash_either else None
     if slashed is not None:
         return _either_order(slashed, today, max_days_ago)
+    if _normal(text).rstrip("?") in words.vague:
+        return Refusal.VAGUE
     try:
         when = _parse_date(text, today, words)
     except _NoSuchDay:  # "Please type it as DD.MM.YYYY" would puzzle who did
