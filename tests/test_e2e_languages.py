@@ -242,8 +242,9 @@ def test_an_english_enrolment_beside_a_russian_one_stays_english(
     assert EN("ac_ask_date") in question["text"]
     assert RU("ac_ask_date") in ru_question["text"]
     # No date in either language: refused in the patient's own ("вчера" would be read in
-    # Russian, and the conversation would go on in it).
-    (refused,) = say(fake, english, "на прошлой неделе", language_code="en")
+    # Russian, and the conversation would go on in it; so would "на прошлой неделе", which
+    # Russian now asks about).
+    (refused,) = say(fake, english, "когда-то", language_code="en")
     assert EN("ac_date_unreadable") in refused["text"]
     fake.text(russian, "вчера", language_code="ru")
     (asked,) = press(fake, english, "Yesterday", on=question)
