@@ -127,6 +127,9 @@ since.
 `redflag_probe_an_*` (240 messages), written then too (messy typing: typos, words run together,
 voice-to-text, transliteration, emoji for words, fragments; calm ones asked ahead or about
 others), first scored 75/80 and 77/80, calm 35/40 and 38/40 (d259922); tuned on since.
+`redflag_probe_ao_*` (240 messages), written late in that round (long check-in replies: one danger
+sign among expected after-effects, or danger words said to be absent, resolved, someone else's or
+corrected), first scored 80/80 and 79/80, calm 23/40 and 30/40 (d259922); tuned on since.
 A message "triggers" when `Languages.ask` gives the urgent reply, the way the bot answers it.
 """
 

@@ -225,6 +225,9 @@ class CalmFrame:
     # Read on the whole message, for every sentence of it ("I break out in hives from every
     # cream. Can I still have it?": the question that makes the history one is a sentence after).
     whole: bool = False
+    # Read on the whole message: a sentence's frame does not count when it matches ("... it
+    # passed, all normal. And now the spots are back": the sign is told again in the next one).
+    unless: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -427,6 +430,7 @@ def get_locale(language: str) -> Locale:
                 re.compile(str(frame["pattern"]), re.IGNORECASE),
                 frozenset(str(w).lower() for w in frame.get("words", ())),
                 bool(frame.get("whole", False)),
+                re.compile(str(frame["unless"]), re.IGNORECASE) if "unless" in frame else None,
             )
             for frame in matching.get("calm_frames", ())
         ),

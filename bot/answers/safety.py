@@ -515,7 +515,9 @@ class RedFlagDetector:
                     calm = calm_message | {
                         i
                         for i, frame in enumerate(locale.calm_frames)
-                        if not frame.whole and frame.pattern.search(sentence)
+                        if not frame.whole
+                        and frame.pattern.search(sentence)
+                        and not (frame.unless and frame.unless.search(whole))
                     }
                 if not sign.frames.isdisjoint(calm):
                     continue
