@@ -32,6 +32,8 @@ _TRIPLED = re.compile(r"([^\W\d_])\1{2}")
 # Any character three times: few texts have one, and this check is far cheaper than the two above.
 _REPEATED = re.compile(r"(.)\1\1", re.DOTALL)
 _DIRECTION = re.compile(f"[{_DIRECTION_CHARS}]")
+# C0 and C1 controls: a terminal acts on them (ESC and CSI rewrite the screen, OSC 52 the clipboard).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 # Half of a surrogate pair, which a JSON "\ud83d" can deliver: no text, and no encoder takes it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # A language code such as en or ru: the name of its locale file in bot/locales/.
@@ -56,6 +58,11 @@ def readable(text: str) -> str:
 def shown_as_typed(text: str) -> str:
     """The text without direction controls, so that it shows in the order it was typed."""
     return _DIRECTION.sub("", text)
+
+
+def on_one_line(text: str) -> str:
+    """A patient's text as typed on one line: no direction or control characters, single spaces."""
+    return " ".join(_CONTROL.sub(" ", shown_as_typed(text)).split())
 
 
 def said_in_emoji(text: str, meanings: Mapping[str, str]) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -207,3 +208,33 @@ def test_stats_until_a_past_day_counts_nothing_after_it(
     out = capsys.readouterr().out
     assert "Last 7 days: questions 0" in out and "Last 30 days: questions 1" in out
     assert "parking" not in out
+
+
+# A terminal acts on these: ESC and the single-byte CSI rewrite or clear the screen, OSC 52
+# writes the clipboard, BEL rings.
+ESCAPES = "what about \x1b]52;c;cHduZWQ=\x07 mars \x1b[2J\x1b[1A rovers \x9b2J \x00\x7f"
+
+
+def test_stats_and_suggest_print_patients_questions_without_terminal_controls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Found by probing: a patient's unanswered question reached the operator's terminal with its
+    # escape sequences as typed, so a patient could clear the report or write the clipboard.
+    async def seed() -> None:
+        store = Store(Database(tmp_path / "bot.db"))
+        at = datetime(2026, 3, 31, 20, 0, tzinfo=UTC)
+        try:
+            for _ in range(3):
+                await store.stats.record_question("fallback", None, at, ESCAPES)
+        finally:
+            await store.close()
+
+    asyncio.run(seed())
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
+    monkeypatch.delenv("SOFTLIFT_FAQ", raising=False)
+    assert main(["stats", "--until", "2026-03-31", "--days", "7"]) == 0
+    assert main(["faq", "suggest", "--until", "2026-04-01"]) == 0
+    out = capsys.readouterr().out
+    assert "mars" in out
+    controls = {c for c in out if unicodedata.category(c) == "Cc"} - {"\n"}
+    assert not controls

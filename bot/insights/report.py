@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from bot.answers.knowledge import KnowledgeBase
 from bot.insights.grouping import QuestionGroup
 from bot.insights.snapshot import PERIOD_DAYS, EntryUsage
-from bot.locale import Locale, shown_as_typed
+from bot.locale import Locale, on_one_line
 from bot.messages import Reply
 from bot.storage.courses import CheckinCount
 from bot.storage.stats import Report
@@ -70,7 +70,7 @@ def unanswered_text(
 def one_line(text: str, width: int = EXAMPLE_CHARS) -> str:
     """A patient's text on one line of at most `width` characters, cut at a word if it can be."""
     # Without direction controls: an override would reverse the line and the report after it.
-    flat = " ".join(shown_as_typed(text).split())
+    flat = on_one_line(text)
     short = textwrap.shorten(flat, width, placeholder="…")
     # shorten drops a first word longer than the line whole: "…" alone would show nothing.
     return flat[: width - 1] + "…" if short == "…" != flat else short

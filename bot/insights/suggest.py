@@ -16,7 +16,7 @@ from bot.answers.knowledge import CLINIC_SOURCE
 from bot.answers.languages import faq_words
 from bot.answers.loader import UNFILLED
 from bot.insights.grouping import QuestionGroup
-from bot.locale import shown_as_typed
+from bot.locale import on_one_line
 
 MIN_QUESTIONS = 2  # a question asked once is left out of the snippet (counted in its header)
 MAX_SCORED = 10  # a group's commonest phrasings the matcher reads to place it
@@ -234,7 +234,7 @@ def _key(question: str) -> str:
 def _about(s: Suggestion) -> str:
     """How many questions a suggestion stands for, with an example (one line)."""
     # Without direction controls: an override would reverse the rest of the comment line.
-    example = " ".join(shown_as_typed(s.group.example).split())
+    example = on_one_line(s.group.example)
     return f"{s.group.count} questions, e.g. {_quote(example)}"
 
 
