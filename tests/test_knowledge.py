@@ -102,6 +102,21 @@ def test_a_yaml_mistake_names_its_entry_and_how_to_fix_it(
     assert hint in message
 
 
+def test_a_repeated_anchor_or_an_unknown_alias_says_what_is_wrong(minimal_text: str) -> None:
+    # Found by probing: libyaml's words alone, "YAML syntax error: second occurrence" and
+    # "found undefined alias", named neither the anchor's other line nor how to fix it.
+    first = _line_of(minimal_text, "title: ")
+    twice = minimal_text.replace("title: ", "title: &t ", 2)
+    message = _error(twice)
+    assert message.startswith(f"mini.yaml:{_line_of(twice, '&t', 2)}: ")
+    assert f"defined twice (first on line {first})" in message
+    unknown = minimal_text.replace("    title: Bruising", "    title: *bruising")
+    message = _error(unknown)
+    line = _line_of(unknown, "*bruising")
+    assert message.startswith(f"mini.yaml:{line}: entry 'bruising': YAML syntax error: ")
+    assert "no &name above it" in message
+
+
 def test_an_unclosed_quote_is_named_where_it_opens(minimal_text: str) -> None:
     broken = minimal_text.replace("    title: Bruising", '    title: "Bruising')
     message = _error(broken)

@@ -544,6 +544,12 @@ def _yaml_problem(file: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
         said += f"; {_INDENTATION}, and put a value that contains ': ' in quotes"
     elif said.startswith(("did not find expected", "expected <block end>")):
         said += f"; {_INDENTATION}"
+    elif said == "second occurrence" and exc.context_mark is not None:
+        # libyaml's words name no anchor and put its first line in the context alone.
+        first = exc.context_mark.line + 1
+        said = f"this &anchor is defined twice (first on line {first}): give each its own name"
+    elif said.startswith("found undefined alias"):
+        said += ": this *name has no &name above it to repeat; define the anchor first"
     return Problem(file, line, f"YAML syntax error: {said}", _entry_at(lines, line))
 
 
