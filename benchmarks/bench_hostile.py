@@ -60,6 +60,8 @@ def main() -> None:
         ("invisible separators", lambda n: words(rng, CYRILLIC, 4, 8, "\u200b", n)),
         ("questions, each with a question mark", lambda n: questions(rng, "? ", n)),
         ("questions joined by and", lambda n: questions(rng, " and ", n)),
+        ("sentence breaks alone, '. '", lambda n: (". " * n)[:n]),
+        ("sentence breaks alone, '? '", lambda n: ("? " * n)[:n]),
     ]
     for name, make in kinds:
         for size in (2000, 4096):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 from rapidfuzz.distance import OSA
@@ -13,7 +15,7 @@ from bot.answers.analyzer import MAX_MESSAGE_TYPO_LOOKUPS, MAX_TYPO_LOOKUPS, Ana
 from bot.answers.assistant import Assistant
 from bot.answers.languages import Languages, load_languages
 from bot.answers.loader import parse_faq
-from bot.answers.matcher import Kind, Matcher, Tuning, _last_question_text
+from bot.answers.matcher import OPENER_REACH, Kind, Matcher, Tuning, _last_question_text
 from bot.locale import get_locale
 
 # (message, expected entry id). Written for this spec; not taken from any evaluation set.
@@ -1641,3 +1643,30 @@ def test_labels_are_scored_in_order(matcher: Matcher) -> None:
     for question in ("how long does it last", "does it hurt and how much is it"):
         scores = matcher._score(frozenset(matcher.analyzer.tokens(question)))
         assert scores and list(scores) == sorted(scores)
+
+
+class _Recording:
+    """A pattern that notes how many characters each match is given to read."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.read: list[int] = []
+
+    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        self.read.append(min(endpos, len(text)) - pos)
+        return self.pattern.match(text, pos, endpos)
+
+
+# Found by probing as an attacker: 2,000 characters of ". " took 170 ms (other hostile input
+# 15 ms or less): a question's opening was looked for in all the text after each of 1,000 breaks.
+def test_a_questions_opening_is_looked_for_only_near_each_break(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opener = matcher.locale.question_opener
+    assert opener is not None
+    recording = _Recording(opener)
+    monkeypatch.setattr(matcher, "locale", replace(matcher.locale, question_opener=recording))
+    matcher.decide((". " * 1000)[:2000])
+    assert recording.read and max(recording.read) <= OPENER_REACH
+    # The pattern itself takes its leading marks at once, never trying each split of a run.
+    assert opener.pattern.startswith("\\W*+")

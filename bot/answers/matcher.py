@@ -20,6 +20,9 @@ from bot.answers.safety import RedFlag, RedFlagDetector
 from bot.locale import Locale, get_locale
 
 MAX_CANDIDATES = 3
+# How far past a clause break a question's opening word is looked for ("... ?  how long"): a
+# longer run of marks opens no question, and the pattern's scan of it would grow with the message.
+OPENER_REACH = 100
 # A message is matched on this many characters (enough for any real question), and read for
 # red flags as far as Telegram lets a message go: a danger sign told at the end of a long story
 # must not be cut off.
@@ -880,11 +883,11 @@ class Matcher:
         if opener is None:
             return None
         for start, end, asks in self._breaks(question):
-            before, after = question[:start], question[end:]
-            if not opener.match(after):
+            if not opener.match(question, end, end + OPENER_REACH):
                 continue
+            before, after = question[:start], question[end:]
             last = before[_sentence_start(before, len(before)) :]
-            if asks or opener.match(last):
+            if asks or opener.match(last, 0, OPENER_REACH):
                 return before, after
         return None
 
