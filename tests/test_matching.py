@@ -1670,3 +1670,16 @@ def test_a_questions_opening_is_looked_for_only_near_each_break(
     assert recording.read and max(recording.read) <= OPENER_REACH
     # The pattern itself takes its leading marks at once, never trying each split of a run.
     assert opener.pattern.startswith("\\W*+")
+
+
+# Found by probing as an attacker: words joined only by zero-width spaces fell back with score 0,
+# though the red flags read them as words.
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [("does\u200bit\u200bhurt", "pain-during"), ("will\u200bi\u200bget\u200bbruises", "bruising")],
+)
+def test_words_joined_only_by_invisible_characters_are_read_as_words(
+    languages: Languages, message: str, entry_id: str
+) -> None:
+    decision = languages.ask(message).decision
+    assert (decision.kind, decision.entry_id) == (Kind.ANSWER, entry_id), decision

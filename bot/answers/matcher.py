@@ -17,7 +17,7 @@ from bot.answers.analyzer import CACHE_SIZE, Analyzer
 from bot.answers.answer_model import NOT_COVERED, AnswerModel
 from bot.answers.knowledge import KnowledgeBase
 from bot.answers.safety import RedFlag, RedFlagDetector
-from bot.locale import Locale, get_locale
+from bot.locale import Locale, get_locale, spaced
 
 MAX_CANDIDATES = 3
 # How far past a clause break a question's opening word is looked for ("... ?  how long"): a
@@ -597,6 +597,10 @@ class Matcher:
     def _decide(self, question: str) -> Decision:
         flag = self.red_flags.find(question[:MAX_MESSAGE_CHARS])
         question = question[:MAX_QUESTION_CHARS]
+        if len(question.split()) == 1 and len(spaced(question).split()) > 1:
+            # "does\u200bit\u200bhurt": words joined only by invisible characters are words (the
+            # red flags read both ways; in a sentence with spaces one inside a word is dropped).
+            question = spaced(question)
         # Read once: for the ranking, and again by the answer model.
         asked = self._asked_words(question)
         decision = self._judge(question, frozenset(asked))
