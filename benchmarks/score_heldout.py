@@ -365,6 +365,10 @@ unread, on d259922: English 145/150, 54/55, 25/25, 2/230; Russian 116/120, 39/40
 `probe79_{en,ru}.yaml` (everyday words, none of the article's terms), written then too, was scored
 once, unread, on d259922: English 136/150, 55/55, 25/25, 1/230; Russian 107/120, 40/40, 19/20,
 2/180. A tuning set since.
+`heldout_blind41_{en,ru}.yaml` (230 and 180, written during the twenty-eighth round in the dev sets'
+style by another helper) is sealed; it was first scored at that round's end, on d259922 and on the
+round's final code, the same on both: English 147/150, 55/55, 25/25, 0/230; Russian 118/120,
+40/40, 20/20, 0/180.
 Without --set, every set listed in SETS is scored.
 """
 
@@ -580,6 +584,8 @@ SETS = (
     "heldout_blind39_ru.yaml",
     "heldout_blind40_en.yaml",
     "heldout_blind40_ru.yaml",
+    "heldout_blind41_en.yaml",
+    "heldout_blind41_ru.yaml",
     "probe59_en.yaml",
     "probe59_ru.yaml",
     "probe60_en.yaml",
