@@ -140,6 +140,9 @@ def test_a_message_in_another_language_is_told_apart(
         "Natasha here, does it hurt",
         "da vinci lips",
         "to be or not to be",
+        # A greeting in another language before a question in English (found in review).
+        "Buenos dias! is it painful?",
+        "Hola, is it safe?",
         "ok",
         "сколько держится эффект",
         "",

@@ -492,7 +492,7 @@ class LanguageDetector:
         for code, (known, letters) in OTHER_LANGUAGES.items():
             if code in self.languages:
                 continue
-            theirs = english = russian = 0.0
+            theirs = english = russian = shared = 0.0
             anchored = False
             for word, (bare, weight, is_english, is_russian, common) in zip(
                 words, read, strict=True
@@ -504,10 +504,14 @@ class LanguageDetector:
                     english += weight
                 elif is_russian and not is_english:
                     russian += weight
+                elif is_english:
+                    shared += weight  # "is", "to": either loaded language's
+            # "Buenos dias! is it painful?": a greeting in another language before a question in
+            # a loaded one; the words either loaded language has count for the question.
             if (
                 anchored
                 and theirs >= MIN_RUSSIAN
-                and theirs > max(english, russian)
+                and theirs > max(english, russian) + shared
                 and theirs > best_weight
             ):
                 best, best_weight = code, theirs
