@@ -68,12 +68,16 @@ def on_one_line(text: str) -> str:
 def said_in_emoji(text: str, meanings: Mapping[str, str]) -> str | None:
     """The words a message of emoji alone says ("👍🏽!" is "ok"), from the locale's `emoji`;
     None when it has a letter or digit, an emoji the locale does not give, or two meanings."""
-    said = {
-        meanings.get(char)
-        for char in _EMOJI_MARKS.sub("", text)
-        if not char.isspace() and not unicodedata.category(char).startswith("P")
-    }
-    return said.pop() if len(said) == 1 else None
+    said = None
+    # Left at the first character with no meaning of its own: most messages begin with a letter.
+    for char in _EMOJI_MARKS.sub("", text):
+        if char.isspace() or unicodedata.category(char).startswith("P"):
+            continue
+        meaning = meanings.get(char)
+        if meaning is None or said not in (None, meaning):
+            return None
+        said = meaning
+    return said
 
 
 def spaced(text: str) -> str:
@@ -132,11 +136,16 @@ class CheckinWords:
     # A message of emoji alone read as these words ("🙂": "fine"); see `said_in_emoji`.
     emoji: tuple[tuple[str, str], ...] = ()
 
+    @cached_property
+    def _emoji_meanings(self) -> Mapping[str, str]:
+        """`emoji` as a mapping, made once: it is read for every message."""
+        return MappingProxyType(dict(self.emoji))
+
     def in_words(self, text: str) -> str:
         """The text, or the words its emoji alone say ("😢" is "unwell")."""
         if not self.emoji:
             return text
-        return said_in_emoji(text, dict(self.emoji)) or text
+        return said_in_emoji(text, self._emoji_meanings) or text
 
     def core(self, said: str) -> str:
         """Said words (see `said_words`) without the fillers."""
