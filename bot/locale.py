@@ -80,6 +80,11 @@ def said_in_emoji(text: str, meanings: Mapping[str, str]) -> str | None:
     return said
 
 
+def without_marks(text: str) -> str:
+    """The text with its letters' accents left out: "São Paulo" as "Sao Paulo"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def spaced(text: str) -> str:
     """The text with invisible characters read as spaces ("губа\u200bпосинела": two words)."""
     return _INVISIBLE.sub(" ", text)

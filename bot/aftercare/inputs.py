@@ -18,6 +18,7 @@ from bot.locale import (
     country_names,
     shown_as_typed,
     spaced,
+    without_marks,
 )
 
 _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})")
@@ -602,7 +603,7 @@ def _spelled(text: str) -> str | None:
     found = _zone(text)
     # Zone names are written in plain letters: "São Paulo" is "Sao_Paulo", "Zürich" "Zurich".
     # Only when the text as typed is no zone ("й" would lose its mark too).
-    if found is None and (plain := _without_marks(text)) != text:
+    if found is None and (plain := without_marks(text)) != text:
         found = _zone(plain)
     return found
 
@@ -644,7 +645,7 @@ def _country_codes() -> dict[str, frozenset[str]]:
 
 def _country_key(text: str) -> str:
     """A country's name as looked up: without case, punctuation or accents ("Cote d'Ivoire")."""
-    return _city_key(_without_marks(text))
+    return _city_key(without_marks(text))
 
 
 def _countries(text: str) -> frozenset[str]:
@@ -656,11 +657,6 @@ def _tz_table(name: str) -> list[list[str]]:
     """The rows of one of the zone database's tables (tzdata's), without its comments."""
     text = resources.files("tzdata").joinpath("zoneinfo", name).read_text("utf-8")
     return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
-
-
-def _without_marks(text: str) -> str:
-    """The text with its letters' accents left out: "São Paulo" as "Sao Paulo"."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def fixed_offset(zone: str) -> str | None:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
-from bot.locale import word_list
+from bot.locale import without_marks, word_list
 
 RUSSIAN = "ru"
 ENGLISH = "en"
@@ -139,7 +139,6 @@ _WORD = re.compile(r"[^\W\d_]+")
 # A Latin word, its accented letters included ("się", "¿duele" without its "¿"); for telling
 # another language (`LanguageDetector.other_language`), which the ASCII words above would split.
 _ANY_LATIN_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*", re.IGNORECASE)
-_ACCENTS = re.compile(r"[\u0300-\u036f]")
 _BARE = str.maketrans({"ł": "l", "ß": "ss", "ø": "o", "æ": "ae", "œ": "oe"})
 
 
@@ -520,7 +519,7 @@ class LanguageDetector:
     def _read_for_other(self, word: str) -> tuple[str, float, bool, bool, bool]:
         """A word without accents, its weight, whether it is English, Russian in Latin letters,
         and a common Russian word."""
-        bare = _ACCENTS.sub("", unicodedata.normalize("NFKD", word.translate(_BARE)))
+        bare = without_marks(word.translate(_BARE))
         letters = len(bare.replace("'", ""))
         weight = 0.0 if letters < 2 else 0.5 if letters == 2 else 1.0
         if not word.isascii():
