@@ -597,10 +597,11 @@ class Matcher:
     def _decide(self, question: str) -> Decision:
         flag = self.red_flags.find(question[:MAX_MESSAGE_CHARS])
         question = question[:MAX_QUESTION_CHARS]
-        if len(question.split()) == 1 and len(spaced(question).split()) > 1:
+        other = spaced(question)
+        if other != question and len(question.split()) == 1 and len(other.split()) > 1:
             # "does\u200bit\u200bhurt": words joined only by invisible characters are words (the
             # red flags read both ways; in a sentence with spaces one inside a word is dropped).
-            question = spaced(question)
+            question = other
         # Read once: for the ranking, and again by the answer model.
         asked = self._asked_words(question)
         decision = self._judge(question, frozenset(asked))
