@@ -195,6 +195,17 @@ OTHER_LANGUAGES: dict[str, tuple[frozenset[str], str]] = {
         """, "ãõ"),
 }
 # fmt: on
+# Every word and letter of those languages: a message with none of them is none of theirs.
+_OTHER_WORDS = frozenset().union(*(known for known, _ in OTHER_LANGUAGES.values()))
+_OTHER_LETTERS = frozenset("".join(letters for _, letters in OTHER_LANGUAGES.values()))
+
+
+def _bare(word: str) -> str:
+    """A word as the languages' lists are written: without accents ("się" as "sie")."""
+    bare = word.translate(_BARE)
+    return bare if bare.isascii() else without_marks(bare)
+
+
 # A word read as Russian in Latin letters is a common Russian word, which tells no other language
 # apart, when its Russian reading is at most this far down the word list ("boli", "боли", is;
 # "czy", read as "цзы", and "nie", "ние", are not).
@@ -486,7 +497,13 @@ class LanguageDetector:
         words = [w.lower() for w in _ANY_LATIN_WORD.findall(text.translate(_APOSTROPHES))]
         if not words:
             return None
-        read = [self._read_for_other(word) for word in words]
+        bares = [_bare(word) for word in words]
+        if all(
+            bare not in _OTHER_WORDS and _OTHER_LETTERS.isdisjoint(word)
+            for word, bare in zip(words, bares, strict=True)
+        ):
+            return None  # no word of any of them, as in most messages: nothing to weigh
+        read = [self._read_for_other(word, bare) for word, bare in zip(words, bares, strict=True)]
         best, best_weight = None, 0.0
         for code, (known, letters) in OTHER_LANGUAGES.items():
             if code in self.languages:
@@ -516,10 +533,9 @@ class LanguageDetector:
                 best, best_weight = code, theirs
         return best
 
-    def _read_for_other(self, word: str) -> tuple[str, float, bool, bool, bool]:
-        """A word without accents, its weight, whether it is English, Russian in Latin letters,
-        and a common Russian word."""
-        bare = without_marks(word.translate(_BARE))
+    def _read_for_other(self, word: str, bare: str) -> tuple[str, float, bool, bool, bool]:
+        """A word without accents (`bare`), its weight, whether it is English, Russian in Latin
+        letters, and a common Russian word."""
         letters = len(bare.replace("'", ""))
         weight = 0.0 if letters < 2 else 0.5 if letters == 2 else 1.0
         if not word.isascii():
